@@ -1,0 +1,3 @@
+file(REMOVE_RECURSE
+  "libcseg_core_bench.a"
+)

@@ -1,0 +1,28 @@
+-- Demo: segment the mall customers on age, income and spending score.
+CREATE EXTENSION customer_seg;
+\i data/load_mall.sql
+
+CREATE TABLE mall_segments AS
+  SELECT kmeans_fit(ARRAY[age, annual_income, spending_score], 5,
+                    '{"feature_names": ["age", "income", "score"]}') AS model
+  FROM mall_customers;
+
+CREATE TABLE mall_labelled AS
+  SELECT c.*, seg_assign(s.model, ARRAY[c.age, c.annual_income, c.spending_score]) AS segment
+  FROM mall_customers c, mall_segments s;
+
+\echo
+\echo 'Mall customers in 5 segments (k-means on standard-scaled age, income, spending score):'
+SELECT segment,
+       count(*)                                               AS customers,
+       round(100.0 * count(*) / sum(count(*)) OVER (), 1)     AS "share %",
+       round(avg(age)::numeric, 1)                            AS "mean age",
+       round(avg(annual_income)::numeric, 1)                  AS "mean income k$",
+       round(avg(spending_score)::numeric, 1)                 AS "mean score"
+FROM mall_labelled
+GROUP BY segment
+ORDER BY segment;
+
+SELECT round(((model::jsonb)->>'inertia')::numeric, 3) AS inertia,
+       (model::jsonb)->>'n_iter' AS iterations
+FROM mall_segments;

@@ -1,0 +1,34 @@
+// Nearest-centroid rule and the transposed centre layout (see distance.hpp).
+#include "distance.hpp"
+
+#include <algorithm>
+
+namespace cseg {
+
+// Linear scan with a strict "<", so the lowest index wins a tie.
+int32_t nearest_centroid(const double* x, const double* centroids, int32_t k, int32_t dims,
+                         double* best_sq) {
+    int32_t best = 0;
+    double best_d = squared_distance(x, centroids, dims);
+    for (int32_t c = 1; c < k; ++c) {
+        const double d = squared_distance(x, centroids + static_cast<int64_t>(c) * dims, dims);
+        if (d < best_d) {
+            best_d = d;
+            best = c;
+        }
+    }
+    if (best_sq != nullptr) *best_sq = best_d;
+    return best;
+}
+
+// ct[j * stride + c] = centers[c * dims + j], zero in the padding columns.
+void transpose_centers(const double* centers, int32_t k, int32_t dims, double* ct) {
+    const int32_t stride = padded_centers(k);
+    std::fill(ct, ct + static_cast<int64_t>(stride) * dims, 0.0);
+    for (int32_t c = 0; c < k; ++c) {
+        for (int32_t j = 0; j < dims; ++j)
+            ct[static_cast<int64_t>(j) * stride + c] = centers[static_cast<int64_t>(c) * dims + j];
+    }
+}
+
+}  // namespace cseg

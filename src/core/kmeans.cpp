@@ -1,0 +1,534 @@
+// K-means with scikit-learn 1.2's semantics (sklearn/cluster/_kmeans.py, _k_means_lloyd.pyx,
+// _k_means_common.pyx): Lloyd's algorithm whose assignment step is accelerated by Hamerly's
+// (2010) or Elkan's (2003) triangle-inequality bounds, or computed plainly.
+//
+// Exactness. A row's label is the centre with the smallest computed squared distance
+// (squared_distance() in distance.hpp), ties to the lowest index -- in every variant. The
+// bounds are kept on true Euclidean distances with a relative slack kSlack: upper bounds are
+// inflated by (1 + kSlack), lower bounds, centre half-distances and centre shifts deflated or
+// inflated by the same factor. A computed distance has a relative error below (dims/2 + 2)
+// ulp, far below kSlack, so a bound test that prunes a centre proves that its computed
+// squared distance is strictly larger than the winner's: the pruned variants reproduce plain
+// Lloyd's labels and centre sums (same rows, same order) bit for bit. The slack erodes by a
+// few ulp per iteration; all bounds are recomputed exactly every bound_refresh_period()
+// iterations, long before it could matter.
+//
+// Memory: per row 4 bytes of label plus 16 bytes of bounds (Hamerly) or 8 * (k + 1) bytes
+// (Elkan), besides the n x dims input; O(k * dims) (Hamerly) or O(k^2 + k * dims) (Elkan) per
+// centre set. choose_lloyd_variant keeps Elkan's bounds under kElkanMaxBoundBytes.
+#include "kmeans.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <utility>
+
+#include "distance.hpp"
+#include "kmeans_init.hpp"
+#include "rng.hpp"
+
+namespace cseg {
+
+namespace {
+
+// Rows between two interrupt polls in a pass over the data.
+constexpr int64_t kPollRows = 4096;
+// Relative slack of every bound (see the comment at the top).
+constexpr double kSlack = 1e-9;
+constexpr double kUp = 1.0 + kSlack;
+constexpr double kDown = 1.0 - kSlack;
+constexpr double kInf = std::numeric_limits<double>::infinity();
+// Elkan's n x k lower bounds are not used when they would take more than this.
+constexpr int64_t kElkanMaxBoundBytes = int64_t{256} << 20;
+
+// Iterations after which all bounds are recomputed exactly: the slack lost per iteration is
+// below (dims + 8) ulp, so this keeps the loss under a quarter of kSlack.
+int32_t bound_refresh_period(int32_t dims) {
+    return static_cast<int32_t>(std::max<int64_t>(1, int64_t{2000000} / (int64_t{dims} + 8)));
+}
+
+// s[j] += x[j] for j < d; the pointers never overlap, so the loop vectorises.
+inline void add_row(double* __restrict__ s, const double* __restrict__ x, int32_t d) {
+    for (int32_t j = 0; j < d; ++j) s[j] += x[j];
+}
+
+// Lloyd iterations over one data set with reusable buffers (one object serves all restarts).
+class Lloyd {
+public:
+    // X is n x d, k <= n; variant must not be Auto.
+    Lloyd(ConstRowMap X, int32_t k, LloydVariant variant, const Interrupt& interrupt)
+        : x_(X.data()),
+          n_(X.rows()),
+          d_(static_cast<int32_t>(X.cols())),
+          k_(k),
+          stride_(padded_centers(k)),
+          variant_(variant),
+          interrupt_(interrupt),
+          centers_(k, X.cols()),
+          centers_new_(k, X.cols()),
+          ct_(static_cast<size_t>(stride_) * d_),
+          sums_(static_cast<size_t>(k) * d_),
+          shift_(static_cast<size_t>(k)),
+          dist_(static_cast<size_t>(stride_) * kRowBlock),
+          counts_(static_cast<size_t>(k)),
+          labels_(static_cast<size_t>(n_)) {
+        if (variant_ == LloydVariant::Hamerly || variant_ == LloydVariant::Elkan) {
+            upper_.resize(static_cast<size_t>(n_));
+            half_min_.resize(static_cast<size_t>(k));
+            up_shift_.resize(static_cast<size_t>(k));
+        }
+        if (variant_ == LloydVariant::Hamerly) lower_.resize(static_cast<size_t>(n_));
+        if (variant_ == LloydVariant::Elkan) {
+            lower_.resize(static_cast<size_t>(n_) * static_cast<size_t>(k));
+            half_cc_.resize(static_cast<size_t>(k) * static_cast<size_t>(k));
+        }
+    }
+
+    // One run from initial centres (k x d); see kmeans_single.
+    KMeansRun run(const RowMatrix& initial, int32_t max_iter, double tol_abs,
+                  const LloydObserver& observer) {
+        centers_ = initial;
+        transpose_centers(centers_.data(), k_, d_, ct_.data());
+        std::fill(labels_.begin(), labels_.end(), -1);
+        const int32_t refresh = bound_refresh_period(d_);
+
+        bool strict = false;
+        int32_t n_iter = max_iter;
+        for (int32_t it = 0; it < max_iter; ++it) {
+            interrupt_.poll();
+            std::fill(sums_.begin(), sums_.end(), 0.0);
+            std::fill(counts_.begin(), counts_.end(), 0);
+            const bool changed = assign(it % refresh == 0, true);
+            const double shift_total = update_centers();
+            if (observer) observer(it, labels_, centers_);
+            if (!changed) {  // labels as in the previous iteration: strict convergence
+                strict = true;
+                n_iter = it + 1;
+                break;
+            }
+            if (shift_total <= tol_abs) {
+                n_iter = it + 1;
+                break;
+            }
+        }
+        // Unless the labels already match the centres, assign once more (no update).
+        if (!strict) assign(n_iter % refresh == 0, false);
+
+        KMeansRun out;
+        out.centers = centers_;
+        out.labels = labels_;
+        out.inertia = inertia();
+        out.n_iter = n_iter;
+        return out;
+    }
+
+private:
+    // One assignment pass with the current centres; with update, also sums the rows per
+    // label into sums_/counts_. full recomputes every bound. Returns whether any label changed.
+    bool assign(bool full, bool update) {
+        switch (variant_) {
+            case LloydVariant::Hamerly: return assign_hamerly(full, update);
+            case LloydVariant::Elkan: return assign_elkan(full, update);
+            default: return assign_plain(update);
+        }
+    }
+
+    // Adds row x to the running sums of cluster a.
+    void accumulate(const double* x, int32_t a) {
+        add_row(sums_.data() + static_cast<int64_t>(a) * d_, x, d_);
+        ++counts_[static_cast<size_t>(a)];
+    }
+
+    // nearest_of over the k centres (v is one row of dist_), dispatched here so that the
+    // small fixed-size versions inline into the passes.
+    int32_t nearest_in(const double* v, double* d1, double* d2) const {
+        if (k_ <= 4) return detail::nearest_fixed<4>(v, k_, d1, d2);
+        if (k_ <= 8) return detail::nearest_fixed<8>(v, k_, d1, d2);
+        if (k_ <= 16) return detail::nearest_fixed<16>(v, k_, d1, d2);
+        return nearest_of(v, k_, d1, d2);
+    }
+
+    // Squared distances of rows i .. i+rows-1 (rows <= kRowBlock) to every centre into dist_,
+    // row q at dist_ + q * stride_.
+    void block_distances(int64_t i, int32_t rows) {
+        squared_distances_rows_to_centers(x_ + i * d_, rows, ct_.data(), stride_, d_, dist_.data());
+    }
+
+    // Plain Lloyd: every distance, every row.
+    bool assign_plain(bool update) {
+        bool changed = false;
+        double d1;
+        for (int64_t i0 = 0; i0 < n_; i0 += kPollRows) {
+            interrupt_.poll();
+            const int64_t i1 = std::min(n_, i0 + kPollRows);
+            for (int64_t b = i0; b < i1; b += kRowBlock) {
+                const int32_t rows = static_cast<int32_t>(std::min<int64_t>(kRowBlock, i1 - b));
+                block_distances(b, rows);
+                for (int32_t q = 0; q < rows; ++q) {
+                    const int64_t i = b + q;
+                    const int32_t a = nearest_in(dist_.data() + q * stride_, &d1, nullptr);
+                    int32_t& label = labels_[static_cast<size_t>(i)];
+                    changed |= a != label;
+                    label = a;
+                    if (update) accumulate(x_ + i * d_, a);
+                }
+            }
+        }
+        return changed;
+    }
+
+    // Hamerly (2010), "Making k-means even faster": per row an upper bound on the distance to
+    // its centre and one lower bound on the distance to every other centre; the row is skipped
+    // when the upper bound is below max(lower bound, half the distance from its centre to the
+    // nearest other centre), else the upper bound is tightened, else all k distances computed.
+    bool assign_hamerly(bool full, bool update) {
+        bool changed = false;
+        double d1, d2;
+        for (int64_t i0 = 0; i0 < n_; i0 += kPollRows) {
+            interrupt_.poll();
+            const int64_t i1 = std::min(n_, i0 + kPollRows);
+            for (int64_t b = i0; b < i1; b += kRowBlock) {
+                const int32_t rows = static_cast<int32_t>(std::min<int64_t>(kRowBlock, i1 - b));
+                if (full) block_distances(b, rows);
+                for (int32_t q = 0; q < rows; ++q) {
+                    const int64_t i = b + q;
+                    const double* x = x_ + i * d_;
+                    int32_t& label = labels_[static_cast<size_t>(i)];
+                    double& upper = upper_[static_cast<size_t>(i)];
+                    double& lower = lower_[static_cast<size_t>(i)];
+                    int32_t a = label;
+                    if (full) {
+                        a = nearest_in(dist_.data() + q * stride_, &d1, &d2);
+                        upper = std::sqrt(d1) * kUp;
+                        lower = std::sqrt(d2) * kDown;
+                    } else {
+                        // The centres moved since the bounds were set: widen them by the shifts.
+                        double u = upper + up_shift_[static_cast<size_t>(a)];
+                        double l = lower - (a == low_arg_ ? low_second_ : low_max_);
+                        const double m = std::max(half_min_[static_cast<size_t>(a)], l);
+                        if (!(u < m)) {
+                            u = std::sqrt(squared_distance(x, centers_.data() + int64_t{a} * d_,
+                                                           d_)) *
+                                kUp;
+                            if (!(u < m)) {
+                                squared_distances_to_centers(x, ct_.data(), stride_, d_,
+                                                             dist_.data());
+                                a = nearest_in(dist_.data(), &d1, &d2);
+                                u = std::sqrt(d1) * kUp;
+                                l = std::sqrt(d2) * kDown;
+                            }
+                        }
+                        upper = u;
+                        lower = l;
+                    }
+                    changed |= a != label;
+                    label = a;
+                    if (update) accumulate(x, a);
+                }
+            }
+        }
+        return changed;
+    }
+
+    // Elkan (2003), "Using the triangle inequality to accelerate k-means": per row an upper
+    // bound and k lower bounds; a centre c is examined only if the upper bound reaches both its
+    // lower bound and half the distance between c and the current centre.
+    bool assign_elkan(bool full, bool update) {
+        bool changed = false;
+        const size_t k = static_cast<size_t>(k_);
+        for (int64_t i0 = 0; i0 < n_; i0 += kPollRows) {
+            interrupt_.poll();
+            const int64_t i1 = std::min(n_, i0 + kPollRows);
+            for (int64_t b = i0; b < i1; b += kRowBlock) {
+                const int32_t rows = static_cast<int32_t>(std::min<int64_t>(kRowBlock, i1 - b));
+                if (full) block_distances(b, rows);
+                for (int32_t q = 0; q < rows; ++q) {
+                    const int64_t i = b + q;
+                    const double* x = x_ + i * d_;
+                    int32_t& label = labels_[static_cast<size_t>(i)];
+                    double& upper = upper_[static_cast<size_t>(i)];
+                    double* lb = lower_.data() + static_cast<size_t>(i) * k;
+                    int32_t a = label;
+                    if (full) {
+                        double* v = dist_.data() + q * stride_;
+                        double d1;
+                        a = nearest_in(v, &d1, nullptr);
+                        for (size_t c = 0; c < k; ++c) lb[c] = std::sqrt(v[c]) * kDown;
+                        upper = std::sqrt(d1) * kUp;
+                    } else {
+                        for (size_t c = 0; c < k; ++c) lb[c] -= up_shift_[c];
+                        double u = upper + up_shift_[static_cast<size_t>(a)];
+                        if (!(u < half_min_[static_cast<size_t>(a)])) {
+                            bool stale = true;
+                            double da2 = 0.0;
+                            for (int32_t c = 0; c < k_; ++c) {
+                                if (c == a) continue;
+                                const double* half = half_cc_.data() + static_cast<size_t>(a) * k;
+                                if (u < lb[c] || u < half[c]) continue;
+                                if (stale) {
+                                    da2 = squared_distance(x, centers_.data() + int64_t{a} * d_,
+                                                           d_);
+                                    const double e = std::sqrt(da2);
+                                    u = e * kUp;
+                                    lb[a] = e * kDown;
+                                    stale = false;
+                                    if (u < lb[c] || u < half[c]) continue;
+                                }
+                                const double dc2 =
+                                    squared_distance(x, centers_.data() + int64_t{c} * d_, d_);
+                                const double ec = std::sqrt(dc2);
+                                lb[c] = ec * kDown;
+                                if (dc2 < da2 || (dc2 == da2 && c < a)) {
+                                    a = c;
+                                    da2 = dc2;
+                                    u = ec * kUp;
+                                }
+                            }
+                        }
+                        upper = u;
+                    }
+                    changed |= a != label;
+                    label = a;
+                    if (update) accumulate(x, a);
+                }
+            }
+        }
+        return changed;
+    }
+
+    // scikit-learn's _relocate_empty_clusters_dense (1.2): the rows farthest from their
+    // (pre-update) centres leave their clusters, one for each empty cluster in ascending order;
+    // each becomes its new cluster's only member. Farthest first, ties to the lower row index
+    // (scikit-learn's argpartition leaves that order unspecified).
+    void relocate_empty_clusters() {
+        std::vector<int32_t> empty;
+        for (int32_t c = 0; c < k_; ++c)
+            if (counts_[static_cast<size_t>(c)] == 0) empty.push_back(c);
+        const size_t m = empty.size();
+        // The m farthest rows, farthest first.
+        std::vector<std::pair<double, int64_t>> far;
+        far.reserve(m + 1);
+        for (int64_t i0 = 0; i0 < n_; i0 += kPollRows) {
+            interrupt_.poll();
+            const int64_t i1 = std::min(n_, i0 + kPollRows);
+            for (int64_t i = i0; i < i1; ++i) {
+                const int32_t a = labels_[static_cast<size_t>(i)];
+                const double v = squared_distance(x_ + i * d_, centers_.data() + int64_t{a} * d_, d_);
+                if (far.size() == m && !(v > far.back().first)) continue;
+                size_t pos = far.size();
+                while (pos > 0 && v > far[pos - 1].first) --pos;  // later row loses ties
+                far.insert(far.begin() + static_cast<std::ptrdiff_t>(pos), {v, i});
+                if (far.size() > m) far.pop_back();
+            }
+        }
+        for (size_t e = 0; e < m; ++e) {
+            const int32_t to = empty[e];
+            const int64_t row = far[e].second;
+            const int32_t from = labels_[static_cast<size_t>(row)];
+            const double* x = x_ + row * d_;
+            double* s_from = sums_.data() + int64_t{from} * d_;
+            double* s_to = sums_.data() + int64_t{to} * d_;
+            for (int32_t j = 0; j < d_; ++j) {
+                s_from[j] -= x[j];
+                s_to[j] = x[j];
+            }
+            counts_[static_cast<size_t>(to)] = 1;
+            --counts_[static_cast<size_t>(from)];
+        }
+    }
+
+    // New centres from the sums (after relocating empty clusters), their shifts, and the
+    // centre-dependent bound data. Returns scikit-learn's center_shift_tot (sum of squared
+    // shifts). A cluster emptied by the relocation keeps its previous centre (scikit-learn 1.2
+    // would leave it at the origin).
+    double update_centers() {
+        for (int32_t c = 0; c < k_; ++c) {
+            if (counts_[static_cast<size_t>(c)] == 0) {
+                relocate_empty_clusters();
+                break;
+            }
+        }
+        double total = 0.0;
+        for (int32_t c = 0; c < k_; ++c) {
+            const int64_t count = counts_[static_cast<size_t>(c)];
+            const double* old_c = centers_.data() + int64_t{c} * d_;
+            double* new_c = centers_new_.data() + int64_t{c} * d_;
+            if (count > 0) {
+                const double alpha = 1.0 / static_cast<double>(count);  // as _average_centers
+                const double* s = sums_.data() + int64_t{c} * d_;
+                for (int32_t j = 0; j < d_; ++j) new_c[j] = s[j] * alpha;
+            } else {
+                std::copy_n(old_c, d_, new_c);
+            }
+            const double shift = std::sqrt(squared_distance(new_c, old_c, d_));
+            shift_[static_cast<size_t>(c)] = shift;
+            total += shift * shift;
+        }
+        centers_.swap(centers_new_);
+        transpose_centers(centers_.data(), k_, d_, ct_.data());
+        if (variant_ == LloydVariant::Hamerly || variant_ == LloydVariant::Elkan) prepare_bounds();
+        return total;
+    }
+
+    // Centre shifts (inflated) and half distances between centres (deflated) for the bounds.
+    void prepare_bounds() {
+        const size_t k = static_cast<size_t>(k_);
+        low_max_ = 0.0;
+        low_second_ = 0.0;
+        low_arg_ = -1;
+        for (int32_t c = 0; c < k_; ++c) {
+            const double s = shift_[static_cast<size_t>(c)] * kUp;
+            up_shift_[static_cast<size_t>(c)] = s;
+            if (s > low_max_ || low_arg_ < 0) {
+                low_second_ = low_max_;
+                low_max_ = s;
+                low_arg_ = c;
+            } else if (s > low_second_) {
+                low_second_ = s;
+            }
+        }
+        std::fill(half_min_.begin(), half_min_.end(), kInf);
+        for (int32_t a = 0; a < k_; ++a) {
+            const double* ca = centers_.data() + int64_t{a} * d_;
+            for (int32_t c = a + 1; c < k_; ++c) {
+                const double h =
+                    0.5 * std::sqrt(squared_distance(ca, centers_.data() + int64_t{c} * d_, d_)) *
+                    kDown;
+                if (!half_cc_.empty()) {
+                    half_cc_[size_t(a) * k + size_t(c)] = h;
+                    half_cc_[size_t(c) * k + size_t(a)] = h;
+                }
+                half_min_[size_t(a)] = std::min(half_min_[size_t(a)], h);
+                half_min_[size_t(c)] = std::min(half_min_[size_t(c)], h);
+            }
+        }
+    }
+
+    // scikit-learn's _inertia_dense: sum over rows of the squared distance to the own centre.
+    double inertia() const {
+        double total = 0.0;
+        for (int64_t i0 = 0; i0 < n_; i0 += kPollRows) {
+            interrupt_.poll();
+            const int64_t i1 = std::min(n_, i0 + kPollRows);
+            for (int64_t i = i0; i < i1; ++i) {
+                const int32_t a = labels_[static_cast<size_t>(i)];
+                total += squared_distance(x_ + i * d_, centers_.data() + int64_t{a} * d_, d_);
+            }
+        }
+        return total;
+    }
+
+    const double* x_;
+    int64_t n_;
+    int32_t d_;
+    int32_t k_;
+    int32_t stride_;
+    LloydVariant variant_;
+    const Interrupt& interrupt_;
+    RowMatrix centers_, centers_new_;  // k x d
+    std::vector<double> ct_;           // centres transposed, d x stride_
+    std::vector<double> sums_;         // k x d row sums of the current assignment
+    std::vector<double> shift_;        // k: distance each centre moved in the last update
+    std::vector<double> dist_;         // kRowBlock x stride_: scratch distances of a few rows
+    std::vector<int64_t> counts_;      // k
+    std::vector<int32_t> labels_;      // n, -1 before the first pass
+    // Bounds (Hamerly and Elkan).
+    std::vector<double> upper_;     // n: upper bound on the distance to the own centre
+    std::vector<double> lower_;     // Hamerly: n; Elkan: n x k lower bounds per centre
+    std::vector<double> half_min_;  // k: half the distance to the nearest other centre
+    std::vector<double> half_cc_;   // Elkan: k x k half distances between centres
+    std::vector<double> up_shift_;  // k: last shift of each centre, inflated
+    double low_max_ = 0.0;          // Hamerly: largest inflated shift ...
+    double low_second_ = 0.0;       // ... the second largest ...
+    int32_t low_arg_ = -1;          // ... and the centre that moved most
+};
+
+// Throws unless k and the iteration options are usable on n rows of d features.
+void check_run_arguments(int64_t n, int64_t d, int32_t k, const KMeansOptions& opts) {
+    if (k < 1)
+        throw Error(ErrorKind::InvalidParameter,
+                    "k must be at least 1 (got " + std::to_string(k) + ")");
+    if (d < 1) throw Error(ErrorKind::ArrayShape, "k-means needs at least one feature");
+    if (n < k)
+        throw Error(ErrorKind::DataException, "k-means needs at least k rows: got " +
+                                                  std::to_string(n) + " rows for k = " +
+                                                  std::to_string(k));
+    if (opts.n_init < 1)
+        throw Error(ErrorKind::InvalidParameter, "n_init must be at least 1");
+    if (opts.max_iter < 1)
+        throw Error(ErrorKind::InvalidParameter, "max_iter must be at least 1");
+    if (!(std::isfinite(opts.tol) && opts.tol >= 0.0))
+        throw Error(ErrorKind::InvalidParameter, "tol must be a finite number >= 0");
+}
+
+}  // namespace
+
+// Measured rule, see bench/kmeans_bench.cpp and the table there.
+LloydVariant choose_lloyd_variant(int64_t n, int32_t k, int32_t dims) {
+    (void)dims;
+    const bool elkan_fits = n <= kElkanMaxBoundBytes / 8 / (int64_t{k} + 1);
+    if (k >= 16 && elkan_fits) return LloydVariant::Elkan;
+    return LloydVariant::Hamerly;
+}
+
+// Mean over columns of the population variance (two-pass: column means, then squares).
+double kmeans_tolerance(ConstRowMap X, double tol) {
+    if (tol == 0.0) return 0.0;
+    const int64_t n = X.rows(), d = X.cols();
+    if (n == 0 || d == 0) return 0.0;
+    std::vector<double> mean(static_cast<size_t>(d), 0.0), sq(static_cast<size_t>(d), 0.0);
+    for (int64_t i = 0; i < n; ++i)
+        for (int64_t j = 0; j < d; ++j) mean[size_t(j)] += X(i, j);
+    for (double& m : mean) m /= static_cast<double>(n);
+    for (int64_t i = 0; i < n; ++i) {
+        for (int64_t j = 0; j < d; ++j) {
+            const double t = X(i, j) - mean[size_t(j)];
+            sq[size_t(j)] += t * t;
+        }
+    }
+    double total = 0.0;
+    for (double s : sq) total += s / static_cast<double>(n);
+    return total / static_cast<double>(d) * tol;
+}
+
+// One run on its own buffers.
+KMeansRun kmeans_single(ConstRowMap X, const RowMatrix& initial_centers, int32_t max_iter,
+                        double tol_abs, LloydVariant variant, const Interrupt& interrupt,
+                        const LloydObserver& observer) {
+    const int32_t k = static_cast<int32_t>(initial_centers.rows());
+    if (k < 1 || initial_centers.cols() != X.cols() || X.rows() < k || max_iter < 1)
+        throw Error(ErrorKind::Internal, "kmeans_single: inconsistent arguments");
+    if (variant == LloydVariant::Auto)
+        variant = choose_lloyd_variant(X.rows(), k, static_cast<int32_t>(X.cols()));
+    Lloyd lloyd(X, k, variant, interrupt);
+    return lloyd.run(initial_centers, max_iter, tol_abs, observer);
+}
+
+// kmeans_run with the automatic variant.
+KMeansRun kmeans_run(ConstRowMap X, int32_t k, const KMeansOptions& opts,
+                     const Interrupt& interrupt) {
+    return kmeans_run(X, k, opts, interrupt, LloydVariant::Auto);
+}
+
+// n_init seeded restarts; strictly lower inertia replaces the best so far.
+KMeansRun kmeans_run(ConstRowMap X, int32_t k, const KMeansOptions& opts,
+                     const Interrupt& interrupt, LloydVariant variant) {
+    check_run_arguments(X.rows(), X.cols(), k, opts);
+    if (variant == LloydVariant::Auto)
+        variant = choose_lloyd_variant(X.rows(), k, static_cast<int32_t>(X.cols()));
+    const double tol_abs = kmeans_tolerance(X, opts.tol);
+    Lloyd lloyd(X, k, variant, interrupt);
+    KMeansRun best;
+    for (int32_t r = 0; r < opts.n_init; ++r) {
+        Rng rng = Rng::for_stream(opts.seed, static_cast<uint64_t>(r));
+        const std::vector<int64_t> rows = opts.init == InitMethod::Random
+                                              ? random_rows(X.rows(), k, rng)
+                                              : kmeans_plusplus(X, k, rng, interrupt);
+        KMeansRun run = lloyd.run(gather_rows(X, rows), opts.max_iter, tol_abs, {});
+        if (r == 0 || run.inertia < best.inertia) best = std::move(run);
+    }
+    return best;
+}
+
+}  // namespace cseg

@@ -1,0 +1,65 @@
+// K-means on already scaled, finite rows: scikit-learn's KMeans (Lloyd's algorithm, greedy
+// k-means++ or random seeding, n_init restarts, its tol and empty-cluster rules), with the
+// assignment step accelerated by Hamerly's (2010) or Elkan's (2003) triangle-inequality
+// bounds. The bounds only skip distance computations whose outcome they have proven, so every
+// variant produces exactly the labels and centres of plain Lloyd, iteration by iteration.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "eigen.hpp"
+#include "interrupt.hpp"
+#include "model.hpp"
+
+namespace cseg {
+
+// The result of k-means: centres in the input space, one label per row, inertia (sum of
+// squared distances to the own centre) and Lloyd iterations, all of the winning restart.
+struct KMeansRun {
+    RowMatrix centers;            // k x dims
+    std::vector<int32_t> labels;  // n, in 0 .. k-1
+    double inertia = 0.0;
+    int32_t n_iter = 0;
+};
+
+// How the Lloyd assignment step is computed. All give identical results; Auto picks the
+// fastest by the measured rule of choose_lloyd_variant.
+enum class LloydVariant : uint8_t { Auto = 0, Plain = 1, Hamerly = 2, Elkan = 3 };
+
+// The variant Auto uses for n rows, k centres and dims features (never Auto or Plain).
+LloydVariant choose_lloyd_variant(int64_t n, int32_t k, int32_t dims);
+
+// scikit-learn's _tolerance: tol times the mean over features of the population variance of
+// X's columns (0 when tol is 0).
+double kmeans_tolerance(ConstRowMap X, double tol);
+
+// Called after each Lloyd iteration of kmeans_single with the iteration number (0-based),
+// the labels assigned in it and the centres updated from them; for tests.
+using LloydObserver = std::function<void(int32_t iteration, const std::vector<int32_t>& labels,
+                                         const RowMatrix& centers)>;
+
+// One k-means run from the given initial centres (scikit-learn's _kmeans_single_lloyd):
+// iterate assignment + update until the labels no longer change (strict convergence), the
+// total squared centre shift is <= tol_abs, or max_iter iterations; unless the convergence was
+// strict, a final assignment makes the labels match the returned centres. n_iter counts the
+// iterations as scikit-learn's n_iter_. Throws Cancelled through interrupt.
+KMeansRun kmeans_single(ConstRowMap X, const RowMatrix& initial_centers, int32_t max_iter,
+                        double tol_abs, LloydVariant variant, const Interrupt& interrupt,
+                        const LloydObserver& observer = {});
+
+// The full k-means of kmeans_fit on scaled, finite rows: opts.n_init restarts seeded with
+// Rng::for_stream(opts.seed, restart), initialised by opts.init, each run by kmeans_single
+// with opts.max_iter and kmeans_tolerance(X, opts.tol); the lowest inertia wins, ties going
+// to the earliest restart. opts.scale, missing and feature_names are not used here.
+// Throws Error(InvalidParameter) for k < 1 or bad n_init/max_iter/tol, Error(DataException)
+// for fewer rows than k.
+KMeansRun kmeans_run(ConstRowMap X, int32_t k, const KMeansOptions& opts,
+                     const Interrupt& interrupt);
+
+// kmeans_run with an explicit assignment variant (tests and benchmarks).
+KMeansRun kmeans_run(ConstRowMap X, int32_t k, const KMeansOptions& opts,
+                     const Interrupt& interrupt, LloydVariant variant);
+
+}  // namespace cseg

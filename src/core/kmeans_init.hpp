@@ -1,0 +1,31 @@
+// Initial centres for k-means: greedy k-means++ and "random" (k distinct rows), seeded.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "eigen.hpp"
+#include "interrupt.hpp"
+#include "rng.hpp"
+
+namespace cseg {
+
+// Number of candidates k-means++ tries per centre: 2 + floor(ln k), scikit-learn's default.
+int32_t kmeans_plusplus_trials(int32_t k);
+
+// Greedy k-means++ seeding (Arthur & Vassilvitskii 2007, with the greedy local trials of
+// scikit-learn's _kmeans_plusplus): the first centre is a uniform row; each further centre is
+// the best, by resulting potential (sum of squared distances to the nearest centre), of
+// kmeans_plusplus_trials(k) rows drawn with probability proportional to their squared distance
+// to the nearest centre so far. Returns the k chosen row indices. 1 <= k <= X.rows().
+std::vector<int64_t> kmeans_plusplus(ConstRowMap X, int32_t k, Rng& rng,
+                                     const Interrupt& interrupt);
+
+// scikit-learn's init="random": the first k entries of a uniform random permutation of the
+// row indices (k distinct rows). 1 <= k <= n.
+std::vector<int64_t> random_rows(int64_t n, int32_t k, Rng& rng);
+
+// The rows of X at the given indices, as a centre matrix.
+RowMatrix gather_rows(ConstRowMap X, const std::vector<int64_t>& indices);
+
+}  // namespace cseg

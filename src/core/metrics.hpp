@@ -1,0 +1,34 @@
+// Cluster-quality metrics with scikit-learn's definitions (sklearn.metrics.cluster,
+// _unsupervised.py): silhouette, Davies-Bouldin, Calinski-Harabasz.
+#pragma once
+
+#include <cstdint>
+
+#include "eigen.hpp"
+#include "interrupt.hpp"
+
+namespace cseg {
+
+// Every function takes n rows of X (finite, >= 1 feature) and n raw int32 labels, any values;
+// it throws Error(InvalidParameter) unless 2 <= distinct labels <= n - 1, and
+// Error(DataException) on a NaN or infinite feature.
+
+// Mean silhouette coefficient (Rousseeuw 1987), as sklearn's silhouette_score. With
+// 0 < sample_size < n, the mean over a seeded sample of sample_size rows drawn without
+// replacement (the same seed and input give the same sample); otherwise all rows.
+double silhouette_score(ConstRowMap X, const int32_t* labels, const Interrupt& interrupt,
+                        int64_t sample_size = 0, uint64_t seed = 0);
+
+// Silhouette coefficient of every row into out[0..n), as sklearn's silhouette_samples;
+// a row in a singleton cluster scores 0.
+void silhouette_samples(ConstRowMap X, const int32_t* labels, double* out,
+                        const Interrupt& interrupt);
+
+// Davies-Bouldin index (Davies & Bouldin 1979), as sklearn's davies_bouldin_score.
+double davies_bouldin(ConstRowMap X, const int32_t* labels, const Interrupt& interrupt);
+
+// Calinski-Harabasz variance ratio (Calinski & Harabasz 1974), as sklearn's
+// calinski_harabasz_score.
+double calinski_harabasz(ConstRowMap X, const int32_t* labels, const Interrupt& interrupt);
+
+}  // namespace cseg

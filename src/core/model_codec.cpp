@@ -1,0 +1,376 @@
+// Binary encoding of models and scalers (layout documented in model_codec.hpp).
+#include "model_codec.hpp"
+
+#include <cstring>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace cseg {
+
+static_assert(Model::kFormatVersion >= 0 && Model::kFormatVersion <= 255,
+              "the model format version must fit the header byte");
+static_assert(sizeof(double) == 8 && sizeof(int64_t) == 8, "8-byte array elements");
+
+namespace {
+
+constexpr uint8_t kModelMagic[4] = {'C', 'S', 'G', 'M'};
+constexpr uint8_t kScalerMagic[4] = {'C', 'S', 'G', 'S'};
+constexpr uint8_t kFlagModelNames = 1;
+constexpr uint8_t kFlagOptionNames = 2;
+
+// Header field offsets (see model_codec.hpp).
+enum ModelOffset : size_t {
+    kOffMagic = 0,
+    kOffVersion = 4,
+    kOffAlgorithm = 5,
+    kOffScale = 6,
+    kOffInit = 7,
+    kOffMissing = 8,
+    kOffFlags = 9,
+    kOffReserved = 10,
+    kOffK = 12,
+    kOffDims = 16,
+    kOffNInit = 20,
+    kOffMaxIter = 24,
+    kOffNIter = 28,
+    kOffTol = 32,
+    kOffSeed = 40,
+    kOffInertia = 48,
+    kOffNRows = 56,
+    kOffNSkipped = 64,
+    kOffNamesBytes = 72,
+};
+enum ScalerOffset : size_t {
+    kSOffMagic = 0,
+    kSOffVersion = 4,
+    kSOffMethod = 5,
+    kSOffReserved1 = 6,
+    kSOffDims = 8,
+    kSOffReserved2 = 12,
+};
+
+// Reads a T from p (no alignment needed; the host is little-endian).
+template <class T>
+T load(const uint8_t* p) {
+    T x;
+    std::memcpy(&x, p, sizeof x);
+    return x;
+}
+
+// Writes x to p.
+template <class T>
+void store(uint8_t* p, T x) {
+    std::memcpy(p, &x, sizeof x);
+}
+
+// Overflow-checked running byte count; `ok` turns false on the first overflow.
+struct SizeCounter {
+    size_t bytes = 0;
+    bool ok = true;
+
+    // Reserves count elements of elem_size bytes; returns their offset.
+    size_t take(uint64_t count, size_t elem_size) {
+        size_t n = 0;
+        if (count > std::numeric_limits<size_t>::max() ||
+            __builtin_mul_overflow(size_t(count), elem_size, &n) ||
+            __builtin_add_overflow(bytes, n, &bytes))
+            ok = false;
+        return ok ? bytes - n : 0;
+    }
+};
+
+// Where each part of an encoded model starts.
+struct ModelLayout {
+    size_t center, scale, centroids, sizes, mean_distance, feature_mean, feature_std, impute, names,
+        total;
+    bool ok;
+};
+
+// Computes the layout from the header's counts; ok = false on size_t overflow.
+ModelLayout model_layout(int32_t k, int32_t dims, bool has_impute, uint64_t names_bytes) {
+    const uint64_t uk = uint64_t(k), ud = uint64_t(dims);
+    SizeCounter c;
+    ModelLayout l{};
+    c.take(kModelHeaderSize, 1);
+    l.center = c.take(ud, 8);
+    l.scale = c.take(ud, 8);
+    l.centroids = c.take(uk * ud, 8);  // both < 2^31: no uint64 overflow
+    l.sizes = c.take(uk, 8);
+    l.mean_distance = c.take(uk, 8);
+    l.feature_mean = c.take(ud, 8);
+    l.feature_std = c.take(ud, 8);
+    l.impute = c.take(has_impute ? ud : 0, 8);
+    l.names = c.take(names_bytes, 1);
+    l.total = c.bytes;
+    l.ok = c.ok;
+    return l;
+}
+
+// Bytes of the name section for one list: dims * (4-byte length + bytes).
+uint64_t names_section_bytes(const std::vector<std::string>& names) {
+    uint64_t n = 0;
+    for (const std::string& s : names) {
+        if (s.size() > std::numeric_limits<uint32_t>::max())
+            throw Error(ErrorKind::ProgramLimit, "a feature name is longer than 4 GB");
+        n += 4 + uint64_t(s.size());
+    }
+    return n;
+}
+
+// The header facts every reader needs, after full checking.
+struct ModelHeader {
+    int32_t k, dims;
+    uint8_t flags;
+    bool has_impute;
+    uint64_t names_bytes;
+    ModelLayout layout;
+};
+
+// Checks the header and the total length; throws Error(kind) naming the problem.
+ModelHeader read_model_header(const uint8_t* data, size_t len, ErrorKind kind) {
+    auto fail = [kind](const std::string& what) {
+        throw Error(kind, "invalid segmodel binary value: " + what);
+    };
+    if (data == nullptr || len < kModelHeaderSize)
+        fail("truncated: " + std::to_string(len) + " bytes, the header alone has " +
+             std::to_string(kModelHeaderSize));
+    if (std::memcmp(data + kOffMagic, kModelMagic, 4) != 0) fail("wrong magic number");
+    if (data[kOffVersion] != Model::kFormatVersion)
+        fail("unsupported format version " + std::to_string(data[kOffVersion]) + " (expected " +
+             std::to_string(Model::kFormatVersion) + ")");
+    if (data[kOffAlgorithm] != uint8_t(ModelAlgorithm::KMeans))
+        fail("unsupported algorithm code " + std::to_string(data[kOffAlgorithm]));
+    if (data[kOffScale] > uint8_t(ScaleMethod::None))
+        fail("unknown scale method code " + std::to_string(data[kOffScale]));
+    if (data[kOffInit] > uint8_t(InitMethod::Random))
+        fail("unknown init method code " + std::to_string(data[kOffInit]));
+    if (data[kOffMissing] > uint8_t(MissingPolicy::Impute))
+        fail("unknown missing policy code " + std::to_string(data[kOffMissing]));
+    ModelHeader h{};
+    h.flags = data[kOffFlags];
+    if ((h.flags & ~(kFlagModelNames | kFlagOptionNames)) != 0)
+        fail("unknown flags " + std::to_string(h.flags));
+    if (load<uint16_t>(data + kOffReserved) != 0) fail("reserved header bytes are not zero");
+    h.k = load<int32_t>(data + kOffK);
+    h.dims = load<int32_t>(data + kOffDims);
+    if (h.k < 1) fail("k must be at least 1, got " + std::to_string(h.k));
+    if (h.dims < 1) fail("dims must be at least 1, got " + std::to_string(h.dims));
+    h.has_impute = data[kOffMissing] == uint8_t(MissingPolicy::Impute);
+    h.names_bytes = load<uint64_t>(data + kOffNamesBytes);
+    h.layout = model_layout(h.k, h.dims, h.has_impute, h.names_bytes);
+    if (!h.layout.ok || h.layout.total != len)
+        fail("length " + std::to_string(len) + " does not match the header (k = " +
+             std::to_string(h.k) + ", dims = " + std::to_string(h.dims) +
+             ", names = " + std::to_string(h.names_bytes) + " bytes)");
+    return h;
+}
+
+// Copies n 8-byte values starting at data + offset.
+template <class T>
+std::vector<T> load_array(const uint8_t* data, size_t offset, size_t n) {
+    std::vector<T> v(n);
+    if (n > 0) std::memcpy(v.data(), data + offset, n * sizeof(T));
+    return v;
+}
+
+// Copies n values to out + offset.
+template <class T>
+void store_array(uint8_t* out, size_t offset, const std::vector<T>& v) {
+    if (!v.empty()) std::memcpy(out + offset, v.data(), v.size() * sizeof(T));
+}
+
+// Reads `count` length-prefixed strings from [p, end), advancing p; throws on overrun.
+std::vector<std::string> load_names(const uint8_t*& p, const uint8_t* end, size_t count,
+                                    ErrorKind kind) {
+    std::vector<std::string> names;
+    for (size_t i = 0; i < count; ++i) {
+        if (end - p < 4) throw Error(kind, "invalid segmodel binary value: name section truncated");
+        const uint32_t n = load<uint32_t>(p);
+        p += 4;
+        if (size_t(end - p) < n)
+            throw Error(kind, "invalid segmodel binary value: name section truncated");
+        names.emplace_back(reinterpret_cast<const char*>(p), n);
+        p += n;
+    }
+    return names;
+}
+
+// Writes length-prefixed strings at p, advancing it.
+void store_names(uint8_t*& p, const std::vector<std::string>& names) {
+    for (const std::string& s : names) {
+        store<uint32_t>(p, uint32_t(s.size()));
+        p += 4;
+        if (!s.empty()) std::memcpy(p, s.data(), s.size());
+        p += s.size();
+    }
+}
+
+// Bytes of the whole name section of a (validated) model.
+uint64_t model_names_bytes(const Model& m) {
+    return names_section_bytes(m.feature_names) +
+           (m.options.has_feature_names ? names_section_bytes(m.options.feature_names) : 0);
+}
+
+// The layout of a model to encode, after validating it.
+ModelLayout checked_layout(const Model& m) {
+    validate_model(m, ErrorKind::Internal);
+    const ModelLayout l =
+        model_layout(m.k, m.dims, m.options.missing == MissingPolicy::Impute, model_names_bytes(m));
+    if (!l.ok) throw Error(ErrorKind::ProgramLimit, "segmodel is too large to encode");
+    return l;
+}
+
+// Throws Error(kind) for a scaler header/length problem.
+[[noreturn]] void scaler_fail(ErrorKind kind, const std::string& what) {
+    throw Error(kind, "invalid segscaler binary value: " + what);
+}
+
+}  // namespace
+
+// Size of the binary encoding of a model.
+size_t model_encoded_size(const Model& m) { return checked_layout(m).total; }
+
+// Writes the binary encoding of a model.
+void model_encode(const Model& m, uint8_t* out) {
+    const ModelLayout l = checked_layout(m);
+    std::memset(out, 0, kModelHeaderSize);
+    std::memcpy(out + kOffMagic, kModelMagic, 4);
+    out[kOffVersion] = uint8_t(Model::kFormatVersion);
+    out[kOffAlgorithm] = uint8_t(ModelAlgorithm::KMeans);
+    out[kOffScale] = uint8_t(m.options.scale);
+    out[kOffInit] = uint8_t(m.options.init);
+    out[kOffMissing] = uint8_t(m.options.missing);
+    out[kOffFlags] = uint8_t((m.feature_names.empty() ? 0 : kFlagModelNames) |
+                             (m.options.has_feature_names ? kFlagOptionNames : 0));
+    store<int32_t>(out + kOffK, m.k);
+    store<int32_t>(out + kOffDims, m.dims);
+    store<int32_t>(out + kOffNInit, m.options.n_init);
+    store<int32_t>(out + kOffMaxIter, m.options.max_iter);
+    store<int32_t>(out + kOffNIter, m.n_iter);
+    store<double>(out + kOffTol, m.options.tol);
+    store<uint64_t>(out + kOffSeed, m.options.seed);
+    store<double>(out + kOffInertia, m.inertia);
+    store<int64_t>(out + kOffNRows, m.n_rows);
+    store<int64_t>(out + kOffNSkipped, m.n_skipped);
+    store<uint64_t>(out + kOffNamesBytes, uint64_t(l.total - l.names));
+    store_array(out, l.center, m.scaler.center);
+    store_array(out, l.scale, m.scaler.scale);
+    store_array(out, l.centroids, m.centroids);
+    store_array(out, l.sizes, m.sizes);
+    store_array(out, l.mean_distance, m.mean_distance);
+    store_array(out, l.feature_mean, m.feature_mean);
+    store_array(out, l.feature_std, m.feature_std);
+    if (m.options.missing == MissingPolicy::Impute) store_array(out, l.impute, m.impute);
+    uint8_t* p = out + l.names;
+    store_names(p, m.feature_names);
+    if (m.options.has_feature_names) store_names(p, m.options.feature_names);
+}
+
+// Decodes and validates a binary model.
+Model model_decode(const uint8_t* data, size_t len, ErrorKind kind) {
+    const ModelHeader h = read_model_header(data, len, kind);
+    const ModelLayout& l = h.layout;
+    const size_t k = size_t(h.k), d = size_t(h.dims);
+    Model m;
+    m.k = h.k;
+    m.dims = h.dims;
+    m.options.scale = ScaleMethod(data[kOffScale]);
+    m.options.init = InitMethod(data[kOffInit]);
+    m.options.missing = MissingPolicy(data[kOffMissing]);
+    m.options.n_init = load<int32_t>(data + kOffNInit);
+    m.options.max_iter = load<int32_t>(data + kOffMaxIter);
+    m.options.tol = load<double>(data + kOffTol);
+    m.options.seed = load<uint64_t>(data + kOffSeed);
+    m.options.has_feature_names = (h.flags & kFlagOptionNames) != 0;
+    m.n_iter = load<int32_t>(data + kOffNIter);
+    m.inertia = load<double>(data + kOffInertia);
+    m.n_rows = load<int64_t>(data + kOffNRows);
+    m.n_skipped = load<int64_t>(data + kOffNSkipped);
+    m.scaler.method = m.options.scale;
+    m.scaler.center = load_array<double>(data, l.center, d);
+    m.scaler.scale = load_array<double>(data, l.scale, d);
+    m.centroids = load_array<double>(data, l.centroids, k * d);
+    m.sizes = load_array<int64_t>(data, l.sizes, k);
+    m.mean_distance = load_array<double>(data, l.mean_distance, k);
+    m.feature_mean = load_array<double>(data, l.feature_mean, d);
+    m.feature_std = load_array<double>(data, l.feature_std, d);
+    if (h.has_impute) m.impute = load_array<double>(data, l.impute, d);
+    const uint8_t* p = data + l.names;
+    const uint8_t* end = data + len;
+    if (h.flags & kFlagModelNames) m.feature_names = load_names(p, end, d, kind);
+    if (h.flags & kFlagOptionNames) m.options.feature_names = load_names(p, end, d, kind);
+    if (p != end)
+        throw Error(kind, "invalid segmodel binary value: " + std::to_string(end - p) +
+                              " unused bytes in the name section");
+    validate_model(m, kind);
+    return m;
+}
+
+// Points into an encoded model after checking its header and lengths.
+ModelView model_view(const uint8_t* data, size_t len) {
+    if (reinterpret_cast<uintptr_t>(data) % 8 != 0)
+        throw Error(ErrorKind::Internal, "segmodel binary value is not 8-byte aligned");
+    const ModelHeader h = read_model_header(data, len, ErrorKind::Internal);
+    const ModelLayout& l = h.layout;
+    auto doubles = [data](size_t offset) { return reinterpret_cast<const double*>(data + offset); };
+    ModelView v;
+    v.k = h.k;
+    v.dims = h.dims;
+    v.center = doubles(l.center);
+    v.scale = doubles(l.scale);
+    v.centroids = doubles(l.centroids);
+    v.impute = h.has_impute ? doubles(l.impute) : nullptr;
+    v.sizes = reinterpret_cast<const int64_t*>(data + l.sizes);
+    v.mean_distance = doubles(l.mean_distance);
+    return v;
+}
+
+// Size of the binary encoding of a scaler.
+size_t scaler_encoded_size(const Scaler& s) {
+    validate_scaler(s, ErrorKind::Internal);
+    return kScalerHeaderSize + 16 * s.center.size();
+}
+
+// Writes the binary encoding of a scaler.
+void scaler_encode(const Scaler& s, uint8_t* out) {
+    validate_scaler(s, ErrorKind::Internal);
+    if (uint8_t(s.method) > uint8_t(ScaleMethod::None))
+        throw Error(ErrorKind::Internal, "scaler has an unknown method code");
+    std::memset(out, 0, kScalerHeaderSize);
+    std::memcpy(out + kSOffMagic, kScalerMagic, 4);
+    out[kSOffVersion] = kScalerFormatVersion;
+    out[kSOffMethod] = uint8_t(s.method);
+    store<int32_t>(out + kSOffDims, s.dims());
+    store_array(out, kScalerHeaderSize, s.center);
+    store_array(out, kScalerHeaderSize + 8 * s.center.size(), s.scale);
+}
+
+// Decodes and validates a binary scaler.
+Scaler scaler_decode(const uint8_t* data, size_t len, ErrorKind kind) {
+    if (data == nullptr || len < kScalerHeaderSize)
+        scaler_fail(kind, "truncated: " + std::to_string(len) + " bytes, the header alone has " +
+                              std::to_string(kScalerHeaderSize));
+    if (std::memcmp(data + kSOffMagic, kScalerMagic, 4) != 0)
+        scaler_fail(kind, "wrong magic number");
+    if (data[kSOffVersion] != kScalerFormatVersion)
+        scaler_fail(kind, "unsupported format version " + std::to_string(data[kSOffVersion]));
+    if (data[kSOffMethod] > uint8_t(ScaleMethod::None))
+        scaler_fail(kind, "unknown scale method code " + std::to_string(data[kSOffMethod]));
+    if (load<uint16_t>(data + kSOffReserved1) != 0 || load<uint32_t>(data + kSOffReserved2) != 0)
+        scaler_fail(kind, "reserved header bytes are not zero");
+    const int32_t dims = load<int32_t>(data + kSOffDims);
+    if (dims < 1) scaler_fail(kind, "dims must be at least 1, got " + std::to_string(dims));
+    // dims < 2^31, so 16 * dims fits any 64-bit size_t.
+    if ((len - kScalerHeaderSize) / 16 != size_t(dims) || (len - kScalerHeaderSize) % 16 != 0)
+        scaler_fail(kind, "length " + std::to_string(len) +
+                              " does not match dims = " + std::to_string(dims));
+    Scaler s;
+    s.method = ScaleMethod(data[kSOffMethod]);
+    s.center = load_array<double>(data, kScalerHeaderSize, size_t(dims));
+    s.scale = load_array<double>(data, kScalerHeaderSize + 8 * size_t(dims), size_t(dims));
+    validate_scaler(s, kind);
+    return s;
+}
+
+}  // namespace cseg

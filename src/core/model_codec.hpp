@@ -1,0 +1,89 @@
+// Binary layout of segmodel and segscaler: the on-disk datum and the send/recv format.
+//
+// Little-endian, fixed-width fields. A model is an 80-byte header, then arrays of 8-byte
+// values (8-aligned relative to the buffer start), then the feature-name strings:
+//
+//   off size  field
+//     0    4  magic "CSGM"
+//     4    1  format version (Model::kFormatVersion)
+//     5    1  algorithm (0 = kmeans; reserved for k-prototypes etc.)
+//     6    1  options.scale     7  1  options.init     8  1  options.missing
+//     9    1  flags: bit 0 = model feature names stored, bit 1 = options.has_feature_names
+//    10    2  reserved, zero
+//    12    4  k (int32)        16  4  dims (int32)
+//    20    4  options.n_init   24  4  options.max_iter   28  4  n_iter
+//    32    8  options.tol (double)   40  8  options.seed (uint64)
+//    48    8  inertia (double)       56  8  n_rows (int64)   64  8  n_skipped (int64)
+//    72    8  byte length of the name section (uint64)
+//    80       scaler.center[dims], scaler.scale[dims], centroids[k*dims], sizes[k] (int64),
+//             mean_distance[k], feature_mean[dims], feature_std[dims],
+//             impute[dims] (only when options.missing = impute)
+//     ...     name section: for each stored list (model names, then option names), dims
+//             entries of (uint32 byte length, bytes); no padding after it.
+//
+// In PostgreSQL, VARDATA of a 4-byte-header varlena is only 4-aligned: keep the encoding at an
+// 8-aligned offset inside the datum (e.g. after 4 pad bytes) so model_view can point into it.
+//
+// A scaler is a 16-byte header ("CSGS", version 1, method, 2 reserved zero bytes, dims
+// int32, 4 reserved zero bytes), then center[dims], scale[dims].
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "errors.hpp"
+#include "model.hpp"
+#include "scaler.hpp"
+
+namespace cseg {
+
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+              "the segmodel binary format is written with little-endian host loads/stores");
+
+// Algorithm codes of the header's algorithm byte.
+enum class ModelAlgorithm : uint8_t { KMeans = 0 };
+
+constexpr size_t kModelHeaderSize = 80;
+constexpr size_t kScalerHeaderSize = 16;
+constexpr uint8_t kScalerFormatVersion = 1;
+
+// Exact number of bytes model_encode writes; throws Error(Internal) for an invalid model
+// and Error(ProgramLimit) when the encoding would not fit a size_t / uint32 name length.
+size_t model_encoded_size(const Model& m);
+
+// Writes exactly model_encoded_size(m) bytes to out (8-byte aligned); deterministic, padding
+// and reserved bytes zeroed. Throws like model_encoded_size.
+void model_encode(const Model& m, uint8_t* out);
+
+// Decodes and fully validates (header, lengths with overflow-safe arithmetic, enum codes,
+// then validate_model). Never reads outside [data, data + len); alignment not required.
+// Throws Error(kind) with a clear message.
+Model model_decode(const uint8_t* data, size_t len, ErrorKind kind);
+
+// Pointers into an encoded model, for hot paths that must not copy it.
+struct ModelView {
+    int32_t k, dims;
+    const double* center;         // dims
+    const double* scale;          // dims
+    const double* centroids;      // k * dims, row-major, scaled space
+    const double* impute;         // dims, nullptr unless options.missing = impute
+    const int64_t* sizes;         // k
+    const double* mean_distance;  // k
+};
+
+// Checks the header and every length fully (throws Error(Internal): a stored datum that
+// fails is corrupt) and requires data to be 8-byte aligned. It does NOT re-check the
+// numbers: they were validated when the value was built or read (input, recv, fit).
+ModelView model_view(const uint8_t* data, size_t len);
+
+// Exact number of bytes scaler_encode writes; throws Error(Internal) for an invalid scaler.
+size_t scaler_encoded_size(const Scaler& s);
+
+// Writes exactly scaler_encoded_size(s) bytes to out; deterministic, reserved bytes zeroed.
+void scaler_encode(const Scaler& s, uint8_t* out);
+
+// Decodes and fully validates a scaler (header, length, method, validate_scaler); never
+// reads outside [data, data + len). Throws Error(kind).
+Scaler scaler_decode(const uint8_t* data, size_t len, ErrorKind kind);
+
+}  // namespace cseg

@@ -1,0 +1,555 @@
+// JSON text forms of segmodel/segscaler and the table-driven kmeans_fit option parser.
+#include "model_json.hpp"
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <optional>
+#include <type_traits>
+#include <vector>
+
+#include "json.hpp"
+
+namespace cseg {
+
+namespace {
+
+// Which document is being read, for error kinds and messages.
+struct Doc {
+    ErrorKind kind;
+    const char* type_name;  // "segmodel", "segscaler"; nullptr for kmeans_fit options
+
+    // How a key is named in a message: kmeans_fit option "tol" / invalid segmodel: key "k".
+    std::string name(const std::string& path) const {
+        if (type_name == nullptr) return "kmeans_fit option \"" + path + "\"";
+        return std::string("invalid ") + type_name + ": key \"" + path + "\"";
+    }
+
+    // Throws Error(kind).
+    [[noreturn]] void fail(const std::string& message, const std::string& detail = {}) const {
+        throw Error(kind, message, detail);
+    }
+
+    // Throws "<key> must be <expected>" with the offending value in the detail.
+    [[noreturn]] void bad_value(const std::string& path, const std::string& expected,
+                                const Json& got) const;
+};
+
+// A short rendering of a JSON value for "Got ..." details.
+std::string describe(const Json& v) {
+    constexpr size_t kMaxShown = 60;
+    std::string shown;
+    if (v.is_number()) {
+        shown = v.text();
+    } else if (v.is_string()) {
+        JsonWriter w;
+        w.string(v.text());
+        shown = w.take();
+    } else if (v.is_bool()) {
+        shown = v.bool_value() ? "true" : "false";
+    } else {
+        return json_type_name(v.type());
+    }
+    if (shown.size() > kMaxShown) shown = shown.substr(0, kMaxShown) + "...";
+    return shown;
+}
+
+[[noreturn]] void Doc::bad_value(const std::string& path, const std::string& expected,
+                                 const Json& got) const {
+    fail(name(path) + " must be " + expected, "Got " + describe(got) + ".");
+}
+
+// "a, b, c" from a list of names.
+std::string join(const std::vector<const char*>& names) {
+    std::string out;
+    for (const char* n : names) {
+        if (!out.empty()) out += ", ";
+        out += n;
+    }
+    return out;
+}
+
+// Reads the members of one object, rejecting unknown and missing keys.
+class ObjectReader {
+  public:
+    // Checks that v is an object; path is "" at top level, "scaler." etc. inside.
+    ObjectReader(const Json& v, const Doc& doc, std::string path)
+        : obj_(v), doc_(doc), path_(std::move(path)) {
+        if (v.is_object()) return;
+        if (path_.empty())
+            doc_.fail(std::string("invalid ") + doc_.type_name + ": expected a JSON object",
+                      std::string("Got ") + json_type_name(v.type()) + ".");
+        doc_.bad_value(path_.substr(0, path_.size() - 1), "an object", v);
+    }
+
+    // Throws for the first key not in `allowed`, listing the allowed ones.
+    void allow_only(const std::vector<const char*>& allowed) const {
+        for (const std::string& key : obj_.keys()) {
+            bool known = false;
+            for (const char* a : allowed) known = known || key == a;
+            if (!known)
+                doc_.fail(std::string("invalid ") + doc_.type_name + ": unknown key \"" + path_ +
+                              key + "\"",
+                          "Valid keys are: " + join(allowed) + ".");
+        }
+    }
+
+    // The value of a required key.
+    const Json& get(const char* key) const {
+        const Json* v = obj_.find(key);
+        if (v == nullptr)
+            doc_.fail(std::string("invalid ") + doc_.type_name + ": missing key \"" + path_ + key +
+                      "\"");
+        return *v;
+    }
+
+    // The value of an optional key, or nullptr.
+    const Json* find(const char* key) const { return obj_.find(key); }
+
+    // The full path of a key for messages.
+    std::string path(const char* key) const { return path_ + key; }
+
+  private:
+    const Json& obj_;
+    const Doc& doc_;
+    std::string path_;
+};
+
+// An integer in [lo, hi], exactly (never through a double).
+int64_t read_int(const Json& v, const Doc& doc, const std::string& path, int64_t lo, int64_t hi) {
+    const std::optional<int64_t> x = v.int64_value();
+    if (!x || *x < lo || *x > hi) {
+        const bool any =
+            lo == std::numeric_limits<int64_t>::min() && hi == std::numeric_limits<int64_t>::max();
+        doc.bad_value(
+            path,
+            any ? std::string("an integer")
+                : "an integer between " + std::to_string(lo) + " and " + std::to_string(hi),
+            v);
+    }
+    return *x;
+}
+
+// A JSON number (always finite: the parser rejects overflow).
+double read_number(const Json& v, const Doc& doc, const std::string& path) {
+    if (!v.is_number()) doc.bad_value(path, "a number", v);
+    return v.number_value();
+}
+
+// A JSON string.
+const std::string& read_string(const Json& v, const Doc& doc, const std::string& path) {
+    if (!v.is_string()) doc.bad_value(path, "a string", v);
+    return v.text();
+}
+
+// An array of numbers, appended to out (so matrices can be read row by row).
+void read_numbers(const Json& v, const Doc& doc, const std::string& path,
+                  std::vector<double>& out) {
+    if (!v.is_array()) doc.bad_value(path, "an array of numbers", v);
+    out.reserve(out.size() + v.items().size());
+    for (size_t i = 0; i < v.items().size(); ++i)
+        out.push_back(read_number(v.items()[i], doc, path + "[" + std::to_string(i) + "]"));
+}
+
+// An array of numbers.
+std::vector<double> read_numbers(const Json& v, const Doc& doc, const std::string& path) {
+    std::vector<double> out;
+    read_numbers(v, doc, path, out);
+    return out;
+}
+
+// An array of 64-bit integers.
+std::vector<int64_t> read_integers(const Json& v, const Doc& doc, const std::string& path) {
+    if (!v.is_array()) doc.bad_value(path, "an array of integers", v);
+    std::vector<int64_t> out;
+    out.reserve(v.items().size());
+    for (size_t i = 0; i < v.items().size(); ++i)
+        out.push_back(read_int(v.items()[i], doc, path + "[" + std::to_string(i) + "]",
+                               std::numeric_limits<int64_t>::min(),
+                               std::numeric_limits<int64_t>::max()));
+    return out;
+}
+
+// An array of strings, or null (has = false, empty).
+bool read_names(const Json& v, std::vector<std::string>& out) {
+    out.clear();
+    if (v.is_null()) return true;
+    if (!v.is_array()) return false;
+    for (const Json& s : v.items()) {
+        if (!s.is_string()) return false;
+        out.push_back(s.text());
+    }
+    return true;
+}
+
+// k rows of dims numbers each, flattened row-major.
+std::vector<double> read_matrix(const Json& v, const Doc& doc, const std::string& path,
+                                int32_t rows, int32_t cols) {
+    if (!v.is_array() || v.items().size() != size_t(rows))
+        doc.bad_value(path, "an array of k = " + std::to_string(rows) + " arrays", v);
+    std::vector<double> out;
+    out.reserve(size_t(rows) * size_t(cols));
+    for (size_t i = 0; i < v.items().size(); ++i) {
+        const std::string row_path = path + "[" + std::to_string(i) + "]";
+        const size_t before = out.size();
+        read_numbers(v.items()[i], doc, row_path, out);
+        if (out.size() - before != size_t(cols))
+            doc.bad_value(row_path, "an array of dims = " + std::to_string(cols) + " numbers",
+                          v.items()[i]);
+    }
+    return out;
+}
+
+// The enum value whose name(E) is s, trying 0..last.
+template <class E>
+std::optional<E> enum_from_name(std::string_view s, const char* (*name)(E), E last) {
+    for (uint32_t i = 0; i <= uint32_t(last); ++i)
+        if (s == name(E(i))) return E(i);
+    return std::nullopt;
+}
+
+// one of "a", "b", "c" for messages.
+template <class E>
+std::string enum_choices(const char* (*name)(E), E last) {
+    std::string out = "one of ";
+    for (uint32_t i = 0; i <= uint32_t(last); ++i) {
+        if (i > 0) out += ", ";
+        out += std::string("\"") + name(E(i)) + "\"";
+    }
+    return out;
+}
+
+// One kmeans_fit option: how to read, check and write it. Adding an option is one row of
+// kOptionFields (plus a field in KMeansOptions).
+struct OptionField {
+    const char* key;
+    std::string (*expected)();                      // "an integer between 1 and 10000"
+    bool (*read)(const Json& v, KMeansOptions& o);  // false when v is not a valid value
+    bool (*valid)(const KMeansOptions& o);          // the stored value is valid
+    void (*write)(JsonWriter& w, const KMeansOptions& o);
+};
+
+// An enum option stored as its name.
+template <class E, E KMeansOptions::*M, const char* (*Name)(E), E Last>
+struct EnumField {
+    static std::string expected() { return enum_choices(Name, Last); }
+    static bool read(const Json& v, KMeansOptions& o) {
+        if (!v.is_string()) return false;
+        const std::optional<E> e = enum_from_name(v.text(), Name, Last);
+        if (e) o.*M = *e;
+        return e.has_value();
+    }
+    static bool valid(const KMeansOptions& o) { return uint32_t(o.*M) <= uint32_t(Last); }
+    static void write(JsonWriter& w, const KMeansOptions& o) { w.string(Name(o.*M)); }
+};
+
+// An integer option in [Lo, Hi] (signed or unsigned member).
+template <auto M, int64_t Lo, int64_t Hi>
+struct IntField {
+    using T = std::remove_reference_t<decltype(std::declval<KMeansOptions&>().*M)>;
+    static_assert(std::is_signed_v<T> || Lo >= 0, "unsigned option with a negative bound");
+    static std::string expected() {
+        return "an integer between " + std::to_string(Lo) + " and " + std::to_string(Hi);
+    }
+    static bool in_range(T x) {
+        if constexpr (std::is_signed_v<T>)
+            return int64_t(x) >= Lo && int64_t(x) <= Hi;
+        else
+            return uint64_t(x) >= uint64_t(Lo) && uint64_t(x) <= uint64_t(Hi);
+    }
+    static bool read(const Json& v, KMeansOptions& o) {
+        const std::optional<int64_t> x = v.int64_value();
+        if (!x || *x < Lo || *x > Hi) return false;
+        o.*M = T(*x);
+        return true;
+    }
+    static bool valid(const KMeansOptions& o) { return in_range(o.*M); }
+    static void write(JsonWriter& w, const KMeansOptions& o) {
+        if constexpr (std::is_signed_v<T>)
+            w.integer(o.*M);
+        else
+            w.unsigned_integer(o.*M);
+    }
+};
+
+// A finite number >= 0.
+template <double KMeansOptions::*M>
+struct NonNegativeField {
+    static std::string expected() { return "a finite number >= 0"; }
+    static bool read(const Json& v, KMeansOptions& o) {
+        if (!v.is_number() || !(v.number_value() >= 0.0)) return false;
+        o.*M = v.number_value();
+        return true;
+    }
+    static bool valid(const KMeansOptions& o) { return std::isfinite(o.*M) && o.*M >= 0.0; }
+    static void write(JsonWriter& w, const KMeansOptions& o) {
+        if (valid(o))
+            w.number(o.*M);
+        else
+            w.string(std::to_string(o.*M));  // only ever rendered in an error message
+    }
+};
+
+// feature_names: an array of strings or null.
+struct FeatureNamesField {
+    static std::string expected() { return "an array of strings or null"; }
+    static bool read(const Json& v, KMeansOptions& o) {
+        if (!read_names(v, o.feature_names)) return false;
+        o.has_feature_names = !v.is_null();
+        return true;
+    }
+    static bool valid(const KMeansOptions& o) {
+        if (!o.has_feature_names) return o.feature_names.empty();
+        for (const std::string& s : o.feature_names)
+            if (s.find('\0') != std::string::npos) return false;
+        return true;
+    }
+    static void write(JsonWriter& w, const KMeansOptions& o) {
+        if (o.has_feature_names)
+            w.string_array(o.feature_names);
+        else
+            w.null();
+    }
+};
+
+// Builds a table row from a field type.
+template <class F>
+constexpr OptionField option(const char* key) {
+    return {key, &F::expected, &F::read, &F::valid, &F::write};
+}
+
+constexpr int64_t kMaxSeed = std::numeric_limits<int64_t>::max();
+
+// Every kmeans_fit option, in output order.
+const OptionField kOptionFields[] = {
+    option<EnumField<ScaleMethod, &KMeansOptions::scale, scale_method_name, ScaleMethod::None>>(
+        "scale"),
+    option<EnumField<InitMethod, &KMeansOptions::init, init_method_name, InitMethod::Random>>(
+        "init"),
+    option<IntField<&KMeansOptions::n_init, 1, 10000>>("n_init"),
+    option<IntField<&KMeansOptions::max_iter, 1, 1000000>>("max_iter"),
+    option<NonNegativeField<&KMeansOptions::tol>>("tol"),
+    option<IntField<&KMeansOptions::seed, 0, kMaxSeed>>("seed"),
+    option<EnumField<MissingPolicy, &KMeansOptions::missing, missing_policy_name,
+                     MissingPolicy::Impute>>("missing"),
+    option<FeatureNamesField>("feature_names"),
+};
+
+// The option keys, in table order.
+std::vector<const char*> option_keys() {
+    std::vector<const char*> keys;
+    for (const OptionField& f : kOptionFields) keys.push_back(f.key);
+    return keys;
+}
+
+// Reads an options object: strict (inside a model: every key required) or not (defaults).
+KMeansOptions read_options(const Json& v, const Doc& doc, const std::string& path, bool strict) {
+    KMeansOptions o;
+    if (!strict) {
+        if (!v.is_object())
+            doc.fail("kmeans_fit options must be a JSON object",
+                     std::string("Got ") + json_type_name(v.type()) + ".");
+        for (const std::string& key : v.keys()) {
+            bool known = false;
+            for (const OptionField& f : kOptionFields) known = known || key == f.key;
+            if (!known)
+                doc.fail("unknown kmeans_fit option \"" + key + "\"",
+                         "Valid options are: " + join(option_keys()) + ".");
+        }
+        for (const OptionField& f : kOptionFields) {
+            const Json* x = v.find(f.key);
+            if (x != nullptr && !f.read(*x, o)) doc.bad_value(f.key, f.expected(), *x);
+        }
+        return o;
+    }
+    const ObjectReader r(v, doc, path + ".");
+    r.allow_only(option_keys());
+    for (const OptionField& f : kOptionFields) {
+        const Json& x = r.get(f.key);
+        if (!f.read(x, o)) doc.bad_value(r.path(f.key), f.expected(), x);
+    }
+    return o;
+}
+
+// Writes every option as a JSON object.
+void write_options(JsonWriter& w, const KMeansOptions& o) {
+    w.begin_object();
+    for (const OptionField& f : kOptionFields) {
+        w.key(f.key);
+        f.write(w, o);
+    }
+    w.end_object();
+}
+
+// Writes {"method","center","scale"}.
+void write_scaler(JsonWriter& w, const Scaler& s) {
+    w.begin_object();
+    w.key("method");
+    w.string(scale_method_name(s.method));
+    w.key("center");
+    w.number_array(s.center.data(), s.center.size());
+    w.key("scale");
+    w.number_array(s.scale.data(), s.scale.size());
+    w.end_object();
+}
+
+// Reads {"method","center","scale"} (path "" at top level, "scaler." inside a model).
+Scaler read_scaler(const Json& v, const Doc& doc, const std::string& path) {
+    const ObjectReader r(v, doc, path);
+    r.allow_only({"method", "center", "scale"});
+    Scaler s;
+    const Json& method = r.get("method");
+    const std::optional<ScaleMethod> m =
+        method.is_string() ? enum_from_name(method.text(), scale_method_name, ScaleMethod::None)
+                           : std::nullopt;
+    if (!m)
+        doc.bad_value(r.path("method"), enum_choices(scale_method_name, ScaleMethod::None), method);
+    s.method = *m;
+    s.center = read_numbers(r.get("center"), doc, r.path("center"));
+    s.scale = read_numbers(r.get("scale"), doc, r.path("scale"));
+    return s;
+}
+
+// Names array at the model's top level: null when there are none.
+void write_names_or_null(JsonWriter& w, const std::vector<std::string>& names) {
+    if (names.empty())
+        w.null();
+    else
+        w.string_array(names);
+}
+
+constexpr int64_t kInt32Max = std::numeric_limits<int32_t>::max();
+constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
+
+}  // namespace
+
+// Serialises a model as compact JSON in the documented key order.
+std::string model_to_json(const Model& m) {
+    validate_model(m, ErrorKind::Internal);  // never index past a vector, never write NaN
+    JsonWriter w;
+    w.begin_object();
+    w.key("algorithm");
+    w.string("kmeans");
+    w.key("version");
+    w.integer(Model::kFormatVersion);
+    w.key("k");
+    w.integer(m.k);
+    w.key("dims");
+    w.integer(m.dims);
+    w.key("feature_names");
+    write_names_or_null(w, m.feature_names);
+    w.key("scaler");
+    write_scaler(w, m.scaler);
+    w.key("centroids");
+    w.begin_array();
+    for (int32_t c = 0; c < m.k; ++c) w.number_array(m.centroid(c), size_t(m.dims));
+    w.end_array();
+    w.key("sizes");
+    w.integer_array(m.sizes.data(), m.sizes.size());
+    w.key("inertia");
+    w.number(m.inertia);
+    w.key("n_iter");
+    w.integer(m.n_iter);
+    w.key("n_rows");
+    w.integer(m.n_rows);
+    w.key("n_skipped");
+    w.integer(m.n_skipped);
+    w.key("options");
+    write_options(w, m.options);
+    w.key("impute");
+    if (m.options.missing == MissingPolicy::Impute)
+        w.number_array(m.impute.data(), m.impute.size());
+    else
+        w.null();
+    w.key("feature_mean");
+    w.number_array(m.feature_mean.data(), m.feature_mean.size());
+    w.key("feature_std");
+    w.number_array(m.feature_std.data(), m.feature_std.size());
+    w.key("mean_distance");
+    w.number_array(m.mean_distance.data(), m.mean_distance.size());
+    w.end_object();
+    return w.take();
+}
+
+// Parses and fully validates a model's JSON text.
+Model model_from_json(std::string_view text) {
+    const Doc doc{ErrorKind::InvalidText, "segmodel"};
+    const Json root = json_parse(text, doc.kind);
+    const ObjectReader r(root, doc, "");
+    // Algorithm and version first: a newer model should say so, not trip over a new key.
+    const std::string& algorithm = read_string(r.get("algorithm"), doc, "algorithm");
+    if (algorithm != "kmeans")
+        doc.fail("unsupported segmodel algorithm \"" + algorithm + "\"",
+                 "This version of customer_seg reads \"kmeans\" models.");
+    const int64_t version =
+        read_int(r.get("version"), doc, "version", std::numeric_limits<int64_t>::min(), kInt64Max);
+    if (version != Model::kFormatVersion)
+        doc.fail("unsupported segmodel version " + std::to_string(version),
+                 "This version of customer_seg reads version " +
+                     std::to_string(Model::kFormatVersion) + ".");
+    r.allow_only({"algorithm", "version", "k", "dims", "feature_names", "scaler", "centroids",
+                  "sizes", "inertia", "n_iter", "n_rows", "n_skipped", "options", "impute",
+                  "feature_mean", "feature_std", "mean_distance"});
+    Model m;
+    m.k = int32_t(read_int(r.get("k"), doc, "k", 1, kInt32Max));
+    m.dims = int32_t(read_int(r.get("dims"), doc, "dims", 1, kInt32Max));
+    if (!read_names(r.get("feature_names"), m.feature_names))
+        doc.bad_value("feature_names", "an array of strings or null", r.get("feature_names"));
+    m.scaler = read_scaler(r.get("scaler"), doc, "scaler.");
+    m.centroids = read_matrix(r.get("centroids"), doc, "centroids", m.k, m.dims);
+    m.sizes = read_integers(r.get("sizes"), doc, "sizes");
+    m.inertia = read_number(r.get("inertia"), doc, "inertia");
+    m.n_iter = int32_t(read_int(r.get("n_iter"), doc, "n_iter", 0, kInt32Max));
+    m.n_rows = read_int(r.get("n_rows"), doc, "n_rows", 0, kInt64Max);
+    m.n_skipped = read_int(r.get("n_skipped"), doc, "n_skipped", 0, kInt64Max);
+    m.options = read_options(r.get("options"), doc, "options", true);
+    const Json* impute = r.find("impute");
+    if (impute != nullptr && !impute->is_null()) m.impute = read_numbers(*impute, doc, "impute");
+    m.feature_mean = read_numbers(r.get("feature_mean"), doc, "feature_mean");
+    m.feature_std = read_numbers(r.get("feature_std"), doc, "feature_std");
+    m.mean_distance = read_numbers(r.get("mean_distance"), doc, "mean_distance");
+    validate_model(m, doc.kind);
+    return m;
+}
+
+// Serialises a scaler as compact JSON.
+std::string scaler_to_json(const Scaler& s) {
+    validate_scaler(s, ErrorKind::Internal);
+    JsonWriter w;
+    write_scaler(w, s);
+    return w.take();
+}
+
+// Parses and validates a scaler's JSON text.
+Scaler scaler_from_json(std::string_view text) {
+    const Doc doc{ErrorKind::InvalidText, "segscaler"};
+    Scaler s = read_scaler(json_parse(text, doc.kind), doc, "");
+    validate_scaler(s, doc.kind);
+    return s;
+}
+
+// Parses the kmeans_fit options object, filling defaults.
+KMeansOptions parse_kmeans_options(std::string_view json) {
+    const Doc doc{ErrorKind::InvalidParameter, nullptr};
+    return read_options(json_parse(json, doc.kind), doc, "", false);
+}
+
+// Serialises every option.
+std::string kmeans_options_to_json(const KMeansOptions& o) {
+    JsonWriter w;
+    write_options(w, o);
+    return w.take();
+}
+
+// Checks every option against its table row.
+void validate_kmeans_options(const KMeansOptions& o, ErrorKind kind, std::string_view prefix) {
+    for (const OptionField& f : kOptionFields) {
+        if (f.valid(o)) continue;
+        JsonWriter got;
+        f.write(got, o);
+        throw Error(kind, std::string(prefix) + "option \"" + f.key + "\" must be " + f.expected(),
+                    "Got " + got.str() + ".");
+    }
+}
+
+}  // namespace cseg

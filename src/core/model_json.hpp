@@ -1,0 +1,46 @@
+// JSON text forms of segmodel and segscaler, and the kmeans_fit options parser.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "errors.hpp"
+#include "model.hpp"
+#include "scaler.hpp"
+
+namespace cseg {
+
+// Compact JSON of a model, keys in this order: algorithm, version, k, dims, feature_names
+// (null when empty), scaler {method, center, scale}, centroids (k arrays), sizes, inertia,
+// n_iter, n_rows, n_skipped, options {...}, impute (null unless missing = impute),
+// feature_mean, feature_std, mean_distance. Doubles are shortest round-trip.
+std::string model_to_json(const Model& m);
+
+// Strict inverse of model_to_json: every key required ("impute" may be null or absent
+// unless missing = impute), no unknown keys, integers exact, then validate_model.
+// Throws Error(InvalidText) naming the offending key. model_to_json(model_from_json(t)) == t
+// for every t that model_to_json produced.
+Model model_from_json(std::string_view text);
+
+// {"method":...,"center":[...],"scale":[...]}.
+std::string scaler_to_json(const Scaler& s);
+
+// Strict inverse of scaler_to_json, then validate_scaler; throws Error(InvalidText).
+Scaler scaler_from_json(std::string_view text);
+
+// Parses the kmeans_fit options object (the text of a jsonb object, "{}" for defaults).
+// Keys: scale, init, n_init (1..10000), max_iter (1..1000000), tol (finite, >= 0),
+// seed (0..2^63-1), missing, feature_names (array of strings or null). Throws
+// Error(InvalidParameter) naming the key and the valid values; an unknown key's error
+// lists every valid key in its detail.
+KMeansOptions parse_kmeans_options(std::string_view json);
+
+// Every option with its value, in the order above (the "options" member of a model).
+std::string kmeans_options_to_json(const KMeansOptions& o);
+
+// Throws Error(kind, prefix + "option \"key\" must be ...") unless every option is one that
+// parse_kmeans_options could have produced (ranges, enum values, feature_names null =>
+// no names). Does not know dims: validate_model checks the number of names.
+void validate_kmeans_options(const KMeansOptions& o, ErrorKind kind, std::string_view prefix);
+
+}  // namespace cseg

@@ -1,0 +1,16 @@
+// Canonical row order: fitting on the same multiset of rows gives the same model however
+// the table was scanned (parallel workers, updates and VACUUM FULL all reorder rows).
+#pragma once
+
+#include <cstdint>
+
+#include "interrupt.hpp"
+
+namespace cseg {
+
+// Sorts n rows of d doubles (and the optional parallel int32 labels) in place into
+// lexicographic order of their values (a total order: -0 < +0, NaN last).
+void sort_rows(double* data, int32_t* labels, int64_t n, int32_t d,
+               const Interrupt& interrupt = Interrupt());
+
+}  // namespace cseg

@@ -1,0 +1,163 @@
+// Feature scalers with scikit-learn's definitions (StandardScaler, MinMaxScaler, RobustScaler).
+#include "scaler.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace cseg {
+
+namespace {
+
+constexpr double kEps = std::numeric_limits<double>::epsilon();
+
+// scikit-learn's _handle_zeros_in_scale: a scale below 10 eps becomes 1.
+double handle_zero_scale(double scale) { return scale < 10.0 * kEps ? 1.0 : scale; }
+
+// numpy's linear-interpolation percentile of a sorted column (method "linear").
+double sorted_percentile(const std::vector<double>& sorted, double pct) {
+    const double index = pct / 100.0 * static_cast<double>(sorted.size() - 1);
+    const size_t lo = static_cast<size_t>(std::floor(index));
+    const size_t hi = std::min(lo + 1, sorted.size() - 1);
+    const double t = index - static_cast<double>(lo);
+    const double a = sorted[lo], b = sorted[hi];
+    const double diff = b - a;
+    // numpy's _lerp: symmetric form for accuracy near t = 1.
+    return t >= 0.5 ? b - diff * (1.0 - t) : a + diff * t;
+}
+
+// numpy's median of a sorted column: middle value or the mean of the two middle values.
+double sorted_median(const std::vector<double>& sorted) {
+    const size_t n = sorted.size();
+    if (n % 2 == 1) return sorted[n / 2];
+    return (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
+}
+
+// StandardScaler: mean and population std via the corrected two-pass algorithm
+// (Chan, Golub & LeVeque 1983), constant features detected as scikit-learn does.
+void fit_standard(ConstRowMap X, Scaler& s, const Interrupt& interrupt) {
+    const Eigen::Index n = X.rows(), d = X.cols();
+    const double nd = static_cast<double>(n);
+    Eigen::RowVectorXd sum = Eigen::RowVectorXd::Zero(d);
+    for (Eigen::Index i = 0; i < n; ++i) {
+        if ((i & 0xFFFF) == 0) interrupt.poll();
+        sum += X.row(i);
+    }
+    const Eigen::RowVectorXd mean = sum / nd;
+    Eigen::RowVectorXd correction = Eigen::RowVectorXd::Zero(d);
+    Eigen::RowVectorXd squares = Eigen::RowVectorXd::Zero(d);
+    for (Eigen::Index i = 0; i < n; ++i) {
+        if ((i & 0xFFFF) == 0) interrupt.poll();
+        const Eigen::RowVectorXd diff = X.row(i) - mean;
+        correction += diff;
+        squares += diff.cwiseProduct(diff);
+    }
+    for (Eigen::Index j = 0; j < d; ++j) {
+        const double var = (squares[j] - correction[j] * correction[j] / nd) / nd;
+        const double bound = nd * kEps * var + std::pow(nd * mean[j] * kEps, 2);
+        s.center[j] = mean[j];
+        s.scale[j] = var <= bound ? 1.0 : handle_zero_scale(std::sqrt(var));
+    }
+}
+
+// MinMaxScaler to [0, 1]: center = min, scale = max - min.
+void fit_minmax(ConstRowMap X, Scaler& s) {
+    for (Eigen::Index j = 0; j < X.cols(); ++j) {
+        const double lo = X.col(j).minCoeff(), hi = X.col(j).maxCoeff();
+        s.center[j] = lo;
+        s.scale[j] = handle_zero_scale(hi - lo);
+    }
+}
+
+// RobustScaler: center = median, scale = interquartile range (25th to 75th percentile).
+void fit_robust(ConstRowMap X, Scaler& s, const Interrupt& interrupt) {
+    std::vector<double> column(static_cast<size_t>(X.rows()));
+    for (Eigen::Index j = 0; j < X.cols(); ++j) {
+        interrupt.poll();
+        for (Eigen::Index i = 0; i < X.rows(); ++i) column[size_t(i)] = X(i, j);
+        std::sort(column.begin(), column.end());
+        s.center[j] = sorted_median(column);
+        s.scale[j] = handle_zero_scale(sorted_percentile(column, 75.0) -
+                                       sorted_percentile(column, 25.0));
+    }
+}
+
+}  // namespace
+
+// Canonical lower-case name of a scaling method.
+const char* scale_method_name(ScaleMethod m) {
+    switch (m) {
+        case ScaleMethod::Standard: return "standard";
+        case ScaleMethod::MinMax: return "minmax";
+        case ScaleMethod::Robust: return "robust";
+        case ScaleMethod::None: return "none";
+    }
+    return "unknown";
+}
+
+// Parses a scaling method name, listing the valid ones on error.
+ScaleMethod parse_scale_method(std::string_view name) {
+    for (ScaleMethod m : {ScaleMethod::Standard, ScaleMethod::MinMax, ScaleMethod::Robust,
+                          ScaleMethod::None}) {
+        if (name == scale_method_name(m)) return m;
+    }
+    throw Error(ErrorKind::InvalidParameter,
+                "unknown scaling method \"" + std::string(name) + "\"",
+                "Valid methods are \"standard\", \"minmax\", \"robust\" and \"none\".");
+}
+
+// Maps one row from original units to scaled space.
+void Scaler::transform(const double* in, double* out) const {
+    for (size_t j = 0; j < center.size(); ++j) out[j] = (in[j] - center[j]) / scale[j];
+}
+
+// Maps one row from scaled space back to original units.
+void Scaler::inverse(const double* in, double* out) const {
+    for (size_t j = 0; j < center.size(); ++j) out[j] = in[j] * scale[j] + center[j];
+}
+
+// Scales every row of X in place.
+void Scaler::transform_rows(RowMap X) const {
+    const Eigen::Map<const Eigen::RowVectorXd> c(center.data(), dims());
+    const Eigen::Map<const Eigen::RowVectorXd> sc(scale.data(), dims());
+    for (Eigen::Index i = 0; i < X.rows(); ++i) X.row(i) = (X.row(i) - c).cwiseQuotient(sc);
+}
+
+// Fits a scaler of the given method on finite rows.
+Scaler fit_scaler(ConstRowMap X, ScaleMethod method, const Interrupt& interrupt) {
+    if (X.rows() < 1 || X.cols() < 1)
+        throw Error(ErrorKind::DataException, "cannot fit a scaler on no rows or no features");
+    Scaler s;
+    s.method = method;
+    s.center.assign(static_cast<size_t>(X.cols()), 0.0);
+    s.scale.assign(static_cast<size_t>(X.cols()), 1.0);
+    switch (method) {
+        case ScaleMethod::Standard: fit_standard(X, s, interrupt); break;
+        case ScaleMethod::MinMax: fit_minmax(X, s); break;
+        case ScaleMethod::Robust: fit_robust(X, s, interrupt); break;
+        case ScaleMethod::None: break;
+    }
+    return s;
+}
+
+// Rejects a scaler that cannot be applied safely.
+void validate_scaler(const Scaler& s, ErrorKind kind) {
+    if (s.center.empty()) throw Error(kind, "scaler has no features");
+    if (s.center.size() != s.scale.size())
+        throw Error(kind, "scaler center has " + std::to_string(s.center.size()) +
+                              " entries but scale has " + std::to_string(s.scale.size()));
+    for (size_t j = 0; j < s.center.size(); ++j) {
+        if (!std::isfinite(s.center[j]))
+            throw Error(kind, "scaler center[" + std::to_string(j) + "] is not finite");
+        if (!std::isfinite(s.scale[j]) || !(s.scale[j] > 0.0))
+            throw Error(kind, "scaler scale[" + std::to_string(j) +
+                                  "] must be a finite number greater than zero");
+    }
+    if (s.method == ScaleMethod::None) {
+        for (size_t j = 0; j < s.center.size(); ++j)
+            if (s.center[j] != 0.0 || s.scale[j] != 1.0)
+                throw Error(kind, "scaler of method \"none\" must have center 0 and scale 1");
+    }
+}
+
+}  // namespace cseg

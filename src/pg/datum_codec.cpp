@@ -1,0 +1,147 @@
+// Encoding models/scalers into varlenas and caching their decoded form across rows.
+#include "datum_codec.hpp"
+
+#include <cstring>
+#include <vector>
+
+#include "guard.hpp"
+
+namespace cseg_pg {
+
+namespace {
+
+// Copies an encoding produced by `encode` into a fresh varlena.
+template <class Encode>
+struct varlena* to_varlena(size_t size, Encode&& encode) {
+    if (size > MaxAllocSize - VARHDRSZ) throw std::length_error("customer_seg value exceeds 1 GB");
+    std::vector<uint64_t> tmp((size + 7) / 8);
+    encode(reinterpret_cast<uint8_t*>(tmp.data()));
+    auto* v = static_cast<struct varlena*>(alloc_nothrow(VARHDRSZ + size));
+    SET_VARSIZE(v, VARHDRSZ + size);
+    std::memcpy(VARDATA(v), tmp.data(), size);
+    return v;
+}
+
+// The payload of a detoasted varlena copied to 8-byte aligned storage.
+std::vector<uint64_t> aligned_payload(const struct varlena* v) {
+    const size_t len = VARSIZE_ANY_EXHDR(v);
+    std::vector<uint64_t> buf((len + 7) / 8);
+    std::memcpy(buf.data(), VARDATA_ANY(v), len);
+    return buf;
+}
+
+// The raw (possibly toasted) bytes of argument argno, used as a cache key.
+void raw_arg(FunctionCallInfo fcinfo, int argno, const char** raw, Size* len) {
+    const Pointer p = DatumGetPointer(PG_GETARG_DATUM(argno));
+    *raw = p;
+    *len = VARSIZE_ANY(p);
+}
+
+// True when the cache entry was made from exactly these raw bytes.
+bool same_raw(const char* cached, Size cached_len, const char* raw, Size len) {
+    return cached != nullptr && cached_len == len && std::memcmp(cached, raw, len) == 0;
+}
+
+}  // namespace
+
+// Model -> varlena.
+struct varlena* model_to_varlena(const cseg::Model& m) {
+    return to_varlena(cseg::model_encoded_size(m),
+                      [&](uint8_t* out) { cseg::model_encode(m, out); });
+}
+
+// Scaler -> varlena.
+struct varlena* scaler_to_varlena(const cseg::Scaler& s) {
+    return to_varlena(cseg::scaler_encoded_size(s),
+                      [&](uint8_t* out) { cseg::scaler_encode(s, out); });
+}
+
+// varlena -> Model, validated.
+cseg::Model model_from_varlena(const struct varlena* v, cseg::ErrorKind kind) {
+    const std::vector<uint64_t> buf = aligned_payload(v);
+    return cseg::model_decode(reinterpret_cast<const uint8_t*>(buf.data()),
+                              VARSIZE_ANY_EXHDR(v), kind);
+}
+
+// varlena -> Scaler, validated.
+cseg::Scaler scaler_from_varlena(const struct varlena* v, cseg::ErrorKind kind) {
+    const std::vector<uint64_t> buf = aligned_payload(v);
+    return cseg::scaler_decode(reinterpret_cast<const uint8_t*>(buf.data()),
+                               VARSIZE_ANY_EXHDR(v), kind);
+}
+
+// Returns the model cache for this call site, decoding the argument when it changed.
+ModelCache* model_cache_get(FunctionCallInfo fcinfo, int argno) {
+    const char* raw;
+    Size raw_len;
+    raw_arg(fcinfo, argno, &raw, &raw_len);
+    auto* cache = static_cast<ModelCache*>(fcinfo->flinfo->fn_extra);
+    if (cache != nullptr && same_raw(cache->raw, cache->raw_len, raw, raw_len)) return cache;
+
+    struct varlena* v = PG_DETOAST_DATUM(PG_GETARG_DATUM(argno));
+    MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+    if (cache == nullptr) cache = static_cast<ModelCache*>(palloc0(sizeof(ModelCache)));
+    fcinfo->flinfo->fn_extra = cache;
+    if (cache->raw != nullptr) pfree(cache->raw);
+    if (cache->aligned != nullptr) pfree(cache->aligned);
+    if (cache->scratch != nullptr) pfree(cache->scratch);
+    cache->raw = nullptr;
+    cache->aligned = nullptr;
+    cache->scratch = nullptr;
+    const Size len = VARSIZE_ANY_EXHDR(v);
+    cache->aligned = static_cast<uint64*>(palloc((len + 7) / 8 * 8 + 8));
+    memcpy(cache->aligned, VARDATA_ANY(v), len);
+    MemoryContextSwitchTo(old);
+
+    const uint64* aligned = cache->aligned;
+    cache->view = guarded([&] {
+        return cseg::model_view(reinterpret_cast<const uint8_t*>(aligned), len);
+    });
+    cache->scratch = static_cast<double*>(
+        MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(double) * 2 * cache->view.dims));
+    cache->raw = static_cast<char*>(MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, raw_len));
+    memcpy(cache->raw, raw, raw_len);
+    cache->raw_len = raw_len;
+    return cache;
+}
+
+// Returns the scaler cache for this call site, decoding the argument when it changed.
+ScalerCache* scaler_cache_get(FunctionCallInfo fcinfo, int argno) {
+    const char* raw;
+    Size raw_len;
+    raw_arg(fcinfo, argno, &raw, &raw_len);
+    auto* cache = static_cast<ScalerCache*>(fcinfo->flinfo->fn_extra);
+    if (cache != nullptr && same_raw(cache->raw, cache->raw_len, raw, raw_len)) return cache;
+
+    struct varlena* v = PG_DETOAST_DATUM(PG_GETARG_DATUM(argno));
+    MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+    if (cache == nullptr) cache = static_cast<ScalerCache*>(palloc0(sizeof(ScalerCache)));
+    fcinfo->flinfo->fn_extra = cache;
+    if (cache->raw != nullptr) pfree(cache->raw);
+    if (cache->block != nullptr) pfree(cache->block);
+    cache->raw = nullptr;
+    cache->block = nullptr;
+    /* Decode first: the scaler's size is only known afterwards, so the core writes into
+     * one block allocated inside the guard with the no-longjmp allocator. */
+    double* block = guarded([&] {
+        const cseg::Scaler s = scaler_from_varlena(v, cseg::ErrorKind::InvalidBinary);
+        const size_t d = s.center.size();
+        auto* out = static_cast<double*>(alloc_nothrow(sizeof(double) * (3 * d + 1)));
+        out[0] = static_cast<double>(d);
+        std::memcpy(out + 1, s.center.data(), sizeof(double) * d);
+        std::memcpy(out + 1 + d, s.scale.data(), sizeof(double) * d);
+        return out;
+    });
+    cache->block = block;
+    cache->dims = static_cast<int32>(block[0]);
+    cache->center = block + 1;
+    cache->scale = block + 1 + cache->dims;
+    cache->scratch = block + 1 + 2 * cache->dims;
+    cache->raw = static_cast<char*>(palloc(raw_len));
+    memcpy(cache->raw, raw, raw_len);
+    cache->raw_len = raw_len;
+    MemoryContextSwitchTo(old);
+    return cache;
+}
+
+}  // namespace cseg_pg

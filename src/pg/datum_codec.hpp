@@ -1,0 +1,46 @@
+// segmodel / segscaler datums: the core's binary encoding inside a varlena, plus a
+// per-call-site cache of the decoded model so per-row functions decode once per query.
+#pragma once
+
+#include "model.hpp"
+#include "model_codec.hpp"
+#include "pg.hpp"
+
+namespace cseg_pg {
+
+// Encodes a model into a new varlena (current memory context). Call inside guarded().
+struct varlena* model_to_varlena(const cseg::Model& m);
+// Encodes a scaler into a new varlena (current memory context). Call inside guarded().
+struct varlena* scaler_to_varlena(const cseg::Scaler& s);
+// Decodes a detoasted model datum, validating it. Call inside guarded().
+cseg::Model model_from_varlena(const struct varlena* v, cseg::ErrorKind kind);
+// Decodes a detoasted scaler datum, validating it. Call inside guarded().
+cseg::Scaler scaler_from_varlena(const struct varlena* v, cseg::ErrorKind kind);
+
+// A decoded model kept in fn_mcxt for the rows of one query; plain data only.
+struct ModelCache {
+    Size raw_len;            // the datum's bytes as stored (possibly toasted): the cache key
+    char* raw;
+    uint64* aligned;         // the detoasted encoding, 8-byte aligned
+    cseg::ModelView view;    // pointers into `aligned`
+    double* scratch;         // 2 * dims doubles for the caller
+};
+
+// The cached decoding of the model in argument `argno`, refreshed when the datum changes.
+ModelCache* model_cache_get(FunctionCallInfo fcinfo, int argno);
+
+// A decoded scaler kept in fn_mcxt, like ModelCache.
+struct ScalerCache {
+    Size raw_len;
+    char* raw;
+    int32 dims;
+    double* block;    // one allocation holding center, scale and scratch
+    double* center;
+    double* scale;
+    double* scratch;  // dims doubles
+};
+
+// The cached decoding of the scaler in argument `argno`.
+ScalerCache* scaler_cache_get(FunctionCallInfo fcinfo, int argno);
+
+}  // namespace cseg_pg

@@ -1,0 +1,13 @@
+// Module entry: magic block and settings.
+#include "row_buffer.hpp"
+
+extern "C" {
+
+PG_MODULE_MAGIC;
+
+void _PG_init(void);
+
+// Called when the library is loaded: defines the customer_seg.* settings.
+void _PG_init(void) { cseg_pg::define_row_buffer_gucs(); }
+
+}  // extern "C"
