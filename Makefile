@@ -4,7 +4,12 @@
 
 EXTENSION  = customer_seg
 MODULE_big = customer_seg
-DATA       = $(sort $(wildcard customer_seg--*.sql))
+# The 1.0 install script is assembled from one fragment per capability in src/sql/
+# (numbered for load order) until 1.0 is released; later versions ship as
+# customer_seg--A--B.sql upgrade scripts beside it.
+DATA_built = customer_seg--1.0.sql
+DATA       = $(filter-out $(DATA_built),$(sort $(wildcard customer_seg--*.sql)))
+SQL_PARTS  = $(sort $(wildcard src/sql/*.sql))
 
 CORE_SRCS  = $(sort $(wildcard src/core/*.cpp))
 PG_SRCS    = $(sort $(wildcard src/pg/*.cpp))
@@ -35,6 +40,9 @@ include $(PGXS)
 
 $(OBJS): $(CSEG_HDRS)
 
+customer_seg--1.0.sql: $(SQL_PARTS)
+	cat $^ > $@
+
 installcheck: | build/regress
 build/regress:
 	mkdir -p build/regress
@@ -49,3 +57,25 @@ demo:
 	bash scripts/demo.sh
 test:
 	bash scripts/test.sh
+
+# --- benchmark (docs/performance.md) --------------------------------------------------------
+# `make bench`: customer_seg against scikit-learn on a 1M-row synthetic table, on a throwaway
+# cluster with a private install; writes bench/results/latest.md. BENCH_ARGS go to bench.py,
+# e.g. `make bench BENCH_ARGS="--repeat 5"` or `BENCH_ARGS=--quick`.
+BENCH_ARGS ?=
+.PHONY: bench
+bench:
+	bash bench/run.sh $(BENCH_ARGS)
+# --- end benchmark --------------------------------------------------------------------------
+
+# --- robustness (docs/robustness.md) -------------------------------------------------------
+# `make fuzz`: every libFuzzer target for FUZZ_SECONDS (default 600) each, growing the corpus
+# in build/fuzz/work; `make valgrind`: unit tests under ASan+UBSan and pg_regress with the
+# server under valgrind. Neither is part of `make test` (scripts/test.sh runs a short fuzz).
+FUZZ_SECONDS ?= 600
+.PHONY: fuzz valgrind
+fuzz:
+	bash scripts/fuzz.sh $(FUZZ_SECONDS)
+valgrind:
+	bash scripts/valgrind.sh
+# --- end robustness ------------------------------------------------------------------------

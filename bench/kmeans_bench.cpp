@@ -16,8 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "csv_reader.hpp"
-#include "fit_model.hpp"
+#include "csv.hpp"
 #include "kmeans.hpp"
 #include "kmeans_init.hpp"
 #include "rng.hpp"
@@ -39,18 +38,10 @@ double now() {
 // Standard-scaled copy of X.
 RowMatrix standardised(const RowMatrix& X) {
     RowMatrix Y = X;
-    const cseg::Scaler s = cseg::fit_scaler(ConstRowMap(X.data(), X.rows(), X.cols()),
-                                            cseg::ScaleMethod::Standard);
+    const cseg::Scaler s =
+        cseg::fit_scaler(ConstRowMap(X.data(), X.rows(), X.cols()), cseg::ScaleMethod::Standard);
     s.transform_rows(cseg::RowMap(Y.data(), Y.rows(), Y.cols()));
     return Y;
-}
-
-// The numeric columns of a sample file, rows with an empty field dropped.
-RowMatrix load(const std::string& file, char delim, const std::vector<std::string>& names) {
-    const auto table = cseg::test::read_csv(std::string(CSEG_DATA_DIR) + "/" + file, delim);
-    std::vector<size_t> cols;
-    for (const auto& n : names) cols.push_back(cseg::test::csv_column(table, n));
-    return cseg::test::numeric_columns(table, cols);
 }
 
 // make_blobs-like data: `centers` centres uniform in [-10, 10]^d, unit Gaussian noise.
@@ -82,10 +73,14 @@ RowMatrix read_raw(const std::string& path, int32_t d) {
 
 const char* variant_name(LloydVariant v) {
     switch (v) {
-        case LloydVariant::Plain: return "plain";
-        case LloydVariant::Hamerly: return "hamerly";
-        case LloydVariant::Elkan: return "elkan";
-        default: return "auto";
+        case LloydVariant::Plain:
+            return "plain";
+        case LloydVariant::Hamerly:
+            return "hamerly";
+        case LloydVariant::Elkan:
+            return "elkan";
+        default:
+            return "auto";
     }
 }
 
@@ -134,8 +129,9 @@ void bench(const char* name, const RowMatrix& X, int32_t k, const Options& o) {
             first = run;
             have_first = true;
         }
-        std::printf("    %-8s %9.2f ms  n_iter=%-4d inertia=%.17g %s\n", variant_name(v), best * 1e3,
-                    run.n_iter, run.inertia, same ? "" : "  ** DIFFERS FROM FIRST VARIANT **");
+        std::printf("    %-8s %9.2f ms  n_iter=%-4d inertia=%.17g %s\n", variant_name(v),
+                    best * 1e3, run.n_iter, run.inertia,
+                    same ? "" : "  ** DIFFERS FROM FIRST VARIANT **");
     }
 }
 
@@ -146,10 +142,14 @@ int main(int argc, char** argv) {
     std::string blobs_file;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string a = argv[i], v = argv[i + 1];
-        if (a == "--blobs") blobs_file = v;
-        else if (a == "--n_init") o.n_init = std::stoi(v);
-        else if (a == "--repeat") o.repeat = std::stoi(v);
-        else if (a == "--only") o.only = v;
+        if (a == "--blobs")
+            blobs_file = v;
+        else if (a == "--n_init")
+            o.n_init = std::stoi(v);
+        else if (a == "--repeat")
+            o.repeat = std::stoi(v);
+        else if (a == "--only")
+            o.only = v;
         else if (a == "--variants") {
             o.variants.clear();
             if (v.find("plain") != std::string::npos) o.variants.push_back(LloydVariant::Plain);
@@ -160,23 +160,16 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
-    const RowMatrix mall = standardised(
-        load("Mall_Customers.csv", ',', {"Age", "Annual Income (k$)", "Spending Score (1-100)"}));
-    const RowMatrix wholesale = standardised(load(
-        "wholesale_customers.csv", ';',
-        {"Fresh", "Milk", "Grocery", "Frozen", "Detergents_Paper", "Delicassen"}));
-    const RowMatrix marketing = standardised(load(
-        "marketing_campaign.csv", '\t',
-        {"Year_Birth", "Income", "Kidhome", "Teenhome", "Recency", "MntWines", "MntFruits",
-         "MntMeatProducts", "MntFishProducts", "MntSweetProducts", "MntGoldProds",
-         "NumDealsPurchases", "NumWebPurchases", "NumCatalogPurchases", "NumStorePurchases",
-         "NumWebVisitsMonth"}));
+    namespace td = cseg::testdata;
+    const RowMatrix mall = standardised(td::mall_customers());
+    const RowMatrix wholesale = standardised(td::wholesale_customers());
+    const RowMatrix marketing = standardised(td::complete_rows(td::marketing_campaign()));
     for (int32_t k : {3, 5, 8}) bench("mall", mall, k, o);
     for (int32_t k : {3, 5, 8}) bench("wholesale", wholesale, k, o);
     for (int32_t k : {3, 5, 8, 16, 32}) bench("marketing", marketing, k, o);
 
     if (!o.only.empty() && std::string("blobs").rfind(o.only, 0) != 0 &&
-        std::string("wide").rfind(o.only, 0) != 0)
+        std::string("wide").rfind(o.only, 0) != 0 && std::string("high").rfind(o.only, 0) != 0)
         return 0;
     const RowMatrix big = blobs_file.empty() ? blobs(1000000, 8, 8, 42) : read_raw(blobs_file, 8);
     bench("blobs", big, 8, o);
@@ -184,5 +177,7 @@ int main(int argc, char** argv) {
     for (int32_t k : {8, 16, 32, 64}) bench("blobs32c", mid, k, o);
     const RowMatrix wide = blobs(100000, 32, 16, 9);
     for (int32_t k : {8, 16, 32}) bench("wide", wide, k, o);
+    const RowMatrix high = blobs(50000, 64, 32, 11);
+    for (int32_t k : {16, 32, 64}) bench("high", high, k, o);
     return 0;
 }

@@ -68,7 +68,8 @@ int main(int argc, char** argv) {
             sizes[s++] = std::atoll(argv[a]);
         }
     }
-    const int64_t n = sizes[0], d = sizes[1], k = sizes[2], repeats = std::max<int64_t>(1, sizes[3]);
+    const int64_t n = sizes[0], d = sizes[1], k = sizes[2],
+                  repeats = std::max<int64_t>(1, sizes[3]);
     std::vector<int32_t> labels;
     const cseg::RowMatrix X = blobs(n, d, k, labels);
     const cseg::ConstRowMap view(X.data(), X.rows(), X.cols());
@@ -80,24 +81,27 @@ int main(int argc, char** argv) {
         ours = cseg::silhouette_score(view, labels.data(), cseg::Interrupt());
         const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
         best = std::min(best, took.count());
-        best_cpu = std::min(best_cpu, static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC);
+        best_cpu =
+            std::min(best_cpu, static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC);
     }
-    std::printf("customer_seg silhouette_score  %lld x %lld, k=%lld: %.4f s wall, %.4f s CPU "
-                "(best of %lld)  %.17g\n",
-                static_cast<long long>(n), static_cast<long long>(d), static_cast<long long>(k),
-                best, best_cpu, static_cast<long long>(repeats), ours);
+    std::printf(
+        "customer_seg silhouette_score  %lld x %lld, k=%lld: %.4f s wall, %.4f s CPU "
+        "(best of %lld)  %.17g\n",
+        static_cast<long long>(n), static_cast<long long>(d), static_cast<long long>(k), best,
+        best_cpu, static_cast<long long>(repeats), ours);
     if (!sklearn) return 0;
     double theirs_s = 0.0, theirs = 0.0, theirs_cpu = 0.0;
-    const std::string args = std::to_string(n) + " " + std::to_string(d) + " " +
-                             std::to_string(k) + " " + std::to_string(repeats);
+    const std::string args = std::to_string(n) + " " + std::to_string(d) + " " + std::to_string(k) +
+                             " " + std::to_string(repeats);
     if (!run_sklearn(args, theirs_s, theirs, theirs_cpu)) {
         std::fprintf(stderr, "could not run: %s %s\n", CSEG_SKLEARN_COMMAND, args.c_str());
         return 1;
     }
-    std::printf("sklearn silhouette_score       %lld x %lld, k=%lld: %.4f s wall, %.4f s CPU "
-                "(best of %lld)  %.17g\n",
-                static_cast<long long>(n), static_cast<long long>(d), static_cast<long long>(k),
-                theirs_s, theirs_cpu, static_cast<long long>(repeats), theirs);
+    std::printf(
+        "sklearn silhouette_score       %lld x %lld, k=%lld: %.4f s wall, %.4f s CPU "
+        "(best of %lld)  %.17g\n",
+        static_cast<long long>(n), static_cast<long long>(d), static_cast<long long>(k), theirs_s,
+        theirs_cpu, static_cast<long long>(repeats), theirs);
     std::printf("speed-up %.1fx wall, %.1fx CPU; relative difference of the scores %.2g\n",
                 theirs_s / best, theirs_cpu / best_cpu, std::abs(ours - theirs) / std::abs(theirs));
     return 0;

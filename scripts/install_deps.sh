@@ -8,10 +8,11 @@ PACKAGES=(
     postgresql-15 postgresql-server-dev-15 postgresql-common
     libeigen3-dev libgtest-dev
     python3 python3-numpy python3-sklearn python3-psycopg2 libopenblas0-pthread
+    clang libclang-rt-14-dev
 )
-# Extras for `make fuzz` / `make valgrind` are installed by those targets themselves.
+# The extra for `make valgrind` is installed by that target itself.
 if [ "${1:-}" = "--extras" ]; then
-    PACKAGES+=(clang libclang-rt-14-dev valgrind)
+    PACKAGES+=(valgrind)
 fi
 
 missing=()

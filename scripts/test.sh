@@ -29,6 +29,17 @@ else
     count 0 1
 fi
 
+# --- robustness: fuzz targets, one test each (scripts/fuzz.sh; about a minute in all) -------
+echo "== fuzz targets (${CSEG_FUZZ_SECONDS:-12} s each, clang + ASan + UBSan)"
+bash scripts/fuzz.sh "${CSEG_FUZZ_SECONDS:-12}"
+if [ -f build/fuzz_counts ]; then
+    read -r p f <build/fuzz_counts
+    count "$p" "$f"
+else
+    count 0 1
+fi
+# --- end robustness -----------------------------------------------------------------------
+
 echo "== extension build"
 if bash scripts/build_install.sh >build/make.log 2>&1; then
     grep -E "warning|error" build/make.log | head -n 20

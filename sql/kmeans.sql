@@ -49,7 +49,7 @@ FROM mall_customers;
 SELECT ((kmeans_fit(ARRAY[x, x * x], 6)::jsonb)->>'inertia')::float8 = 0 AS zero_inertia,
        (kmeans_fit(ARRAY[x, x * x], 6)::jsonb)->'sizes' AS sizes
 FROM generate_series(1, 6) AS x;
--- Fewer distinct points than k still yields k clusters (duplicates are split).
+-- Fewer distinct points than k: still k centroids, the surplus ones empty, with a WARNING.
 SELECT (kmeans_fit(ARRAY[x % 2], 3)::jsonb)->'sizes' AS sizes FROM generate_series(1, 9) AS x;
 
 -- One model per group.

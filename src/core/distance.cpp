@@ -31,4 +31,22 @@ void transpose_centers(const double* centers, int32_t k, int32_t dims, double* c
     }
 }
 
+// Single row: one tile of up to 16 centres, else tiles of 8 and 4.
+void squared_distances_to_centers(const double* x, const double* ct, int32_t stride, int32_t dims,
+                                  double* out) {
+    detail::distance_tiles<1>(x, dims, ct, stride, out, 1);
+}
+
+// kRowBlock rows at once when the block is full; the tail row by row.
+void squared_distances_block(const double* x, int32_t rows, const double* ct, int32_t stride,
+                             int32_t dims, double* out) {
+    if (rows == kRowBlock) {
+        detail::distance_tiles<kRowBlock>(x, dims, ct, stride, out, kRowBlock);
+        return;
+    }
+    for (int32_t r = 0; r < rows; ++r)
+        detail::distance_tiles<1>(x + static_cast<int64_t>(r) * dims, dims, ct, stride, out + r,
+                                  kRowBlock);
+}
+
 }  // namespace cseg

@@ -42,31 +42,66 @@ inline int32_t padded_centers(int32_t k) { return (k + kCenterPad - 1) / kCenter
 // values, stride = padded_centers(k); the padding columns are zero.
 void transpose_centers(const double* centers, int32_t k, int32_t dims, double* ct);
 
+// Rows squared_distances_block takes at once.
+constexpr int32_t kRowBlock = 4;
+
 namespace detail {
 
-// The kernel below for a compile-time stride: the accumulators stay in vector registers.
-template <int32_t S>
-inline void squared_distances_fixed(const double* __restrict__ x, const double* __restrict__ ct,
-                                    int32_t dims, double* __restrict__ out) {
-    double acc[S];
-    for (int32_t c = 0; c < S; ++c) acc[c] = 0.0;
+// Squared distances from R rows of x (dims values each) to S consecutive centres of a
+// transposed block (row stride ct_stride) into out[c * out_stride + r]. R * S / 4 independent
+// FMA chains keep the loop throughput-bound; each sum is the scalar one, term by term.
+template <int32_t R, int32_t S>
+inline void distance_tile(const double* __restrict__ x, int32_t dims, const double* __restrict__ ct,
+                          int32_t ct_stride, double* __restrict__ out, int32_t out_stride) {
+    double acc[R][S];
+    for (int32_t r = 0; r < R; ++r)
+        for (int32_t c = 0; c < S; ++c) acc[r][c] = 0.0;
     for (int32_t j = 0; j < dims; ++j) {
-        const double xj = x[j];
-        const double* row = ct + static_cast<int64_t>(j) * S;
-        for (int32_t c = 0; c < S; ++c) acc[c] = add_square(acc[c], xj - row[c]);
+        const double* row = ct + static_cast<int64_t>(j) * ct_stride;
+#pragma GCC unroll 4
+        for (int32_t r = 0; r < R; ++r) {
+            const double xj = x[static_cast<int64_t>(r) * dims + j];
+#pragma GCC unroll 16
+            for (int32_t c = 0; c < S; ++c) acc[r][c] = add_square(acc[r][c], xj - row[c]);
+        }
     }
-    for (int32_t c = 0; c < S; ++c) out[c] = acc[c];
+#pragma GCC unroll 16
+    for (int32_t c = 0; c < S; ++c) {
+#pragma GCC unroll 4
+        for (int32_t r = 0; r < R; ++r) out[static_cast<int64_t>(c) * out_stride + r] = acc[r][c];
+    }
 }
 
-// The kernel below for any stride, accumulating in out.
-inline void squared_distances_any(const double* __restrict__ x, const double* __restrict__ ct,
-                                  int32_t stride, int32_t dims, double* __restrict__ out) {
-    for (int32_t c = 0; c < stride; ++c) out[c] = 0.0;
-    for (int32_t j = 0; j < dims; ++j) {
-        const double xj = x[j];
-        const double* row = ct + static_cast<int64_t>(j) * stride;
-        for (int32_t c = 0; c < stride; ++c) out[c] = add_square(out[c], xj - row[c]);
+// distance_tile over all stride (a multiple of 4) centres: one tile up to 16 centres for a
+// single row, tiles of 8 and 4 centres for a block.
+template <int32_t R>
+inline void distance_tiles(const double* x, int32_t dims, const double* ct, int32_t stride,
+                           double* out, int32_t out_stride) {
+    if constexpr (R == 1) {
+        switch (stride) {
+            case 4:
+                distance_tile<1, 4>(x, dims, ct, 4, out, out_stride);
+                return;
+            case 8:
+                distance_tile<1, 8>(x, dims, ct, 8, out, out_stride);
+                return;
+            case 12:
+                distance_tile<1, 12>(x, dims, ct, 12, out, out_stride);
+                return;
+            case 16:
+                distance_tile<1, 16>(x, dims, ct, 16, out, out_stride);
+                return;
+            default:
+                break;
+        }
     }
+    int32_t c0 = 0;
+    for (; c0 + 8 <= stride; c0 += 8)
+        distance_tile<R, 8>(x, dims, ct + c0, stride, out + static_cast<int64_t>(c0) * out_stride,
+                            out_stride);
+    if (c0 < stride)
+        distance_tile<R, 4>(x, dims, ct + c0, stride, out + static_cast<int64_t>(c0) * out_stride,
+                            out_stride);
 }
 
 }  // namespace detail
@@ -75,75 +110,21 @@ inline void squared_distances_any(const double* __restrict__ x, const double* __
 // function (same terms, same order, same add_square), from the transposed block ct (see
 // transpose_centers); vectorised across centres. out must hold stride values and not overlap
 // x or ct; the padding entries are distances to the zero padding.
-inline void squared_distances_to_centers(const double* x, const double* ct, int32_t stride,
-                                         int32_t dims, double* out) {
-    switch (stride) {
-        case 4: detail::squared_distances_fixed<4>(x, ct, dims, out); break;
-        case 8: detail::squared_distances_fixed<8>(x, ct, dims, out); break;
-        case 12: detail::squared_distances_fixed<12>(x, ct, dims, out); break;
-        case 16: detail::squared_distances_fixed<16>(x, ct, dims, out); break;
-        default: detail::squared_distances_any(x, ct, stride, dims, out); break;
-    }
-}
+void squared_distances_to_centers(const double* x, const double* ct, int32_t stride, int32_t dims,
+                                  double* out);
 
-// Most rows squared_distances_rows_to_centers takes at once.
-constexpr int32_t kRowBlock = 4;
-
-namespace detail {
-
-// R rows against S centres at once: R * S / 4 independent FMA chains instead of S / 4, so
-// the loop is throughput-bound, not latency-bound. Same sums in the same order as above.
-template <int32_t R, int32_t S>
-inline void squared_distances_rows_fixed(const double* __restrict__ x, int32_t dims,
-                                         const double* __restrict__ ct,
-                                         double* __restrict__ out) {
-    double acc[R][S];
-    for (int32_t r = 0; r < R; ++r)
-        for (int32_t c = 0; c < S; ++c) acc[r][c] = 0.0;
-    for (int32_t j = 0; j < dims; ++j) {
-        const double* row = ct + static_cast<int64_t>(j) * S;
-#pragma GCC unroll 4
-        for (int32_t r = 0; r < R; ++r) {
-            const double xj = x[static_cast<int64_t>(r) * dims + j];
-#pragma GCC unroll 16
-            for (int32_t c = 0; c < S; ++c) acc[r][c] = add_square(acc[r][c], xj - row[c]);
-        }
-    }
-    for (int32_t r = 0; r < R; ++r)
-        for (int32_t c = 0; c < S; ++c) out[r * S + c] = acc[r][c];
-}
-
-}  // namespace detail
-
-// squared_distances_to_centers for `rows` (<= kRowBlock) consecutive rows of x (dims values
-// each): out[r * stride + c], bit-identical to the single-row version.
-inline void squared_distances_rows_to_centers(const double* x, int32_t rows, const double* ct,
-                                              int32_t stride, int32_t dims, double* out) {
-    if (rows == kRowBlock) {
-        switch (stride) {
-            case 4: detail::squared_distances_rows_fixed<4, 4>(x, dims, ct, out); return;
-            case 8: detail::squared_distances_rows_fixed<4, 8>(x, dims, ct, out); return;
-            case 12:
-            case 16:
-                for (int32_t r = 0; r < kRowBlock; r += 2) {
-                    const double* xr = x + static_cast<int64_t>(r) * dims;
-                    double* o = out + static_cast<int64_t>(r) * stride;
-                    if (stride == 12) detail::squared_distances_rows_fixed<2, 12>(xr, dims, ct, o);
-                    else detail::squared_distances_rows_fixed<2, 16>(xr, dims, ct, o);
-                }
-                return;
-            default: break;
-        }
-    }
-    for (int32_t r = 0; r < rows; ++r)
-        squared_distances_to_centers(x + static_cast<int64_t>(r) * dims, ct, stride, dims,
-                                     out + static_cast<int64_t>(r) * stride);
-}
+// The same for `rows` (<= kRowBlock) consecutive rows of x, centre-major:
+// out[c * kRowBlock + r] for c < stride, r < rows (out holds stride * kRowBlock values; the
+// entries of rows >= rows are left alone). Out of line on purpose: inlined into a large loop
+// the kernel loses its register allocation (measured 2-3x slower).
+void squared_distances_block(const double* x, int32_t rows, const double* ct, int32_t stride,
+                             int32_t dims, double* out);
 
 // Squared distances from kRowBlock consecutive rows of x to one point c, bit-identical to
-// squared_distance (independent chains per row).
-inline void squared_distances_rows_to_point(const double* __restrict__ x, const double* __restrict__ c,
-                                            int32_t dims, double* __restrict__ out) {
+// squared_distance (one independent chain per row).
+inline void squared_distances_rows_to_point(const double* __restrict__ x,
+                                            const double* __restrict__ c, int32_t dims,
+                                            double* __restrict__ out) {
     double acc[kRowBlock] = {0.0, 0.0, 0.0, 0.0};
     for (int32_t j = 0; j < dims; ++j) {
         const double cj = c[j];
@@ -154,49 +135,60 @@ inline void squared_distances_rows_to_point(const double* __restrict__ x, const 
     for (int32_t r = 0; r < kRowBlock; ++r) out[r] = acc[r];
 }
 
-namespace detail {
-
-// Smallest of t[0 .. P) by a pairwise tree (P a power of two); exact, like any order of mins.
-template <int32_t P>
-inline double tree_min(const double* t) {
-    if constexpr (P == 1) {
-        return t[0];
-    } else {
-        double w[P / 2];
-        for (int32_t c = 0; c < P / 2; ++c) w[c] = t[c + P / 2] < t[c] ? t[c + P / 2] : t[c];
-        return tree_min<P / 2>(w);
-    }
-}
-
-// nearest_of for k <= P (P a power of two): the min-tree value, then the first slot holding
-// it from a comparison mask. Branch-free: no mispredicted exits on random labels.
-template <int32_t P>
-inline int32_t nearest_fixed(const double* v, int32_t k, double* d1, double* d2) {
+// For each of the kRowBlock rows of a centre-major block v (v[c * kRowBlock + r], k >= 1
+// centres): the nearest centre, exactly as a sequential scan with a strict "<" finds it (lowest
+// index on a tie), into idx[r] and its squared distance into d1[r]; with Second, also the
+// second-smallest squared distance (equal to d1 on a tie, +inf for k = 1) into d2[r].
+// Branch-free and vectorised across the rows (GCC/Clang vector extensions, which compile to
+// plain SSE2 without -march; a scalar loop elsewhere).
+template <bool Second>
+inline void nearest_in_block(const double* __restrict__ v, int32_t k, int64_t* __restrict__ idx,
+                             double* __restrict__ d1, double* __restrict__ d2) {
+    static_assert(kRowBlock == 4, "the vector code below handles 4 rows");
+#if defined(__GNUC__) || defined(__clang__)
+    typedef double V4d __attribute__((vector_size(32)));
+    typedef int64_t V4i __attribute__((vector_size(32)));
     constexpr double inf = std::numeric_limits<double>::infinity();
-    double t[P];
-    for (int32_t c = 0; c < P; ++c) t[c] = c < k ? v[c] : inf;
-    const double m = tree_min<P>(t);
-    uint32_t mask = 0;
-    for (int32_t c = 0; c < P; ++c) mask |= static_cast<uint32_t>(t[c] == m) << c;
-    const int32_t a = __builtin_ctz(mask);
-    *d1 = m;
-    if (d2 != nullptr) {
-        t[a] = inf;
-        *d2 = tree_min<P>(t);
+    V4d b1, b2 = {inf, inf, inf, inf};
+    V4i bi = {0, 0, 0, 0};
+    __builtin_memcpy(&b1, v, sizeof b1);
+    for (int32_t c = 1; c < k; ++c) {
+        V4d x;
+        __builtin_memcpy(&x, v + static_cast<int64_t>(c) * kRowBlock, sizeof x);
+        const V4i lt = x < b1;
+        if constexpr (Second) b2 = lt ? b1 : (x < b2 ? x : b2);
+        b1 = lt ? x : b1;
+        const V4i cc = {c, c, c, c};
+        bi = lt ? cc : bi;
     }
-    return a;
+    __builtin_memcpy(idx, &bi, sizeof bi);
+    __builtin_memcpy(d1, &b1, sizeof b1);
+    if constexpr (Second) __builtin_memcpy(d2, &b2, sizeof b2);
+#else
+    for (int32_t r = 0; r < kRowBlock; ++r) {
+        double b1 = v[r], b2 = std::numeric_limits<double>::infinity();
+        int64_t bi = 0;
+        for (int32_t c = 1; c < k; ++c) {
+            const double x = v[static_cast<int64_t>(c) * kRowBlock + r];
+            if (x < b1) {
+                b2 = b1;
+                b1 = x;
+                bi = c;
+            } else if (x < b2) {
+                b2 = x;
+            }
+        }
+        idx[r] = bi;
+        d1[r] = b1;
+        if constexpr (Second) d2[r] = b2;
+    }
+#endif
 }
-
-}  // namespace detail
 
 // The nearest of k >= 1 centres from their squared distances v[0 .. k): the lowest index
-// holding the smallest value (what a scan with a strict "<" finds), its value in *d1 and,
-// when d2 != nullptr, the second-smallest value (equal to *d1 on a tie; +inf when k = 1) in
-// *d2. Values are never NaN.
+// holding the smallest value, its value in *d1 and, when d2 != nullptr, the second-smallest
+// value (equal to *d1 on a tie; +inf when k = 1) in *d2.
 inline int32_t nearest_of(const double* v, int32_t k, double* d1, double* d2) {
-    if (k <= 4) return detail::nearest_fixed<4>(v, k, d1, d2);
-    if (k <= 8) return detail::nearest_fixed<8>(v, k, d1, d2);
-    if (k <= 16) return detail::nearest_fixed<16>(v, k, d1, d2);
     int32_t a = 0;
     double b1 = v[0], b2 = std::numeric_limits<double>::infinity();
     for (int32_t c = 1; c < k; ++c) {

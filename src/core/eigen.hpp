@@ -6,6 +6,10 @@
 #ifndef EIGEN_DONT_PARALLELIZE
 #define EIGEN_DONT_PARALLELIZE
 #endif
+// Exact (IEEE) vectorised sqrt and friends, never Eigen's approximations.
+#ifndef EIGEN_FAST_MATH
+#define EIGEN_FAST_MATH 0
+#endif
 #ifndef eigen_assert
 #define eigen_assert(x)                                                                    \
     do {                                                                                   \

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "distance.hpp"
+#include "feature_stats.hpp"
 #include "kmeans.hpp"
 #include "missing.hpp"
 #include "model_json.hpp"
@@ -19,9 +20,6 @@ namespace {
 
 // Rows between two interrupt polls.
 constexpr int64_t kPollRows = 4096;
-// Largest magnitude allowed in scaled space: squared distances summed over many rows and
-// features must stay far from overflow.
-constexpr double kMaxScaled = 1e100;
 
 // A read-only view of the same rows.
 ConstRowMap as_const(RowMap X) { return ConstRowMap(X.data(), X.rows(), X.cols()); }
@@ -40,87 +38,6 @@ void reject_missing(ConstRowMap X, const Interrupt& interrupt) {
                         "kmeans_fit was called with option \"missing\" = \"error\".",
                         "Use \"missing\": \"skip\" to leave such rows out or \"impute\" to "
                         "replace missing elements by the feature mean.");
-    }
-}
-
-// missing = "impute": per-feature mean of the finite values, then written into the gaps.
-std::vector<double> impute_means(RowMap X, const Interrupt& interrupt) {
-    const int64_t n = X.rows();
-    const int32_t d = static_cast<int32_t>(X.cols());
-    std::vector<double> sum(size_t(d), 0.0);
-    std::vector<int64_t> count(size_t(d), 0);
-    for (int64_t i = 0; i < n; ++i) {
-        if ((i % kPollRows) == 0) interrupt.poll();
-        const double* row = X.data() + i * d;
-        for (int32_t j = 0; j < d; ++j) {
-            if (std::isfinite(row[j])) {
-                sum[size_t(j)] += row[j];
-                ++count[size_t(j)];
-            }
-        }
-    }
-    std::vector<double> mean(static_cast<size_t>(d));
-    for (int32_t j = 0; j < d; ++j) {
-        if (count[size_t(j)] == 0)
-            throw Error(ErrorKind::DataException,
-                        "cannot impute feature " + std::to_string(j + 1) +
-                            ": it has no finite value in any row",
-                        "Option \"missing\" = \"impute\" replaces a missing element by the mean "
-                        "of its feature.");
-        mean[size_t(j)] = sum[size_t(j)] / static_cast<double>(count[size_t(j)]);
-        if (!std::isfinite(mean[size_t(j)]))
-            throw Error(ErrorKind::DataException,
-                        "cannot impute feature " + std::to_string(j + 1) +
-                            ": its mean overflows");
-    }
-    for (int64_t i = 0; i < n; ++i) {
-        double* row = X.data() + i * d;
-        for (int32_t j = 0; j < d; ++j)
-            if (!std::isfinite(row[j])) row[j] = mean[size_t(j)];
-    }
-    return mean;
-}
-
-// Per-feature mean and population standard deviation (two passes) into the model.
-void feature_statistics(ConstRowMap X, Model& m, const Interrupt& interrupt) {
-    const int64_t n = X.rows();
-    const int32_t d = static_cast<int32_t>(X.cols());
-    m.feature_mean.assign(size_t(d), 0.0);
-    m.feature_std.assign(size_t(d), 0.0);
-    for (int64_t i = 0; i < n; ++i) {
-        if ((i % kPollRows) == 0) interrupt.poll();
-        for (int32_t j = 0; j < d; ++j) m.feature_mean[size_t(j)] += X(i, j);
-    }
-    for (double& v : m.feature_mean) v /= static_cast<double>(n);
-    for (int64_t i = 0; i < n; ++i) {
-        if ((i % kPollRows) == 0) interrupt.poll();
-        for (int32_t j = 0; j < d; ++j) {
-            const double t = X(i, j) - m.feature_mean[size_t(j)];
-            m.feature_std[size_t(j)] += t * t;
-        }
-    }
-    for (int32_t j = 0; j < d; ++j) {
-        double& s = m.feature_std[size_t(j)];
-        s = std::sqrt(s / static_cast<double>(n));
-        if (!std::isfinite(s) || !std::isfinite(m.feature_mean[size_t(j)]))
-            throw Error(ErrorKind::DataException,
-                        "feature " + std::to_string(j + 1) +
-                            " has values too large to summarise (its mean or standard "
-                            "deviation overflows)");
-    }
-}
-
-// Scaled values must be finite and at most kMaxScaled in magnitude.
-void check_scaled(ConstRowMap X) {
-    for (int64_t i = 0; i < X.rows(); ++i) {
-        for (int64_t j = 0; j < X.cols(); ++j) {
-            if (!(std::fabs(X(i, j)) <= kMaxScaled))
-                throw Error(ErrorKind::DataException,
-                            "feature " + std::to_string(j + 1) + " of row " +
-                                std::to_string(i + 1) + " is too large after scaling",
-                            "Scaled values must lie within +-1e100.",
-                            "Choose another \"scale\" method or rescale the data.");
-        }
     }
 }
 
@@ -172,13 +89,14 @@ Model fit_kmeans_model(RowMap rows, int32_t k, const KMeansOptions& opts,
         throw Error(ErrorKind::InvalidParameter,
                     "k must be at least 1 (got k = " + std::to_string(k) + ")");
     if (d < 1)
-        throw Error(ErrorKind::ArrayShape, "kmeans_fit needs feature arrays of at least one element");
+        throw Error(ErrorKind::ArrayShape,
+                    "kmeans_fit needs feature arrays of at least one element");
     validate_kmeans_options(opts, ErrorKind::InvalidParameter, "kmeans_fit ");
     if (opts.has_feature_names && opts.feature_names.size() != size_t(d))
-        throw Error(ErrorKind::InvalidParameter,
-                    "kmeans_fit option \"feature_names\" has " +
-                        std::to_string(opts.feature_names.size()) +
-                        " names but the feature arrays have " + std::to_string(d) + " elements");
+        throw Error(ErrorKind::InvalidParameter, "kmeans_fit option \"feature_names\" has " +
+                                                     std::to_string(opts.feature_names.size()) +
+                                                     " names but the feature arrays have " +
+                                                     std::to_string(d) + " elements");
 
     Model m;
     m.k = k;
@@ -188,9 +106,15 @@ Model fit_kmeans_model(RowMap rows, int32_t k, const KMeansOptions& opts,
 
     int64_t usable = n;
     switch (opts.missing) {
-        case MissingPolicy::Skip: usable = compact_complete_rows(rows.data(), n, d); break;
-        case MissingPolicy::Error: reject_missing(as_const(rows), interrupt); break;
-        case MissingPolicy::Impute: m.impute = impute_means(rows, interrupt); break;
+        case MissingPolicy::Skip:
+            usable = compact_complete_rows(rows.data(), n, d);
+            break;
+        case MissingPolicy::Error:
+            reject_missing(as_const(rows), interrupt);
+            break;
+        case MissingPolicy::Impute:
+            m.impute = impute_column_means(rows, interrupt);
+            break;
     }
     m.n_rows = usable;
     m.n_skipped = n - usable;
@@ -198,8 +122,8 @@ Model fit_kmeans_model(RowMap rows, int32_t k, const KMeansOptions& opts,
         std::string detail;
         if (m.n_skipped > 0)
             detail = std::to_string(m.n_skipped) + rows_word(m.n_skipped) +
-                     " with a NULL or non-finite element " +
-                     (m.n_skipped == 1 ? "was" : "were") + " skipped.";
+                     " with a NULL or non-finite element " + (m.n_skipped == 1 ? "was" : "were") +
+                     " skipped.";
         throw Error(ErrorKind::DataException,
                     "kmeans_fit needs at least k usable rows: got " + std::to_string(usable) +
                         " usable" + rows_word(usable) + " for k = " + std::to_string(k),
@@ -207,10 +131,10 @@ Model fit_kmeans_model(RowMap rows, int32_t k, const KMeansOptions& opts,
     }
 
     RowMap X(rows.data(), usable, d);
-    feature_statistics(as_const(X), m, interrupt);
+    column_mean_std(as_const(X), m.feature_mean, m.feature_std, interrupt);
     m.scaler = fit_scaler(as_const(X), opts.scale, interrupt);
     m.scaler.transform_rows(X);
-    check_scaled(as_const(X));
+    check_scaled_range(as_const(X));
 
     const KMeansRun run = kmeans_run(as_const(X), k, opts, interrupt);
     m.inertia = run.inertia;

@@ -90,12 +90,12 @@ std::vector<int64_t> kmeans_plusplus(ConstRowMap X, int32_t k, Rng& rng,
         for (int64_t i = 0; i < n; i += kRowBlock) {
             if ((i % kPollRows) == 0) interrupt.poll();
             const int32_t rows = static_cast<int32_t>(std::min<int64_t>(kRowBlock, n - i));
-            squared_distances_rows_to_centers(data + i * d, rows, ct.data(), stride, d,
-                                              dist.data());
+            squared_distances_block(data + i * d, rows, ct.data(), stride, d, dist.data());
             for (int32_t q = 0; q < rows; ++q) {
                 const double ci = closest[static_cast<size_t>(i + q)];
-                const double* v = dist.data() + q * stride;
-                for (int32_t t = 0; t < trials; ++t) pots[size_t(t)] += std::min(ci, v[t]);
+                const double* v = dist.data() + q;  // centre-major: candidate t at v[t * 4]
+                for (int32_t t = 0; t < trials; ++t)
+                    pots[size_t(t)] += std::min(ci, v[int64_t{t} * kRowBlock]);
             }
         }
         // First minimum, as numpy.argmin.

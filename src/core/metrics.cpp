@@ -6,6 +6,9 @@
 // per-cluster sums with contiguous row and column sums, and it computes each pair once
 // (tile (I, J) with J > I also serves as tile (J, I)). Memory stays bounded: one tile of
 // kTile x kTile distances plus a panel of per-row, per-cluster sums within kSumsBudget.
+// The rows are first shifted by a central data value per column: on integer data the GEMM is
+// then exact (duplicates at distance 0, as with sklearn there), and data far from the origin
+// do not lose their distances to cancellation (as they would with sklearn).
 
 // GCC 12 warns falsely (-Wmaybe-uninitialized) inside the AVX-512 intrinsics
 // that Eigen inlines under -march=native; silenced for this file until eigen.hpp does it.
@@ -91,9 +94,23 @@ RowMatrix cluster_means(ConstRowMap X, const LabelCodes& codes, const Interrupt&
     return means;
 }
 
-// The rows regrouped so that each cluster is one contiguous range, and centred on the column
-// means: a translation leaves distances unchanged and keeps ||a||^2 + ||b||^2 - 2ab from
-// cancelling catastrophically on data far from the origin.
+// Per column, the data value nearest the column mean: a translation that removes an offset
+// far from the origin like centring does, yet keeps the data on their own grid (integers
+// stay integers), so the GEMM on such data stays exact, as sklearn's is.
+Eigen::RowVectorXd central_values(ConstRowMap X, const Interrupt& interrupt) {
+    const Eigen::RowVectorXd mean = X.colwise().sum() / static_cast<double>(X.rows());
+    Eigen::RowVectorXd best = X.row(0);
+    for (int64_t i = 1; i < X.rows(); ++i) {
+        poll_every(i, interrupt);
+        const auto closer = (X.row(i) - mean).array().abs() < (best - mean).array().abs();
+        best = closer.select(X.row(i), best);
+    }
+    return best;
+}
+
+// The rows regrouped so that each cluster is one contiguous range, and shifted to about the
+// column means (central_values): a translation leaves distances unchanged and keeps
+// ||a||^2 + ||b||^2 - 2ab from cancelling catastrophically on data far from the origin.
 struct GroupedRows {
     RowMatrix X;                  // n x d
     Eigen::VectorXd sq_norms;     // n: squared norms of the rows of X
@@ -102,7 +119,7 @@ struct GroupedRows {
     std::vector<int64_t> source;  // n: original row of each grouped row
 };
 
-// Counting-sorts the rows by cluster code and centres them.
+// Counting-sorts the rows by cluster code and shifts them.
 GroupedRows group_rows(ConstRowMap X, const LabelCodes& codes, const Interrupt& interrupt) {
     const int64_t n = X.rows();
     const int32_t L = codes.n_labels();
@@ -112,7 +129,7 @@ GroupedRows group_rows(ConstRowMap X, const LabelCodes& codes, const Interrupt& 
         g.start[static_cast<size_t>(c) + 1] =
             g.start[static_cast<size_t>(c)] + codes.counts[static_cast<size_t>(c)];
     }
-    const Eigen::RowVectorXd mean = X.colwise().sum() / static_cast<double>(n);
+    const Eigen::RowVectorXd shift = central_values(X, interrupt);
     std::vector<int64_t> next(g.start.begin(), g.start.end() - 1);
     g.X.resize(n, X.cols());
     g.code.resize(static_cast<size_t>(n));
@@ -121,7 +138,7 @@ GroupedRows group_rows(ConstRowMap X, const LabelCodes& codes, const Interrupt& 
         poll_every(i, interrupt);
         const int32_t c = codes.codes[static_cast<size_t>(i)];
         const int64_t j = next[static_cast<size_t>(c)]++;
-        g.X.row(j) = X.row(i) - mean;
+        g.X.row(j) = X.row(i) - shift;
         g.code[static_cast<size_t>(j)] = c;
         g.source[static_cast<size_t>(j)] = i;
     }
@@ -131,22 +148,19 @@ GroupedRows group_rows(ConstRowMap X, const LabelCodes& codes, const Interrupt& 
 
 // Per-cluster distance sums for a panel of grouped rows [p0, p1), built tile by tile.
 class PanelSums {
-public:
+  public:
     PanelSums(const GroupedRows& g, const std::vector<int64_t>& counts, int64_t panel_rows,
               int64_t tile)
         : g_(g),
           tile_(tile, tile),
           col_sums_(tile),
           sizes_(static_cast<Eigen::Index>(counts.size())),
-          sums_(panel_rows, static_cast<Eigen::Index>(counts.size())) {
+          sums_(RowMatrix::Zero(panel_rows, static_cast<Eigen::Index>(counts.size()))) {
         for (size_t c = 0; c < counts.size(); ++c) sizes_[c] = static_cast<double>(counts[c]);
     }
 
-    // Starts a new panel of rows [p0, p1) with all sums zero.
-    void reset(int64_t p0, int64_t p1) {
-        p0_ = p0;
-        sums_.topRows(p1 - p0).setZero();
-    }
+    // Starts a new panel at row p0 (finish() left all sums zero).
+    void start(int64_t p0) { p0_ = p0; }
 
     // Adds the distances between rows [r0, r1) and rows [c0, c1) to the sums of rows
     // [r0, r1); with mirror (an off-diagonal tile inside the panel) also to the sums of
@@ -191,7 +205,8 @@ public:
 
     // Writes the silhouette of grouped rows [p0, p1) into out[p0..p1), from complete sums:
     // a = mean distance to the own cluster, b = least mean distance to another cluster.
-    void finish(int64_t p1, double* out) const {
+    // Zeroes each row of sums once read (it is in cache then) for the next panel.
+    void finish(int64_t p1, double* out) {
         const int64_t L = sizes_.size();
         for (int64_t i = 0; i < p1 - p0_; ++i) {
             const int32_t c = g_.code[static_cast<size_t>(p0_ + i)];
@@ -209,10 +224,11 @@ public:
                 s = m > 0.0 ? (b - a) / m : 0.0;
             }
             out[p0_ + i] = s;
+            sums_.row(i).setZero();
         }
     }
 
-private:
+  private:
     // A run of tile columns [offset, offset + length) in one cluster.
     struct Segment {
         int64_t offset;
@@ -257,7 +273,7 @@ void grouped_silhouette(const GroupedRows& g, const std::vector<int64_t>& counts
     PanelSums sums(g, counts, panel, tile);
     for (int64_t p0 = 0; p0 < n; p0 += panel) {
         const int64_t p1 = std::min(n, p0 + panel);
-        sums.reset(p0, p1);
+        sums.start(p0);
         for (int64_t r0 = p0; r0 < p1; r0 += tile) {
             const int64_t r1 = std::min(p1, r0 + tile);
             for (int64_t c0 = r0; c0 < p1; c0 += tile) {

@@ -9,13 +9,15 @@
 
 namespace cseg {
 
-// Every function takes n rows of X (finite, >= 1 feature) and n raw int32 labels, any values;
-// it throws Error(InvalidParameter) unless 2 <= distinct labels <= n - 1, and
-// Error(DataException) on a NaN or infinite feature.
+// Every function takes n rows of X and n raw int32 labels of any values (encoded as
+// labels.hpp does). It throws Error(InvalidParameter) unless 2 <= distinct labels <= n - 1
+// (sklearn's message) or when X has no feature, Error(DataException) on a NaN or infinite
+// feature, and Cancelled when the interrupt reports a pending cancel.
 
 // Mean silhouette coefficient (Rousseeuw 1987), as sklearn's silhouette_score. With
 // 0 < sample_size < n, the mean over a seeded sample of sample_size rows drawn without
-// replacement (the same seed and input give the same sample); otherwise all rows.
+// replacement (the same seed and input give the same sample; sklearn's own sample cannot be
+// reproduced); otherwise all rows. A negative sample_size is Error(InvalidParameter).
 double silhouette_score(ConstRowMap X, const int32_t* labels, const Interrupt& interrupt,
                         int64_t sample_size = 0, uint64_t seed = 0);
 

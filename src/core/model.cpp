@@ -2,6 +2,7 @@
 #include "model.hpp"
 
 #include <cmath>
+#include <limits>
 #include <string>
 
 #include "model_json.hpp"
@@ -32,6 +33,17 @@ const char* missing_policy_name(MissingPolicy m) {
     return "unknown";
 }
 
+// Name of an algorithm as the JSON "algorithm" key spells it.
+const char* model_algorithm_name(ModelAlgorithm a) {
+    switch (a) {
+        case ModelAlgorithm::KMeans:
+            return "kmeans";
+        case ModelAlgorithm::KPrototypes:
+            return "kprototypes";
+    }
+    return "unknown";
+}
+
 namespace {
 
 constexpr const char* kPrefix = "invalid segmodel: ";
@@ -55,16 +67,77 @@ void check_numbers(const std::vector<double>& v, size_t n, const char* name, con
     }
 }
 
-// Checks a list of feature names: none at all, or exactly dims names without NUL bytes.
+// Checks a list of feature names: none at all, or exactly dims names without NUL bytes
+// (dims_name names the expected count in messages).
 void check_names(const std::vector<std::string>& names, bool required, size_t dims,
-                 const char* name, ErrorKind kind) {
+                 const char* name, ErrorKind kind, const char* dims_name = "dims") {
     if (names.empty() && !required) return;
     if (names.size() != dims)
         fail(kind, std::string(name) + " has " + std::to_string(names.size()) +
-                       " names, expected dims = " + std::to_string(dims));
+                       " names, expected " + dims_name + " = " + std::to_string(dims));
     for (size_t i = 0; i < names.size(); ++i)
         if (names[i].find('\0') != std::string::npos)
             fail(kind, std::string(name) + "[" + std::to_string(i) + "] contains a NUL byte");
+}
+
+// Checks k * q category codes (or q when per_cluster is false) against the vocabularies.
+void check_codes(const std::vector<int32_t>& codes, const CategoricalPart& c, size_t expected,
+                 const char* name, const char* n_name, ErrorKind kind) {
+    if (codes.size() != expected)
+        fail(kind, std::string(name) + " has " + std::to_string(codes.size()) +
+                       " values, expected " + n_name + " = " + std::to_string(expected));
+    const size_t q = size_t(c.dims);
+    for (size_t i = 0; i < codes.size(); ++i) {
+        const std::vector<std::string>& vocab = c.categories[i % q];
+        if (codes[i] < 0 || size_t(codes[i]) >= vocab.size())
+            fail(kind, std::string(name) + "[" + std::to_string(i) + "] is not a category of "
+                       "attribute " + std::to_string(i % q + 1));
+    }
+}
+
+// The categorical part: all empty for k-means; for k-prototypes q >= 1 attributes with
+// non-empty, strictly ascending (bytewise) vocabularies, codes in range, shares in [0, 1].
+void check_categorical(const Model& m, ErrorKind kind) {
+    const CategoricalPart& c = m.categorical;
+    if (m.algorithm == ModelAlgorithm::KMeans) {
+        if (c.dims != 0 || !c.names.empty() || !c.categories.empty() || !c.modes.empty() ||
+            !c.mode_share.empty() || !c.impute.empty() || c.gamma != 0.0 || c.cost != 0.0)
+            fail(kind, "a kmeans model has no categorical part");
+        return;
+    }
+    if (c.dims < 1)
+        fail(kind, "categorical_dims must be at least 1, got " + std::to_string(c.dims));
+    const size_t k = size_t(m.k), q = size_t(c.dims);
+    check_names(c.names, false, q, "categorical_names", kind, "categorical_dims");
+    check_names(m.options.categorical_names, m.options.has_categorical_names, q,
+                "options.categorical_names", kind, "categorical_dims");
+    if (c.categories.size() != q)
+        fail(kind, "categories has " + std::to_string(c.categories.size()) +
+                       " lists, expected categorical_dims = " + std::to_string(q));
+    for (size_t j = 0; j < q; ++j) {
+        const std::vector<std::string>& vocab = c.categories[j];
+        const std::string at = "categories[" + std::to_string(j) + "]";
+        if (vocab.empty()) fail(kind, at + " is empty");
+        for (size_t v = 0; v < vocab.size(); ++v) {
+            if (vocab[v].find('\0') != std::string::npos)
+                fail(kind, at + "[" + std::to_string(v) + "] contains a NUL byte");
+            if (v > 0 && !(vocab[v - 1] < vocab[v]))
+                fail(kind, at + " is not sorted and unique (byte order)");
+        }
+    }
+    check_codes(c.modes, c, k * q, "modes", "k * categorical_dims", kind);
+    check_numbers(c.mode_share, k * q, "mode_shares", "k * categorical_dims", true, kind);
+    for (size_t i = 0; i < c.mode_share.size(); ++i)
+        if (c.mode_share[i] > 1.0) fail(kind, "mode_shares[" + std::to_string(i) + "] exceeds 1");
+    if (m.options.missing == MissingPolicy::Impute)
+        check_codes(c.impute, c, q, "categorical_impute", "categorical_dims", kind);
+    else if (!c.impute.empty())
+        fail(kind, "categorical_impute values are present but option \"missing\" is not "
+                   "\"impute\"");
+    if (!std::isfinite(c.gamma) || c.gamma < 0.0) fail(kind, "gamma must be a finite number >= 0");
+    if (m.options.has_gamma && c.gamma != m.options.gamma)
+        fail(kind, "gamma differs from option \"gamma\"");
+    if (!std::isfinite(c.cost) || c.cost < 0.0) fail(kind, "cost must be a finite number >= 0");
 }
 
 }  // namespace
@@ -75,7 +148,9 @@ void validate_model(const Model& m, ErrorKind kind) {
     if (m.dims < 1) fail(kind, "dims must be at least 1, got " + std::to_string(m.dims));
     const size_t k = size_t(m.k), d = size_t(m.dims);
 
-    validate_kmeans_options(m.options, kind, kPrefix);
+    if (m.algorithm != ModelAlgorithm::KMeans && m.algorithm != ModelAlgorithm::KPrototypes)
+        fail(kind, "unknown algorithm code " + std::to_string(int(m.algorithm)));
+    validate_model_options(m.options, m.algorithm, kind, kPrefix);
     check_names(m.feature_names, false, d, "feature_names", kind);
     check_names(m.options.feature_names, m.options.has_feature_names, d, "options.feature_names",
                 kind);
@@ -95,6 +170,19 @@ void validate_model(const Model& m, ErrorKind kind) {
     if (m.n_rows < 0) fail(kind, "n_rows is negative");
     if (m.n_skipped < 0) fail(kind, "n_skipped is negative");
     if (m.n_iter < 0) fail(kind, "n_iter is negative");
+    if (m.n_skipped > std::numeric_limits<int64_t>::max() - m.n_rows)
+        fail(kind, "n_rows + n_skipped overflows");
+    if (m.options.sample > 0) {  // fitted on a reservoir sample of the rows seen
+        if (m.n_rows > m.options.sample)
+            fail(kind, "n_rows = " + std::to_string(m.n_rows) + " exceeds option \"sample\" = " +
+                           std::to_string(m.options.sample));
+        if (m.n_seen < m.n_rows || m.n_seen - m.n_rows < m.n_skipped)
+            fail(kind, "n_seen = " + std::to_string(m.n_seen) +
+                           " is less than n_rows + n_skipped = " + std::to_string(m.n_rows) +
+                           " + " + std::to_string(m.n_skipped));
+    } else if (m.n_seen != 0) {
+        fail(kind, "n_seen is recorded but option \"sample\" is not set");
+    }
     if (m.n_rows > 0 && m.k > m.n_rows)
         fail(kind, "k = " + std::to_string(m.k) + " exceeds n_rows = " + std::to_string(m.n_rows));
     if (m.sizes.size() != k)
@@ -120,6 +208,12 @@ void validate_model(const Model& m, ErrorKind kind) {
     check_numbers(m.feature_mean, d, "feature_mean", "dims", false, kind);
     check_numbers(m.feature_std, d, "feature_std", "dims", true, kind);
     check_numbers(m.mean_distance, k, "mean_distance", "k", true, kind);
+    check_categorical(m, kind);
+}
+
+// n_seen when sampled, else every row the aggregate saw was used or skipped.
+int64_t rows_seen(const Model& m) {
+    return m.options.sample > 0 ? m.n_seen : m.n_rows + m.n_skipped;
 }
 
 }  // namespace cseg

@@ -1,4 +1,5 @@
-// The fitted segmentation model and the k-means options it records.
+// The fitted segmentation model (k-means, or k-prototypes with a categorical part) and the
+// options it records.
 #pragma once
 
 #include <cstdint>
@@ -11,9 +12,12 @@ namespace cseg {
 
 enum class InitMethod : uint8_t { KMeansPlusPlus = 0, Random = 1 };
 enum class MissingPolicy : uint8_t { Skip = 0, Error = 1, Impute = 2 };
+// Which algorithm fitted a model: the binary header's algorithm byte, JSON "algorithm".
+enum class ModelAlgorithm : uint8_t { KMeans = 0, KPrototypes = 1 };
 
 const char* init_method_name(InitMethod m);    // "k-means++", "random"
 const char* missing_policy_name(MissingPolicy m);  // "skip", "error", "impute"
+const char* model_algorithm_name(ModelAlgorithm a);  // "kmeans", "kprototypes"
 
 // Every kmeans_fit option, defaults as in SPEC.md.
 struct KMeansOptions {
@@ -26,13 +30,38 @@ struct KMeansOptions {
     MissingPolicy missing = MissingPolicy::Skip;
     bool has_feature_names = false;  // false => JSON null
     std::vector<std::string> feature_names;
+    // kmeans_fit only: fit on a seeded reservoir sample of at most this many rows (Vitter's
+    // Algorithm R, src/core/reservoir.hpp); 0 => JSON null: every row.
+    int64_t sample = 0;
+    // kprototypes_fit only (tol is kmeans_fit only; a model keeps the other algorithm's
+    // options at their defaults):
+    bool has_gamma = false;  // false => JSON null: half the mean std of the scaled numerics
+    double gamma = 0.0;      // weight of one categorical mismatch when has_gamma
+    bool has_categorical_names = false;  // false => JSON null
+    std::vector<std::string> categorical_names;
 };
 
-// A fitted k-means model. Centroids live in scaled space; the scaler maps original units
-// to that space. All vectors are row-major with the sizes noted.
+// The categorical half of a k-prototypes model (Huang 1997, 1998): per attribute the
+// categories seen in training, sorted bytewise and unique (a category's code is its index),
+// and per cluster the mode of each attribute with the share of the cluster's rows that have it.
+struct CategoricalPart {
+    int32_t dims = 0;                                  // q attributes; 0 for k-means
+    std::vector<std::string> names;                    // empty or q
+    std::vector<std::vector<std::string>> categories;  // q vocabularies
+    std::vector<int32_t> modes;                        // k * q codes, row-major
+    std::vector<double> mode_share;                    // k * q, in [0, 1]
+    std::vector<int32_t> impute;                       // q codes iff missing = impute
+    double gamma = 0.0;                                // weight of one mismatch
+    double cost = 0.0;                                 // inertia + gamma * mismatches
+};
+
+// A fitted model. Centroids live in scaled space; the scaler maps original units to that
+// space. All vectors are row-major with the sizes noted. A k-prototypes model has the same
+// numeric part (its inertia and mean_distance are explained below) plus `categorical`.
 struct Model {
     static constexpr int32_t kFormatVersion = 1;
 
+    ModelAlgorithm algorithm = ModelAlgorithm::KMeans;
     int32_t k = 0;
     int32_t dims = 0;
     std::vector<std::string> feature_names;  // empty or dims entries
@@ -43,18 +72,29 @@ struct Model {
     int32_t n_iter = 0;                      // Lloyd iterations of the winning restart
     int64_t n_rows = 0;                      // rows used for training
     int64_t n_skipped = 0;                   // rows left out (missing values)
+    int64_t n_seen = 0;                      // options.sample > 0: rows the aggregate saw (>=
+                                             // n_rows + n_skipped); 0 otherwise (rows_seen())
     KMeansOptions options;
     std::vector<double> impute;              // dims (original units) iff missing == Impute
     // Training statistics for profiles and drift:
     std::vector<double> feature_mean;        // dims, original units, over training rows
     std::vector<double> feature_std;         // dims, population std, original units
     std::vector<double> mean_distance;       // k, mean Euclidean distance to own centroid
+    // k-prototypes: inertia is the numeric part of the cost only, mean_distance the mean of
+    // sqrt(squared numeric distance + gamma * mismatches) to the own prototype.
+    CategoricalPart categorical;
 
     const double* centroid(int32_t c) const { return centroids.data() + size_t(c) * dims; }
 };
 
 // Throws Error(kind) naming the first inconsistency: k >= 1, dims >= 1, every vector of
-// the right length, every number finite, sizes >= 0 and summing to n_rows, ...
+// the right length, every number finite, sizes >= 0 and summing to n_rows, the options of
+// the model's algorithm valid and the other algorithm's at their defaults, and for
+// k-prototypes a consistent categorical part (sorted vocabularies, codes in range, ...).
 void validate_model(const Model& m, ErrorKind kind);
+
+// Rows the fitting aggregate saw (JSON "n_seen"): n_seen when the model was fitted on a
+// sample, else n_rows + n_skipped.
+int64_t rows_seen(const Model& m);
 
 }  // namespace cseg

@@ -18,6 +18,11 @@ constexpr uint8_t kModelMagic[4] = {'C', 'S', 'G', 'M'};
 constexpr uint8_t kScalerMagic[4] = {'C', 'S', 'G', 'S'};
 constexpr uint8_t kFlagModelNames = 1;
 constexpr uint8_t kFlagOptionNames = 2;
+constexpr uint8_t kFlagSample = 4;  // the sampling tail is present (options.sample > 0)
+// Flags of the categorical header.
+constexpr uint8_t kCatFlagNames = 1;
+constexpr uint8_t kCatFlagOptionGamma = 2;
+constexpr uint8_t kCatFlagOptionNames = 4;
 
 // Header field offsets (see model_codec.hpp).
 enum ModelOffset : size_t {
@@ -40,6 +45,16 @@ enum ModelOffset : size_t {
     kOffNRows = 56,
     kOffNSkipped = 64,
     kOffNamesBytes = 72,
+    // The categorical header of a k-prototypes model:
+    kOffCatDims = 80,
+    kOffCatFlags = 84,
+    kOffCatReserved = 85,
+    kOffCatTotal = 88,
+    kOffGamma = 96,
+    kOffOptionGamma = 104,
+    kOffCost = 112,
+    kOffCatNamesBytes = 120,
+    kOffCatTextBytes = 128,
 };
 enum ScalerOffset : size_t {
     kSOffMagic = 0,
@@ -78,21 +93,40 @@ struct SizeCounter {
             ok = false;
         return ok ? bytes - n : 0;
     }
+
+    // Reserves count 4-byte elements and pads to a multiple of 8; returns their offset.
+    size_t take4_padded(uint64_t count) {
+        const size_t at = take(count, 4);
+        take(bytes % 8 == 0 ? 0 : 8 - bytes % 8, 1);
+        return at;
+    }
 };
 
-// Where each part of an encoded model starts.
+// The counts of a k-prototypes model's categorical header that fix its layout.
+struct CategoricalCounts {
+    int32_t dims;         // q
+    uint64_t total;       // V, categories of all attributes
+    uint64_t names_bytes; // categorical name section
+    uint64_t text_bytes;  // category text
+};
+
+// Where each part of an encoded model starts (the categorical parts only for k-prototypes).
 struct ModelLayout {
     size_t center, scale, centroids, sizes, mean_distance, feature_mean, feature_std, impute, names,
         total;
+    size_t mode_share, vocab_start, vocab_offset, modes, cat_impute, cat_names, cat_text;
+    size_t sampling;  // the sampling tail (options.sample, n_seen), or the end
     bool ok;
 };
 
-// Computes the layout from the header's counts; ok = false on size_t overflow.
-ModelLayout model_layout(int32_t k, int32_t dims, bool has_impute, uint64_t names_bytes) {
+// Computes the layout from the header's counts (cat = nullptr for k-means); ok = false on
+// size_t overflow.
+ModelLayout model_layout(int32_t k, int32_t dims, bool has_impute, uint64_t names_bytes,
+                         const CategoricalCounts* cat, bool has_sample) {
     const uint64_t uk = uint64_t(k), ud = uint64_t(dims);
     SizeCounter c;
     ModelLayout l{};
-    c.take(kModelHeaderSize, 1);
+    c.take(kModelHeaderSize + (cat != nullptr ? kCategoricalHeaderSize : 0), 1);
     l.center = c.take(ud, 8);
     l.scale = c.take(ud, 8);
     l.centroids = c.take(uk * ud, 8);  // both < 2^31: no uint64 overflow
@@ -101,7 +135,22 @@ ModelLayout model_layout(int32_t k, int32_t dims, bool has_impute, uint64_t name
     l.feature_mean = c.take(ud, 8);
     l.feature_std = c.take(ud, 8);
     l.impute = c.take(has_impute ? ud : 0, 8);
+    if (cat != nullptr) {
+        const uint64_t uq = uint64_t(cat->dims);
+        l.mode_share = c.take(uk * uq, 8);
+        l.vocab_start = c.take(uq + 1, 8);
+        // V + 1 must not wrap; a V that large fails the length check anyway.
+        l.vocab_offset = c.take(cat->total < (uint64_t(1) << 60) ? cat->total + 1 : cat->total, 8);
+        if (cat->total >= (uint64_t(1) << 60)) c.ok = false;
+        l.modes = c.take4_padded(uk * uq);
+        l.cat_impute = c.take4_padded(has_impute ? uq : 0);
+    }
     l.names = c.take(names_bytes, 1);
+    if (cat != nullptr) {
+        l.cat_names = c.take(cat->names_bytes, 1);
+        l.cat_text = c.take(cat->text_bytes, 1);
+    }
+    l.sampling = c.take(has_sample ? 2 : 0, 8);  // not 8-aligned: read with load()
     l.total = c.bytes;
     l.ok = c.ok;
     return l;
@@ -120,10 +169,13 @@ uint64_t names_section_bytes(const std::vector<std::string>& names) {
 
 // The header facts every reader needs, after full checking.
 struct ModelHeader {
+    ModelAlgorithm algorithm;
     int32_t k, dims;
     uint8_t flags;
     bool has_impute;
     uint64_t names_bytes;
+    uint8_t cat_flags;       // k-prototypes only
+    CategoricalCounts cat;   // k-prototypes only
     ModelLayout layout;
 };
 
@@ -139,7 +191,7 @@ ModelHeader read_model_header(const uint8_t* data, size_t len, ErrorKind kind) {
     if (data[kOffVersion] != Model::kFormatVersion)
         fail("unsupported format version " + std::to_string(data[kOffVersion]) + " (expected " +
              std::to_string(Model::kFormatVersion) + ")");
-    if (data[kOffAlgorithm] != uint8_t(ModelAlgorithm::KMeans))
+    if (data[kOffAlgorithm] > uint8_t(ModelAlgorithm::KPrototypes))
         fail("unsupported algorithm code " + std::to_string(data[kOffAlgorithm]));
     if (data[kOffScale] > uint8_t(ScaleMethod::None))
         fail("unknown scale method code " + std::to_string(data[kOffScale]));
@@ -148,8 +200,9 @@ ModelHeader read_model_header(const uint8_t* data, size_t len, ErrorKind kind) {
     if (data[kOffMissing] > uint8_t(MissingPolicy::Impute))
         fail("unknown missing policy code " + std::to_string(data[kOffMissing]));
     ModelHeader h{};
+    h.algorithm = ModelAlgorithm(data[kOffAlgorithm]);
     h.flags = data[kOffFlags];
-    if ((h.flags & ~(kFlagModelNames | kFlagOptionNames)) != 0)
+    if ((h.flags & ~(kFlagModelNames | kFlagOptionNames | kFlagSample)) != 0)
         fail("unknown flags " + std::to_string(h.flags));
     if (load<uint16_t>(data + kOffReserved) != 0) fail("reserved header bytes are not zero");
     h.k = load<int32_t>(data + kOffK);
@@ -158,12 +211,71 @@ ModelHeader read_model_header(const uint8_t* data, size_t len, ErrorKind kind) {
     if (h.dims < 1) fail("dims must be at least 1, got " + std::to_string(h.dims));
     h.has_impute = data[kOffMissing] == uint8_t(MissingPolicy::Impute);
     h.names_bytes = load<uint64_t>(data + kOffNamesBytes);
-    h.layout = model_layout(h.k, h.dims, h.has_impute, h.names_bytes);
+    const bool kprototypes = h.algorithm == ModelAlgorithm::KPrototypes;
+    if (kprototypes) {
+        if (len < kModelHeaderSize + kCategoricalHeaderSize)
+            fail("truncated: " + std::to_string(len) + " bytes, the k-prototypes header alone has " +
+                 std::to_string(kModelHeaderSize + kCategoricalHeaderSize));
+        h.cat_flags = data[kOffCatFlags];
+        if ((h.cat_flags & ~(kCatFlagNames | kCatFlagOptionGamma | kCatFlagOptionNames)) != 0)
+            fail("unknown categorical flags " + std::to_string(h.cat_flags));
+        if (data[kOffCatReserved] != 0 || data[kOffCatReserved + 1] != 0 ||
+            data[kOffCatReserved + 2] != 0)
+            fail("reserved categorical header bytes are not zero");
+        h.cat.dims = load<int32_t>(data + kOffCatDims);
+        if (h.cat.dims < 1)
+            fail("categorical dims must be at least 1, got " + std::to_string(h.cat.dims));
+        h.cat.total = load<uint64_t>(data + kOffCatTotal);
+        h.cat.names_bytes = load<uint64_t>(data + kOffCatNamesBytes);
+        h.cat.text_bytes = load<uint64_t>(data + kOffCatTextBytes);
+    }
+    h.layout = model_layout(h.k, h.dims, h.has_impute, h.names_bytes, kprototypes ? &h.cat : nullptr,
+                            (h.flags & kFlagSample) != 0);
     if (!h.layout.ok || h.layout.total != len)
         fail("length " + std::to_string(len) + " does not match the header (k = " +
              std::to_string(h.k) + ", dims = " + std::to_string(h.dims) +
-             ", names = " + std::to_string(h.names_bytes) + " bytes)");
+             ", names = " + std::to_string(h.names_bytes) + " bytes" +
+             (kprototypes ? ", categorical dims = " + std::to_string(h.cat.dims) +
+                                ", categories = " + std::to_string(h.cat.total) + ")"
+                          : std::string(")")));
     return h;
+}
+
+// Checks the category index of a k-prototypes model: vocab_start runs from 0 to V without
+// decreasing, each attribute has a category, vocab_offset runs from 0 to the text length
+// without decreasing, and every mode / impute code lies inside its attribute. Guarantees
+// that every index a reader takes stays inside the value.
+void check_category_index(const uint8_t* data, const ModelHeader& h, ErrorKind kind) {
+    auto fail = [kind](const std::string& what) {
+        throw Error(kind, "invalid segmodel binary value: " + what);
+    };
+    const ModelLayout& l = h.layout;
+    const size_t q = size_t(h.cat.dims);
+    int64_t prev = 0;
+    for (size_t j = 0; j <= q; ++j) {
+        const int64_t v = load<int64_t>(data + l.vocab_start + 8 * j);
+        if ((j == 0 && v != 0) || (j > 0 && v <= prev) ||
+            (j == q && uint64_t(v) != h.cat.total))
+            fail("the category index of attribute " + std::to_string(j + 1) + " is inconsistent");
+        prev = v;
+    }
+    prev = 0;
+    for (uint64_t v = 0; v <= h.cat.total; ++v) {
+        const int64_t o = load<int64_t>(data + l.vocab_offset + 8 * v);
+        if ((v == 0 && o != 0) || o < prev || (v == h.cat.total && uint64_t(o) != h.cat.text_bytes))
+            fail("the category text offsets are inconsistent");
+        prev = o;
+    }
+    auto check_code = [&](size_t at, size_t j, const char* what) {
+        const int32_t code = load<int32_t>(data + at);
+        const int64_t count = load<int64_t>(data + l.vocab_start + 8 * (j + 1)) -
+                              load<int64_t>(data + l.vocab_start + 8 * j);
+        if (code < 0 || code >= count)
+            fail(std::string(what) + " code out of range for attribute " + std::to_string(j + 1));
+    };
+    for (size_t i = 0; i < size_t(h.k) * q; ++i) check_code(l.modes + 4 * i, i % q, "mode");
+    if (h.has_impute)
+        for (size_t j = 0; j < q; ++j) check_code(l.cat_impute + 4 * j, j, "categorical impute");
 }
 
 // Copies n 8-byte values starting at data + offset.
@@ -212,13 +324,104 @@ uint64_t model_names_bytes(const Model& m) {
            (m.options.has_feature_names ? names_section_bytes(m.options.feature_names) : 0);
 }
 
+// The categorical counts of a (validated) k-prototypes model.
+CategoricalCounts categorical_counts(const Model& m) {
+    CategoricalCounts c{m.categorical.dims, 0,
+                        names_section_bytes(m.categorical.names) +
+                            (m.options.has_categorical_names
+                                 ? names_section_bytes(m.options.categorical_names)
+                                 : 0),
+                        0};
+    for (const std::vector<std::string>& vocab : m.categorical.categories) {
+        c.total += vocab.size();
+        for (const std::string& s : vocab) c.text_bytes += s.size();
+    }
+    return c;
+}
+
 // The layout of a model to encode, after validating it.
 ModelLayout checked_layout(const Model& m) {
     validate_model(m, ErrorKind::Internal);
-    const ModelLayout l =
-        model_layout(m.k, m.dims, m.options.missing == MissingPolicy::Impute, model_names_bytes(m));
+    const bool kprototypes = m.algorithm == ModelAlgorithm::KPrototypes;
+    const CategoricalCounts cat = kprototypes ? categorical_counts(m) : CategoricalCounts{};
+    const ModelLayout l = model_layout(m.k, m.dims, m.options.missing == MissingPolicy::Impute,
+                                       model_names_bytes(m), kprototypes ? &cat : nullptr,
+                                       m.options.sample > 0);
     if (!l.ok) throw Error(ErrorKind::ProgramLimit, "segmodel is too large to encode");
     return l;
+}
+
+// Writes the categorical header and arrays of a validated k-prototypes model.
+void encode_categorical(const Model& m, const ModelLayout& l, uint8_t* out) {
+    const CategoricalPart& c = m.categorical;
+    const CategoricalCounts counts = categorical_counts(m);
+    store<int32_t>(out + kOffCatDims, c.dims);
+    out[kOffCatFlags] = uint8_t((c.names.empty() ? 0 : kCatFlagNames) |
+                                (m.options.has_gamma ? kCatFlagOptionGamma : 0) |
+                                (m.options.has_categorical_names ? kCatFlagOptionNames : 0));
+    store<uint64_t>(out + kOffCatTotal, counts.total);
+    store<double>(out + kOffGamma, c.gamma);
+    store<double>(out + kOffOptionGamma, m.options.gamma);
+    store<double>(out + kOffCost, c.cost);
+    store<uint64_t>(out + kOffCatNamesBytes, counts.names_bytes);
+    store<uint64_t>(out + kOffCatTextBytes, counts.text_bytes);
+    store_array(out, l.mode_share, c.mode_share);
+    int64_t start = 0, offset = 0;
+    size_t v = 0;
+    for (size_t j = 0; j < c.categories.size(); ++j) {
+        store<int64_t>(out + l.vocab_start + 8 * j, start);
+        for (const std::string& s : c.categories[j]) {
+            store<int64_t>(out + l.vocab_offset + 8 * v, offset);
+            if (!s.empty()) std::memcpy(out + l.cat_text + offset, s.data(), s.size());
+            offset += int64_t(s.size());
+            ++v;
+        }
+        start += int64_t(c.categories[j].size());
+    }
+    store<int64_t>(out + l.vocab_start + 8 * c.categories.size(), start);
+    store<int64_t>(out + l.vocab_offset + 8 * v, offset);
+    store_array(out, l.modes, c.modes);
+    if (m.options.missing == MissingPolicy::Impute) store_array(out, l.cat_impute, c.impute);
+    uint8_t* p = out + l.cat_names;
+    store_names(p, c.names);
+    if (m.options.has_categorical_names) store_names(p, m.options.categorical_names);
+}
+
+// Reads the categorical part of a k-prototypes model whose header and index were checked.
+void decode_categorical(const uint8_t* data, const ModelHeader& h, ErrorKind kind, Model& m) {
+    const ModelLayout& l = h.layout;
+    const size_t k = size_t(h.k), q = size_t(h.cat.dims);
+    // The padding after the int32 arrays must be zero: every accepted value is canonical.
+    const size_t modes_end = l.modes + 4 * k * q;
+    const size_t impute_end = l.cat_impute + (h.has_impute ? 4 * q : 0);
+    for (size_t at = modes_end; at < l.names; ++at)
+        if ((at < l.cat_impute || at >= impute_end) && data[at] != 0)
+            throw Error(kind, "invalid segmodel binary value: padding bytes are not zero");
+    CategoricalPart& c = m.categorical;
+    c.dims = h.cat.dims;
+    c.gamma = load<double>(data + kOffGamma);
+    c.cost = load<double>(data + kOffCost);
+    m.options.has_gamma = (h.cat_flags & kCatFlagOptionGamma) != 0;
+    m.options.gamma = load<double>(data + kOffOptionGamma);
+    m.options.has_categorical_names = (h.cat_flags & kCatFlagOptionNames) != 0;
+    c.mode_share = load_array<double>(data, l.mode_share, k * q);
+    const std::vector<int64_t> start = load_array<int64_t>(data, l.vocab_start, q + 1);
+    const std::vector<int64_t> offset = load_array<int64_t>(data, l.vocab_offset, h.cat.total + 1);
+    c.categories.resize(q);
+    for (size_t j = 0; j < q; ++j)
+        for (int64_t v = start[j]; v < start[j + 1]; ++v)
+            c.categories[j].emplace_back(
+                reinterpret_cast<const char*>(data + l.cat_text + offset[size_t(v)]),
+                size_t(offset[size_t(v) + 1] - offset[size_t(v)]));
+    c.modes = load_array<int32_t>(data, l.modes, k * q);
+    if (h.has_impute) c.impute = load_array<int32_t>(data, l.cat_impute, q);
+    const uint8_t* p = data + l.cat_names;
+    const uint8_t* end = data + l.cat_text;
+    if (h.cat_flags & kCatFlagNames) c.names = load_names(p, end, q, kind);
+    if (h.cat_flags & kCatFlagOptionNames) m.options.categorical_names = load_names(p, end, q, kind);
+    if (p != end)
+        throw Error(kind, "invalid segmodel binary value: " + std::to_string(end - p) +
+                              " unused bytes in the categorical name section");
 }
 
 // Throws Error(kind) for a scaler header/length problem.
@@ -234,15 +437,17 @@ size_t model_encoded_size(const Model& m) { return checked_layout(m).total; }
 // Writes the binary encoding of a model.
 void model_encode(const Model& m, uint8_t* out) {
     const ModelLayout l = checked_layout(m);
-    std::memset(out, 0, kModelHeaderSize);
+    const bool kprototypes = m.algorithm == ModelAlgorithm::KPrototypes;
+    std::memset(out, 0, kModelHeaderSize + (kprototypes ? kCategoricalHeaderSize : 0));
     std::memcpy(out + kOffMagic, kModelMagic, 4);
     out[kOffVersion] = uint8_t(Model::kFormatVersion);
-    out[kOffAlgorithm] = uint8_t(ModelAlgorithm::KMeans);
+    out[kOffAlgorithm] = uint8_t(m.algorithm);
     out[kOffScale] = uint8_t(m.options.scale);
     out[kOffInit] = uint8_t(m.options.init);
     out[kOffMissing] = uint8_t(m.options.missing);
     out[kOffFlags] = uint8_t((m.feature_names.empty() ? 0 : kFlagModelNames) |
-                             (m.options.has_feature_names ? kFlagOptionNames : 0));
+                             (m.options.has_feature_names ? kFlagOptionNames : 0) |
+                             (m.options.sample > 0 ? kFlagSample : 0));
     store<int32_t>(out + kOffK, m.k);
     store<int32_t>(out + kOffDims, m.dims);
     store<int32_t>(out + kOffNInit, m.options.n_init);
@@ -253,7 +458,7 @@ void model_encode(const Model& m, uint8_t* out) {
     store<double>(out + kOffInertia, m.inertia);
     store<int64_t>(out + kOffNRows, m.n_rows);
     store<int64_t>(out + kOffNSkipped, m.n_skipped);
-    store<uint64_t>(out + kOffNamesBytes, uint64_t(l.total - l.names));
+    store<uint64_t>(out + kOffNamesBytes, model_names_bytes(m));
     store_array(out, l.center, m.scaler.center);
     store_array(out, l.scale, m.scaler.scale);
     store_array(out, l.centroids, m.centroids);
@@ -262,9 +467,18 @@ void model_encode(const Model& m, uint8_t* out) {
     store_array(out, l.feature_mean, m.feature_mean);
     store_array(out, l.feature_std, m.feature_std);
     if (m.options.missing == MissingPolicy::Impute) store_array(out, l.impute, m.impute);
+    if (kprototypes) {
+        // The int32 arrays end with padding: zero it (the feature names follow it).
+        std::memset(out + l.modes, 0, l.names - l.modes);
+        encode_categorical(m, l, out);
+    }
     uint8_t* p = out + l.names;
     store_names(p, m.feature_names);
     if (m.options.has_feature_names) store_names(p, m.options.feature_names);
+    if (m.options.sample > 0) {
+        store<int64_t>(out + l.sampling, m.options.sample);
+        store<int64_t>(out + l.sampling + 8, m.n_seen);
+    }
 }
 
 // Decodes and validates a binary model.
@@ -273,6 +487,7 @@ Model model_decode(const uint8_t* data, size_t len, ErrorKind kind) {
     const ModelLayout& l = h.layout;
     const size_t k = size_t(h.k), d = size_t(h.dims);
     Model m;
+    m.algorithm = h.algorithm;
     m.k = h.k;
     m.dims = h.dims;
     m.options.scale = ScaleMethod(data[kOffScale]);
@@ -297,12 +512,24 @@ Model model_decode(const uint8_t* data, size_t len, ErrorKind kind) {
     m.feature_std = load_array<double>(data, l.feature_std, d);
     if (h.has_impute) m.impute = load_array<double>(data, l.impute, d);
     const uint8_t* p = data + l.names;
-    const uint8_t* end = data + len;
+    const uint8_t* end =
+        h.algorithm == ModelAlgorithm::KPrototypes ? data + l.cat_names : data + l.sampling;
     if (h.flags & kFlagModelNames) m.feature_names = load_names(p, end, d, kind);
     if (h.flags & kFlagOptionNames) m.options.feature_names = load_names(p, end, d, kind);
     if (p != end)
         throw Error(kind, "invalid segmodel binary value: " + std::to_string(end - p) +
                               " unused bytes in the name section");
+    if (h.algorithm == ModelAlgorithm::KPrototypes) {
+        check_category_index(data, h, kind);
+        decode_categorical(data, h, kind, m);
+    }
+    if (h.flags & kFlagSample) {
+        m.options.sample = load<int64_t>(data + l.sampling);
+        m.n_seen = load<int64_t>(data + l.sampling + 8);
+        if (m.options.sample < 1)
+            throw Error(kind, "invalid segmodel binary value: the sampling section has sample = " +
+                                  std::to_string(m.options.sample));
+    }
     validate_model(m, kind);
     return m;
 }
@@ -314,7 +541,7 @@ ModelView model_view(const uint8_t* data, size_t len) {
     const ModelHeader h = read_model_header(data, len, ErrorKind::Internal);
     const ModelLayout& l = h.layout;
     auto doubles = [data](size_t offset) { return reinterpret_cast<const double*>(data + offset); };
-    ModelView v;
+    ModelView v{};
     v.k = h.k;
     v.dims = h.dims;
     v.center = doubles(l.center);
@@ -323,6 +550,20 @@ ModelView model_view(const uint8_t* data, size_t len) {
     v.impute = h.has_impute ? doubles(l.impute) : nullptr;
     v.sizes = reinterpret_cast<const int64_t*>(data + l.sizes);
     v.mean_distance = doubles(l.mean_distance);
+    v.algorithm = h.algorithm;
+    if (h.algorithm == ModelAlgorithm::KPrototypes) {
+        check_category_index(data, h, ErrorKind::Internal);
+        v.cat_dims = h.cat.dims;
+        v.vocab_start = reinterpret_cast<const int64_t*>(data + l.vocab_start);
+        v.vocab_offset = reinterpret_cast<const int64_t*>(data + l.vocab_offset);
+        v.cat_text = reinterpret_cast<const char*>(data + l.cat_text);
+        v.modes = reinterpret_cast<const int32_t*>(data + l.modes);
+        v.mode_share = doubles(l.mode_share);
+        v.cat_impute = h.has_impute ? reinterpret_cast<const int32_t*>(data + l.cat_impute) : nullptr;
+        v.gamma = load<double>(data + kOffGamma);
+        v.cat_names = (h.cat_flags & kCatFlagNames) ? data + l.cat_names : nullptr;
+        v.cat_names_end = data + l.cat_text;
+    }
     return v;
 }
 

@@ -6,9 +6,10 @@
 //   off size  field
 //     0    4  magic "CSGM"
 //     4    1  format version (Model::kFormatVersion)
-//     5    1  algorithm (0 = kmeans; reserved for k-prototypes etc.)
+//     5    1  algorithm (0 = kmeans, 1 = kprototypes)
 //     6    1  options.scale     7  1  options.init     8  1  options.missing
-//     9    1  flags: bit 0 = model feature names stored, bit 1 = options.has_feature_names
+//     9    1  flags: bit 0 = model feature names stored, bit 1 = options.has_feature_names,
+//             bit 2 = sampling tail present (options.sample > 0)
 //    10    2  reserved, zero
 //    12    4  k (int32)        16  4  dims (int32)
 //    20    4  options.n_init   24  4  options.max_iter   28  4  n_iter
@@ -20,6 +21,31 @@
 //             impute[dims] (only when options.missing = impute)
 //     ...     name section: for each stored list (model names, then option names), dims
 //             entries of (uint32 byte length, bytes); no padding after it.
+//
+// A k-prototypes model (algorithm 1) inserts a 56-byte categorical header after the first 80
+// bytes and adds the categorical arrays and texts; the k-means parts keep their meaning:
+//
+//    80    4  categorical dims q (int32)
+//    84    1  flags: bit 0 = categorical names stored, bit 1 = options.has_gamma,
+//             bit 2 = options.has_categorical_names
+//    85    3  reserved, zero
+//    88    8  V, the number of categories of all attributes (uint64)
+//    96    8  gamma (double)     104  8  options.gamma (double, 0 unless given)
+//   112    8  cost (double)      120  8  byte length of the categorical name section (uint64)
+//   128    8  byte length of the category text (uint64)
+//   136       the k-means arrays as above (impute included), then mode_share[k*q] (double),
+//             vocab_start[q+1] (int64: attribute j's categories are numbers vocab_start[j] ..
+//             vocab_start[j+1]-1), vocab_offset[V+1] (int64: category v's text is bytes
+//             vocab_offset[v] .. vocab_offset[v+1]-1 of the category text), modes[k*q] (int32
+//             codes within the attribute, zero-padded to 8 bytes), categorical impute[q]
+//             (int32, zero-padded; only when options.missing = impute)
+//     ...     the feature name section, then the categorical name section (model names, then
+//             option names, each q entries of (uint32 length, bytes)), then the category text
+//             (every category of attribute 1, 2, ... in code order, concatenated).
+//
+// A model fitted on a sample (flags bit 2) ends with a 16-byte sampling tail after all of the
+// above: options.sample (int64), then n_seen (int64), at whatever alignment the texts leave.
+// Models without it are encoded exactly as before the option existed.
 //
 // In PostgreSQL, VARDATA of a 4-byte-header varlena is only 4-aligned: keep the encoding at an
 // 8-aligned offset inside the datum (e.g. after 4 pad bytes) so model_view can point into it.
@@ -40,10 +66,9 @@ namespace cseg {
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
               "the segmodel binary format is written with little-endian host loads/stores");
 
-// Algorithm codes of the header's algorithm byte.
-enum class ModelAlgorithm : uint8_t { KMeans = 0 };
-
+// The header's algorithm byte is a ModelAlgorithm (model.hpp).
 constexpr size_t kModelHeaderSize = 80;
+constexpr size_t kCategoricalHeaderSize = 56;
 constexpr size_t kScalerHeaderSize = 16;
 constexpr uint8_t kScalerFormatVersion = 1;
 
@@ -69,11 +94,24 @@ struct ModelView {
     const double* impute;         // dims, nullptr unless options.missing = impute
     const int64_t* sizes;         // k
     const double* mean_distance;  // k
+    ModelAlgorithm algorithm;
+    // k-prototypes only (cat_dims = 0 and null pointers for k-means), layout as above:
+    int32_t cat_dims;             // q
+    const int64_t* vocab_start;   // q + 1
+    const int64_t* vocab_offset;  // V + 1
+    const char* cat_text;         // the category text
+    const int32_t* modes;         // k * q
+    const double* mode_share;     // k * q
+    const int32_t* cat_impute;    // q, nullptr unless options.missing = impute
+    double gamma;
+    const uint8_t* cat_names;     // the model's categorical names, nullptr when not stored
+    const uint8_t* cat_names_end; // end of the categorical name section
 };
 
 // Checks the header and every length fully (throws Error(Internal): a stored datum that
 // fails is corrupt) and requires data to be 8-byte aligned. It does NOT re-check the
-// numbers: they were validated when the value was built or read (input, recv, fit).
+// numbers: they were validated when the value was built or read (input, recv, fit); for
+// k-prototypes it does check the category index and codes, so every lookup stays in bounds.
 ModelView model_view(const uint8_t* data, size_t len);
 
 // Exact number of bytes scaler_encode writes; throws Error(Internal) for an invalid scaler.

@@ -1,6 +1,8 @@
-// JSON text forms of segmodel/segscaler and the table-driven kmeans_fit option parser.
+// JSON text forms of segmodel/segscaler and the table-driven kmeans_fit / kprototypes_fit
+// option parser.
 #include "model_json.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -14,26 +16,15 @@ namespace cseg {
 
 namespace {
 
-// Which document is being read, for error kinds and messages.
-struct Doc {
-    ErrorKind kind;
-    const char* type_name;  // "segmodel", "segscaler"; nullptr for kmeans_fit options
-
-    // How a key is named in a message: kmeans_fit option "tol" / invalid segmodel: key "k".
-    std::string name(const std::string& path) const {
-        if (type_name == nullptr) return "kmeans_fit option \"" + path + "\"";
-        return std::string("invalid ") + type_name + ": key \"" + path + "\"";
+// "a, b, c" from a list of names.
+std::string join(const std::vector<const char*>& names) {
+    std::string out;
+    for (const char* n : names) {
+        if (!out.empty()) out += ", ";
+        out += n;
     }
-
-    // Throws Error(kind).
-    [[noreturn]] void fail(const std::string& message, const std::string& detail = {}) const {
-        throw Error(kind, message, detail);
-    }
-
-    // Throws "<key> must be <expected>" with the offending value in the detail.
-    [[noreturn]] void bad_value(const std::string& path, const std::string& expected,
-                                const Json& got) const;
-};
+    return out;
+}
 
 // A short rendering of a JSON value for "Got ..." details.
 std::string describe(const Json& v) {
@@ -50,24 +41,60 @@ std::string describe(const Json& v) {
     } else {
         return json_type_name(v.type());
     }
-    if (shown.size() > kMaxShown) shown = shown.substr(0, kMaxShown) + "...";
-    return shown;
+    if (shown.size() <= kMaxShown) return shown;
+    size_t cut = kMaxShown;  // do not split a UTF-8 sequence
+    while (cut > 0 && (static_cast<unsigned char>(shown[cut]) & 0xC0) == 0x80) --cut;
+    return shown.substr(0, cut) + "...";
 }
 
-[[noreturn]] void Doc::bad_value(const std::string& path, const std::string& expected,
-                                 const Json& got) const {
-    fail(name(path) + " must be " + expected, "Got " + describe(got) + ".");
-}
+// Which document is being read: the error kind and how messages name things.
+struct Doc {
+    ErrorKind kind;
+    const char* type_name;  // "segmodel", "segscaler"; nullptr for fit options
+    const char* options_of = "kmeans_fit";  // the aggregate whose options are read
 
-// "a, b, c" from a list of names.
-std::string join(const std::vector<const char*>& names) {
-    std::string out;
-    for (const char* n : names) {
-        if (!out.empty()) out += ", ";
-        out += n;
+    // Throws Error(kind).
+    [[noreturn]] void fail(const std::string& message, const std::string& detail = {}) const {
+        throw Error(kind, message, detail);
     }
-    return out;
-}
+
+    // How a key is named in a message: kmeans_fit option "tol" / invalid segmodel: key "k".
+    std::string name(const std::string& path) const {
+        if (type_name == nullptr) return std::string(options_of) + " option \"" + path + "\"";
+        return std::string("invalid ") + type_name + ": key \"" + path + "\"";
+    }
+
+    // Throws "<key> must be <expected>" with the offending value in the detail.
+    [[noreturn]] void bad_value(const std::string& path, const std::string& expected,
+                                const Json& got) const {
+        fail(name(path) + " must be " + expected, "Got " + describe(got) + ".");
+    }
+
+    // Throws for a top-level value that is not an object.
+    [[noreturn]] void not_object(const Json& got) const {
+        const std::string detail = std::string("Got ") + json_type_name(got.type()) + ".";
+        if (type_name == nullptr)
+            fail(std::string(options_of) + " options must be a JSON object", detail);
+        fail(std::string("invalid ") + type_name + ": expected a JSON object", detail);
+    }
+
+    // Throws for a key that is not allowed, listing the allowed ones.
+    [[noreturn]] void unknown_key(const std::string& path,
+                                  const std::vector<const char*>& allowed) const {
+        if (type_name == nullptr)
+            fail(std::string("unknown ") + options_of + " option \"" + path + "\"",
+                 "Valid options are: " + join(allowed) + ".");
+        fail(std::string("invalid ") + type_name + ": unknown key \"" + path + "\"",
+             "Valid keys are: " + join(allowed) + ".");
+    }
+
+    // Throws for a required key that is absent.
+    [[noreturn]] void missing_key(const std::string& path) const {
+        fail(std::string("invalid ") +
+             (type_name ? std::string(type_name) : std::string(options_of) + " options") +
+             ": missing key \"" + path + "\"");
+    }
+};
 
 // Reads the members of one object, rejecting unknown and missing keys.
 class ObjectReader {
@@ -76,30 +103,23 @@ class ObjectReader {
     ObjectReader(const Json& v, const Doc& doc, std::string path)
         : obj_(v), doc_(doc), path_(std::move(path)) {
         if (v.is_object()) return;
-        if (path_.empty())
-            doc_.fail(std::string("invalid ") + doc_.type_name + ": expected a JSON object",
-                      std::string("Got ") + json_type_name(v.type()) + ".");
+        if (path_.empty()) doc_.not_object(v);
         doc_.bad_value(path_.substr(0, path_.size() - 1), "an object", v);
     }
 
-    // Throws for the first key not in `allowed`, listing the allowed ones.
+    // Throws for the first key not in `allowed`.
     void allow_only(const std::vector<const char*>& allowed) const {
         for (const std::string& key : obj_.keys()) {
             bool known = false;
             for (const char* a : allowed) known = known || key == a;
-            if (!known)
-                doc_.fail(std::string("invalid ") + doc_.type_name + ": unknown key \"" + path_ +
-                              key + "\"",
-                          "Valid keys are: " + join(allowed) + ".");
+            if (!known) doc_.unknown_key(path_ + key, allowed);
         }
     }
 
     // The value of a required key.
     const Json& get(const char* key) const {
         const Json* v = obj_.find(key);
-        if (v == nullptr)
-            doc_.fail(std::string("invalid ") + doc_.type_name + ": missing key \"" + path_ + key +
-                      "\"");
+        if (v == nullptr) doc_.missing_key(path_ + key);
         return *v;
     }
 
@@ -182,19 +202,21 @@ bool read_names(const Json& v, std::vector<std::string>& out) {
     return true;
 }
 
-// k rows of dims numbers each, flattened row-major.
+// k rows of dims numbers each, flattened row-major (cols_name names cols in messages).
 std::vector<double> read_matrix(const Json& v, const Doc& doc, const std::string& path,
-                                int32_t rows, int32_t cols) {
+                                int32_t rows, int32_t cols, const char* cols_name = "dims") {
     if (!v.is_array() || v.items().size() != size_t(rows))
         doc.bad_value(path, "an array of k = " + std::to_string(rows) + " arrays", v);
     std::vector<double> out;
-    out.reserve(size_t(rows) * size_t(cols));
+    // No reserve(rows * cols): both come from the input, dims may be 2^31 - 1 (fuzz finding).
     for (size_t i = 0; i < v.items().size(); ++i) {
         const std::string row_path = path + "[" + std::to_string(i) + "]";
         const size_t before = out.size();
         read_numbers(v.items()[i], doc, row_path, out);
         if (out.size() - before != size_t(cols))
-            doc.bad_value(row_path, "an array of dims = " + std::to_string(cols) + " numbers",
+            doc.bad_value(row_path,
+                          "an array of " + std::string(cols_name) + " = " + std::to_string(cols) +
+                              " numbers",
                           v.items()[i]);
     }
     return out;
@@ -219,15 +241,35 @@ std::string enum_choices(const char* (*name)(E), E last) {
     return out;
 }
 
-// One kmeans_fit option: how to read, check and write it. Adding an option is one row of
-// kOptionFields (plus a field in KMeansOptions).
+// Which algorithms take an option: bit (1 << ModelAlgorithm).
+constexpr uint8_t kForKMeans = 1u << uint8_t(ModelAlgorithm::KMeans);
+constexpr uint8_t kForKPrototypes = 1u << uint8_t(ModelAlgorithm::KPrototypes);
+constexpr uint8_t kForBoth = kForKMeans | kForKPrototypes;
+
+// True when option rows marked `algorithms` apply to models of algorithm a.
+bool applies(uint8_t algorithms, ModelAlgorithm a) {
+    return (algorithms & (1u << uint8_t(a))) != 0;
+}
+
+// One kmeans_fit / kprototypes_fit option: which aggregates take it, how to read, check and
+// write it. Adding an option is one row of kOptionFields (plus a field in KMeansOptions).
 struct OptionField {
     const char* key;
+    uint8_t algorithms;                             // kForKMeans | kForKPrototypes
     std::string (*expected)();                      // "an integer between 1 and 10000"
     bool (*read)(const Json& v, KMeansOptions& o);  // false when v is not a valid value
     bool (*valid)(const KMeansOptions& o);          // the stored value is valid
     void (*write)(JsonWriter& w, const KMeansOptions& o);
+    bool (*is_default)(const KMeansOptions& o);     // as in a default KMeansOptions
+    bool optional_in_model = false;  // a model's JSON may leave it out (added after 1.0's keys)
 };
+
+// The value of member M in default options.
+template <auto M>
+bool member_is_default(const KMeansOptions& o) {
+    static const KMeansOptions defaults;
+    return o.*M == defaults.*M;
+}
 
 // An enum option stored as its name.
 template <class E, E KMeansOptions::*M, const char* (*Name)(E), E Last>
@@ -241,6 +283,7 @@ struct EnumField {
     }
     static bool valid(const KMeansOptions& o) { return uint32_t(o.*M) <= uint32_t(Last); }
     static void write(JsonWriter& w, const KMeansOptions& o) { w.string(Name(o.*M)); }
+    static bool is_default(const KMeansOptions& o) { return member_is_default<M>(o); }
 };
 
 // An integer option in [Lo, Hi] (signed or unsigned member).
@@ -270,6 +313,7 @@ struct IntField {
         else
             w.unsigned_integer(o.*M);
     }
+    static bool is_default(const KMeansOptions& o) { return member_is_default<M>(o); }
 };
 
 // A finite number >= 0.
@@ -288,39 +332,103 @@ struct NonNegativeField {
         else
             w.string(std::to_string(o.*M));  // only ever rendered in an error message
     }
+    static bool is_default(const KMeansOptions& o) { return member_is_default<M>(o); }
 };
 
-// feature_names: an array of strings or null.
-struct FeatureNamesField {
-    static std::string expected() { return "an array of strings or null"; }
+// A finite number >= 0 or null (Has = false, value 0).
+template <bool KMeansOptions::*Has, double KMeansOptions::*M>
+struct OptionalNonNegativeField {
+    static std::string expected() { return "a finite number >= 0 or null"; }
     static bool read(const Json& v, KMeansOptions& o) {
-        if (!read_names(v, o.feature_names)) return false;
-        o.has_feature_names = !v.is_null();
+        o.*Has = !v.is_null();
+        o.*M = 0.0;
+        if (v.is_null()) return true;
+        if (!v.is_number() || !(v.number_value() >= 0.0)) return false;
+        o.*M = v.number_value();
         return true;
     }
     static bool valid(const KMeansOptions& o) {
-        if (!o.has_feature_names) return o.feature_names.empty();
-        for (const std::string& s : o.feature_names)
+        return o.*Has ? std::isfinite(o.*M) && o.*M >= 0.0 : is_default(o);
+    }
+    static void write(JsonWriter& w, const KMeansOptions& o) {
+        if (!(o.*Has))
+            w.null();
+        else if (std::isfinite(o.*M))
+            w.number(o.*M);
+        else
+            w.string(std::to_string(o.*M));  // only ever rendered in an error message
+    }
+    static bool is_default(const KMeansOptions& o) {
+        return !(o.*Has) && o.*M == 0.0 && !std::signbit(o.*M);
+    }
+};
+
+// A list of names (feature_names, categorical_names): an array of strings or null.
+template <bool KMeansOptions::*Has, std::vector<std::string> KMeansOptions::*Names>
+struct NamesField {
+    static std::string expected() { return "an array of strings or null"; }
+    static bool read(const Json& v, KMeansOptions& o) {
+        if (!read_names(v, o.*Names)) return false;
+        o.*Has = !v.is_null();
+        return true;
+    }
+    static bool valid(const KMeansOptions& o) {
+        if (!(o.*Has)) return (o.*Names).empty();
+        for (const std::string& s : o.*Names)
             if (s.find('\0') != std::string::npos) return false;
         return true;
     }
     static void write(JsonWriter& w, const KMeansOptions& o) {
-        if (o.has_feature_names)
-            w.string_array(o.feature_names);
+        if (o.*Has)
+            w.string_array(o.*Names);
         else
             w.null();
     }
+    static bool is_default(const KMeansOptions& o) { return !(o.*Has) && (o.*Names).empty(); }
+};
+
+// null (stored as 0) or an integer in [1, Hi].
+template <int64_t KMeansOptions::*M, int64_t Hi>
+struct OptionalCountField {
+    static std::string expected() {
+        return "null or an integer between 1 and " + std::to_string(Hi);
+    }
+    static bool read(const Json& v, KMeansOptions& o) {
+        o.*M = 0;
+        if (v.is_null()) return true;
+        const std::optional<int64_t> x = v.int64_value();
+        if (!x || *x < 1 || *x > Hi) return false;
+        o.*M = *x;
+        return true;
+    }
+    static bool valid(const KMeansOptions& o) { return o.*M >= 0 && o.*M <= Hi; }
+    static void write(JsonWriter& w, const KMeansOptions& o) {
+        if (o.*M == 0)
+            w.null();
+        else
+            w.integer(o.*M);
+    }
+    static bool is_default(const KMeansOptions& o) { return o.*M == 0; }
 };
 
 // Builds a table row from a field type.
 template <class F>
-constexpr OptionField option(const char* key) {
-    return {key, &F::expected, &F::read, &F::valid, &F::write};
+constexpr OptionField option(const char* key, uint8_t algorithms = kForBoth) {
+    return {key, algorithms, &F::expected, &F::read, &F::valid, &F::write, &F::is_default};
+}
+
+// A table row for an option a model's JSON may omit (its default then applies).
+template <class F>
+constexpr OptionField optional_option(const char* key, uint8_t algorithms = kForBoth) {
+    OptionField f = option<F>(key, algorithms);
+    f.optional_in_model = true;
+    return f;
 }
 
 constexpr int64_t kMaxSeed = std::numeric_limits<int64_t>::max();
+constexpr int64_t kMaxSample = 1000000000000;  // 10^12 rows
 
-// Every kmeans_fit option, in output order.
+// Every option of kmeans_fit and kprototypes_fit, in output order.
 const OptionField kOptionFields[] = {
     option<EnumField<ScaleMethod, &KMeansOptions::scale, scale_method_name, ScaleMethod::None>>(
         "scale"),
@@ -328,53 +436,47 @@ const OptionField kOptionFields[] = {
         "init"),
     option<IntField<&KMeansOptions::n_init, 1, 10000>>("n_init"),
     option<IntField<&KMeansOptions::max_iter, 1, 1000000>>("max_iter"),
-    option<NonNegativeField<&KMeansOptions::tol>>("tol"),
+    option<NonNegativeField<&KMeansOptions::tol>>("tol", kForKMeans),
     option<IntField<&KMeansOptions::seed, 0, kMaxSeed>>("seed"),
     option<EnumField<MissingPolicy, &KMeansOptions::missing, missing_policy_name,
                      MissingPolicy::Impute>>("missing"),
-    option<FeatureNamesField>("feature_names"),
+    option<NamesField<&KMeansOptions::has_feature_names, &KMeansOptions::feature_names>>(
+        "feature_names"),
+    optional_option<OptionalCountField<&KMeansOptions::sample, kMaxSample>>("sample", kForKMeans),
+    option<OptionalNonNegativeField<&KMeansOptions::has_gamma, &KMeansOptions::gamma>>(
+        "gamma", kForKPrototypes),
+    option<NamesField<&KMeansOptions::has_categorical_names,
+                      &KMeansOptions::categorical_names>>("categorical_names", kForKPrototypes),
 };
 
-// The option keys, in table order.
-std::vector<const char*> option_keys() {
+// The option keys of an algorithm, in table order.
+std::vector<const char*> option_keys(ModelAlgorithm a) {
     std::vector<const char*> keys;
-    for (const OptionField& f : kOptionFields) keys.push_back(f.key);
+    for (const OptionField& f : kOptionFields)
+        if (applies(f.algorithms, a)) keys.push_back(f.key);
     return keys;
 }
 
-// Reads an options object: strict (inside a model: every key required) or not (defaults).
-KMeansOptions read_options(const Json& v, const Doc& doc, const std::string& path, bool strict) {
+// Reads an options object of an algorithm: strict (inside a model: every key required) or
+// not (defaults).
+KMeansOptions read_options(const Json& v, const Doc& doc, const std::string& path, bool strict,
+                           ModelAlgorithm a) {
+    const ObjectReader r(v, doc, path.empty() ? path : path + ".");
+    r.allow_only(option_keys(a));
     KMeansOptions o;
-    if (!strict) {
-        if (!v.is_object())
-            doc.fail("kmeans_fit options must be a JSON object",
-                     std::string("Got ") + json_type_name(v.type()) + ".");
-        for (const std::string& key : v.keys()) {
-            bool known = false;
-            for (const OptionField& f : kOptionFields) known = known || key == f.key;
-            if (!known)
-                doc.fail("unknown kmeans_fit option \"" + key + "\"",
-                         "Valid options are: " + join(option_keys()) + ".");
-        }
-        for (const OptionField& f : kOptionFields) {
-            const Json* x = v.find(f.key);
-            if (x != nullptr && !f.read(*x, o)) doc.bad_value(f.key, f.expected(), *x);
-        }
-        return o;
-    }
-    const ObjectReader r(v, doc, path + ".");
-    r.allow_only(option_keys());
     for (const OptionField& f : kOptionFields) {
-        const Json& x = r.get(f.key);
-        if (!f.read(x, o)) doc.bad_value(r.path(f.key), f.expected(), x);
+        if (!applies(f.algorithms, a)) continue;
+        const Json* x = strict && !f.optional_in_model ? &r.get(f.key) : r.find(f.key);
+        if (x != nullptr && !f.read(*x, o)) doc.bad_value(r.path(f.key), f.expected(), *x);
     }
     return o;
 }
 
-// Writes every option as a JSON object.
-void write_options(JsonWriter& w, const KMeansOptions& o) {
+// Writes every option of an algorithm as a JSON object.
+void write_options(JsonWriter& w, const KMeansOptions& o, ModelAlgorithm a) {
     w.begin_object();
     for (const OptionField& f : kOptionFields) {
+        if (!applies(f.algorithms, a)) continue;
         w.key(f.key);
         f.write(w, o);
     }
@@ -421,6 +523,107 @@ void write_names_or_null(JsonWriter& w, const std::vector<std::string>& names) {
 constexpr int64_t kInt32Max = std::numeric_limits<int32_t>::max();
 constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
 
+// The keys of a k-means model, in output order.
+const std::vector<const char*> kKMeansKeys = {
+    "algorithm", "version", "k",       "dims",     "feature_names", "scaler",
+    "centroids", "sizes",   "inertia", "n_iter",   "n_rows",        "n_skipped",
+    "n_seen",    "options", "impute",  "feature_mean", "feature_std", "mean_distance"};
+// The keys a k-prototypes model adds after them, in output order.
+const std::vector<const char*> kCategoricalKeys = {
+    "gamma", "cost", "categorical_dims", "categorical_names", "categories", "modes",
+    "mode_shares", "categorical_impute"};
+
+// Writes category codes (one per attribute, or k rows of them) as the category names.
+void write_categories(JsonWriter& w, const CategoricalPart& c, const int32_t* codes) {
+    w.begin_array();
+    for (int32_t j = 0; j < c.dims; ++j) w.string(c.categories[size_t(j)][size_t(codes[j])]);
+    w.end_array();
+}
+
+// Writes the categorical part of a k-prototypes model (the kCategoricalKeys).
+void write_categorical(JsonWriter& w, const Model& m) {
+    const CategoricalPart& c = m.categorical;
+    const size_t q = size_t(c.dims);
+    w.key("gamma");
+    w.number(c.gamma);
+    w.key("cost");
+    w.number(c.cost);
+    w.key("categorical_dims");
+    w.integer(c.dims);
+    w.key("categorical_names");
+    write_names_or_null(w, c.names);
+    w.key("categories");
+    w.begin_array();
+    for (const std::vector<std::string>& vocab : c.categories) w.string_array(vocab);
+    w.end_array();
+    w.key("modes");
+    w.begin_array();
+    for (int32_t k = 0; k < m.k; ++k) write_categories(w, c, c.modes.data() + size_t(k) * q);
+    w.end_array();
+    w.key("mode_shares");
+    w.begin_array();
+    for (int32_t k = 0; k < m.k; ++k) w.number_array(c.mode_share.data() + size_t(k) * q, q);
+    w.end_array();
+    w.key("categorical_impute");
+    if (m.options.missing == MissingPolicy::Impute)
+        write_categories(w, c, c.impute.data());
+    else
+        w.null();
+}
+
+// One category name of attribute j as its code (index in the attribute's vocabulary).
+int32_t read_category(const Json& v, const Doc& doc, const std::string& path,
+                      const std::vector<std::string>& vocab) {
+    const std::string& name = read_string(v, doc, path);
+    const auto it = std::find(vocab.begin(), vocab.end(), name);
+    if (it == vocab.end()) doc.bad_value(path, "one of the categories of its attribute", v);
+    return int32_t(it - vocab.begin());
+}
+
+// An array of q category names (one per attribute) as codes, appended to out.
+void read_category_row(const Json& v, const Doc& doc, const std::string& path,
+                       const CategoricalPart& c, std::vector<int32_t>& out) {
+    if (!v.is_array() || v.items().size() != size_t(c.dims))
+        doc.bad_value(path,
+                      "an array of categorical_dims = " + std::to_string(c.dims) + " strings", v);
+    for (size_t j = 0; j < v.items().size(); ++j)
+        out.push_back(read_category(v.items()[j], doc, path + "[" + std::to_string(j) + "]",
+                                    c.categories[j]));
+}
+
+// Reads the categorical part of a k-prototypes model (the kCategoricalKeys).
+void read_categorical(const ObjectReader& r, const Doc& doc, Model& m) {
+    CategoricalPart& c = m.categorical;
+    c.gamma = read_number(r.get("gamma"), doc, "gamma");
+    c.cost = read_number(r.get("cost"), doc, "cost");
+    c.dims = int32_t(read_int(r.get("categorical_dims"), doc, "categorical_dims", 1, kInt32Max));
+    if (!read_names(r.get("categorical_names"), c.names))
+        doc.bad_value("categorical_names", "an array of strings or null",
+                      r.get("categorical_names"));
+    const Json& cats = r.get("categories");
+    if (!cats.is_array() || cats.items().size() != size_t(c.dims))
+        doc.bad_value("categories",
+                      "an array of categorical_dims = " + std::to_string(c.dims) +
+                          " arrays of strings",
+                      cats);
+    for (size_t j = 0; j < cats.items().size(); ++j) {
+        c.categories.emplace_back();
+        const Json& vocab = cats.items()[j];
+        if (!vocab.is_array() || !read_names(vocab, c.categories.back()))
+            doc.bad_value("categories[" + std::to_string(j) + "]", "an array of strings", vocab);
+    }
+    const Json& modes = r.get("modes");
+    if (!modes.is_array() || modes.items().size() != size_t(m.k))
+        doc.bad_value("modes", "an array of k = " + std::to_string(m.k) + " arrays", modes);
+    for (size_t k = 0; k < modes.items().size(); ++k)
+        read_category_row(modes.items()[k], doc, "modes[" + std::to_string(k) + "]", c, c.modes);
+    c.mode_share =
+        read_matrix(r.get("mode_shares"), doc, "mode_shares", m.k, c.dims, "categorical_dims");
+    const Json* impute = r.find("categorical_impute");
+    if (impute != nullptr && !impute->is_null())
+        read_category_row(*impute, doc, "categorical_impute", c, c.impute);
+}
+
 }  // namespace
 
 // Serialises a model as compact JSON in the documented key order.
@@ -429,7 +632,7 @@ std::string model_to_json(const Model& m) {
     JsonWriter w;
     w.begin_object();
     w.key("algorithm");
-    w.string("kmeans");
+    w.string(model_algorithm_name(m.algorithm));
     w.key("version");
     w.integer(Model::kFormatVersion);
     w.key("k");
@@ -454,8 +657,10 @@ std::string model_to_json(const Model& m) {
     w.integer(m.n_rows);
     w.key("n_skipped");
     w.integer(m.n_skipped);
+    w.key("n_seen");
+    w.integer(rows_seen(m));
     w.key("options");
-    write_options(w, m.options);
+    write_options(w, m.options, m.algorithm);
     w.key("impute");
     if (m.options.missing == MissingPolicy::Impute)
         w.number_array(m.impute.data(), m.impute.size());
@@ -467,6 +672,7 @@ std::string model_to_json(const Model& m) {
     w.number_array(m.feature_std.data(), m.feature_std.size());
     w.key("mean_distance");
     w.number_array(m.mean_distance.data(), m.mean_distance.size());
+    if (m.algorithm == ModelAlgorithm::KPrototypes) write_categorical(w, m);
     w.end_object();
     return w.take();
 }
@@ -478,19 +684,22 @@ Model model_from_json(std::string_view text) {
     const ObjectReader r(root, doc, "");
     // Algorithm and version first: a newer model should say so, not trip over a new key.
     const std::string& algorithm = read_string(r.get("algorithm"), doc, "algorithm");
-    if (algorithm != "kmeans")
+    Model m;
+    if (algorithm == model_algorithm_name(ModelAlgorithm::KPrototypes))
+        m.algorithm = ModelAlgorithm::KPrototypes;
+    else if (algorithm != model_algorithm_name(ModelAlgorithm::KMeans))
         doc.fail("unsupported segmodel algorithm \"" + algorithm + "\"",
-                 "This version of customer_seg reads \"kmeans\" models.");
+                 "This version of customer_seg reads \"kmeans\" and \"kprototypes\" models.");
+    const bool kprototypes = m.algorithm == ModelAlgorithm::KPrototypes;
     const int64_t version =
         read_int(r.get("version"), doc, "version", std::numeric_limits<int64_t>::min(), kInt64Max);
     if (version != Model::kFormatVersion)
         doc.fail("unsupported segmodel version " + std::to_string(version),
                  "This version of customer_seg reads version " +
                      std::to_string(Model::kFormatVersion) + ".");
-    r.allow_only({"algorithm", "version", "k", "dims", "feature_names", "scaler", "centroids",
-                  "sizes", "inertia", "n_iter", "n_rows", "n_skipped", "options", "impute",
-                  "feature_mean", "feature_std", "mean_distance"});
-    Model m;
+    std::vector<const char*> keys = kKMeansKeys;
+    if (kprototypes) keys.insert(keys.end(), kCategoricalKeys.begin(), kCategoricalKeys.end());
+    r.allow_only(keys);
     m.k = int32_t(read_int(r.get("k"), doc, "k", 1, kInt32Max));
     m.dims = int32_t(read_int(r.get("dims"), doc, "dims", 1, kInt32Max));
     if (!read_names(r.get("feature_names"), m.feature_names))
@@ -502,13 +711,21 @@ Model model_from_json(std::string_view text) {
     m.n_iter = int32_t(read_int(r.get("n_iter"), doc, "n_iter", 0, kInt32Max));
     m.n_rows = read_int(r.get("n_rows"), doc, "n_rows", 0, kInt64Max);
     m.n_skipped = read_int(r.get("n_skipped"), doc, "n_skipped", 0, kInt64Max);
-    m.options = read_options(r.get("options"), doc, "options", true);
+    m.options = read_options(r.get("options"), doc, "options", true, m.algorithm);
+    // n_seen: rows the aggregate saw. Required with option "sample"; otherwise optional (older
+    // texts lack it) and, when present, n_rows + n_skipped.
+    const Json* seen = m.options.sample > 0 ? &r.get("n_seen") : r.find("n_seen");
+    const int64_t n_seen = seen != nullptr ? read_int(*seen, doc, "n_seen", 0, kInt64Max) : 0;
+    if (m.options.sample > 0) m.n_seen = n_seen;
     const Json* impute = r.find("impute");
     if (impute != nullptr && !impute->is_null()) m.impute = read_numbers(*impute, doc, "impute");
     m.feature_mean = read_numbers(r.get("feature_mean"), doc, "feature_mean");
     m.feature_std = read_numbers(r.get("feature_std"), doc, "feature_std");
     m.mean_distance = read_numbers(r.get("mean_distance"), doc, "mean_distance");
+    if (kprototypes) read_categorical(r, doc, m);
     validate_model(m, doc.kind);
+    if (seen != nullptr && m.options.sample == 0 && n_seen != rows_seen(m))
+        doc.bad_value("n_seen", "n_rows + n_skipped when option \"sample\" is null", *seen);
     return m;
 }
 
@@ -531,19 +748,38 @@ Scaler scaler_from_json(std::string_view text) {
 // Parses the kmeans_fit options object, filling defaults.
 KMeansOptions parse_kmeans_options(std::string_view json) {
     const Doc doc{ErrorKind::InvalidParameter, nullptr};
-    return read_options(json_parse(json, doc.kind), doc, "", false);
+    return read_options(json_parse(json, doc.kind), doc, "", false, ModelAlgorithm::KMeans);
 }
 
-// Serialises every option.
+// Parses the kprototypes_fit options object, filling defaults.
+KMeansOptions parse_kprototypes_options(std::string_view json) {
+    const Doc doc{ErrorKind::InvalidParameter, nullptr, "kprototypes_fit"};
+    return read_options(json_parse(json, doc.kind), doc, "", false, ModelAlgorithm::KPrototypes);
+}
+
+// Serialises every kmeans_fit option.
 std::string kmeans_options_to_json(const KMeansOptions& o) {
     JsonWriter w;
-    write_options(w, o);
+    write_options(w, o, ModelAlgorithm::KMeans);
     return w.take();
 }
 
-// Checks every option against its table row.
+// Checks every kmeans_fit option against its table row.
 void validate_kmeans_options(const KMeansOptions& o, ErrorKind kind, std::string_view prefix) {
+    validate_model_options(o, ModelAlgorithm::KMeans, kind, prefix);
+}
+
+// Checks the options of algorithm a against their table rows, the others against defaults.
+void validate_model_options(const KMeansOptions& o, ModelAlgorithm a, ErrorKind kind,
+                            std::string_view prefix) {
     for (const OptionField& f : kOptionFields) {
+        if (!applies(f.algorithms, a)) {
+            if (!f.is_default(o))
+                throw Error(kind, std::string(prefix) + "option \"" + f.key +
+                                      "\" does not apply to " + model_algorithm_name(a) +
+                                      " models");
+            continue;
+        }
         if (f.valid(o)) continue;
         JsonWriter got;
         f.write(got, o);

@@ -1,4 +1,5 @@
-// JSON text forms of segmodel and segscaler, and the kmeans_fit options parser.
+// JSON text forms of segmodel and segscaler, and the kmeans_fit / kprototypes_fit options
+// parsers.
 #pragma once
 
 #include <string>
@@ -13,7 +14,11 @@ namespace cseg {
 // Compact JSON of a model, keys in this order: algorithm, version, k, dims, feature_names
 // (null when empty), scaler {method, center, scale}, centroids (k arrays), sizes, inertia,
 // n_iter, n_rows, n_skipped, options {...}, impute (null unless missing = impute),
-// feature_mean, feature_std, mean_distance. Doubles are shortest round-trip.
+// feature_mean, feature_std, mean_distance. Doubles are shortest round-trip. A k-prototypes
+// model ("algorithm": "kprototypes"; its options have no tol but gamma and
+// categorical_names) continues with gamma, cost, categorical_dims, categorical_names (null
+// when empty), categories (q arrays of strings), modes (k arrays of q category names),
+// mode_shares (k arrays of q numbers), categorical_impute (q names or null).
 std::string model_to_json(const Model& m);
 
 // Strict inverse of model_to_json: every key required ("impute" may be null or absent
@@ -27,6 +32,11 @@ std::string scaler_to_json(const Scaler& s);
 
 // Strict inverse of scaler_to_json, then validate_scaler; throws Error(InvalidText).
 Scaler scaler_from_json(std::string_view text);
+
+// Parses the kprototypes_fit options object: the kmeans_fit keys except tol, plus gamma (a
+// finite number >= 0, or null for the default) and categorical_names (array of strings or
+// null). Errors as parse_kmeans_options, naming kprototypes_fit.
+KMeansOptions parse_kprototypes_options(std::string_view json);
 
 // Parses the kmeans_fit options object (the text of a jsonb object, "{}" for defaults).
 // Keys: scale, init, n_init (1..10000), max_iter (1..1000000), tol (finite, >= 0),
@@ -42,5 +52,10 @@ std::string kmeans_options_to_json(const KMeansOptions& o);
 // parse_kmeans_options could have produced (ranges, enum values, feature_names null =>
 // no names). Does not know dims: validate_model checks the number of names.
 void validate_kmeans_options(const KMeansOptions& o, ErrorKind kind, std::string_view prefix);
+
+// The same for the options of a model of algorithm a; options that a does not take must have
+// their default values.
+void validate_model_options(const KMeansOptions& o, ModelAlgorithm a, ErrorKind kind,
+                            std::string_view prefix);
 
 }  // namespace cseg

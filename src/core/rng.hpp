@@ -20,7 +20,7 @@ inline uint64_t splitmix64_next(uint64_t& state) {
 
 // xoshiro256**: 256 bits of state, period 2^256 - 1. Cheap to copy; not thread-shared.
 class Rng {
-public:
+  public:
     // The state is four consecutive splitmix64 outputs starting from seed (the seeding the
     // xoshiro authors recommend); never all zero.
     explicit Rng(uint64_t seed) {
@@ -64,7 +64,7 @@ public:
         }
     }
 
-private:
+  private:
     // Rotate left by k in [1, 63].
     static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 

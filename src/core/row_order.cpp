@@ -1,5 +1,9 @@
-// Lexicographic in-place row sort: sort (key, index) pairs, then apply the permutation by
-// following its cycles, so only O(n) extra memory is used besides one spare row.
+// Lexicographic in-place row sort: an in-place most-significant-digit radix sort of the rows
+// themselves (McIlroy, Bostic & McIlroy, "Engineering radix sort", 1993: the "American flag"
+// permutation), on the order-preserving integer keys of one column at a time, with a
+// comparison sort for short segments. No per-row index is allocated: extra memory is
+// O(buckets + short segment), and the rows move in a few streaming passes instead of the
+// random-access permutation an index sort needs (measured in docs/performance.md).
 #include "row_order.hpp"
 
 #include <algorithm>
@@ -10,66 +14,160 @@ namespace cseg {
 
 namespace {
 
+// Segments of at most this many rows are sorted by comparison (index sort, then permuted).
+constexpr int64_t kShortSegment = 48;
+// Widest radix digit: 2^11 buckets keep the bucket heads within the first-level caches.
+constexpr int kMaxDigitBits = 11;
+// Rows of radix work between two interrupt polls.
+constexpr int64_t kPollWork = int64_t{1} << 16;
+
 // Maps a double's bits to an unsigned key whose order is the numeric order (total order).
-uint64_t order_key(double v) {
+inline uint64_t order_key(double v) {
     uint64_t bits;
     std::memcpy(&bits, &v, sizeof bits);
     return (bits & 0x8000000000000000ULL) ? ~bits : bits | 0x8000000000000000ULL;
 }
 
-// Lexicographic comparison of two rows by their order keys, from column `from` on.
-bool row_less(const double* a, const double* b, int32_t d, int32_t from) {
-    for (int32_t j = from; j < d; ++j) {
-        const uint64_t ka = order_key(a[j]), kb = order_key(b[j]);
-        if (ka != kb) return ka < kb;
+// Bits needed to number n buckets (n >= 2): ceil(log2(n)).
+inline int bits_for(int64_t n) { return 64 - __builtin_clzll(static_cast<uint64_t>(n - 1)); }
+
+// The sort of one buffer: rows of d doubles and optional parallel labels.
+class RowSorter {
+public:
+    RowSorter(double* data, int32_t* labels, int32_t d, const Interrupt& interrupt)
+        : data_(data), labels_(labels), d_(d), interrupt_(interrupt), spare_(size_t(d)) {}
+
+    // Sorts rows [lo, hi) whose columns before `col` are all equal.
+    void sort(int64_t lo, int64_t hi, int32_t col) {
+        for (;;) {
+            const int64_t n = hi - lo;
+            if (n < 2) return;
+            if (col == d_) {  // identical rows: only the labels can differ
+                if (labels_ != nullptr) std::sort(labels_ + lo, labels_ + hi);
+                return;
+            }
+            if (n <= kShortSegment) {
+                sort_short(lo, hi, col);
+                return;
+            }
+            uint64_t lo_key = ~uint64_t{0}, hi_key = 0;
+            for (int64_t i = lo; i < hi; ++i) {
+                const uint64_t k = key(i, col);
+                lo_key = std::min(lo_key, k);
+                hi_key = std::max(hi_key, k);
+            }
+            if (lo_key == hi_key) {  // the column is constant here: next column
+                ++col;
+                continue;
+            }
+            radix_pass(lo, hi, col, lo_key, hi_key);
+            return;
+        }
     }
-    return false;
-}
+
+private:
+    uint64_t key(int64_t i, int32_t col) const { return order_key(data_[i * d_ + col]); }
+    double* row(int64_t i) const { return data_ + i * d_; }
+
+    // Lexicographic order of rows a and b from column `col` on, then of their labels.
+    bool less(int64_t a, int64_t b, int32_t col) const {
+        for (int32_t j = col; j < d_; ++j) {
+            const uint64_t ka = key(a, j), kb = key(b, j);
+            if (ka != kb) return ka < kb;
+        }
+        return labels_ != nullptr && labels_[a] < labels_[b];
+    }
+
+    // Exchanges rows i and j (and their labels).
+    void swap_rows(int64_t i, int64_t j) {
+        double* a = row(i);
+        double* b = row(j);
+        for (int32_t k = 0; k < d_; ++k) std::swap(a[k], b[k]);
+        if (labels_ != nullptr) std::swap(labels_[i], labels_[j]);
+    }
+
+    // One American-flag pass on the digit of column `col` just below the common prefix of
+    // [lo_key, hi_key], then each bucket sorted on.
+    void radix_pass(int64_t lo, int64_t hi, int32_t col, uint64_t lo_key, uint64_t hi_key) {
+        work_ += hi - lo;
+        if (work_ >= kPollWork) {
+            work_ = 0;
+            interrupt_.poll();
+        }
+        const int top = 63 - __builtin_clzll(lo_key ^ hi_key);  // highest differing bit
+        const int bits = std::min(kMaxDigitBits, std::max(1, bits_for(hi - lo)));
+        const int shift = std::max(0, top + 1 - bits);
+        const uint64_t base = lo_key >> shift;
+        const size_t buckets = static_cast<size_t>((hi_key >> shift) - base + 1);
+        auto digit = [&](int64_t i) { return static_cast<size_t>((key(i, col) >> shift) - base); };
+
+        std::vector<int64_t> start(buckets + 1, 0);
+        for (int64_t i = lo; i < hi; ++i) ++start[digit(i) + 1];
+        start[0] = lo;
+        for (size_t b = 1; b <= buckets; ++b) start[b] += start[b - 1];
+        std::vector<int64_t> head(start.begin(), start.end() - 1);
+        // Every row is swapped straight into the next free place of its bucket.
+        for (size_t b = 0; b < buckets; ++b) {
+            while (head[b] < start[b + 1]) {
+                const size_t t = digit(head[b]);
+                if (t == b) {
+                    ++head[b];
+                } else {
+                    swap_rows(head[b], head[t]);
+                    ++head[t];
+                }
+            }
+        }
+        for (size_t b = 0; b < buckets; ++b) sort(start[b], start[b + 1], col);
+    }
+
+    // Short segment: sort row numbers by comparison, then move rows along the cycles.
+    void sort_short(int64_t lo, int64_t hi, int32_t col) {
+        const int64_t n = hi - lo;
+        order_.resize(size_t(n));
+        for (int64_t i = 0; i < n; ++i) order_[size_t(i)] = lo + i;
+        std::sort(order_.begin(), order_.end(),
+                  [&](int64_t a, int64_t b) { return less(a, b, col); });
+        done_.assign(size_t(n), 0);
+        const size_t row_bytes = sizeof(double) * size_t(d_);
+        for (int64_t start = 0; start < n; ++start) {
+            if (done_[size_t(start)] || order_[size_t(start)] == lo + start) continue;
+            std::memcpy(spare_.data(), row(lo + start), row_bytes);
+            const int32_t spare_label = labels_ != nullptr ? labels_[lo + start] : 0;
+            int64_t pos = start;
+            for (;;) {  // position pos receives old row order_[pos]
+                done_[size_t(pos)] = 1;
+                const int64_t from = order_[size_t(pos)] - lo;
+                if (from == start) {
+                    std::memcpy(row(lo + pos), spare_.data(), row_bytes);
+                    if (labels_ != nullptr) labels_[lo + pos] = spare_label;
+                    break;
+                }
+                std::memcpy(row(lo + pos), row(lo + from), row_bytes);
+                if (labels_ != nullptr) labels_[lo + pos] = labels_[lo + from];
+                pos = from;
+            }
+        }
+    }
+
+    double* data_;
+    int32_t* labels_;
+    int32_t d_;
+    const Interrupt& interrupt_;
+    std::vector<double> spare_;     // one row
+    std::vector<int64_t> order_;    // short-segment scratch
+    std::vector<char> done_;        // short-segment scratch
+    int64_t work_ = 0;              // rows since the last interrupt poll
+};
 
 }  // namespace
 
 // Sorts rows (and labels) into canonical order.
 void sort_rows(double* data, int32_t* labels, int64_t n, int32_t d, const Interrupt& interrupt) {
-    if (n < 2) return;
-    struct Entry {
-        uint64_t key;
-        int64_t index;
-    };
-    std::vector<Entry> order(static_cast<size_t>(n));
-    for (int64_t i = 0; i < n; ++i) order[size_t(i)] = {order_key(data[i * d]), i};
+    if (n < 2 || d < 1) return;
     interrupt.poll();
-    std::sort(order.begin(), order.end(), [&](const Entry& a, const Entry& b) {
-        if (a.key != b.key) return a.key < b.key;
-        if (row_less(data + a.index * d, data + b.index * d, d, 1)) return true;
-        if (row_less(data + b.index * d, data + a.index * d, d, 1)) return false;
-        return a.index < b.index;
-    });
+    RowSorter(data, labels, d, interrupt).sort(0, n, 0);
     interrupt.poll();
-    // Row at position i must become old row order[i].index: follow each cycle once.
-    std::vector<double> spare(static_cast<size_t>(d));
-    std::vector<bool> done(static_cast<size_t>(n), false);
-    const size_t row_bytes = sizeof(double) * size_t(d);
-    for (int64_t start = 0; start < n; ++start) {
-        if (done[size_t(start)] || order[size_t(start)].index == start) {
-            done[size_t(start)] = true;
-            continue;
-        }
-        std::memcpy(spare.data(), data + start * d, row_bytes);
-        const int32_t spare_label = labels != nullptr ? labels[start] : 0;
-        int64_t pos = start;
-        while (true) {
-            const int64_t from = order[size_t(pos)].index;
-            done[size_t(pos)] = true;
-            if (from == start) {
-                std::memcpy(data + pos * d, spare.data(), row_bytes);
-                if (labels != nullptr) labels[pos] = spare_label;
-                break;
-            }
-            std::memcpy(data + pos * d, data + from * d, row_bytes);
-            if (labels != nullptr) labels[pos] = labels[from];
-            pos = from;
-        }
-    }
 }
 
 }  // namespace cseg

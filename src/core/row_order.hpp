@@ -9,7 +9,9 @@
 namespace cseg {
 
 // Sorts n rows of d doubles (and the optional parallel int32 labels) in place into
-// lexicographic order of their values (a total order: -0 < +0, NaN last).
+// lexicographic order of their values (a total order: -0 < +0, NaN last), identical rows by
+// label, so the result depends only on the multiset of (row, label) pairs. O(n) extra memory
+// is never needed: O(2^11) per radix level plus a short segment (see row_order.cpp).
 void sort_rows(double* data, int32_t* labels, int64_t n, int32_t d,
                const Interrupt& interrupt = Interrupt());
 

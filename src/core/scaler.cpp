@@ -56,7 +56,10 @@ void fit_standard(ConstRowMap X, Scaler& s, const Interrupt& interrupt) {
         const double var = (squares[j] - correction[j] * correction[j] / nd) / nd;
         const double bound = nd * kEps * var + std::pow(nd * mean[j] * kEps, 2);
         s.center[j] = mean[j];
-        s.scale[j] = var <= bound ? 1.0 : handle_zero_scale(std::sqrt(var));
+        // An overflowing variance stays infinite (fit_scaler rejects it), never "constant".
+        s.scale[j] = !std::isfinite(var) ? var
+                     : var <= bound     ? 1.0
+                                        : handle_zero_scale(std::sqrt(var));
     }
 }
 
@@ -136,6 +139,13 @@ Scaler fit_scaler(ConstRowMap X, ScaleMethod method, const Interrupt& interrupt)
         case ScaleMethod::MinMax: fit_minmax(X, s); break;
         case ScaleMethod::Robust: fit_robust(X, s, interrupt); break;
         case ScaleMethod::None: break;
+    }
+    for (size_t j = 0; j < s.center.size(); ++j) {
+        if (!std::isfinite(s.center[j]) || !std::isfinite(s.scale[j]))
+            throw Error(ErrorKind::DataException,
+                        "feature " + std::to_string(j + 1) +
+                            " has values too large to scale (its center or scale overflows)",
+                        {}, "Rescale the data, e.g. divide it by a power of ten.");
     }
     return s;
 }

@@ -15,14 +15,18 @@ Datum seg_rows_combine(PG_FUNCTION_ARGS) {
     PG_RETURN_POINTER(st);
 }
 
-// Serialize: state -> bytea.
+// Serialize: state -> bytea. A partial aggregate serializes its state once, to send it to
+// the leader, and never uses it again: its rows are freed right away, so a participating
+// leader does not hold its own share of the rows twice while it fits.
 Datum seg_rows_serialize(PG_FUNCTION_ARGS) {
     MemoryContext cxt;
     if (!AggCheckCallContext(fcinfo, &cxt))
         ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
                         errmsg("seg_rows_serialize called in a non-aggregate context")));
-    const auto* st = reinterpret_cast<const cseg_pg::RowBuffer*>(PG_GETARG_POINTER(0));
-    PG_RETURN_BYTEA_P(cseg_pg::row_buffer_serialize(st));
+    auto* st = reinterpret_cast<cseg_pg::RowBuffer*>(PG_GETARG_POINTER(0));
+    bytea* bytes = cseg_pg::row_buffer_serialize(st);
+    cseg_pg::row_buffer_release(st);
+    PG_RETURN_BYTEA_P(bytes);
 }
 
 // Deserialize: bytea -> state.

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <vector>
 
+#include "distance.hpp"
 #include "guard.hpp"
 
 namespace cseg_pg {
@@ -72,25 +73,37 @@ cseg::Scaler scaler_from_varlena(const struct varlena* v, cseg::ErrorKind kind) 
 
 // Returns the model cache for this call site, decoding the argument when it changed.
 ModelCache* model_cache_get(FunctionCallInfo fcinfo, int argno) {
-    const char* raw;
-    Size raw_len;
-    raw_arg(fcinfo, argno, &raw, &raw_len);
     auto* cache = static_cast<ModelCache*>(fcinfo->flinfo->fn_extra);
+    cache = model_cache_set(cache, fcinfo->flinfo->fn_mcxt, PG_GETARG_DATUM(argno));
+    fcinfo->flinfo->fn_extra = cache;
+    return cache;
+}
+
+// Decodes `value` into `cache` (made in mcxt when NULL) unless it holds these bytes already.
+ModelCache* model_cache_set(ModelCache* cache, MemoryContext mcxt, Datum value) {
+    const char* raw = DatumGetPointer(value);
+    const Size raw_len = VARSIZE_ANY(raw);
     if (cache != nullptr && same_raw(cache->raw, cache->raw_len, raw, raw_len)) return cache;
 
-    struct varlena* v = PG_DETOAST_DATUM(PG_GETARG_DATUM(argno));
-    MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+    struct varlena* v = PG_DETOAST_DATUM(value);
+    MemoryContext old = MemoryContextSwitchTo(mcxt);
     if (cache == nullptr) cache = static_cast<ModelCache*>(palloc0(sizeof(ModelCache)));
-    fcinfo->flinfo->fn_extra = cache;
     if (cache->raw != nullptr) pfree(cache->raw);
     if (cache->aligned != nullptr) pfree(cache->aligned);
     if (cache->scratch != nullptr) pfree(cache->scratch);
+    if (cache->codes != nullptr) pfree(cache->codes);
+    if (cache->ct != nullptr) pfree(cache->ct);
+    if (cache->dist != nullptr) pfree(cache->dist);
+    cache->codes = nullptr;
+    cache->ct = nullptr;
+    cache->dist = nullptr;
     cache->raw = nullptr;
     cache->aligned = nullptr;
     cache->scratch = nullptr;
     const Size len = VARSIZE_ANY_EXHDR(v);
     cache->aligned = static_cast<uint64*>(palloc((len + 7) / 8 * 8 + 8));
     memcpy(cache->aligned, VARDATA_ANY(v), len);
+    cache->aligned_len = len;
     MemoryContextSwitchTo(old);
 
     const uint64* aligned = cache->aligned;
@@ -98,11 +111,30 @@ ModelCache* model_cache_get(FunctionCallInfo fcinfo, int argno) {
         return cseg::model_view(reinterpret_cast<const uint8_t*>(aligned), len);
     });
     cache->scratch = static_cast<double*>(
-        MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(double) * 2 * cache->view.dims));
-    cache->raw = static_cast<char*>(MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, raw_len));
+        MemoryContextAlloc(mcxt, sizeof(double) * 2 * cache->view.dims));
+    if (cache->view.cat_dims > 0)
+        cache->codes = static_cast<int32*>(
+            MemoryContextAlloc(mcxt, sizeof(int32) * cache->view.cat_dims));
+    const Size stride = static_cast<Size>(cseg::padded_centers(cache->view.k));
+    cache->ct = static_cast<double*>(
+        MemoryContextAllocHuge(mcxt, sizeof(double) * stride * cache->view.dims));
+    cseg::transpose_centers(cache->view.centroids, cache->view.k, cache->view.dims, cache->ct);
+    cache->dist = static_cast<double*>(MemoryContextAlloc(mcxt, sizeof(double) * stride));
+    cache->raw = static_cast<char*>(MemoryContextAlloc(mcxt, raw_len));
     memcpy(cache->raw, raw, raw_len);
     cache->raw_len = raw_len;
     return cache;
+}
+
+// All centroids' squared distances in one vectorised pass, then the first minimum.
+int32 model_cache_nearest(const ModelCache* cache, const double* x, double* sq) {
+    const cseg::ModelView& m = cache->view;
+    cseg::squared_distances_to_centers(x, cache->ct, cseg::padded_centers(m.k), m.dims,
+                                       cache->dist);
+    double best;
+    const int32 c = cseg::nearest_of(cache->dist, m.k, &best, nullptr);
+    if (sq != nullptr) *sq = best;
+    return c;
 }
 
 // Returns the scaler cache for this call site, decoding the argument when it changed.

@@ -22,12 +22,27 @@ struct ModelCache {
     Size raw_len;            // the datum's bytes as stored (possibly toasted): the cache key
     char* raw;
     uint64* aligned;         // the detoasted encoding, 8-byte aligned
+    Size aligned_len;        // its length in bytes
     cseg::ModelView view;    // pointers into `aligned`
     double* scratch;         // 2 * dims doubles for the caller
+    int32* codes;            // k-prototypes: cat_dims category codes for the caller; else NULL
+    double* ct;              // the centroids transposed (cseg::transpose_centers), for
+                             // model_cache_nearest; padded_centers(k) * dims doubles
+    double* dist;            // padded_centers(k) doubles of scratch for model_cache_nearest
 };
 
 // The cached decoding of the model in argument `argno`, refreshed when the datum changes.
 ModelCache* model_cache_get(FunctionCallInfo fcinfo, int argno);
+
+// The same for a model datum from anywhere (e.g. an SPI result): refreshes `cache` (NULL for
+// a new one, allocated in mcxt) unless it already holds exactly these bytes; returns it.
+ModelCache* model_cache_set(ModelCache* cache, MemoryContext mcxt, Datum value);
+
+// The nearest centroid of the point x (dims values, scaled space) and its squared distance
+// (when sq != NULL), exactly as cseg::nearest_centroid finds them (same sums, lowest index on
+// a tie), computed for all centroids at once from the cache's transposed centroids. Pure
+// arithmetic: never raises an error or throws.
+int32 model_cache_nearest(const ModelCache* cache, const double* x, double* sq);
 
 // A decoded scaler kept in fn_mcxt, like ModelCache.
 struct ScalerCache {

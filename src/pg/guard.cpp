@@ -38,6 +38,7 @@ void copy_text(char* dst, size_t cap, const char* src) {
 // Classifies the in-flight exception and copies its texts out.
 void capture_current_exception(PendingError* err) noexcept {
     err->set = true;
+    err->message[0] = err->detail[0] = err->hint[0] = '\0';
     try {
         throw;
     } catch (const cseg::Cancelled&) {

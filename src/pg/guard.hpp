@@ -10,14 +10,16 @@
 
 namespace cseg_pg {
 
-// A caught exception, copied into plain storage so no C++ object outlives the catch.
+// A caught exception, copied into plain storage so no C++ object outlives the catch. The
+// texts are only written (all three) when an exception is captured: guarded() runs once per
+// row in the per-row functions, where zeroing 2.5 kB each time shows in profiles.
 struct PendingError {
     bool set = false;
     bool cancelled = false;
     int sqlstate = 0;
-    char message[1024] = {0};
-    char detail[1024] = {0};
-    char hint[512] = {0};
+    char message[1024];
+    char detail[1024];
+    char hint[512];
 };
 
 // Fills `err` from the exception currently being handled (call only inside catch (...)).

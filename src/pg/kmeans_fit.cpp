@@ -1,8 +1,11 @@
 // kmeans_fit(features float8[], k int [, options jsonb]) aggregate: transition and final.
+#include <string>
+
 #include "datum_codec.hpp"
 #include "fit_model.hpp"
 #include "guard.hpp"
 #include "model_json.hpp"
+#include "reservoir.hpp"
 #include "row_buffer.hpp"
 #include "row_order.hpp"
 
@@ -12,9 +15,11 @@ namespace {
 struct KMeansFitResult {
     struct varlena* model;
     int64 skipped;
+    int32 empty;  // clusters left without rows (fewer distinct points than k)
 };
 
-// Checks k and the options once, on the first row, so mistakes fail before any buffering.
+// Checks k and the options once, on the first row, so mistakes fail before any buffering;
+// with option "sample" the state becomes a reservoir.
 void init_params(FunctionCallInfo fcinfo, cseg_pg::RowBuffer* st) {
     if (PG_ARGISNULL(2))
         ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -29,9 +34,32 @@ void init_params(FunctionCallInfo fcinfo, cseg_pg::RowBuffer* st) {
         Jsonb* jb = PG_GETARG_JSONB_P(3);
         options = JsonbToCString(nullptr, &jb->root, VARSIZE(jb));
     }
-    cseg_pg::guarded([&] { cseg::parse_kmeans_options(options); });
+    struct Sampling {
+        int64 sample;
+        uint64 seed;
+        bool skip_missing;
+    };
+    const Sampling s = cseg_pg::guarded([&] {
+        const cseg::KMeansOptions o = cseg::parse_kmeans_options(options);
+        return Sampling{o.sample, cseg::reservoir_seed(o.seed),
+                        o.missing == cseg::MissingPolicy::Skip};
+    });
     st->k = k;
     cseg_pg::row_buffer_set_param(st, options, strlen(options));
+    if (s.sample > 0) cseg_pg::row_buffer_set_sample(st, s.sample, s.seed, s.skip_missing);
+}
+
+// With "sample" and "missing": "error", a row that was seen but not sampled must still fail
+// the fit (the core only sees the sample).
+void reject_unsampled_missing(const cseg_pg::RowBuffer* st, const cseg::KMeansOptions& opts) {
+    if (st->sample == 0 || opts.missing != cseg::MissingPolicy::Error || st->n_missing == 0)
+        return;
+    throw cseg::Error(cseg::ErrorKind::NullValue,
+                      std::to_string(st->n_missing) + " of the " + std::to_string(st->n_seen) +
+                          " rows seen have a NULL or non-finite element",
+                      "kmeans_fit was called with option \"missing\" = \"error\".",
+                      "Use \"missing\": \"skip\" to leave such rows out or \"impute\" to "
+                      "replace missing elements by the feature mean.");
 }
 
 }  // namespace
@@ -50,23 +78,42 @@ Datum kmeans_fit_trans(PG_FUNCTION_ARGS) {
     PG_RETURN_POINTER(st);
 }
 
-// Final: puts the buffered rows in canonical order (so the model does not depend on scan
-// order) and runs the whole fit pipeline on them in place.
+// Final: puts the buffered rows (or the sample) in canonical order, so the model does not
+// depend on scan order, and runs the whole fit pipeline on them in place.
 Datum kmeans_fit_final(PG_FUNCTION_ARGS) {
     if (PG_ARGISNULL(0)) PG_RETURN_NULL();
     cseg_pg::RowBuffer* st = reinterpret_cast<cseg_pg::RowBuffer*>(PG_GETARG_POINTER(0));
-    if (st->n_rows == 0) PG_RETURN_NULL();
+    if (st->n_rows == 0 && st->n_missing == 0) PG_RETURN_NULL();
     const KMeansFitResult r = cseg_pg::guarded([&] {
         const cseg::KMeansOptions opts = cseg::parse_kmeans_options(st->param);
         const cseg::Interrupt interrupt(cseg_pg::interrupt_pending);
+        reject_unsampled_missing(st, opts);
         cseg::sort_rows(st->data, nullptr, st->n_rows, st->dims, interrupt);
         cseg::RowMap rows(st->data, st->n_rows, st->dims);
-        const cseg::Model m = cseg::fit_kmeans_model(rows, st->k, opts, interrupt);
-        return KMeansFitResult{cseg_pg::model_to_varlena(m), m.n_skipped};
+        /* The core fits the rows it is given; sampling is this aggregate's business. */
+        cseg::KMeansOptions fit_opts = opts;
+        fit_opts.sample = 0;
+        cseg::Model m = cseg::fit_kmeans_model(rows, st->k, fit_opts, interrupt);
+        if (st->sample > 0) {
+            /* The sample held complete rows only (skip) or every row (error, impute): the
+             * rows skipped and seen are the aggregate's counts, not the sample's. */
+            m.options.sample = opts.sample;
+            if (st->sample_skips_missing) m.n_skipped = st->n_missing;
+            m.n_seen = st->n_seen + (st->sample_skips_missing ? st->n_missing : 0);
+        }
+        int32 empty = 0;
+        for (int64_t size : m.sizes) empty += size == 0;
+        return KMeansFitResult{cseg_pg::model_to_varlena(m), m.n_skipped, empty};
     });
     if (r.skipped > 0)
         ereport(NOTICE, (errmsg("kmeans_fit skipped %lld rows with NULL or non-finite elements",
                                 static_cast<long long>(r.skipped))));
+    if (r.empty > 0)
+        ereport(WARNING,
+                (errmsg("kmeans_fit found only %d distinct clusters for k = %d",
+                        st->k - r.empty, st->k),
+                 errdetail("The data has fewer distinct points than k; %d clusters are empty.",
+                           r.empty)));
     PG_RETURN_POINTER(r.model);
 }
 

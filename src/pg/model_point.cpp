@@ -4,22 +4,89 @@
 #include <cmath>
 
 #include "float8_array.hpp"
+#include "guard.hpp"
+#include "kprototypes.hpp"
+#include "text_array.hpp"
 
 namespace cseg_pg {
 
-// Reads, checks, imputes and scales one feature array.
-bool model_point(FunctionCallInfo fcinfo, ModelCache* cache, int argno, const char* fn) {
+namespace {
+
+// Reads, checks, imputes and scales the numeric array of argument argno (any algorithm).
+bool numeric_point(FunctionCallInfo fcinfo, ModelCache* cache, int argno, const char* fn) {
     const cseg::ModelView& m = cache->view;
     ArrayType* a = PG_GETARG_ARRAYTYPE_P(argno);
-    char what[64];
-    snprintf(what, sizeof what, "%s features", fn);
-    const int32 n = float8_array_length(a, what);
+    int32 n;
+    if (ARR_ELEMTYPE(a) == FLOAT8OID && ARR_NDIM(a) == 1) {
+        n = ARR_DIMS(a)[0];  // the common case, checked without formatting a name per row
+    } else {
+        char what[64];
+        snprintf(what, sizeof what, "%s features", fn);
+        n = float8_array_length(a, what);  // raises the error
+    }
     if (n != m.dims)
         ereport(ERROR, (errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
                         errmsg("%s: the array has %d elements but the model has %d features", fn,
                                n, m.dims)));
-    double* x = cache->scratch;
-    if (float8_array_read(a, x, n) > 0) {
+    return model_point_values(m, cache->scratch, float8_array_read(a, cache->scratch, n));
+}
+
+}  // namespace
+
+// Reads, checks, imputes and scales one feature array for a k-means model.
+bool model_point(FunctionCallInfo fcinfo, ModelCache* cache, int argno, const char* fn) {
+    if (cache->view.algorithm != cseg::ModelAlgorithm::KMeans)
+        ereport(ERROR,
+                (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                 errmsg("%s(segmodel, float8[]) needs a kmeans model, got a %s model", fn,
+                        cseg::model_algorithm_name(cache->view.algorithm)),
+                 errhint("A kprototypes model labels rows by their numbers and categories: "
+                         "seg_assign(model, numeric float8[], categorical text[]).")));
+    return numeric_point(fcinfo, cache, argno, fn);
+}
+
+// Reads a k-prototypes row: numbers as model_point, categories as codes.
+bool model_mixed_point(FunctionCallInfo fcinfo, ModelCache* cache, int num_arg, int cat_arg,
+                       const char* fn) {
+    const cseg::ModelView& m = cache->view;
+    if (m.algorithm != cseg::ModelAlgorithm::KPrototypes)
+        ereport(ERROR,
+                (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                 errmsg("%s(segmodel, float8[], text[]) needs a kprototypes model, got a %s model",
+                        fn, cseg::model_algorithm_name(m.algorithm)),
+                 errhint("A kmeans model labels rows by their numbers alone: "
+                         "seg_assign(model, features float8[]).")));
+    ArrayType* a = PG_GETARG_ARRAYTYPE_P(cat_arg);
+    char what[64];
+    snprintf(what, sizeof what, "%s categorical", fn);
+    const int32 q = text_array_length(a, what);
+    if (q != m.cat_dims)
+        ereport(ERROR, (errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+                        errmsg("%s: the categorical array has %d elements but the model has %d "
+                               "categorical features",
+                               fn, q, m.cat_dims)));
+    const bool numbers_ok = numeric_point(fcinfo, cache, num_arg, fn);
+    const char** data = static_cast<const char**>(palloc(sizeof(char*) * q));
+    int32* len = static_cast<int32*>(palloc(sizeof(int32) * q));
+    text_array_read(a, q, data, len);
+    bool complete = true;
+    for (int32 j = 0; j < q; ++j) {
+        if (len[j] < 0) {
+            complete = false;
+            cache->codes[j] = m.cat_impute != nullptr ? m.cat_impute[j] : -1;
+        } else {
+            cache->codes[j] = cseg::find_category(m, j, data[j], size_t(len[j]));
+        }
+    }
+    pfree(data);
+    pfree(len);
+    return numbers_ok && (complete || m.cat_impute != nullptr);
+}
+
+// Imputes (when the model does) and scales one row of doubles in place.
+bool model_point_values(const cseg::ModelView& m, double* x, int32 missing) {
+    const int32 n = m.dims;
+    if (missing > 0) {
         if (m.impute == nullptr) return false;
         for (int32 j = 0; j < n; ++j)
             if (!std::isfinite(x[j])) x[j] = m.impute[j];

@@ -7,6 +7,18 @@ namespace cseg_pg {
 
 // Reads argument argno into cache->scratch in the model's scaled space. Returns false when
 // the row has a NULL or non-finite element and the model does not impute (result is NULL).
+// A k-prototypes model is an error: its rows need their categories (model_mixed_point).
 bool model_point(FunctionCallInfo fcinfo, ModelCache* cache, int argno, const char* fn);
+
+// For a k-prototypes model (anything else is an error): reads the numeric argument num_arg
+// as model_point does and the categorical text[] argument cat_arg into cache->codes, each the
+// code of the model's category (-1 for one not seen in training: it matches no mode). NULL
+// categories are imputed when the model imputes; otherwise the result is false (NULL).
+bool model_mixed_point(FunctionCallInfo fcinfo, ModelCache* cache, int num_arg, int cat_arg,
+                       const char* fn);
+
+// The same for features already in x[0..dims) (NaN = missing, `missing` of them): imputes
+// and scales x in place. Returns false when missing > 0 and the model does not impute.
+bool model_point_values(const cseg::ModelView& m, double* x, int32 missing);
 
 }  // namespace cseg_pg

@@ -1,9 +1,13 @@
-// Aggregate state: growth under a memory budget, combine, serialize, deserialize.
+// Aggregate state: growth under a memory budget, reservoir sampling, combine, serialize,
+// deserialize.
 #include "row_buffer.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "float8_array.hpp"
+#include "guard.hpp"
+#include "reservoir.hpp"
 
 extern "C" {
 #include "utils/guc.h"
@@ -15,37 +19,45 @@ int max_memory_kb = 1024 * 1024;  // 1 GB
 
 namespace {
 
-constexpr uint8 kStateVersion = 1;
+// Version 2 added the reservoir fields (sample, n_seen, seed, skip flag).
+constexpr uint8 kStateVersion = 2;
 
 // Bytes per stored row.
 Size row_bytes(const RowBuffer* st) {
     return sizeof(double) * static_cast<Size>(st->dims) + (st->has_labels ? sizeof(int32) : 0);
 }
 
-// Raises a clear error when holding `rows` rows would exceed customer_seg.max_memory.
-void check_budget(const RowBuffer* st, int64 rows, const char* fn) {
-    const double need = static_cast<double>(rows) * static_cast<double>(row_bytes(st));
-    const double budget = static_cast<double>(max_memory_kb) * 1024.0;
-    if (need > budget || need > static_cast<double>(MaxAllocHugeSize))
-        ereport(ERROR,
-                (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-                 errmsg("%s needs %.0f MB to hold %lld rows of %d features, more than "
-                        "customer_seg.max_memory (%d MB)",
-                        fn, need / 1048576.0, static_cast<long long>(rows), st->dims,
-                        max_memory_kb / 1024),
-                 errhint("Raise customer_seg.max_memory, or fit on a sample of the rows.")));
+// Rows of this state that fit customer_seg.max_memory (and one allocation).
+int64 budget_rows(const RowBuffer* st) {
+    if (row_bytes(st) == 0) return PG_INT64_MAX;  // no row read yet
+    const double budget = std::min(static_cast<double>(max_memory_kb) * 1024.0,
+                                   static_cast<double>(MaxAllocHugeSize));
+    return static_cast<int64>(budget / static_cast<double>(row_bytes(st)));
 }
 
-// Makes room for at least `rows` rows, growing geometrically in the aggregate context.
+// The error for a state that would need more rows than budget_rows(); names the setting.
+void budget_error(const RowBuffer* st, const char* fn) {
+    ereport(ERROR,
+            (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+             errmsg("%s: more than %lld rows of %d features do not fit in "
+                    "customer_seg.max_memory (%s)",
+                    fn, static_cast<long long>(budget_rows(st)), st->dims,
+                    GetConfigOptionByName("customer_seg.max_memory", nullptr, false)),
+             errdetail("Each row takes %zu bytes.", static_cast<size_t>(row_bytes(st))),
+             errhint("Raise customer_seg.max_memory; kmeans_fit can also fit on a sample of "
+                     "the rows (option \"sample\").")));
+}
+
+// Makes room for at least `rows` rows, growing geometrically in the aggregate context but
+// never beyond the budget (checked first) or the reservoir's capacity when sampling.
 void reserve_rows(RowBuffer* st, int64 rows, MemoryContext cxt, const char* fn) {
     if (rows <= st->capacity) return;
+    const int64 limit = budget_rows(st);
+    if (rows > limit) budget_error(st, fn);
     int64 want = st->capacity < 1024 ? 1024 : st->capacity + st->capacity / 2;
     if (want < rows) want = rows;
-    const double budget_rows =
-        static_cast<double>(max_memory_kb) * 1024.0 / static_cast<double>(row_bytes(st));
-    if (static_cast<double>(want) > budget_rows && static_cast<double>(rows) <= budget_rows)
-        want = static_cast<int64>(budget_rows);  // grow only up to the budget
-    check_budget(st, want, fn);
+    if (st->sample > 0 && want > st->sample) want = std::max(rows, st->sample);
+    if (want > limit) want = limit;
     const Size dbytes = sizeof(double) * static_cast<Size>(st->dims) * static_cast<Size>(want);
     const Size lbytes = sizeof(int32) * static_cast<Size>(want);
     if (st->data == nullptr) {
@@ -74,6 +86,48 @@ MemoryContext agg_context(FunctionCallInfo fcinfo, const char* fn) {
     return cxt;
 }
 
+// The length of a feature array, checked; the message naming "<fn> features" is only built
+// when the array is not a one-dimensional float8 array (this runs once per row).
+int32 feature_length(ArrayType* features, const char* fn) {
+    if (ARR_ELEMTYPE(features) == FLOAT8OID && ARR_NDIM(features) == 1)
+        return ARR_DIMS(features)[0];
+    char what[96];
+    snprintf(what, sizeof what, "%s features", fn);
+    return float8_array_length(features, what);  // raises the error
+}
+
+// Fixes dims on the first row; afterwards every row must have that length.
+void check_width(RowBuffer* st, int32 n, const char* fn) {
+    if (st->dims == 0) {
+        st->dims = n;
+    } else if (n != st->dims) {
+        ereport(ERROR, (errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+                        errmsg("%s: all feature arrays must have the same length, saw lengths "
+                               "%d and %d",
+                               fn, st->dims, n)));
+    }
+}
+
+// Sampling: reads the row, then lets Algorithm R decide whether and where it is kept.
+void reservoir_append(RowBuffer* st, ArrayType* features, int32 n, const char* fn) {
+    MemoryContext cxt = GetMemoryChunkContext(st);
+    if (st->scratch == nullptr)
+        st->scratch = static_cast<double*>(MemoryContextAlloc(cxt, sizeof(double) * n));
+    if (float8_array_read(features, st->scratch, n) > 0) {
+        st->n_missing++;
+        if (st->sample_skips_missing) return;
+    }
+    const int64 slot = cseg::reservoir_slot(st->sample_seed, st->n_seen, st->sample);
+    st->n_seen++;
+    if (slot < 0) return;
+    if (slot == st->n_rows) {
+        reserve_rows(st, st->n_rows + 1, cxt, fn);
+        st->n_rows++;
+    }
+    memcpy(st->data + static_cast<Size>(slot) * static_cast<Size>(n), st->scratch,
+           sizeof(double) * static_cast<Size>(n));
+}
+
 }  // namespace
 
 // Registers customer_seg.max_memory.
@@ -96,23 +150,59 @@ RowBuffer* row_buffer_get(FunctionCallInfo fcinfo, bool has_labels, const char* 
 
 // Appends one row after checking its shape against the rows before it.
 void row_buffer_append(RowBuffer* st, ArrayType* features, int32 label, const char* fn) {
-    char what[96];
-    snprintf(what, sizeof what, "%s features", fn);
-    const int32 n = float8_array_length(features, what);
-    if (st->dims == 0) {
-        st->dims = n;
-    } else if (n != st->dims) {
-        ereport(ERROR, (errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-                        errmsg("%s: all feature arrays must have the same length, saw lengths "
-                               "%d and %d",
-                               fn, st->dims, n)));
+    const int32 n = feature_length(features, fn);
+    check_width(st, n, fn);
+    if (st->sample > 0) {
+        reservoir_append(st, features, n, fn);
+        return;
     }
-    MemoryContext cxt = GetMemoryChunkContext(st);
-    reserve_rows(st, st->n_rows + 1, cxt, fn);
+    if (st->n_rows >= st->capacity) reserve_rows(st, st->n_rows + 1, GetMemoryChunkContext(st), fn);
     double* row = st->data + static_cast<Size>(st->n_rows) * static_cast<Size>(st->dims);
     if (float8_array_read(features, row, n) > 0) st->n_missing++;
     if (st->has_labels) st->labels[st->n_rows] = label;
     st->n_rows++;
+}
+
+// Reserves one more row of `width` doubles (and its label) and hands out its storage.
+double* row_buffer_push_row(RowBuffer* st, int32 width, int32 label, const char* fn) {
+    if (st->dims == 0) {
+        st->dims = width;
+    } else if (width != st->dims) {
+        ereport(ERROR, (errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+                        errmsg("%s: all rows must have the same width, saw %d and %d", fn,
+                               st->dims, width)));
+    }
+    reserve_rows(st, st->n_rows + 1, GetMemoryChunkContext(st), fn);
+    double* row = st->data + static_cast<Size>(st->n_rows) * static_cast<Size>(st->dims);
+    if (st->has_labels) st->labels[st->n_rows] = label;
+    st->n_rows++;
+    return row;
+}
+
+// Turns the state into a reservoir of at most `sample` rows.
+void row_buffer_set_sample(RowBuffer* st, int64 sample, uint64 seed, bool skip_missing) {
+    Assert(st->n_rows == 0 && !st->has_labels);
+    st->sample = sample;
+    st->sample_seed = seed;
+    st->sample_skips_missing = skip_missing;
+}
+
+// Frees the buffers. Used for the second argument of the combine function once merged: a
+// state the deserialize function built for this one call (PostgreSQL plans partial
+// aggregation only with serialized states, and never with grouping sets, so nothing else
+// refers to it); and after serialization. Keeps the leader of a parallel plan from holding
+// rows twice.
+void row_buffer_release(RowBuffer* st) {
+    if (st->data != nullptr) pfree(st->data);
+    if (st->labels != nullptr) pfree(st->labels);
+    if (st->scratch != nullptr) pfree(st->scratch);
+    st->data = nullptr;
+    st->labels = nullptr;
+    st->scratch = nullptr;
+    st->borrowed_rows = nullptr;
+    st->borrowed_labels = nullptr;
+    st->n_rows = 0;
+    st->capacity = 0;
 }
 
 // Keeps a copy of the aggregate's parameter text in the state's context.
@@ -128,15 +218,17 @@ RowBuffer* row_buffer_combine(FunctionCallInfo fcinfo, const char* fn) {
     MemoryContext cxt = agg_context(fcinfo, fn);
     RowBuffer* a = PG_ARGISNULL(0) ? nullptr : reinterpret_cast<RowBuffer*>(PG_GETARG_POINTER(0));
     RowBuffer* b = PG_ARGISNULL(1) ? nullptr : reinterpret_cast<RowBuffer*>(PG_GETARG_POINTER(1));
-    if (b == nullptr || b->n_rows == 0) return a;
+    if (b == nullptr) return a;
     if (a == nullptr) {
+        /* A state the deserialize function built in this aggregate context is adopted as
+         * it is (the executor does not use it again); rows that are still borrowed from the
+         * serialized value are copied into a new state below. */
+        if (b->borrowed_rows == nullptr) return b;
         a = new_state(cxt, b->has_labels);
-        a->dims = b->dims;
-        a->k = b->k;
-        if (b->param != nullptr) row_buffer_set_param(a, b->param, strlen(b->param));
     }
+    if (b->n_rows == 0 && b->n_seen == 0 && b->n_missing == 0) return a;
     if (a->dims == 0) a->dims = b->dims;
-    if (a->dims != b->dims)
+    if (b->dims != 0 && a->dims != b->dims)
         ereport(ERROR, (errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
                         errmsg("%s: all feature arrays must have the same length, saw lengths "
                                "%d and %d",
@@ -144,34 +236,66 @@ RowBuffer* row_buffer_combine(FunctionCallInfo fcinfo, const char* fn) {
     if (a->param == nullptr && b->param != nullptr)
         row_buffer_set_param(a, b->param, strlen(b->param));
     if (a->k == 0) a->k = b->k;
-    reserve_rows(a, a->n_rows + b->n_rows, cxt, fn);
-    memcpy(a->data + static_cast<Size>(a->n_rows) * a->dims, b->data,
-           sizeof(double) * static_cast<Size>(b->n_rows) * b->dims);
-    if (a->has_labels)
-        memcpy(a->labels + a->n_rows, b->labels, sizeof(int32) * static_cast<Size>(b->n_rows));
-    a->n_rows += b->n_rows;
+    if (a->sample == 0 && b->sample > 0) {  // a saw no row yet: take over b's settings
+        a->sample = b->sample;
+        a->sample_seed = b->sample_seed;
+        a->sample_skips_missing = b->sample_skips_missing;
+    }
+    if (a->sample != b->sample && b->sample > 0)
+        ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                        errmsg("%s: partial states with different sample sizes", fn)));
     a->n_missing += b->n_missing;
+    if (a->sample > 0) {
+        const int64 room = a->n_rows + b->n_rows < a->sample ? a->n_rows + b->n_rows : a->sample;
+        reserve_rows(a, room, cxt, fn);
+        cseg::ReservoirRows ra{a->data, a->n_rows, a->n_seen};
+        const cseg::ReservoirRows rb{b->data, b->n_rows, b->n_seen};
+        const int32 dims = a->dims > 0 ? a->dims : 1;
+        guarded([&] { cseg::reservoir_merge(ra, rb, dims, a->sample, a->sample_seed); });
+        a->n_rows = ra.rows;
+        a->n_seen = ra.seen;
+    } else {
+        reserve_rows(a, a->n_rows + b->n_rows, cxt, fn);
+        const char* rows = b->borrowed_rows != nullptr ? b->borrowed_rows
+                                                      : reinterpret_cast<const char*>(b->data);
+        memcpy(a->data + static_cast<Size>(a->n_rows) * a->dims, rows,
+               sizeof(double) * static_cast<Size>(b->n_rows) * b->dims);
+        if (a->has_labels) {
+            const char* labels = b->borrowed_labels != nullptr
+                                     ? b->borrowed_labels
+                                     : reinterpret_cast<const char*>(b->labels);
+            memcpy(a->labels + a->n_rows, labels, sizeof(int32) * static_cast<Size>(b->n_rows));
+        }
+        a->n_rows += b->n_rows;
+    }
+    row_buffer_release(b);
     return a;
 }
 
-// Layout: version, has_labels, dims, k, n_rows, n_missing, param length, param, rows, labels.
+// Layout: version, has_labels, dims, k, n_rows, n_missing, sample, n_seen, sample seed,
+// sample_skips_missing, param length, param, rows, labels.
 bytea* row_buffer_serialize(const RowBuffer* st) {
     StringInfoData buf;
     const Size param_len = st->param != nullptr ? strlen(st->param) : 0;
     const double payload = static_cast<double>(st->n_rows) * static_cast<double>(row_bytes(st));
-    if (payload + param_len + 64 > static_cast<double>(MaxAllocSize))
+    if (payload + param_len + 96 > static_cast<double>(MaxAllocSize))
         ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
                         errmsg("aggregate state of %lld rows is too large to pass between "
                                "parallel workers",
                                static_cast<long long>(st->n_rows)),
                         errhint("SET max_parallel_workers_per_gather = 0 for this query.")));
     pq_begintypsend(&buf);
+    enlargeStringInfo(&buf, static_cast<int>(payload + param_len + 96));
     pq_sendbyte(&buf, kStateVersion);
     pq_sendbyte(&buf, st->has_labels ? 1 : 0);
     pq_sendint32(&buf, st->dims);
     pq_sendint32(&buf, st->k);
     pq_sendint64(&buf, st->n_rows);
     pq_sendint64(&buf, st->n_missing);
+    pq_sendint64(&buf, st->sample);
+    pq_sendint64(&buf, st->n_seen);
+    pq_sendint64(&buf, static_cast<int64>(st->sample_seed));
+    pq_sendbyte(&buf, st->sample_skips_missing ? 1 : 0);
     pq_sendint32(&buf, static_cast<int32>(param_len));
     pq_sendbytes(&buf, st->param != nullptr ? st->param : "", static_cast<int>(param_len));
     /* Native byte order: the state only travels between processes of one server. */
@@ -199,8 +323,14 @@ RowBuffer* row_buffer_deserialize(FunctionCallInfo fcinfo, const bytea* bytes) {
     st->k = pq_getmsgint(&buf, 4);
     const int64 n_rows = pq_getmsgint64(&buf);
     st->n_missing = pq_getmsgint64(&buf);
+    st->sample = pq_getmsgint64(&buf);
+    st->n_seen = pq_getmsgint64(&buf);
+    st->sample_seed = static_cast<uint64>(pq_getmsgint64(&buf));
+    st->sample_skips_missing = pq_getmsgbyte(&buf) != 0;
     const int32 param_len = pq_getmsgint(&buf, 4);
-    if (st->dims < 0 || n_rows < 0 || param_len < 0 || param_len > buf.len - buf.cursor)
+    if (st->dims < 0 || n_rows < 0 || param_len < 0 || param_len > buf.len - buf.cursor ||
+        st->sample < 0 || st->n_seen < 0 ||
+        (st->sample > 0 && (n_rows > st->sample || st->has_labels)))
         ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
                         errmsg("corrupt customer_seg aggregate state")));
     if (param_len > 0)
@@ -210,12 +340,14 @@ RowBuffer* row_buffer_deserialize(FunctionCallInfo fcinfo, const bytea* bytes) {
         if (st->dims == 0 || need != static_cast<double>(buf.len - buf.cursor))
             ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
                             errmsg("corrupt customer_seg aggregate state")));
-        reserve_rows(st, n_rows, cxt, "customer_seg deserialize");
-        memcpy(st->data, pq_getmsgbytes(&buf, sizeof(double) * n_rows * st->dims),
-               sizeof(double) * n_rows * st->dims);
-        if (st->has_labels)
-            memcpy(st->labels, pq_getmsgbytes(&buf, sizeof(int32) * n_rows),
-                   sizeof(int32) * n_rows);
+        const Size dbytes = sizeof(double) * n_rows * st->dims;
+        if (st->sample == 0) {  // the combine function copies the rows it appends
+            st->borrowed_rows = pq_getmsgbytes(&buf, dbytes);
+            if (st->has_labels) st->borrowed_labels = pq_getmsgbytes(&buf, sizeof(int32) * n_rows);
+        } else {  // a reservoir sample is small and merged in place: own a copy
+            reserve_rows(st, n_rows, cxt, "customer_seg deserialize");
+            memcpy(st->data, pq_getmsgbytes(&buf, dbytes), dbytes);
+        }
         st->n_rows = n_rows;
     }
     pq_getmsgend(&buf);

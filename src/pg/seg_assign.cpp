@@ -9,9 +9,7 @@ namespace {
 
 // Nearest centroid of the prepared point; its squared distance goes to *sq.
 int32 nearest(const cseg_pg::ModelCache* c, double* sq) {
-    const cseg::ModelView& m = c->view;
-    return cseg_pg::guarded(
-        [&] { return cseg::nearest_centroid(c->scratch, m.centroids, m.k, m.dims, sq); });
+    return cseg_pg::guarded([&] { return cseg_pg::model_cache_nearest(c, c->scratch, sq); });
 }
 
 }  // namespace

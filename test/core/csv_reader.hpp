@@ -43,14 +43,6 @@ inline CsvTable read_csv(const std::string& path, char delimiter) {
     return table;
 }
 
-// Index of the header field called name; throws if there is none.
-inline size_t csv_column(const CsvTable& table, const std::string& name) {
-    for (size_t j = 0; j < table.header.size(); ++j) {
-        if (table.header[j] == name) return j;
-    }
-    throw std::runtime_error("no column " + name);
-}
-
 // The given columns as numbers, one matrix row per file row; rows with an empty field in
 // any of those columns are left out.
 inline RowMatrix numeric_columns(const CsvTable& table, const std::vector<size_t>& columns) {

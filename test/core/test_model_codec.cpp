@@ -147,11 +147,13 @@ TEST(ModelCodec, RejectsBadHeaders) {
         {3, 'S', "wrong magic number"},
         {4, 2, "unsupported format version 2"},
         {4, 0, "unsupported format version 0"},
-        {5, 1, "unsupported algorithm code 1"},
+        {5, 2, "unsupported algorithm code 2"},
+        {5, 1, "reserved categorical header"},  // k-means bytes read as k-prototypes
         {6, 4, "unknown scale method code 4"},
         {7, 2, "unknown init method code 2"},
         {8, 3, "unknown missing policy code 3"},
-        {9, 4, "unknown flags 4"},
+        {9, 8, "unknown flags 8"},
+        {9, 4, "does not match the header"},  // sampling tail announced but absent
         {10, 1, "reserved header bytes are not zero"},
         {11, 1, "reserved header bytes are not zero"},
     };

@@ -25,9 +25,10 @@ const std::string kSampleJson =
     R"("scaler":{"method":"standard","center":[38.5,60.25],"scale":[13.9,26.2]},)"
     R"("centroids":[[0.1,-1.25],[-0,5e-324],[1.7976931348623157e+308,-3.5]],)"
     R"("sizes":[5,3,2],"inertia":12.345678901234567,"n_iter":7,"n_rows":10,"n_skipped":2,)"
+    R"("n_seen":12,)"
     R"("options":{"scale":"standard","init":"k-means++","n_init":4,"max_iter":50,)"
     R"("tol":1e-300,"seed":9223372036854775807,"missing":"skip",)"
-    R"("feature_names":["age","income \"k$\""]},)"
+    R"("feature_names":["age","income \"k$\""],"sample":null},)"
     R"("impute":null,"feature_mean":[38.5,60.25],"feature_std":[13.9,26.2],)"
     R"("mean_distance":[0.5,0.75,1e-300]})";
 
@@ -107,7 +108,9 @@ TEST(ModelJson, ImputeAndNoNamesRoundTrip) {
     EXPECT_NE(text.find(R"("feature_names":null,)"), std::string::npos) << text;
     EXPECT_NE(text.find(R"("impute":[40,61.5])"), std::string::npos) << text;
     EXPECT_NE(text.find(R"("init":"random")"), std::string::npos) << text;
-    EXPECT_NE(text.find(R"("missing":"impute","feature_names":null})"), std::string::npos) << text;
+    EXPECT_NE(text.find(R"("missing":"impute","feature_names":null,"sample":null})"),
+              std::string::npos)
+        << text;
     const Model back = model_from_json(text);
     expect_same_model(back, m);
     EXPECT_EQ(model_to_json(back), text);
@@ -152,9 +155,12 @@ TEST(ModelJson, RejectsVersionAndAlgorithm) {
                        "unsupported segmodel version 2");
     expect_model_error(patch(kSampleJson, R"("version":1)", R"("version":"1")"),
                        "key \"version\" must be an integer");
+    expect_model_error(patch(kSampleJson, R"("algorithm":"kmeans")", R"("algorithm":"dbscan")"),
+                       "unsupported segmodel algorithm \"dbscan\"");
+    // A k-means text relabelled as k-prototypes lacks its keys (tol is not a kprototypes option).
     expect_model_error(
         patch(kSampleJson, R"("algorithm":"kmeans")", R"("algorithm":"kprototypes")"),
-        "unsupported segmodel algorithm \"kprototypes\"");
+        "unknown key \"options.tol\"");
     // A newer model with new keys reports its version, not the unknown key.
     expect_model_error(patch(patch(kSampleJson, R"("version":1)", R"("version":2)"), R"("k":3,)",
                              R"("k":3,"categories":[],)"),
@@ -190,7 +196,7 @@ TEST(ModelJson, RejectsWrongTypesNamingTheKey) {
         {{R"("n_skipped":2)", R"("n_skipped":false)"}, "key \"n_skipped\" must be an integer"},
         {{R"("options":{"scale":"standard","init":"k-means++","n_init":4,"max_iter":50,)"
           R"("tol":1e-300,"seed":9223372036854775807,"missing":"skip",)"
-          R"("feature_names":["age","income \"k$\""]})",
+          R"("feature_names":["age","income \"k$\""],"sample":null})",
           R"("options":[])"},
          "key \"options\" must be an object"},
         {{R"("n_init":4)", R"("n_init":"4")"},
@@ -402,15 +408,16 @@ TEST(KMeansOptions, DefaultsFromEmptyObject) {
     EXPECT_TRUE(o.feature_names.empty());
     EXPECT_EQ(kmeans_options_to_json(o),
               R"({"scale":"standard","init":"k-means++","n_init":10,"max_iter":300,)"
-              R"("tol":1e-04,"seed":0,"missing":"skip","feature_names":null})");
+              R"("tol":1e-04,"seed":0,"missing":"skip","feature_names":null,"sample":null})");
 }
 
 TEST(KMeansOptions, EveryKeyAsJsonbPrintsIt) {
     const KMeansOptions o = parse_kmeans_options(
         R"({"tol": 0, "init": "random", "seed": 9223372036854775807, "scale": "robust", )"
-        R"("n_init": 10000, "missing": "impute", "max_iter": 1000000, )"
+        R"("n_init": 10000, "missing": "impute", "max_iter": 1000000, "sample": 250000, )"
         R"("feature_names": ["age", "income"]})");
     EXPECT_EQ(o.scale, ScaleMethod::Robust);
+    EXPECT_EQ(o.sample, 250000);
     EXPECT_EQ(o.init, InitMethod::Random);
     EXPECT_EQ(o.n_init, 10000);
     EXPECT_EQ(o.max_iter, 1000000);
@@ -422,7 +429,7 @@ TEST(KMeansOptions, EveryKeyAsJsonbPrintsIt) {
     EXPECT_EQ(kmeans_options_to_json(o),
               R"({"scale":"robust","init":"random","n_init":10000,"max_iter":1000000,)"
               R"("tol":0,"seed":9223372036854775807,"missing":"impute",)"
-              R"("feature_names":["age","income"]})");
+              R"("feature_names":["age","income"],"sample":250000})");
     // jsonb keeps the scale of numerics: 5.0 is still an integer, 1.5e-3 a number.
     const KMeansOptions p =
         parse_kmeans_options(R"({"n_init": 5.0, "seed": 1.2e1, "tol": 1.5e-3, "scale": "none",)"
@@ -449,7 +456,7 @@ TEST(KMeansOptions, UnknownKeyListsValidKeys) {
         EXPECT_STREQ(e.what(), "unknown kmeans_fit option \"k\"");
         EXPECT_EQ(e.detail(),
                   "Valid options are: scale, init, n_init, max_iter, tol, seed, missing, "
-                  "feature_names.");
+                  "feature_names, sample.");
     }
 }
 
@@ -499,6 +506,15 @@ TEST(KMeansOptions, BadValuesNameTheKeyAndTheValidValues) {
         FAIL() << "no error";
     } catch (const Error& e) {
         EXPECT_EQ(e.detail(), "Got \"kmeans++\".");
+    }
+    // A long value is cut short, never inside a UTF-8 sequence.
+    std::string e_acute;
+    for (int i = 0; i < 40; ++i) e_acute += "\xc3\xa9";
+    try {
+        parse_kmeans_options(R"({"init":")" + e_acute + R"("})");
+        FAIL() << "no error";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.detail(), "Got \"" + e_acute.substr(0, 58) + "....");
     }
 }
 

@@ -39,3 +39,75 @@ TEST(RowOrder, CancelsBetweenPhases) {
     const cseg::Interrupt always([] { return true; });
     EXPECT_THROW(cseg::sort_rows(data.data(), nullptr, 1000, 3, always), cseg::Cancelled);
 }
+
+namespace {
+
+// Reference: rows (with labels) sorted by std::sort on their order keys, then labels.
+std::vector<std::pair<std::vector<double>, int32_t>> reference_sort(
+    const std::vector<double>& data, const std::vector<int32_t>& labels, int32_t d) {
+    auto key = [](double v) {
+        uint64_t b;
+        std::memcpy(&b, &v, sizeof b);
+        return (b & 0x8000000000000000ULL) ? ~b : b | 0x8000000000000000ULL;
+    };
+    std::vector<std::pair<std::vector<double>, int32_t>> rows;
+    for (size_t i = 0; i < labels.size(); ++i)
+        rows.push_back({std::vector<double>(data.begin() + i * d, data.begin() + (i + 1) * d),
+                        labels[i]});
+    std::sort(rows.begin(), rows.end(), [&](const auto& a, const auto& b) {
+        for (int32_t j = 0; j < d; ++j)
+            if (key(a.first[j]) != key(b.first[j])) return key(a.first[j]) < key(b.first[j]);
+        return a.second < b.second;
+    });
+    return rows;
+}
+
+}  // namespace
+
+TEST(RowOrder, MatchesAReferenceSortOnLargeInputsWithTiesAndSpecialValues) {
+    // Continuous values (radix passes), few distinct values (whole columns equal within a
+    // bucket), constant columns and special values, with labels breaking ties between
+    // identical rows.
+    uint64_t state = 99;
+    auto next = [&state] {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return state >> 33;
+    };
+    const double specials[] = {0.0, -0.0, std::numeric_limits<double>::infinity(),
+                               -std::numeric_limits<double>::infinity(),
+                               std::numeric_limits<double>::quiet_NaN(), 1e-310, -1e300};
+    for (int32_t d : {1, 3, 6}) {
+        for (int kind = 0; kind < 3; ++kind) {
+            const int64_t n = 30000;
+            std::vector<double> data(size_t(n * d));
+            std::vector<int32_t> labels(static_cast<size_t>(n));
+            for (int64_t i = 0; i < n; ++i) {
+                labels[size_t(i)] = int32_t(next() % 5);
+                for (int32_t j = 0; j < d; ++j) {
+                    double& v = data[size_t(i * d + j)];
+                    if (kind == 0) v = (double(next()) - 2147483648.0) * 1e-3;
+                    if (kind == 1) v = double(next() % 4) + (j == 1 ? 100.0 : 0.0);
+                    if (kind == 2) v = next() % 10 == 0 ? specials[next() % 7] : double(next() % 50);
+                }
+            }
+            const auto want = reference_sort(data, labels, d);
+            cseg::sort_rows(data.data(), labels.data(), n, d);
+            for (int64_t i = 0; i < n; ++i) {
+                ASSERT_EQ(labels[size_t(i)], want[size_t(i)].second)
+                    << "d=" << d << " kind=" << kind << " row " << i;
+                ASSERT_EQ(0, std::memcmp(&data[size_t(i * d)], want[size_t(i)].first.data(),
+                                         sizeof(double) * size_t(d)))
+                    << "d=" << d << " kind=" << kind << " row " << i;
+            }
+        }
+    }
+}
+
+TEST(RowOrder, IdenticalRowsAreOrderedByLabelWhateverTheInputOrder) {
+    std::vector<double> a(8, 1.5), b(8, 1.5);
+    std::vector<int32_t> la = {3, 1, 2, 0}, lb = {0, 2, 1, 3};
+    cseg::sort_rows(a.data(), la.data(), 4, 2);
+    cseg::sort_rows(b.data(), lb.data(), 4, 2);
+    EXPECT_EQ(la, (std::vector<int32_t>{0, 1, 2, 3}));
+    EXPECT_EQ(lb, la);
+}

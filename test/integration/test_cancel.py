@@ -1,6 +1,11 @@
-"""A long kmeans_fit stops within one second of statement_timeout or pg_cancel_backend,
-and the same session keeps working afterwards.
+"""Every long-running statement of the extension stops within one second of statement_timeout
+or pg_cancel_backend, and the same session keeps working afterwards.
 
+LONG_STATEMENTS lists one statement per long loop (Lloyd iterations and restarts, k-means++
+seeding, the O(n^2) silhouettes, the sweeps, training into the registry, k-prototypes). Each
+runs twice: once under statement_timeout, once cancelled from another session. A statement
+whose function is not installed is reported (NOT INSTALLED) and fails the test, so a renamed
+function cannot silently drop out of it.
 Run alone: pg_virtualenv -v 15 /usr/bin/python3 test/integration/test_cancel.py
 """
 import threading
@@ -11,21 +16,80 @@ import psycopg2.errors
 
 from dbtest import Checks, connect, fresh_database
 
-LONG_FIT = """
-SELECT kmeans_fit(ARRAY[(i * 7919 % 10007)::float8, (i * 104729 % 10009)::float8,
-                        (i % 97)::float8], 64, '{"n_init": 500, "max_iter": 100000, "tol": 0}')
-FROM generate_series(1, 200000) AS i
-"""
+TIMEOUT_S = 1.5
+LATENCY_S = 1.0
+HEAVY = '{"n_init": 500, "max_iter": 100000, "tol": 0}'
+
+# (label, function it exercises as regprocedure text, statement). Each runs far longer than
+# the timeout when nothing stops it (minutes to hours on 200 000 rows).
+LONG_STATEMENTS = [
+    ("kmeans_fit: Lloyd iterations and restarts", "kmeans_fit(float8[],int,jsonb)",
+     f"SELECT kmeans_fit(ARRAY[a, b, c], 64, '{HEAVY}') FROM big"),
+    ("kmeans_fit: k-means++ seeding", "kmeans_fit(float8[],int,jsonb)",
+     """SELECT kmeans_fit(ARRAY[a, b, c], 5000, '{"n_init": 1000, "max_iter": 1}') FROM big"""),
+    ("silhouette(features, label)", "silhouette(float8[],int)",
+     "SELECT silhouette(ARRAY[a, b, c], label) FROM big"),
+    ("silhouette(model, features)", "silhouette(segmodel,float8[])",
+     "SELECT silhouette(m.m, ARRAY[a, b, c]) FROM big, model8 m"),
+    ("silhouette_values(id, features, label)", "silhouette_values(bigint,float8[],int)",
+     "SELECT cardinality(silhouette_values(i, ARRAY[a, b, c], label)) FROM big"),
+    ("kmeans_sweep", "kmeans_sweep(float8[],int,int,jsonb)",
+     f"SELECT kmeans_sweep(ARRAY[a, b, c], 2, 40, '{HEAVY}') FROM big"),
+    ("seg_sweep", "seg_sweep(regclass,text[],int,int,jsonb)",
+     f"SELECT count(*) FROM seg_sweep('big', ARRAY['a', 'b', 'c'], 2, 40, '{HEAVY}')"),
+    ("seg_train", "seg_train(text,regclass,text[],int,jsonb)",
+     f"SELECT seg_train('cancelled', 'big', ARRAY['a', 'b', 'c'], 64, '{HEAVY}')"),
+    ("kprototypes_fit", "kprototypes_fit(float8[],text[],int,jsonb)",
+     """SELECT kprototypes_fit(ARRAY[a, b, c], ARRAY[cat], 64,
+                               '{"n_init": 500, "max_iter": 100000}') FROM big"""),
+]
 
 
-def timed_fit(cur):
-    """Runs the long fit; returns (exception or None, seconds)."""
+def timed(cur, sql):
+    """Runs sql; returns (exception or None, seconds)."""
     start = time.monotonic()
     try:
-        cur.execute(LONG_FIT)
+        cur.execute(sql)
         return None, time.monotonic() - start
     except psycopg2.Error as e:
         return e, time.monotonic() - start
+
+
+def healthy(cur):
+    """True when the session answers a query and fits a small model."""
+    cur.execute("SELECT kmeans_fit(ARRAY[x::float8], 2) IS NOT NULL FROM generate_series(1, 100) x")
+    return cur.fetchone()[0] is True
+
+
+def by_timeout(checks, cur, label, sql):
+    """statement_timeout: the error arrives less than LATENCY_S after the deadline."""
+    cur.execute(f"SET statement_timeout = '{int(TIMEOUT_S * 1000)}ms'")
+    err, seconds = timed(cur, sql)
+    cur.execute("RESET statement_timeout")
+    checks.check(isinstance(err, psycopg2.errors.QueryCanceled),
+                 f"{label}: statement_timeout cancels it "
+                 f"({type(err).__name__}: {str(err).splitlines()[0] if err else ''})")
+    checks.check(seconds < TIMEOUT_S + LATENCY_S,
+                 f"{label}: stopped {seconds - TIMEOUT_S:.3f} s after the timeout")
+
+
+def by_cancel(checks, cur, other, pid, label, sql):
+    """pg_cancel_backend from another session once the statement surely runs."""
+    result = {}
+
+    def run():
+        result["err"], result["seconds"] = timed(cur, sql)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    time.sleep(2.0)
+    cancelled_at = time.monotonic()
+    other.execute("SELECT pg_cancel_backend(%s)", (pid,))
+    thread.join(timeout=120)
+    latency = time.monotonic() - cancelled_at
+    checks.check(isinstance(result.get("err"), psycopg2.errors.QueryCanceled),
+                 f"{label}: pg_cancel_backend cancels it ({type(result.get('err')).__name__})")
+    checks.check(latency < LATENCY_S, f"{label}: stopped {latency:.3f} s after pg_cancel_backend")
 
 
 def main():
@@ -33,39 +97,26 @@ def main():
     with fresh_database("it_cancel", load=()) as db:
         conn = connect(db)
         cur = conn.cursor()
-
-        # statement_timeout: the error arrives less than 1 s after the deadline.
-        cur.execute("SET statement_timeout = '1500ms'")
-        err, seconds = timed_fit(cur)
-        checks.check(isinstance(err, psycopg2.errors.QueryCanceled),
-                     f"statement_timeout cancels the fit ({type(err).__name__})")
-        checks.check(seconds < 1.5 + 1.0, f"stopped {seconds - 1.5:.3f} s after the timeout")
-        cur.execute("RESET statement_timeout")
-        cur.execute("SELECT 1")
-        checks.check(cur.fetchone()[0] == 1, "session healthy after the timeout")
-
-        # pg_cancel_backend from another session, once the fit is surely running.
+        cur.execute("""CREATE TABLE big AS
+                       SELECT i, (i * 7919 % 10007)::float8 AS a,
+                              (i * 104729 % 10009)::float8 AS b, (i % 97)::float8 AS c,
+                              (i % 8)::int AS label, 'c' || (i % 5) AS cat
+                       FROM generate_series(1::bigint, 200000) AS i""")
+        cur.execute("CREATE TABLE model8 AS SELECT kmeans_fit(ARRAY[a, b, c], 8, "
+                    "'{\"n_init\": 1}') AS m FROM big WHERE i <= 5000")
         cur.execute("SELECT pg_backend_pid()")
         pid = cur.fetchone()[0]
         other = connect(db)
-        result = {}
-
-        def run():
-            result["err"], result["seconds"] = timed_fit(cur)
-
-        thread = threading.Thread(target=run)
-        thread.start()
-        time.sleep(2.0)
-        cancelled_at = time.monotonic()
-        other.cursor().execute("SELECT pg_cancel_backend(%s)", (pid,))
-        thread.join(timeout=60)
-        latency = time.monotonic() - cancelled_at
-        checks.check(isinstance(result.get("err"), psycopg2.errors.QueryCanceled),
-                     f"pg_cancel_backend cancels the fit ({type(result.get('err')).__name__})")
-        checks.check(latency < 1.0, f"stopped {latency:.3f} s after pg_cancel_backend")
-        cur.execute("SELECT kmeans_fit(ARRAY[x::float8], 2) IS NOT NULL "
-                    "FROM generate_series(1, 100) x")
-        checks.check(cur.fetchone()[0] is True, "same session fits again after the cancel")
+        ocur = other.cursor()
+        for label, signature, sql in LONG_STATEMENTS:
+            ocur.execute("SELECT to_regprocedure(%s) IS NOT NULL", (signature,))
+            if not ocur.fetchone()[0]:
+                checks.check(False, f"{label}: NOT INSTALLED ({signature}); fix the list")
+                continue
+            by_timeout(checks, cur, label, sql)
+            checks.check(healthy(cur), f"{label}: same session healthy after the timeout")
+            by_cancel(checks, cur, ocur, pid, label, sql)
+            checks.check(healthy(cur), f"{label}: same session fits again after the cancel")
         other.close()
         conn.close()
     checks.finish()

@@ -8,7 +8,9 @@ Run from the repository root with the system Python that has scikit-learn:
 It writes, next to this script:
   <dataset>_kmeans<k>.csv        one label per line: KMeans(n_clusters=k, n_init=10,
                                  random_state=0) fitted on the standard-scaled features
-  mall_silhouette_samples.csv    sklearn silhouette_samples, mall raw features, kmeans5 labels
+  <dataset>_silhouette_samples.csv
+                                 sklearn silhouette_samples on the raw features with the
+                                 KMeans labels (mall and marketing)
   metrics_reference.txt          silhouette_score, davies_bouldin_score and
                                  calinski_harabasz_score for every case, %.17g; the test
                                  carries the same figures
@@ -97,8 +99,8 @@ def main():
         np.savetxt(os.path.join(HERE, "%s_kmeans%d.csv" % (name, k)), km, fmt="%d",
                    header="label", comments="")
         mod = MOD_VALUES[np.arange(len(X)) % 3]
-        if name == "mall":
-            np.savetxt(os.path.join(HERE, "mall_silhouette_samples.csv"),
+        if name in ("mall", "marketing"):
+            np.savetxt(os.path.join(HERE, "%s_silhouette_samples.csv" % name),
                        silhouette_samples(X, km), fmt="%.17g", header="silhouette",
                        comments="")
         for feats, F in (("raw", X), ("scaled", Xs)):

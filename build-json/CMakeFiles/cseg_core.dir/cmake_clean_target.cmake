@@ -1,3 +1,0 @@
-file(REMOVE_RECURSE
-  "libcseg_core.a"
-)

@@ -1,0 +1,155 @@
+-- seg_label_trigger: rows are labelled with the active model as they are inserted or updated.
+SET client_min_messages = warning;
+SELECT seg_train('mall', 'mall_customers', ARRAY['age', 'annual_income', 'spending_score'], 5);
+
+-- Feature columns of every accepted type; the segment and version columns are integers.
+CREATE TABLE shop_customers (
+    id        int PRIMARY KEY,
+    age       smallint,
+    income    numeric,
+    score     real,
+    segment   int,
+    seg_ver   bigint
+);
+CREATE TRIGGER label BEFORE INSERT OR UPDATE ON shop_customers
+    FOR EACH ROW EXECUTE FUNCTION
+    seg_label_trigger('mall', 'segment', 'age', 'income', 'score', 'version_column=seg_ver');
+
+-- A multi-row INSERT: every row gets the active model's label and version, equal to
+-- seg_assign with that model.
+INSERT INTO shop_customers (id, age, income, score)
+SELECT customer_id, age, annual_income, spending_score FROM mall_customers;
+SELECT count(*) AS n, count(segment) AS labelled, min(seg_ver) AS v_min, max(seg_ver) AS v_max,
+       count(*) FILTER (WHERE segment = seg_assign(seg_model('mall'),
+                                                   ARRAY[age, income, score]::float8[])) AS same
+FROM shop_customers;
+SELECT segment, count(*) FROM shop_customers GROUP BY segment ORDER BY segment;
+
+-- A caller-supplied segment is overwritten; NULL or NaN features give a NULL segment.
+INSERT INTO shop_customers VALUES (1001, 30, 60, 50, 99, 99);
+INSERT INTO shop_customers (id, age, income, score) VALUES (1002, NULL, 60, 50),
+                                                           (1003, 30, 'NaN', 50);
+SELECT id, segment, seg_ver,
+       segment = seg_assign(seg_model('mall'), ARRAY[age, income, score]::float8[]) AS same
+FROM shop_customers WHERE id > 1000 ORDER BY id;
+
+-- UPDATE relabels: changed features, and "SET segment = NULL" re-labels with the active model.
+UPDATE shop_customers SET age = 70, income = 20, score = 5 WHERE id = 1001;
+SELECT id, segment = seg_assign(seg_model('mall'), ARRAY[70, 20, 5]::float8[]) AS relabelled
+FROM shop_customers WHERE id = 1001;
+
+-- Retrain with another k, then relabel everything: one statement, one model version.
+SELECT seg_train('mall', 'mall_customers', ARRAY['age', 'annual_income', 'spending_score'], 3)
+       AS v2;
+UPDATE shop_customers SET segment = NULL;
+SELECT seg_ver, count(*) AS n, max(segment) AS top,
+       count(*) FILTER (WHERE segment IS NOT DISTINCT FROM
+                        seg_assign(seg_model('mall'), ARRAY[age, income, score]::float8[])) AS same
+FROM shop_customers GROUP BY seg_ver;
+
+-- The next statement sees an activation, also within one transaction; a rolled-back
+-- activation is never used.
+BEGIN;
+SELECT seg_activate('mall', 1);
+INSERT INTO shop_customers (id, age, income, score) VALUES (2001, 25, 80, 90);
+SELECT seg_activate('mall', 2);
+INSERT INTO shop_customers (id, age, income, score) VALUES (2002, 25, 80, 90);
+COMMIT;
+BEGIN;
+SELECT seg_activate('mall', 1);
+ROLLBACK;
+INSERT INTO shop_customers (id, age, income, score) VALUES (2003, 25, 80, 90);
+SELECT id, seg_ver FROM shop_customers WHERE id > 2000 ORDER BY id;
+
+-- COPY goes through the trigger too.
+COPY shop_customers (id, age, income, score) FROM stdin;
+3001	19	15	39
+3002	67	19	14
+\.
+SELECT id, segment = seg_assign(seg_model('mall'), ARRAY[age, income, score]::float8[]) AS same
+FROM shop_customers WHERE id > 3000 ORDER BY id;
+
+-- A model that imputes labels rows with missing features.
+SELECT seg_train('imputing', 'mall_customers', ARRAY['age', 'annual_income', 'spending_score'],
+                 4, '{"missing": "impute"}') AS v;
+CREATE TABLE imputed (age float8, income int, score int8, seg smallint);
+CREATE TRIGGER label BEFORE INSERT ON imputed
+    FOR EACH ROW EXECUTE FUNCTION seg_label_trigger('imputing', 'seg', 'age', 'income', 'score');
+INSERT INTO imputed VALUES (NULL, 60, 50), (30, NULL, NULL), ('Infinity', 60, 50);
+SELECT seg IS NOT NULL AS labelled,
+       seg = seg_assign(seg_model('imputing'), ARRAY[age, income, score]::float8[]) AS same
+FROM imputed;
+
+-- Domains over accepted types are accepted.
+CREATE DOMAIN score_t AS numeric CHECK (VALUE >= 0);
+CREATE TABLE dom (age int, income int, score score_t, seg int);
+CREATE TRIGGER label BEFORE INSERT ON dom
+    FOR EACH ROW EXECUTE FUNCTION seg_label_trigger('mall', 'seg', 'age', 'income', 'score');
+INSERT INTO dom VALUES (30, 60, 50);
+SELECT seg = seg_assign(seg_model('mall'), ARRAY[30, 60, 50]::float8[]) AS same FROM dom;
+
+-- Misuse is reported clearly (when the trigger first fires).
+CREATE TABLE bad (id int, age float8, income float8, score float8, name text, seg int,
+                  seg_text text, ver int);
+CREATE FUNCTION pg_temp.bad_trigger(VARIADIC args text[]) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE 'DROP TRIGGER IF EXISTS t ON bad';
+    EXECUTE format('CREATE TRIGGER t BEFORE INSERT ON bad FOR EACH ROW '
+                   'EXECUTE FUNCTION seg_label_trigger(%s)',
+                   (SELECT string_agg(quote_literal(a), ', ') FROM unnest(args) a));
+    RETURN try('INSERT INTO bad (id, age, income, score) VALUES (1, 30, 60, 50)');
+END $$;
+SELECT pg_temp.bad_trigger('mall', 'seg');
+SELECT pg_temp.bad_trigger('', 'seg', 'age');
+SELECT pg_temp.bad_trigger('mall', 'nope', 'age', 'income', 'score');
+SELECT pg_temp.bad_trigger('mall', 'seg', 'age', 'nope', 'score');
+SELECT pg_temp.bad_trigger('mall', 'seg', 'age', 'name', 'score');
+SELECT pg_temp.bad_trigger('mall', 'seg_text', 'age', 'income', 'score');
+SELECT pg_temp.bad_trigger('mall', 'seg', 'age', 'income', 'score', 'version_column=name');
+SELECT pg_temp.bad_trigger('mall', 'seg', 'age', 'income', 'score', 'version_column=ver',
+                           'version_column=ver');
+SELECT pg_temp.bad_trigger('mall', 'seg', 'age', 'income', 'seg');
+SELECT pg_temp.bad_trigger('mall', 'seg', 'age', 'income', 'score', 'version_column=seg');
+SELECT pg_temp.bad_trigger('mall', 'seg', 'version_column=ver');
+SELECT pg_temp.bad_trigger('mall', 'seg', 'age', 'income', 'ctid');
+SELECT pg_temp.bad_trigger('mall', 'seg', 'age', 'income');
+SELECT pg_temp.bad_trigger('no_such_model', 'seg', 'age', 'income', 'score');
+SELECT pg_temp.bad_trigger('mall', 'seg', 'age', 'income', 'score');
+DROP TRIGGER t ON bad;
+CREATE TRIGGER t AFTER INSERT ON bad
+    FOR EACH ROW EXECUTE FUNCTION seg_label_trigger('mall', 'seg', 'age', 'income', 'score');
+SELECT try('INSERT INTO bad (id) VALUES (1)');
+DROP TRIGGER t ON bad;
+CREATE TRIGGER t BEFORE INSERT ON bad
+    FOR EACH STATEMENT EXECUTE FUNCTION seg_label_trigger('mall', 'seg', 'age', 'income', 'score');
+SELECT try('INSERT INTO bad (id) VALUES (1)');
+DROP TRIGGER t ON bad;
+CREATE TRIGGER t BEFORE DELETE ON bad
+    FOR EACH ROW EXECUTE FUNCTION seg_label_trigger('mall', 'seg', 'age', 'income', 'score');
+SELECT try('DELETE FROM bad');
+SELECT try('SELECT seg_label_trigger()');
+-- ALTER TABLE between statements is picked up: a feature column changed to text.
+CREATE TABLE altered (age int, income int, score int, seg int);
+CREATE TRIGGER label BEFORE INSERT ON altered
+    FOR EACH ROW EXECUTE FUNCTION seg_label_trigger('mall', 'seg', 'age', 'income', 'score');
+INSERT INTO altered VALUES (30, 60, 50);
+ALTER TABLE altered ALTER COLUMN score TYPE text;
+SELECT try($$INSERT INTO altered VALUES (30, 60, '50')$$);
+-- A role that may insert but not read the registry cannot label rows.
+CREATE ROLE regress_seg_writer;
+GRANT INSERT, SELECT ON shop_customers TO regress_seg_writer;
+SET ROLE regress_seg_writer;
+SELECT try($$INSERT INTO shop_customers (id, age, income, score) VALUES (4001, 30, 60, 50)$$);
+RESET ROLE;
+GRANT SELECT ON seg_models TO regress_seg_writer;
+SET ROLE regress_seg_writer;
+INSERT INTO shop_customers (id, age, income, score) VALUES (4001, 30, 60, 50);
+RESET ROLE;
+SELECT seg_ver, segment IS NOT NULL AS labelled FROM shop_customers WHERE id = 4001;
+REVOKE ALL ON shop_customers, seg_models FROM regress_seg_writer;
+DROP ROLE regress_seg_writer;
+
+DROP TABLE shop_customers, imputed, dom, bad, altered;
+DROP DOMAIN score_t;
+DELETE FROM seg_models;
+RESET client_min_messages;

@@ -1,0 +1,142 @@
+// Population stability index and mean-distance comparison for seg_drift.
+#include "drift.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "errors.hpp"
+#include "json.hpp"
+
+namespace cseg {
+
+// Sum of (a - e) ln(a / e) with both shares floored at epsilon.
+double population_stability_index(const double* expected, const double* actual, int32_t k,
+                                  double epsilon) {
+    double psi = 0.0;
+    for (int32_t c = 0; c < k; ++c) {
+        const double e = std::max(expected[c], epsilon);
+        const double a = std::max(actual[c], epsilon);
+        psi += (a - e) * std::log(a / e);
+    }
+    return psi;
+}
+
+// The customary reading of a PSI value.
+const char* drift_verdict(double psi) {
+    if (psi < kPsiModerate) return "stable";
+    if (psi < kPsiMajor) return "moderate shift";
+    return "major shift";
+}
+
+// Shares now and at training, per-segment PSI terms and mean distances.
+DriftReport drift_report(const DriftInput& in) {
+    if (in.k < 1) throw Error(ErrorKind::InvalidParameter, "seg_drift: k must be at least 1");
+    const size_t k = size_t(in.k);
+    DriftReport r;
+    r.unlabelled = in.unlabelled;
+    r.segments.resize(k);
+    double distance_now = 0.0, distance_training = 0.0;
+    for (size_t c = 0; c < k; ++c) {
+        if (in.rows_now[c] < 0 || in.sizes_training[c] < 0)
+            throw Error(ErrorKind::InvalidParameter, "seg_drift: negative row count");
+        SegmentDrift& s = r.segments[c];
+        s.rows_now = in.rows_now[c];
+        s.rows_training = in.sizes_training[c];
+        s.mean_distance_training = in.mean_distance_training[c];
+        s.has_mean_distance_now = s.rows_now > 0;
+        if (s.has_mean_distance_now)
+            s.mean_distance_now = in.distance_sum_now[c] / static_cast<double>(s.rows_now);
+        r.rows_now += s.rows_now;
+        r.rows_training += s.rows_training;
+        distance_now += in.distance_sum_now[c];
+        distance_training += s.mean_distance_training * static_cast<double>(s.rows_training);
+    }
+    if (r.rows_now > 0) {
+        r.has_mean_distance_now = true;
+        r.mean_distance_now = distance_now / static_cast<double>(r.rows_now);
+    }
+    if (r.rows_training > 0)
+        r.mean_distance_training = distance_training / static_cast<double>(r.rows_training);
+    std::vector<double> expected(k, 0.0), actual(k, 0.0);
+    for (size_t c = 0; c < k; ++c) {
+        SegmentDrift& s = r.segments[c];
+        if (r.rows_now > 0) s.share_now = double(s.rows_now) / double(r.rows_now);
+        if (r.rows_training > 0)
+            s.share_training = double(s.rows_training) / double(r.rows_training);
+        expected[c] = s.share_training;
+        actual[c] = s.share_now;
+        s.psi = population_stability_index(&expected[c], &actual[c], 1);
+    }
+    r.has_psi = r.rows_now > 0 && r.rows_training > 0;
+    if (r.has_psi) {
+        r.psi = population_stability_index(expected.data(), actual.data(), in.k);
+        r.verdict = drift_verdict(r.psi);
+    }
+    return r;
+}
+
+// Compact JSON of the report (see the header for the keys).
+std::string drift_to_json(const DriftReport& r) {
+    JsonWriter w;
+    w.begin_object();
+    w.key("rows");
+    w.integer(r.rows_now);
+    w.key("unlabelled");
+    w.integer(r.unlabelled);
+    w.key("training_rows");
+    w.integer(r.rows_training);
+    w.key("psi");
+    if (r.has_psi)
+        w.number(r.psi);
+    else
+        w.null();
+    w.key("verdict");
+    if (r.verdict != nullptr)
+        w.string(r.verdict);
+    else
+        w.null();
+    w.key("mean_distance_now");
+    if (r.has_mean_distance_now)
+        w.number(r.mean_distance_now);
+    else
+        w.null();
+    w.key("mean_distance_training");
+    w.number(r.mean_distance_training);
+    w.key("psi_epsilon");
+    w.number(kPsiEpsilon);
+    w.key("segments");
+    w.begin_array();
+    for (size_t c = 0; c < r.segments.size(); ++c) {
+        const SegmentDrift& s = r.segments[c];
+        w.begin_object();
+        w.key("segment");
+        w.integer(int64_t(c));
+        w.key("rows_now");
+        w.integer(s.rows_now);
+        w.key("share_now");
+        w.number(s.share_now);
+        w.key("rows_training");
+        w.integer(s.rows_training);
+        w.key("share_training");
+        w.number(s.share_training);
+        w.key("psi");
+        if (r.has_psi)
+            w.number(s.psi);
+        else
+            w.null();
+        w.key("mean_distance_now");
+        if (s.has_mean_distance_now)
+            w.number(s.mean_distance_now);
+        else
+            w.null();
+        w.key("mean_distance_training");
+        w.number(s.mean_distance_training);
+        w.end_object();
+    }
+    w.end_array();
+    w.end_object();
+    return w.take();
+}
+
+}  // namespace cseg

@@ -1,0 +1,72 @@
+// seg_drift: how the customers labelled today compare with the model's training data.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace cseg {
+
+// A share of 0 (an empty segment, now or at training) is replaced by this in the PSI terms,
+// so an emptied or a new segment adds a large but finite amount instead of infinity.
+constexpr double kPsiEpsilon = 1e-4;
+// The customary PSI thresholds: below 0.1 stable, from 0.1 to below 0.25 a moderate shift,
+// 0.25 and above a major shift.
+constexpr double kPsiModerate = 0.1;
+constexpr double kPsiMajor = 0.25;
+
+// What seg_drift counted, plus the model's training statistics (all arrays of k values).
+struct DriftInput {
+    int32_t k = 0;
+    const int64_t* rows_now = nullptr;               // rows labelled per segment now
+    const double* distance_sum_now = nullptr;        // sum of Euclidean distances (scaled space)
+    int64_t unlabelled = 0;                          // rows with missing features, not imputed
+    const int64_t* sizes_training = nullptr;         // the model's sizes
+    const double* mean_distance_training = nullptr;  // the model's mean_distance
+};
+
+// One segment's comparison.
+struct SegmentDrift {
+    int64_t rows_now = 0;
+    double share_now = 0.0;
+    int64_t rows_training = 0;
+    double share_training = 0.0;
+    double psi = 0.0;                    // this segment's PSI term
+    bool has_mean_distance_now = false;  // false when no row is in the segment now
+    double mean_distance_now = 0.0;
+    double mean_distance_training = 0.0;
+};
+
+// The whole comparison; psi and the verdict exist only when both sides have rows.
+struct DriftReport {
+    int64_t rows_now = 0;
+    int64_t unlabelled = 0;
+    int64_t rows_training = 0;
+    bool has_psi = false;
+    double psi = 0.0;
+    const char* verdict = nullptr;  // nullptr without psi
+    bool has_mean_distance_now = false;
+    double mean_distance_now = 0.0;       // over all labelled rows now
+    double mean_distance_training = 0.0;  // sizes-weighted mean of the model's mean_distance
+    std::vector<SegmentDrift> segments;
+};
+
+// Population stability index of two share vectors: sum over segments of
+// (actual - expected) * ln(actual / expected), each share first raised to at least epsilon.
+double population_stability_index(const double* expected, const double* actual, int32_t k,
+                                  double epsilon = kPsiEpsilon);
+
+// "stable" (psi < 0.1), "moderate shift" (psi < 0.25) or "major shift".
+const char* drift_verdict(double psi);
+
+// Computes shares, PSI terms, mean distances and the verdict. Throws
+// Error(InvalidParameter) for k < 1 or negative counts.
+DriftReport drift_report(const DriftInput& in);
+
+// The report as a compact JSON object: rows, unlabelled, training_rows, psi, verdict,
+// mean_distance_now, mean_distance_training, psi_epsilon, segments: [{segment, rows_now,
+// share_now, rows_training, share_training, psi, mean_distance_now, mean_distance_training}].
+// Values that do not exist (see DriftReport) are null.
+std::string drift_to_json(const DriftReport& r);
+
+}  // namespace cseg

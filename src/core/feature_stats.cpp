@@ -1,0 +1,97 @@
+// Column statistics of training rows (see feature_stats.hpp).
+#include "feature_stats.hpp"
+
+#include <cmath>
+#include <string>
+
+namespace cseg {
+
+namespace {
+
+// Rows between two interrupt polls.
+constexpr int64_t kPollRows = 4096;
+
+}  // namespace
+
+// Mean of the finite values per feature, then fills the gaps with it.
+std::vector<double> impute_column_means(RowMap X, const Interrupt& interrupt) {
+    const int64_t n = X.rows();
+    const int32_t d = static_cast<int32_t>(X.cols());
+    std::vector<double> sum(size_t(d), 0.0);
+    std::vector<int64_t> count(size_t(d), 0);
+    for (int64_t i = 0; i < n; ++i) {
+        if ((i % kPollRows) == 0) interrupt.poll();
+        const double* row = X.data() + i * d;
+        for (int32_t j = 0; j < d; ++j) {
+            if (std::isfinite(row[j])) {
+                sum[size_t(j)] += row[j];
+                ++count[size_t(j)];
+            }
+        }
+    }
+    std::vector<double> mean(static_cast<size_t>(d));
+    for (int32_t j = 0; j < d; ++j) {
+        if (count[size_t(j)] == 0)
+            throw Error(ErrorKind::DataException,
+                        "cannot impute feature " + std::to_string(j + 1) +
+                            ": it has no finite value in any row",
+                        "Option \"missing\" = \"impute\" replaces a missing element by the mean "
+                        "of its feature.");
+        mean[size_t(j)] = sum[size_t(j)] / static_cast<double>(count[size_t(j)]);
+        if (!std::isfinite(mean[size_t(j)]))
+            throw Error(ErrorKind::DataException,
+                        "cannot impute feature " + std::to_string(j + 1) + ": its mean overflows");
+    }
+    for (int64_t i = 0; i < n; ++i) {
+        double* row = X.data() + i * d;
+        for (int32_t j = 0; j < d; ++j)
+            if (!std::isfinite(row[j])) row[j] = mean[size_t(j)];
+    }
+    return mean;
+}
+
+// Two passes: the means, then the mean squared deviation from them.
+void column_mean_std(ConstRowMap X, std::vector<double>& mean, std::vector<double>& std_dev,
+                     const Interrupt& interrupt) {
+    const int64_t n = X.rows();
+    const int32_t d = static_cast<int32_t>(X.cols());
+    mean.assign(size_t(d), 0.0);
+    std_dev.assign(size_t(d), 0.0);
+    for (int64_t i = 0; i < n; ++i) {
+        if ((i % kPollRows) == 0) interrupt.poll();
+        for (int32_t j = 0; j < d; ++j) mean[size_t(j)] += X(i, j);
+    }
+    for (double& v : mean) v /= static_cast<double>(n);
+    for (int64_t i = 0; i < n; ++i) {
+        if ((i % kPollRows) == 0) interrupt.poll();
+        for (int32_t j = 0; j < d; ++j) {
+            const double t = X(i, j) - mean[size_t(j)];
+            std_dev[size_t(j)] += t * t;
+        }
+    }
+    for (int32_t j = 0; j < d; ++j) {
+        double& s = std_dev[size_t(j)];
+        s = std::sqrt(s / static_cast<double>(n));
+        if (!std::isfinite(s) || !std::isfinite(mean[size_t(j)]))
+            throw Error(ErrorKind::DataException,
+                        "feature " + std::to_string(j + 1) +
+                            " has values too large to summarise (its mean or standard "
+                            "deviation overflows)");
+    }
+}
+
+// Scans for the first scaled value out of range.
+void check_scaled_range(ConstRowMap X) {
+    for (int64_t i = 0; i < X.rows(); ++i) {
+        for (int64_t j = 0; j < X.cols(); ++j) {
+            if (!(std::fabs(X(i, j)) <= kMaxScaledValue))
+                throw Error(ErrorKind::DataException,
+                            "feature " + std::to_string(j + 1) + " of row " +
+                                std::to_string(i + 1) + " is too large after scaling",
+                            "Scaled values must lie within +-1e100.",
+                            "Choose another \"scale\" method or rescale the data.");
+        }
+    }
+}
+
+}  // namespace cseg

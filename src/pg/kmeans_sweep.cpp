@@ -1,0 +1,150 @@
+// kmeans_sweep(features float8[], k_min int, k_max int [, options jsonb]) aggregate: every k
+// of the range fitted on one read of the table and judged (see src/core/sweep.hpp).
+#include "composite_array.hpp"
+#include "datum_codec.hpp"
+#include "guard.hpp"
+#include "jsonb_options.hpp"
+#include "row_buffer.hpp"
+#include "row_order.hpp"
+#include "sweep.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+namespace {
+
+constexpr const char* kFn = "kmeans_sweep";
+
+// One row of the result, plain data for crossing the wall.
+struct SweepOut {
+    int32 k;
+    double inertia, silhouette, davies_bouldin, calinski_harabasz;
+    bool elbow, best_silhouette;
+    struct varlena* model;
+};
+
+// The whole result.
+struct SweepOutAll {
+    SweepOut* rows;
+    int32 n_points;
+    int64 n_rows, n_skipped, silhouette_rows;
+};
+
+// Checks k_min, k_max and the options once, on the first row; keeps "k_min k_max options".
+void init_params(FunctionCallInfo fcinfo, cseg_pg::RowBuffer* st) {
+    if (PG_ARGISNULL(2) || PG_ARGISNULL(3))
+        ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+                        errmsg("kmeans_sweep: k_min and k_max must not be NULL")));
+    const int32 k_min = PG_GETARG_INT32(2), k_max = PG_GETARG_INT32(3);
+    if (k_min < 1 || k_max < k_min)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("kmeans_sweep needs 1 <= k_min <= k_max, got k_min = %d and "
+                               "k_max = %d",
+                               k_min, k_max)));
+    const char* options = cseg_pg::jsonb_options_text(fcinfo, 4);
+    cseg_pg::guarded([&] { cseg::parse_sweep_options(options); });
+    const char* param = psprintf("%d %d %s", k_min, k_max, options);
+    cseg_pg::row_buffer_set_param(st, param, strlen(param));
+}
+
+// The sweep's working copy of the rows must fit customer_seg.max_memory with the buffer.
+void check_sweep_budget(const cseg_pg::RowBuffer* st) {
+    const double need = 2.0 * static_cast<double>(st->n_rows) * st->dims * sizeof(double);
+    if (need > static_cast<double>(cseg_pg::max_memory_kb) * 1024.0)
+        ereport(ERROR,
+                (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+                 errmsg("kmeans_sweep needs %.0f MB for %lld rows of %d features (the rows and "
+                        "a working copy), more than customer_seg.max_memory (%d MB)",
+                        need / 1048576.0, static_cast<long long>(st->n_rows), st->dims,
+                        cseg_pg::max_memory_kb / 1024),
+                 errhint("Raise customer_seg.max_memory, or sweep on a sample of the rows.")));
+}
+
+// A score as a datum: NaN (undefined for this k) becomes SQL NULL.
+Datum score_datum(double v, bool* null) {
+    *null = std::isnan(v);
+    return Float8GetDatum(*null ? 0.0 : v);
+}
+
+}  // namespace
+
+extern "C" {
+
+PG_FUNCTION_INFO_V1(kmeans_sweep_trans);
+PG_FUNCTION_INFO_V1(kmeans_sweep_final);
+
+// Transition: buffers one row (whole-NULL arrays are ignored, as by every aggregate).
+Datum kmeans_sweep_trans(PG_FUNCTION_ARGS) {
+    cseg_pg::RowBuffer* st = cseg_pg::row_buffer_get(fcinfo, false, kFn);
+    if (PG_ARGISNULL(1)) PG_RETURN_POINTER(st);
+    if (st->param == nullptr) init_params(fcinfo, st);
+    cseg_pg::row_buffer_append(st, PG_GETARG_ARRAYTYPE_P(1), 0, kFn);
+    PG_RETURN_POINTER(st);
+}
+
+// Final: canonical row order (each model then equals kmeans_fit's), the sweep, one
+// seg_sweep_row per k.
+Datum kmeans_sweep_final(PG_FUNCTION_ARGS) {
+    if (PG_ARGISNULL(0)) PG_RETURN_NULL();
+    cseg_pg::RowBuffer* st = reinterpret_cast<cseg_pg::RowBuffer*>(PG_GETARG_POINTER(0));
+    if (st->n_rows == 0) PG_RETURN_NULL();
+    int k_min = 0, k_max = 0, used = 0;
+    if (sscanf(st->param, "%d %d %n", &k_min, &k_max, &used) != 2 || used == 0)
+        ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                        errmsg("kmeans_sweep: corrupt aggregate parameter")));
+    const char* options = st->param + used;
+    check_sweep_budget(st);
+    const SweepOutAll r = cseg_pg::guarded([&] {
+        const cseg::SweepOptions opts = cseg::parse_sweep_options(options);
+        const cseg::Interrupt interrupt(cseg_pg::interrupt_pending);
+        cseg::sort_rows(st->data, nullptr, st->n_rows, st->dims, interrupt);
+        const cseg::SweepResult sweep = cseg::kmeans_sweep(
+            cseg::ConstRowMap(st->data, st->n_rows, st->dims), k_min, k_max, opts, interrupt);
+        SweepOutAll all{nullptr, static_cast<int32>(sweep.points.size()), sweep.n_rows,
+                        sweep.n_skipped, sweep.silhouette_rows};
+        all.rows =
+            static_cast<SweepOut*>(cseg_pg::alloc_nothrow(sizeof(SweepOut) * sweep.points.size()));
+        for (size_t i = 0; i < sweep.points.size(); ++i) {
+            const cseg::SweepPoint& p = sweep.points[i];
+            all.rows[i] = SweepOut{p.k,
+                                   p.inertia,
+                                   p.silhouette,
+                                   p.davies_bouldin,
+                                   p.calinski_harabasz,
+                                   p.elbow,
+                                   p.best_silhouette,
+                                   cseg_pg::model_to_varlena(p.model)};
+        }
+        return all;
+    });
+    if (r.n_skipped > 0)
+        ereport(NOTICE, (errmsg("kmeans_sweep skipped %lld rows with NULL or non-finite elements",
+                                static_cast<long long>(r.n_skipped))));
+    if (r.silhouette_rows < r.n_rows)
+        ereport(
+            NOTICE,
+            (errmsg("kmeans_sweep: silhouette averaged over a seeded sample of %lld of %lld "
+                    "rows",
+                    static_cast<long long>(r.silhouette_rows), static_cast<long long>(r.n_rows)),
+             errhint("Option \"silhouette_sample\" sets the sample size; null makes it exact "
+                     "(O(n^2) time).")));
+    Oid elemtype;
+    TupleDesc desc = cseg_pg::composite_result_desc(fcinfo, &elemtype);
+    Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * r.n_points));
+    for (int32 i = 0; i < r.n_points; ++i) {
+        const SweepOut& p = r.rows[i];
+        bool nulls[8] = {false, false, false, false, false, false, false, false};
+        Datum values[8] = {Int32GetDatum(p.k),
+                           Float8GetDatum(p.inertia),
+                           score_datum(p.silhouette, &nulls[2]),
+                           score_datum(p.davies_bouldin, &nulls[3]),
+                           score_datum(p.calinski_harabasz, &nulls[4]),
+                           BoolGetDatum(p.elbow),
+                           BoolGetDatum(p.best_silhouette),
+                           PointerGetDatum(p.model)};
+        elems[i] = HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
+    }
+    PG_RETURN_ARRAYTYPE_P(cseg_pg::composite_array_build(elems, r.n_points, elemtype));
+}
+
+}  // extern "C"

@@ -1,0 +1,359 @@
+// The scoring aggregates: silhouette, davies_bouldin, calinski_harabasz and silhouette_values,
+// on labelled feature arrays or on rows scaled and labelled by a model. Each buffers its rows
+// (RowBuffer with labels; parallel-safe through seg_rows_*), and its final function drops rows
+// with NULL/NaN/Infinity elements (NOTICE), puts the rest in canonical order and scores them.
+#include <algorithm>
+#include <cinttypes>
+#include <cstring>
+
+#include "composite_array.hpp"
+#include "datum_codec.hpp"
+#include "distance.hpp"
+#include "float8_array.hpp"
+#include "guard.hpp"
+#include "jsonb_options.hpp"
+#include "labels.hpp"
+#include "metrics.hpp"
+#include "model_point.hpp"
+#include "row_buffer.hpp"
+#include "scoring.hpp"
+
+extern "C" {
+#include "common/hashfn.h"
+}
+
+namespace {
+
+using cseg_pg::RowBuffer;
+
+// Hex digits of a model fingerprint at the start of a model-form aggregate's parameter.
+constexpr int kFingerprintChars = 16;
+
+// Which metric a plain scoring aggregate computes.
+enum class Metric { Silhouette, DaviesBouldin, CalinskiHarabasz };
+
+// The SQL name of a metric, for messages.
+const char* metric_name(Metric m) {
+    switch (m) {
+        case Metric::Silhouette:
+            return "silhouette";
+        case Metric::DaviesBouldin:
+            return "davies_bouldin";
+        case Metric::CalinskiHarabasz:
+            return "calinski_harabasz";
+    }
+    return "silhouette";
+}
+
+// What the guarded preparation of the buffered rows hands back across the wall.
+struct Prepared {
+    int64 n;        // usable rows
+    int64 skipped;  // rows dropped for a NaN or infinite element
+    int64* ids;     // with ids: n ids (palloc'd), else NULL
+};
+
+// A score and how many rows it left out.
+struct Score {
+    double value;
+    int64 skipped;
+};
+
+// Drops incomplete rows, sorts canonically and splits off the ids (see prepare_scored_rows);
+// st->dims counts the id column when with_ids.
+Prepared prepare(RowBuffer* st, bool with_ids) {
+    const int32 d = with_ids ? st->dims - 1 : st->dims;
+    return cseg_pg::guarded([&] {
+        const cseg::Interrupt interrupt(cseg_pg::interrupt_pending);
+        cseg::ScoredRows rows =
+            cseg::prepare_scored_rows(st->data, st->labels, st->n_rows, d, with_ids, interrupt);
+        int64* ids = nullptr;
+        if (with_ids) {
+            ids = static_cast<int64*>(cseg_pg::alloc_nothrow(sizeof(int64) * rows.ids.size()));
+            std::memcpy(ids, rows.ids.data(), sizeof(int64) * rows.ids.size());
+        }
+        return Prepared{rows.n, rows.skipped, ids};
+    });
+}
+
+// The NOTICE for rows a scoring aggregate left out.
+void notice_skipped(const char* fn, int64 skipped, bool model_form) {
+    if (skipped == 0) return;
+    ereport(NOTICE,
+            (errmsg("%s skipped %lld rows with NULL or non-finite elements", fn,
+                    static_cast<long long>(skipped)),
+             model_form ? errdetail("The model does not impute: seg_assign maps such rows to NULL.")
+                        : 0));
+}
+
+// Checks the silhouette options once (on the first row) and keeps their text in the state,
+// after `prefix` (a model fingerprint) when given.
+void init_options(FunctionCallInfo fcinfo, RowBuffer* st, int argno, const char* prefix) {
+    const char* options = cseg_pg::jsonb_options_text(fcinfo, argno);
+    cseg_pg::guarded([&] { cseg::parse_silhouette_options(options); });
+    const char* text = psprintf("%s%s", prefix, options);
+    cseg_pg::row_buffer_set_param(st, text, strlen(text));
+}
+
+// Buffers one labelled feature array: NULL features or a NULL label leave the row out.
+Datum plain_trans(FunctionCallInfo fcinfo, const char* fn, bool has_options) {
+    RowBuffer* st = cseg_pg::row_buffer_get(fcinfo, true, fn);
+    if (PG_ARGISNULL(1) || PG_ARGISNULL(2)) PG_RETURN_POINTER(st);
+    if (has_options && st->param == nullptr) init_options(fcinfo, st, 3, "");
+    cseg_pg::row_buffer_append(st, PG_GETARG_ARRAYTYPE_P(1), PG_GETARG_INT32(2), fn);
+    PG_RETURN_POINTER(st);
+}
+
+// Computes one metric on rows already prepared (n rows of d features, labels alongside).
+double compute(Metric metric, const RowBuffer* st, int64 n, int32 d, const char* options) {
+    return cseg_pg::guarded([&] {
+        const cseg::Interrupt interrupt(cseg_pg::interrupt_pending);
+        if (n == 0) cseg::check_number_of_labels(0, 0);  // every row left out
+        const cseg::ConstRowMap X(st->data, n, d);
+        switch (metric) {
+            case Metric::DaviesBouldin:
+                return cseg::davies_bouldin(X, st->labels, interrupt);
+            case Metric::CalinskiHarabasz:
+                return cseg::calinski_harabasz(X, st->labels, interrupt);
+            case Metric::Silhouette:
+                break;
+        }
+        const cseg::SilhouetteOptions o = cseg::parse_silhouette_options(options);
+        return cseg::silhouette_score(X, st->labels, interrupt, o.sample_size, o.seed);
+    });
+}
+
+// Final of every float8 scoring aggregate: NULL over no rows, else prepare, NOTICE, score.
+Datum score_final(FunctionCallInfo fcinfo, Metric metric, bool model_form) {
+    if (PG_ARGISNULL(0)) PG_RETURN_NULL();
+    RowBuffer* st = reinterpret_cast<RowBuffer*>(PG_GETARG_POINTER(0));
+    if (st->n_rows == 0 && st->n_missing == 0) PG_RETURN_NULL();
+    const char* fn = metric_name(metric);
+    const char* options = st->param == nullptr ? "{}" : st->param;
+    if (model_form) options += kFingerprintChars;
+    if (*options == '\0') options = "{}";  // a model form without options
+    int64 n = 0, skipped = model_form ? st->n_missing : 0;
+    if (st->n_rows > 0) {
+        const Prepared p = prepare(st, false);
+        n = p.n;
+        skipped += p.skipped;
+    }
+    notice_skipped(fn, skipped, model_form);
+    PG_RETURN_FLOAT8(compute(metric, st, n, st->dims, options));
+}
+
+// A fingerprint of what decides a model's labels (scaler, imputation values, centroids), so
+// a model-form aggregate can tell whether every row came with the same model.
+uint64 model_fingerprint(const cseg::ModelView& m) {
+    const auto hash = [](const double* v, int64 count, uint64 seed) {
+        return hash_bytes_extended(reinterpret_cast<const unsigned char*>(v),
+                                   static_cast<int>(sizeof(double) * count), seed);
+    };
+    uint64 h = hash(m.center, m.dims, static_cast<uint64>(m.k));
+    h = hash(m.scale, m.dims, h);
+    h = hash(m.centroids, static_cast<int64>(m.k) * m.dims, h);
+    return m.impute != nullptr ? hash(m.impute, m.dims, h) : h;
+}
+
+// The model in argument argno, checked to be a k-means model and the same as on the rows
+// before (its fingerprint heads the state's parameter); on the first row also the options.
+cseg_pg::ModelCache* row_model(FunctionCallInfo fcinfo, RowBuffer* st, int argno, const char* fn,
+                               int options_argno) {
+    cseg_pg::ModelCache* c = cseg_pg::model_cache_get(fcinfo, argno);
+    if (c->view.algorithm != cseg::ModelAlgorithm::KMeans)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("%s needs a k-means model, got a %s model", fn,
+                               cseg::model_algorithm_name(c->view.algorithm))));
+    char fingerprint[kFingerprintChars + 1];
+    snprintf(fingerprint, sizeof fingerprint, "%016" PRIx64, model_fingerprint(c->view));
+    if (st->param == nullptr) {
+        if (options_argno >= 0) {
+            init_options(fcinfo, st, options_argno, fingerprint);
+        } else {
+            cseg_pg::row_buffer_set_param(st, fingerprint, kFingerprintChars);
+        }
+    } else if (strncmp(st->param, fingerprint, kFingerprintChars) != 0) {
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("%s: every row must be scored with the same model", fn),
+                        errhint("Score each model in its own group (GROUP BY the model).")));
+    }
+    return c;
+}
+
+// Scales and labels the features in argument argno with the model, as seg_assign does;
+// false (row counted as skipped) when seg_assign would return NULL.
+bool model_row(FunctionCallInfo fcinfo, RowBuffer* st, cseg_pg::ModelCache* c, int argno,
+               const char* fn, int32* label) {
+    if (!cseg_pg::model_point(fcinfo, c, argno, fn)) {
+        st->n_missing++;
+        return false;
+    }
+    const cseg::ModelView& m = c->view;
+    *label = cseg_pg::guarded(
+        [&] { return cseg::nearest_centroid(c->scratch, m.centroids, m.k, m.dims, nullptr); });
+    return true;
+}
+
+// Buffers one customer scaled and labelled by the model: NULL model or features leave it out.
+Datum model_trans(FunctionCallInfo fcinfo, bool has_options) {
+    const char* fn = "silhouette";
+    RowBuffer* st = cseg_pg::row_buffer_get(fcinfo, true, fn);
+    if (PG_ARGISNULL(1) || PG_ARGISNULL(2)) PG_RETURN_POINTER(st);
+    cseg_pg::ModelCache* c = row_model(fcinfo, st, 1, fn, has_options ? 3 : -1);
+    int32 label;
+    if (!model_row(fcinfo, st, c, 2, fn, &label)) PG_RETURN_POINTER(st);
+    double* row = cseg_pg::row_buffer_push_row(st, c->view.dims, label, fn);
+    std::memcpy(row, c->scratch, sizeof(double) * c->view.dims);
+    PG_RETURN_POINTER(st);
+}
+
+// Buffers one id + labelled feature array; the id rides in an extra trailing column.
+Datum values_trans(FunctionCallInfo fcinfo) {
+    const char* fn = "silhouette_values";
+    RowBuffer* st = cseg_pg::row_buffer_get(fcinfo, true, fn);
+    if (PG_ARGISNULL(2) || PG_ARGISNULL(3)) PG_RETURN_POINTER(st);
+    if (PG_ARGISNULL(1))
+        ereport(ERROR,
+                (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("%s: id must not be NULL", fn),
+                 errdetail("The id is what the silhouette values join back on.")));
+    ArrayType* a = PG_GETARG_ARRAYTYPE_P(2);
+    const int32 d = cseg_pg::float8_array_length(a, "silhouette_values features");
+    if (st->dims != 0 && st->dims != d + 1)
+        ereport(ERROR, (errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+                        errmsg("%s: all feature arrays must have the same length, saw lengths "
+                               "%d and %d",
+                               fn, st->dims - 1, d)));
+    double* row = cseg_pg::row_buffer_push_row(st, d + 1, PG_GETARG_INT32(3), fn);
+    if (cseg_pg::float8_array_read(a, row, d) > 0) st->n_missing++;
+    row[d] = cseg::id_to_bits(PG_GETARG_INT64(1));
+    PG_RETURN_POINTER(st);
+}
+
+// Buffers one id + customer scaled and labelled by the model.
+Datum values_model_trans(FunctionCallInfo fcinfo) {
+    const char* fn = "silhouette_values";
+    RowBuffer* st = cseg_pg::row_buffer_get(fcinfo, true, fn);
+    if (PG_ARGISNULL(1) || PG_ARGISNULL(3)) PG_RETURN_POINTER(st);
+    if (PG_ARGISNULL(2))
+        ereport(ERROR,
+                (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("%s: id must not be NULL", fn),
+                 errdetail("The id is what the silhouette values join back on.")));
+    cseg_pg::ModelCache* c = row_model(fcinfo, st, 1, fn, -1);
+    int32 label;
+    if (!model_row(fcinfo, st, c, 3, fn, &label)) PG_RETURN_POINTER(st);
+    const int32 d = c->view.dims;
+    double* row = cseg_pg::row_buffer_push_row(st, d + 1, label, fn);
+    std::memcpy(row, c->scratch, sizeof(double) * d);
+    row[d] = cseg::id_to_bits(PG_GETARG_INT64(2));
+    PG_RETURN_POINTER(st);
+}
+
+// What the guarded silhouette_samples hands back: values, and the output order (by id).
+struct Values {
+    double* silhouette;  // n, in prepared row order
+    int64* order;        // n row indices, ids ascending (ties in canonical order)
+};
+
+// Final of silhouette_values: one (id, label, silhouette) per usable row, ordered by id.
+Datum values_final(FunctionCallInfo fcinfo, bool model_form) {
+    if (PG_ARGISNULL(0)) PG_RETURN_NULL();
+    RowBuffer* st = reinterpret_cast<RowBuffer*>(PG_GETARG_POINTER(0));
+    if (st->n_rows == 0 && st->n_missing == 0) PG_RETURN_NULL();
+    const char* fn = "silhouette_values";
+    Prepared p{0, 0, nullptr};
+    if (st->n_rows > 0) p = prepare(st, true);
+    notice_skipped(fn, p.skipped + (model_form ? st->n_missing : 0), model_form);
+    const int32 d = st->n_rows > 0 ? st->dims - 1 : 1;
+    if (static_cast<Size>(p.n) > MaxAllocSize / sizeof(Datum))
+        ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+                        errmsg("%s: too many rows (%lld) for one array", fn,
+                               static_cast<long long>(p.n))));
+    const Values v = cseg_pg::guarded([&] {
+        const cseg::Interrupt interrupt(cseg_pg::interrupt_pending);
+        const size_t n = static_cast<size_t>(p.n);
+        auto* s = static_cast<double*>(cseg_pg::alloc_nothrow(sizeof(double) * n));
+        cseg::silhouette_samples(cseg::ConstRowMap(st->data, p.n, d), st->labels, s, interrupt);
+        auto* order = static_cast<int64*>(cseg_pg::alloc_nothrow(sizeof(int64) * n));
+        for (size_t i = 0; i < n; ++i) order[i] = static_cast<int64>(i);
+        const int64* ids = p.ids;
+        std::stable_sort(order, order + n, [ids](int64 a, int64 b) { return ids[a] < ids[b]; });
+        return Values{s, order};
+    });
+    Oid elemtype;
+    TupleDesc desc = cseg_pg::composite_result_desc(fcinfo, &elemtype);
+    Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * (p.n > 0 ? p.n : 1)));
+    for (int64 i = 0; i < p.n; ++i) {
+        const int64 r = v.order[i];
+        Datum values[3] = {Int64GetDatum(p.ids[r]), Int32GetDatum(st->labels[r]),
+                           Float8GetDatum(v.silhouette[r])};
+        bool nulls[3] = {false, false, false};
+        elems[i] = HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
+    }
+    PG_RETURN_ARRAYTYPE_P(cseg_pg::composite_array_build(elems, static_cast<int>(p.n), elemtype));
+}
+
+}  // namespace
+
+extern "C" {
+
+PG_FUNCTION_INFO_V1(silhouette_trans);
+PG_FUNCTION_INFO_V1(davies_bouldin_trans);
+PG_FUNCTION_INFO_V1(calinski_harabasz_trans);
+PG_FUNCTION_INFO_V1(silhouette_final);
+PG_FUNCTION_INFO_V1(davies_bouldin_final);
+PG_FUNCTION_INFO_V1(calinski_harabasz_final);
+PG_FUNCTION_INFO_V1(silhouette_model_trans);
+PG_FUNCTION_INFO_V1(silhouette_model_final);
+PG_FUNCTION_INFO_V1(silhouette_values_trans);
+PG_FUNCTION_INFO_V1(silhouette_values_model_trans);
+PG_FUNCTION_INFO_V1(silhouette_values_final);
+PG_FUNCTION_INFO_V1(silhouette_values_model_final);
+
+// silhouette(features, label [, options]) transition.
+Datum silhouette_trans(PG_FUNCTION_ARGS) {
+    return plain_trans(fcinfo, "silhouette", PG_NARGS() > 3);
+}
+
+// davies_bouldin(features, label) transition.
+Datum davies_bouldin_trans(PG_FUNCTION_ARGS) {
+    return plain_trans(fcinfo, "davies_bouldin", false);
+}
+
+// calinski_harabasz(features, label) transition.
+Datum calinski_harabasz_trans(PG_FUNCTION_ARGS) {
+    return plain_trans(fcinfo, "calinski_harabasz", false);
+}
+
+// silhouette(features, label [, options]) final: sklearn's silhouette_score.
+Datum silhouette_final(PG_FUNCTION_ARGS) { return score_final(fcinfo, Metric::Silhouette, false); }
+
+// davies_bouldin final: sklearn's davies_bouldin_score.
+Datum davies_bouldin_final(PG_FUNCTION_ARGS) {
+    return score_final(fcinfo, Metric::DaviesBouldin, false);
+}
+
+// calinski_harabasz final: sklearn's calinski_harabasz_score.
+Datum calinski_harabasz_final(PG_FUNCTION_ARGS) {
+    return score_final(fcinfo, Metric::CalinskiHarabasz, false);
+}
+
+// silhouette(model, features [, options]) transition.
+Datum silhouette_model_trans(PG_FUNCTION_ARGS) { return model_trans(fcinfo, PG_NARGS() > 3); }
+
+// silhouette(model, features [, options]) final: the silhouette in the model's scaled space.
+Datum silhouette_model_final(PG_FUNCTION_ARGS) {
+    return score_final(fcinfo, Metric::Silhouette, true);
+}
+
+// silhouette_values(id, features, label) transition.
+Datum silhouette_values_trans(PG_FUNCTION_ARGS) { return values_trans(fcinfo); }
+
+// silhouette_values(model, id, features) transition.
+Datum silhouette_values_model_trans(PG_FUNCTION_ARGS) { return values_model_trans(fcinfo); }
+
+// silhouette_values(id, features, label) final: sklearn's silhouette_samples with ids.
+Datum silhouette_values_final(PG_FUNCTION_ARGS) { return values_final(fcinfo, false); }
+
+// silhouette_values(model, id, features) final.
+Datum silhouette_values_model_final(PG_FUNCTION_ARGS) { return values_final(fcinfo, true); }
+
+}  // extern "C"

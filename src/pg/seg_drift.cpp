@@ -1,0 +1,196 @@
+// seg_drift(segmodel, features float8[]) aggregate -> jsonb: segment shares now vs at training,
+// population stability index, mean distance to the centroid now vs at training, verdict.
+// The state is small and parallel-safe: per segment a row count and a distance sum, plus a
+// copy of the model (every row must use the same one) for the final report.
+#include <cmath>
+#include <cstring>
+#include <string>
+
+#include "distance.hpp"
+#include "drift.hpp"
+#include "guard.hpp"
+#include "model_point.hpp"
+
+namespace {
+
+constexpr uint8 kDriftStateVersion = 1;
+constexpr const char* kFn = "seg_drift";
+
+// Aggregate state, in the aggregate context. Plain data only.
+struct DriftState {
+    int32 k;
+    int32 model_len;   // bytes of the encoded model (the datum's payload)
+    int64 unlabelled;  // rows with a missing feature the model does not impute
+    int64* rows;       // k
+    double* distance;  // k sums of Euclidean distances (scaled space)
+    uint64* model;     // the encoded model, 8-byte aligned, model_len bytes
+};
+
+// The aggregate context, or an error when called outside an aggregate.
+MemoryContext agg_context(FunctionCallInfo fcinfo) {
+    MemoryContext cxt;
+    if (!AggCheckCallContext(fcinfo, &cxt))
+        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                        errmsg("%s support function called in a non-aggregate context", kFn)));
+    return cxt;
+}
+
+// A zeroed state for k clusters holding a copy of the model's len bytes.
+DriftState* new_state(MemoryContext cxt, int32 k, const void* model, int32 len) {
+    auto* st = static_cast<DriftState*>(MemoryContextAllocZero(cxt, sizeof(DriftState)));
+    st->k = k;
+    st->model_len = len;
+    st->rows = static_cast<int64*>(MemoryContextAllocZero(cxt, sizeof(int64) * k));
+    st->distance = static_cast<double*>(MemoryContextAllocZero(cxt, sizeof(double) * k));
+    st->model = static_cast<uint64*>(MemoryContextAlloc(cxt, (len + 7) / 8 * 8 + 8));
+    memcpy(st->model, model, len);
+    return st;
+}
+
+// True when the state was built for exactly these model bytes.
+bool same_model(const DriftState* st, const void* model, int32 len) {
+    return st->model_len == len && memcmp(st->model, model, len) == 0;
+}
+
+// The error for rows (or partial states) that use different models.
+[[noreturn]] void different_models() {
+    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                    errmsg("%s: every row must use the same model", kFn),
+                    errhint("Compare one model at a time, e.g. GROUP BY the model's name.")));
+    pg_unreachable();
+}
+
+}  // namespace
+
+extern "C" {
+
+PG_FUNCTION_INFO_V1(seg_drift_trans);
+PG_FUNCTION_INFO_V1(seg_drift_combine);
+PG_FUNCTION_INFO_V1(seg_drift_serialize);
+PG_FUNCTION_INFO_V1(seg_drift_deserialize);
+PG_FUNCTION_INFO_V1(seg_drift_final);
+
+// Transition: labels one row and adds it to its segment's count and distance sum. Rows with
+// a NULL model or a NULL array are ignored; rows with missing elements count as unlabelled.
+Datum seg_drift_trans(PG_FUNCTION_ARGS) {
+    MemoryContext cxt = agg_context(fcinfo);
+    DriftState* st =
+        PG_ARGISNULL(0) ? nullptr : reinterpret_cast<DriftState*>(PG_GETARG_POINTER(0));
+    if (PG_ARGISNULL(1) || PG_ARGISNULL(2)) {
+        if (st == nullptr) PG_RETURN_NULL();
+        PG_RETURN_POINTER(st);
+    }
+    cseg_pg::ModelCache* c = cseg_pg::model_cache_get(fcinfo, 1);
+    const cseg::ModelView& m = c->view;
+    /* The decoded encoding is what the state keeps and compares. */
+    const int32 len = static_cast<int32>(c->aligned_len);
+    if (st == nullptr)
+        st = new_state(cxt, m.k, c->aligned, len);
+    else if (!same_model(st, c->aligned, len))
+        different_models();
+    if (!cseg_pg::model_point(fcinfo, c, 2, kFn)) {
+        st->unlabelled++;
+        PG_RETURN_POINTER(st);
+    }
+    double sq = 0.0;
+    const int32 label = cseg_pg::guarded(
+        [&] { return cseg::nearest_centroid(c->scratch, m.centroids, m.k, m.dims, &sq); });
+    st->rows[label]++;
+    st->distance[label] += std::sqrt(sq);
+    PG_RETURN_POINTER(st);
+}
+
+// Combine: adds the second partial state into the first (copied into the aggregate context).
+Datum seg_drift_combine(PG_FUNCTION_ARGS) {
+    MemoryContext cxt = agg_context(fcinfo);
+    DriftState* a = PG_ARGISNULL(0) ? nullptr : reinterpret_cast<DriftState*>(PG_GETARG_POINTER(0));
+    DriftState* b = PG_ARGISNULL(1) ? nullptr : reinterpret_cast<DriftState*>(PG_GETARG_POINTER(1));
+    if (b == nullptr) {
+        if (a == nullptr) PG_RETURN_NULL();
+        PG_RETURN_POINTER(a);
+    }
+    if (a == nullptr) {
+        a = new_state(cxt, b->k, b->model, b->model_len);
+    } else if (!same_model(a, b->model, b->model_len)) {
+        different_models();
+    }
+    a->unlabelled += b->unlabelled;
+    for (int32 c = 0; c < a->k; ++c) {
+        a->rows[c] += b->rows[c];
+        a->distance[c] += b->distance[c];
+    }
+    PG_RETURN_POINTER(a);
+}
+
+// Serialize: version byte, k, model length, unlabelled, rows[k], distance[k], model bytes.
+Datum seg_drift_serialize(PG_FUNCTION_ARGS) {
+    agg_context(fcinfo);
+    const auto* st = reinterpret_cast<const DriftState*>(PG_GETARG_POINTER(0));
+    StringInfoData buf;
+    pq_begintypsend(&buf);
+    pq_sendbyte(&buf, kDriftStateVersion);
+    pq_sendint32(&buf, st->k);
+    pq_sendint32(&buf, st->model_len);
+    pq_sendint64(&buf, st->unlabelled);
+    /* Native byte order: the state only travels between processes of one server. */
+    pq_sendbytes(&buf, reinterpret_cast<const char*>(st->rows), sizeof(int64) * st->k);
+    pq_sendbytes(&buf, reinterpret_cast<const char*>(st->distance), sizeof(double) * st->k);
+    pq_sendbytes(&buf, reinterpret_cast<const char*>(st->model), st->model_len);
+    PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+// Deserialize: checks the version and every length before rebuilding the state.
+Datum seg_drift_deserialize(PG_FUNCTION_ARGS) {
+    MemoryContext cxt = agg_context(fcinfo);
+    const bytea* bytes = PG_GETARG_BYTEA_PP(0);
+    StringInfoData buf;
+    buf.data = const_cast<char*>(VARDATA_ANY(bytes));
+    buf.len = VARSIZE_ANY_EXHDR(bytes);
+    buf.maxlen = buf.len;
+    buf.cursor = 0;
+    if (pq_getmsgbyte(&buf) != kDriftStateVersion)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+                        errmsg("unsupported %s aggregate state version", kFn)));
+    const int32 k = pq_getmsgint(&buf, 4);
+    const int32 model_len = pq_getmsgint(&buf, 4);
+    const int64 unlabelled = pq_getmsgint64(&buf);
+    const int64 rest = buf.len - buf.cursor;
+    if (k < 1 || model_len < 1 || unlabelled < 0 || rest != static_cast<int64>(k) * 16 + model_len)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+                        errmsg("corrupt %s aggregate state", kFn)));
+    const char* rows = pq_getmsgbytes(&buf, sizeof(int64) * k);
+    const char* distance = pq_getmsgbytes(&buf, sizeof(double) * k);
+    DriftState* st = new_state(cxt, k, pq_getmsgbytes(&buf, model_len), model_len);
+    memcpy(st->rows, rows, sizeof(int64) * k);
+    memcpy(st->distance, distance, sizeof(double) * k);
+    st->unlabelled = unlabelled;
+    pq_getmsgend(&buf);
+    PG_RETURN_POINTER(st);
+}
+
+// Final: the report as jsonb (NULL when no row had a model and features).
+Datum seg_drift_final(PG_FUNCTION_ARGS) {
+    agg_context(fcinfo);
+    if (PG_ARGISNULL(0)) PG_RETURN_NULL();
+    const auto* st = reinterpret_cast<const DriftState*>(PG_GETARG_POINTER(0));
+    char* json = cseg_pg::guarded([&] {
+        const cseg::ModelView m =
+            cseg::model_view(reinterpret_cast<const uint8_t*>(st->model), st->model_len);
+        if (m.k != st->k)
+            throw cseg::Error(cseg::ErrorKind::Internal, "seg_drift: state and model disagree");
+        cseg::DriftInput in;
+        in.k = st->k;
+        in.rows_now = st->rows;
+        in.distance_sum_now = st->distance;
+        in.unlabelled = st->unlabelled;
+        in.sizes_training = m.sizes;
+        in.mean_distance_training = m.mean_distance;
+        const std::string s = cseg::drift_to_json(cseg::drift_report(in));
+        char* out = static_cast<char*>(cseg_pg::alloc_nothrow(s.size() + 1));
+        memcpy(out, s.c_str(), s.size() + 1);
+        return out;
+    });
+    PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(json)));
+}
+
+}  // extern "C"

@@ -1,0 +1,340 @@
+// seg_label_trigger(): a BEFORE INSERT OR UPDATE ... FOR EACH ROW trigger that sets a segment
+// column from the active version of a named model in the registry.
+//
+//   EXECUTE FUNCTION seg_label_trigger('model_name', 'segment_column', 'feature_col', ...
+//                                      [, 'version_column=column_name'])
+//
+// Per trigger and statement the arguments and column types are checked and the active model
+// is looked up once, as the statement's snapshot sees it (registry_active_model: a TID recheck
+// of the row found before, SPI when that row is gone); its decoding is kept across
+// statements. Per row: deform the row once, convert the features, impute and scale
+// (model_point_values), nearest centroid, form the row with the segment (and version).
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "distance.hpp"
+#include "guard.hpp"
+#include "model_point.hpp"
+#include "registry_lookup.hpp"
+
+extern "C" {
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "utils/hsearch.h"
+#include "utils/rel.h"
+}
+
+namespace {
+
+constexpr const char* kFn = "seg_label_trigger";
+constexpr const char* kVersionOption = "version_column=";
+
+// Everything one trigger needs, kept per trigger OID in a backend-local hash table. Plain
+// data only; arrays live in `mcxt`.
+struct LabelTrigger {
+    Oid tgoid;   // hash key
+    bool valid;  // the fields below were set up for `stmt`
+    cseg_pg::StatementKey stmt;
+    MemoryContext mcxt;
+    int32 capacity;  // entries allocated in the arrays below
+    int32 n_features;
+    AttrNumber* feature_attnums;
+    Oid* feature_types;  // base types
+    AttrNumber segment_attnum;
+    Oid segment_type;
+    AttrNumber version_attnum;  // InvalidAttrNumber when the version is not recorded
+    Oid version_type;
+    char* model_name;  // the name `active` was looked up for
+    int32 natts;       // entries allocated in values / nulls
+    Datum* values;     // one row, deformed
+    bool* nulls;
+    cseg_pg::ActiveModel active;
+};
+
+HTAB* triggers = nullptr;
+
+// The backend's table of trigger states, created on first use.
+HTAB* trigger_table() {
+    if (triggers != nullptr) return triggers;
+    HASHCTL ctl;
+    memset(&ctl, 0, sizeof ctl);
+    ctl.keysize = sizeof(Oid);
+    ctl.entrysize = sizeof(LabelTrigger);
+    ctl.hcxt = TopMemoryContext;
+    triggers =
+        hash_create("customer_seg label triggers", 16, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+    return triggers;
+}
+
+// "table name" for messages.
+const char* table_name(Relation rel) { return RelationGetRelationName(rel); }
+
+// True for the integer types a segment or version column may have.
+bool is_integer_type(Oid t) { return t == INT2OID || t == INT4OID || t == INT8OID; }
+
+// True for the numeric types a feature column may have (all cast to float8).
+bool is_feature_type(Oid t) {
+    return t == INT2OID || t == INT4OID || t == INT8OID || t == FLOAT4OID || t == FLOAT8OID ||
+           t == NUMERICOID;
+}
+
+// Resolves a column name of the trigger's table; errors when missing or a system column.
+AttrNumber column(Relation rel, const char* name, const char* role, const Trigger* tg) {
+    const int attnum = SPI_fnumber(RelationGetDescr(rel), name);
+    if (attnum == SPI_ERROR_NOATTRIBUTE || attnum <= 0)
+        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_COLUMN),
+                        errmsg("%s: %s column \"%s\" does not exist in table \"%s\"", kFn, role,
+                               name, table_name(rel)),
+                        errdetail("Trigger \"%s\" was created with this argument.", tg->tgname)));
+    return static_cast<AttrNumber>(attnum);
+}
+
+// The base type (domains resolved) of a column.
+Oid column_type(Relation rel, AttrNumber attnum) {
+    return getBaseType(TupleDescAttr(RelationGetDescr(rel), attnum - 1)->atttypid);
+}
+
+// Checks how and where the trigger fires.
+void check_firing(const TriggerData* td) {
+    const TriggerEvent ev = td->tg_event;
+    if (!TRIGGER_FIRED_BEFORE(ev) || !TRIGGER_FIRED_FOR_ROW(ev) ||
+        !(TRIGGER_FIRED_BY_INSERT(ev) || TRIGGER_FIRED_BY_UPDATE(ev)))
+        ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                        errmsg("%s must be fired BEFORE INSERT OR UPDATE ... FOR EACH ROW", kFn),
+                        errdetail("Trigger \"%s\" on table \"%s\" fires otherwise.",
+                                  td->tg_trigger->tgname, table_name(td->tg_relation))));
+}
+
+// Parses the trigger arguments and checks every column; fills the column fields of st.
+void setup_columns(LabelTrigger* st, const TriggerData* td) {
+    const Trigger* tg = td->tg_trigger;
+    Relation rel = td->tg_relation;
+    if (tg->tgnargs < 3)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("%s needs at least 3 arguments: model name, segment column, feature "
+                               "column(s)",
+                               kFn),
+                        errdetail("Trigger \"%s\" on table \"%s\" has %d.", tg->tgname,
+                                  table_name(rel), tg->tgnargs),
+                        errhint("EXECUTE FUNCTION seg_label_trigger('model', 'segment', 'age', "
+                                "'income', ...[, 'version_column=segment_version'])")));
+    if (tg->tgargs[0][0] == '\0')
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("%s: the model name (first argument) must not be empty", kFn)));
+    if (st->capacity < tg->tgnargs) {
+        if (st->feature_attnums != nullptr) pfree(st->feature_attnums);
+        if (st->feature_types != nullptr) pfree(st->feature_types);
+        st->feature_attnums = static_cast<AttrNumber*>(
+            MemoryContextAlloc(st->mcxt, sizeof(AttrNumber) * tg->tgnargs));
+        st->feature_types =
+            static_cast<Oid*>(MemoryContextAlloc(st->mcxt, sizeof(Oid) * tg->tgnargs));
+        st->capacity = tg->tgnargs;
+    }
+    st->segment_attnum = column(rel, tg->tgargs[1], "segment", tg);
+    st->segment_type = column_type(rel, st->segment_attnum);
+    if (!is_integer_type(st->segment_type))
+        ereport(ERROR, (errcode(ERRCODE_DATATYPE_MISMATCH),
+                        errmsg("%s: segment column \"%s\" must be of type smallint, integer or "
+                               "bigint, not %s",
+                               kFn, tg->tgargs[1], format_type_be(st->segment_type))));
+    st->version_attnum = InvalidAttrNumber;
+    st->n_features = 0;
+    const size_t option_len = strlen(kVersionOption);
+    for (int i = 2; i < tg->tgnargs; ++i) {
+        const char* arg = tg->tgargs[i];
+        if (strncmp(arg, kVersionOption, option_len) == 0) {
+            const char* name = arg + option_len;
+            if (st->version_attnum != InvalidAttrNumber)
+                ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                                errmsg("%s: version_column is given twice", kFn)));
+            st->version_attnum = column(rel, name, "version", tg);
+            st->version_type = column_type(rel, st->version_attnum);
+            if (!is_integer_type(st->version_type))
+                ereport(ERROR, (errcode(ERRCODE_DATATYPE_MISMATCH),
+                                errmsg("%s: version column \"%s\" must be of type smallint, "
+                                       "integer or bigint, not %s",
+                                       kFn, name, format_type_be(st->version_type))));
+            continue;
+        }
+        const AttrNumber a = column(rel, arg, "feature", tg);
+        const Oid t = column_type(rel, a);
+        if (!is_feature_type(t))
+            ereport(ERROR,
+                    (errcode(ERRCODE_DATATYPE_MISMATCH),
+                     errmsg("%s: feature column \"%s\" has type %s", kFn, arg, format_type_be(t)),
+                     errdetail("Feature columns must be smallint, integer, bigint, real, double "
+                               "precision or numeric.")));
+        st->feature_attnums[st->n_features] = a;
+        st->feature_types[st->n_features] = t;
+        st->n_features++;
+    }
+    if (st->n_features == 0)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("%s: no feature columns given", kFn)));
+    for (int32 j = 0; j < st->n_features; ++j)
+        if (st->feature_attnums[j] == st->segment_attnum ||
+            st->feature_attnums[j] == st->version_attnum)
+            ereport(ERROR,
+                    (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                     errmsg("%s: column \"%s\" cannot be both a feature and the segment "
+                            "or version column",
+                            kFn,
+                            NameStr(TupleDescAttr(RelationGetDescr(rel), st->feature_attnums[j] - 1)
+                                        ->attname))));
+    if (st->version_attnum == st->segment_attnum)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("%s: the segment and version columns must differ", kFn)));
+}
+
+// Looks up the active model for this statement and checks it fits the trigger's columns.
+void setup_model(LabelTrigger* st, const TriggerData* td, Oid fn_oid) {
+    const char* name = td->tg_trigger->tgargs[0];
+    if (st->model_name == nullptr || strcmp(st->model_name, name) != 0) {
+        /* CREATE OR REPLACE TRIGGER may have named another model: forget the old one. */
+        if (st->model_name != nullptr) pfree(st->model_name);
+        st->model_name = MemoryContextStrdup(st->mcxt, name);
+        st->active.relid = InvalidOid;
+    }
+    cseg_pg::registry_active_model(cseg_pg::extension_schema_of(fn_oid), name, st->mcxt,
+                                   &st->active, kFn);
+    const cseg::ModelView& m = st->active.model->view;
+    if (m.algorithm != cseg::ModelAlgorithm::KMeans)
+        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                        errmsg("%s: model \"%s\" (version %d) is not a k-means model", kFn, name,
+                               st->active.version),
+                        errdetail("The trigger labels rows from numeric feature columns only.")));
+    if (m.dims != st->n_features)
+        ereport(ERROR,
+                (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                 errmsg("%s: model \"%s\" (version %d) has %d features but trigger \"%s\" lists "
+                        "%d feature columns",
+                        kFn, name, st->active.version, m.dims, td->tg_trigger->tgname,
+                        st->n_features)));
+    if (st->segment_type == INT2OID && m.k > PG_INT16_MAX)
+        ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+                        errmsg("%s: model \"%s\" has %d segments, too many for a smallint column",
+                               kFn, name, m.k)));
+    if (st->version_attnum != InvalidAttrNumber && st->version_type == INT2OID &&
+        st->active.version > PG_INT16_MAX)
+        ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+                        errmsg("%s: version %d does not fit the smallint version column", kFn,
+                               st->active.version)));
+}
+
+// The trigger's state, set up for the current statement.
+LabelTrigger* trigger_state(FunctionCallInfo fcinfo, const TriggerData* td) {
+    const Oid tgoid = td->tg_trigger->tgoid;
+    const cseg_pg::StatementKey now = cseg_pg::current_statement();
+    auto* st = static_cast<LabelTrigger*>(fcinfo->flinfo->fn_extra);
+    if (st != nullptr && st->tgoid == tgoid && st->valid && cseg_pg::same_statement(st->stmt, now))
+        return st;
+    bool found = false;
+    st = static_cast<LabelTrigger*>(hash_search(trigger_table(), &tgoid, HASH_ENTER, &found));
+    /* A new entry: zero everything but the key, then give it its own memory. */
+    if (!found)
+        memset(reinterpret_cast<char*>(st) + sizeof(Oid), 0, sizeof(LabelTrigger) - sizeof(Oid));
+    if (st->mcxt == nullptr)
+        st->mcxt = AllocSetContextCreate(TopMemoryContext, "customer_seg label trigger",
+                                         ALLOCSET_SMALL_SIZES);
+    fcinfo->flinfo->fn_extra = st;
+    if (st->valid && cseg_pg::same_statement(st->stmt, now)) return st;
+    st->valid = false;  // stays false if anything below fails
+    setup_columns(st, td);
+    setup_model(st, td, fcinfo->flinfo->fn_oid);
+    const int natts = RelationGetDescr(td->tg_relation)->natts;
+    if (st->natts < natts) {
+        if (st->values != nullptr) pfree(st->values);
+        if (st->nulls != nullptr) pfree(st->nulls);
+        st->values = static_cast<Datum*>(MemoryContextAlloc(st->mcxt, sizeof(Datum) * natts));
+        st->nulls = static_cast<bool*>(MemoryContextAlloc(st->mcxt, sizeof(bool) * natts));
+        st->natts = natts;
+    }
+    st->stmt = now;
+    st->valid = true;
+    return st;
+}
+
+// A feature column's value as a double (NULL -> NaN); numeric goes through the float8 cast.
+double feature_value(Datum d, bool isnull, Oid type) {
+    if (isnull) return std::numeric_limits<double>::quiet_NaN();
+    switch (type) {
+        case INT2OID:
+            return DatumGetInt16(d);
+        case INT4OID:
+            return DatumGetInt32(d);
+        case INT8OID:
+            return static_cast<double>(DatumGetInt64(d));
+        case FLOAT4OID:
+            return DatumGetFloat4(d);
+        case FLOAT8OID:
+            return DatumGetFloat8(d);
+        default:
+            return DatumGetFloat8(DirectFunctionCall1(numeric_float8, d));
+    }
+}
+
+// An integer Datum of the column's type.
+Datum integer_datum(int64 v, Oid type) {
+    switch (type) {
+        case INT2OID:
+            return Int16GetDatum(static_cast<int16>(v));
+        case INT4OID:
+            return Int32GetDatum(static_cast<int32>(v));
+        default:
+            return Int64GetDatum(v);
+    }
+}
+
+}  // namespace
+
+extern "C" {
+
+PG_FUNCTION_INFO_V1(seg_label_trigger);
+
+// Trigger: labels the new row with the active model (segment NULL when a feature is missing
+// and the model does not impute); records the model version when asked to.
+Datum seg_label_trigger(PG_FUNCTION_ARGS) {
+    if (!CALLED_AS_TRIGGER(fcinfo))
+        ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                        errmsg("%s: not called by the trigger manager", kFn),
+                        errhint("Use it in CREATE TRIGGER ... EXECUTE FUNCTION %s(...).", kFn)));
+    auto* td = reinterpret_cast<TriggerData*>(fcinfo->context);
+    check_firing(td);
+    LabelTrigger* st = trigger_state(fcinfo, td);
+
+    HeapTuple tuple = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
+    TupleDesc desc = RelationGetDescr(td->tg_relation);
+    Datum* values = st->values;
+    bool* nulls = st->nulls;
+    heap_deform_tuple(tuple, desc, values, nulls);
+    cseg_pg::ModelCache* c = st->active.model;
+    double* x = c->scratch;
+    int32 missing = 0;
+    for (int32 j = 0; j < st->n_features; ++j) {
+        const AttrNumber a = st->feature_attnums[j] - 1;
+        x[j] = feature_value(values[a], nulls[a], st->feature_types[j]);
+        missing += !std::isfinite(x[j]);
+    }
+    const AttrNumber seg = st->segment_attnum - 1;
+    nulls[seg] = !cseg_pg::model_point_values(c->view, x, missing);
+    if (!nulls[seg]) {
+        const cseg::ModelView& m = c->view;
+        const int32 label = cseg_pg::guarded(
+            [&] { return cseg::nearest_centroid(x, m.centroids, m.k, m.dims, nullptr); });
+        values[seg] = integer_datum(label, st->segment_type);
+    }
+    if (st->version_attnum != InvalidAttrNumber) {
+        const AttrNumber ver = st->version_attnum - 1;
+        values[ver] = integer_datum(st->active.version, st->version_type);
+        nulls[ver] = false;
+    }
+    /* As heap_modify_tuple does: a new tuple with the old one's identity. */
+    HeapTuple out = heap_form_tuple(desc, values, nulls);
+    out->t_data->t_ctid = tuple->t_data->t_ctid;
+    out->t_self = tuple->t_self;
+    out->t_tableOid = tuple->t_tableOid;
+    PG_RETURN_POINTER(out);
+}
+
+}  // extern "C"

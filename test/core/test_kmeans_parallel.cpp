@@ -1,0 +1,154 @@
+// k-means restarts on threads: bit-identical to kmeans_run, cancellable from the calling thread
+// only, errors rethrown there, and signals never delivered to a helper thread.
+#include <gtest/gtest.h>
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <thread>
+
+#include "kmeans.hpp"
+#include "kmeans_parallel.hpp"
+#include "rng.hpp"
+
+namespace {
+
+using cseg::ConstRowMap;
+using cseg::KMeansOptions;
+using cseg::KMeansRun;
+using cseg::RowMatrix;
+
+// n rows of d features around `groups` centres (uniform noise, deterministic).
+RowMatrix blobs(int64_t n, int32_t d, int32_t groups, uint64_t seed) {
+    cseg::Rng rng(seed);
+    RowMatrix C(groups, d), X(n, d);
+    for (int64_t i = 0; i < C.size(); ++i) C.data()[i] = 10.0 * rng.next_double();
+    for (int64_t i = 0; i < n; ++i) {
+        const int64_t g = static_cast<int64_t>(rng.bounded(static_cast<uint64_t>(groups)));
+        for (int32_t j = 0; j < d; ++j) X(i, j) = C(g, j) + 3.0 * (rng.next_double() - 0.5);
+    }
+    return X;
+}
+
+// Same labels, centres, inertia (bit for bit) and iterations.
+void expect_identical(const KMeansRun& a, const KMeansRun& b) {
+    EXPECT_EQ(a.labels, b.labels);
+    EXPECT_EQ(a.n_iter, b.n_iter);
+    EXPECT_EQ(0, std::memcmp(&a.inertia, &b.inertia, sizeof(double)));
+    ASSERT_EQ(a.centers.size(), b.centers.size());
+    EXPECT_EQ(0, std::memcmp(a.centers.data(), b.centers.data(),
+                             sizeof(double) * static_cast<size_t>(a.centers.size())));
+}
+
+std::atomic<int> g_polls{0};
+// Reports a cancel from the 40th poll on.
+bool cancel_after_some_polls() { return ++g_polls >= 40; }
+
+std::atomic<bool> g_signal_on_helper{false};
+std::atomic<int> g_signals{0};
+pthread_t g_caller;
+// SIGUSR1 handler: notes whether it ran on a thread other than the caller.
+void note_signal(int) {
+    if (!pthread_equal(pthread_self(), g_caller)) g_signal_on_helper = true;
+    ++g_signals;
+}
+
+}  // namespace
+
+TEST(KMeansParallel, IdenticalToTheSerialRunForAnyThreadCount) {
+    const RowMatrix X = blobs(20000, 5, 7, 11);
+    const ConstRowMap map(X.data(), X.rows(), X.cols());
+    for (cseg::InitMethod init : {cseg::InitMethod::KMeansPlusPlus, cseg::InitMethod::Random}) {
+        KMeansOptions opts;
+        opts.n_init = 7;
+        opts.seed = 3;
+        opts.init = init;
+        const KMeansRun serial = cseg::kmeans_run(map, 6, opts, cseg::Interrupt());
+        for (int32_t threads : {1, 2, 3, 16}) {
+            SCOPED_TRACE(threads);
+            expect_identical(serial, cseg::kmeans_run_parallel(map, 6, opts, cseg::Interrupt(),
+                                                               threads));
+        }
+    }
+}
+
+TEST(KMeansParallel, EachRestartIsTheSerialRestart) {
+    // The winner of n_init restarts is the best single restart, ties to the first.
+    const RowMatrix X = blobs(5000, 3, 5, 2);
+    const ConstRowMap map(X.data(), X.rows(), X.cols());
+    KMeansOptions opts;
+    opts.n_init = 4;
+    const double tol = cseg::kmeans_tolerance(map, opts.tol);
+    const cseg::LloydVariant v = cseg::choose_lloyd_variant(X.rows(), 4, 3);
+    KMeansRun best;
+    for (int32_t r = 0; r < opts.n_init; ++r) {
+        KMeansRun run = cseg::kmeans_restart(map, 4, opts, r, tol, v, cseg::Interrupt());
+        if (r == 0 || run.inertia < best.inertia) best = std::move(run);
+    }
+    expect_identical(best, cseg::kmeans_run(map, 4, opts, cseg::Interrupt()));
+}
+
+TEST(KMeansParallel, CancelFromTheCallerStopsEveryThread) {
+    const RowMatrix X = blobs(200000, 4, 8, 5);
+    const ConstRowMap map(X.data(), X.rows(), X.cols());
+    KMeansOptions opts;
+    opts.n_init = 50;
+    g_polls = 0;
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_THROW(cseg::kmeans_run_parallel(map, 8, opts, cseg::Interrupt(cancel_after_some_polls),
+                                           2),
+                 cseg::Cancelled);
+    // 50 restarts take far longer than a cancelled run.
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
+    // Nothing left running: a second run works and matches the serial one.
+    opts.n_init = 3;
+    expect_identical(cseg::kmeans_run(map, 8, opts, cseg::Interrupt()),
+                     cseg::kmeans_run_parallel(map, 8, opts, cseg::Interrupt(), 2));
+}
+
+TEST(KMeansParallel, ErrorsAreThoseOfTheSerialRun) {
+    const RowMatrix X = blobs(10, 2, 2, 1);
+    const ConstRowMap map(X.data(), X.rows(), X.cols());
+    KMeansOptions opts;
+    EXPECT_THROW(cseg::kmeans_run_parallel(map, 11, opts, cseg::Interrupt(), 2), cseg::Error);
+    opts.max_iter = 0;
+    EXPECT_THROW(cseg::kmeans_run_parallel(map, 2, opts, cseg::Interrupt(), 2), cseg::Error);
+}
+
+TEST(KMeansParallel, SignalsReachOnlyTheCallingThread) {
+    const RowMatrix X = blobs(200000, 4, 8, 9);
+    const ConstRowMap map(X.data(), X.rows(), X.cols());
+    KMeansOptions opts;
+    opts.n_init = 6;
+    struct sigaction sa {}, old_sa{};
+    sa.sa_handler = note_signal;
+    sigemptyset(&sa.sa_mask);
+    ASSERT_EQ(0, sigaction(SIGUSR1, &sa, &old_sa));
+    g_caller = pthread_self();
+    g_signal_on_helper = false;
+    g_signals = 0;
+    std::atomic<bool> running{true};
+    // A process-directed signal goes to any thread that does not block it: only the caller.
+    sigset_t usr1, old_mask;
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &usr1, &old_mask);
+    std::thread sender([&] {
+        while (running) {
+            kill(getpid(), SIGUSR1);
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+    });
+    pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+    const KMeansRun run = cseg::kmeans_run_parallel(map, 8, opts, cseg::Interrupt(), 2);
+    running = false;
+    sender.join();
+    sigaction(SIGUSR1, &old_sa, nullptr);
+    EXPECT_GT(g_signals.load(), 0);
+    EXPECT_FALSE(g_signal_on_helper.load());
+    EXPECT_EQ(run.labels.size(), 200000u);
+}

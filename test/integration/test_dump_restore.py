@@ -1,0 +1,140 @@
+"""pg_dump | psql (and pg_dump -Fc | pg_restore) into a fresh database keeps every model of the
+registry and which version is active; the labelling trigger works on the restored copy.
+
+Run alone: pg_virtualenv -v 15 /usr/bin/python3 test/integration/test_dump_restore.py
+"""
+import os
+import subprocess
+
+import psycopg2
+
+from dbtest import Checks, connect, fresh_database
+
+BIN = "/usr/lib/postgresql/15/bin"
+REGISTRY = """SELECT name, version, active, model::text, created_at, created_by, trained_on
+              FROM seg_models ORDER BY name, version"""
+CUSTOMERS = "SELECT id, age, income, score, segment, segment_version FROM customers ORDER BY id"
+FEATURES = "ARRAY['age', 'annual_income', 'spending_score']"
+
+
+def query(db, sql):
+    """All rows of one query."""
+    conn = connect(db)
+    with conn.cursor() as cur:
+        cur.execute(sql)
+        rows = cur.fetchall()
+    conn.close()
+    return rows
+
+
+def recreate(name):
+    """An empty database (no extension: the dump creates it)."""
+    admin = connect("postgres")
+    with admin.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cur.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+
+
+def drop(name):
+    """Drops a database made by recreate()."""
+    admin = connect("postgres")
+    with admin.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+
+
+def build_source(db):
+    """Three versions of 'mall' with version 2 active, an inactive-only name, and customers
+    labelled by a trigger."""
+    conn = connect(db)
+    cur = conn.cursor()
+    for k in (5, 4, 6):
+        cur.execute(f"SELECT seg_train('mall', 'mall_customers', {FEATURES}, %s)", (k,))
+    cur.execute("SELECT seg_activate('mall', 2)")
+    cur.execute("SELECT seg_save('draft', kmeans_fit(ARRAY[age, annual_income], 3), false) "
+                "FROM mall_customers")
+    cur.execute("""CREATE TABLE customers (id int PRIMARY KEY, age int, income numeric,
+                   score real, segment int, segment_version int)""")
+    cur.execute("""CREATE TRIGGER label BEFORE INSERT OR UPDATE ON customers FOR EACH ROW
+                   EXECUTE FUNCTION seg_label_trigger('mall', 'segment', 'age', 'income',
+                                                      'score', 'version_column=segment_version')""")
+    cur.execute("INSERT INTO customers (id, age, income, score) "
+                "SELECT customer_id, age, annual_income, spending_score FROM mall_customers")
+    conn.close()
+
+
+def check_copy(checks, source, target, how):
+    """The registry, the active versions and the customers equal the source's; new rows are
+    labelled by the restored trigger with the restored active model."""
+    checks.check(query(target, REGISTRY) == query(source, REGISTRY),
+                 f"{how}: every model, version, flag and timestamp restored")
+    active = "SELECT name, version FROM seg_models WHERE active ORDER BY name"
+    checks.check(query(target, active) == [("mall", 2)], f"{how}: version 2 of 'mall' is active")
+    checks.check(query(target, "SELECT seg_model('mall')::text") ==
+                 query(source, "SELECT seg_model('mall')::text"),
+                 f"{how}: seg_model('mall') is the same model")
+    checks.check(query(target, CUSTOMERS) == query(source, CUSTOMERS),
+                 f"{how}: customers and their labels restored unchanged")
+    conn = connect(target)
+    with conn.cursor() as cur:
+        cur.execute("INSERT INTO customers (id, age, income, score) VALUES (9999, 30, 60, 50) "
+                    "RETURNING segment, segment_version, "
+                    "seg_assign(seg_model('mall'), ARRAY[30, 60, 50]::float8[])")
+        segment, version, expected = cur.fetchone()
+        cur.execute("SELECT seg_train('mall', 'mall_customers', "
+                    "ARRAY['age', 'annual_income', 'spending_score'], 5)")
+        next_version = cur.fetchone()[0]
+    conn.close()
+    checks.check(version == 2 and segment == expected,
+                 f"{how}: the restored trigger labels new rows with version 2")
+    checks.check(next_version == 4, f"{how}: retraining continues the numbering ({next_version})")
+
+
+def main():
+    checks = Checks()
+    env = dict(os.environ)
+    with fresh_database("it_dump_source") as source:
+        build_source(source)
+        checks.check(query(source, "SELECT count(*) FROM seg_models") == [(4,)],
+                     "source registry has 4 versions")
+
+        # Plain format through psql.
+        target = "it_dump_plain"
+        recreate(target)
+        try:
+            dump = subprocess.run([f"{BIN}/pg_dump", "-d", source], check=True, env=env,
+                                  capture_output=True, text=True).stdout
+            checks.check("COPY public.seg_models" in dump and
+                         "CREATE TABLE public.seg_models" not in dump,
+                         "the dump carries the registry's rows, the extension its table")
+            restore = subprocess.run([f"{BIN}/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1",
+                                      "-d", target], input=dump, env=env, capture_output=True,
+                                     text=True)
+            checks.check(restore.returncode == 0, f"psql restore succeeded {restore.stderr[-300:]}")
+            check_copy(checks, source, target, "pg_dump | psql")
+        finally:
+            drop(target)
+
+        # Custom format through pg_restore.
+        target = "it_dump_custom"
+        recreate(target)
+        try:
+            archive = subprocess.run([f"{BIN}/pg_dump", "-Fc", "-d", source], check=True,
+                                     env=env, capture_output=True).stdout
+            restore = subprocess.run([f"{BIN}/pg_restore", "--exit-on-error", "-d", target],
+                                     input=archive, env=env, capture_output=True)
+            checks.check(restore.returncode == 0,
+                         f"pg_restore succeeded {restore.stderr.decode()[-300:]}")
+            check_copy(checks, source, target, "pg_dump -Fc | pg_restore")
+        finally:
+            drop(target)
+    checks.finish()
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except psycopg2.Error as e:
+        print(f"FAILED database error: {e}")
+        raise

@@ -1,0 +1,292 @@
+"""Never let anyone in: identifiers cannot inject SQL, functions run with the caller's rights,
+a pinned search_path defeats hijacking, and row-level security on seg_models limits a role to
+the models it was granted.
+
+(The catalog-wide checks -- no SECURITY DEFINER, search_path pinned on every SQL/PL/pgSQL
+function, no PUBLIC grants on extension tables -- are in sql/security.sql; the registry's
+table-level grants in sql/registry.sql.)
+Run alone: pg_virtualenv -v 15 /usr/bin/python3 test/integration/test_security.py
+"""
+import psycopg2
+import psycopg2.errors
+
+from dbtest import Checks, connect, fresh_database
+
+EVIL_X = 'x"; DROP TABLE canary; --'
+EVIL_Y = "y'); DROP TABLE canary; --"
+EVIL_SEG = 'seg"; DELETE FROM canary; --'
+EVIL_TABLE = 's"; DROP TABLE canary; --'
+# Every extension function that takes a table (regclass) or column names, with a call that
+# reads `source` through the columns `features` (a text[] parameter). A function with a
+# regclass argument missing from this list fails the test: add it here.
+NAME_TAKING = {
+    "seg_train(text,regclass,text[],integer,jsonb)":
+        "SELECT seg_train('t_' || md5(random()::text), %(source)s, %(features)s, 2)",
+    "seg_sweep(regclass,text[],integer,integer,jsonb)":
+        "SELECT count(*) FROM seg_sweep(%(source)s, %(features)s, 2, 3)",
+}
+ROLES = ("it_sec_trainer", "it_sec_writer", "it_sec_hijacker", "it_sec_team_a", "it_sec_team_b")
+
+
+def error_of(cur, sql, args=None):
+    """Runs sql (its own transaction: the connection autocommits); returns the psycopg2
+    error, or None when it succeeded."""
+    try:
+        cur.execute(sql, args)
+        return None
+    except psycopg2.Error as e:
+        return e
+
+
+def scalar(cur, sql, args=None):
+    """The single value a query returns."""
+    cur.execute(sql, args)
+    return cur.fetchone()[0]
+
+
+def canary_alive(cur):
+    """True while the canary table still exists with its one row."""
+    return scalar(cur, "SELECT to_regclass('canary') IS NOT NULL") and \
+        scalar(cur, "SELECT count(*) FROM canary") == 1
+
+
+def injection(checks, cur):
+    """Column and table names that try to break out of their quotes stay names."""
+    cur.execute("CREATE TABLE canary (id int); INSERT INTO canary VALUES (1)")
+    cur.execute(f'CREATE TABLE evil_src ("{EVIL_X.replace(chr(34), 2 * chr(34))}" float8, '
+                f'"{EVIL_Y}" float8, z float8)')
+    cur.execute("INSERT INTO evil_src SELECT age, annual_income, spending_score "
+                "FROM mall_customers")
+    version = scalar(cur, "SELECT seg_train('inj', 'evil_src', %s, 3)", ([EVIL_X, EVIL_Y],))
+    checks.check(version == 1, "seg_train on columns named like SQL injections works")
+    names = scalar(cur, "SELECT (seg_model('inj')::jsonb)->'feature_names'")
+    checks.check(names == [EVIL_X, EVIL_Y], f"the model keeps the names verbatim: {names}")
+    checks.check(scalar(cur, "SELECT (seg_model('inj')::jsonb)->>'n_rows'") == "200",
+                 "it read the 200 rows of those columns")
+    checks.check(canary_alive(cur), "canary table untouched by column names")
+
+    cur.execute(f'CREATE TABLE "{EVIL_TABLE.replace(chr(34), 2 * chr(34))}" AS '
+                "SELECT age::float8 AS a FROM mall_customers")
+    quoted = '"' + EVIL_TABLE.replace('"', '""') + '"'
+    version = scalar(cur, "SELECT seg_train('inj_table', %s::regclass, ARRAY['a'], 2)", (quoted,))
+    checks.check(version == 1 and canary_alive(cur), "a table named like an injection is just a table")
+    trained_on = scalar(cur, "SELECT trained_on FROM seg_models WHERE name = 'inj_table'")
+    checks.check(trained_on == "public." + quoted,
+                 f"trained_on records the qualified, quoted name: {trained_on}")
+
+    for fn, call in NAME_TAKING.items():
+        name = fn.split("(")[0]
+        err = error_of(cur, call, {"source": "evil_src", "features": [EVIL_X, EVIL_Y]})
+        checks.check(err is None and canary_alive(cur),
+                     f"{name}: columns named like injections are read as columns ({err})")
+        err = error_of(cur, call, {"source": quoted, "features": ["a"]})
+        checks.check(err is None and canary_alive(cur),
+                     f"{name}: a table named like an injection is a table ({err})")
+        # Names that are expressions are not evaluated: they are (missing) columns.
+        for expr in ("z + 1", "(SELECT 1)", "z) FROM canary; --", "*"):
+            err = error_of(cur, call, {"source": "evil_src", "features": [expr]})
+            checks.check(isinstance(err, psycopg2.errors.UndefinedColumn),
+                         f"{name}: feature name {expr!r} is a column that does not exist "
+                         f"({type(err).__name__})")
+        # A source that is not a relation name cannot become a subquery.
+        err = error_of(cur, call, {"source": "(SELECT 1) x", "features": ["a"]})
+        checks.check(err is not None and err.pgcode in ("42P01", "42602", "22P02"),
+                     f"{name}: a subquery as source is rejected ({err.pgcode if err else None})")
+        checks.check(canary_alive(cur), f"{name}: canary table still there")
+
+    # The label trigger takes column names as arguments; they are looked up, never spliced.
+    cur.execute(f'CREATE TABLE evil_labels (id int, "{EVIL_SEG.replace(chr(34), 2 * chr(34))}" int, '
+                f'"{EVIL_X.replace(chr(34), 2 * chr(34))}" float8, "{EVIL_Y}" float8)')
+    cur.execute("CREATE TRIGGER label BEFORE INSERT ON evil_labels FOR EACH ROW "
+                "EXECUTE FUNCTION seg_label_trigger(%s, %s, %s, %s)",
+                ("inj", EVIL_SEG, EVIL_X, EVIL_Y))
+    cur.execute("INSERT INTO evil_labels (id, {}, {}) VALUES (1, 30, 60)".format(
+        '"' + EVIL_X.replace('"', '""') + '"', '"' + EVIL_Y + '"'))
+    seg = scalar(cur, 'SELECT {} FROM evil_labels'.format('"' + EVIL_SEG.replace('"', '""') + '"'))
+    expected = scalar(cur, "SELECT seg_assign(seg_model('inj'), ARRAY[30, 60]::float8[])")
+    checks.check(seg == expected, f"trigger labels through oddly named columns ({seg} = {expected})")
+    checks.check(canary_alive(cur), "canary table survives the trigger")
+
+
+def callers_rights(checks, cur):
+    """seg_train, seg_assign(name) and the trigger read with the caller's privileges."""
+    cur.execute("CREATE TABLE secret (a float8, b float8)")
+    cur.execute("INSERT INTO secret SELECT age, spending_score FROM mall_customers")
+    cur.execute("GRANT SELECT, INSERT, UPDATE ON seg_models TO it_sec_trainer")
+    models_before = scalar(cur, "SELECT count(*) FROM public.seg_models")
+    for fn, call in NAME_TAKING.items():
+        name = fn.split("(")[0]
+        cur.execute("SET ROLE it_sec_trainer")
+        err = error_of(cur, call, {"source": "secret", "features": ["a", "b"]})
+        cur.execute("RESET ROLE")
+        checks.check(isinstance(err, psycopg2.errors.InsufficientPrivilege),
+                     f"{name}: no SELECT on the table, denied ({type(err).__name__})")
+    checks.check(scalar(cur, "SELECT count(*) FROM public.seg_models") == models_before,
+                 "and nothing was saved")
+
+    # Column privileges are honoured too: granted columns are read, others are not.
+    cur.execute("GRANT SELECT (a) ON secret TO it_sec_trainer")
+    for fn, call in NAME_TAKING.items():
+        name = fn.split("(")[0]
+        cur.execute("SET ROLE it_sec_trainer")
+        ok = error_of(cur, call, {"source": "secret", "features": ["a"]})
+        err = error_of(cur, call, {"source": "secret", "features": ["a", "b"]})
+        cur.execute("RESET ROLE")
+        checks.check(ok is None, f"{name}: SELECT on column a, reading a works ({ok})")
+        checks.check(isinstance(err, psycopg2.errors.InsufficientPrivilege),
+                     f"{name}: no SELECT on column b, reading b is denied ({type(err).__name__})")
+
+    # A role may write a labelled table yet not read the registry: the trigger refuses.
+    cur.execute("CREATE TABLE labelled (id int, seg int, a float8, b float8)")
+    cur.execute("CREATE TRIGGER label BEFORE INSERT ON labelled FOR EACH ROW "
+                "EXECUTE FUNCTION seg_label_trigger('col_a_ab', 'seg', 'a', 'b')")
+    cur.execute("SELECT seg_train('col_a_ab', 'secret', ARRAY['a', 'b'], 2)")
+    cur.execute("GRANT INSERT ON labelled TO it_sec_writer")
+    cur.execute("SET ROLE it_sec_writer")
+    err = error_of(cur, "INSERT INTO labelled VALUES (1, NULL, 30, 50)")
+    err2 = error_of(cur, "SELECT seg_assign('col_a_ab', ARRAY[30, 50]::float8[])")
+    cur.execute("RESET ROLE")
+    checks.check(isinstance(err, psycopg2.errors.InsufficientPrivilege),
+                 f"trigger without SELECT on seg_models is denied ({type(err).__name__})")
+    checks.check(isinstance(err2, psycopg2.errors.InsufficientPrivilege),
+                 f"seg_assign(name) without SELECT on seg_models is denied "
+                 f"({type(err2).__name__})")
+    cur.execute("GRANT SELECT ON seg_models TO it_sec_writer")
+    cur.execute("SET ROLE it_sec_writer")
+    err = error_of(cur, "INSERT INTO labelled VALUES (1, NULL, 30, 50)")
+    cur.execute("RESET ROLE")
+    checks.check(err is None and scalar(cur, "SELECT seg FROM labelled WHERE id = 1") is not None,
+                 f"with SELECT on seg_models the trigger labels the row ({err})")
+
+
+def pinned_search_path(checks, cur):
+    """Look-alike functions and tables earlier in the caller's search_path are never used."""
+    cur.execute("CREATE SCHEMA evil AUTHORIZATION it_sec_hijacker")
+    cur.execute("GRANT SELECT, INSERT, UPDATE ON seg_models TO it_sec_hijacker")
+    cur.execute("GRANT SELECT ON mall_customers TO it_sec_hijacker")
+    cur.execute("SET ROLE it_sec_hijacker")
+    cur.execute("CREATE TABLE evil.calls (fn text)")
+    for fn, args, ret, body in (
+            ("cardinality", "anyarray", "int", "0"),
+            ("format", "text, text", "text", "'NULL'"),
+            ("array_position", "anyarray, anyelement", "int", "NULL")):
+        cur.execute(f"CREATE FUNCTION evil.{fn}({args}) RETURNS {ret} LANGUAGE plpgsql AS "
+                    f"$$ BEGIN INSERT INTO evil.calls VALUES ('{fn}'); RETURN {body}; END $$")
+    # A temporary table that looks like the registry.
+    cur.execute("CREATE TEMP TABLE seg_models (name text, version int, model text, "
+                "active boolean, created_by text, trained_on text, created_at timestamptz)")
+    cur.execute("SET search_path = evil, pg_temp, public, pg_catalog")
+    scalar(cur, "SELECT cardinality(ARRAY[1])")
+    hijack_works = scalar(cur, "SELECT count(*) FROM evil.calls") == 1
+    checks.check(hijack_works, "the look-alikes do capture unqualified calls in this session")
+    cur.execute("DELETE FROM evil.calls")
+    err = error_of(cur, "SELECT seg_train('pinned', 'mall_customers', "
+                        "ARRAY['age', 'annual_income'], 3)")
+    for call in NAME_TAKING.values():
+        err = err or error_of(cur, call, {"source": "mall_customers", "features": ["age"]})
+    calls = scalar(cur, "SELECT count(*) FROM evil.calls")
+    temp_rows = scalar(cur, "SELECT count(*) FROM pg_temp.seg_models")
+    cur.execute("RESET search_path")
+    cur.execute("DROP TABLE pg_temp.seg_models")
+    cur.execute("RESET ROLE")
+    checks.check(err is None,
+                 f"{', '.join(f.split('(')[0] for f in NAME_TAKING)} work under a hostile "
+                 f"search_path ({err})")
+    checks.check(calls == 0, f"no look-alike function was called by the extension ({calls})")
+    checks.check(temp_rows == 0, "the temporary seg_models look-alike was not written")
+    checks.check(scalar(cur, "SELECT count(*) FROM public.seg_models WHERE name = 'pinned' "
+                             "AND active") == 1, "the real registry got the model")
+
+
+def per_model_grants(checks, cur):
+    """Row-level security on seg_models: a role cannot activate, overwrite or read a model
+    it was not granted (the recipe docs/robustness.md gives)."""
+    cur.execute("SELECT seg_save('it_sec_team_b_churn', "
+                "(SELECT kmeans_fit(ARRAY[age, annual_income], 2) FROM mall_customers))")
+    cur.execute("SELECT seg_save('it_sec_team_b_churn', "
+                "(SELECT kmeans_fit(ARRAY[age, annual_income], 3) FROM mall_customers))")
+    cur.execute("GRANT SELECT, INSERT, UPDATE ON seg_models TO it_sec_team_a, it_sec_team_b")
+    cur.execute("GRANT SELECT ON mall_customers TO it_sec_team_a, it_sec_team_b")
+    cur.execute("ALTER TABLE seg_models ENABLE ROW LEVEL SECURITY")
+    cur.execute("CREATE POLICY per_team ON seg_models "
+                "USING (starts_with(name, current_user || '_')) "
+                "WITH CHECK (starts_with(name, current_user || '_'))")
+
+    def b_state():
+        """(active version, number of versions) of team b's model, seen by the owner."""
+        cur.execute("SELECT max(version) FILTER (WHERE active), count(*) FROM seg_models "
+                    "WHERE name = 'it_sec_team_b_churn'")
+        return cur.fetchone()
+
+    before = b_state()
+    cur.execute("SET ROLE it_sec_team_a")
+    # What team a tries, and the error it must get: invisible rows do not exist for it
+    # (42704), rows it may not write violate the policy (42501).
+    attempts = {
+        "activate": ("SELECT seg_activate('it_sec_team_b_churn', 1)", "42704"),
+        "save": ("SELECT seg_save('it_sec_team_b_churn', seg_model('it_sec_team_a_x'))", "42501"),
+        "train": ("SELECT seg_train('it_sec_team_b_churn', 'mall_customers', ARRAY['age'], 2)",
+                  "42501"),
+        "read": ("SELECT seg_model('it_sec_team_b_churn')", "42704"),
+        "assign": ("SELECT seg_assign('it_sec_team_b_churn', ARRAY[1, 2]::float8[])", "42704"),
+    }
+    own = error_of(cur, "SELECT seg_train('it_sec_team_a_x', 'mall_customers', "
+                        "ARRAY['age', 'annual_income'], 2)")
+    checks.check(own is None, f"team a trains its own model ({own})")
+    for what, (sql, code) in attempts.items():
+        err = error_of(cur, sql)
+        checks.check(err is not None and err.pgcode == code,
+                     f"team a cannot {what} team b's model "
+                     f"({err.pgcode if err else 'no error'}: {str(err).splitlines()[0] if err else ''})")
+    cur.execute("UPDATE seg_models SET active = NOT active WHERE name = 'it_sec_team_b_churn'")
+    checks.check(cur.rowcount == 0, "a direct UPDATE of team b's rows touches nothing")
+    cur.execute("RESET ROLE")
+    checks.check(b_state() == before, f"team b's model is unchanged: active/versions {b_state()}")
+    cur.execute("SET ROLE it_sec_team_b")
+    err = error_of(cur, "SELECT seg_activate('it_sec_team_b_churn', 1)")
+    cur.execute("RESET ROLE")
+    checks.check(err is None and b_state()[0] == 1, f"team b itself can roll back ({err})")
+    cur.execute("DROP POLICY per_team ON seg_models")
+    cur.execute("ALTER TABLE seg_models DISABLE ROW LEVEL SECURITY")
+
+
+def completeness(checks, cur):
+    """Every extension function with a regclass argument is in NAME_TAKING."""
+    cur.execute("""
+        SELECT p.oid::regprocedure::text
+        FROM pg_proc p
+        JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+                         AND d.deptype = 'e'
+        JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'customer_seg'
+        WHERE 'regclass'::regtype = ANY (p.proargtypes)""")
+    found = {r[0] for r in cur.fetchall()}
+    checks.check(found == set(NAME_TAKING),
+                 f"the functions taking a table are exactly those tested: {sorted(found)}")
+
+
+def main():
+    checks = Checks()
+    admin = connect("postgres")
+    acur = admin.cursor()
+    for role in ROLES:
+        acur.execute(f"DROP ROLE IF EXISTS {role}")
+        acur.execute(f"CREATE ROLE {role}")
+    try:
+        with fresh_database("it_security", load=("mall",)) as db:
+            conn = connect(db)
+            cur = conn.cursor()
+            completeness(checks, cur)
+            injection(checks, cur)
+            callers_rights(checks, cur)
+            pinned_search_path(checks, cur)
+            per_model_grants(checks, cur)
+            conn.close()
+    finally:
+        for role in ROLES:
+            acur.execute(f"DROP ROLE IF EXISTS {role}")
+        admin.close()
+    checks.finish()
+
+
+if __name__ == "__main__":
+    main()
