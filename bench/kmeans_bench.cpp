@@ -3,7 +3,7 @@
 // scikit-learn (bench/kmeans_sklearn.py times the same data). Build/run: see CMakeLists.txt.
 //
 //   kmeans_bench [--blobs FILE] [--n_init N] [--repeat R] [--variants plain,hamerly,elkan]
-//                [--only NAME-PREFIX]
+//                [--only NAME-PREFIX] [--refine hartigan|none]
 // Times are CPU seconds of the benchmark thread (best of R), so a busy machine skews them less.
 //
 // FILE holds row-major float64 rows of 8 features (written by kmeans_sklearn.py --write); without
@@ -88,6 +88,7 @@ struct Options {
     int32_t n_init = 1;
     int32_t repeat = 3;
     std::string only;  // run only the data sets whose name starts with this
+    cseg::RefineMethod refine = cseg::RefineMethod::Hartigan;
     std::vector<LloydVariant> variants{LloydVariant::Plain, LloydVariant::Hamerly,
                                        LloydVariant::Elkan};
 };
@@ -98,6 +99,7 @@ void bench(const char* name, const RowMatrix& X, int32_t k, const Options& o) {
     const ConstRowMap map(X.data(), X.rows(), X.cols());
     cseg::KMeansOptions opts;
     opts.n_init = o.n_init;
+    opts.refine = o.refine;
     // Initialisation alone (k-means++), for reference.
     double t_init = 1e300;
     for (int32_t r = 0; r < o.repeat; ++r) {
@@ -150,6 +152,8 @@ int main(int argc, char** argv) {
             o.repeat = std::stoi(v);
         else if (a == "--only")
             o.only = v;
+        else if (a == "--refine")
+            o.refine = v == "none" ? cseg::RefineMethod::None : cseg::RefineMethod::Hartigan;
         else if (a == "--variants") {
             o.variants.clear();
             if (v.find("plain") != std::string::npos) o.variants.push_back(LloydVariant::Plain);

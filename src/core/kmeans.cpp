@@ -25,6 +25,7 @@
 #include <utility>
 
 #include "distance.hpp"
+#include "kmeans_hartigan.hpp"
 #include "kmeans_init.hpp"
 #include "rng.hpp"
 
@@ -41,6 +42,10 @@ constexpr double kDown = 1.0 - kSlack;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 // Elkan's n x k lower bounds are not used when they would take more than this.
 constexpr int64_t kElkanMaxBoundBytes = int64_t{256} << 20;
+// Refinement bounds: Hartigan/Lloyd rounds per restart and passes per Hartigan call. Every
+// round lowers the inertia strictly, so the bounds only guard against pathological inputs.
+constexpr int32_t kRefineRounds = 20;
+constexpr int32_t kHartiganPasses = 100;
 
 // Iterations after which all bounds are recomputed exactly: the slack lost per iteration is
 // below (dims + 8) ulp, so this keeps the loss under a quarter of kSlack.
@@ -474,6 +479,28 @@ void check_run_arguments(int64_t n, int64_t d, int32_t k, const KMeansOptions& o
         throw Error(ErrorKind::InvalidParameter, "tol must be a finite number >= 0");
 }
 
+// Seeds restart `restart` (stream Rng::for_stream(opts.seed, restart), opts.init), runs
+// Lloyd, then with opts.refine = hartigan alternates Hartigan passes and Lloyd until no
+// single-point move lowers the inertia (at most kRefineRounds rounds; each ends with Lloyd, so
+// labels and centres always agree). n_iter sums the Lloyd iterations of every round.
+KMeansRun restart_with(Lloyd& lloyd, ConstRowMap X, int32_t k, const KMeansOptions& opts,
+                       int32_t restart, double tol_abs, const Interrupt& interrupt) {
+    Rng rng = Rng::for_stream(opts.seed, static_cast<uint64_t>(restart));
+    const std::vector<int64_t> rows = opts.init == InitMethod::Random
+                                          ? random_rows(X.rows(), k, rng)
+                                          : kmeans_plusplus(X, k, rng, interrupt);
+    KMeansRun run = lloyd.run(gather_rows(X, rows), opts.max_iter, tol_abs, {});
+    if (opts.refine == RefineMethod::None) return run;
+    int32_t lloyd_iterations = run.n_iter;
+    for (int32_t round = 0; round < kRefineRounds; ++round) {
+        if (hartigan_refine(X, run.centers, run.labels, kHartiganPasses, interrupt) == 0) break;
+        run = lloyd.run(run.centers, opts.max_iter, tol_abs, {});
+        lloyd_iterations += run.n_iter;
+    }
+    run.n_iter = lloyd_iterations;
+    return run;
+}
+
 }  // namespace
 
 // Measured rule. CPU ms of kmeans_run (n_init 1, best of 2-3, one thread, k-means++ included;
@@ -549,14 +576,19 @@ KMeansRun kmeans_run(ConstRowMap X, int32_t k, const KMeansOptions& opts,
     Lloyd lloyd(X, k, variant, interrupt);
     KMeansRun best;
     for (int32_t r = 0; r < opts.n_init; ++r) {
-        Rng rng = Rng::for_stream(opts.seed, static_cast<uint64_t>(r));
-        const std::vector<int64_t> rows = opts.init == InitMethod::Random
-                                              ? random_rows(X.rows(), k, rng)
-                                              : kmeans_plusplus(X, k, rng, interrupt);
-        KMeansRun run = lloyd.run(gather_rows(X, rows), opts.max_iter, tol_abs, {});
+        KMeansRun run = restart_with(lloyd, X, k, opts, r, tol_abs, interrupt);
         if (r == 0 || run.inertia < best.inertia) best = std::move(run);
     }
     return best;
+}
+
+// One restart on its own buffers.
+KMeansRun kmeans_restart(ConstRowMap X, int32_t k, const KMeansOptions& opts, int32_t restart,
+                         double tol_abs, LloydVariant variant, const Interrupt& interrupt) {
+    if (variant == LloydVariant::Auto)
+        variant = choose_lloyd_variant(X.rows(), k, static_cast<int32_t>(X.cols()));
+    Lloyd lloyd(X, k, variant, interrupt);
+    return restart_with(lloyd, X, k, opts, restart, tol_abs, interrupt);
 }
 
 }  // namespace cseg

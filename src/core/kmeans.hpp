@@ -50,13 +50,19 @@ KMeansRun kmeans_single(ConstRowMap X, const RowMatrix& initial_centers, int32_t
                         const LloydObserver& observer = {});
 
 // The full k-means of kmeans_fit on scaled, finite rows: opts.n_init restarts seeded with
-// Rng::for_stream(opts.seed, restart), initialised by opts.init, each run by kmeans_single
-// with opts.max_iter and kmeans_tolerance(X, opts.tol); the lowest inertia wins, ties going
-// to the earliest restart. opts.scale, missing and feature_names are not used here.
+// Rng::for_stream(opts.seed, restart), each run by kmeans_restart with
+// kmeans_tolerance(X, opts.tol); the lowest inertia wins, ties going to the earliest restart. opts.scale, missing and feature_names are not used here.
 // Throws Error(InvalidParameter) for k < 1 or bad n_init/max_iter/tol, Error(DataException)
 // for fewer rows than k.
 KMeansRun kmeans_run(ConstRowMap X, int32_t k, const KMeansOptions& opts,
                      const Interrupt& interrupt);
+
+// One restart of kmeans_run: initial centres from Rng::for_stream(opts.seed, restart) by
+// opts.init, then Lloyd's iterations (opts.max_iter, absolute tolerance tol_abs) and, with
+// opts.refine = hartigan, rounds of Hartigan's single-point moves followed by Lloyd again
+// until no move lowers the inertia (src/core/kmeans_hartigan.hpp).
+KMeansRun kmeans_restart(ConstRowMap X, int32_t k, const KMeansOptions& opts, int32_t restart,
+                         double tol_abs, LloydVariant variant, const Interrupt& interrupt);
 
 // kmeans_run with an explicit assignment variant (tests and benchmarks).
 KMeansRun kmeans_run(ConstRowMap X, int32_t k, const KMeansOptions& opts,

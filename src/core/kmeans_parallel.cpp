@@ -91,16 +91,6 @@ void run_restarts(ConstRowMap X, int32_t k, const KMeansOptions& opts, double to
 
 }  // namespace
 
-// Restart `restart` exactly as kmeans_run runs it.
-KMeansRun kmeans_restart(ConstRowMap X, int32_t k, const KMeansOptions& opts, int32_t restart,
-                         double tol_abs, LloydVariant variant, const Interrupt& interrupt) {
-    Rng rng = Rng::for_stream(opts.seed, static_cast<uint64_t>(restart));
-    const std::vector<int64_t> rows = opts.init == InitMethod::Random
-                                          ? random_rows(X.rows(), k, rng)
-                                          : kmeans_plusplus(X, k, rng, interrupt);
-    return kmeans_single(X, gather_rows(X, rows), opts.max_iter, tol_abs, variant, interrupt);
-}
-
 // Helpers started with every signal blocked; the caller works too, then waits and polls.
 KMeansRun kmeans_run_parallel(ConstRowMap X, int32_t k, const KMeansOptions& opts,
                               const Interrupt& interrupt, int32_t threads) {

@@ -22,11 +22,6 @@
 
 namespace cseg {
 
-// One restart of kmeans_run: initial centres from Rng::for_stream(opts.seed, restart) by
-// opts.init, then kmeans_single with opts.max_iter and the absolute tolerance tol_abs.
-KMeansRun kmeans_restart(ConstRowMap X, int32_t k, const KMeansOptions& opts, int32_t restart,
-                         double tol_abs, LloydVariant variant, const Interrupt& interrupt);
-
 // kmeans_run(X, k, opts, interrupt) with its restarts on min(threads, opts.n_init) threads
 // (the calling thread included). threads <= 1 or n_init = 1 simply calls kmeans_run; when a
 // helper thread cannot be created, the threads already running do its share. Throws what

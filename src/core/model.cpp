@@ -33,6 +33,17 @@ const char* missing_policy_name(MissingPolicy m) {
     return "unknown";
 }
 
+// Name of a refinement method as the "refine" option spells it.
+const char* refine_method_name(RefineMethod m) {
+    switch (m) {
+        case RefineMethod::Hartigan:
+            return "hartigan";
+        case RefineMethod::None:
+            return "none";
+    }
+    return "unknown";
+}
+
 // Name of an algorithm as the JSON "algorithm" key spells it.
 const char* model_algorithm_name(ModelAlgorithm a) {
     switch (a) {

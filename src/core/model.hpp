@@ -12,11 +12,15 @@ namespace cseg {
 
 enum class InitMethod : uint8_t { KMeansPlusPlus = 0, Random = 1 };
 enum class MissingPolicy : uint8_t { Skip = 0, Error = 1, Impute = 2 };
+// What follows Lloyd in each k-means restart: Hartigan's single-point moves (then Lloyd again)
+// until no move lowers the inertia, or nothing (plain Lloyd, as scikit-learn).
+enum class RefineMethod : uint8_t { Hartigan = 0, None = 1 };
 // Which algorithm fitted a model: the binary header's algorithm byte, JSON "algorithm".
 enum class ModelAlgorithm : uint8_t { KMeans = 0, KPrototypes = 1 };
 
 const char* init_method_name(InitMethod m);    // "k-means++", "random"
 const char* missing_policy_name(MissingPolicy m);  // "skip", "error", "impute"
+const char* refine_method_name(RefineMethod m);    // "hartigan", "none"
 const char* model_algorithm_name(ModelAlgorithm a);  // "kmeans", "kprototypes"
 
 // Every kmeans_fit option, defaults as in SPEC.md.
@@ -28,6 +32,7 @@ struct KMeansOptions {
     double tol = 1e-4;
     uint64_t seed = 0;
     MissingPolicy missing = MissingPolicy::Skip;
+    RefineMethod refine = RefineMethod::Hartigan;  // kmeans_fit only
     bool has_feature_names = false;  // false => JSON null
     std::vector<std::string> feature_names;
     // kmeans_fit only: fit on a seeded reservoir sample of at most this many rows (Vitter's

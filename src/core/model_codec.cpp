@@ -33,7 +33,8 @@ enum ModelOffset : size_t {
     kOffInit = 7,
     kOffMissing = 8,
     kOffFlags = 9,
-    kOffReserved = 10,
+    kOffRefine = 10,
+    kOffReserved = 11,
     kOffK = 12,
     kOffDims = 16,
     kOffNInit = 20,
@@ -204,7 +205,9 @@ ModelHeader read_model_header(const uint8_t* data, size_t len, ErrorKind kind) {
     h.flags = data[kOffFlags];
     if ((h.flags & ~(kFlagModelNames | kFlagOptionNames | kFlagSample)) != 0)
         fail("unknown flags " + std::to_string(h.flags));
-    if (load<uint16_t>(data + kOffReserved) != 0) fail("reserved header bytes are not zero");
+    if (data[kOffRefine] > uint8_t(RefineMethod::None))
+        fail("unknown refine method code " + std::to_string(data[kOffRefine]));
+    if (data[kOffReserved] != 0) fail("reserved header bytes are not zero");
     h.k = load<int32_t>(data + kOffK);
     h.dims = load<int32_t>(data + kOffDims);
     if (h.k < 1) fail("k must be at least 1, got " + std::to_string(h.k));
@@ -445,6 +448,7 @@ void model_encode(const Model& m, uint8_t* out) {
     out[kOffScale] = uint8_t(m.options.scale);
     out[kOffInit] = uint8_t(m.options.init);
     out[kOffMissing] = uint8_t(m.options.missing);
+    out[kOffRefine] = uint8_t(m.options.refine);
     out[kOffFlags] = uint8_t((m.feature_names.empty() ? 0 : kFlagModelNames) |
                              (m.options.has_feature_names ? kFlagOptionNames : 0) |
                              (m.options.sample > 0 ? kFlagSample : 0));
@@ -493,6 +497,7 @@ Model model_decode(const uint8_t* data, size_t len, ErrorKind kind) {
     m.options.scale = ScaleMethod(data[kOffScale]);
     m.options.init = InitMethod(data[kOffInit]);
     m.options.missing = MissingPolicy(data[kOffMissing]);
+    m.options.refine = RefineMethod(data[kOffRefine]);
     m.options.n_init = load<int32_t>(data + kOffNInit);
     m.options.max_iter = load<int32_t>(data + kOffMaxIter);
     m.options.tol = load<double>(data + kOffTol);

@@ -10,7 +10,8 @@
 //     6    1  options.scale     7  1  options.init     8  1  options.missing
 //     9    1  flags: bit 0 = model feature names stored, bit 1 = options.has_feature_names,
 //             bit 2 = sampling tail present (options.sample > 0)
-//    10    2  reserved, zero
+//    10    1  options.refine: 0 hartigan, 1 none
+//    11    1  reserved, zero
 //    12    4  k (int32)        16  4  dims (int32)
 //    20    4  options.n_init   24  4  options.max_iter   28  4  n_iter
 //    32    8  options.tol (double)   40  8  options.seed (uint64)

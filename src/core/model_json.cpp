@@ -440,6 +440,8 @@ const OptionField kOptionFields[] = {
     option<IntField<&KMeansOptions::seed, 0, kMaxSeed>>("seed"),
     option<EnumField<MissingPolicy, &KMeansOptions::missing, missing_policy_name,
                      MissingPolicy::Impute>>("missing"),
+    optional_option<EnumField<RefineMethod, &KMeansOptions::refine, refine_method_name,
+                              RefineMethod::None>>("refine", kForKMeans),
     option<NamesField<&KMeansOptions::has_feature_names, &KMeansOptions::feature_names>>(
         "feature_names"),
     optional_option<OptionalCountField<&KMeansOptions::sample, kMaxSample>>("sample", kForKMeans),

@@ -154,7 +154,7 @@ TEST(ModelCodec, RejectsBadHeaders) {
         {8, 3, "unknown missing policy code 3"},
         {9, 8, "unknown flags 8"},
         {9, 4, "does not match the header"},  // sampling tail announced but absent
-        {10, 1, "reserved header bytes are not zero"},
+        {10, 2, "unknown refine method code 2"},
         {11, 1, "reserved header bytes are not zero"},
     };
     for (const Case& c : cases) {

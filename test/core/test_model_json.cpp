@@ -28,7 +28,7 @@ const std::string kSampleJson =
     R"("n_seen":12,)"
     R"("options":{"scale":"standard","init":"k-means++","n_init":4,"max_iter":50,)"
     R"("tol":1e-300,"seed":9223372036854775807,"missing":"skip",)"
-    R"("feature_names":["age","income \"k$\""],"sample":null},)"
+    R"("refine":"hartigan","feature_names":["age","income \"k$\""],"sample":null},)"
     R"("impute":null,"feature_mean":[38.5,60.25],"feature_std":[13.9,26.2],)"
     R"("mean_distance":[0.5,0.75,1e-300]})";
 
@@ -74,6 +74,7 @@ void expect_same_model(const Model& a, const Model& b) {
     EXPECT_EQ(bits(a.options.tol), bits(b.options.tol));
     EXPECT_EQ(a.options.seed, b.options.seed);
     EXPECT_EQ(a.options.missing, b.options.missing);
+    EXPECT_EQ(a.options.refine, b.options.refine);
     EXPECT_EQ(a.options.has_feature_names, b.options.has_feature_names);
     EXPECT_EQ(a.options.feature_names, b.options.feature_names);
     EXPECT_TRUE(same(a.impute, b.impute));
@@ -108,7 +109,7 @@ TEST(ModelJson, ImputeAndNoNamesRoundTrip) {
     EXPECT_NE(text.find(R"("feature_names":null,)"), std::string::npos) << text;
     EXPECT_NE(text.find(R"("impute":[40,61.5])"), std::string::npos) << text;
     EXPECT_NE(text.find(R"("init":"random")"), std::string::npos) << text;
-    EXPECT_NE(text.find(R"("missing":"impute","feature_names":null,"sample":null})"),
+    EXPECT_NE(text.find(R"("missing":"impute","refine":"hartigan","feature_names":null,"sample":null})"),
               std::string::npos)
         << text;
     const Model back = model_from_json(text);
@@ -196,7 +197,7 @@ TEST(ModelJson, RejectsWrongTypesNamingTheKey) {
         {{R"("n_skipped":2)", R"("n_skipped":false)"}, "key \"n_skipped\" must be an integer"},
         {{R"("options":{"scale":"standard","init":"k-means++","n_init":4,"max_iter":50,)"
           R"("tol":1e-300,"seed":9223372036854775807,"missing":"skip",)"
-          R"("feature_names":["age","income \"k$\""],"sample":null})",
+          R"("refine":"hartigan","feature_names":["age","income \"k$\""],"sample":null})",
           R"("options":[])"},
          "key \"options\" must be an object"},
         {{R"("n_init":4)", R"("n_init":"4")"},
@@ -236,8 +237,8 @@ TEST(ModelJson, RejectsInconsistentModels) {
         {{R"("feature_names":["age","income \"k$\""],"scaler")",
           R"("feature_names":["age"],"scaler")"},
          "feature_names has 1 names, expected dims = 2"},
-        {{R"("missing":"skip","feature_names":["age","income \"k$\""])",
-          R"("missing":"skip","feature_names":["a","b","c"])"},
+        {{R"("refine":"hartigan","feature_names":["age","income \"k$\""])",
+          R"("refine":"hartigan","feature_names":["a","b","c"])"},
          "options.feature_names has 3 names, expected dims = 2"},
         {{R"("inertia":12.345678901234567)", R"("inertia":-1)"},
          "inertia must be a finite number >= 0"},
@@ -408,7 +409,8 @@ TEST(KMeansOptions, DefaultsFromEmptyObject) {
     EXPECT_TRUE(o.feature_names.empty());
     EXPECT_EQ(kmeans_options_to_json(o),
               R"({"scale":"standard","init":"k-means++","n_init":10,"max_iter":300,)"
-              R"("tol":1e-04,"seed":0,"missing":"skip","feature_names":null,"sample":null})");
+              R"("tol":1e-04,"seed":0,"missing":"skip","refine":"hartigan",)"
+              R"("feature_names":null,"sample":null})");
 }
 
 TEST(KMeansOptions, EveryKeyAsJsonbPrintsIt) {
@@ -429,7 +431,7 @@ TEST(KMeansOptions, EveryKeyAsJsonbPrintsIt) {
     EXPECT_EQ(kmeans_options_to_json(o),
               R"({"scale":"robust","init":"random","n_init":10000,"max_iter":1000000,)"
               R"("tol":0,"seed":9223372036854775807,"missing":"impute",)"
-              R"("feature_names":["age","income"],"sample":250000})");
+              R"("refine":"hartigan","feature_names":["age","income"],"sample":250000})");
     // jsonb keeps the scale of numerics: 5.0 is still an integer, 1.5e-3 a number.
     const KMeansOptions p =
         parse_kmeans_options(R"({"n_init": 5.0, "seed": 1.2e1, "tol": 1.5e-3, "scale": "none",)"
@@ -445,6 +447,9 @@ TEST(KMeansOptions, EveryKeyAsJsonbPrintsIt) {
     EXPECT_EQ(parse_kmeans_options(R"({"init":"k-means++"})").init, InitMethod::KMeansPlusPlus);
     EXPECT_EQ(parse_kmeans_options(R"({"missing":"skip"})").missing, MissingPolicy::Skip);
     EXPECT_TRUE(parse_kmeans_options(R"({"feature_names":[]})").has_feature_names);
+    EXPECT_EQ(parse_kmeans_options(R"({"refine":"none"})").refine, RefineMethod::None);
+    EXPECT_EQ(parse_kmeans_options(R"({})").refine, RefineMethod::Hartigan);
+    EXPECT_THROW(parse_kmeans_options(R"({"refine":"lloyd"})"), Error);
 }
 
 TEST(KMeansOptions, UnknownKeyListsValidKeys) {
@@ -455,7 +460,7 @@ TEST(KMeansOptions, UnknownKeyListsValidKeys) {
         EXPECT_EQ(e.kind(), ErrorKind::InvalidParameter);
         EXPECT_STREQ(e.what(), "unknown kmeans_fit option \"k\"");
         EXPECT_EQ(e.detail(),
-                  "Valid options are: scale, init, n_init, max_iter, tol, seed, missing, "
+                  "Valid options are: scale, init, n_init, max_iter, tol, seed, missing, refine, "
                   "feature_names, sample.");
     }
 }

@@ -2,13 +2,19 @@
 standard-scaled data, side by side, on the three real data sets in data/.
 
 Run alone: pg_virtualenv -v 15 /usr/bin/python3 test/integration/test_inertia_vs_sklearn.py
-Passes when our inertia is no worse than scikit-learn's (1e-9 relative slack) everywhere.
+
+Both results depend on the seed (scikit-learn's default random_state=None draws a new one per
+fit), so each is fitted with seeds 0..SEEDS-1. Passes when, everywhere (1e-9 relative slack),
+our default fit (seed 0) is no worse than scikit-learn's median and our median is no worse than
+its median. The table also shows the single fits with seed 0 / random_state=0.
 """
 import numpy as np
 from sklearn.cluster import KMeans
 from sklearn.preprocessing import StandardScaler
 
 from dbtest import Checks, connect, fresh_database
+
+SEEDS = 10
 
 MARKETING_COLS = ("year_birth, income, kidhome, teenhome, recency, mnt_wines, mnt_fruits, "
                   "mnt_meat_products, mnt_fish_products, mnt_sweet_products, mnt_gold_prods, "
@@ -35,18 +41,34 @@ def main():
                         f"SELECT ARRAY[{cols}]::float8[] FROM {table}")
             X = StandardScaler().fit_transform(np.array([r[0] for r in cur.fetchall()]))
             for k in ks:
+                ours = []
+                for seed in range(SEEDS):
+                    cur.execute(f"SELECT (kmeans_fit(ARRAY[{cols}]::float8[], %s, "
+                                f"jsonb_build_object('seed', %s))::jsonb)->>'inertia' "
+                                f"FROM {table}", (k, seed))
+                    ours.append(float(cur.fetchone()[0]))
                 cur.execute(f"SELECT (kmeans_fit(ARRAY[{cols}]::float8[], %s)::jsonb)->>'inertia' "
                             f"FROM {table}", (k,))
-                ours = float(cur.fetchone()[0])
-                theirs = KMeans(n_clusters=k, n_init=10, random_state=0).fit(X).inertia_
-                rows.append((name, X.shape[0], k, ours, theirs))
-                checks.check(ours <= theirs * (1 + 1e-9),
-                             f"{name} k={k}: ours {ours:.6f} <= scikit-learn {theirs:.6f}")
+                checks.check(float(cur.fetchone()[0]) == ours[0],
+                             f"{name} k={k}: the default fit is the seed 0 fit")
+                theirs = [KMeans(n_clusters=k, n_init=10, random_state=s).fit(X).inertia_
+                          for s in range(SEEDS)]
+                ours_med, theirs_med = float(np.median(ours)), float(np.median(theirs))
+                rows.append((name, X.shape[0], k, ours[0], theirs[0], ours_med, theirs_med))
+                checks.check(ours[0] <= theirs_med * (1 + 1e-9),
+                             f"{name} k={k}: ours (seed 0) {ours[0]:.6f} <= scikit-learn's "
+                             f"median {theirs_med:.6f}")
+                checks.check(ours_med <= theirs_med * (1 + 1e-9),
+                             f"{name} k={k}: our median {ours_med:.6f} <= scikit-learn's "
+                             f"median {theirs_med:.6f}")
         print()
-        print("| data set | rows | k | customer_seg inertia | scikit-learn inertia | ratio |")
-        print("|---|---|---|---|---|---|")
-        for name, n, k, ours, theirs in rows:
-            print(f"| {name} | {n} | {k} | {ours:.4f} | {theirs:.4f} | {ours / theirs:.6f} |")
+        print(f"| data set | rows | k | customer_seg, seed 0 | scikit-learn, random_state=0 | "
+              f"customer_seg, median of {SEEDS} seeds | scikit-learn, median of {SEEDS} | "
+              f"ratio of medians |")
+        print("|---|---|---|---|---|---|---|---|")
+        for name, n, k, o0, t0, om, tm in rows:
+            print(f"| {name} | {n} | {k} | {o0:.4f} | {t0:.4f} | {om:.4f} | {tm:.4f} | "
+                  f"{om / tm:.6f} |")
     checks.finish()
 
 
