@@ -2,6 +2,7 @@
 #include "fit_model.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <numeric>
 #include <string>
@@ -10,6 +11,7 @@
 #include "distance.hpp"
 #include "feature_stats.hpp"
 #include "kmeans.hpp"
+#include "kmeans_parallel.hpp"
 #include "missing.hpp"
 #include "model_json.hpp"
 #include "scaler.hpp"
@@ -27,18 +29,43 @@ ConstRowMap as_const(RowMap X) { return ConstRowMap(X.data(), X.rows(), X.cols()
 // "row" or "rows" after a count.
 std::string rows_word(int64_t n) { return n == 1 ? " row" : " rows"; }
 
-// missing = "error": the first row with a missing element is an error.
+// A row as "{1.5, NaN, 3}" (shortest round-trip numbers; missing elements show as NaN).
+std::string row_text(const double* x, int32_t d) {
+    std::string out = "{";
+    for (int32_t j = 0; j < d; ++j) {
+        if (j > 0) out += ", ";
+        if (std::isnan(x[j])) {
+            out += "NaN";
+        } else if (std::isinf(x[j])) {
+            out += x[j] > 0 ? "Infinity" : "-Infinity";
+        } else {
+            char buf[32];
+            const auto r = std::to_chars(buf, buf + sizeof buf, x[j]);
+            out.append(buf, r.ptr);
+        }
+    }
+    return out + "}";
+}
+
+// missing = "error": any row with a missing element is an error that counts them and shows one
+// (rows are in canonical order here, so a row number would mean nothing to the caller).
 void reject_missing(ConstRowMap X, const Interrupt& interrupt) {
     const int32_t d = static_cast<int32_t>(X.cols());
+    int64_t bad = 0, first = -1;
     for (int64_t i = 0; i < X.rows(); ++i) {
         if ((i % kPollRows) == 0) interrupt.poll();
-        if (row_has_missing(X.data() + i * d, d))
-            throw Error(ErrorKind::NullValue,
-                        "row " + std::to_string(i + 1) + " has a NULL or non-finite element",
-                        "kmeans_fit was called with option \"missing\" = \"error\".",
-                        "Use \"missing\": \"skip\" to leave such rows out or \"impute\" to "
-                        "replace missing elements by the feature mean.");
+        if (row_has_missing(X.data() + i * d, d)) {
+            if (bad++ == 0) first = i;
+        }
     }
+    if (bad == 0) return;
+    throw Error(ErrorKind::NullValue,
+                std::to_string(bad) + rows_word(bad) + (bad == 1 ? " has" : " have") +
+                    " a NULL or non-finite element, e.g. " + row_text(X.data() + first * d, d),
+                "kmeans_fit was called with option \"missing\" = \"error\"; NULL elements show "
+                "as NaN.",
+                "Use \"missing\": \"skip\" to leave such rows out or \"impute\" to "
+                "replace missing elements by the feature mean.");
 }
 
 // Fills the model's clusters from the run, renumbered: size descending, then centroid
@@ -82,7 +109,7 @@ void order_clusters(ConstRowMap X, const KMeansRun& run, Model& m, const Interru
 
 // Missing values, statistics, scaler, k-means, ordering, then the model's own consistency check.
 Model fit_kmeans_model(RowMap rows, int32_t k, const KMeansOptions& opts,
-                       const Interrupt& interrupt) {
+                       const Interrupt& interrupt, int32_t threads) {
     const int64_t n = rows.rows();
     const int32_t d = static_cast<int32_t>(rows.cols());
     if (k < 1)
@@ -136,7 +163,7 @@ Model fit_kmeans_model(RowMap rows, int32_t k, const KMeansOptions& opts,
     m.scaler.transform_rows(X);
     check_scaled_range(as_const(X));
 
-    const KMeansRun run = kmeans_run(as_const(X), k, opts, interrupt);
+    const KMeansRun run = kmeans_run_parallel(as_const(X), k, opts, interrupt, threads);
     m.inertia = run.inertia;
     m.n_iter = run.n_iter;
     order_clusters(as_const(X), run, m, interrupt);

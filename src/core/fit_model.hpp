@@ -17,8 +17,9 @@ namespace cseg {
 // space, then clusters renumbered by size descending, ties by centroid (scaled space)
 // lexicographically ascending. Deterministic: same rows, order and options => bit-identical model.
 // Throws Error(InvalidParameter) for k < 1 or bad options, Error(DataException) when fewer
-// than k rows are usable, Cancelled through interrupt.
+// than k rows are usable, Cancelled through interrupt. The restarts run on up to `threads`
+// threads (kmeans_run_parallel); the model does not depend on it.
 Model fit_kmeans_model(RowMap rows, int32_t k, const KMeansOptions& opts,
-                       const Interrupt& interrupt);
+                       const Interrupt& interrupt, int32_t threads = 1);
 
 }  // namespace cseg

@@ -482,7 +482,8 @@ void check_run_arguments(int64_t n, int64_t d, int32_t k, const KMeansOptions& o
 // Seeds restart `restart` (stream Rng::for_stream(opts.seed, restart), opts.init), runs
 // Lloyd, then with opts.refine = hartigan alternates Hartigan passes and Lloyd until no
 // single-point move lowers the inertia (at most kRefineRounds rounds; each ends with Lloyd, so
-// labels and centres always agree). n_iter sums the Lloyd iterations of every round.
+// labels and centres always agree). opts.max_iter bounds the Lloyd iterations of all rounds
+// together, and n_iter counts them.
 KMeansRun restart_with(Lloyd& lloyd, ConstRowMap X, int32_t k, const KMeansOptions& opts,
                        int32_t restart, double tol_abs, const Interrupt& interrupt) {
     Rng rng = Rng::for_stream(opts.seed, static_cast<uint64_t>(restart));
@@ -492,9 +493,9 @@ KMeansRun restart_with(Lloyd& lloyd, ConstRowMap X, int32_t k, const KMeansOptio
     KMeansRun run = lloyd.run(gather_rows(X, rows), opts.max_iter, tol_abs, {});
     if (opts.refine == RefineMethod::None) return run;
     int32_t lloyd_iterations = run.n_iter;
-    for (int32_t round = 0; round < kRefineRounds; ++round) {
+    for (int32_t round = 0; round < kRefineRounds && lloyd_iterations < opts.max_iter; ++round) {
         if (hartigan_refine(X, run.centers, run.labels, kHartiganPasses, interrupt) == 0) break;
-        run = lloyd.run(run.centers, opts.max_iter, tol_abs, {});
+        run = lloyd.run(run.centers, opts.max_iter - lloyd_iterations, tol_abs, {});
         lloyd_iterations += run.n_iter;
     }
     run.n_iter = lloyd_iterations;

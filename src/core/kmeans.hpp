@@ -58,9 +58,10 @@ KMeansRun kmeans_run(ConstRowMap X, int32_t k, const KMeansOptions& opts,
                      const Interrupt& interrupt);
 
 // One restart of kmeans_run: initial centres from Rng::for_stream(opts.seed, restart) by
-// opts.init, then Lloyd's iterations (opts.max_iter, absolute tolerance tol_abs) and, with
+// opts.init, then Lloyd's iterations (absolute tolerance tol_abs) and, with
 // opts.refine = hartigan, rounds of Hartigan's single-point moves followed by Lloyd again
-// until no move lowers the inertia (src/core/kmeans_hartigan.hpp).
+// until no move lowers the inertia (src/core/kmeans_hartigan.hpp); opts.max_iter bounds the
+// Lloyd iterations of all rounds together.
 KMeansRun kmeans_restart(ConstRowMap X, int32_t k, const KMeansOptions& opts, int32_t restart,
                          double tol_abs, LloydVariant variant, const Interrupt& interrupt);
 

@@ -3,6 +3,7 @@
 
 #include "datum_codec.hpp"
 #include "fit_model.hpp"
+#include "fit_settings.hpp"
 #include "guard.hpp"
 #include "model_json.hpp"
 #include "reservoir.hpp"
@@ -26,9 +27,9 @@ void init_params(FunctionCallInfo fcinfo, cseg_pg::RowBuffer* st) {
                         errmsg("kmeans_fit: k must not be NULL")));
     const int32 k = PG_GETARG_INT32(2);
     if (k < 1)
-        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                        errmsg("kmeans_fit: k must be between 1 and the number of rows, got %d",
-                               k)));
+        ereport(ERROR,
+                (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                 errmsg("kmeans_fit: k must be between 1 and the number of rows, got %d", k)));
     const char* options = "{}";
     if (PG_NARGS() > 3 && !PG_ARGISNULL(3)) {
         Jsonb* jb = PG_GETARG_JSONB_P(3);
@@ -52,8 +53,7 @@ void init_params(FunctionCallInfo fcinfo, cseg_pg::RowBuffer* st) {
 // With "sample" and "missing": "error", a row that was seen but not sampled must still fail
 // the fit (the core only sees the sample).
 void reject_unsampled_missing(const cseg_pg::RowBuffer* st, const cseg::KMeansOptions& opts) {
-    if (st->sample == 0 || opts.missing != cseg::MissingPolicy::Error || st->n_missing == 0)
-        return;
+    if (st->sample == 0 || opts.missing != cseg::MissingPolicy::Error || st->n_missing == 0) return;
     throw cseg::Error(cseg::ErrorKind::NullValue,
                       std::to_string(st->n_missing) + " of the " + std::to_string(st->n_seen) +
                           " rows seen have a NULL or non-finite element",
@@ -93,7 +93,8 @@ Datum kmeans_fit_final(PG_FUNCTION_ARGS) {
         /* The core fits the rows it is given; sampling is this aggregate's business. */
         cseg::KMeansOptions fit_opts = opts;
         fit_opts.sample = 0;
-        cseg::Model m = cseg::fit_kmeans_model(rows, st->k, fit_opts, interrupt);
+        cseg::Model m =
+            cseg::fit_kmeans_model(rows, st->k, fit_opts, interrupt, cseg_pg::fit_threads);
         if (st->sample > 0) {
             /* The sample held complete rows only (skip) or every row (error, impute): the
              * rows skipped and seen are the aggregate's counts, not the sample's. */
@@ -109,11 +110,12 @@ Datum kmeans_fit_final(PG_FUNCTION_ARGS) {
         ereport(NOTICE, (errmsg("kmeans_fit skipped %lld rows with NULL or non-finite elements",
                                 static_cast<long long>(r.skipped))));
     if (r.empty > 0)
-        ereport(WARNING,
-                (errmsg("kmeans_fit found only %d distinct clusters for k = %d",
-                        st->k - r.empty, st->k),
-                 errdetail("The data has fewer distinct points than k; %d clusters are empty.",
-                           r.empty)));
+        ereport(WARNING, (errmsg("kmeans_fit found only %d distinct clusters for k = %d",
+                                 st->k - r.empty, st->k),
+                          errdetail_plural(
+                              "The data has fewer distinct points than k; %d cluster is empty.",
+                              "The data has fewer distinct points than k; %d clusters are empty.",
+                              r.empty, r.empty)));
     PG_RETURN_POINTER(r.model);
 }
 

@@ -169,8 +169,9 @@ Datum kprototypes_fit_final(PG_FUNCTION_ARGS) {
         ereport(WARNING,
                 (errmsg("%s found only %d distinct clusters for k = %d", kFn, rows->k - r.empty,
                         rows->k),
-                 errdetail("The data has fewer distinct rows than k; %d clusters are empty.",
-                           r.empty)));
+                 errdetail_plural("The data has fewer distinct rows than k; %d cluster is empty.",
+                                  "The data has fewer distinct rows than k; %d clusters are empty.",
+                                  r.empty, r.empty)));
     PG_RETURN_POINTER(r.model);
 }
 

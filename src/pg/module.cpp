@@ -1,4 +1,5 @@
 // Module entry: magic block and settings.
+#include "fit_settings.hpp"
 #include "row_buffer.hpp"
 
 extern "C" {
@@ -8,6 +9,9 @@ PG_MODULE_MAGIC;
 void _PG_init(void);
 
 // Called when the library is loaded: defines the customer_seg.* settings.
-void _PG_init(void) { cseg_pg::define_row_buffer_gucs(); }
+void _PG_init(void) {
+    cseg_pg::define_row_buffer_gucs();
+    cseg_pg::define_fit_gucs();
+}
 
 }  // extern "C"

@@ -213,11 +213,13 @@ TEST(FitModel, MissingError) {
     o.missing = MissingPolicy::Error;
     std::string what;
     EXPECT_EQ(fit_error(X, 2, o, &what), ErrorKind::NullValue);
-    EXPECT_EQ(what, "row 3 has a NULL or non-finite element");
-    X(2, 1) = 3;
+    EXPECT_EQ(what, "1 row has a NULL or non-finite element, e.g. {3, NaN}");
     X(3, 0) = -std::numeric_limits<double>::infinity();
     EXPECT_EQ(fit_error(X, 2, o, &what), ErrorKind::NullValue);
-    EXPECT_EQ(what, "row 4 has a NULL or non-finite element");
+    EXPECT_EQ(what, "2 rows have a NULL or non-finite element, e.g. {3, NaN}");
+    X(2, 1) = 3;
+    EXPECT_EQ(fit_error(X, 2, o, &what), ErrorKind::NullValue);
+    EXPECT_EQ(what, "1 row has a NULL or non-finite element, e.g. {-Infinity, 4}");
     X(3, 0) = 4;
     const Model m = fit(X, 2, o);
     EXPECT_EQ(m.n_rows, 4);

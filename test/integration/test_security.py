@@ -24,7 +24,14 @@ NAME_TAKING = {
         "SELECT seg_train('t_' || md5(random()::text), %(source)s, %(features)s, 2)",
     "seg_sweep(regclass,text[],integer,integer,jsonb)":
         "SELECT count(*) FROM seg_sweep(%(source)s, %(features)s, 2, 3)",
+    # seg_rfm reads three columns: customer = the first feature, amount = the last, and the
+    # order time from the column "at" that every source table below has.
+    "seg_rfm(regclass,text,text,text,timestamp with time zone,text)":
+        "SELECT count(*) FROM seg_rfm(%(source)s, (%(features)s)[1], 'at', "
+        "(%(features)s)[pg_catalog.array_length(%(features)s, 1)], now())",
 }
+# The order time column of every source table (seg_rfm needs one).
+AT = "at timestamptz DEFAULT '2011-06-01'"
 ROLES = ("it_sec_trainer", "it_sec_writer", "it_sec_hijacker", "it_sec_team_a", "it_sec_team_b")
 
 
@@ -54,7 +61,7 @@ def injection(checks, cur):
     """Column and table names that try to break out of their quotes stay names."""
     cur.execute("CREATE TABLE canary (id int); INSERT INTO canary VALUES (1)")
     cur.execute(f'CREATE TABLE evil_src ("{EVIL_X.replace(chr(34), 2 * chr(34))}" float8, '
-                f'"{EVIL_Y}" float8, z float8)')
+                f'"{EVIL_Y}" float8, z float8, {AT})')
     cur.execute("INSERT INTO evil_src SELECT age, annual_income, spending_score "
                 "FROM mall_customers")
     version = scalar(cur, "SELECT seg_train('inj', 'evil_src', %s, 3)", ([EVIL_X, EVIL_Y],))
@@ -66,7 +73,7 @@ def injection(checks, cur):
     checks.check(canary_alive(cur), "canary table untouched by column names")
 
     cur.execute(f'CREATE TABLE "{EVIL_TABLE.replace(chr(34), 2 * chr(34))}" AS '
-                "SELECT age::float8 AS a FROM mall_customers")
+                "SELECT age::float8 AS a, timestamptz '2011-06-01' AS at FROM mall_customers")
     quoted = '"' + EVIL_TABLE.replace('"', '""') + '"'
     version = scalar(cur, "SELECT seg_train('inj_table', %s::regclass, ARRAY['a'], 2)", (quoted,))
     checks.check(version == 1 and canary_alive(cur), "a table named like an injection is just a table")
@@ -110,7 +117,7 @@ def injection(checks, cur):
 
 def callers_rights(checks, cur):
     """seg_train, seg_assign(name) and the trigger read with the caller's privileges."""
-    cur.execute("CREATE TABLE secret (a float8, b float8)")
+    cur.execute(f"CREATE TABLE secret (a float8, b float8, {AT})")
     cur.execute("INSERT INTO secret SELECT age, spending_score FROM mall_customers")
     cur.execute("GRANT SELECT, INSERT, UPDATE ON seg_models TO it_sec_trainer")
     models_before = scalar(cur, "SELECT count(*) FROM public.seg_models")
@@ -125,7 +132,7 @@ def callers_rights(checks, cur):
                  "and nothing was saved")
 
     # Column privileges are honoured too: granted columns are read, others are not.
-    cur.execute("GRANT SELECT (a) ON secret TO it_sec_trainer")
+    cur.execute("GRANT SELECT (a, at) ON secret TO it_sec_trainer")
     for fn, call in NAME_TAKING.items():
         name = fn.split("(")[0]
         cur.execute("SET ROLE it_sec_trainer")
@@ -163,7 +170,7 @@ def pinned_search_path(checks, cur):
     """Look-alike functions and tables earlier in the caller's search_path are never used."""
     cur.execute("CREATE SCHEMA evil AUTHORIZATION it_sec_hijacker")
     cur.execute("GRANT SELECT, INSERT, UPDATE ON seg_models TO it_sec_hijacker")
-    cur.execute("GRANT SELECT ON mall_customers TO it_sec_hijacker")
+    cur.execute("GRANT SELECT ON mall_customers, secret TO it_sec_hijacker")
     cur.execute("SET ROLE it_sec_hijacker")
     cur.execute("CREATE TABLE evil.calls (fn text)")
     for fn, args, ret, body in (
@@ -183,7 +190,7 @@ def pinned_search_path(checks, cur):
     err = error_of(cur, "SELECT seg_train('pinned', 'mall_customers', "
                         "ARRAY['age', 'annual_income'], 3)")
     for call in NAME_TAKING.values():
-        err = err or error_of(cur, call, {"source": "mall_customers", "features": ["age"]})
+        err = err or error_of(cur, call, {"source": "secret", "features": ["a"]})
     calls = scalar(cur, "SELECT count(*) FROM evil.calls")
     temp_rows = scalar(cur, "SELECT count(*) FROM pg_temp.seg_models")
     cur.execute("RESET search_path")
