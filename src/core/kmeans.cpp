@@ -136,6 +136,21 @@ class Lloyd {
         return out;
     }
 
+    // The state a run from these centres ended in, rebuilt from the centres alone: every row's
+    // nearest centre (all distances computed) and the inertia; n_iter is left 0. A converged
+    // run's centres give back exactly its labels: they are the nearest-centre assignment.
+    KMeansRun labelled(const RowMatrix& centers) {
+        centers_ = centers;
+        transpose_centers(centers_.data(), k_, d_, ct_.data());
+        std::fill(labels_.begin(), labels_.end(), -1);
+        assign(true, false);
+        KMeansRun out;
+        out.centers = centers_;
+        out.labels = labels_;
+        out.inertia = inertia();
+        return out;
+    }
+
   private:
     // One assignment pass with the current centres; with update, also sums the rows per
     // label into sums_/counts_. full recomputes every bound. Returns whether any label changed.
@@ -479,19 +494,25 @@ void check_run_arguments(int64_t n, int64_t d, int32_t k, const KMeansOptions& o
         throw Error(ErrorKind::InvalidParameter, "tol must be a finite number >= 0");
 }
 
-// Seeds restart `restart` (stream Rng::for_stream(opts.seed, restart), opts.init), runs
-// Lloyd, then with opts.refine = hartigan alternates Hartigan passes and Lloyd until no
-// single-point move lowers the inertia (at most kRefineRounds rounds; each ends with Lloyd, so
-// labels and centres always agree). opts.max_iter bounds the Lloyd iterations of all rounds
-// together, and n_iter counts them.
-KMeansRun restart_with(Lloyd& lloyd, ConstRowMap X, int32_t k, const KMeansOptions& opts,
-                       int32_t restart, double tol_abs, const Interrupt& interrupt) {
+// The initial centres of restart `restart`: stream Rng::for_stream(opts.seed, restart),
+// seeded by opts.init. (Called before the restart's Lloyd buffers exist, so that k-means++'s
+// per-row distances and Lloyd's per-row bounds are never held at the same time.)
+RowMatrix restart_centers(ConstRowMap X, int32_t k, const KMeansOptions& opts, int32_t restart,
+                          const Interrupt& interrupt) {
     Rng rng = Rng::for_stream(opts.seed, static_cast<uint64_t>(restart));
     const std::vector<int64_t> rows = opts.init == InitMethod::Random
                                           ? random_rows(X.rows(), k, rng)
                                           : kmeans_plusplus(X, k, rng, interrupt);
-    KMeansRun run = lloyd.run(gather_rows(X, rows), opts.max_iter, tol_abs, {});
-    if (opts.refine == RefineMethod::None) return run;
+    return gather_rows(X, rows);
+}
+
+// With opts.refine = hartigan, alternates Hartigan passes and Lloyd on a Lloyd solution until
+// no single-point move lowers the inertia (at most kRefineRounds rounds; each ends with Lloyd,
+// so labels and centres always agree). opts.max_iter bounds the Lloyd iterations of all
+// rounds together (run.n_iter already counts the first ones), and run.n_iter counts them.
+void refine_run(Lloyd& lloyd, ConstRowMap X, const KMeansOptions& opts, double tol_abs,
+                KMeansRun& run, const Interrupt& interrupt) {
+    if (opts.refine == RefineMethod::None) return;
     int32_t lloyd_iterations = run.n_iter;
     for (int32_t round = 0; round < kRefineRounds && lloyd_iterations < opts.max_iter; ++round) {
         if (hartigan_refine(X, run.centers, run.labels, kHartiganPasses, interrupt) == 0) break;
@@ -499,7 +520,19 @@ KMeansRun restart_with(Lloyd& lloyd, ConstRowMap X, int32_t k, const KMeansOptio
         lloyd_iterations += run.n_iter;
     }
     run.n_iter = lloyd_iterations;
-    return run;
+}
+
+// What the first phase of kmeans_run keeps of a restart: its Lloyd centres, inertia and
+// iterations (labels are rebuilt, by Lloyd::labelled, only for the finalists).
+struct LloydResult {
+    RowMatrix centers;
+    double inertia = 0.0;
+    int32_t n_iter = 0;
+};
+
+// Runs task(i, interrupt) for i = 0 .. count-1, in order, on the calling thread.
+void run_tasks_serially(int32_t count, const KMeansTask& task, const Interrupt& interrupt) {
+    for (int32_t i = 0; i < count; ++i) task(i, interrupt);
 }
 
 }  // namespace
@@ -567,29 +600,84 @@ KMeansRun kmeans_run(ConstRowMap X, int32_t k, const KMeansOptions& opts,
     return kmeans_run(X, k, opts, interrupt, LloydVariant::Auto);
 }
 
-// n_init seeded restarts; strictly lower inertia replaces the best so far.
+// kmeans_run on the calling thread.
 KMeansRun kmeans_run(ConstRowMap X, int32_t k, const KMeansOptions& opts,
                      const Interrupt& interrupt, LloydVariant variant) {
+    return kmeans_run_tasks(X, k, opts, interrupt, variant, run_tasks_serially);
+}
+
+// Restarts whose Lloyd inertia is within kRefineMargin of the lowest (with refinement), or
+// the lowest alone, ties to the earliest (without); ascending.
+std::vector<int32_t> kmeans_finalists(const std::vector<double>& lloyd_inertia,
+                                      RefineMethod refine) {
+    std::vector<int32_t> out;
+    if (lloyd_inertia.empty()) return out;
+    int32_t best = 0;
+    for (int32_t r = 1; r < static_cast<int32_t>(lloyd_inertia.size()); ++r)
+        if (lloyd_inertia[size_t(r)] < lloyd_inertia[size_t(best)]) best = r;
+    if (refine == RefineMethod::None) return {best};
+    const double limit = lloyd_inertia[size_t(best)] * (1.0 + kRefineMargin);
+    for (int32_t r = 0; r < static_cast<int32_t>(lloyd_inertia.size()); ++r)
+        if (r == best || lloyd_inertia[size_t(r)] <= limit) out.push_back(r);
+    return out;
+}
+
+// Phase 1: every restart's Lloyd run (task r); phase 2: the finalists' labels rebuilt and,
+// with refinement, refined (task i of the finalists); the lowest final inertia wins, ties to
+// the earliest restart. Each task writes only its own slot, so the result does not depend on
+// the order or the threads the runner uses.
+KMeansRun kmeans_run_tasks(ConstRowMap X, int32_t k, const KMeansOptions& opts,
+                           const Interrupt& interrupt, LloydVariant variant,
+                           const KMeansTaskRunner& runner) {
     check_run_arguments(X.rows(), X.cols(), k, opts);
     if (variant == LloydVariant::Auto)
         variant = choose_lloyd_variant(X.rows(), k, static_cast<int32_t>(X.cols()));
     const double tol_abs = kmeans_tolerance(X, opts.tol);
-    Lloyd lloyd(X, k, variant, interrupt);
-    KMeansRun best;
-    for (int32_t r = 0; r < opts.n_init; ++r) {
-        KMeansRun run = restart_with(lloyd, X, k, opts, r, tol_abs, interrupt);
-        if (r == 0 || run.inertia < best.inertia) best = std::move(run);
-    }
-    return best;
+
+    std::vector<LloydResult> first(static_cast<size_t>(opts.n_init));
+    runner(
+        opts.n_init,
+        [&](int32_t r, const Interrupt& task_interrupt) {
+            const RowMatrix init = restart_centers(X, k, opts, r, task_interrupt);
+            Lloyd lloyd(X, k, variant, task_interrupt);
+            KMeansRun run = lloyd.run(init, opts.max_iter, tol_abs, {});
+            first[size_t(r)] = LloydResult{std::move(run.centers), run.inertia, run.n_iter};
+        },
+        interrupt);
+
+    std::vector<double> inertia;
+    inertia.reserve(first.size());
+    for (const LloydResult& f : first) inertia.push_back(f.inertia);
+    const std::vector<int32_t> finalists = kmeans_finalists(inertia, opts.refine);
+    std::vector<KMeansRun> second(finalists.size());
+    runner(
+        static_cast<int32_t>(finalists.size()),
+        [&](int32_t i, const Interrupt& task_interrupt) {
+            const LloydResult& f = first[size_t(finalists[size_t(i)])];
+            Lloyd lloyd(X, k, variant, task_interrupt);
+            KMeansRun run = lloyd.labelled(f.centers);
+            run.n_iter = f.n_iter;
+            refine_run(lloyd, X, opts, tol_abs, run, task_interrupt);
+            second[size_t(i)] = std::move(run);
+        },
+        interrupt);
+
+    size_t best = 0;
+    for (size_t i = 1; i < second.size(); ++i)
+        if (second[i].inertia < second[best].inertia) best = i;
+    return std::move(second[best]);
 }
 
-// One restart on its own buffers.
+// One restart on its own buffers: Lloyd, then the refinement.
 KMeansRun kmeans_restart(ConstRowMap X, int32_t k, const KMeansOptions& opts, int32_t restart,
                          double tol_abs, LloydVariant variant, const Interrupt& interrupt) {
     if (variant == LloydVariant::Auto)
         variant = choose_lloyd_variant(X.rows(), k, static_cast<int32_t>(X.cols()));
+    const RowMatrix init = restart_centers(X, k, opts, restart, interrupt);
     Lloyd lloyd(X, k, variant, interrupt);
-    return restart_with(lloyd, X, k, opts, restart, tol_abs, interrupt);
+    KMeansRun run = lloyd.run(init, opts.max_iter, tol_abs, {});
+    refine_run(lloyd, X, opts, tol_abs, run, interrupt);
+    return run;
 }
 
 }  // namespace cseg

@@ -49,13 +49,43 @@ KMeansRun kmeans_single(ConstRowMap X, const RowMatrix& initial_centers, int32_t
                         double tol_abs, LloydVariant variant, const Interrupt& interrupt,
                         const LloydObserver& observer = {});
 
-// The full k-means of kmeans_fit on scaled, finite rows: opts.n_init restarts seeded with
-// Rng::for_stream(opts.seed, restart), each run by kmeans_restart with
-// kmeans_tolerance(X, opts.tol); the lowest inertia wins, ties going to the earliest restart. opts.scale, missing and feature_names are not used here.
+// The full k-means of kmeans_fit on scaled, finite rows, in two phases:
+//  1. opts.n_init restarts, restart r seeded with Rng::for_stream(opts.seed, r) by opts.init
+//     and run by Lloyd with kmeans_tolerance(X, opts.tol);
+//  2. the finalists (kmeans_finalists): with opts.refine = hartigan every restart whose Lloyd
+//     inertia is within kRefineMargin of the lowest is refined as kmeans_restart refines it;
+//     without refinement the lowest alone.
+// The lowest final inertia wins, ties going to the earliest restart. Refining only the
+// finalists is what keeps the refinement cheap: a restart stuck in a poor local minimum (on
+// the 1M-row benchmark, 76 % above the best) would spend most of the time in Hartigan passes
+// that cannot make it win; a near-best one needs a pass or two. opts.scale, missing and
+// feature_names are not used here.
 // Throws Error(InvalidParameter) for k < 1 or bad n_init/max_iter/tol, Error(DataException)
 // for fewer rows than k.
 KMeansRun kmeans_run(ConstRowMap X, int32_t k, const KMeansOptions& opts,
                      const Interrupt& interrupt);
+
+// Relative inertia margin of the refinement finalists.
+constexpr double kRefineMargin = 0.05;
+
+// The restarts that go on to phase 2 of kmeans_run, ascending, given every restart's Lloyd
+// inertia: the lowest (ties: the earliest) and, with refine = hartigan, every restart within
+// kRefineMargin of it.
+std::vector<int32_t> kmeans_finalists(const std::vector<double>& lloyd_inertia,
+                                      RefineMethod refine);
+
+// A unit of kmeans_run's work (a restart, or a finalist), given the interrupt to poll.
+using KMeansTask = std::function<void(int32_t index, const Interrupt& interrupt)>;
+// Runs task(i, ...) once for every i in 0 .. count-1, in any order and on any threads, and
+// returns when all are done; rethrows what a task threw. The interrupt is the caller's.
+using KMeansTaskRunner =
+    std::function<void(int32_t count, const KMeansTask& task, const Interrupt& interrupt)>;
+
+// kmeans_run with its restarts and finalists executed by `runner` (kmeans_parallel.hpp
+// spreads them over threads); the result does not depend on the runner.
+KMeansRun kmeans_run_tasks(ConstRowMap X, int32_t k, const KMeansOptions& opts,
+                           const Interrupt& interrupt, LloydVariant variant,
+                           const KMeansTaskRunner& runner);
 
 // One restart of kmeans_run: initial centres from Rng::for_stream(opts.seed, restart) by
 // opts.init, then Lloyd's iterations (absolute tolerance tol_abs) and, with

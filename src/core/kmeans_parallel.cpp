@@ -15,9 +15,6 @@
 #include <utility>
 #include <vector>
 
-#include "kmeans_init.hpp"
-#include "rng.hpp"
-
 namespace cseg {
 
 namespace {
@@ -34,41 +31,27 @@ std::mutex g_run_mutex;
 // The helpers' interrupt callback.
 bool stop_requested() { return g_stop.load(std::memory_order_relaxed); }
 
-// True when kmeans_run would accept the arguments (otherwise it is called to throw).
-bool arguments_usable(ConstRowMap X, int32_t k, const KMeansOptions& opts) {
-    return k >= 1 && X.cols() >= 1 && X.rows() >= k && opts.n_init >= 1 && opts.max_iter >= 1 &&
-           std::isfinite(opts.tol) && opts.tol >= 0.0;
-}
-
-// What the threads share: the next restart to run, the best run so far, the first error.
+// What the threads share: the next task to run, and the first error (lowest task index).
 struct Shared {
     std::atomic<int32_t> next{0};
     std::mutex mutex;
     std::condition_variable helper_done;
     int32_t helpers_running = 0;
     bool cancelled = false;  // the calling thread saw a cancel
-    KMeansRun best;
-    int32_t best_restart = -1;
     std::exception_ptr error;
-    int32_t error_restart = std::numeric_limits<int32_t>::max();
+    int32_t error_task = std::numeric_limits<int32_t>::max();
 };
 
-// Runs restarts until none is left or a stop is requested; results and errors go to `sh`.
-// The calling thread passes the caller's interrupt (is_caller), helpers the stop flag.
-void run_restarts(ConstRowMap X, int32_t k, const KMeansOptions& opts, double tol_abs,
-                  LloydVariant variant, const Interrupt& interrupt, bool is_caller, Shared& sh) {
+// Runs tasks until none is left or a stop is requested; errors go to `sh`. The calling thread
+// passes the caller's interrupt (is_caller), helpers the stop flag.
+void run_tasks(int32_t count, const KMeansTask& task, const Interrupt& interrupt, bool is_caller,
+               Shared& sh) {
     for (;;) {
         if (g_stop.load()) return;
-        const int32_t r = sh.next.fetch_add(1);
-        if (r >= opts.n_init) return;
+        const int32_t i = sh.next.fetch_add(1);
+        if (i >= count) return;
         try {
-            KMeansRun run = kmeans_restart(X, k, opts, r, tol_abs, variant, interrupt);
-            std::lock_guard<std::mutex> lock(sh.mutex);
-            if (sh.best_restart < 0 || run.inertia < sh.best.inertia ||
-                (run.inertia == sh.best.inertia && r < sh.best_restart)) {
-                sh.best = std::move(run);
-                sh.best_restart = r;
-            }
+            task(i, interrupt);
         } catch (const Cancelled&) {
             // A helper only sees Cancelled because the flag is set: the caller knows why.
             if (is_caller) {
@@ -79,9 +62,9 @@ void run_restarts(ConstRowMap X, int32_t k, const KMeansOptions& opts, double to
             return;
         } catch (...) {
             std::lock_guard<std::mutex> lock(sh.mutex);
-            if (r < sh.error_restart) {
+            if (i < sh.error_task) {
                 sh.error = std::current_exception();
-                sh.error_restart = r;
+                sh.error_task = i;
             }
             g_stop.store(true);
             return;
@@ -89,34 +72,33 @@ void run_restarts(ConstRowMap X, int32_t k, const KMeansOptions& opts, double to
     }
 }
 
-}  // namespace
-
-// Helpers started with every signal blocked; the caller works too, then waits and polls.
-KMeansRun kmeans_run_parallel(ConstRowMap X, int32_t k, const KMeansOptions& opts,
-                              const Interrupt& interrupt, int32_t threads) {
-    if (threads <= 1 || opts.n_init <= 1 || !arguments_usable(X, k, opts))
-        return kmeans_run(X, k, opts, interrupt);
+// The tasks on min(threads, count) threads, the caller included: helpers are started with
+// every signal blocked; the caller works too, then waits for them and polls its interrupt.
+void run_tasks_on_threads(int32_t count, const KMeansTask& task, const Interrupt& interrupt,
+                          int32_t threads) {
+    const int32_t wanted = std::min(threads, count) - 1;
+    if (wanted <= 0) {
+        for (int32_t i = 0; i < count; ++i) task(i, interrupt);
+        return;
+    }
     std::lock_guard<std::mutex> one_run(g_run_mutex);
     g_stop.store(false);
-    const double tol_abs = kmeans_tolerance(X, opts.tol);
-    const LloydVariant variant = choose_lloyd_variant(X.rows(), k, static_cast<int32_t>(X.cols()));
     const Interrupt helper_interrupt(stop_requested);
     Shared sh;
 
     std::vector<std::thread> helpers;
-    const int32_t wanted = std::min(threads, opts.n_init) - 1;
     helpers.reserve(static_cast<size_t>(wanted));
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, &old);  // inherited by every thread created below
-    for (int32_t i = 0; i < wanted; ++i) {
+    for (int32_t h = 0; h < wanted; ++h) {
         {
             std::lock_guard<std::mutex> lock(sh.mutex);
             ++sh.helpers_running;
         }
         try {
             helpers.emplace_back([&] {
-                run_restarts(X, k, opts, tol_abs, variant, helper_interrupt, false, sh);
+                run_tasks(count, task, helper_interrupt, false, sh);
                 std::lock_guard<std::mutex> lock(sh.mutex);
                 --sh.helpers_running;
                 sh.helper_done.notify_all();
@@ -129,7 +111,7 @@ KMeansRun kmeans_run_parallel(ConstRowMap X, int32_t k, const KMeansOptions& opt
     }
     pthread_sigmask(SIG_SETMASK, &old, nullptr);
 
-    run_restarts(X, k, opts, tol_abs, variant, interrupt, true, sh);
+    run_tasks(count, task, interrupt, true, sh);
     {
         std::unique_lock<std::mutex> lock(sh.mutex);
         while (sh.helpers_running > 0) {
@@ -146,7 +128,19 @@ KMeansRun kmeans_run_parallel(ConstRowMap X, int32_t k, const KMeansOptions& opt
     for (std::thread& t : helpers) t.join();
     if (sh.cancelled) throw Cancelled{};
     if (sh.error) std::rethrow_exception(sh.error);
-    return std::move(sh.best);
+}
+
+}  // namespace
+
+// kmeans_run_tasks with a runner that spreads each phase over the threads.
+KMeansRun kmeans_run_parallel(ConstRowMap X, int32_t k, const KMeansOptions& opts,
+                              const Interrupt& interrupt, int32_t threads) {
+    if (threads <= 1 || opts.n_init <= 1) return kmeans_run(X, k, opts, interrupt);
+    return kmeans_run_tasks(
+        X, k, opts, interrupt, LloydVariant::Auto,
+        [threads](int32_t count, const KMeansTask& task, const Interrupt& caller) {
+            run_tasks_on_threads(count, task, caller, threads);
+        });
 }
 
 }  // namespace cseg

@@ -1,6 +1,7 @@
-// kmeans_run's restarts spread over several threads: the same result as kmeans_run, bit for
-// bit, in about n_init / threads restart times. Pure computation, safe inside a PostgreSQL
-// backend (see STYLE.md, "No threads inside a backend unless..."):
+// kmeans_run's restarts (and then its refinement finalists) spread over several threads: the
+// same result as kmeans_run, bit for bit, in about n_init / threads restart times. Pure
+// computation, safe inside a PostgreSQL backend (see STYLE.md, "No threads inside a backend
+// unless..."):
 //   - every signal is blocked in the helper threads (pthread_sigmask before they are created),
 //     so PostgreSQL's handlers only ever run on the calling thread;
 //   - only the calling thread polls `interrupt`; on a cancel it tells the helpers to stop (an
@@ -9,8 +10,8 @@
 //     join (the one of the lowest restart number, so which error is reported is deterministic);
 //   - helpers allocate with operator new only (the C++ heap, not palloc) and touch nothing but
 //     X (read-only) and their own buffers.
-// Determinism: restart r depends only on (X, opts, r); the winner is the lowest inertia, ties
-// to the lowest r, whichever thread finishes first -- exactly kmeans_run's rule.
+// Determinism: each task depends only on (X, opts, its index) and writes only its own slot of
+// kmeans_run_tasks' results; the winner is chosen after all are done, by kmeans_run's rule.
 #pragma once
 
 #include <cstdint>

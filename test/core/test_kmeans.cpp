@@ -551,6 +551,40 @@ TEST(KMeansRun, BestRestartWins) {
     EXPECT_TRUE(same_bits(best.inertia, lowest));
 }
 
+TEST(KMeansRun, FinalistsAreTheRestartsNearTheBest) {
+    using cseg::kmeans_finalists;
+    const std::vector<double> in = {110.0, 100.0, 104.9, 105.1, 100.0, 176.0};
+    // Refinement: the best (first of the ties) and every restart within 5 % of it.
+    EXPECT_EQ(kmeans_finalists(in, RefineMethod::Hartigan), (std::vector<int32_t>{1, 2, 4}));
+    // Without refinement the best alone, ties to the earliest.
+    EXPECT_EQ(kmeans_finalists(in, RefineMethod::None), (std::vector<int32_t>{1}));
+    EXPECT_EQ(kmeans_finalists({7.0}, RefineMethod::Hartigan), (std::vector<int32_t>{0}));
+    EXPECT_TRUE(kmeans_finalists({}, RefineMethod::None).empty());
+    // A zero inertia (k = n) keeps only exact ties.
+    EXPECT_EQ(kmeans_finalists({0.0, 1e-300, 0.0}, RefineMethod::Hartigan),
+              (std::vector<int32_t>{0, 2}));
+}
+
+TEST(KMeansRun, RefinedWinnerIsNeverWorseThanLloyd) {
+    // The best plain-Lloyd restart is always a finalist, so the refined winner is never worse.
+    const RowMatrix X = wholesale();
+    KMeansOptions o;
+    o.n_init = 10;
+    KMeansOptions plain = o;
+    plain.refine = RefineMethod::None;
+    for (int32_t k : {3, 5, 8}) {
+        SCOPED_TRACE(k);
+        const KMeansRun refined = kmeans_run(view(X), k, o, Interrupt());
+        const KMeansRun lloyd = kmeans_run(view(X), k, plain, Interrupt());
+        EXPECT_LE(refined.inertia, lloyd.inertia);
+        // Its labels and centres agree: the inertia is that of its own labels.
+        double total = 0.0;
+        for (int64_t i = 0; i < X.rows(); ++i)
+            total += (X.row(i) - refined.centers.row(refined.labels[size_t(i)])).squaredNorm();
+        EXPECT_NEAR(total, refined.inertia, 1e-9 * refined.inertia);
+    }
+}
+
 TEST(KMeansRun, RandomInitWorks) {
     const RowMatrix X = mall();
     KMeansOptions o;
@@ -674,7 +708,9 @@ TEST(KMeansRun, AsGoodAsScikitLearn) {
             o.refine = RefineMethod::None;
             const double plain = kmeans_run(view(X), fc.k, o, Interrupt()).inertia;
             EXPECT_LE(ours.back(), plain * (1 + 1e-12)) << "seed " << seed;
-            if (seed == 0) EXPECT_LE(plain, fc.worst * (1 + 1e-9));
+            if (seed == 0) {
+                EXPECT_LE(plain, fc.worst * (1 + 1e-9));
+            }
         }
         EXPECT_LE(ours[0], fc.at_state0 * (1 + 1e-9));
         std::vector<double> sorted = ours;

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstring>
 #include <thread>
+#include <vector>
 
 #include "kmeans.hpp"
 #include "kmeans_parallel.hpp"
@@ -70,26 +71,36 @@ TEST(KMeansParallel, IdenticalToTheSerialRunForAnyThreadCount) {
         const KMeansRun serial = cseg::kmeans_run(map, 6, opts, cseg::Interrupt());
         for (int32_t threads : {1, 2, 3, 16}) {
             SCOPED_TRACE(threads);
-            expect_identical(serial, cseg::kmeans_run_parallel(map, 6, opts, cseg::Interrupt(),
-                                                               threads));
+            expect_identical(serial,
+                             cseg::kmeans_run_parallel(map, 6, opts, cseg::Interrupt(), threads));
         }
     }
 }
 
 TEST(KMeansParallel, EachRestartIsTheSerialRestart) {
-    // The winner of n_init restarts is the best single restart, ties to the first.
+    // The winner of n_init restarts is the best refined finalist, ties to the first; each
+    // finalist is exactly kmeans_restart's result for its restart.
     const RowMatrix X = blobs(5000, 3, 5, 2);
     const ConstRowMap map(X.data(), X.rows(), X.cols());
     KMeansOptions opts;
     opts.n_init = 4;
     const double tol = cseg::kmeans_tolerance(map, opts.tol);
     const cseg::LloydVariant v = cseg::choose_lloyd_variant(X.rows(), 4, 3);
+    KMeansOptions lloyd_only = opts;
+    lloyd_only.refine = cseg::RefineMethod::None;
+    std::vector<double> lloyd_inertia;
+    for (int32_t r = 0; r < opts.n_init; ++r)
+        lloyd_inertia.push_back(
+            cseg::kmeans_restart(map, 4, lloyd_only, r, tol, v, cseg::Interrupt()).inertia);
     KMeansRun best;
-    for (int32_t r = 0; r < opts.n_init; ++r) {
+    bool first = true;
+    for (int32_t r : cseg::kmeans_finalists(lloyd_inertia, opts.refine)) {
         KMeansRun run = cseg::kmeans_restart(map, 4, opts, r, tol, v, cseg::Interrupt());
-        if (r == 0 || run.inertia < best.inertia) best = std::move(run);
+        if (first || run.inertia < best.inertia) best = std::move(run);
+        first = false;
     }
     expect_identical(best, cseg::kmeans_run(map, 4, opts, cseg::Interrupt()));
+    expect_identical(best, cseg::kmeans_run_parallel(map, 4, opts, cseg::Interrupt(), 2));
 }
 
 TEST(KMeansParallel, CancelFromTheCallerStopsEveryThread) {
@@ -99,9 +110,9 @@ TEST(KMeansParallel, CancelFromTheCallerStopsEveryThread) {
     opts.n_init = 50;
     g_polls = 0;
     const auto start = std::chrono::steady_clock::now();
-    EXPECT_THROW(cseg::kmeans_run_parallel(map, 8, opts, cseg::Interrupt(cancel_after_some_polls),
-                                           2),
-                 cseg::Cancelled);
+    EXPECT_THROW(
+        cseg::kmeans_run_parallel(map, 8, opts, cseg::Interrupt(cancel_after_some_polls), 2),
+        cseg::Cancelled);
     // 50 restarts take far longer than a cancelled run.
     EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
     // Nothing left running: a second run works and matches the serial one.
@@ -124,7 +135,8 @@ TEST(KMeansParallel, SignalsReachOnlyTheCallingThread) {
     const ConstRowMap map(X.data(), X.rows(), X.cols());
     KMeansOptions opts;
     opts.n_init = 6;
-    struct sigaction sa {}, old_sa{};
+    struct sigaction sa {
+    }, old_sa{};
     sa.sa_handler = note_signal;
     sigemptyset(&sa.sa_mask);
     ASSERT_EQ(0, sigaction(SIGUSR1, &sa, &old_sa));
