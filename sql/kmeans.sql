@@ -74,3 +74,29 @@ FROM (SELECT kmeans_fit(ARRAY[age, income, score], 4, '{"missing": "impute"}') A
 SELECT (kmeans_fit(v, 1)::jsonb)->'n_rows' AS n_rows
 FROM (VALUES (ARRAY[1, 2]::float8[]), (NULL), (ARRAY[3, 4])) AS t(v);
 SELECT kmeans_fit(ARRAY[age], 2) IS NULL AS no_rows FROM mall_customers WHERE false;
+
+-- customer_seg.fit_threads spreads the restarts over threads; the model is the same for any
+-- setting (and refine none vs hartigan: never worse with the refinement).
+SET customer_seg.fit_threads = 1;
+CREATE TEMP TABLE by_threads AS
+SELECT 1 AS threads, kmeans_fit(v, 6, '{"n_init": 7, "seed": 3}') AS m
+FROM (SELECT ARRAY[fresh, milk, grocery, frozen, detergents_paper, delicassen]::float8[] AS v
+      FROM wholesale_customers) w;
+SET customer_seg.fit_threads = 2;
+INSERT INTO by_threads
+SELECT 2, kmeans_fit(v, 6, '{"n_init": 7, "seed": 3}')
+FROM (SELECT ARRAY[fresh, milk, grocery, frozen, detergents_paper, delicassen]::float8[] AS v
+      FROM wholesale_customers) w;
+SET customer_seg.fit_threads = 64;
+INSERT INTO by_threads
+SELECT 64, kmeans_fit(v, 6, '{"n_init": 7, "seed": 3}')
+FROM (SELECT ARRAY[fresh, milk, grocery, frozen, detergents_paper, delicassen]::float8[] AS v
+      FROM wholesale_customers) w;
+RESET customer_seg.fit_threads;
+SELECT count(*) AS fits, count(DISTINCT m::text) AS distinct_models FROM by_threads;
+SELECT (SELECT ((m::jsonb)->>'inertia')::float8 FROM by_threads WHERE threads = 1)
+       <= ((kmeans_fit(v, 6, '{"n_init": 7, "seed": 3, "refine": "none"}')::jsonb)->>'inertia')::float8
+       AS refined_not_worse
+FROM (SELECT ARRAY[fresh, milk, grocery, frozen, detergents_paper, delicassen]::float8[] AS v
+      FROM wholesale_customers) w;
+SET customer_seg.fit_threads = 0;
