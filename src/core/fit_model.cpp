@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "cluster_order.hpp"
 #include "distance.hpp"
 #include "feature_stats.hpp"
 #include "kmeans.hpp"
@@ -81,17 +82,8 @@ void order_clusters(ConstRowMap X, const KMeansRun& run, Model& m, const Interru
         dist_sum[size_t(a)] +=
             std::sqrt(squared_distance(X.data() + i * d, run.centers.data() + int64_t{a} * d, d));
     }
-    std::vector<int32_t> order(static_cast<size_t>(k));
-    std::iota(order.begin(), order.end(), 0);
     const double* c0 = run.centers.data();
-    std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
-        if (size[size_t(a)] != size[size_t(b)]) return size[size_t(a)] > size[size_t(b)];
-        const double* ca = c0 + int64_t{a} * d;
-        const double* cb = c0 + int64_t{b} * d;
-        if (std::lexicographical_compare(ca, ca + d, cb, cb + d)) return true;
-        if (std::lexicographical_compare(cb, cb + d, ca, ca + d)) return false;
-        return a < b;
-    });
+    const std::vector<int32_t> order = cluster_order(size, c0, d);
     m.centroids.resize(size_t(k) * size_t(d));
     m.sizes.resize(size_t(k));
     m.mean_distance.resize(size_t(k));

@@ -10,6 +10,7 @@
 #include <string>
 #include <utility>
 
+#include "cluster_order.hpp"
 #include "feature_stats.hpp"
 #include "kmeans_init.hpp"
 #include "model_json.hpp"
@@ -363,20 +364,7 @@ void order_prototypes(ConstRowMap X, const int32_t* codes, const KPrototypesRun&
         for (int32_t j = 0; j < q; ++j)
             mode_hits[size_t(a) * q + j] += ci[j] == m0[int64_t{a} * q + j];
     }
-    std::vector<int32_t> order(static_cast<size_t>(k));
-    std::iota(order.begin(), order.end(), 0);
-    std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
-        if (size[size_t(a)] != size[size_t(b)]) return size[size_t(a)] > size[size_t(b)];
-        const double* ca = c0 + int64_t{a} * p;
-        const double* cb = c0 + int64_t{b} * p;
-        if (std::lexicographical_compare(ca, ca + p, cb, cb + p)) return true;
-        if (std::lexicographical_compare(cb, cb + p, ca, ca + p)) return false;
-        const int32_t* ma = m0 + int64_t{a} * q;
-        const int32_t* mb = m0 + int64_t{b} * q;
-        if (std::lexicographical_compare(ma, ma + q, mb, mb + q)) return true;
-        if (std::lexicographical_compare(mb, mb + q, ma, ma + q)) return false;
-        return a < b;
-    });
+    const std::vector<int32_t> order = cluster_order(size, c0, p, m0, q);
     m.centroids.resize(size_t(k) * size_t(p));
     m.sizes.resize(size_t(k));
     m.mean_distance.resize(size_t(k));

@@ -5,21 +5,13 @@
 #include <cstring>
 #include <limits>
 
+#include "array_shape.hpp"
+
 namespace cseg_pg {
 
-// Validates shape and element type of a feature array, returning its length.
+// Validates shape and element type of a float8[] argument, returning its length.
 int32 float8_array_length(ArrayType* a, const char* what) {
-    if (ARR_ELEMTYPE(a) != FLOAT8OID)
-        ereport(ERROR, (errcode(ERRCODE_DATATYPE_MISMATCH),
-                        errmsg("%s must be a float8[] array", what)));
-    if (ARR_NDIM(a) == 0)
-        ereport(ERROR, (errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-                        errmsg("%s must not be an empty array", what)));
-    if (ARR_NDIM(a) != 1)
-        ereport(ERROR, (errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-                        errmsg("%s must be a one-dimensional array, got %d dimensions", what,
-                               ARR_NDIM(a))));
-    return ARR_DIMS(a)[0];
+    return checked_array_length(a, FLOAT8OID, "float8[]", what);
 }
 
 // Copies elements, mapping NULL to NaN, and counts missing or non-finite ones.

@@ -1,21 +1,13 @@
 // text[] -> (pointer, length) pairs, without copying the strings.
 #include "text_array.hpp"
 
+#include "array_shape.hpp"
+
 namespace cseg_pg {
 
-// Validates shape and element type of a text array, returning its length.
+// Validates shape and element type of a text[] argument, returning its length.
 int32 text_array_length(ArrayType* a, const char* what) {
-    if (ARR_ELEMTYPE(a) != TEXTOID)
-        ereport(ERROR,
-                (errcode(ERRCODE_DATATYPE_MISMATCH), errmsg("%s must be a text[] array", what)));
-    if (ARR_NDIM(a) == 0)
-        ereport(ERROR, (errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-                        errmsg("%s must not be an empty array", what)));
-    if (ARR_NDIM(a) != 1)
-        ereport(ERROR, (errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-                        errmsg("%s must be a one-dimensional array, got %d dimensions", what,
-                               ARR_NDIM(a))));
-    return ARR_DIMS(a)[0];
+    return checked_array_length(a, TEXTOID, "text[]", what);
 }
 
 // Deconstructs the array and points at each element's bytes (elements are never toasted).

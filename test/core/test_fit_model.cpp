@@ -39,7 +39,8 @@ ErrorKind fit_error(const RowMatrix& X, int32_t k, const KMeansOptions& o, std::
 
 // Exact equality of two vectors of doubles, bit for bit.
 bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
-    return a.size() == b.size() && std::memcmp(a.data(), b.data(), sizeof(double) * a.size()) == 0;
+    return a.size() == b.size() &&
+           (a.empty() || std::memcmp(a.data(), b.data(), sizeof(double) * a.size()) == 0);
 }
 
 // Every numeric field of two models is bit-identical (n_skipped aside: the callers check it).
