@@ -23,6 +23,11 @@ FROM mall_labelled
 GROUP BY segment
 ORDER BY segment;
 
+\echo 'The same segments in words (seg_describe: each centroid against all customers):'
+SELECT cluster AS segment, description
+FROM seg_describe((SELECT model FROM mall_segments))
+ORDER BY cluster;
+
 SELECT round(((model::jsonb)->>'inertia')::numeric, 3) AS inertia,
        (model::jsonb)->>'n_iter' AS iterations
 FROM mall_segments;

@@ -624,7 +624,8 @@ std::vector<int32_t> kmeans_finalists(const std::vector<double>& lloyd_inertia,
 
 // Phase 1: every restart's Lloyd run (task r); phase 2: the finalists' labels rebuilt and,
 // with refinement, refined (task i of the finalists); the lowest final inertia wins, ties to
-// the earliest restart. Each task writes only its own slot, so the result does not depend on
+// the earliest restart. With n_init = 1 the restart is finished in one go (same result: the
+// rebuilt labels are the run's own). Each task writes only its own slot, so the result does not depend on
 // the order or the threads the runner uses.
 KMeansRun kmeans_run_tasks(ConstRowMap X, int32_t k, const KMeansOptions& opts,
                            const Interrupt& interrupt, LloydVariant variant,
@@ -633,6 +634,8 @@ KMeansRun kmeans_run_tasks(ConstRowMap X, int32_t k, const KMeansOptions& opts,
     if (variant == LloydVariant::Auto)
         variant = choose_lloyd_variant(X.rows(), k, static_cast<int32_t>(X.cols()));
     const double tol_abs = kmeans_tolerance(X, opts.tol);
+    // One restart is its own only finalist: refined straight away, its labels still at hand.
+    if (opts.n_init == 1) return kmeans_restart(X, k, opts, 0, tol_abs, variant, interrupt);
 
     std::vector<LloydResult> first(static_cast<size_t>(opts.n_init));
     runner(

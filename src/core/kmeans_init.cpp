@@ -16,25 +16,41 @@ namespace {
 // Rows between two interrupt polls in the O(n) passes.
 constexpr int64_t kPollRows = 4096;
 
-// For every target r[t]: the first row i whose running sum w[0] + ... + w[i] reaches r[t],
-// clipped to n - 1 -- numpy.searchsorted(cumsum(w), r, side="left") as scikit-learn uses it,
-// with the cumulative sum built sequentially in row order, as numpy.cumsum does.
-void search_cumulative(const std::vector<double>& w, const std::vector<double>& r,
-                       std::vector<int64_t>& out, const Interrupt& interrupt) {
-    const size_t trials = r.size();
-    std::vector<size_t> order(trials);
-    std::iota(order.begin(), order.end(), size_t{0});
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return r[a] < r[b]; });
-    const int64_t n = static_cast<int64_t>(w.size());
-    double cum = 0.0;
-    size_t p = 0;
-    for (int64_t i = 0; i < n && p < trials; ++i) {
-        if ((i % kPollRows) == 0) interrupt.poll();
-        cum += w[static_cast<size_t>(i)];
-        while (p < trials && cum >= r[order[p]]) out[order[p++]] = i;
+// numpy.searchsorted(cumsum(w), r, side="left") as scikit-learn uses it, fed one weight at a
+// time in row order (the cumulative sum is built sequentially, as numpy.cumsum does): for
+// every target r[t], the first row whose running sum reaches it, clipped to n - 1.
+class CumulativeSearch {
+  public:
+    // Starts a search for `targets`; the answers go to `out` (one per target).
+    CumulativeSearch(const std::vector<double>& targets, std::vector<int64_t>& out)
+        : r_(targets), out_(out), order_(targets.size()) {
+        std::iota(order_.begin(), order_.end(), size_t{0});
+        std::stable_sort(order_.begin(), order_.end(),
+                         [&](size_t a, size_t b) { return r_[a] < r_[b]; });
     }
-    while (p < trials) out[order[p++]] = n - 1;
-}
+
+    // Adds the weight of row i (rows come in order 0, 1, ...).
+    void add(double w, int64_t i) {
+        cum_ += w;
+        while (p_ < order_.size() && cum_ >= r_[order_[p_]]) out_[order_[p_++]] = i;
+    }
+
+    // Targets beyond the total weight of n rows get the last row.
+    void finish(int64_t n) {
+        while (p_ < order_.size()) out_[order_[p_++]] = n - 1;
+    }
+
+  private:
+    const std::vector<double>& r_;
+    std::vector<int64_t>& out_;
+    std::vector<size_t> order_;
+    size_t p_ = 0;
+    double cum_ = 0.0;
+};
+
+// Candidate-improvement masks (bit t: candidate t is closer than the row's closest centre)
+// are kept when the candidates fit this many bits.
+constexpr int32_t kMaskBits = 16;
 
 }  // namespace
 
@@ -43,8 +59,18 @@ int32_t kmeans_plusplus_trials(int32_t k) {
     return 2 + static_cast<int32_t>(std::floor(std::log(static_cast<double>(std::max(k, 1)))));
 }
 
-// Greedy k-means++: two passes over the rows per centre (score the candidates, then update
-// the closest squared distances), O(n) extra memory, no n x trials buffer.
+// Greedy k-means++, two passes over the rows per centre:
+//  - the scoring pass computes every row's distance to each candidate, sums the potentials
+//    and marks in a small per-row mask which candidates are closer than the row's closest
+//    centre so far;
+//  - the update pass lowers the closest distances to the chosen candidate -- recomputing the
+//    distance only for the rows its mask bit marks (the others cannot change), reading only
+//    those rows -- and, in the same pass, finds the next centre's candidates in the running
+//    sum of the updated distances.
+// The distances recomputed equal the scored ones bit for bit (distance.hpp) and the running
+// sum is built in the same order, so this picks exactly the rows of the plain algorithm
+// (test_kmeans.cpp checks it against a literal transcription). O(n) extra memory: the
+// closest distances and a 16-bit mask per row; no n x trials buffer.
 std::vector<int64_t> kmeans_plusplus(ConstRowMap X, int32_t k, Rng& rng,
                                      const Interrupt& interrupt) {
     const int64_t n = X.rows();
@@ -54,6 +80,7 @@ std::vector<int64_t> kmeans_plusplus(ConstRowMap X, int32_t k, Rng& rng,
 
     std::vector<int64_t> indices(static_cast<size_t>(k), -1);
     indices[0] = static_cast<int64_t>(rng.bounded(static_cast<uint64_t>(n)));
+    if (k == 1) return indices;
 
     // Squared distance of every row to its closest centre so far, and their sum (the potential).
     std::vector<double> closest(static_cast<size_t>(n));
@@ -69,6 +96,7 @@ std::vector<int64_t> kmeans_plusplus(ConstRowMap X, int32_t k, Rng& rng,
     }
 
     const int32_t trials = kmeans_plusplus_trials(k);
+    const bool use_mask = trials <= kMaskBits;
     const int32_t stride = padded_centers(trials);
     std::vector<double> targets(static_cast<size_t>(trials));
     std::vector<int64_t> candidates(static_cast<size_t>(trials));
@@ -76,16 +104,26 @@ std::vector<int64_t> kmeans_plusplus(ConstRowMap X, int32_t k, Rng& rng,
     std::vector<double> ct(static_cast<size_t>(stride) * d);
     std::vector<double> dist(static_cast<size_t>(stride) * kRowBlock);
     std::vector<double> pots(static_cast<size_t>(trials));
+    std::vector<uint16_t> closer(use_mask ? static_cast<size_t>(n) : 0);
+
+    // The first centre's candidates: a search over the initial distances.
+    for (double& t : targets) t = rng.next_double() * pot;
+    {
+        CumulativeSearch search(targets, candidates);
+        for (int64_t i = 0; i < n; ++i) {
+            if ((i % kPollRows) == 0) interrupt.poll();
+            search.add(closest[static_cast<size_t>(i)], i);
+        }
+        search.finish(n);
+    }
 
     for (int32_t c = 1; c < k; ++c) {
         interrupt.poll();
-        for (double& t : targets) t = rng.next_double() * pot;
-        search_cumulative(closest, targets, candidates, interrupt);
         for (int32_t t = 0; t < trials; ++t)
             std::copy_n(data + candidates[size_t(t)] * d, d, cand_rows.data() + int64_t(t) * d);
         transpose_centers(cand_rows.data(), trials, d, ct.data());
 
-        // Potential if each candidate were added.
+        // Potential if each candidate were added, and which candidates are closer per row.
         std::fill(pots.begin(), pots.end(), 0.0);
         for (int64_t i = 0; i < n; i += kRowBlock) {
             if ((i % kPollRows) == 0) interrupt.poll();
@@ -94,8 +132,13 @@ std::vector<int64_t> kmeans_plusplus(ConstRowMap X, int32_t k, Rng& rng,
             for (int32_t q = 0; q < rows; ++q) {
                 const double ci = closest[static_cast<size_t>(i + q)];
                 const double* v = dist.data() + q;  // centre-major: candidate t at v[t * 4]
-                for (int32_t t = 0; t < trials; ++t)
-                    pots[size_t(t)] += std::min(ci, v[int64_t{t} * kRowBlock]);
+                uint32_t mask = 0;
+                for (int32_t t = 0; t < trials; ++t) {
+                    const double vt = v[int64_t{t} * kRowBlock];
+                    pots[size_t(t)] += std::min(ci, vt);
+                    mask |= static_cast<uint32_t>(vt < ci) << t;
+                }
+                if (use_mask) closer[static_cast<size_t>(i + q)] = static_cast<uint16_t>(mask);
             }
         }
         // First minimum, as numpy.argmin.
@@ -105,24 +148,20 @@ std::vector<int64_t> kmeans_plusplus(ConstRowMap X, int32_t k, Rng& rng,
         pot = pots[size_t(best)];
         const int64_t chosen = candidates[size_t(best)];
         indices[size_t(c)] = chosen;
+        if (c + 1 == k) break;  // the distances are not needed after the last centre
 
-        // Recomputed distances equal the scored ones bit for bit (see distance.hpp), so the
-        // new potential is exactly the sum of the updated closest distances.
+        // Update the closest distances and search the next centre's candidates in one pass.
+        for (double& t : targets) t = rng.next_double() * pot;
+        CumulativeSearch search(targets, candidates);
         const double* cc = data + chosen * d;
-        double block[kRowBlock];
-        int64_t i = 0;
-        for (; i + kRowBlock <= n; i += kRowBlock) {
+        for (int64_t i = 0; i < n; ++i) {
             if ((i % kPollRows) == 0) interrupt.poll();
-            squared_distances_rows_to_point(data + i * d, cc, d, block);
-            for (int32_t q = 0; q < kRowBlock; ++q) {
-                double& ci = closest[static_cast<size_t>(i + q)];
-                ci = std::min(ci, block[q]);
-            }
-        }
-        for (; i < n; ++i) {
             double& ci = closest[static_cast<size_t>(i)];
-            ci = std::min(ci, squared_distance(data + i * d, cc, d));
+            if (!use_mask || ((closer[static_cast<size_t>(i)] >> best) & 1u))
+                ci = std::min(ci, squared_distance(data + i * d, cc, d));
+            search.add(ci, i);
         }
+        search.finish(n);
     }
     return indices;
 }

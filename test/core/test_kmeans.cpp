@@ -253,6 +253,78 @@ TEST(KMeansInit, PlusPlusPicksDistinctSpreadRowsDeterministically) {
     EXPECT_LT(pot, 3000 * 4 * 0.3 * 0.3 * 4.0);
 }
 
+// scikit-learn's _kmeans_plusplus written out plainly (full passes, numpy's searchsorted over
+// the sequential cumulative sum, first minimum), with the core's distance and generator: the
+// optimised kmeans_plusplus must pick exactly the same rows.
+std::vector<int64_t> reference_plusplus(ConstRowMap X, int32_t k, Rng& rng) {
+    const int64_t n = X.rows();
+    const int32_t d = static_cast<int32_t>(X.cols());
+    const double* x = X.data();
+    std::vector<int64_t> idx(static_cast<size_t>(k));
+    idx[0] = static_cast<int64_t>(rng.bounded(uint64_t(n)));
+    std::vector<double> closest(static_cast<size_t>(n));
+    double pot = 0.0;
+    for (int64_t i = 0; i < n; ++i)
+        pot += closest[size_t(i)] = cseg::squared_distance(x + idx[0] * d, x + i * d, d);
+    const int32_t trials = cseg::kmeans_plusplus_trials(k);
+    for (int32_t c = 1; c < k; ++c) {
+        std::vector<int64_t> cand(static_cast<size_t>(trials));
+        for (int32_t t = 0; t < trials; ++t) {
+            const double target = rng.next_double() * pot;
+            double cum = 0.0;
+            int64_t i = 0;
+            for (; i < n; ++i) {
+                cum += closest[size_t(i)];
+                if (cum >= target) break;
+            }
+            cand[size_t(t)] = std::min(i, n - 1);
+        }
+        int32_t best = 0;
+        double best_pot = 0.0;
+        for (int32_t t = 0; t < trials; ++t) {
+            double p = 0.0;
+            for (int64_t i = 0; i < n; ++i)
+                p += std::min(closest[size_t(i)],
+                              cseg::squared_distance(x + i * d, x + cand[size_t(t)] * d, d));
+            if (t == 0 || p < best_pot) {
+                best = t;
+                best_pot = p;
+            }
+        }
+        idx[size_t(c)] = cand[size_t(best)];
+        pot = best_pot;
+        for (int64_t i = 0; i < n; ++i)
+            closest[size_t(i)] = std::min(
+                closest[size_t(i)], cseg::squared_distance(x + i * d, x + idx[size_t(c)] * d, d));
+    }
+    return idx;
+}
+
+TEST(KMeansInit, PlusPlusIsScikitLearnsAlgorithmExactly) {
+    struct Case {
+        RowMatrix X;
+        std::vector<int32_t> ks;
+    };
+    const Case cases[] = {
+        {mall(), {1, 2, 5, 8, 21}},           {wholesale(), {3, 8, 30}},
+        {blobs(4099, 5, 9, 0.4, 7), {9, 64}},  // n not a multiple of the row block
+        {blobs(1500, 3, 4, 0.2, 3), {410}},    // 8 candidates per centre
+        {blobs(1200, 2, 3, 0.1, 4), {1100}},   // 9 candidates per centre
+    };
+    for (const Case& cs : cases) {
+        for (int32_t k : cs.ks) {
+            for (uint64_t seed : {0u, 1u, 42u}) {
+                SCOPED_TRACE("n " + std::to_string(cs.X.rows()) + " k " + std::to_string(k) +
+                             " seed " + std::to_string(seed));
+                Rng a(seed), b(seed);
+                EXPECT_EQ(kmeans_plusplus(view(cs.X), k, a, Interrupt()),
+                          reference_plusplus(view(cs.X), k, b));
+                EXPECT_EQ(a.next(), b.next());  // the same draws were made
+            }
+        }
+    }
+}
+
 TEST(KMeansInit, PlusPlusWithFewerDistinctRowsThanK) {
     RowMatrix X(12, 2);
     for (int i = 0; i < 12; ++i) {
