@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
 #include <string>
 #include <utility>
 
@@ -606,27 +607,39 @@ KMeansRun kmeans_run(ConstRowMap X, int32_t k, const KMeansOptions& opts,
     return kmeans_run_tasks(X, k, opts, interrupt, variant, run_tasks_serially);
 }
 
-// Restarts whose Lloyd inertia is within kRefineMargin of the lowest (with refinement), or
-// the lowest alone, ties to the earliest (without); ascending.
+// Restarts whose Lloyd inertia is within kRefineMargin of the lowest, one per local minimum
+// (with refinement), or the lowest alone, ties to the earliest (without); ascending.
 std::vector<int32_t> kmeans_finalists(const std::vector<double>& lloyd_inertia,
                                       RefineMethod refine) {
+    const int32_t n = static_cast<int32_t>(lloyd_inertia.size());
+    std::vector<int32_t> by_inertia(static_cast<size_t>(n));
+    std::iota(by_inertia.begin(), by_inertia.end(), 0);
+    std::stable_sort(by_inertia.begin(), by_inertia.end(), [&](int32_t a, int32_t b) {
+        return lloyd_inertia[size_t(a)] < lloyd_inertia[size_t(b)];
+    });
     std::vector<int32_t> out;
-    if (lloyd_inertia.empty()) return out;
-    int32_t best = 0;
-    for (int32_t r = 1; r < static_cast<int32_t>(lloyd_inertia.size()); ++r)
-        if (lloyd_inertia[size_t(r)] < lloyd_inertia[size_t(best)]) best = r;
-    if (refine == RefineMethod::None) return {best};
-    const double limit = lloyd_inertia[size_t(best)] * (1.0 + kRefineMargin);
-    for (int32_t r = 0; r < static_cast<int32_t>(lloyd_inertia.size()); ++r)
-        if (r == best || lloyd_inertia[size_t(r)] <= limit) out.push_back(r);
+    if (n == 0) return out;
+    const double best = lloyd_inertia[size_t(by_inertia[0])];
+    out.push_back(by_inertia[0]);
+    if (refine == RefineMethod::None) return out;
+    const double limit = best * (1.0 + kRefineMargin);
+    double kept = best;  // inertia of the last finalist kept
+    for (int32_t i = 1; i < n; ++i) {
+        const double v = lloyd_inertia[size_t(by_inertia[size_t(i)])];
+        if (v > limit) break;
+        if (v <= kept * (1.0 + kSameMinimum)) continue;  // the same minimum as that one
+        out.push_back(by_inertia[size_t(i)]);
+        kept = v;
+    }
+    std::sort(out.begin(), out.end());
     return out;
 }
 
 // Phase 1: every restart's Lloyd run (task r); phase 2: the finalists' labels rebuilt and,
 // with refinement, refined (task i of the finalists); the lowest final inertia wins, ties to
 // the earliest restart. With n_init = 1 the restart is finished in one go (same result: the
-// rebuilt labels are the run's own). Each task writes only its own slot, so the result does not depend on
-// the order or the threads the runner uses.
+// rebuilt labels are the run's own). Each task writes only its own slot, so the result does not
+// depend on the order or the threads the runner uses.
 KMeansRun kmeans_run_tasks(ConstRowMap X, int32_t k, const KMeansOptions& opts,
                            const Interrupt& interrupt, LloydVariant variant,
                            const KMeansTaskRunner& runner) {
