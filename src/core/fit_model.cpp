@@ -2,7 +2,6 @@
 #include "fit_model.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <numeric>
 #include <string>
@@ -11,6 +10,7 @@
 #include "cluster_order.hpp"
 #include "distance.hpp"
 #include "feature_stats.hpp"
+#include "json.hpp"
 #include "kmeans.hpp"
 #include "kmeans_parallel.hpp"
 #include "missing.hpp"
@@ -40,9 +40,7 @@ std::string row_text(const double* x, int32_t d) {
         } else if (std::isinf(x[j])) {
             out += x[j] > 0 ? "Infinity" : "-Infinity";
         } else {
-            char buf[32];
-            const auto r = std::to_chars(buf, buf + sizeof buf, x[j]);
-            out.append(buf, r.ptr);
+            append_shortest(out, x[j]);
         }
     }
     return out + "}";

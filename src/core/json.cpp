@@ -416,6 +416,9 @@ void append_chars(std::string& out, T x) {
 
 }  // namespace
 
+// Shortest round-trip text of a double.
+void append_shortest(std::string& out, double x) { append_chars(out, x); }
+
 // Writes a comma unless this is the first value in its container (or follows a key).
 void JsonWriter::separate() {
     if (!first_) out_ += ',';
@@ -514,7 +517,7 @@ void JsonWriter::number(double x) {
     if (!std::isfinite(x))
         throw Error(ErrorKind::Internal, "cannot write a non-finite number as JSON");
     separate();
-    append_chars(out_, x);
+    append_shortest(out_, x);
 }
 
 // Writes a signed integer.

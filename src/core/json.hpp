@@ -69,6 +69,10 @@ const char* json_type_name(Json::Type t);
 // the input is valid in the database encoding.
 Json json_parse(std::string_view text, ErrorKind kind);
 
+// Appends the shortest text that reads back as exactly x (std::to_chars; any double, also
+// NaN and infinities, which it spells "nan", "inf").
+void append_shortest(std::string& out, double x);
+
 // Appends compact JSON (no spaces) to a string; the caller keeps the nesting balanced.
 class JsonWriter {
   public:

@@ -612,13 +612,13 @@ KMeansRun kmeans_run(ConstRowMap X, int32_t k, const KMeansOptions& opts,
 std::vector<int32_t> kmeans_finalists(const std::vector<double>& lloyd_inertia,
                                       RefineMethod refine) {
     const int32_t n = static_cast<int32_t>(lloyd_inertia.size());
+    std::vector<int32_t> out;
+    if (n == 0) return out;
     std::vector<int32_t> by_inertia(static_cast<size_t>(n));
     std::iota(by_inertia.begin(), by_inertia.end(), 0);
     std::stable_sort(by_inertia.begin(), by_inertia.end(), [&](int32_t a, int32_t b) {
         return lloyd_inertia[size_t(a)] < lloyd_inertia[size_t(b)];
     });
-    std::vector<int32_t> out;
-    if (n == 0) return out;
     const double best = lloyd_inertia[size_t(by_inertia[0])];
     out.push_back(by_inertia[0]);
     if (refine == RefineMethod::None) return out;

@@ -3,6 +3,7 @@
 
 #include "datum_codec.hpp"
 #include "fit_model.hpp"
+#include "fit_report.hpp"
 #include "fit_settings.hpp"
 #include "guard.hpp"
 #include "model_json.hpp"
@@ -102,20 +103,13 @@ Datum kmeans_fit_final(PG_FUNCTION_ARGS) {
             if (st->sample_skips_missing) m.n_skipped = st->n_missing;
             m.n_seen = st->n_seen + (st->sample_skips_missing ? st->n_missing : 0);
         }
-        int32 empty = 0;
-        for (int64_t size : m.sizes) empty += size == 0;
-        return KMeansFitResult{cseg_pg::model_to_varlena(m), m.n_skipped, empty};
+        return KMeansFitResult{cseg_pg::model_to_varlena(m), m.n_skipped,
+                               cseg_pg::empty_clusters(m.sizes)};
     });
     if (r.skipped > 0)
         ereport(NOTICE, (errmsg("kmeans_fit skipped %lld rows with NULL or non-finite elements",
                                 static_cast<long long>(r.skipped))));
-    if (r.empty > 0)
-        ereport(WARNING, (errmsg("kmeans_fit found only %d distinct clusters for k = %d",
-                                 st->k - r.empty, st->k),
-                          errdetail_plural(
-                              "The data has fewer distinct points than k; %d cluster is empty.",
-                              "The data has fewer distinct points than k; %d clusters are empty.",
-                              r.empty, r.empty)));
+    cseg_pg::warn_empty_clusters("kmeans_fit", st->k, r.empty, "points");
     PG_RETURN_POINTER(r.model);
 }
 

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "datum_codec.hpp"
+#include "fit_report.hpp"
 #include "guard.hpp"
 #include "kprototypes.hpp"
 #include "model_json.hpp"
@@ -157,21 +158,14 @@ Datum kprototypes_fit_final(PG_FUNCTION_ARGS) {
                                     rows->n_rows, st->cat_dims, interrupt);
         const cseg::Model m = cseg::fit_kprototypes_model(
             rows->data, rows->n_rows, rows->dims, std::move(cats), rows->k, opts, interrupt);
-        int32 empty = 0;
-        for (int64_t size : m.sizes) empty += size == 0;
-        return FitResult{cseg_pg::model_to_varlena(m), m.n_skipped, empty};
+        return FitResult{cseg_pg::model_to_varlena(m), m.n_skipped,
+                         cseg_pg::empty_clusters(m.sizes)};
     });
     if (r.skipped > 0)
         ereport(NOTICE, (errmsg("%s skipped %lld rows with a NULL or non-finite number or a NULL "
                                 "category",
                                 kFn, static_cast<long long>(r.skipped))));
-    if (r.empty > 0)
-        ereport(WARNING,
-                (errmsg("%s found only %d distinct clusters for k = %d", kFn, rows->k - r.empty,
-                        rows->k),
-                 errdetail_plural("The data has fewer distinct rows than k; %d cluster is empty.",
-                                  "The data has fewer distinct rows than k; %d clusters are empty.",
-                                  r.empty, r.empty)));
+    cseg_pg::warn_empty_clusters(kFn, rows->k, r.empty, "rows");
     PG_RETURN_POINTER(r.model);
 }
 

@@ -1,0 +1,23 @@
+// Messages shared by the fitting aggregates (see fit_report.hpp).
+#include "fit_report.hpp"
+
+namespace cseg_pg {
+
+// Counts the clusters of size 0.
+int32 empty_clusters(const std::vector<int64_t>& sizes) {
+    int32 empty = 0;
+    for (int64_t size : sizes) empty += size == 0;
+    return empty;
+}
+
+// Raises the empty-cluster WARNING (singular or plural detail).
+void warn_empty_clusters(const char* fn, int32 k, int32 empty, const char* items) {
+    if (empty <= 0) return;
+    ereport(WARNING,
+            (errmsg("%s found only %d distinct clusters for k = %d", fn, k - empty, k),
+             errdetail_plural("The data has fewer distinct %s than k; %d cluster is empty.",
+                              "The data has fewer distinct %s than k; %d clusters are empty.",
+                              empty, items, empty)));
+}
+
+}  // namespace cseg_pg

@@ -1,0 +1,18 @@
+// What a fit tells the user besides its result: the WARNING when some clusters came out empty.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "pg.hpp"
+
+namespace cseg_pg {
+
+// Clusters of size 0 in a fitted model's sizes (pure C++: may be called inside guarded()).
+int32 empty_clusters(const std::vector<int64_t>& sizes);
+
+// WARNING that `fn` found only k - empty distinct clusters because the data has fewer distinct
+// `items` ("points", "rows") than k; nothing when empty is 0. Call outside guarded().
+void warn_empty_clusters(const char* fn, int32 k, int32 empty, const char* items);
+
+}  // namespace cseg_pg
