@@ -7,6 +7,7 @@
 
 #include "float8_array.hpp"
 #include "guard.hpp"
+#include "leader_state.hpp"
 #include "reservoir.hpp"
 
 extern "C" {
@@ -21,6 +22,8 @@ namespace {
 
 // Version 2 added the reservoir fields (sample, n_seen, seed, skip flag).
 constexpr uint8 kStateVersion = 2;
+// The version byte of a loan: a token for a state lent within this process.
+constexpr uint8 kLoanVersion = 0x80 | kStateVersion;
 
 // Bytes per stored row.
 Size row_bytes(const RowBuffer* st) {
@@ -193,6 +196,8 @@ void row_buffer_set_sample(RowBuffer* st, int64 sample, uint64 seed, bool skip_m
 // refers to it); and after serialization. Keeps the leader of a parallel plan from holding
 // rows twice.
 void row_buffer_release(RowBuffer* st) {
+    if (st->lender != nullptr) row_buffer_release(st->lender);
+    st->lender = nullptr;
     if (st->data != nullptr) pfree(st->data);
     if (st->labels != nullptr) pfree(st->labels);
     if (st->scratch != nullptr) pfree(st->scratch);
@@ -307,6 +312,55 @@ bytea* row_buffer_serialize(const RowBuffer* st) {
     return pq_endtypsend(&buf);
 }
 
+// Layout: loan version, pid, token.
+bytea* row_buffer_serialize_loan(int64 token) {
+    StringInfoData buf;
+    pq_begintypsend(&buf);
+    pq_sendbyte(&buf, kLoanVersion);
+    pq_sendint32(&buf, MyProcPid);
+    pq_sendint64(&buf, token);
+    return pq_endtypsend(&buf);
+}
+
+namespace {
+
+// A state in `cxt` that borrows the rows of the state lent under the loan in `buf` (a
+// reservoir sample is copied, as it is merged in place); errors unless it was lent by this
+// process and is still there.
+RowBuffer* redeem_loan(StringInfo buf, MemoryContext cxt) {
+    const int32 pid = pq_getmsgint(buf, 4);
+    const int64 token = pq_getmsgint64(buf);
+    pq_getmsgend(buf);
+    RowBuffer* lent = pid == MyProcPid ? leader_state_redeem(token) : nullptr;
+    if (lent == nullptr)
+        ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                        errmsg("customer_seg: partial aggregate state %lld of process %d is "
+                               "not available",
+                               static_cast<long long>(token), pid)));
+    RowBuffer* st = new_state(cxt, lent->has_labels);
+    st->dims = lent->dims;
+    st->k = lent->k;
+    st->n_missing = lent->n_missing;
+    st->sample = lent->sample;
+    st->n_seen = lent->n_seen;
+    st->sample_seed = lent->sample_seed;
+    st->sample_skips_missing = lent->sample_skips_missing;
+    if (lent->param != nullptr) row_buffer_set_param(st, lent->param, strlen(lent->param));
+    if (lent->n_rows > 0 && st->sample == 0) {
+        st->borrowed_rows = reinterpret_cast<const char*>(lent->data);
+        st->borrowed_labels = reinterpret_cast<const char*>(lent->labels);
+        st->lender = lent;
+    } else if (lent->n_rows > 0) {
+        reserve_rows(st, lent->n_rows, cxt, "customer_seg deserialize");
+        memcpy(st->data, lent->data, sizeof(double) * lent->n_rows * lent->dims);
+    }
+    st->n_rows = lent->n_rows;
+    if (st->lender == nullptr) row_buffer_release(lent);
+    return st;
+}
+
+}  // namespace
+
 // Rebuilds a state from its serialized form, checking every length first.
 RowBuffer* row_buffer_deserialize(FunctionCallInfo fcinfo, const bytea* bytes) {
     MemoryContext cxt = agg_context(fcinfo, "customer_seg deserialize");
@@ -315,7 +369,9 @@ RowBuffer* row_buffer_deserialize(FunctionCallInfo fcinfo, const bytea* bytes) {
     buf.len = VARSIZE_ANY_EXHDR(bytes);
     buf.maxlen = buf.len;
     buf.cursor = 0;
-    if (pq_getmsgbyte(&buf) != kStateVersion)
+    const int version = pq_getmsgbyte(&buf);
+    if (version == kLoanVersion) return redeem_loan(&buf, cxt);
+    if (version != kStateVersion)
         ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
                         errmsg("unsupported customer_seg aggregate state version")));
     RowBuffer* st = new_state(cxt, pq_getmsgbyte(&buf) != 0);

@@ -29,6 +29,9 @@ struct RowBuffer {
     // serialized bytea, valid only until the combine function returns, which copies them.
     const char* borrowed_rows;    // n_rows * dims doubles (any alignment), or NULL
     const char* borrowed_labels;  // n_rows int32 labels, or NULL
+    // A deserialized loan (leader_state.hpp) borrows the rows of the lent state instead, and
+    // frees them when it is released.
+    RowBuffer* lender;
 };
 
 // Memory budget in kB (GUC customer_seg.max_memory).
@@ -69,7 +72,12 @@ void row_buffer_release(RowBuffer* st);
 // Serialize support: the state as bytea (version byte first).
 bytea* row_buffer_serialize(const RowBuffer* st);
 
-// Deserialize support: validates and rebuilds a state in the aggregate context.
+// Serialize support for a state lent under `token` (leader_state.hpp): a loan version byte,
+// this process's pid and the token.
+bytea* row_buffer_serialize_loan(int64 token);
+
+// Deserialize support: validates and rebuilds a state in the aggregate context; a loan
+// becomes a state borrowing the lent rows, which the combine function copies.
 RowBuffer* row_buffer_deserialize(FunctionCallInfo fcinfo, const bytea* bytes);
 
 }  // namespace cseg_pg
