@@ -19,9 +19,10 @@ CPU time is measured too, since the machine may be shared: scikit-learn's is the
 the postmaster). CPU ratios do not depend on how busy the machine is.
 
 Memory: a fresh connection's backend runs one fit; VmHWM (peak resident set) of that backend
-from /proc/<pid>/status before and after, against the raw data size n * d * 8 bytes; once with
-parallel query off and once with the server's default (a parallel plan for this table). VmHWM
-also counts shared buffers the backend touches (RssShmem), reported separately.
+from /proc/<pid>/status before and after, against the raw data size n * d * 8 bytes; with
+parallel query off, with the server's default (a parallel plan with two workers for this
+table) and with one worker (the leader then holds the larger share itself). VmHWM also counts
+shared buffers the backend touches (RssShmem), reported separately.
 """
 import argparse
 import datetime
@@ -599,6 +600,8 @@ def main():
         b.memory(args.rows, 8, 10, "serial plan",
                  args.session_settings + ["max_parallel_workers_per_gather = 0"])
         b.memory(args.rows, 8, 10, "parallel plan (server default)", args.session_settings)
+        b.memory(args.rows, 8, 10, "parallel plan, 1 worker",
+                 args.session_settings + ["max_parallel_workers_per_gather = 1"])
     info["load_after"] = loadavg()
     write_report(args.out, b, info)
     print("wrote " + os.path.relpath(args.out, ROOT))
