@@ -16,6 +16,7 @@
 #include "missing.hpp"
 #include "model_json.hpp"
 #include "scaler.hpp"
+#include "task_threads.hpp"
 
 namespace cseg {
 
@@ -148,8 +149,17 @@ Model fit_kmeans_model(RowMap rows, int32_t k, const KMeansOptions& opts,
     }
 
     RowMap X(rows.data(), usable, d);
-    column_mean_std(as_const(X), m.feature_mean, m.feature_std, interrupt);
-    m.scaler = fit_scaler(as_const(X), opts.scale, interrupt);
+    // The features' statistics and the scaler read the same rows: two tasks (the first
+    // error is the statistics', as in this order on one thread).
+    threads_runner(threads)(
+        2,
+        [&](int32_t task, const Interrupt& task_interrupt) {
+            if (task == 0)
+                column_mean_std(as_const(X), m.feature_mean, m.feature_std, task_interrupt);
+            else
+                m.scaler = fit_scaler(as_const(X), opts.scale, task_interrupt);
+        },
+        interrupt);
     m.scaler.transform_rows(X);
     check_scaled_range(as_const(X));
 

@@ -499,11 +499,11 @@ void check_run_arguments(int64_t n, int64_t d, int32_t k, const KMeansOptions& o
 // seeded by opts.init. (Called before the restart's Lloyd buffers exist, so that k-means++'s
 // per-row distances and Lloyd's per-row bounds are never held at the same time.)
 RowMatrix restart_centers(ConstRowMap X, int32_t k, const KMeansOptions& opts, int32_t restart,
-                          const Interrupt& interrupt) {
+                          const Interrupt& interrupt, const TaskRunner& runner) {
     Rng rng = Rng::for_stream(opts.seed, static_cast<uint64_t>(restart));
     const std::vector<int64_t> rows = opts.init == InitMethod::Random
                                           ? random_rows(X.rows(), k, rng)
-                                          : kmeans_plusplus(X, k, rng, interrupt);
+                                          : kmeans_plusplus(X, k, rng, interrupt, runner);
     return gather_rows(X, rows);
 }
 
@@ -530,11 +530,6 @@ struct LloydResult {
     double inertia = 0.0;
     int32_t n_iter = 0;
 };
-
-// Runs task(i, interrupt) for i = 0 .. count-1, in order, on the calling thread.
-void run_tasks_serially(int32_t count, const KMeansTask& task, const Interrupt& interrupt) {
-    for (int32_t i = 0; i < count; ++i) task(i, interrupt);
-}
 
 }  // namespace
 
@@ -647,14 +642,17 @@ KMeansRun kmeans_run_tasks(ConstRowMap X, int32_t k, const KMeansOptions& opts,
     if (variant == LloydVariant::Auto)
         variant = choose_lloyd_variant(X.rows(), k, static_cast<int32_t>(X.cols()));
     const double tol_abs = kmeans_tolerance(X, opts.tol);
-    // One restart is its own only finalist: refined straight away, its labels still at hand.
-    if (opts.n_init == 1) return kmeans_restart(X, k, opts, 0, tol_abs, variant, interrupt);
+    // One restart is its own only finalist: refined straight away, its labels still at hand;
+    // the runner scores its k-means++ candidates.
+    if (opts.n_init == 1)
+        return kmeans_restart(X, k, opts, 0, tol_abs, variant, interrupt, runner);
 
     std::vector<LloydResult> first(static_cast<size_t>(opts.n_init));
     runner(
         opts.n_init,
         [&](int32_t r, const Interrupt& task_interrupt) {
-            const RowMatrix init = restart_centers(X, k, opts, r, task_interrupt);
+            const RowMatrix init =
+                restart_centers(X, k, opts, r, task_interrupt, run_tasks_serially);
             Lloyd lloyd(X, k, variant, task_interrupt);
             KMeansRun run = lloyd.run(init, opts.max_iter, tol_abs, {});
             first[size_t(r)] = LloydResult{std::move(run.centers), run.inertia, run.n_iter};
@@ -686,10 +684,11 @@ KMeansRun kmeans_run_tasks(ConstRowMap X, int32_t k, const KMeansOptions& opts,
 
 // One restart on its own buffers: Lloyd, then the refinement.
 KMeansRun kmeans_restart(ConstRowMap X, int32_t k, const KMeansOptions& opts, int32_t restart,
-                         double tol_abs, LloydVariant variant, const Interrupt& interrupt) {
+                         double tol_abs, LloydVariant variant, const Interrupt& interrupt,
+                         const TaskRunner& runner) {
     if (variant == LloydVariant::Auto)
         variant = choose_lloyd_variant(X.rows(), k, static_cast<int32_t>(X.cols()));
-    const RowMatrix init = restart_centers(X, k, opts, restart, interrupt);
+    const RowMatrix init = restart_centers(X, k, opts, restart, interrupt, runner);
     Lloyd lloyd(X, k, variant, interrupt);
     KMeansRun run = lloyd.run(init, opts.max_iter, tol_abs, {});
     refine_run(lloyd, X, opts, tol_abs, run, interrupt);

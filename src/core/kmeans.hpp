@@ -12,6 +12,7 @@
 #include "eigen.hpp"
 #include "interrupt.hpp"
 #include "model.hpp"
+#include "task_threads.hpp"
 
 namespace cseg {
 
@@ -80,12 +81,10 @@ constexpr double kSameMinimum = 1e-8;
 std::vector<int32_t> kmeans_finalists(const std::vector<double>& lloyd_inertia,
                                       RefineMethod refine);
 
-// A unit of kmeans_run's work (a restart, or a finalist), given the interrupt to poll.
-using KMeansTask = std::function<void(int32_t index, const Interrupt& interrupt)>;
-// Runs task(i, ...) once for every i in 0 .. count-1, in any order and on any threads, and
-// returns when all are done; rethrows what a task threw. The interrupt is the caller's.
-using KMeansTaskRunner =
-    std::function<void(int32_t count, const KMeansTask& task, const Interrupt& interrupt)>;
+// A unit of kmeans_run's work (a restart, a finalist, a block of rows), and what runs them
+// (task_threads.hpp).
+using KMeansTask = Task;
+using KMeansTaskRunner = TaskRunner;
 
 // kmeans_run with its restarts and finalists executed by `runner` (kmeans_parallel.hpp
 // spreads them over threads); the result does not depend on the runner.
@@ -97,9 +96,10 @@ KMeansRun kmeans_run_tasks(ConstRowMap X, int32_t k, const KMeansOptions& opts,
 // opts.init, then Lloyd's iterations (absolute tolerance tol_abs) and, with
 // opts.refine = hartigan, rounds of Hartigan's single-point moves followed by Lloyd again
 // until no move lowers the inertia (src/core/kmeans_hartigan.hpp); opts.max_iter bounds the
-// Lloyd iterations of all rounds together.
+// Lloyd iterations of all rounds together. `runner` runs k-means++'s blocks (kmeans_init.hpp).
 KMeansRun kmeans_restart(ConstRowMap X, int32_t k, const KMeansOptions& opts, int32_t restart,
-                         double tol_abs, LloydVariant variant, const Interrupt& interrupt);
+                         double tol_abs, LloydVariant variant, const Interrupt& interrupt,
+                         const TaskRunner& runner = run_tasks_serially);
 
 // kmeans_run with an explicit assignment variant (tests and benchmarks).
 KMeansRun kmeans_run(ConstRowMap X, int32_t k, const KMeansOptions& opts,

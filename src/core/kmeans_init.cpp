@@ -72,7 +72,7 @@ int32_t kmeans_plusplus_trials(int32_t k) {
 // (test_kmeans.cpp checks it against a literal transcription). O(n) extra memory: the
 // closest distances and a 16-bit mask per row; no n x trials buffer.
 std::vector<int64_t> kmeans_plusplus(ConstRowMap X, int32_t k, Rng& rng,
-                                     const Interrupt& interrupt) {
+                                     const Interrupt& interrupt, const TaskRunner& runner) {
     const int64_t n = X.rows();
     const int32_t d = static_cast<int32_t>(X.cols());
     const double* data = X.data();
@@ -102,9 +102,33 @@ std::vector<int64_t> kmeans_plusplus(ConstRowMap X, int32_t k, Rng& rng,
     std::vector<int64_t> candidates(static_cast<size_t>(trials));
     std::vector<double> cand_rows(static_cast<size_t>(trials) * d);
     std::vector<double> ct(static_cast<size_t>(stride) * d);
-    std::vector<double> dist(static_cast<size_t>(stride) * kRowBlock);
     std::vector<double> pots(static_cast<size_t>(trials));
     std::vector<uint16_t> closer(use_mask ? static_cast<size_t>(n) : 0);
+    const int64_t blocks = (n + kPlusPlusBlock - 1) / kPlusPlusBlock;
+    std::vector<double> block_pots(static_cast<size_t>(blocks) * static_cast<size_t>(trials));
+    // Block b of the scoring pass: its rows' potentials per candidate, and their masks.
+    const Task score_block = [&](int32_t b, const Interrupt& task_interrupt) {
+        double* bp = block_pots.data() + int64_t{b} * trials;
+        std::fill(bp, bp + trials, 0.0);
+        std::vector<double> dist(static_cast<size_t>(stride) * kRowBlock);
+        const int64_t end = std::min(n, (int64_t{b} + 1) * kPlusPlusBlock);
+        for (int64_t i = int64_t{b} * kPlusPlusBlock; i < end; i += kRowBlock) {
+            if ((i % kPollRows) == 0) task_interrupt.poll();
+            const int32_t rows = static_cast<int32_t>(std::min<int64_t>(kRowBlock, end - i));
+            squared_distances_block(data + i * d, rows, ct.data(), stride, d, dist.data());
+            for (int32_t q = 0; q < rows; ++q) {
+                const double ci = closest[static_cast<size_t>(i + q)];
+                const double* v = dist.data() + q;  // centre-major: candidate t at v[t * 4]
+                uint32_t mask = 0;
+                for (int32_t t = 0; t < trials; ++t) {
+                    const double vt = v[int64_t{t} * kRowBlock];
+                    bp[t] += std::min(ci, vt);
+                    mask |= static_cast<uint32_t>(vt < ci) << t;
+                }
+                if (use_mask) closer[static_cast<size_t>(i + q)] = static_cast<uint16_t>(mask);
+            }
+        }
+    };
 
     // The first centre's candidates: a search over the initial distances.
     for (double& t : targets) t = rng.next_double() * pot;
@@ -124,23 +148,11 @@ std::vector<int64_t> kmeans_plusplus(ConstRowMap X, int32_t k, Rng& rng,
         transpose_centers(cand_rows.data(), trials, d, ct.data());
 
         // Potential if each candidate were added, and which candidates are closer per row.
+        runner(static_cast<int32_t>(blocks), score_block, interrupt);
         std::fill(pots.begin(), pots.end(), 0.0);
-        for (int64_t i = 0; i < n; i += kRowBlock) {
-            if ((i % kPollRows) == 0) interrupt.poll();
-            const int32_t rows = static_cast<int32_t>(std::min<int64_t>(kRowBlock, n - i));
-            squared_distances_block(data + i * d, rows, ct.data(), stride, d, dist.data());
-            for (int32_t q = 0; q < rows; ++q) {
-                const double ci = closest[static_cast<size_t>(i + q)];
-                const double* v = dist.data() + q;  // centre-major: candidate t at v[t * 4]
-                uint32_t mask = 0;
-                for (int32_t t = 0; t < trials; ++t) {
-                    const double vt = v[int64_t{t} * kRowBlock];
-                    pots[size_t(t)] += std::min(ci, vt);
-                    mask |= static_cast<uint32_t>(vt < ci) << t;
-                }
-                if (use_mask) closer[static_cast<size_t>(i + q)] = static_cast<uint16_t>(mask);
-            }
-        }
+        for (int64_t b = 0; b < blocks; ++b)
+            for (int32_t t = 0; t < trials; ++t)
+                pots[size_t(t)] += block_pots[size_t(b * trials + t)];
         // First minimum, as numpy.argmin.
         int32_t best = 0;
         for (int32_t t = 1; t < trials; ++t)

@@ -20,6 +20,8 @@ constexpr int64_t kShortSegment = 48;
 constexpr int kMaxDigitBits = 11;
 // Rows of radix work between two interrupt polls.
 constexpr int64_t kPollWork = int64_t{1} << 16;
+// Tasks the buckets of the first radix pass are grouped into for a runner.
+constexpr int64_t kSortTasks = 16;
 
 // Maps a double's bits to an unsigned key whose order is the numeric order (total order).
 inline uint64_t order_key(double v) {
@@ -37,8 +39,9 @@ public:
     RowSorter(double* data, int32_t* labels, int32_t d, const Interrupt& interrupt)
         : data_(data), labels_(labels), d_(d), interrupt_(interrupt), spare_(size_t(d)) {}
 
-    // Sorts rows [lo, hi) whose columns before `col` are all equal.
-    void sort(int64_t lo, int64_t hi, int32_t col) {
+    // Sorts rows [lo, hi) whose columns before `col` are all equal; with a runner, the
+    // buckets of the first radix pass are sorted as its tasks.
+    void sort(int64_t lo, int64_t hi, int32_t col, const TaskRunner* runner = nullptr) {
         for (;;) {
             const int64_t n = hi - lo;
             if (n < 2) return;
@@ -60,7 +63,7 @@ public:
                 ++col;
                 continue;
             }
-            radix_pass(lo, hi, col, lo_key, hi_key);
+            radix_pass(lo, hi, col, lo_key, hi_key, runner);
             return;
         }
     }
@@ -87,8 +90,9 @@ private:
     }
 
     // One American-flag pass on the digit of column `col` just below the common prefix of
-    // [lo_key, hi_key], then each bucket sorted on.
-    void radix_pass(int64_t lo, int64_t hi, int32_t col, uint64_t lo_key, uint64_t hi_key) {
+    // [lo_key, hi_key], then each bucket sorted on (by the runner's tasks, if there is one).
+    void radix_pass(int64_t lo, int64_t hi, int32_t col, uint64_t lo_key, uint64_t hi_key,
+                    const TaskRunner* runner) {
         work_ += hi - lo;
         if (work_ >= kPollWork) {
             work_ = 0;
@@ -118,7 +122,25 @@ private:
                 }
             }
         }
-        for (size_t b = 0; b < buckets; ++b) sort(start[b], start[b + 1], col);
+        if (runner == nullptr) {
+            for (size_t b = 0; b < buckets; ++b) sort(start[b], start[b + 1], col);
+            return;
+        }
+        // Buckets in consecutive groups of about (hi - lo) / kSortTasks rows, one task each,
+        // with their own scratch: the buckets are disjoint ranges of rows.
+        std::vector<size_t> group_start{0};
+        const int64_t per_group = std::max<int64_t>(1, (hi - lo) / kSortTasks);
+        for (size_t b = 0; b < buckets; ++b)
+            if (start[b + 1] - start[group_start.back()] >= per_group || b + 1 == buckets)
+                group_start.push_back(b + 1);
+        (*runner)(
+            static_cast<int32_t>(group_start.size() - 1),
+            [&](int32_t g, const Interrupt& task_interrupt) {
+                RowSorter sub(data_, labels_, d_, task_interrupt);
+                for (size_t b = group_start[size_t(g)]; b < group_start[size_t(g) + 1]; ++b)
+                    sub.sort(start[b], start[b + 1], col);
+            },
+            interrupt_);
     }
 
     // Short segment: sort row numbers by comparison, then move rows along the cycles.
@@ -163,10 +185,11 @@ private:
 }  // namespace
 
 // Sorts rows (and labels) into canonical order.
-void sort_rows(double* data, int32_t* labels, int64_t n, int32_t d, const Interrupt& interrupt) {
+void sort_rows(double* data, int32_t* labels, int64_t n, int32_t d, const Interrupt& interrupt,
+               const TaskRunner& runner) {
     if (n < 2 || d < 1) return;
     interrupt.poll();
-    RowSorter(data, labels, d, interrupt).sort(0, n, 0);
+    RowSorter(data, labels, d, interrupt).sort(0, n, 0, &runner);
     interrupt.poll();
 }
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "interrupt.hpp"
+#include "task_threads.hpp"
 
 namespace cseg {
 
@@ -12,7 +13,10 @@ namespace cseg {
 // lexicographic order of their values (a total order: -0 < +0, NaN last), identical rows by
 // label, so the result depends only on the multiset of (row, label) pairs. O(n) extra memory
 // is never needed: O(2^11) per radix level plus a short segment (see row_order.cpp).
+// The buckets of the first radix pass are sorted as `runner`'s tasks (on threads if it
+// likes); the result does not depend on it.
 void sort_rows(double* data, int32_t* labels, int64_t n, int32_t d,
-               const Interrupt& interrupt = Interrupt());
+               const Interrupt& interrupt = Interrupt(),
+               const TaskRunner& runner = run_tasks_serially);
 
 }  // namespace cseg

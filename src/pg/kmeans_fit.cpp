@@ -89,7 +89,8 @@ Datum kmeans_fit_final(PG_FUNCTION_ARGS) {
         const cseg::KMeansOptions opts = cseg::parse_kmeans_options(st->param);
         const cseg::Interrupt interrupt(cseg_pg::interrupt_pending);
         reject_unsampled_missing(st, opts);
-        cseg::sort_rows(st->data, nullptr, st->n_rows, st->dims, interrupt);
+        cseg::sort_rows(st->data, nullptr, st->n_rows, st->dims, interrupt,
+                        cseg::threads_runner(cseg_pg::fit_threads));
         cseg::RowMap rows(st->data, st->n_rows, st->dims);
         /* The core fits the rows it is given; sampling is this aggregate's business. */
         cseg::KMeansOptions fit_opts = opts;

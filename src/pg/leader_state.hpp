@@ -6,8 +6,9 @@
 // once: the bytea (kept by the Partial Aggregate until the executor ends), the copy the
 // Finalize Aggregate keeps of its first input row (for projection), and the combined state.
 // Instead the serialize function lends the state under a token; the deserialize function of
-// the same process takes it back, and the combine function copies its rows once and frees
-// them. Workers always serialize the rows.
+// the same process redeems it, taking over its buffers (row_buffer.cpp, redeem_loan), and the
+// combine function adopts them as the combined state's, or copies and frees them when a
+// worker's state came first. Workers always serialize the rows.
 #pragma once
 
 #include "row_buffer.hpp"

@@ -29,9 +29,8 @@ struct RowBuffer {
     // serialized bytea, valid only until the combine function returns, which copies them.
     const char* borrowed_rows;    // n_rows * dims doubles (any alignment), or NULL
     const char* borrowed_labels;  // n_rows int32 labels, or NULL
-    // A deserialized loan (leader_state.hpp) borrows the rows of the lent state instead, and
-    // frees them when it is released.
-    RowBuffer* lender;
+    // A deserialized loan (leader_state.hpp) takes over the lent state's buffers instead:
+    // data and labels then stay in the leader's Partial Aggregate's context.
 };
 
 // Memory budget in kB (GUC customer_seg.max_memory).
@@ -77,7 +76,7 @@ bytea* row_buffer_serialize(const RowBuffer* st);
 bytea* row_buffer_serialize_loan(int64 token);
 
 // Deserialize support: validates and rebuilds a state in the aggregate context; a loan
-// becomes a state borrowing the lent rows, which the combine function copies.
+// becomes a state holding the lent state's own buffers (not copied).
 RowBuffer* row_buffer_deserialize(FunctionCallInfo fcinfo, const bytea* bytes);
 
 }  // namespace cseg_pg

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "kmeans.hpp"
+#include "kmeans_init.hpp"
 #include "kmeans_parallel.hpp"
 #include "rng.hpp"
 
@@ -74,6 +75,28 @@ TEST(KMeansParallel, IdenticalToTheSerialRunForAnyThreadCount) {
             expect_identical(serial,
                              cseg::kmeans_run_parallel(map, 6, opts, cseg::Interrupt(), threads));
         }
+    }
+}
+
+TEST(KMeansParallel, OneRestartScoresItsSeedingOnThreadsWithTheSerialResult) {
+    // More rows than two k-means++ potential blocks, so the blocks really spread.
+    const RowMatrix X = blobs(2 * cseg::kPlusPlusBlock + 12345, 4, 9, 5);
+    const ConstRowMap map(X.data(), X.rows(), X.cols());
+    for (int32_t k : {1, 2, 9, 40}) {
+        SCOPED_TRACE(k);
+        cseg::Rng a(17), b(17);
+        const std::vector<int64_t> serial = cseg::kmeans_plusplus(map, k, a, cseg::Interrupt());
+        EXPECT_EQ(serial, cseg::kmeans_plusplus(map, k, b, cseg::Interrupt(),
+                                                cseg::threads_runner(3)));
+    }
+    KMeansOptions opts;
+    opts.n_init = 1;
+    opts.seed = 8;
+    const KMeansRun serial = cseg::kmeans_run(map, 9, opts, cseg::Interrupt());
+    for (int32_t threads : {2, 5}) {
+        SCOPED_TRACE(threads);
+        expect_identical(serial,
+                         cseg::kmeans_run_parallel(map, 9, opts, cseg::Interrupt(), threads));
     }
 }
 

@@ -111,3 +111,34 @@ TEST(RowOrder, IdenticalRowsAreOrderedByLabelWhateverTheInputOrder) {
     EXPECT_EQ(la, (std::vector<int32_t>{0, 1, 2, 3}));
     EXPECT_EQ(lb, la);
 }
+
+TEST(RowOrder, BucketsSortedOnThreadsGiveTheSerialResult) {
+    // Wide and narrow first-pass buckets, ties, and labels; 1 to 7 threads.
+    uint64_t state = 7;
+    auto next = [&state] {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return state >> 33;
+    };
+    const int64_t n = 100000;
+    const int32_t d = 3;
+    std::vector<double> data(size_t(n * d));
+    std::vector<int32_t> labels(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) {
+        labels[size_t(i)] = int32_t(next() % 3);
+        data[size_t(i * d)] = next() % 4 == 0 ? 5.0 : double(next() % 1000) * 0.5;
+        data[size_t(i * d + 1)] = double(next() % 7);
+        data[size_t(i * d + 2)] = (double(next()) - 2147483648.0) * 1e-6;
+    }
+    std::vector<double> want = data;
+    std::vector<int32_t> want_labels = labels;
+    cseg::sort_rows(want.data(), want_labels.data(), n, d);
+    for (int32_t threads : {1, 2, 7}) {
+        SCOPED_TRACE(threads);
+        std::vector<double> got = data;
+        std::vector<int32_t> got_labels = labels;
+        cseg::sort_rows(got.data(), got_labels.data(), n, d, cseg::Interrupt(),
+                        cseg::threads_runner(threads));
+        EXPECT_EQ(got_labels, want_labels);
+        EXPECT_EQ(0, std::memcmp(got.data(), want.data(), sizeof(double) * got.size()));
+    }
+}
