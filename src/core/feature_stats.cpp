@@ -81,13 +81,13 @@ void column_mean_std(ConstRowMap X, std::vector<double>& mean, std::vector<doubl
 }
 
 // Scans for the first scaled value out of range.
-void check_scaled_range(ConstRowMap X) {
+void check_scaled_range(ConstRowMap X, int64_t first_row) {
     for (int64_t i = 0; i < X.rows(); ++i) {
         for (int64_t j = 0; j < X.cols(); ++j) {
             if (!(std::fabs(X(i, j)) <= kMaxScaledValue))
                 throw Error(ErrorKind::DataException,
                             "feature " + std::to_string(j + 1) + " of row " +
-                                std::to_string(i + 1) + " is too large after scaling",
+                                std::to_string(first_row + i + 1) + " is too large after scaling",
                             "Scaled values must lie within +-1e100.",
                             "Choose another \"scale\" method or rescale the data.");
         }

@@ -25,7 +25,8 @@ std::vector<double> impute_column_means(RowMap X, const Interrupt& interrupt);
 void column_mean_std(ConstRowMap X, std::vector<double>& mean, std::vector<double>& std_dev,
                      const Interrupt& interrupt);
 
-// Throws Error(DataException) naming the first element of X (scaled) beyond kMaxScaledValue.
-void check_scaled_range(ConstRowMap X);
+// Throws Error(DataException) naming the first element of X (scaled) beyond kMaxScaledValue;
+// X's first row is row first_row of the data (rows are numbered from 1 in the message).
+void check_scaled_range(ConstRowMap X, int64_t first_row = 0);
 
 }  // namespace cseg

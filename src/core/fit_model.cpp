@@ -160,8 +160,17 @@ Model fit_kmeans_model(RowMap rows, int32_t k, const KMeansOptions& opts,
                 m.scaler = fit_scaler(as_const(X), opts.scale, task_interrupt);
         },
         interrupt);
-    m.scaler.transform_rows(X);
-    check_scaled_range(as_const(X));
+    // Scaled in place and checked, per block of rows (the first bad row is reported).
+    const int64_t blocks = (usable + kTaskBlockRows - 1) / kTaskBlockRows;
+    threads_runner(threads)(
+        static_cast<int32_t>(blocks),
+        [&](int32_t b, const Interrupt&) {
+            const int64_t lo = int64_t{b} * kTaskBlockRows;
+            const RowMap block(X.data() + lo * d, std::min(usable - lo, kTaskBlockRows), d);
+            m.scaler.transform_rows(block);
+            check_scaled_range(as_const(block), lo);
+        },
+        interrupt);
 
     const KMeansRun run = kmeans_run_parallel(as_const(X), k, opts, interrupt, threads);
     m.inertia = run.inertia;

@@ -70,8 +70,10 @@ inline void add_row(double* __restrict__ s, const double* __restrict__ x, int32_
 // Lloyd iterations over one data set with reusable buffers (one object serves all restarts).
 class Lloyd {
   public:
-    // X is n x d, k <= n; variant must not be Auto.
-    Lloyd(ConstRowMap X, int32_t k, LloydVariant variant, const Interrupt& interrupt)
+    // X is n x d, k <= n; variant must not be Auto. The runner runs the blocks of
+    // kTaskBlockRows rows of each pass over the rows (their sums are added in block order).
+    Lloyd(ConstRowMap X, int32_t k, LloydVariant variant, const Interrupt& interrupt,
+          const TaskRunner& runner = run_tasks_serially)
         : x_(X.data()),
           n_(X.rows()),
           d_(static_cast<int32_t>(X.cols())),
@@ -79,6 +81,7 @@ class Lloyd {
           stride_(padded_centers(k)),
           variant_(variant),
           interrupt_(interrupt),
+          runner_(runner),
           centers_(k, X.cols()),
           centers_new_(k, X.cols()),
           ct_(static_cast<size_t>(stride_) * d_),
@@ -153,50 +156,94 @@ class Lloyd {
     }
 
   private:
+    // Where one block of an assignment pass sums its rows, and its scratch distances.
+    struct BlockSums {
+        double* sums;     // k x d
+        int64_t* counts;  // k
+        double* dist;     // kRowBlock x stride_
+    };
+
     // One assignment pass with the current centres; with update, also sums the rows per
     // label into sums_/counts_. full recomputes every bound. Returns whether any label changed.
+    // One block sums straight into sums_; more blocks (on the runner) each into their own,
+    // added in block order afterwards.
     bool assign(bool full, bool update) {
+        const int64_t blocks = (n_ + kTaskBlockRows - 1) / kTaskBlockRows;
+        if (blocks <= 1)
+            return assign_rows(0, n_, full, update, {sums_.data(), counts_.data(), dist_.data()},
+                               interrupt_);
+        const size_t kd = size_t(k_) * size_t(d_);
+        std::vector<double> block_sums(update ? size_t(blocks) * kd : 0, 0.0);
+        std::vector<int64_t> block_counts(update ? size_t(blocks) * size_t(k_) : 0, 0);
+        std::vector<char> changed(size_t(blocks), 0);
+        runner_(
+            static_cast<int32_t>(blocks),
+            [&](int32_t b, const Interrupt& task_interrupt) {
+                std::vector<double> dist(dist_.size());
+                const BlockSums out{update ? block_sums.data() + size_t(b) * kd : nullptr,
+                                    update ? block_counts.data() + size_t(b) * size_t(k_)
+                                           : nullptr,
+                                    dist.data()};
+                const int64_t lo = int64_t{b} * kTaskBlockRows;
+                changed[size_t(b)] = assign_rows(lo, std::min(n_, lo + kTaskBlockRows), full,
+                                                 update, out, task_interrupt);
+            },
+            interrupt_);
+        if (update) {
+            for (int64_t b = 0; b < blocks; ++b) {
+                for (size_t e = 0; e < kd; ++e) sums_[e] += block_sums[size_t(b) * kd + e];
+                for (int32_t c = 0; c < k_; ++c)
+                    counts_[size_t(c)] += block_counts[size_t(b) * size_t(k_) + size_t(c)];
+            }
+        }
+        return std::find(changed.begin(), changed.end(), 1) != changed.end();
+    }
+
+    // The assignment of rows [lo, hi) by the variant's rule.
+    bool assign_rows(int64_t lo, int64_t hi, bool full, bool update, const BlockSums& out,
+                     const Interrupt& interrupt) {
         switch (variant_) {
             case LloydVariant::Hamerly:
-                return assign_hamerly(full, update);
+                return assign_hamerly(lo, hi, full, update, out, interrupt);
             case LloydVariant::Elkan:
-                return assign_elkan(full, update);
+                return assign_elkan(lo, hi, full, update, out, interrupt);
             default:
-                return assign_plain(update);
+                return assign_plain(lo, hi, update, out, interrupt);
         }
     }
 
-    // Adds row x to the running sums of cluster a.
-    void accumulate(const double* x, int32_t a) {
-        add_row(sums_.data() + static_cast<int64_t>(a) * d_, x, d_);
-        ++counts_[static_cast<size_t>(a)];
+    // Adds row x to the block's running sums of cluster a.
+    void accumulate(const BlockSums& out, const double* x, int32_t a) const {
+        add_row(out.sums + static_cast<int64_t>(a) * d_, x, d_);
+        ++out.counts[static_cast<size_t>(a)];
     }
 
-    // Squared distances of rows i .. i+rows-1 (rows <= kRowBlock) to every centre into dist_,
+    // Squared distances of rows i .. i+rows-1 (rows <= kRowBlock) to every centre into dist,
     // centre-major (see squared_distances_block).
-    void block_distances(int64_t i, int32_t rows) {
-        squared_distances_block(x_ + i * d_, rows, ct_.data(), stride_, d_, dist_.data());
+    void block_distances(int64_t i, int32_t rows, double* dist) const {
+        squared_distances_block(x_ + i * d_, rows, ct_.data(), stride_, d_, dist);
     }
 
     // Plain Lloyd: every distance, every row.
-    bool assign_plain(bool update) {
+    bool assign_plain(int64_t lo, int64_t hi, bool update, const BlockSums& out,
+                      const Interrupt& interrupt) {
         bool changed = false;
         int64_t idx[kRowBlock];
         double d1[kRowBlock];
-        for (int64_t i0 = 0; i0 < n_; i0 += kPollRows) {
-            interrupt_.poll();
-            const int64_t i1 = std::min(n_, i0 + kPollRows);
+        for (int64_t i0 = lo; i0 < hi; i0 += kPollRows) {
+            interrupt.poll();
+            const int64_t i1 = std::min(hi, i0 + kPollRows);
             for (int64_t b = i0; b < i1; b += kRowBlock) {
                 const int32_t rows = static_cast<int32_t>(std::min<int64_t>(kRowBlock, i1 - b));
-                block_distances(b, rows);
-                nearest_in_block<false>(dist_.data(), k_, idx, d1, nullptr);
+                block_distances(b, rows, out.dist);
+                nearest_in_block<false>(out.dist, k_, idx, d1, nullptr);
                 for (int32_t q = 0; q < rows; ++q) {
                     const int64_t i = b + q;
                     const int32_t a = static_cast<int32_t>(idx[q]);
                     int32_t& label = labels_[static_cast<size_t>(i)];
                     changed |= a != label;
                     label = a;
-                    if (update) accumulate(x_ + i * d_, a);
+                    if (update) accumulate(out, x_ + i * d_, a);
                 }
             }
         }
@@ -207,18 +254,19 @@ class Lloyd {
     // its centre and one lower bound on the distance to every other centre; the row is skipped
     // when the upper bound is below max(lower bound, half the distance from its centre to the
     // nearest other centre), else the upper bound is tightened, else all k distances computed.
-    bool assign_hamerly(bool full, bool update) {
+    bool assign_hamerly(int64_t lo, int64_t hi, bool full, bool update, const BlockSums& out,
+                        const Interrupt& interrupt) {
         bool changed = false;
         int64_t idx[kRowBlock];
         double b1[kRowBlock], b2[kRowBlock];
-        for (int64_t i0 = 0; i0 < n_; i0 += kPollRows) {
-            interrupt_.poll();
-            const int64_t i1 = std::min(n_, i0 + kPollRows);
+        for (int64_t i0 = lo; i0 < hi; i0 += kPollRows) {
+            interrupt.poll();
+            const int64_t i1 = std::min(hi, i0 + kPollRows);
             for (int64_t b = i0; b < i1; b += kRowBlock) {
                 const int32_t rows = static_cast<int32_t>(std::min<int64_t>(kRowBlock, i1 - b));
                 if (full) {
-                    block_distances(b, rows);
-                    nearest_in_block<true>(dist_.data(), k_, idx, b1, b2);
+                    block_distances(b, rows, out.dist);
+                    nearest_in_block<true>(out.dist, k_, idx, b1, b2);
                 }
                 for (int32_t q = 0; q < rows; ++q) {
                     const int64_t i = b + q;
@@ -243,8 +291,8 @@ class Lloyd {
                             if (!(u < m)) {
                                 double d1, d2;
                                 squared_distances_to_centers(x, ct_.data(), stride_, d_,
-                                                             dist_.data());
-                                a = nearest_of(dist_.data(), k_, &d1, &d2);
+                                                             out.dist);
+                                a = nearest_of(out.dist, k_, &d1, &d2);
                                 u = std::sqrt(d1) * kUp;
                                 l = std::sqrt(d2) * kDown;
                             }
@@ -254,7 +302,7 @@ class Lloyd {
                     }
                     changed |= a != label;
                     label = a;
-                    if (update) accumulate(x, a);
+                    if (update) accumulate(out, x, a);
                 }
             }
         }
@@ -264,19 +312,20 @@ class Lloyd {
     // Elkan (2003), "Using the triangle inequality to accelerate k-means": per row an upper
     // bound and k lower bounds; a centre c is examined only if the upper bound reaches both its
     // lower bound and half the distance between c and the current centre.
-    bool assign_elkan(bool full, bool update) {
+    bool assign_elkan(int64_t lo, int64_t hi, bool full, bool update, const BlockSums& out,
+                      const Interrupt& interrupt) {
         bool changed = false;
         const size_t k = static_cast<size_t>(k_);
         int64_t idx[kRowBlock];
         double b1[kRowBlock];
-        for (int64_t i0 = 0; i0 < n_; i0 += kPollRows) {
-            interrupt_.poll();
-            const int64_t i1 = std::min(n_, i0 + kPollRows);
+        for (int64_t i0 = lo; i0 < hi; i0 += kPollRows) {
+            interrupt.poll();
+            const int64_t i1 = std::min(hi, i0 + kPollRows);
             for (int64_t b = i0; b < i1; b += kRowBlock) {
                 const int32_t rows = static_cast<int32_t>(std::min<int64_t>(kRowBlock, i1 - b));
                 if (full) {
-                    block_distances(b, rows);
-                    nearest_in_block<false>(dist_.data(), k_, idx, b1, nullptr);
+                    block_distances(b, rows, out.dist);
+                    nearest_in_block<false>(out.dist, k_, idx, b1, nullptr);
                 }
                 for (int32_t q = 0; q < rows; ++q) {
                     const int64_t i = b + q;
@@ -286,7 +335,7 @@ class Lloyd {
                     double* lb = lower_.data() + static_cast<size_t>(i) * k;
                     int32_t a = label;
                     if (full) {
-                        const double* v = dist_.data() + q;
+                        const double* v = out.dist + q;
                         a = static_cast<int32_t>(idx[q]);
                         for (size_t c = 0; c < k; ++c) lb[c] = std::sqrt(v[c * kRowBlock]) * kDown;
                         upper = std::sqrt(b1[q]) * kUp;
@@ -324,7 +373,7 @@ class Lloyd {
                     }
                     changed |= a != label;
                     label = a;
-                    if (update) accumulate(x, a);
+                    if (update) accumulate(out, x, a);
                 }
             }
         }
@@ -440,17 +489,31 @@ class Lloyd {
         }
     }
 
-    // scikit-learn's _inertia_dense: sum over rows of the squared distance to the own centre.
+    // scikit-learn's _inertia_dense: sum over rows of the squared distance to the own centre
+    // (block sums added in block order, as assign's).
     double inertia() const {
-        double total = 0.0;
-        for (int64_t i0 = 0; i0 < n_; i0 += kPollRows) {
-            interrupt_.poll();
-            const int64_t i1 = std::min(n_, i0 + kPollRows);
-            for (int64_t i = i0; i < i1; ++i) {
-                const int32_t a = labels_[static_cast<size_t>(i)];
-                total += squared_distance(x_ + i * d_, centers_.data() + int64_t{a} * d_, d_);
+        const int64_t blocks = (n_ + kTaskBlockRows - 1) / kTaskBlockRows;
+        std::vector<double> block_total(size_t(std::max<int64_t>(blocks, 1)), 0.0);
+        const Task block_inertia = [&](int32_t b, const Interrupt& interrupt) {
+            const int64_t lo = int64_t{b} * kTaskBlockRows, hi = std::min(n_, lo + kTaskBlockRows);
+            double total = 0.0;
+            for (int64_t i0 = lo; i0 < hi; i0 += kPollRows) {
+                interrupt.poll();
+                const int64_t i1 = std::min(hi, i0 + kPollRows);
+                for (int64_t i = i0; i < i1; ++i) {
+                    const int32_t a = labels_[static_cast<size_t>(i)];
+                    total += squared_distance(x_ + i * d_, centers_.data() + int64_t{a} * d_, d_);
+                }
             }
+            block_total[size_t(b)] = total;
+        };
+        if (blocks <= 1) {
+            block_inertia(0, interrupt_);
+            return block_total[0];
         }
+        runner_(static_cast<int32_t>(blocks), block_inertia, interrupt_);
+        double total = 0.0;
+        for (double t : block_total) total += t;
         return total;
     }
 
@@ -461,6 +524,7 @@ class Lloyd {
     int32_t stride_;
     LloydVariant variant_;
     const Interrupt& interrupt_;
+    TaskRunner runner_;
     RowMatrix centers_, centers_new_;  // k x d
     std::vector<double> ct_;           // centres transposed, d x stride_
     std::vector<double> sums_;         // k x d row sums of the current assignment
@@ -557,21 +621,42 @@ LloydVariant choose_lloyd_variant(int64_t n, int32_t k, int32_t dims) {
     return LloydVariant::Hamerly;
 }
 
-// Mean over columns of the population variance (two-pass: column means, then squares).
-double kmeans_tolerance(ConstRowMap X, double tol) {
+// Mean over columns of the population variance (two passes: column means, then squares).
+double kmeans_tolerance(ConstRowMap X, double tol, const TaskRunner& runner) {
     if (tol == 0.0) return 0.0;
     const int64_t n = X.rows(), d = X.cols();
     if (n == 0 || d == 0) return 0.0;
+    const int64_t blocks = (n + kTaskBlockRows - 1) / kTaskBlockRows;
+    std::vector<double> part(size_t(blocks * d));
     std::vector<double> mean(static_cast<size_t>(d), 0.0), sq(static_cast<size_t>(d), 0.0);
-    for (int64_t i = 0; i < n; ++i)
-        for (int64_t j = 0; j < d; ++j) mean[size_t(j)] += X(i, j);
+    // Per block: the column sums of X (squares = false) or of (X - mean)^2, into part.
+    const auto column_sums = [&](bool squares) {
+        runner(
+            static_cast<int32_t>(blocks),
+            [&](int32_t b, const Interrupt&) {
+                double* s = part.data() + int64_t{b} * d;
+                std::fill(s, s + d, 0.0);
+                const int64_t end = std::min(n, (int64_t{b} + 1) * kTaskBlockRows);
+                for (int64_t i = int64_t{b} * kTaskBlockRows; i < end; ++i) {
+                    for (int64_t j = 0; j < d; ++j) {
+                        if (!squares) {
+                            s[j] += X(i, j);
+                        } else {
+                            const double t = X(i, j) - mean[size_t(j)];
+                            s[j] += t * t;
+                        }
+                    }
+                }
+            },
+            Interrupt());
+    };
+    column_sums(false);
+    for (int64_t b = 0; b < blocks; ++b)
+        for (int64_t j = 0; j < d; ++j) mean[size_t(j)] += part[size_t(b * d + j)];
     for (double& m : mean) m /= static_cast<double>(n);
-    for (int64_t i = 0; i < n; ++i) {
-        for (int64_t j = 0; j < d; ++j) {
-            const double t = X(i, j) - mean[size_t(j)];
-            sq[size_t(j)] += t * t;
-        }
-    }
+    column_sums(true);
+    for (int64_t b = 0; b < blocks; ++b)
+        for (int64_t j = 0; j < d; ++j) sq[size_t(j)] += part[size_t(b * d + j)];
     double total = 0.0;
     for (double s : sq) total += s / static_cast<double>(n);
     return total / static_cast<double>(d) * tol;
@@ -641,7 +726,7 @@ KMeansRun kmeans_run_tasks(ConstRowMap X, int32_t k, const KMeansOptions& opts,
     check_run_arguments(X.rows(), X.cols(), k, opts);
     if (variant == LloydVariant::Auto)
         variant = choose_lloyd_variant(X.rows(), k, static_cast<int32_t>(X.cols()));
-    const double tol_abs = kmeans_tolerance(X, opts.tol);
+    const double tol_abs = kmeans_tolerance(X, opts.tol, runner);
     // One restart is its own only finalist: refined straight away, its labels still at hand;
     // the runner scores its k-means++ candidates.
     if (opts.n_init == 1)
@@ -689,7 +774,7 @@ KMeansRun kmeans_restart(ConstRowMap X, int32_t k, const KMeansOptions& opts, in
     if (variant == LloydVariant::Auto)
         variant = choose_lloyd_variant(X.rows(), k, static_cast<int32_t>(X.cols()));
     const RowMatrix init = restart_centers(X, k, opts, restart, interrupt, runner);
-    Lloyd lloyd(X, k, variant, interrupt);
+    Lloyd lloyd(X, k, variant, interrupt, runner);
     KMeansRun run = lloyd.run(init, opts.max_iter, tol_abs, {});
     refine_run(lloyd, X, opts, tol_abs, run, interrupt);
     return run;

@@ -33,8 +33,9 @@ enum class LloydVariant : uint8_t { Auto = 0, Plain = 1, Hamerly = 2, Elkan = 3 
 LloydVariant choose_lloyd_variant(int64_t n, int32_t k, int32_t dims);
 
 // scikit-learn's _tolerance: tol times the mean over features of the population variance of
-// X's columns (0 when tol is 0).
-double kmeans_tolerance(ConstRowMap X, double tol);
+// X's columns (0 when tol is 0). The column sums are formed per block of kTaskBlockRows rows
+// on `runner` and added in block order.
+double kmeans_tolerance(ConstRowMap X, double tol, const TaskRunner& runner = run_tasks_serially);
 
 // Called after each Lloyd iteration of kmeans_single with the iteration number (0-based),
 // the labels assigned in it and the centres updated from them; for tests.

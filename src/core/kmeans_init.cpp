@@ -34,6 +34,13 @@ class CumulativeSearch {
         cum_ += w;
         while (p_ < order_.size() && cum_ >= r_[order_[p_]]) out_[order_[p_++]] = i;
     }
+    // Adds a whole block of rows of total weight w when no target falls in it (true), so its
+    // rows need not be read; false when they must be added one by one.
+    bool skip(double w) {
+        if (p_ < order_.size() && cum_ + w >= r_[order_[p_]]) return false;
+        cum_ += w;
+        return true;
+    }
 
     // Targets beyond the total weight of n rows get the last row.
     void finish(int64_t n) {
@@ -65,12 +72,14 @@ int32_t kmeans_plusplus_trials(int32_t k) {
 //    centre so far;
 //  - the update pass lowers the closest distances to the chosen candidate -- recomputing the
 //    distance only for the rows its mask bit marks (the others cannot change), reading only
-//    those rows -- and, in the same pass, finds the next centre's candidates in the running
-//    sum of the updated distances.
-// The distances recomputed equal the scored ones bit for bit (distance.hpp) and the running
-// sum is built in the same order, so this picks exactly the rows of the plain algorithm
-// (test_kmeans.cpp checks it against a literal transcription). O(n) extra memory: the
-// closest distances and a 16-bit mask per row; no n x trials buffer.
+//    those rows -- and sums each block's new distances; the next centre's candidates are then
+//    found in the running sum, reading only the few blocks a target falls in.
+// Both passes run per block of kTaskBlockRows rows on `runner`. The distances recomputed equal
+// the scored ones bit for bit (distance.hpp) and within a block the running sum is built in
+// row order, so up to kTaskBlockRows rows this picks exactly the rows of the plain algorithm
+// (test_kmeans.cpp checks it against a literal transcription); beyond, the sums are the
+// blocks' sums in order. O(n) extra memory: the closest distances and a 16-bit mask per row;
+// no n x trials buffer.
 std::vector<int64_t> kmeans_plusplus(ConstRowMap X, int32_t k, Rng& rng,
                                      const Interrupt& interrupt, const TaskRunner& runner) {
     const int64_t n = X.rows();
@@ -82,18 +91,38 @@ std::vector<int64_t> kmeans_plusplus(ConstRowMap X, int32_t k, Rng& rng,
     indices[0] = static_cast<int64_t>(rng.bounded(static_cast<uint64_t>(n)));
     if (k == 1) return indices;
 
-    // Squared distance of every row to its closest centre so far, and their sum (the potential).
+    // Squared distance of every row to its closest centre so far, and each block's sum.
     std::vector<double> closest(static_cast<size_t>(n));
-    double pot = 0.0;
-    {
-        const double* c0 = data + indices[0] * d;
-        for (int64_t i = 0; i < n; ++i) {
-            if ((i % kPollRows) == 0) interrupt.poll();
-            const double v = squared_distance(c0, data + i * d, d);
-            closest[static_cast<size_t>(i)] = v;
-            pot += v;
+    const int64_t blocks = (n + kTaskBlockRows - 1) / kTaskBlockRows;
+    std::vector<double> block_weight(static_cast<size_t>(blocks));
+    runner(
+        static_cast<int32_t>(blocks),
+        [&](int32_t b, const Interrupt& task_interrupt) {
+            const double* c0 = data + indices[0] * d;
+            const int64_t end = std::min(n, (int64_t{b} + 1) * kTaskBlockRows);
+            double sum = 0.0;
+            for (int64_t i = int64_t{b} * kTaskBlockRows; i < end; ++i) {
+                if ((i % kPollRows) == 0) task_interrupt.poll();
+                const double v = squared_distance(c0, data + i * d, d);
+                closest[static_cast<size_t>(i)] = v;
+                sum += v;
+            }
+            block_weight[size_t(b)] = sum;
+        },
+        interrupt);
+    double pot = 0.0;  // the potential: the blocks' sums in order
+    for (double w : block_weight) pot += w;
+    // The candidates for the targets: a running sum over the closest distances, block by
+    // block, reading only the blocks a target falls in.
+    const auto search = [&](const std::vector<double>& for_targets, std::vector<int64_t>& out) {
+        CumulativeSearch cs(for_targets, out);
+        for (int64_t b = 0; b < blocks; ++b) {
+            if (cs.skip(block_weight[size_t(b)])) continue;
+            const int64_t end = std::min(n, (b + 1) * kTaskBlockRows);
+            for (int64_t i = b * kTaskBlockRows; i < end; ++i) cs.add(closest[size_t(i)], i);
         }
-    }
+        cs.finish(n);
+    };
 
     const int32_t trials = kmeans_plusplus_trials(k);
     const bool use_mask = trials <= kMaskBits;
@@ -104,15 +133,14 @@ std::vector<int64_t> kmeans_plusplus(ConstRowMap X, int32_t k, Rng& rng,
     std::vector<double> ct(static_cast<size_t>(stride) * d);
     std::vector<double> pots(static_cast<size_t>(trials));
     std::vector<uint16_t> closer(use_mask ? static_cast<size_t>(n) : 0);
-    const int64_t blocks = (n + kPlusPlusBlock - 1) / kPlusPlusBlock;
     std::vector<double> block_pots(static_cast<size_t>(blocks) * static_cast<size_t>(trials));
     // Block b of the scoring pass: its rows' potentials per candidate, and their masks.
     const Task score_block = [&](int32_t b, const Interrupt& task_interrupt) {
         double* bp = block_pots.data() + int64_t{b} * trials;
         std::fill(bp, bp + trials, 0.0);
         std::vector<double> dist(static_cast<size_t>(stride) * kRowBlock);
-        const int64_t end = std::min(n, (int64_t{b} + 1) * kPlusPlusBlock);
-        for (int64_t i = int64_t{b} * kPlusPlusBlock; i < end; i += kRowBlock) {
+        const int64_t end = std::min(n, (int64_t{b} + 1) * kTaskBlockRows);
+        for (int64_t i = int64_t{b} * kTaskBlockRows; i < end; i += kRowBlock) {
             if ((i % kPollRows) == 0) task_interrupt.poll();
             const int32_t rows = static_cast<int32_t>(std::min<int64_t>(kRowBlock, end - i));
             squared_distances_block(data + i * d, rows, ct.data(), stride, d, dist.data());
@@ -130,16 +158,25 @@ std::vector<int64_t> kmeans_plusplus(ConstRowMap X, int32_t k, Rng& rng,
         }
     };
 
+    // Block b of the update pass: its closest distances lowered to the chosen centre `cc`
+    // (rows whose mask bit `best` is set, or every row without masks), and their new sum.
+    const double* cc = nullptr;
+    int32_t best = 0;
+    const Task update_block = [&](int32_t b, const Interrupt& task_interrupt) {
+        const int64_t end = std::min(n, (int64_t{b} + 1) * kTaskBlockRows);
+        double sum = 0.0;
+        for (int64_t i = int64_t{b} * kTaskBlockRows; i < end; ++i) {
+            if ((i % kPollRows) == 0) task_interrupt.poll();
+            double& ci = closest[static_cast<size_t>(i)];
+            if (!use_mask || ((closer[static_cast<size_t>(i)] >> best) & 1u))
+                ci = std::min(ci, squared_distance(data + i * d, cc, d));
+            sum += ci;
+        }
+        block_weight[size_t(b)] = sum;
+    };
     // The first centre's candidates: a search over the initial distances.
     for (double& t : targets) t = rng.next_double() * pot;
-    {
-        CumulativeSearch search(targets, candidates);
-        for (int64_t i = 0; i < n; ++i) {
-            if ((i % kPollRows) == 0) interrupt.poll();
-            search.add(closest[static_cast<size_t>(i)], i);
-        }
-        search.finish(n);
-    }
+    search(targets, candidates);
 
     for (int32_t c = 1; c < k; ++c) {
         interrupt.poll();
@@ -154,7 +191,7 @@ std::vector<int64_t> kmeans_plusplus(ConstRowMap X, int32_t k, Rng& rng,
             for (int32_t t = 0; t < trials; ++t)
                 pots[size_t(t)] += block_pots[size_t(b * trials + t)];
         // First minimum, as numpy.argmin.
-        int32_t best = 0;
+        best = 0;
         for (int32_t t = 1; t < trials; ++t)
             if (pots[size_t(t)] < pots[size_t(best)]) best = t;
         pot = pots[size_t(best)];
@@ -162,18 +199,11 @@ std::vector<int64_t> kmeans_plusplus(ConstRowMap X, int32_t k, Rng& rng,
         indices[size_t(c)] = chosen;
         if (c + 1 == k) break;  // the distances are not needed after the last centre
 
-        // Update the closest distances and search the next centre's candidates in one pass.
+        // Update the closest distances, then search the next centre's candidates.
         for (double& t : targets) t = rng.next_double() * pot;
-        CumulativeSearch search(targets, candidates);
-        const double* cc = data + chosen * d;
-        for (int64_t i = 0; i < n; ++i) {
-            if ((i % kPollRows) == 0) interrupt.poll();
-            double& ci = closest[static_cast<size_t>(i)];
-            if (!use_mask || ((closer[static_cast<size_t>(i)] >> best) & 1u))
-                ci = std::min(ci, squared_distance(data + i * d, cc, d));
-            search.add(ci, i);
-        }
-        search.finish(n);
+        cc = data + chosen * d;
+        runner(static_cast<int32_t>(blocks), update_block, interrupt);
+        search(targets, candidates);
     }
     return indices;
 }

@@ -19,15 +19,13 @@ int32_t kmeans_plusplus_trials(int32_t k);
 // the best, by resulting potential (sum of squared distances to the nearest centre), of
 // kmeans_plusplus_trials(k) rows drawn with probability proportional to their squared distance
 // to the nearest centre so far. Returns the k chosen row indices. 1 <= k <= X.rows().
-// The candidates' potentials are summed in blocks of kPlusPlusBlock rows, the blocks added in
-// order (so up to kPlusPlusBlock rows the sums are plain running sums); `runner` scores the
+// The candidates' potentials are summed in blocks of kTaskBlockRows rows, the blocks added in
+// order (so up to kTaskBlockRows rows the sums are plain running sums); `runner` scores the
 // blocks, on threads if it likes: the picks do not depend on it.
 std::vector<int64_t> kmeans_plusplus(ConstRowMap X, int32_t k, Rng& rng,
                                      const Interrupt& interrupt,
                                      const TaskRunner& runner = run_tasks_serially);
 
-// Rows per block of kmeans_plusplus's potential sums.
-constexpr int64_t kPlusPlusBlock = int64_t{1} << 16;
 
 // scikit-learn's init="random": the first k entries of a uniform random permutation of the
 // row indices (k distinct rows). 1 <= k <= n.

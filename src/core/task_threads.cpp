@@ -23,14 +23,22 @@ namespace {
 // How often the calling thread polls the interrupt while it waits for the helpers.
 constexpr std::chrono::milliseconds kPollEvery{20};
 
-// Set by the calling thread when the helpers must stop (cancel or an error); the helpers'
-// Interrupt reads it. One flag per process: g_run_mutex lets one parallel run use it at a
-// time (a PostgreSQL backend never runs two; unit tests might).
+// Set by the calling thread when the helpers must stop (a cancel). One run at a time per
+// process uses these (g_run_mutex; a PostgreSQL backend never runs two, unit tests might).
 std::atomic<bool> g_stop{false};
+// The lowest index of a task that failed so far: tasks after it are not started, and the
+// helpers running one are told to stop; tasks before it run to the end, so the error
+// reported is always the lowest-indexed task's, as on one thread.
+std::atomic<int32_t> g_first_error{std::numeric_limits<int32_t>::max()};
 std::mutex g_run_mutex;
+// The task a helper thread is running.
+thread_local int32_t t_task = -1;
 
 // The helpers' interrupt callback.
-bool stop_requested() { return g_stop.load(std::memory_order_relaxed); }
+bool stop_requested() {
+    return g_stop.load(std::memory_order_relaxed) ||
+           t_task > g_first_error.load(std::memory_order_relaxed);
+}
 
 // What the threads share: the next task to run, and the first error (lowest task index).
 struct Shared {
@@ -50,24 +58,25 @@ void run_tasks(int32_t count, const Task& task, const Interrupt& interrupt, bool
     for (;;) {
         if (g_stop.load()) return;
         const int32_t i = sh.next.fetch_add(1);
-        if (i >= count) return;
+        if (i >= count || i > g_first_error.load()) return;
+        t_task = i;
         try {
             task(i, interrupt);
         } catch (const Cancelled&) {
-            // A helper only sees Cancelled because the flag is set: the caller knows why.
+            // A helper only sees Cancelled because it was told to stop: the caller knows why.
             if (is_caller) {
                 std::lock_guard<std::mutex> lock(sh.mutex);
                 sh.cancelled = true;
+                g_stop.store(true);
             }
-            g_stop.store(true);
             return;
         } catch (...) {
             std::lock_guard<std::mutex> lock(sh.mutex);
             if (i < sh.error_task) {
                 sh.error = std::current_exception();
                 sh.error_task = i;
+                g_first_error.store(i);
             }
-            g_stop.store(true);
             return;
         }
     }
@@ -86,6 +95,7 @@ void run_tasks_on_threads(int32_t count, const Task& task, const Interrupt& inte
     }
     std::lock_guard<std::mutex> one_run(g_run_mutex);
     g_stop.store(false);
+    g_first_error.store(std::numeric_limits<int32_t>::max());
     const Interrupt helper_interrupt(stop_requested);
     Shared sh;
 

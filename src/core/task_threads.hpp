@@ -4,8 +4,9 @@
 //     so PostgreSQL's handlers only ever run on the calling thread;
 //   - only the calling thread polls `interrupt`; on a cancel it tells the helpers to stop (an
 //     atomic flag their Interrupt reads), joins them and throws Cancelled;
-//   - an exception in a helper is caught there and rethrown on the calling thread after the
-//     join (the one of the lowest task index, so which error is reported is deterministic);
+//   - an exception in a task is caught and rethrown on the calling thread after the join;
+//     tasks after a failed one are stopped or not started, tasks before it run to the end,
+//     so the error reported is the lowest-indexed task's, the one a serial run reports;
 //   - helpers allocate with operator new only (the C++ heap, not palloc) and touch nothing but
 //     what the task gives them.
 // Results do not depend on the threads when each task writes only its own slot.
@@ -35,5 +36,10 @@ void run_tasks_on_threads(int32_t count, const Task& task, const Interrupt& inte
 
 // A runner for run_tasks_on_threads with `threads` threads (serial for threads <= 1).
 TaskRunner threads_runner(int32_t threads);
+
+// Rows per task of a pass that is split into blocks (k-means++ scoring, Lloyd's assignment):
+// sums over the rows are formed per block and the blocks' sums added in block order, so a
+// result does not depend on the threads, and up to this many rows equals a plain running sum.
+constexpr int64_t kTaskBlockRows = int64_t{1} << 16;
 
 }  // namespace cseg

@@ -11,6 +11,7 @@
 #include "csv.hpp"
 #include "distance.hpp"
 #include "fit_model.hpp"
+#include "task_threads.hpp"
 #include "kmeans.hpp"
 
 namespace cseg {
@@ -350,6 +351,41 @@ int32_t g_cancel_after = 0;
 
 // Reports a pending cancel from the g_cancel_after-th poll on.
 bool cancel_after_n() { return ++g_polls >= g_cancel_after; }
+
+TEST(FitModel, ThreadsGiveTheSerialModelAndTheSerialError) {
+    // More rows than a few task blocks: blocks of the scaling pass, k-means++ and Lloyd run on
+    // threads, and the first bad row is the one reported however the blocks are scheduled.
+    const int64_t n = 3 * kTaskBlockRows + 999;
+    RowMatrix X(n, 3);
+    uint64_t state = 5;
+    for (int64_t i = 0; i < X.size(); ++i) {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        X.data()[i] = double(state >> 40) * 1e-3 + double(i % 7);
+    }
+    KMeansOptions o;
+    o.n_init = 1;
+    RowMatrix c1 = X, c2 = X;
+    const Model serial = fit_kmeans_model(RowMap(c1.data(), n, 3), 4, o, Interrupt(), 1);
+    const Model threaded = fit_kmeans_model(RowMap(c2.data(), n, 3), 4, o, Interrupt(), 3);
+    expect_identical(serial, threaded);
+    o.scale = ScaleMethod::None;
+    X(kTaskBlockRows + 10, 1) = 1e150;      // block 1
+    X(3 * kTaskBlockRows + 5, 2) = -1e150;  // block 3: later, reported by no schedule
+    for (int32_t threads : {1, 2, 4}) {
+        for (int rep = 0; rep < 5; ++rep) {
+            RowMatrix copy = X;
+            try {
+                fit_kmeans_model(RowMap(copy.data(), n, 3), 4, o, Interrupt(), threads);
+                ADD_FAILURE() << "no error";
+            } catch (const Error& e) {
+                EXPECT_NE(std::string(e.what()).find("feature 2 of row " +
+                                                     std::to_string(kTaskBlockRows + 11)),
+                          std::string::npos)
+                    << e.what();
+            }
+        }
+    }
+}
 
 TEST(FitModel, Cancellation) {
     const RowMatrix X = testdata::marketing_campaign();

@@ -80,7 +80,7 @@ TEST(KMeansParallel, IdenticalToTheSerialRunForAnyThreadCount) {
 
 TEST(KMeansParallel, OneRestartScoresItsSeedingOnThreadsWithTheSerialResult) {
     // More rows than two k-means++ potential blocks, so the blocks really spread.
-    const RowMatrix X = blobs(2 * cseg::kPlusPlusBlock + 12345, 4, 9, 5);
+    const RowMatrix X = blobs(2 * cseg::kTaskBlockRows + 12345, 4, 9, 5);
     const ConstRowMap map(X.data(), X.rows(), X.cols());
     for (int32_t k : {1, 2, 9, 40}) {
         SCOPED_TRACE(k);
