@@ -47,7 +47,12 @@ installcheck: | build/regress
 build/regress:
 	mkdir -p build/regress
 
-.PHONY: core-test demo test
+.PHONY: core-test demo test tsan
+# The unit tests under ThreadSanitizer (the helper threads of a fit; a few minutes).
+tsan:
+	cmake -S . -B build/tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCSEG_TSAN=ON >/dev/null
+	cmake --build build/tsan -j2
+	TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build/tsan --output-on-failure
 # The PostgreSQL-free core and its GoogleTest suite.
 core-test:
 	cmake -S . -B build/core -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
