@@ -161,12 +161,11 @@ Model fit_kmeans_model(RowMap rows, int32_t k, const KMeansOptions& opts,
         },
         interrupt);
     // Scaled in place and checked, per block of rows (the first bad row is reported).
-    const int64_t blocks = (usable + kTaskBlockRows - 1) / kTaskBlockRows;
     threads_runner(threads)(
-        static_cast<int32_t>(blocks),
+        task_blocks(usable),
         [&](int32_t b, const Interrupt&) {
-            const int64_t lo = int64_t{b} * kTaskBlockRows;
-            const RowMap block(X.data() + lo * d, std::min(usable - lo, kTaskBlockRows), d);
+            const int64_t lo = task_block_begin(b);
+            const RowMap block(X.data() + lo * d, task_block_end(b, usable) - lo, d);
             m.scaler.transform_rows(block);
             check_scaled_range(as_const(block), lo);
         },

@@ -168,7 +168,7 @@ class Lloyd {
     // One block sums straight into sums_; more blocks (on the runner) each into their own,
     // added in block order afterwards.
     bool assign(bool full, bool update) {
-        const int64_t blocks = (n_ + kTaskBlockRows - 1) / kTaskBlockRows;
+        const int32_t blocks = task_blocks(n_);
         if (blocks <= 1)
             return assign_rows(0, n_, full, update, {sums_.data(), counts_.data(), dist_.data()},
                                interrupt_);
@@ -177,20 +177,19 @@ class Lloyd {
         std::vector<int64_t> block_counts(update ? size_t(blocks) * size_t(k_) : 0, 0);
         std::vector<char> changed(size_t(blocks), 0);
         runner_(
-            static_cast<int32_t>(blocks),
+            blocks,
             [&](int32_t b, const Interrupt& task_interrupt) {
                 std::vector<double> dist(dist_.size());
                 const BlockSums out{update ? block_sums.data() + size_t(b) * kd : nullptr,
                                     update ? block_counts.data() + size_t(b) * size_t(k_)
                                            : nullptr,
                                     dist.data()};
-                const int64_t lo = int64_t{b} * kTaskBlockRows;
-                changed[size_t(b)] = assign_rows(lo, std::min(n_, lo + kTaskBlockRows), full,
-                                                 update, out, task_interrupt);
+                changed[size_t(b)] = assign_rows(task_block_begin(b), task_block_end(b, n_),
+                                                 full, update, out, task_interrupt);
             },
             interrupt_);
         if (update) {
-            for (int64_t b = 0; b < blocks; ++b) {
+            for (int32_t b = 0; b < blocks; ++b) {
                 for (size_t e = 0; e < kd; ++e) sums_[e] += block_sums[size_t(b) * kd + e];
                 for (int32_t c = 0; c < k_; ++c)
                     counts_[size_t(c)] += block_counts[size_t(b) * size_t(k_) + size_t(c)];
@@ -492,10 +491,10 @@ class Lloyd {
     // scikit-learn's _inertia_dense: sum over rows of the squared distance to the own centre
     // (block sums added in block order, as assign's).
     double inertia() const {
-        const int64_t blocks = (n_ + kTaskBlockRows - 1) / kTaskBlockRows;
-        std::vector<double> block_total(size_t(std::max<int64_t>(blocks, 1)), 0.0);
+        const int32_t blocks = task_blocks(n_);
+        std::vector<double> block_total(size_t(std::max(blocks, 1)), 0.0);
         const Task block_inertia = [&](int32_t b, const Interrupt& interrupt) {
-            const int64_t lo = int64_t{b} * kTaskBlockRows, hi = std::min(n_, lo + kTaskBlockRows);
+            const int64_t lo = task_block_begin(b), hi = task_block_end(b, n_);
             double total = 0.0;
             for (int64_t i0 = lo; i0 < hi; i0 += kPollRows) {
                 interrupt.poll();
@@ -511,7 +510,7 @@ class Lloyd {
             block_inertia(0, interrupt_);
             return block_total[0];
         }
-        runner_(static_cast<int32_t>(blocks), block_inertia, interrupt_);
+        runner_(blocks, block_inertia, interrupt_);
         double total = 0.0;
         for (double t : block_total) total += t;
         return total;
@@ -626,18 +625,17 @@ double kmeans_tolerance(ConstRowMap X, double tol, const TaskRunner& runner) {
     if (tol == 0.0) return 0.0;
     const int64_t n = X.rows(), d = X.cols();
     if (n == 0 || d == 0) return 0.0;
-    const int64_t blocks = (n + kTaskBlockRows - 1) / kTaskBlockRows;
-    std::vector<double> part(size_t(blocks * d));
+    const int32_t blocks = task_blocks(n);
+    std::vector<double> part(size_t(blocks) * size_t(d));
     std::vector<double> mean(static_cast<size_t>(d), 0.0), sq(static_cast<size_t>(d), 0.0);
     // Per block: the column sums of X (squares = false) or of (X - mean)^2, into part.
     const auto column_sums = [&](bool squares) {
         runner(
-            static_cast<int32_t>(blocks),
+            blocks,
             [&](int32_t b, const Interrupt&) {
                 double* s = part.data() + int64_t{b} * d;
                 std::fill(s, s + d, 0.0);
-                const int64_t end = std::min(n, (int64_t{b} + 1) * kTaskBlockRows);
-                for (int64_t i = int64_t{b} * kTaskBlockRows; i < end; ++i) {
+                for (int64_t i = task_block_begin(b); i < task_block_end(b, n); ++i) {
                     for (int64_t j = 0; j < d; ++j) {
                         if (!squares) {
                             s[j] += X(i, j);

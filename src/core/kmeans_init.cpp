@@ -93,15 +93,14 @@ std::vector<int64_t> kmeans_plusplus(ConstRowMap X, int32_t k, Rng& rng,
 
     // Squared distance of every row to its closest centre so far, and each block's sum.
     std::vector<double> closest(static_cast<size_t>(n));
-    const int64_t blocks = (n + kTaskBlockRows - 1) / kTaskBlockRows;
+    const int32_t blocks = task_blocks(n);
     std::vector<double> block_weight(static_cast<size_t>(blocks));
     runner(
-        static_cast<int32_t>(blocks),
+        blocks,
         [&](int32_t b, const Interrupt& task_interrupt) {
             const double* c0 = data + indices[0] * d;
-            const int64_t end = std::min(n, (int64_t{b} + 1) * kTaskBlockRows);
             double sum = 0.0;
-            for (int64_t i = int64_t{b} * kTaskBlockRows; i < end; ++i) {
+            for (int64_t i = task_block_begin(b); i < task_block_end(b, n); ++i) {
                 if ((i % kPollRows) == 0) task_interrupt.poll();
                 const double v = squared_distance(c0, data + i * d, d);
                 closest[static_cast<size_t>(i)] = v;
@@ -116,10 +115,10 @@ std::vector<int64_t> kmeans_plusplus(ConstRowMap X, int32_t k, Rng& rng,
     // block, reading only the blocks a target falls in.
     const auto search = [&](const std::vector<double>& for_targets, std::vector<int64_t>& out) {
         CumulativeSearch cs(for_targets, out);
-        for (int64_t b = 0; b < blocks; ++b) {
+        for (int32_t b = 0; b < blocks; ++b) {
             if (cs.skip(block_weight[size_t(b)])) continue;
-            const int64_t end = std::min(n, (b + 1) * kTaskBlockRows);
-            for (int64_t i = b * kTaskBlockRows; i < end; ++i) cs.add(closest[size_t(i)], i);
+            for (int64_t i = task_block_begin(b); i < task_block_end(b, n); ++i)
+                cs.add(closest[size_t(i)], i);
         }
         cs.finish(n);
     };
@@ -139,8 +138,8 @@ std::vector<int64_t> kmeans_plusplus(ConstRowMap X, int32_t k, Rng& rng,
         double* bp = block_pots.data() + int64_t{b} * trials;
         std::fill(bp, bp + trials, 0.0);
         std::vector<double> dist(static_cast<size_t>(stride) * kRowBlock);
-        const int64_t end = std::min(n, (int64_t{b} + 1) * kTaskBlockRows);
-        for (int64_t i = int64_t{b} * kTaskBlockRows; i < end; i += kRowBlock) {
+        const int64_t end = task_block_end(b, n);
+        for (int64_t i = task_block_begin(b); i < end; i += kRowBlock) {
             if ((i % kPollRows) == 0) task_interrupt.poll();
             const int32_t rows = static_cast<int32_t>(std::min<int64_t>(kRowBlock, end - i));
             squared_distances_block(data + i * d, rows, ct.data(), stride, d, dist.data());
@@ -163,9 +162,8 @@ std::vector<int64_t> kmeans_plusplus(ConstRowMap X, int32_t k, Rng& rng,
     const double* cc = nullptr;
     int32_t best = 0;
     const Task update_block = [&](int32_t b, const Interrupt& task_interrupt) {
-        const int64_t end = std::min(n, (int64_t{b} + 1) * kTaskBlockRows);
         double sum = 0.0;
-        for (int64_t i = int64_t{b} * kTaskBlockRows; i < end; ++i) {
+        for (int64_t i = task_block_begin(b); i < task_block_end(b, n); ++i) {
             if ((i % kPollRows) == 0) task_interrupt.poll();
             double& ci = closest[static_cast<size_t>(i)];
             if (!use_mask || ((closer[static_cast<size_t>(i)] >> best) & 1u))
@@ -185,7 +183,7 @@ std::vector<int64_t> kmeans_plusplus(ConstRowMap X, int32_t k, Rng& rng,
         transpose_centers(cand_rows.data(), trials, d, ct.data());
 
         // Potential if each candidate were added, and which candidates are closer per row.
-        runner(static_cast<int32_t>(blocks), score_block, interrupt);
+        runner(blocks, score_block, interrupt);
         std::fill(pots.begin(), pots.end(), 0.0);
         for (int64_t b = 0; b < blocks; ++b)
             for (int32_t t = 0; t < trials; ++t)
@@ -202,7 +200,7 @@ std::vector<int64_t> kmeans_plusplus(ConstRowMap X, int32_t k, Rng& rng,
         // Update the closest distances, then search the next centre's candidates.
         for (double& t : targets) t = rng.next_double() * pot;
         cc = data + chosen * d;
-        runner(static_cast<int32_t>(blocks), update_block, interrupt);
+        runner(blocks, update_block, interrupt);
         search(targets, candidates);
     }
     return indices;

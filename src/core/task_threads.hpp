@@ -42,4 +42,14 @@ TaskRunner threads_runner(int32_t threads);
 // result does not depend on the threads, and up to this many rows equals a plain running sum.
 constexpr int64_t kTaskBlockRows = int64_t{1} << 16;
 
+// The number of blocks of kTaskBlockRows rows that n rows make.
+inline int32_t task_blocks(int64_t n) {
+    return static_cast<int32_t>((n + kTaskBlockRows - 1) / kTaskBlockRows);
+}
+// The first row of block b, and the row after its last (of n rows).
+inline int64_t task_block_begin(int32_t b) { return int64_t{b} * kTaskBlockRows; }
+inline int64_t task_block_end(int32_t b, int64_t n) {
+    return n < task_block_begin(b) + kTaskBlockRows ? n : task_block_begin(b) + kTaskBlockRows;
+}
+
 }  // namespace cseg
