@@ -10,11 +10,9 @@
 #include <string>
 #include <utility>
 
-#include "cluster_order.hpp"
-#include "feature_stats.hpp"
 #include "kmeans_init.hpp"
 #include "model_json.hpp"
-#include "row_order.hpp"
+#include "model_kind.hpp"
 #include "scaler.hpp"
 
 namespace cseg {
@@ -23,9 +21,6 @@ namespace {
 
 // Rows between two interrupt polls in a pass over the data.
 constexpr int64_t kPollRows = 4096;
-
-// "row" or "rows" after a count.
-std::string rows_word(int64_t n) { return n == 1 ? " row" : " rows"; }
 
 // Reads one native int32 from p (no alignment needed).
 int32_t load_int32(const uint8_t* p) {
@@ -246,146 +241,6 @@ void rows_as_prototypes(ConstRowMap X, const int32_t* codes, int32_t q,
     for (int64_t r : rows) modes->insert(modes->end(), codes + r * q, codes + r * q + q);
 }
 
-// A missing number (non-finite) or category (code < 0) in row i?
-bool row_incomplete(const double* numeric, const int32_t* codes, int64_t i, int32_t p, int32_t q) {
-    for (int32_t j = 0; j < p; ++j)
-        if (!std::isfinite(numeric[i * p + j])) return true;
-    for (int32_t j = 0; j < q; ++j)
-        if (codes[i * q + j] < 0) return true;
-    return false;
-}
-
-// Sorts the rows into canonical order: numbers, then codes (row_order.hpp), in place.
-void canonical_order(std::vector<double>& numeric, std::vector<int32_t>& codes, int64_t n,
-                     int32_t p, int32_t q, const Interrupt& interrupt) {
-    const int32_t w = p + q;
-    std::vector<double> rows(static_cast<size_t>(n) * static_cast<size_t>(w));
-    for (int64_t i = 0; i < n; ++i) {
-        std::copy_n(numeric.data() + i * p, p, rows.data() + i * w);
-        for (int32_t j = 0; j < q; ++j) {
-            const int32_t c = codes[size_t(i * q + j)];
-            rows[size_t(i * w + p + j)] =
-                c < 0 ? std::numeric_limits<double>::quiet_NaN() : static_cast<double>(c);
-        }
-    }
-    sort_rows(rows.data(), nullptr, n, w, interrupt);
-    for (int64_t i = 0; i < n; ++i) {
-        std::copy_n(rows.data() + i * w, p, numeric.data() + i * p);
-        for (int32_t j = 0; j < q; ++j) {
-            const double c = rows[size_t(i * w + p + j)];
-            codes[size_t(i * q + j)] = std::isnan(c) ? -1 : static_cast<int32_t>(c);
-        }
-    }
-}
-
-// Applies the missing policy to numeric (n x p) and codes (n x q); returns the usable rows,
-// which then fill the front of both. impute fills numeric means and category modes.
-int64_t apply_missing_policy(std::vector<double>& numeric, std::vector<int32_t>& codes, int64_t n,
-                             int32_t p, const CategoryCodes& cats, Model& m,
-                             const Interrupt& interrupt) {
-    const int32_t q = cats.dims;
-    switch (m.options.missing) {
-        case MissingPolicy::Skip: {
-            int64_t kept = 0;
-            for (int64_t i = 0; i < n; ++i) {
-                if ((i % kPollRows) == 0) interrupt.poll();
-                if (row_incomplete(numeric.data(), codes.data(), i, p, q)) continue;
-                if (kept != i) {
-                    std::copy_n(numeric.data() + i * p, p, numeric.data() + kept * p);
-                    std::copy_n(codes.data() + i * q, q, codes.data() + kept * q);
-                }
-                ++kept;
-            }
-            return kept;
-        }
-        case MissingPolicy::Error:
-            for (int64_t i = 0; i < n; ++i) {
-                if ((i % kPollRows) == 0) interrupt.poll();
-                if (row_incomplete(numeric.data(), codes.data(), i, p, q))
-                    throw Error(ErrorKind::NullValue,
-                                "row " + std::to_string(i + 1) +
-                                    " has a NULL or non-finite number or a NULL category",
-                                "kprototypes_fit was called with option \"missing\" = \"error\".",
-                                "Use \"missing\": \"skip\" to leave such rows out or \"impute\" "
-                                "to replace them by the feature mean or most frequent "
-                                "category.");
-            }
-            return n;
-        case MissingPolicy::Impute: {
-            m.impute = impute_column_means(RowMap(numeric.data(), n, p), interrupt);
-            m.categorical.impute.assign(size_t(q), 0);
-            for (int32_t j = 0; j < q; ++j) {
-                const int32_t nv = static_cast<int32_t>(cats.categories[size_t(j)].size());
-                std::vector<int64_t> counts(static_cast<size_t>(nv), 0);
-                int64_t seen = 0;
-                for (int64_t i = 0; i < n; ++i) {
-                    const int32_t c = codes[size_t(i * q + j)];
-                    if (c >= 0) {
-                        ++counts[size_t(c)];
-                        ++seen;
-                    }
-                }
-                if (seen == 0)
-                    throw Error(ErrorKind::DataException,
-                                "cannot impute categorical attribute " + std::to_string(j + 1) +
-                                    ": it is NULL in every row",
-                                "Option \"missing\" = \"impute\" replaces a NULL category by "
-                                "the most frequent one of its attribute.");
-                const int32_t fill = most_frequent(counts.data(), nv, nullptr);
-                m.categorical.impute[size_t(j)] = fill;
-                for (int64_t i = 0; i < n; ++i)
-                    if (codes[size_t(i * q + j)] < 0) codes[size_t(i * q + j)] = fill;
-            }
-            return n;
-        }
-    }
-    return n;
-}
-
-// Fills the model's clusters from the run, renumbered: size descending, then centroid and
-// then modes lexicographically ascending, then the run's own index; also the per-cluster
-// mean distance (sqrt of the mixed cost) and mode shares.
-void order_prototypes(ConstRowMap X, const int32_t* codes, const KPrototypesRun& run, Model& m,
-                      const Interrupt& interrupt) {
-    const int32_t k = m.k, p = m.dims, q = m.categorical.dims;
-    const double gamma = m.categorical.gamma;
-    std::vector<int64_t> size(size_t(k), 0);
-    std::vector<double> dist_sum(size_t(k), 0.0);
-    std::vector<int64_t> mode_hits(size_t(k) * size_t(q), 0);
-    const double* c0 = run.centers.data();
-    const int32_t* m0 = run.modes.data();
-    for (int64_t i = 0; i < X.rows(); ++i) {
-        if ((i % kPollRows) == 0) interrupt.poll();
-        const int32_t a = run.labels[size_t(i)];
-        ++size[size_t(a)];
-        const int32_t* ci = codes + i * q;
-        dist_sum[size_t(a)] += std::sqrt(mixed_cost(X.data() + i * p, ci, c0 + int64_t{a} * p,
-                                                    m0 + int64_t{a} * q, p, q, gamma));
-        for (int32_t j = 0; j < q; ++j)
-            mode_hits[size_t(a) * q + j] += ci[j] == m0[int64_t{a} * q + j];
-    }
-    const std::vector<int32_t> order = cluster_order(size, c0, p, m0, q);
-    m.centroids.resize(size_t(k) * size_t(p));
-    m.sizes.resize(size_t(k));
-    m.mean_distance.resize(size_t(k));
-    m.categorical.modes.resize(size_t(k) * size_t(q));
-    m.categorical.mode_share.resize(size_t(k) * size_t(q));
-    for (int32_t c = 0; c < k; ++c) {
-        const int32_t old = order[size_t(c)];
-        const int64_t n_c = size[size_t(old)];
-        std::copy_n(c0 + int64_t{old} * p, p, m.centroids.data() + int64_t{c} * p);
-        std::copy_n(m0 + int64_t{old} * q, q, m.categorical.modes.data() + int64_t{c} * q);
-        m.sizes[size_t(c)] = n_c;
-        m.mean_distance[size_t(c)] =
-            n_c > 0 ? dist_sum[size_t(old)] / static_cast<double>(n_c) : 0.0;
-        for (int32_t j = 0; j < q; ++j)
-            m.categorical.mode_share[size_t(c) * q + j] =
-                n_c > 0
-                    ? static_cast<double>(mode_hits[size_t(old) * q + j]) / static_cast<double>(n_c)
-                    : 0.0;
-    }
-}
-
 }  // namespace
 
 // Sorts the distinct values of each attribute, then ranks every value by binary search.
@@ -544,79 +399,16 @@ KPrototypesRun kprototypes_run(ConstRowMap X, const int32_t* codes,
     return best;
 }
 
-// Canonical order, missing policy, statistics, scaler, gamma, k-prototypes, ordering.
+// The shared pipeline (model_fit.hpp) on a copy of the rows, with the k-prototypes kind.
 Model fit_kprototypes_model(const double* numeric, int64_t n, int32_t p, CategoryCodes cats,
                             int32_t k, const KMeansOptions& opts, const Interrupt& interrupt) {
-    const int32_t q = cats.dims;
-    if (k < 1)
-        throw Error(ErrorKind::InvalidParameter,
-                    "k must be at least 1 (got k = " + std::to_string(k) + ")");
-    if (p < 1 || q < 1)
-        throw Error(ErrorKind::ArrayShape,
-                    "kprototypes_fit needs numeric and categorical arrays of at least one element");
-    if (cats.codes.size() != size_t(n) * size_t(q) || cats.categories.size() != size_t(q))
-        throw Error(ErrorKind::Internal, "fit_kprototypes_model: inconsistent categories");
-    validate_model_options(opts, ModelAlgorithm::KPrototypes, ErrorKind::InvalidParameter,
-                           "kprototypes_fit ");
-    if (opts.has_feature_names && opts.feature_names.size() != size_t(p))
-        throw Error(ErrorKind::InvalidParameter, "kprototypes_fit option \"feature_names\" has " +
-                                                     std::to_string(opts.feature_names.size()) +
-                                                     " names but the numeric arrays have " +
-                                                     std::to_string(p) + " elements");
-    if (opts.has_categorical_names && opts.categorical_names.size() != size_t(q))
-        throw Error(ErrorKind::InvalidParameter,
-                    "kprototypes_fit option \"categorical_names\" has " +
-                        std::to_string(opts.categorical_names.size()) +
-                        " names but the categorical arrays have " + std::to_string(q) +
-                        " elements");
-
-    Model m;
-    m.algorithm = ModelAlgorithm::KPrototypes;
-    m.k = k;
-    m.dims = p;
-    m.options = opts;
-    if (opts.has_feature_names) m.feature_names = opts.feature_names;
-    m.categorical.dims = q;
-    if (opts.has_categorical_names) m.categorical.names = opts.categorical_names;
-
     std::vector<double> x(numeric, numeric + n * p);
-    std::vector<int32_t> codes = std::move(cats.codes);
-    canonical_order(x, codes, n, p, q, interrupt);
-    const int64_t usable = apply_missing_policy(x, codes, n, p, cats, m, interrupt);
-    m.n_rows = usable;
-    m.n_skipped = n - usable;
-    if (usable < k) {
-        std::string detail;
-        if (m.n_skipped > 0)
-            detail = std::to_string(m.n_skipped) + rows_word(m.n_skipped) +
-                     " with a NULL or non-finite number or a NULL category " +
-                     (m.n_skipped == 1 ? "was" : "were") + " skipped.";
-        throw Error(ErrorKind::DataException,
-                    "kprototypes_fit needs at least k usable rows: got " + std::to_string(usable) +
-                        " usable" + rows_word(usable) + " for k = " + std::to_string(k),
-                    detail);
-    }
-    m.categorical.categories = std::move(cats.categories);
-    std::vector<int32_t> n_categories(static_cast<size_t>(q));
-    for (int32_t j = 0; j < q; ++j)
-        n_categories[size_t(j)] = static_cast<int32_t>(m.categorical.categories[size_t(j)].size());
-
-    RowMap X(x.data(), usable, p);
-    const ConstRowMap Xc(x.data(), usable, p);
-    column_mean_std(Xc, m.feature_mean, m.feature_std, interrupt);
-    m.scaler = fit_scaler(Xc, opts.scale, interrupt);
-    m.scaler.transform_rows(X);
-    check_scaled_range(Xc);
-    m.categorical.gamma = opts.has_gamma ? opts.gamma : default_gamma(m.feature_std, m.scaler);
-
-    const KPrototypesRun run =
-        kprototypes_run(Xc, codes.data(), n_categories, k, m.categorical.gamma, opts, interrupt);
-    m.inertia = run.inertia;
-    m.categorical.cost = run.cost;
-    m.n_iter = run.n_iter;
-    order_prototypes(Xc, codes.data(), run, m, interrupt);
-    validate_model(m, ErrorKind::Internal);
-    return m;
+    FitInput in;
+    in.numeric = x.data();
+    in.n = n;
+    in.dims = p;
+    in.categories = &cats;
+    return fit_model(model_kind(ModelAlgorithm::KPrototypes), in, k, opts, interrupt);
 }
 
 // Binary search over the attribute's sorted category texts.

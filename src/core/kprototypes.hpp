@@ -22,16 +22,10 @@
 #include "interrupt.hpp"
 #include "model.hpp"
 #include "model_codec.hpp"
+#include "model_fit.hpp"
 #include "rng.hpp"
 
 namespace cseg {
-
-// Categorical values of n rows as codes into per-attribute vocabularies.
-struct CategoryCodes {
-    int32_t dims = 0;                                  // q attributes
-    std::vector<std::vector<std::string>> categories;  // q vocabularies, bytewise sorted, unique
-    std::vector<int32_t> codes;                        // n * q, row-major; -1 = missing (NULL)
-};
 
 // Builds CategoryCodes from the flat layout the wall buffers: for each of the n rows, for each
 // of the q attributes, a native int32 byte length (-1 for SQL NULL) and then that many bytes.
@@ -102,16 +96,11 @@ KPrototypesRun kprototypes_run(ConstRowMap X, const int32_t* codes,
                                const std::vector<int32_t>& n_categories, int32_t k, double gamma,
                                const KMeansOptions& opts, const Interrupt& interrupt);
 
-// The kprototypes_fit pipeline on n rows: numeric (n x p, original units, NaN = missing; not
-// modified) and categorical codes (cats.codes n x q, -1 = missing). Rows are first put in
-// canonical order (row_order.hpp over the numbers and codes), so the model does not depend on
-// the input order; then the missing policy (skip: rows with a missing number or category are
-// left out and counted in n_skipped; error: Error(NullValue); impute: numeric means and the
-// most frequent category, ties to the lowest, kept in the model), feature statistics, the
-// scaler, gamma (opts.gamma, or default_gamma), kprototypes_run, and clusters renumbered by
-// size descending, ties by centroid then modes. Deterministic: the same multiset of rows and
-// options gives a bit-identical model. Throws Error(InvalidParameter) for k < 1 or bad
-// options, Error(DataException) when fewer than k rows are usable, Cancelled.
+// The kprototypes_fit model of n rows: numeric (n x p, original units, NaN = missing; not
+// modified) and categorical codes (cats.codes n x q, -1 = missing): fit_model (model_fit.hpp)
+// with the k-prototypes kind on a copy of the rows (canonical order, the missing policy with
+// imputed categories the most frequent, ties to the lowest code; gamma = opts.gamma or
+// default_gamma; kprototypes_run; clusters numbered by size, ties by centroid then modes).
 Model fit_kprototypes_model(const double* numeric, int64_t n, int32_t p, CategoryCodes cats,
                             int32_t k, const KMeansOptions& opts, const Interrupt& interrupt);
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "model_json.hpp"
+#include "model_kind.hpp"
 
 namespace cseg {
 
@@ -51,6 +52,12 @@ const char* model_algorithm_name(ModelAlgorithm a) {
             return "kmeans";
         case ModelAlgorithm::KPrototypes:
             return "kprototypes";
+        case ModelAlgorithm::Hierarchical:
+            return "hierarchical";
+        case ModelAlgorithm::Gmm:
+            return "gmm";
+        case ModelAlgorithm::Dbscan:
+            return "dbscan";
     }
     return "unknown";
 }
@@ -151,6 +158,51 @@ void check_categorical(const Model& m, ErrorKind kind) {
     if (!std::isfinite(c.cost) || c.cost < 0.0) fail(kind, "cost must be a finite number >= 0");
 }
 
+// The size an extent stands for in model m (Free: none, -1).
+int64_t extent_size(KindExtent e, const Model& m) {
+    switch (e) {
+        case KindExtent::One:
+            return 1;
+        case KindExtent::K:
+            return m.k;
+        case KindExtent::Dims:
+            return m.dims;
+        case KindExtent::Free:
+            break;
+    }
+    return -1;
+}
+
+// The kind's stored arrays: one per spec, rows as the spec says, rows * cols values of the
+// spec's type (doubles finite), nothing of the other type.
+void check_kind_arrays(const Model& m, const ModelKind& model_kind, ErrorKind kind) {
+    const std::vector<KindArraySpec> specs = model_kind.arrays();
+    if (m.kind_arrays.size() != specs.size())
+        fail(kind, std::string("a ") + model_kind.name() + " model stores " +
+                       std::to_string(specs.size()) + " arrays of its own, got " +
+                       std::to_string(m.kind_arrays.size()));
+    for (size_t i = 0; i < specs.size(); ++i) {
+        const KindArraySpec& s = specs[i];
+        const KindArray& a = m.kind_arrays[i];
+        const int64_t rows = extent_size(s.rows, m), cols = extent_size(s.cols, m);
+        if (cols < 1) fail(kind, std::string(s.name) + ": a kind array needs a fixed column count");
+        if (a.rows < 0 || (rows >= 0 && a.rows != rows))
+            fail(kind, std::string(s.name) + " has " + std::to_string(a.rows) + " rows, expected " +
+                           (rows >= 0 ? std::to_string(rows) : std::string("a count >= 0")));
+        if (a.rows > std::numeric_limits<int64_t>::max() / cols)
+            fail(kind, std::string(s.name) + " is too large");
+        const size_t n = size_t(a.rows * cols);
+        if (s.integer) {
+            if (a.integers.size() != n || !a.values.empty())
+                fail(kind, std::string(s.name) + " has " + std::to_string(a.integers.size()) +
+                               " integers, expected " + std::to_string(n));
+        } else {
+            if (!a.integers.empty()) fail(kind, std::string(s.name) + " holds integers");
+            check_numbers(a.values, n, s.name, "its rows * cols", false, kind);
+        }
+    }
+}
+
 }  // namespace
 
 // Throws Error(kind) naming the first inconsistency of the model.
@@ -159,7 +211,8 @@ void validate_model(const Model& m, ErrorKind kind) {
     if (m.dims < 1) fail(kind, "dims must be at least 1, got " + std::to_string(m.dims));
     const size_t k = size_t(m.k), d = size_t(m.dims);
 
-    if (m.algorithm != ModelAlgorithm::KMeans && m.algorithm != ModelAlgorithm::KPrototypes)
+    const ModelKind* model_kind = find_model_kind(uint8_t(m.algorithm));
+    if (model_kind == nullptr)
         fail(kind, "unknown algorithm code " + std::to_string(int(m.algorithm)));
     validate_model_options(m.options, m.algorithm, kind, kPrefix);
     check_names(m.feature_names, false, d, "feature_names", kind);
@@ -220,6 +273,8 @@ void validate_model(const Model& m, ErrorKind kind) {
     check_numbers(m.feature_std, d, "feature_std", "dims", true, kind);
     check_numbers(m.mean_distance, k, "mean_distance", "k", true, kind);
     check_categorical(m, kind);
+    check_kind_arrays(m, *model_kind, kind);
+    model_kind->validate(m, kind);
 }
 
 // n_seen when sampled, else every row the aggregate saw was used or skipped.

@@ -15,13 +15,23 @@ enum class MissingPolicy : uint8_t { Skip = 0, Error = 1, Impute = 2 };
 // What follows Lloyd in each k-means restart: Hartigan's single-point moves (then Lloyd again)
 // until no move lowers the inertia, or nothing (plain Lloyd, as scikit-learn).
 enum class RefineMethod : uint8_t { Hartigan = 0, None = 1 };
-// Which algorithm fitted a model: the binary header's algorithm byte, JSON "algorithm".
-enum class ModelAlgorithm : uint8_t { KMeans = 0, KPrototypes = 1 };
+// Which kind of model (model_kind.hpp): the binary header's algorithm byte, JSON "algorithm".
+// Codes and names are reserved for the whole family; a code is accepted once its kind is
+// registered in model_kind.cpp.
+enum class ModelAlgorithm : uint8_t {
+    KMeans = 0,
+    KPrototypes = 1,
+    Hierarchical = 2,
+    Gmm = 3,
+    Dbscan = 4,
+};
+constexpr uint8_t kModelAlgorithmLast = 4;
 
 const char* init_method_name(InitMethod m);    // "k-means++", "random"
 const char* missing_policy_name(MissingPolicy m);  // "skip", "error", "impute"
 const char* refine_method_name(RefineMethod m);    // "hartigan", "none"
-const char* model_algorithm_name(ModelAlgorithm a);  // "kmeans", "kprototypes"
+// "kmeans", "kprototypes", "hierarchical", "gmm", "dbscan".
+const char* model_algorithm_name(ModelAlgorithm a);
 
 // Every kmeans_fit option, defaults as in SPEC.md.
 struct KMeansOptions {
@@ -60,6 +70,14 @@ struct CategoricalPart {
     double cost = 0.0;                                 // inertia + gamma * mismatches
 };
 
+// One array of a kind's own part (model_kind.hpp, KindArraySpec gives its name, type and
+// shape): the kinds after k-prototypes keep what they add this way and the codecs write it.
+struct KindArray {
+    int64_t rows = 0;               // rows of the spec's column count
+    std::vector<double> values;     // rows * cols doubles (spec: not integer)
+    std::vector<int64_t> integers;  // rows * cols int64 (spec: integer)
+};
+
 // A fitted model. Centroids live in scaled space; the scaler maps original units to that
 // space. All vectors are row-major with the sizes noted. A k-prototypes model has the same
 // numeric part (its inertia and mean_distance are explained below) plus `categorical`.
@@ -88,6 +106,9 @@ struct Model {
     // k-prototypes: inertia is the numeric part of the cost only, mean_distance the mean of
     // sqrt(squared numeric distance + gamma * mismatches) to the own prototype.
     CategoricalPart categorical;
+    // What the kind adds (one entry per ModelKind::arrays() spec, in order; empty for k-means
+    // and k-prototypes).
+    std::vector<KindArray> kind_arrays;
 
     const double* centroid(int32_t c) const { return centroids.data() + size_t(c) * dims; }
 };

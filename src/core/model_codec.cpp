@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "model_kind.hpp"
+
 namespace cseg {
 
 static_assert(Model::kFormatVersion >= 0 && Model::kFormatVersion <= 255,
@@ -178,7 +180,64 @@ struct ModelHeader {
     uint8_t cat_flags;       // k-prototypes only
     CategoricalCounts cat;   // k-prototypes only
     ModelLayout layout;
+    // The kind section (kinds with arrays): where each array's values start, and its rows.
+    std::vector<KindArraySpec> specs;
+    std::vector<size_t> kind_at;
+    std::vector<int64_t> kind_rows;
 };
+
+// Columns of a kind array in a model of k clusters and dims features.
+uint64_t kind_cols(const KindArraySpec& s, int32_t k, int32_t dims) {
+    return s.cols == KindExtent::K ? uint64_t(k) : s.cols == KindExtent::Dims ? uint64_t(dims) : 1;
+}
+
+// Fixed rows of a kind array, or -1 for a free count.
+int64_t kind_fixed_rows(const KindArraySpec& s, int32_t k, int32_t dims) {
+    switch (s.rows) {
+        case KindExtent::One:
+            return 1;
+        case KindExtent::K:
+            return k;
+        case KindExtent::Dims:
+            return dims;
+        case KindExtent::Free:
+            break;
+    }
+    return -1;
+}
+
+// The common part's end rounded up to 8: where the kind section starts.
+size_t kind_section_start(size_t common_end) { return (common_end + 7) / 8 * 8; }
+
+// Reads the kind section's row counts from [start, len) and checks that the arrays fill it
+// exactly; throws Error(kind) naming the problem.
+void read_kind_section(const uint8_t* data, size_t len, size_t start, ModelHeader& h,
+                       ErrorKind kind) {
+    auto fail = [kind](const std::string& what) {
+        throw Error(kind, "invalid segmodel binary value: " + what);
+    };
+    if (h.specs.size() > size_t(ModelView::kMaxKindArrays))
+        throw Error(ErrorKind::Internal, "a model kind declares too many arrays");
+    size_t at = start;
+    for (const KindArraySpec& s : h.specs) {
+        if (len < at || len - at < 8) fail(std::string("the kind section is truncated at ") + s.name);
+        const int64_t rows = load<int64_t>(data + at);
+        const int64_t fixed = kind_fixed_rows(s, h.k, h.dims);
+        if (rows < 0 || (fixed >= 0 && rows != fixed))
+            fail(std::string(s.name) + " has " + std::to_string(rows) + " rows");
+        at += 8;
+        uint64_t bytes = 0;
+        if (__builtin_mul_overflow(uint64_t(rows), kind_cols(s, h.k, h.dims), &bytes) ||
+            __builtin_mul_overflow(bytes, uint64_t(8), &bytes) || bytes > len - at)
+            fail(std::string("the kind section is truncated at ") + s.name);
+        h.kind_at.push_back(at);
+        h.kind_rows.push_back(rows);
+        at += size_t(bytes);
+    }
+    if (at != len)
+        fail("length " + std::to_string(len) + " does not match the kind section (" +
+             std::to_string(at) + " bytes)");
+}
 
 // Checks the header and the total length; throws Error(kind) naming the problem.
 ModelHeader read_model_header(const uint8_t* data, size_t len, ErrorKind kind) {
@@ -192,7 +251,8 @@ ModelHeader read_model_header(const uint8_t* data, size_t len, ErrorKind kind) {
     if (data[kOffVersion] != Model::kFormatVersion)
         fail("unsupported format version " + std::to_string(data[kOffVersion]) + " (expected " +
              std::to_string(Model::kFormatVersion) + ")");
-    if (data[kOffAlgorithm] > uint8_t(ModelAlgorithm::KPrototypes))
+    const ModelKind* model_kind = find_model_kind(data[kOffAlgorithm]);
+    if (model_kind == nullptr)
         fail("unsupported algorithm code " + std::to_string(data[kOffAlgorithm]));
     if (data[kOffScale] > uint8_t(ScaleMethod::None))
         fail("unknown scale method code " + std::to_string(data[kOffScale]));
@@ -234,14 +294,39 @@ ModelHeader read_model_header(const uint8_t* data, size_t len, ErrorKind kind) {
     }
     h.layout = model_layout(h.k, h.dims, h.has_impute, h.names_bytes, kprototypes ? &h.cat : nullptr,
                             (h.flags & kFlagSample) != 0);
-    if (!h.layout.ok || h.layout.total != len)
+    h.specs = model_kind->arrays();
+    const size_t common_len =
+        h.specs.empty() || !h.layout.ok || kind_section_start(h.layout.total) > len
+            ? len
+            : kind_section_start(h.layout.total);
+    if (!h.layout.ok || h.layout.total > common_len ||
+        (h.specs.empty() && h.layout.total != len))
         fail("length " + std::to_string(len) + " does not match the header (k = " +
              std::to_string(h.k) + ", dims = " + std::to_string(h.dims) +
              ", names = " + std::to_string(h.names_bytes) + " bytes" +
              (kprototypes ? ", categorical dims = " + std::to_string(h.cat.dims) +
                                 ", categories = " + std::to_string(h.cat.total) + ")"
                           : std::string(")")));
+    if (!h.specs.empty()) {
+        for (size_t at = h.layout.total; at < common_len; ++at)
+            if (data[at] != 0) fail("padding bytes are not zero");
+        read_kind_section(data, len, common_len, h, kind);
+    }
     return h;
+}
+
+// Bytes of the kind section of a (validated) model, 0 when its kind has no arrays.
+uint64_t kind_section_bytes(const Model& m, const std::vector<KindArraySpec>& specs) {
+    uint64_t n = 0;
+    for (size_t i = 0; i < specs.size(); ++i) {
+        uint64_t bytes = 0;
+        if (__builtin_mul_overflow(uint64_t(m.kind_arrays[i].rows),
+                                   kind_cols(specs[i], m.k, m.dims), &bytes) ||
+            __builtin_mul_overflow(bytes, uint64_t(8), &bytes) ||
+            __builtin_add_overflow(n, bytes + 8, &n))
+            throw Error(ErrorKind::ProgramLimit, "segmodel is too large to encode");
+    }
+    return n;
 }
 
 // Checks the category index of a k-prototypes model: vocab_start runs from 0 to V without
@@ -435,7 +520,16 @@ void decode_categorical(const uint8_t* data, const ModelHeader& h, ErrorKind kin
 }  // namespace
 
 // Size of the binary encoding of a model.
-size_t model_encoded_size(const Model& m) { return checked_layout(m).total; }
+size_t model_encoded_size(const Model& m) {
+    const size_t common = checked_layout(m).total;
+    const std::vector<KindArraySpec> specs = model_kind(m.algorithm).arrays();
+    if (specs.empty()) return common;
+    const uint64_t extra = kind_section_bytes(m, specs);
+    size_t total = 0;
+    if (__builtin_add_overflow(kind_section_start(common), extra, &total))
+        throw Error(ErrorKind::ProgramLimit, "segmodel is too large to encode");
+    return total;
+}
 
 // Writes the binary encoding of a model.
 void model_encode(const Model& m, uint8_t* out) {
@@ -482,6 +576,22 @@ void model_encode(const Model& m, uint8_t* out) {
     if (m.options.sample > 0) {
         store<int64_t>(out + l.sampling, m.options.sample);
         store<int64_t>(out + l.sampling + 8, m.n_seen);
+    }
+    const std::vector<KindArraySpec> specs = model_kind(m.algorithm).arrays();
+    if (specs.empty()) return;
+    size_t at = kind_section_start(l.total);
+    std::memset(out + l.total, 0, at - l.total);
+    for (size_t i = 0; i < specs.size(); ++i) {
+        const KindArray& a = m.kind_arrays[i];
+        store<int64_t>(out + at, a.rows);
+        at += 8;
+        if (specs[i].integer) {
+            store_array(out, at, a.integers);
+            at += 8 * a.integers.size();
+        } else {
+            store_array(out, at, a.values);
+            at += 8 * a.values.size();
+        }
     }
 }
 
@@ -535,6 +645,16 @@ Model model_decode(const uint8_t* data, size_t len, ErrorKind kind) {
             throw Error(kind, "invalid segmodel binary value: the sampling section has sample = " +
                                   std::to_string(m.options.sample));
     }
+    for (size_t i = 0; i < h.specs.size(); ++i) {
+        KindArray a;
+        a.rows = h.kind_rows[i];
+        const size_t n = size_t(a.rows) * size_t(kind_cols(h.specs[i], h.k, h.dims));
+        if (h.specs[i].integer)
+            a.integers = load_array<int64_t>(data, h.kind_at[i], n);
+        else
+            a.values = load_array<double>(data, h.kind_at[i], n);
+        m.kind_arrays.push_back(std::move(a));
+    }
     validate_model(m, kind);
     return m;
 }
@@ -568,6 +688,11 @@ ModelView model_view(const uint8_t* data, size_t len) {
         v.gamma = load<double>(data + kOffGamma);
         v.cat_names = (h.cat_flags & kCatFlagNames) ? data + l.cat_names : nullptr;
         v.cat_names_end = data + l.cat_text;
+    }
+    v.n_kind_arrays = int32_t(h.specs.size());
+    for (size_t i = 0; i < h.specs.size(); ++i) {
+        v.kind_array[i] = data + h.kind_at[i];
+        v.kind_rows[i] = h.kind_rows[i];
     }
     return v;
 }

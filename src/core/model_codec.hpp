@@ -6,7 +6,8 @@
 //   off size  field
 //     0    4  magic "CSGM"
 //     4    1  format version (Model::kFormatVersion)
-//     5    1  algorithm (0 = kmeans, 1 = kprototypes)
+//     5    1  algorithm (ModelAlgorithm: 0 = kmeans, 1 = kprototypes, 2 = hierarchical,
+//             3 = gmm, 4 = dbscan; accepted once the kind is registered)
 //     6    1  options.scale     7  1  options.init     8  1  options.missing
 //     9    1  flags: bit 0 = model feature names stored, bit 1 = options.has_feature_names,
 //             bit 2 = sampling tail present (options.sample > 0)
@@ -47,6 +48,13 @@
 // A model fitted on a sample (flags bit 2) ends with a 16-byte sampling tail after all of the
 // above: options.sample (int64), then n_seen (int64), at whatever alignment the texts leave.
 // Models without it are encoded exactly as before the option existed.
+//
+// The kind section (model family, model_kind.hpp): a kind whose ModelKind::arrays() is not
+// empty (every kind after k-prototypes) follows all of the above, zero-padded to a multiple of
+// 8 bytes, with one entry per array spec, in order: rows (int64), then rows * cols 8-byte
+// values (double or int64). k-means and k-prototypes models have no kind section, so their
+// encoding is unchanged. The format version stays 1: a new algorithm code is what an older
+// reader refuses ("unsupported algorithm code").
 //
 // In PostgreSQL, VARDATA of a 4-byte-header varlena is only 4-aligned: keep the encoding at an
 // 8-aligned offset inside the datum (e.g. after 4 pad bytes) so model_view can point into it.
@@ -107,6 +115,18 @@ struct ModelView {
     double gamma;
     const uint8_t* cat_names;     // the model's categorical names, nullptr when not stored
     const uint8_t* cat_names_end; // end of the categorical name section
+    // The kind section: array i (of ModelKind::arrays()) has kind_rows[i] rows of 8-byte
+    // values at kind_array[i] (double or int64 as its spec says), for i < n_kind_arrays.
+    static constexpr int32_t kMaxKindArrays = 16;
+    int32_t n_kind_arrays;
+    const void* kind_array[kMaxKindArrays];
+    int64_t kind_rows[kMaxKindArrays];
+
+    // Kind array i as doubles / as int64 (its spec says which).
+    const double* kind_doubles(int32_t i) const { return static_cast<const double*>(kind_array[i]); }
+    const int64_t* kind_integers(int32_t i) const {
+        return static_cast<const int64_t*>(kind_array[i]);
+    }
 };
 
 // Checks the header and every length fully (throws Error(Internal): a stored datum that

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "json.hpp"
+#include "model_kind.hpp"
 
 namespace cseg {
 
@@ -245,6 +246,9 @@ std::string enum_choices(const char* (*name)(E), E last) {
 constexpr uint8_t kForKMeans = 1u << uint8_t(ModelAlgorithm::KMeans);
 constexpr uint8_t kForKPrototypes = 1u << uint8_t(ModelAlgorithm::KPrototypes);
 constexpr uint8_t kForBoth = kForKMeans | kForKPrototypes;
+// The options of the common part (the feature pipeline): every kind takes them.
+constexpr uint8_t kForAll = 0xFF;
+static_assert(kModelAlgorithmLast < 8, "one bit per algorithm in OptionField::algorithms");
 
 // True when option rows marked `algorithms` apply to models of algorithm a.
 bool applies(uint8_t algorithms, ModelAlgorithm a) {
@@ -431,7 +435,7 @@ constexpr int64_t kMaxSample = 1000000000000;  // 10^12 rows
 // Every option of kmeans_fit and kprototypes_fit, in output order.
 const OptionField kOptionFields[] = {
     option<EnumField<ScaleMethod, &KMeansOptions::scale, scale_method_name, ScaleMethod::None>>(
-        "scale"),
+        "scale", kForAll),
     option<EnumField<InitMethod, &KMeansOptions::init, init_method_name, InitMethod::Random>>(
         "init"),
     option<IntField<&KMeansOptions::n_init, 1, 10000>>("n_init"),
@@ -439,11 +443,11 @@ const OptionField kOptionFields[] = {
     option<NonNegativeField<&KMeansOptions::tol>>("tol", kForKMeans),
     option<IntField<&KMeansOptions::seed, 0, kMaxSeed>>("seed"),
     option<EnumField<MissingPolicy, &KMeansOptions::missing, missing_policy_name,
-                     MissingPolicy::Impute>>("missing"),
+                     MissingPolicy::Impute>>("missing", kForAll),
     optional_option<EnumField<RefineMethod, &KMeansOptions::refine, refine_method_name,
                               RefineMethod::None>>("refine", kForKMeans),
     option<NamesField<&KMeansOptions::has_feature_names, &KMeansOptions::feature_names>>(
-        "feature_names"),
+        "feature_names", kForAll),
     optional_option<OptionalCountField<&KMeansOptions::sample, kMaxSample>>("sample", kForKMeans),
     option<OptionalNonNegativeField<&KMeansOptions::has_gamma, &KMeansOptions::gamma>>(
         "gamma", kForKPrototypes),
@@ -626,6 +630,74 @@ void read_categorical(const ObjectReader& r, const Doc& doc, Model& m) {
         read_category_row(*impute, doc, "categorical_impute", c, c.impute);
 }
 
+// Writes the kind's own arrays (ModelKind::arrays()): a One x One array as a scalar, a
+// column as a flat array, anything else as an array of rows.
+void write_kind_arrays(JsonWriter& w, const Model& m, const std::vector<KindArraySpec>& specs) {
+    for (size_t i = 0; i < specs.size(); ++i) {
+        const KindArraySpec& s = specs[i];
+        const KindArray& a = m.kind_arrays[i];
+        const size_t cols = a.rows == 0 ? 0 : (s.integer ? a.integers.size() : a.values.size()) /
+                                                  size_t(a.rows);
+        w.key(s.name);
+        auto row = [&](int64_t r, size_t n) {
+            if (s.integer)
+                w.integer_array(a.integers.data() + size_t(r) * n, n);
+            else
+                w.number_array(a.values.data() + size_t(r) * n, n);
+        };
+        if (s.rows == KindExtent::One && s.cols == KindExtent::One) {
+            if (s.integer)
+                w.integer(a.integers[0]);
+            else
+                w.number(a.values[0]);
+        } else if (s.cols == KindExtent::One) {
+            row(0, size_t(a.rows));
+        } else {
+            w.begin_array();
+            for (int64_t r = 0; r < a.rows; ++r) row(r, cols);
+            w.end_array();
+        }
+    }
+}
+
+// Reads the kind's own arrays (the inverse of write_kind_arrays).
+void read_kind_arrays(const ObjectReader& r, const Doc& doc, Model& m,
+                      const std::vector<KindArraySpec>& specs) {
+    for (const KindArraySpec& s : specs) {
+        const Json& v = r.get(s.name);
+        const size_t cols = s.cols == KindExtent::K      ? size_t(m.k)
+                            : s.cols == KindExtent::Dims ? size_t(m.dims)
+                                                         : 1;
+        KindArray a;
+        std::vector<const Json*> cells;
+        if (s.rows == KindExtent::One && s.cols == KindExtent::One) {
+            cells.push_back(&v);
+        } else if (s.cols == KindExtent::One) {
+            if (!v.is_array()) doc.bad_value(s.name, "an array", v);
+            for (const Json& x : v.items()) cells.push_back(&x);
+        } else {
+            if (!v.is_array()) doc.bad_value(s.name, "an array of arrays", v);
+            for (size_t i = 0; i < v.items().size(); ++i) {
+                const Json& row = v.items()[i];
+                if (!row.is_array() || row.items().size() != cols)
+                    doc.bad_value(s.name + std::string("[") + std::to_string(i) + "]",
+                                  "an array of " + std::to_string(cols) + " values", row);
+                for (const Json& x : row.items()) cells.push_back(&x);
+            }
+        }
+        a.rows = int64_t(cells.size() / cols);
+        for (size_t i = 0; i < cells.size(); ++i) {
+            const std::string path = s.name + std::string("[") + std::to_string(i) + "]";
+            if (s.integer)
+                a.integers.push_back(read_int(*cells[i], doc, path, std::numeric_limits<int64_t>::min(),
+                                              kInt64Max));
+            else
+                a.values.push_back(read_number(*cells[i], doc, path));
+        }
+        m.kind_arrays.push_back(std::move(a));
+    }
+}
+
 }  // namespace
 
 // Serialises a model as compact JSON in the documented key order.
@@ -675,6 +747,7 @@ std::string model_to_json(const Model& m) {
     w.key("mean_distance");
     w.number_array(m.mean_distance.data(), m.mean_distance.size());
     if (m.algorithm == ModelAlgorithm::KPrototypes) write_categorical(w, m);
+    write_kind_arrays(w, m, model_kind(m.algorithm).arrays());
     w.end_object();
     return w.take();
 }
@@ -687,11 +760,16 @@ Model model_from_json(std::string_view text) {
     // Algorithm and version first: a newer model should say so, not trip over a new key.
     const std::string& algorithm = read_string(r.get("algorithm"), doc, "algorithm");
     Model m;
-    if (algorithm == model_algorithm_name(ModelAlgorithm::KPrototypes))
-        m.algorithm = ModelAlgorithm::KPrototypes;
-    else if (algorithm != model_algorithm_name(ModelAlgorithm::KMeans))
+    const ModelKind* model_kind = find_model_kind(algorithm);
+    if (model_kind == nullptr) {
+        std::string names;
+        for (const ModelKind* k : model_kinds())
+            names += std::string(names.empty() ? "" : ", ") + "\"" + k->name() + "\"";
         doc.fail("unsupported segmodel algorithm \"" + algorithm + "\"",
-                 "This version of customer_seg reads \"kmeans\" and \"kprototypes\" models.");
+                 "This version of customer_seg reads " + names + " models.");
+    }
+    m.algorithm = model_kind->algorithm();
+    const std::vector<KindArraySpec> specs = model_kind->arrays();
     const bool kprototypes = m.algorithm == ModelAlgorithm::KPrototypes;
     const int64_t version =
         read_int(r.get("version"), doc, "version", std::numeric_limits<int64_t>::min(), kInt64Max);
@@ -701,6 +779,7 @@ Model model_from_json(std::string_view text) {
                      std::to_string(Model::kFormatVersion) + ".");
     std::vector<const char*> keys = kKMeansKeys;
     if (kprototypes) keys.insert(keys.end(), kCategoricalKeys.begin(), kCategoricalKeys.end());
+    for (const KindArraySpec& s : specs) keys.push_back(s.name);
     r.allow_only(keys);
     m.k = int32_t(read_int(r.get("k"), doc, "k", 1, kInt32Max));
     m.dims = int32_t(read_int(r.get("dims"), doc, "dims", 1, kInt32Max));
@@ -725,6 +804,7 @@ Model model_from_json(std::string_view text) {
     m.feature_std = read_numbers(r.get("feature_std"), doc, "feature_std");
     m.mean_distance = read_numbers(r.get("mean_distance"), doc, "mean_distance");
     if (kprototypes) read_categorical(r, doc, m);
+    read_kind_arrays(r, doc, m, specs);
     validate_model(m, doc.kind);
     if (seen != nullptr && m.options.sample == 0 && n_seen != rows_seen(m))
         doc.bad_value("n_seen", "n_rows + n_skipped when option \"sample\" is null", *seen);
@@ -757,6 +837,12 @@ KMeansOptions parse_kmeans_options(std::string_view json) {
 KMeansOptions parse_kprototypes_options(std::string_view json) {
     const Doc doc{ErrorKind::InvalidParameter, nullptr, "kprototypes_fit"};
     return read_options(json_parse(json, doc.kind), doc, "", false, ModelAlgorithm::KPrototypes);
+}
+
+// Parses the options object of the fit aggregate of algorithm a, filling defaults.
+KMeansOptions parse_model_options(std::string_view json, ModelAlgorithm a) {
+    const Doc doc{ErrorKind::InvalidParameter, nullptr, model_kind(a).fit_function()};
+    return read_options(json_parse(json, doc.kind), doc, "", false, a);
 }
 
 // Serialises every kmeans_fit option.

@@ -38,6 +38,11 @@ Scaler scaler_from_json(std::string_view text);
 // null). Errors as parse_kmeans_options, naming kprototypes_fit.
 KMeansOptions parse_kprototypes_options(std::string_view json);
 
+// Parses the options object of the fit aggregate of algorithm a (its kind's fit_function
+// names it in messages): the keys of kOptionFields marked for a. Errors as
+// parse_kmeans_options.
+KMeansOptions parse_model_options(std::string_view json, ModelAlgorithm a);
+
 // Parses the kmeans_fit options object (the text of a jsonb object, "{}" for defaults).
 // Keys: scale, init, n_init (1..10000), max_iter (1..1000000), tol (finite, >= 0),
 // seed (0..2^63-1), missing, feature_names (array of strings or null). Throws

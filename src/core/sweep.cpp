@@ -6,7 +6,7 @@
 #include <string>
 
 #include "distance.hpp"
-#include "fit_model.hpp"
+#include "model_fit.hpp"
 #include "json.hpp"
 #include "kneedle.hpp"
 #include "labels.hpp"

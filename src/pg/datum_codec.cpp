@@ -92,11 +92,10 @@ ModelCache* model_cache_set(ModelCache* cache, MemoryContext mcxt, Datum value) 
     if (cache->aligned != nullptr) pfree(cache->aligned);
     if (cache->scratch != nullptr) pfree(cache->scratch);
     if (cache->codes != nullptr) pfree(cache->codes);
-    if (cache->ct != nullptr) pfree(cache->ct);
-    if (cache->dist != nullptr) pfree(cache->dist);
+    if (cache->prepared != nullptr) pfree(cache->prepared);
     cache->codes = nullptr;
-    cache->ct = nullptr;
-    cache->dist = nullptr;
+    cache->prepared = nullptr;
+    cache->kind = nullptr;
     cache->raw = nullptr;
     cache->aligned = nullptr;
     cache->scratch = nullptr;
@@ -107,34 +106,40 @@ ModelCache* model_cache_set(ModelCache* cache, MemoryContext mcxt, Datum value) 
     MemoryContextSwitchTo(old);
 
     const uint64* aligned = cache->aligned;
-    cache->view = guarded([&] {
-        return cseg::model_view(reinterpret_cast<const uint8_t*>(aligned), len);
+    struct Decoded {
+        cseg::ModelView view;
+        const cseg::ModelKind* kind;
+        size_t prepared_bytes;
+    };
+    const Decoded d = guarded([&] {
+        const cseg::ModelView v = cseg::model_view(reinterpret_cast<const uint8_t*>(aligned), len);
+        const cseg::ModelKind& kind = cseg::model_kind(v.algorithm);
+        return Decoded{v, &kind, kind.prepared_bytes(v)};
     });
+    cache->view = d.view;
+    cache->kind = d.kind;
     cache->scratch = static_cast<double*>(
         MemoryContextAlloc(mcxt, sizeof(double) * 2 * cache->view.dims));
     if (cache->view.cat_dims > 0)
         cache->codes = static_cast<int32*>(
             MemoryContextAlloc(mcxt, sizeof(int32) * cache->view.cat_dims));
-    const Size stride = static_cast<Size>(cseg::padded_centers(cache->view.k));
-    cache->ct = static_cast<double*>(
-        MemoryContextAllocHuge(mcxt, sizeof(double) * stride * cache->view.dims));
-    cseg::transpose_centers(cache->view.centroids, cache->view.k, cache->view.dims, cache->ct);
-    cache->dist = static_cast<double*>(MemoryContextAlloc(mcxt, sizeof(double) * stride));
+    if (d.prepared_bytes > 0) {
+        void* prepared = MemoryContextAllocHuge(mcxt, d.prepared_bytes);
+        guarded([&] { d.kind->prepare(d.view, prepared); });
+        cache->prepared = prepared;
+    }
     cache->raw = static_cast<char*>(MemoryContextAlloc(mcxt, raw_len));
     memcpy(cache->raw, raw, raw_len);
     cache->raw_len = raw_len;
     return cache;
 }
 
-// All centroids' squared distances in one vectorised pass, then the first minimum.
-int32 model_cache_nearest(const ModelCache* cache, const double* x, double* sq) {
-    const cseg::ModelView& m = cache->view;
-    cseg::squared_distances_to_centers(x, cache->ct, cseg::padded_centers(m.k), m.dims,
-                                       cache->dist);
-    double best;
-    const int32 c = cseg::nearest_of(cache->dist, m.k, &best, nullptr);
-    if (sq != nullptr) *sq = best;
-    return c;
+// The kind's rule on the prepared row.
+int32 model_cache_assign(const ModelCache* cache, double* distance) {
+    return guarded([&] {
+        return cache->kind->assign(cache->view, cache->prepared,
+                                   cseg::ModelRow{cache->scratch, cache->codes}, distance);
+    });
 }
 
 // Returns the scaler cache for this call site, decoding the argument when it changed.

@@ -4,6 +4,7 @@
 
 #include "model.hpp"
 #include "model_codec.hpp"
+#include "model_kind.hpp"
 #include "pg.hpp"
 
 namespace cseg_pg {
@@ -24,11 +25,10 @@ struct ModelCache {
     uint64* aligned;         // the detoasted encoding, 8-byte aligned
     Size aligned_len;        // its length in bytes
     cseg::ModelView view;    // pointers into `aligned`
+    const cseg::ModelKind* kind;  // the model's kind (a static singleton)
     double* scratch;         // 2 * dims doubles for the caller
-    int32* codes;            // k-prototypes: cat_dims category codes for the caller; else NULL
-    double* ct;              // the centroids transposed (cseg::transpose_centers), for
-                             // model_cache_nearest; padded_centers(k) * dims doubles
-    double* dist;            // padded_centers(k) doubles of scratch for model_cache_nearest
+    int32* codes;            // categorical kinds: cat_dims category codes for the caller; else NULL
+    void* prepared;          // the kind's prepared scratch (ModelKind::prepare), or NULL
 };
 
 // The cached decoding of the model in argument `argno`, refreshed when the datum changes.
@@ -38,11 +38,10 @@ ModelCache* model_cache_get(FunctionCallInfo fcinfo, int argno);
 // a new one, allocated in mcxt) unless it already holds exactly these bytes; returns it.
 ModelCache* model_cache_set(ModelCache* cache, MemoryContext mcxt, Datum value);
 
-// The nearest centroid of the point x (dims values, scaled space) and its squared distance
-// (when sq != NULL), exactly as cseg::nearest_centroid finds them (same sums, lowest index on
-// a tie), computed for all centroids at once from the cache's transposed centroids. Pure
-// arithmetic: never raises an error or throws.
-int32 model_cache_nearest(const ModelCache* cache, const double* x, double* sq);
+// The cluster of the row prepared in cache->scratch (and cache->codes for a categorical kind)
+// by the model's kind (ModelKind::assign), and the kind's distance to it in *distance (when
+// not NULL). Guarded: a C++ exception becomes a PostgreSQL error.
+int32 model_cache_assign(const ModelCache* cache, double* distance);
 
 // A decoded scaler kept in fn_mcxt, like ModelCache.
 struct ScalerCache {

@@ -2,14 +2,14 @@
 #include <string>
 
 #include "datum_codec.hpp"
-#include "fit_model.hpp"
+#include "model_fit.hpp"
 #include "fit_report.hpp"
 #include "fit_settings.hpp"
 #include "guard.hpp"
 #include "model_json.hpp"
 #include "reservoir.hpp"
 #include "row_buffer.hpp"
-#include "row_order.hpp"
+#include "model_kind.hpp"
 
 namespace {
 
@@ -79,8 +79,8 @@ Datum kmeans_fit_trans(PG_FUNCTION_ARGS) {
     PG_RETURN_POINTER(st);
 }
 
-// Final: puts the buffered rows (or the sample) in canonical order, so the model does not
-// depend on scan order, and runs the whole fit pipeline on them in place.
+// Final: runs the family's fit pipeline (model_fit.hpp) on the buffered rows (or the sample)
+// in place; it puts them in canonical order first, so the model does not depend on scan order.
 Datum kmeans_fit_final(PG_FUNCTION_ARGS) {
     if (PG_ARGISNULL(0)) PG_RETURN_NULL();
     cseg_pg::RowBuffer* st = reinterpret_cast<cseg_pg::RowBuffer*>(PG_GETARG_POINTER(0));
@@ -89,14 +89,16 @@ Datum kmeans_fit_final(PG_FUNCTION_ARGS) {
         const cseg::KMeansOptions opts = cseg::parse_kmeans_options(st->param);
         const cseg::Interrupt interrupt(cseg_pg::interrupt_pending);
         reject_unsampled_missing(st, opts);
-        cseg::sort_rows(st->data, nullptr, st->n_rows, st->dims, interrupt,
-                        cseg::threads_runner(cseg_pg::fit_threads));
-        cseg::RowMap rows(st->data, st->n_rows, st->dims);
-        /* The core fits the rows it is given; sampling is this aggregate's business. */
+        /* The core fits the rows it is given (sorting them first, in place); sampling is
+         * this aggregate's business. */
         cseg::KMeansOptions fit_opts = opts;
         fit_opts.sample = 0;
-        cseg::Model m =
-            cseg::fit_kmeans_model(rows, st->k, fit_opts, interrupt, cseg_pg::fit_threads);
+        cseg::FitInput in;
+        in.numeric = st->data;
+        in.n = st->n_rows;
+        in.dims = st->dims;
+        cseg::Model m = cseg::fit_model(cseg::model_kind(cseg::ModelAlgorithm::KMeans), in, st->k,
+                                        fit_opts, interrupt, cseg_pg::fit_threads);
         if (st->sample > 0) {
             /* The sample held complete rows only (skip) or every row (error, impute): the
              * rows skipped and seen are the aggregate's counts, not the sample's. */

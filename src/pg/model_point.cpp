@@ -33,29 +33,23 @@ bool numeric_point(FunctionCallInfo fcinfo, ModelCache* cache, int argno, const 
 
 }  // namespace
 
-// Reads, checks, imputes and scales one feature array for a k-means model.
+// The 22023 error naming the kinds that take op, unless the cache's kind takes it.
+void require_model_operation(const ModelCache* cache, cseg::ModelOperation op, const char* fn) {
+    if (cache->kind->takes(op)) return;
+    guarded([&] { cseg::require_operation(*cache->kind, op, fn); });
+}
+
+// Reads, checks, imputes and scales one feature array for a kind labelling rows by numbers.
 bool model_point(FunctionCallInfo fcinfo, ModelCache* cache, int argno, const char* fn) {
-    if (cache->view.algorithm != cseg::ModelAlgorithm::KMeans)
-        ereport(ERROR,
-                (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                 errmsg("%s(segmodel, float8[]) needs a kmeans model, got a %s model", fn,
-                        cseg::model_algorithm_name(cache->view.algorithm)),
-                 errhint("A kprototypes model labels rows by their numbers and categories: "
-                         "seg_assign(model, numeric float8[], categorical text[]).")));
+    require_model_operation(cache, cseg::ModelOperation::AssignNumbers, fn);
     return numeric_point(fcinfo, cache, argno, fn);
 }
 
-// Reads a k-prototypes row: numbers as model_point, categories as codes.
+// Reads a row of numbers and categories for a categorical kind.
 bool model_mixed_point(FunctionCallInfo fcinfo, ModelCache* cache, int num_arg, int cat_arg,
                        const char* fn) {
     const cseg::ModelView& m = cache->view;
-    if (m.algorithm != cseg::ModelAlgorithm::KPrototypes)
-        ereport(ERROR,
-                (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                 errmsg("%s(segmodel, float8[], text[]) needs a kprototypes model, got a %s model",
-                        fn, cseg::model_algorithm_name(m.algorithm)),
-                 errhint("A kmeans model labels rows by their numbers alone: "
-                         "seg_assign(model, features float8[]).")));
+    require_model_operation(cache, cseg::ModelOperation::AssignMixed, fn);
     ArrayType* a = PG_GETARG_ARRAYTYPE_P(cat_arg);
     char what[64];
     snprintf(what, sizeof what, "%s categorical", fn);

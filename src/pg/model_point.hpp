@@ -5,12 +5,17 @@
 
 namespace cseg_pg {
 
+// Raises the 22023 error naming the kinds that take op (cseg::require_operation) unless the
+// model's kind takes it.
+void require_model_operation(const ModelCache* cache, cseg::ModelOperation op, const char* fn);
+
 // Reads argument argno into cache->scratch in the model's scaled space. Returns false when
 // the row has a NULL or non-finite element and the model does not impute (result is NULL).
-// A k-prototypes model is an error: its rows need their categories (model_mixed_point).
+// A kind that does not take ModelOperation::AssignNumbers (k-prototypes: its rows need their
+// categories, model_mixed_point) is an error naming the kinds that do.
 bool model_point(FunctionCallInfo fcinfo, ModelCache* cache, int argno, const char* fn);
 
-// For a k-prototypes model (anything else is an error): reads the numeric argument num_arg
+// For a kind taking ModelOperation::AssignMixed (anything else is an error): reads the numeric argument num_arg
 // as model_point does and the categorical text[] argument cat_arg into cache->codes, each the
 // code of the model's category (-1 for one not seen in training: it matches no mode). NULL
 // categories are imputed when the model imputes; otherwise the result is false (NULL).

@@ -4,7 +4,6 @@
 // registry_active_model) and keeps the decoded model for the rows of that statement.
 #include <cstring>
 
-#include "distance.hpp"
 #include "guard.hpp"
 #include "model_point.hpp"
 #include "registry_lookup.hpp"
@@ -60,9 +59,7 @@ Datum seg_assign_name(PG_FUNCTION_ARGS) {
     NameCache* nc = name_cache(fcinfo, PG_GETARG_TEXT_PP(0));
     cseg_pg::ModelCache* c = nc->active.model;
     if (!cseg_pg::model_point(fcinfo, c, 1, "seg_assign")) PG_RETURN_NULL();
-    const cseg::ModelView& m = c->view;
-    PG_RETURN_INT32(cseg_pg::guarded(
-        [&] { return cseg::nearest_centroid(c->scratch, m.centroids, m.k, m.dims, nullptr); }));
+    PG_RETURN_INT32(cseg_pg::model_cache_assign(c, nullptr));
 }
 
 }  // extern "C"

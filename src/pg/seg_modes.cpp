@@ -4,6 +4,7 @@
 
 #include "datum_codec.hpp"
 #include "guard.hpp"
+#include "model_point.hpp"
 #include "kprototypes.hpp"
 
 namespace {
@@ -35,12 +36,7 @@ PG_FUNCTION_INFO_V1(seg_modes);
 Datum seg_modes(PG_FUNCTION_ARGS) {
     cseg_pg::ModelCache* c = cseg_pg::model_cache_get(fcinfo, 0);
     const cseg::ModelView& m = c->view;
-    if (m.algorithm != cseg::ModelAlgorithm::KPrototypes)
-        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                        errmsg("seg_modes needs a kprototypes model, got a %s model",
-                               cseg::model_algorithm_name(m.algorithm)),
-                        errhint("Only k-prototypes models have categorical attributes; "
-                                "seg_centroids shows the numeric ones.")));
+    cseg_pg::require_model_operation(c, cseg::ModelOperation::Modes, "seg_modes");
     InitMaterializedSRF(fcinfo, 0);
     ReturnSetInfo* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
     Datum* names = static_cast<Datum*>(palloc(sizeof(Datum) * m.cat_dims));

@@ -292,7 +292,9 @@ TEST(KPrototypesFit, MissingPolicies) {
     opts.missing = MissingPolicy::Error;
     expect_error(
         [&] { fit_kprototypes_model(s.numeric.data(), s.n, 2, s.cats, 2, opts, Interrupt()); },
-        ErrorKind::NullValue, "has a NULL or non-finite number or a NULL category");
+        ErrorKind::NullValue,
+        "2 rows have a NULL or non-finite number or a NULL category, e.g. {11.1, 9.45} {red, "
+        "NULL}");
     opts.missing = MissingPolicy::Impute;
     const Model imp = fit_kprototypes_model(s.numeric.data(), s.n, 2, s.cats, 2, opts, Interrupt());
     EXPECT_EQ(imp.n_rows, 12);

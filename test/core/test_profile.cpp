@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "csv_reader.hpp"
-#include "fit_model.hpp"
+#include "model_fit.hpp"
 #include "profile.hpp"
 
 namespace cseg {

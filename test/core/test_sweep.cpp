@@ -8,7 +8,7 @@
 
 #include "csv_reader.hpp"
 #include "distance.hpp"
-#include "fit_model.hpp"
+#include "model_fit.hpp"
 #include "kneedle.hpp"
 #include "metrics.hpp"
 #include "model_json.hpp"

@@ -10,7 +10,7 @@
 
 #include "csv.hpp"
 #include "distance.hpp"
-#include "fit_model.hpp"
+#include "model_fit.hpp"
 #include "task_threads.hpp"
 #include "kmeans.hpp"
 

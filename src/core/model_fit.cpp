@@ -1,0 +1,342 @@
+// The one fit pipeline of the model family (see model_fit.hpp).
+#include "model_fit.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "cluster_order.hpp"
+#include "feature_stats.hpp"
+#include "json.hpp"
+#include "missing.hpp"
+#include "model_json.hpp"
+#include "model_kind.hpp"
+#include "row_order.hpp"
+#include "scaler.hpp"
+#include "task_threads.hpp"
+
+namespace cseg {
+
+namespace {
+
+// Rows between two interrupt polls.
+constexpr int64_t kPollRows = 4096;
+
+// "row" or "rows" after a count.
+std::string rows_word(int64_t n) { return n == 1 ? " row" : " rows"; }
+
+// The rows being fitted: numbers (n x p) and, for a categorical kind, codes (n x q).
+struct Rows {
+    double* x;
+    int32_t* codes;  // nullptr when q = 0
+    int64_t n;
+    int32_t p, q;
+    const std::vector<std::vector<std::string>>* categories;  // q vocabularies, or nullptr
+};
+
+// A missing number (non-finite) or category (code < 0) in row i?
+bool row_incomplete(const Rows& r, int64_t i) {
+    if (row_has_missing(r.x + i * r.p, r.p)) return true;
+    for (int32_t j = 0; j < r.q; ++j)
+        if (r.codes[i * r.q + j] < 0) return true;
+    return false;
+}
+
+// A row as "{1.5, NaN, 3}" (shortest round-trip numbers; missing elements show as NaN), then
+// its categories as "{a, NULL}" for a categorical kind.
+std::string row_text(const Rows& r, int64_t i) {
+    std::string out = "{";
+    for (int32_t j = 0; j < r.p; ++j) {
+        const double v = r.x[i * r.p + j];
+        if (j > 0) out += ", ";
+        if (std::isnan(v)) {
+            out += "NaN";
+        } else if (std::isinf(v)) {
+            out += v > 0 ? "Infinity" : "-Infinity";
+        } else {
+            append_shortest(out, v);
+        }
+    }
+    out += "}";
+    if (r.q == 0) return out;
+    out += " {";
+    for (int32_t j = 0; j < r.q; ++j) {
+        const int32_t c = r.codes[i * r.q + j];
+        if (j > 0) out += ", ";
+        out += c < 0 ? "NULL" : (*r.categories)[size_t(j)][size_t(c)];
+    }
+    return out + "}";
+}
+
+// What a missing value is, for messages.
+const char* missing_what(const Rows& r) {
+    return r.q == 0 ? "a NULL or non-finite element"
+                    : "a NULL or non-finite number or a NULL category";
+}
+
+// Sorts the rows into canonical order: the numbers, then the codes (row_order.hpp).
+void canonical_order(Rows& r, const Interrupt& interrupt, int32_t threads) {
+    if (r.q == 0) {
+        sort_rows(r.x, nullptr, r.n, r.p, interrupt, threads_runner(threads));
+        return;
+    }
+    const int32_t w = r.p + r.q;
+    std::vector<double> rows(static_cast<size_t>(r.n) * static_cast<size_t>(w));
+    for (int64_t i = 0; i < r.n; ++i) {
+        std::copy_n(r.x + i * r.p, r.p, rows.data() + i * w);
+        for (int32_t j = 0; j < r.q; ++j) {
+            const int32_t c = r.codes[i * r.q + j];
+            rows[size_t(i * w + r.p + j)] =
+                c < 0 ? std::numeric_limits<double>::quiet_NaN() : static_cast<double>(c);
+        }
+    }
+    sort_rows(rows.data(), nullptr, r.n, w, interrupt, threads_runner(threads));
+    for (int64_t i = 0; i < r.n; ++i) {
+        std::copy_n(rows.data() + i * w, r.p, r.x + i * r.p);
+        for (int32_t j = 0; j < r.q; ++j) {
+            const double c = rows[size_t(i * w + r.p + j)];
+            r.codes[i * r.q + j] = std::isnan(c) ? -1 : static_cast<int32_t>(c);
+        }
+    }
+}
+
+// missing = "error": any incomplete row is an error that counts them and shows one (rows are
+// in canonical order here, so a row number would mean nothing to the caller).
+void reject_missing(const Rows& r, const char* fn, const Interrupt& interrupt) {
+    int64_t bad = 0, first = -1;
+    for (int64_t i = 0; i < r.n; ++i) {
+        if ((i % kPollRows) == 0) interrupt.poll();
+        if (row_incomplete(r, i) && bad++ == 0) first = i;
+    }
+    if (bad == 0) return;
+    throw Error(ErrorKind::NullValue,
+                std::to_string(bad) + rows_word(bad) + (bad == 1 ? " has " : " have ") +
+                    missing_what(r) + ", e.g. " + row_text(r, first),
+                std::string(fn) + " was called with option \"missing\" = \"error\"; NULL " +
+                    "elements show as NaN.",
+                std::string("Use \"missing\": \"skip\" to leave such rows out or \"impute\" to "
+                            "replace missing elements by the feature mean") +
+                    (r.q > 0 ? " or the most frequent category." : "."));
+}
+
+// missing = "skip": moves the complete rows to the front, keeping their order.
+int64_t keep_complete_rows(Rows& r, const Interrupt& interrupt) {
+    if (r.q == 0) return compact_complete_rows(r.x, r.n, r.p);
+    int64_t kept = 0;
+    for (int64_t i = 0; i < r.n; ++i) {
+        if ((i % kPollRows) == 0) interrupt.poll();
+        if (row_incomplete(r, i)) continue;
+        if (kept != i) {
+            std::copy_n(r.x + i * r.p, r.p, r.x + kept * r.p);
+            std::copy_n(r.codes + i * r.q, r.q, r.codes + kept * r.q);
+        }
+        ++kept;
+    }
+    return kept;
+}
+
+// missing = "impute" for the categories: each NULL becomes the attribute's most frequent
+// category (ties: the lowest code), kept in the model.
+void impute_categories(Rows& r, Model& m) {
+    m.categorical.impute.assign(size_t(r.q), 0);
+    for (int32_t j = 0; j < r.q; ++j) {
+        const size_t nv = (*r.categories)[size_t(j)].size();
+        std::vector<int64_t> counts(nv, 0);
+        int64_t seen = 0;
+        for (int64_t i = 0; i < r.n; ++i) {
+            const int32_t c = r.codes[i * r.q + j];
+            if (c >= 0) {
+                ++counts[size_t(c)];
+                ++seen;
+            }
+        }
+        if (seen == 0)
+            throw Error(ErrorKind::DataException,
+                        "cannot impute categorical attribute " + std::to_string(j + 1) +
+                            ": it is NULL in every row",
+                        "Option \"missing\" = \"impute\" replaces a NULL category by the most "
+                        "frequent one of its attribute.");
+        int32_t fill = 0;
+        for (size_t v = 1; v < nv; ++v)
+            if (counts[v] > counts[size_t(fill)]) fill = int32_t(v);
+        m.categorical.impute[size_t(j)] = fill;
+        for (int64_t i = 0; i < r.n; ++i)
+            if (r.codes[i * r.q + j] < 0) r.codes[i * r.q + j] = fill;
+    }
+}
+
+// Applies the missing policy; returns the usable rows, which then fill the front.
+int64_t apply_missing_policy(Rows& r, Model& m, const char* fn, const Interrupt& interrupt) {
+    switch (m.options.missing) {
+        case MissingPolicy::Skip:
+            return keep_complete_rows(r, interrupt);
+        case MissingPolicy::Error:
+            reject_missing(r, fn, interrupt);
+            return r.n;
+        case MissingPolicy::Impute:
+            m.impute = impute_column_means(RowMap(r.x, r.n, r.p), interrupt);
+            if (r.q > 0) impute_categories(r, m);
+            return r.n;
+    }
+    return r.n;
+}
+
+// k, shapes and options, before any work.
+void check_arguments(const ModelKind& kind, const FitInput& in, int32_t k,
+                     const KMeansOptions& opts) {
+    const char* fn = kind.fit_function();
+    const int32_t q = in.categories != nullptr ? in.categories->dims : 0;
+    if (k < 1)
+        throw Error(ErrorKind::InvalidParameter,
+                    "k must be at least 1 (got k = " + std::to_string(k) + ")");
+    if (kind.categorical() != (in.categories != nullptr))
+        throw Error(ErrorKind::Internal, std::string(fn) + ": categories given to the wrong kind");
+    if (in.dims < 1 || (kind.categorical() && q < 1))
+        throw Error(ErrorKind::ArrayShape,
+                    std::string(fn) + (kind.categorical()
+                                           ? " needs numeric and categorical arrays of at least "
+                                             "one element"
+                                           : " needs feature arrays of at least one element"));
+    if (in.categories != nullptr &&
+        (in.categories->codes.size() != size_t(in.n) * size_t(q) ||
+         in.categories->categories.size() != size_t(q)))
+        throw Error(ErrorKind::Internal, std::string(fn) + ": inconsistent categories");
+    validate_model_options(opts, kind.algorithm(), ErrorKind::InvalidParameter,
+                           std::string(fn) + " ");
+    const char* arrays = kind.categorical() ? "numeric" : "feature";
+    if (opts.has_feature_names && opts.feature_names.size() != size_t(in.dims))
+        throw Error(ErrorKind::InvalidParameter,
+                    std::string(fn) + " option \"feature_names\" has " +
+                        std::to_string(opts.feature_names.size()) + " names but the " + arrays +
+                        " arrays have " + std::to_string(in.dims) + " elements");
+    if (opts.has_categorical_names && opts.categorical_names.size() != size_t(q))
+        throw Error(ErrorKind::InvalidParameter,
+                    std::string(fn) + " option \"categorical_names\" has " +
+                        std::to_string(opts.categorical_names.size()) +
+                        " names but the categorical arrays have " + std::to_string(q) +
+                        " elements");
+}
+
+// Sizes and mean distances from the fit's labels, the numbering by size, the labels renumbered.
+void number_clusters(const ModelKind& kind, const FitRows& rows, KindFit& fit, Model& m,
+                     const Interrupt& interrupt) {
+    const int32_t k = m.k, d = m.dims, q = rows.cat_dims;
+    std::vector<int64_t> size(size_t(k), 0);
+    std::vector<double> dist_sum(size_t(k), 0.0);
+    for (int64_t i = 0; i < rows.X.rows(); ++i) {
+        if ((i % kPollRows) == 0) interrupt.poll();
+        const int32_t a = fit.labels[size_t(i)];
+        if (a < 0) continue;  // noise (kinds that have it)
+        ++size[size_t(a)];
+        const ModelRow row{rows.X.data() + i * d, q > 0 ? rows.codes + i * q : nullptr};
+        dist_sum[size_t(a)] += kind.fit_distance(m, fit, row, a);
+    }
+    const std::vector<int32_t> order =
+        cluster_order(size, fit.centers.data(), d, fit.modes.empty() ? nullptr : fit.modes.data(),
+                      fit.modes.empty() ? 0 : q);
+    std::vector<int32_t> renumber(static_cast<size_t>(k), 0);
+    m.centroids.resize(size_t(k) * size_t(d));
+    m.sizes.resize(size_t(k));
+    m.mean_distance.resize(size_t(k));
+    for (int32_t c = 0; c < k; ++c) {
+        const int32_t old = order[size_t(c)];
+        renumber[size_t(old)] = c;
+        std::copy_n(fit.centers.data() + int64_t{old} * d, d, m.centroids.data() + int64_t{c} * d);
+        m.sizes[size_t(c)] = size[size_t(old)];
+        m.mean_distance[size_t(c)] =
+            size[size_t(old)] > 0 ? dist_sum[size_t(old)] / static_cast<double>(size[size_t(old)])
+                                  : 0.0;
+    }
+    std::vector<int32_t> labels(fit.labels.size());
+    for (size_t i = 0; i < labels.size(); ++i)
+        labels[i] = fit.labels[i] < 0 ? fit.labels[i] : renumber[size_t(fit.labels[i])];
+    kind.finish_fit(rows, fit, labels, order, m, interrupt);
+}
+
+}  // namespace
+
+// Canonical order, missing values, statistics, scaler, the kind's fit, numbering, validation.
+Model fit_model(const ModelKind& kind, FitInput in, int32_t k, const KMeansOptions& opts,
+                const Interrupt& interrupt, int32_t threads) {
+    check_arguments(kind, in, k, opts);
+    const char* fn = kind.fit_function();
+    const int32_t d = in.dims;
+    CategoryCodes* cats = in.categories;
+    Rows r{in.numeric, cats != nullptr ? cats->codes.data() : nullptr, in.n, d,
+           cats != nullptr ? cats->dims : 0, cats != nullptr ? &cats->categories : nullptr};
+
+    Model m;
+    m.algorithm = kind.algorithm();
+    m.k = k;
+    m.dims = d;
+    m.options = opts;
+    if (opts.has_feature_names) m.feature_names = opts.feature_names;
+    if (cats != nullptr) {
+        m.categorical.dims = r.q;
+        if (opts.has_categorical_names) m.categorical.names = opts.categorical_names;
+    }
+
+    if (!in.canonical) canonical_order(r, interrupt, threads);
+    const int64_t usable = apply_missing_policy(r, m, fn, interrupt);
+    m.n_rows = usable;
+    m.n_skipped = in.n - usable;
+    if (usable < k) {
+        std::string detail;
+        if (m.n_skipped > 0)
+            detail = std::to_string(m.n_skipped) + rows_word(m.n_skipped) + " with " +
+                     missing_what(r) + (m.n_skipped == 1 ? " was" : " were") + " skipped.";
+        throw Error(ErrorKind::DataException,
+                    std::string(fn) + " needs at least k usable rows: got " +
+                        std::to_string(usable) + " usable" + rows_word(usable) + " for k = " +
+                        std::to_string(k),
+                    detail);
+    }
+    if (cats != nullptr) m.categorical.categories = std::move(cats->categories);
+
+    const ConstRowMap Xc(r.x, usable, d);
+    // The features' statistics and the scaler read the same rows: two tasks (the first
+    // error is the statistics', as in this order on one thread).
+    threads_runner(threads)(
+        2,
+        [&](int32_t task, const Interrupt& task_interrupt) {
+            if (task == 0)
+                column_mean_std(Xc, m.feature_mean, m.feature_std, task_interrupt);
+            else
+                m.scaler = fit_scaler(Xc, opts.scale, task_interrupt);
+        },
+        interrupt);
+    // Scaled in place and checked, per block of rows (the first bad row is reported).
+    threads_runner(threads)(
+        task_blocks(usable),
+        [&](int32_t b, const Interrupt&) {
+            const int64_t lo = task_block_begin(b);
+            const RowMap block(r.x + lo * d, task_block_end(b, usable) - lo, d);
+            m.scaler.transform_rows(block);
+            check_scaled_range(ConstRowMap(block.data(), block.rows(), d), lo);
+        },
+        interrupt);
+
+    FitRows rows{Xc, r.codes, r.q, {}};
+    for (int32_t j = 0; j < r.q; ++j)
+        rows.n_categories.push_back(
+            static_cast<int32_t>(m.categorical.categories[size_t(j)].size()));
+    KindFit fit = kind.fit(rows, k, m, interrupt, threads);
+    number_clusters(kind, rows, fit, m, interrupt);
+    validate_model(m, ErrorKind::Internal);
+    return m;
+}
+
+// The kmeans kind on rows already in canonical order.
+Model fit_kmeans_model(RowMap rows, int32_t k, const KMeansOptions& opts,
+                       const Interrupt& interrupt, int32_t threads) {
+    FitInput in;
+    in.numeric = rows.data();
+    in.n = rows.rows();
+    in.dims = static_cast<int32_t>(rows.cols());
+    in.canonical = true;
+    return fit_model(model_kind(ModelAlgorithm::KMeans), in, k, opts, interrupt, threads);
+}
+
+}  // namespace cseg

@@ -1,0 +1,58 @@
+// The one fit pipeline every fit aggregate runs (model family, model_kind.hpp): canonical row
+// order, the missing-value policy, the row-count errors, feature statistics, the scaler, then
+// the kind's own clustering, then clusters renumbered by size with sizes and mean distances.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "eigen.hpp"
+#include "interrupt.hpp"
+#include "model.hpp"
+
+namespace cseg {
+
+class ModelKind;
+
+// Categorical values of n rows as codes into per-attribute vocabularies.
+struct CategoryCodes {
+    int32_t dims = 0;                                  // q attributes
+    std::vector<std::vector<std::string>> categories;  // q vocabularies, bytewise sorted, unique
+    std::vector<int32_t> codes;                        // n * q, row-major; -1 = missing (NULL)
+};
+
+// The rows a fit aggregate collected, in original units.
+struct FitInput {
+    double* numeric = nullptr;  // n x dims, NaN (any non-finite value) = missing; modified in
+                                // place: afterwards the first n_rows rows are the usable rows,
+                                // scaled, in canonical order
+    int64_t n = 0;
+    int32_t dims = 0;
+    CategoryCodes* categories = nullptr;  // n x q codes (-1 = NULL) for a categorical kind;
+                                          // modified like numeric; nullptr otherwise
+    bool canonical = false;  // the rows are in canonical order already (sort_rows)
+};
+
+// Fits a model of `kind`: checks k (>= 1), the shapes and the options (those of the kind,
+// the others at their defaults; feature_names / categorical_names of the right length);
+// sorts the rows into canonical order (row_order.hpp; numbers then codes) unless they are;
+// applies the missing policy (skip: rows with a missing number or category are left out and
+// counted in n_skipped; error: Error(NullValue) counting them and showing one; impute: numeric
+// means and most frequent categories, kept in the model); Error(DataException) when fewer
+// than k rows are usable; feature statistics, the scaler opts.scale, the rows scaled; the
+// kind's fit; then clusters renumbered by size descending, ties by centroid (scaled) and then
+// the kind's modes ascending (cluster_order.hpp), sizes and mean distances (the kind's
+// fit_distance) counted, the kind's finish_fit, and validate_model. Messages name
+// kind.fit_function(). Deterministic: the same multiset of rows and options gives a
+// bit-identical model, whatever `threads` is. Throws Cancelled through interrupt.
+Model fit_model(const ModelKind& kind, FitInput in, int32_t k, const KMeansOptions& opts,
+                const Interrupt& interrupt, int32_t threads = 1);
+
+// The kmeans_fit model of n x d rows that are in canonical order already (kmeans_sweep's
+// rows; kmeans_fit sorts in fit_model): fit_model(kmeans) with canonical = true. Afterwards
+// the first n_rows rows are the usable rows, scaled.
+Model fit_kmeans_model(RowMap rows, int32_t k, const KMeansOptions& opts,
+                       const Interrupt& interrupt, int32_t threads = 1);
+
+}  // namespace cseg
