@@ -16,6 +16,12 @@ namespace {
 
 // Throws unless the two models describe the same numeric and categorical features.
 void check_same_dims(const Model& model, const Model& reference) {
+    if (model.algorithm != reference.algorithm)
+        throw Error(ErrorKind::InvalidParameter,
+                    std::string("seg_align: the model is a ") +
+                        model_algorithm_name(model.algorithm) + " model but the reference a " +
+                        model_algorithm_name(reference.algorithm) + " model",
+                    "Segment numbers are aligned between models of the same kind.");
     if (model.dims != reference.dims)
         throw Error(ErrorKind::InvalidParameter,
                     "seg_align: the model has " + std::to_string(model.dims) +

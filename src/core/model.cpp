@@ -113,14 +113,15 @@ void check_codes(const std::vector<int32_t>& codes, const CategoricalPart& c, si
     }
 }
 
-// The categorical part: all empty for k-means; for k-prototypes q >= 1 attributes with
-// non-empty, strictly ascending (bytewise) vocabularies, codes in range, shares in [0, 1].
-void check_categorical(const Model& m, ErrorKind kind) {
+// The categorical part: all empty for kinds without categories (k-means); for k-prototypes
+// q >= 1 attributes with non-empty, strictly ascending (bytewise) vocabularies, codes in
+// range, shares in [0, 1].
+void check_categorical(const Model& m, const ModelKind& model_kind, ErrorKind kind) {
     const CategoricalPart& c = m.categorical;
-    if (m.algorithm == ModelAlgorithm::KMeans) {
+    if (!model_kind.categorical()) {
         if (c.dims != 0 || !c.names.empty() || !c.categories.empty() || !c.modes.empty() ||
             !c.mode_share.empty() || !c.impute.empty() || c.gamma != 0.0 || c.cost != 0.0)
-            fail(kind, "a kmeans model has no categorical part");
+            fail(kind, std::string("a ") + model_kind.name() + " model has no categorical part");
         return;
     }
     if (c.dims < 1)
@@ -272,7 +273,7 @@ void validate_model(const Model& m, ErrorKind kind) {
     check_numbers(m.feature_mean, d, "feature_mean", "dims", false, kind);
     check_numbers(m.feature_std, d, "feature_std", "dims", true, kind);
     check_numbers(m.mean_distance, k, "mean_distance", "k", true, kind);
-    check_categorical(m, kind);
+    check_categorical(m, *model_kind, kind);
     check_kind_arrays(m, *model_kind, kind);
     model_kind->validate(m, kind);
 }

@@ -141,30 +141,22 @@ Datum score_final(FunctionCallInfo fcinfo, Metric metric, bool model_form) {
     PG_RETURN_FLOAT8(compute(metric, st, n, st->dims, options));
 }
 
-// A fingerprint of what decides a model's labels (scaler, imputation values, centroids), so
-// a model-form aggregate can tell whether every row came with the same model.
-uint64 model_fingerprint(const cseg::ModelView& m) {
-    const auto hash = [](const double* v, int64 count, uint64 seed) {
-        return hash_bytes_extended(reinterpret_cast<const unsigned char*>(v),
-                                   static_cast<int>(sizeof(double) * count), seed);
-    };
-    uint64 h = hash(m.center, m.dims, static_cast<uint64>(m.k));
-    h = hash(m.scale, m.dims, h);
-    h = hash(m.centroids, static_cast<int64>(m.k) * m.dims, h);
-    return m.impute != nullptr ? hash(m.impute, m.dims, h) : h;
+// A fingerprint of the model's whole decoded encoding (whatever its kind stores decides the
+// labels), so a model-form aggregate can tell whether every row came with the same model.
+uint64 model_fingerprint(const cseg_pg::ModelCache* c) {
+    return hash_bytes_extended(reinterpret_cast<const unsigned char*>(c->aligned),
+                               static_cast<int>(c->aligned_len), 0);
 }
 
-// The model in argument argno, checked to be a k-means model and the same as on the rows
-// before (its fingerprint heads the state's parameter); on the first row also the options.
+// The model in argument argno, checked to be of a kind labelling rows by their numbers and
+// the same as on the rows before (its fingerprint heads the state's parameter); on the first
+// row also the options.
 cseg_pg::ModelCache* row_model(FunctionCallInfo fcinfo, RowBuffer* st, int argno, const char* fn,
                                int options_argno) {
     cseg_pg::ModelCache* c = cseg_pg::model_cache_get(fcinfo, argno);
-    if (c->view.algorithm != cseg::ModelAlgorithm::KMeans)
-        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                        errmsg("%s needs a k-means model, got a %s model", fn,
-                               cseg::model_algorithm_name(c->view.algorithm))));
+    cseg_pg::require_model_operation(c, cseg::ModelOperation::AssignNumbers, fn);
     char fingerprint[kFingerprintChars + 1];
-    snprintf(fingerprint, sizeof fingerprint, "%016" PRIx64, model_fingerprint(c->view));
+    snprintf(fingerprint, sizeof fingerprint, "%016" PRIx64, model_fingerprint(c));
     if (st->param == nullptr) {
         if (options_argno >= 0) {
             init_options(fcinfo, st, options_argno, fingerprint);
@@ -187,9 +179,7 @@ bool model_row(FunctionCallInfo fcinfo, RowBuffer* st, cseg_pg::ModelCache* c, i
         st->n_missing++;
         return false;
     }
-    const cseg::ModelView& m = c->view;
-    *label = cseg_pg::guarded(
-        [&] { return cseg::nearest_centroid(c->scratch, m.centroids, m.k, m.dims, nullptr); });
+    *label = cseg_pg::model_cache_assign(c, nullptr);
     return true;
 }
 

@@ -53,12 +53,22 @@ NameCache* name_cache(FunctionCallInfo fcinfo, const text* name) {
 extern "C" {
 
 PG_FUNCTION_INFO_V1(seg_assign_name);
+PG_FUNCTION_INFO_V1(seg_assign_name_mixed);
 
 // seg_assign(text, float8[]) -> cluster of the active model, or NULL for incomplete rows.
 Datum seg_assign_name(PG_FUNCTION_ARGS) {
     NameCache* nc = name_cache(fcinfo, PG_GETARG_TEXT_PP(0));
     cseg_pg::ModelCache* c = nc->active.model;
     if (!cseg_pg::model_point(fcinfo, c, 1, "seg_assign")) PG_RETURN_NULL();
+    PG_RETURN_INT32(cseg_pg::model_cache_assign(c, nullptr));
+}
+
+// seg_assign(text, float8[], text[]) -> cluster of the active model of a categorical kind
+// (k-prototypes), or NULL for incomplete rows.
+Datum seg_assign_name_mixed(PG_FUNCTION_ARGS) {
+    NameCache* nc = name_cache(fcinfo, PG_GETARG_TEXT_PP(0));
+    cseg_pg::ModelCache* c = nc->active.model;
+    if (!cseg_pg::model_mixed_point(fcinfo, c, 1, 2, "seg_assign")) PG_RETURN_NULL();
     PG_RETURN_INT32(cseg_pg::model_cache_assign(c, nullptr));
 }
 

@@ -70,13 +70,16 @@ PG_FUNCTION_INFO_V1(seg_drift_serialize);
 PG_FUNCTION_INFO_V1(seg_drift_deserialize);
 PG_FUNCTION_INFO_V1(seg_drift_final);
 
-// Transition: labels one row and adds it to its segment's count and distance sum. Rows with
-// a NULL model or a NULL array are ignored; rows with missing elements count as unlabelled.
+// Transition: labels one row (by its numbers, or for a categorical kind by its numbers and
+// categories) with the model's kind and adds it to its segment's count and the kind's
+// distance sum. Rows with a NULL model or a NULL array are ignored; rows with missing
+// elements count as unlabelled.
 Datum seg_drift_trans(PG_FUNCTION_ARGS) {
     MemoryContext cxt = agg_context(fcinfo);
     DriftState* st =
         PG_ARGISNULL(0) ? nullptr : reinterpret_cast<DriftState*>(PG_GETARG_POINTER(0));
-    if (PG_ARGISNULL(1) || PG_ARGISNULL(2)) {
+    const bool mixed = PG_NARGS() > 3;  // seg_drift(model, numeric, categorical)
+    if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || (mixed && PG_ARGISNULL(3))) {
         if (st == nullptr) PG_RETURN_NULL();
         PG_RETURN_POINTER(st);
     }
@@ -88,15 +91,19 @@ Datum seg_drift_trans(PG_FUNCTION_ARGS) {
         st = new_state(cxt, m.k, c->aligned, len);
     else if (!same_model(st, c->aligned, len))
         different_models();
-    if (!cseg_pg::model_point(fcinfo, c, 2, kFn)) {
+    if (mixed ? !cseg_pg::model_mixed_point(fcinfo, c, 2, 3, kFn)
+              : !cseg_pg::model_point(fcinfo, c, 2, kFn)) {
         st->unlabelled++;
         PG_RETURN_POINTER(st);
     }
-    double sq = 0.0;
-    const int32 label = cseg_pg::guarded(
-        [&] { return cseg::nearest_centroid(c->scratch, m.centroids, m.k, m.dims, &sq); });
+    double distance = 0.0;
+    const int32 label = cseg_pg::model_cache_assign(c, &distance);
+    if (label < 0) {  // noise, for kinds that have it: no segment to compare
+        st->unlabelled++;
+        PG_RETURN_POINTER(st);
+    }
     st->rows[label]++;
-    st->distance[label] += std::sqrt(sq);
+    st->distance[label] += distance;
     PG_RETURN_POINTER(st);
 }
 

@@ -8,7 +8,8 @@
 // is looked up once, as the statement's snapshot sees it (registry_active_model: a TID recheck
 // of the row found before, SPI when that row is gone); its decoding is kept across
 // statements. Per row: deform the row once, convert the features, impute and scale
-// (model_point_values), nearest centroid, form the row with the segment (and version).
+// (model_point_values), the model kind's label (model_cache_assign), form the row with the
+// segment (and version).
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -199,11 +200,19 @@ void setup_model(LabelTrigger* st, const TriggerData* td, Oid fn_oid) {
     cseg_pg::registry_active_model(cseg_pg::extension_schema_of(fn_oid), name, st->mcxt,
                                    &st->active, kFn);
     const cseg::ModelView& m = st->active.model->view;
-    if (m.algorithm != cseg::ModelAlgorithm::KMeans)
+    if (!st->active.model->kind->takes(cseg::ModelOperation::AssignNumbers)) {
+        char kinds[256];
+        cseg_pg::guarded([&] {
+            snprintf(kinds, sizeof kinds, "%s",
+                     cseg::kinds_taking(cseg::ModelOperation::AssignNumbers).c_str());
+        });
         ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                        errmsg("%s: model \"%s\" (version %d) is not a k-means model", kFn, name,
-                               st->active.version),
+                        errmsg("%s: model \"%s\" (version %d) is a %s model; the trigger labels "
+                               "rows with %s models",
+                               kFn, name, st->active.version, st->active.model->kind->name(),
+                               kinds),
                         errdetail("The trigger labels rows from numeric feature columns only.")));
+    }
     if (m.dims != st->n_features)
         ereport(ERROR,
                 (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -318,12 +327,8 @@ Datum seg_label_trigger(PG_FUNCTION_ARGS) {
     }
     const AttrNumber seg = st->segment_attnum - 1;
     nulls[seg] = !cseg_pg::model_point_values(c->view, x, missing);
-    if (!nulls[seg]) {
-        const cseg::ModelView& m = c->view;
-        const int32 label = cseg_pg::guarded(
-            [&] { return cseg::nearest_centroid(x, m.centroids, m.k, m.dims, nullptr); });
-        values[seg] = integer_datum(label, st->segment_type);
-    }
+    if (!nulls[seg]) values[seg] = integer_datum(cseg_pg::model_cache_assign(c, nullptr),
+                                                 st->segment_type);
     if (st->version_attnum != InvalidAttrNumber) {
         const AttrNumber ver = st->version_attnum - 1;
         values[ver] = integer_datum(st->active.version, st->version_type);

@@ -7,7 +7,12 @@ AS $$
 #variable_conflict use_column
 DECLARE
     opts jsonb := coalesce(seg_train.options, '{}');
+    kind_name text;
+    fit_function text;
+    is_categorical boolean;
+    cat_features text[];
     columns text;
+    cat_columns text;
     fitted @extschema@.segmodel;
     reference @extschema@.segmodel;
     new_version int;
@@ -29,15 +34,58 @@ BEGIN
         RAISE EXCEPTION 'seg_train: options must be a JSON object'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    -- "algorithm" picks the kind (the family's registry, seg_kinds()); it is not an option of
+    -- the fit aggregate itself.
+    IF jsonb_typeof(opts->'algorithm') IS DISTINCT FROM 'string' AND opts ? 'algorithm' THEN
+        RAISE EXCEPTION 'seg_train: option "algorithm" must be a string'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    kind_name := coalesce(opts->>'algorithm', 'kmeans');
+    opts := opts - 'algorithm';
+    SELECT s.fit_function, s.categorical INTO fit_function, is_categorical
+    FROM @extschema@.seg_kinds() s WHERE s.algorithm OPERATOR(pg_catalog.=) kind_name;
+    IF fit_function IS NULL THEN
+        RAISE EXCEPTION 'seg_train: unknown algorithm "%"', kind_name
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'Valid algorithms: ' || (SELECT string_agg(s.algorithm, ', ')
+                                                    FROM @extschema@.seg_kinds() s) || '.';
+    END IF;
+    IF is_categorical THEN
+        -- "categorical_features": the text columns; features are the numeric ones.
+        IF jsonb_typeof(opts->'categorical_features') IS DISTINCT FROM 'array'
+           OR jsonb_array_length(opts->'categorical_features') = 0
+           OR EXISTS (SELECT FROM jsonb_array_elements(opts->'categorical_features') e
+                      WHERE jsonb_typeof(e) <> 'string') THEN
+            RAISE EXCEPTION 'seg_train: algorithm "%" needs option "categorical_features", an array of at least one column name', kind_name
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        SELECT array_agg(e ORDER BY i) INTO cat_features
+        FROM jsonb_array_elements_text(opts->'categorical_features') WITH ORDINALITY AS u(e, i);
+        opts := opts - 'categorical_features';
+        IF NOT opts ? 'categorical_names' THEN
+            opts := opts || jsonb_build_object('categorical_names', to_jsonb(cat_features));
+        END IF;
+        SELECT string_agg(format('%I::text', f), ', ' ORDER BY i) INTO cat_columns
+        FROM unnest(cat_features) WITH ORDINALITY AS u(f, i);
+    ELSIF opts ? 'categorical_features' THEN
+        RAISE EXCEPTION 'seg_train: option "categorical_features" does not apply to algorithm "%"', kind_name
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     IF NOT opts ? 'feature_names' THEN
         opts := opts || jsonb_build_object('feature_names', to_jsonb(seg_train.features));
     END IF;
     -- Column names are quoted; the caller's rights apply to reading the source.
     SELECT string_agg(format('%I::float8', f), ', ' ORDER BY i) INTO columns
     FROM unnest(seg_train.features) WITH ORDINALITY AS u(f, i);
-    EXECUTE format('SELECT @extschema@.kmeans_fit(ARRAY[%s], $1, $2) FROM %s',
-                   columns, seg_train.source)
-        INTO fitted USING seg_train.k, opts;
+    IF is_categorical THEN
+        EXECUTE format('SELECT @extschema@.%I(ARRAY[%s], ARRAY[%s], $1, $2) FROM %s',
+                       fit_function, columns, cat_columns, seg_train.source)
+            INTO fitted USING seg_train.k, opts;
+    ELSE
+        EXECUTE format('SELECT @extschema@.%I(ARRAY[%s], $1, $2) FROM %s',
+                       fit_function, columns, seg_train.source)
+            INTO fitted USING seg_train.k, opts;
+    END IF;
     IF fitted IS NULL THEN
         RAISE EXCEPTION 'seg_train: % has no rows to train on', seg_train.source
             USING ERRCODE = 'no_data_found';
@@ -48,7 +96,12 @@ BEGIN
     SELECT m.model INTO reference FROM @extschema@.seg_models m
     WHERE m.name = seg_train.name AND m.active;
     IF reference IS NOT NULL THEN
-        IF ((reference::jsonb)->>'dims')::int = cardinality(seg_train.features) THEN
+        IF (reference::jsonb)->>'algorithm' IS DISTINCT FROM kind_name THEN
+            RAISE NOTICE 'seg_train: segment numbers not aligned: the active version of "%" is a % model, the new one a % model',
+                         seg_train.name, (reference::jsonb)->>'algorithm', kind_name;
+        ELSIF ((reference::jsonb)->>'dims')::int = cardinality(seg_train.features)
+              AND ((reference::jsonb)->>'categorical_dims')::int
+                  IS NOT DISTINCT FROM cardinality(cat_features) THEN
             fitted := @extschema@.seg_align(fitted, reference);
         ELSE
             RAISE NOTICE 'seg_train: segment numbers not aligned: the active version of "%" has % features, the new one %',
@@ -62,6 +115,8 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION seg_train(text, regclass, text[], int, jsonb) IS
-    'Fits kmeans_fit(k, options) on the named columns of a table or view (caller''s rights), '
-    'aligns its segment numbers to the active version''s, saves and activates it; returns '
-    'the new version';
+    'Fits the aggregate of option "algorithm" (default kmeans; seg_kinds() lists them) with k '
+    'and the other options on the named columns of a table or view (caller''s rights; for '
+    'kprototypes option "categorical_features" names the text columns), aligns its segment '
+    'numbers to the active version''s when it is of the same kind and features, saves and '
+    'activates it; returns the new version';

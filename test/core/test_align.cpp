@@ -136,7 +136,8 @@ TEST(Align, CategoricalModesCountForKPrototypes) {
         [&] {
             cseg::align_model(model, line_model({0.0, 1.0, 2.0}, {1, 1, 1}));
         },
-        cseg::ErrorKind::InvalidParameter, "1 categorical attributes but the reference has 0");
+        cseg::ErrorKind::InvalidParameter,
+        "seg_align: the model is a kprototypes model but the reference a kmeans model");
 }
 
 TEST(Align, OverflowingCostsAreAnError) {
