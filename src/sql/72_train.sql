@@ -16,6 +16,7 @@ DECLARE
     fitted @extschema@.segmodel;
     reference @extschema@.segmodel;
     new_version int;
+    engine text;
 BEGIN
     IF seg_train.name IS NULL OR seg_train.name = '' THEN
         RAISE EXCEPTION 'seg_train: the model name must not be NULL or empty'
@@ -74,17 +75,44 @@ BEGIN
     IF NOT opts ? 'feature_names' THEN
         opts := opts || jsonb_build_object('feature_names', to_jsonb(seg_train.features));
     END IF;
-    -- Column names are quoted; the caller's rights apply to reading the source.
-    SELECT string_agg(format('%I::float8', f), ', ' ORDER BY i) INTO columns
-    FROM unnest(seg_train.features) WITH ORDINALITY AS u(f, i);
-    IF is_categorical THEN
-        EXECUTE format('SELECT @extschema@.%I(ARRAY[%s], ARRAY[%s], $1, $2) FROM %s',
-                       fit_function, columns, cat_columns, seg_train.source)
-            INTO fitted USING seg_train.k, opts;
+    -- The engine: "memory" (the fit aggregate, every row in the backend), "stream" (k-means
+    -- only: one pass per Lloyd iteration, kmeans_stream_fit) or by default the one
+    -- seg_train_engine picks for k-means (always "memory" for the other kinds).
+    engine := coalesce(opts->>'engine', 'auto');
+    IF engine NOT IN ('auto', 'memory', 'stream') THEN
+        RAISE EXCEPTION 'seg_train: option "engine" must be "memory" or "stream" (or absent: chosen by the table''s size), got %',
+                        opts->'engine'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF engine = 'stream' AND kind_name <> 'kmeans' THEN
+        RAISE EXCEPTION 'seg_train: engine "stream" fits algorithm "kmeans" only, not "%"', kind_name
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF engine = 'auto' THEN
+        engine := CASE WHEN kind_name = 'kmeans'
+                       THEN @extschema@.seg_train_engine(seg_train.source, cardinality(seg_train.features))
+                       ELSE 'memory' END;
+    END IF;
+    IF engine = 'stream' THEN
+        fitted := @extschema@.kmeans_stream_fit(seg_train.source, seg_train.features,
+                                                seg_train.k, opts);
     ELSE
-        EXECUTE format('SELECT @extschema@.%I(ARRAY[%s], $1, $2) FROM %s',
-                       fit_function, columns, seg_train.source)
-            INTO fitted USING seg_train.k, opts;
+        IF opts ? 'progress' THEN
+            RAISE NOTICE 'seg_train: option "progress" reports the passes of engine "stream"; this fit uses engine "memory"';
+        END IF;
+        opts := opts - 'engine' - 'progress';
+        -- Column names are quoted; the caller's rights apply to reading the source.
+        SELECT string_agg(format('%I::float8', f), ', ' ORDER BY i) INTO columns
+        FROM unnest(seg_train.features) WITH ORDINALITY AS u(f, i);
+        IF is_categorical THEN
+            EXECUTE format('SELECT @extschema@.%I(ARRAY[%s], ARRAY[%s], $1, $2) FROM %s',
+                           fit_function, columns, cat_columns, seg_train.source)
+                INTO fitted USING seg_train.k, opts;
+        ELSE
+            EXECUTE format('SELECT @extschema@.%I(ARRAY[%s], $1, $2) FROM %s',
+                           fit_function, columns, seg_train.source)
+                INTO fitted USING seg_train.k, opts;
+        END IF;
     END IF;
     IF fitted IS NULL THEN
         RAISE EXCEPTION 'seg_train: % has no rows to train on', seg_train.source

@@ -1,0 +1,105 @@
+-- The stream engine (kmeans_stream_fit, seg_train "engine": "stream"): one pass per Lloyd
+-- iteration, the same model for a table and for the same rows split into partitions.
+CREATE TABLE stream_rows AS
+SELECT i AS id,
+       (i % 4) * 3.0 + ((i * 7919) % 1000) / 1000.0 AS x,
+       (i % 4 / 2) * 4.0 + ((i * 104729) % 1000) / 1000.0 AS y,
+       ((i * 15485863) % 1000) / 100.0 AS z
+FROM generate_series(1::bigint, 4000) i;
+
+-- Stream and memory engine on the same rows: the same clusters on well separated groups.
+CREATE TABLE stream_models AS
+SELECT kmeans_stream_fit('stream_rows', ARRAY['x', 'y', 'z'], 4, '{"seed": 1}') AS stream,
+       (SELECT kmeans_fit(ARRAY[x, y, z], 4, '{"seed": 1, "feature_names": ["x","y","z"]}')
+        FROM stream_rows) AS memory;
+SELECT (stream::jsonb)->>'algorithm' AS algorithm, (stream::jsonb)->'sizes' AS stream_sizes,
+       (memory::jsonb)->'sizes' AS memory_sizes,
+       abs(((stream::jsonb)->>'inertia')::float8 / ((memory::jsonb)->>'inertia')::float8 - 1)
+           < 1e-9 AS same_inertia,
+       (stream::jsonb)->'feature_names' AS names, (stream::jsonb)->>'n_rows' AS n_rows,
+       ((stream::jsonb)->>'n_iter')::int BETWEEN 1 AND 300 AS iterated
+FROM stream_models;
+-- Labelling the training rows reproduces the sizes.
+SELECT seg_assign(stream, ARRAY[x, y, z]) AS segment, count(*)
+FROM stream_rows, stream_models GROUP BY 1 ORDER BY 1;
+-- The scaler is fitted on every row (population std), as scaler_fit.
+SELECT bool_and(abs(a - b) < 1e-9 * greatest(abs(b), 1)) AS same_scaler
+FROM stream_models,
+     LATERAL (SELECT scaler_fit(ARRAY[x, y, z]) AS s FROM stream_rows) f,
+     LATERAL unnest(ARRAY(SELECT jsonb_array_elements_text((stream::jsonb)->'scaler'->'center')::float8)
+                    || ARRAY(SELECT jsonb_array_elements_text((stream::jsonb)->'scaler'->'scale')::float8),
+                    ARRAY(SELECT jsonb_array_elements_text((f.s::jsonb)->'center')::float8)
+                    || ARRAY(SELECT jsonb_array_elements_text((f.s::jsonb)->'scale')::float8)) AS u(a, b);
+
+-- The same rows in a partitioned table (and in another order): the same model.
+CREATE TABLE stream_parts (id bigint, x float8, y float8, z float8) PARTITION BY RANGE (id);
+CREATE TABLE stream_parts_1 PARTITION OF stream_parts FOR VALUES FROM (MINVALUE) TO (1500);
+CREATE TABLE stream_parts_2 PARTITION OF stream_parts FOR VALUES FROM (1500) TO (MAXVALUE);
+INSERT INTO stream_parts SELECT * FROM stream_rows ORDER BY id DESC;
+SELECT abs(((p::jsonb)->>'inertia')::float8 / ((s.stream::jsonb)->>'inertia')::float8 - 1) < 1e-9
+           AS same_inertia,
+       (p::jsonb)->'sizes' = (s.stream::jsonb)->'sizes' AS same_sizes,
+       (SELECT count(*) FROM stream_rows r
+        WHERE seg_assign(p, ARRAY[r.x, r.y, r.z]) <> seg_assign(s.stream, ARRAY[r.x, r.y, r.z]))
+           AS labels_differing
+FROM stream_models s,
+     LATERAL (SELECT kmeans_stream_fit('stream_parts', ARRAY['x', 'y', 'z'], 4, '{"seed": 1}') AS p) q;
+
+-- Missing values: skipped and counted, or imputed with the mean of every row.
+CREATE TABLE stream_missing AS
+SELECT id, CASE WHEN id % 10 = 0 THEN NULL ELSE x END AS x, y, z FROM stream_rows;
+SELECT (m::jsonb)->>'n_rows' AS n_rows, (m::jsonb)->>'n_skipped' AS n_skipped
+FROM (SELECT kmeans_stream_fit('stream_missing', ARRAY['x', 'y', 'z'], 4) AS m) q;
+SELECT (m::jsonb)->>'n_rows' AS n_rows, (m::jsonb)->>'n_skipped' AS n_skipped,
+       round(((m::jsonb)->'impute'->>0)::numeric, 6) = (SELECT round(avg(x)::numeric, 6) FROM stream_missing)
+           AS impute_is_mean
+FROM (SELECT kmeans_stream_fit('stream_missing', ARRAY['x', 'y', 'z'], 4, '{"missing": "impute"}') AS m) q;
+SELECT try($$SELECT kmeans_stream_fit('stream_missing', ARRAY['x', 'y', 'z'], 4, '{"missing": "error"}')$$);
+
+-- A parallel plan computes the same pass and the same seeding state.
+SET force_parallel_mode = on;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SELECT (SELECT seg_stream_pass(stream, ARRAY[x, y, z]) FROM stream_rows) =
+       (SELECT seg_stream_pass(stream, ARRAY[x, y, z]) FROM stream_rows) AS pass_repeatable,
+       seg_stream_finish(stream, (SELECT seg_stream_pass(stream, ARRAY[x, y, z]) FROM stream_rows))::jsonb
+           -> 'sizes' AS parallel_sizes
+FROM stream_models;
+SELECT length(seg_stream_seed(ARRAY[x, y, z], '{"sample": 100}')) AS seed_bytes FROM stream_rows;
+RESET force_parallel_mode;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+
+-- seg_train with the stream engine saves a model like any other.
+SELECT seg_train('stream_segments', 'stream_rows', ARRAY['x', 'y', 'z'], 4,
+                 '{"engine": "stream", "seed": 1}') AS version;
+SELECT (seg_model('stream_segments')::jsonb)->'sizes' AS sizes;
+SELECT seg_train_engine('stream_rows', 3) AS default_engine;
+SET customer_seg.max_memory = '64kB';
+SELECT seg_train_engine('stream_rows', 3) AS default_engine_small_budget;
+RESET customer_seg.max_memory;
+
+-- Errors: bad options and arguments, k > n, robust scaling, malformed states.
+SELECT try($$SELECT seg_train('s', 'stream_rows', ARRAY['x'], 2, '{"engine": "disk"}')$$);
+SELECT try($$SELECT kmeans_stream_fit('stream_rows', ARRAY['x', 'y'], 2, '{"scale": "robust"}')$$);
+SELECT try($$SELECT kmeans_stream_fit('stream_rows', ARRAY['x', 'y'], 2, '{"colour": 1}')$$);
+SELECT try($$SELECT kmeans_stream_fit('stream_rows', ARRAY['x', 'y'], 0)$$);
+SELECT try($$SELECT kmeans_stream_fit('stream_rows', ARRAY['x', 'y'], 5000)$$);
+SELECT try($$SELECT kmeans_stream_fit('stream_rows', ARRAY['x', 'nope'], 2)$$);
+SELECT try($$SELECT kmeans_stream_fit('stream_rows', ARRAY[]::text[], 2)$$);
+SELECT try($$SELECT kmeans_stream_fit('stream_rows', ARRAY['x'], NULL)$$);
+SELECT try($$SELECT kmeans_stream_fit('stream_rows', ARRAY['x'], 2, '{"progress": "yes"}')$$);
+SELECT kmeans_stream_fit('stream_rows', ARRAY['x'], 2, '{}') IS NOT NULL AS fits;
+CREATE TABLE stream_empty (x float8);
+SELECT kmeans_stream_fit('stream_empty', ARRAY['x'], 2) IS NULL AS empty_is_null;
+SELECT try($$SELECT seg_stream_update(stream, '\x00'::bytea) FROM stream_models$$);
+SELECT try($$SELECT seg_stream_update(stream, '\x4c0100000001000000'::bytea) FROM stream_models$$);
+SELECT try($$SELECT seg_stream_start('\x53'::bytea, 2, '{}')$$);
+SELECT try($$SELECT seg_stream_pass(NULL::segmodel, ARRAY[1.0, 2.0, 3.0])$$);
+SELECT try($$SELECT seg_stream_pass(stream, ARRAY[1.0, 2.0]) FROM stream_models$$);
+SELECT try($$SELECT seg_stream_seed(a, '{}') FROM (VALUES (ARRAY[1.0, 2.0]), (ARRAY[1.0])) v(a)$$);
+SET customer_seg.max_memory = '64kB';
+SELECT try($$SELECT kmeans_stream_fit('stream_rows', ARRAY['x', 'y', 'z'], 4)$$);
+RESET customer_seg.max_memory;

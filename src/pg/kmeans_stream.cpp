@@ -1,0 +1,617 @@
+// The stream engine's SQL functions (src/core/kmeans_stream.hpp; driven by kmeans_stream_fit
+// in src/sql/76_stream.sql): the seeding pass and the Lloyd pass as aggregates whose states
+// travel as bytea (between parallel workers, and from shards), and the model steps between
+// passes. The states are plain C structs whose arrays are palloc'd in the aggregate context.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "datum_codec.hpp"
+#include "fit_settings.hpp"
+#include "float8_array.hpp"
+#include "guard.hpp"
+#include "jsonb_options.hpp"
+#include "kmeans_stream.hpp"
+#include "model_json.hpp"
+#include "model_point.hpp"
+#include "row_buffer.hpp"
+
+extern "C" {
+#include "utils/guc.h"
+}
+#undef Min
+#undef Max
+#undef Abs
+
+namespace {
+
+// Format bytes of the two serialized states.
+constexpr char kSeedVersion = 'S';
+constexpr char kPassVersion = 'L';
+// Default rows of the seeding sample (option "sample").
+constexpr int64 kDefaultSample = 100000;
+
+// The seeding pass's state.
+struct SeedState {
+    int32 dims;  // 0 until the first row
+    int32 missing;  // cseg::MissingPolicy
+    int64 capacity;
+    uint64 seed;
+    int64 n_rows;
+    int64 n_skipped;
+    int64 sampled;
+    int64 allocated;  // sample rows the sample block has room for (grows up to capacity)
+    double* moments;  // 5 * dims: count, mean, m2, min, max
+    char* sample;     // keys, heap and rows of `allocated` rows
+    double* scratch;  // one row
+};
+
+// A Lloyd pass's state.
+struct PassState {
+    int32 k;  // 0 until the first row
+    int32 dims;
+    int64 n_rows;
+    int64 n_skipped;
+    double inertia;
+    char* block;  // lloyd_sums_bytes(k, dims)
+};
+
+// The aggregate context, or an error naming the function called outside an aggregate.
+MemoryContext agg_context(FunctionCallInfo fcinfo, const char* fn) {
+    MemoryContext cxt;
+    if (!AggCheckCallContext(fcinfo, &cxt))
+        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                        errmsg("%s called in a non-aggregate context", fn)));
+    return cxt;
+}
+
+// Errors unless `bytes` of memory fit customer_seg.max_memory.
+void check_budget(int64 bytes, const char* what) {
+    const double budget = static_cast<double>(cseg_pg::max_memory_kb) * 1024.0;
+    if (static_cast<double>(bytes) > budget)
+        ereport(ERROR,
+                (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+                 errmsg("%s needs %.0f kB, more than customer_seg.max_memory (%s)", what,
+                        static_cast<double>(bytes) / 1024.0,
+                        GetConfigOptionByName("customer_seg.max_memory", nullptr, false)),
+                 errhint("Lower the stream engine's option \"sample\" or raise "
+                         "customer_seg.max_memory.")));
+}
+
+// The view of a seeding state's arrays.
+cseg::StreamSeedView seed_view(SeedState* st) {
+    cseg::StreamSeedView v;
+    const int32 d = st->dims;
+    v.dims = d;
+    v.capacity = st->capacity;
+    v.seed = st->seed;
+    v.n_rows = &st->n_rows;
+    v.n_skipped = &st->n_skipped;
+    v.sampled = &st->sampled;
+    double* f = st->moments;
+    v.count = f;
+    v.mean = f + d;
+    v.m2 = f + 2 * d;
+    v.min = f + 3 * d;
+    v.max = f + 4 * d;
+    v.keys = reinterpret_cast<uint64*>(st->sample);
+    v.heap = reinterpret_cast<int64_t*>(v.keys + st->allocated);
+    v.rows = reinterpret_cast<double*>(v.heap + st->allocated);
+    return v;
+}
+
+// Bytes of a sample block of `rows` rows.
+int64 sample_bytes(int32 dims, int64 rows) {
+    return cseg::stream_seed_bytes(dims, rows) - cseg::stream_seed_bytes(dims, 0);
+}
+
+// Makes room for `want` sample rows (at most the capacity; at least double the room, so
+// growing costs O(1) per row), within customer_seg.max_memory.
+void sample_reserve(SeedState* st, int64 want) {
+    want = std::min(want, st->capacity);
+    if (want <= st->allocated) return;
+    want = std::min(st->capacity, std::max(want, std::max<int64>(1024, 2 * st->allocated)));
+    check_budget(cseg::stream_seed_bytes(st->dims, want), "the stream engine's seeding sample");
+    MemoryContext cxt = GetMemoryChunkContext(st);
+    char* block = static_cast<char*>(
+        MemoryContextAllocHuge(cxt, static_cast<Size>(sample_bytes(st->dims, want))));
+    if (st->sample != nullptr) {
+        const cseg::StreamSeedView old = seed_view(st);
+        uint64* keys = reinterpret_cast<uint64*>(block);
+        int64* heap = reinterpret_cast<int64*>(keys + want);
+        double* rows = reinterpret_cast<double*>(heap + want);
+        memcpy(keys, old.keys, sizeof(uint64) * st->allocated);
+        memcpy(heap, old.heap, sizeof(int64) * st->sampled);
+        memcpy(rows, old.rows, sizeof(double) * st->dims * st->allocated);
+        pfree(st->sample);
+    }
+    st->sample = block;
+    st->allocated = want;
+}
+
+// Allocates the moments of a seeding state once dims is known (the sample grows as needed).
+void seed_allocate(SeedState* st, MemoryContext cxt) {
+    st->moments = static_cast<double*>(MemoryContextAlloc(cxt, sizeof(double) * 5 * st->dims));
+    st->scratch = static_cast<double*>(MemoryContextAlloc(cxt, sizeof(double) * st->dims));
+    const int64 n_rows = st->n_rows, n_skipped = st->n_skipped;
+    cseg::stream_seed_reset(seed_view(st));
+    st->n_rows = n_rows;
+    st->n_skipped = n_skipped;
+}
+
+// The view of a pass state's arrays.
+cseg::LloydSumsView pass_view(PassState* st) {
+    cseg::LloydSumsView v;
+    v.k = st->k;
+    v.dims = st->dims;
+    v.n_rows = &st->n_rows;
+    v.n_skipped = &st->n_skipped;
+    v.inertia = &st->inertia;
+    v.sums = reinterpret_cast<double*>(st->block);
+    v.counts = reinterpret_cast<int64_t*>(v.sums + static_cast<int64>(st->k) * st->dims);
+    v.dist_sum = reinterpret_cast<double*>(v.counts + st->k);
+    return v;
+}
+
+// A new pass state for k clusters of dims features in cxt, zeroed.
+PassState* pass_new(MemoryContext cxt, int32 k, int32 dims) {
+    PassState* st = static_cast<PassState*>(MemoryContextAllocZero(cxt, sizeof(PassState)));
+    st->k = k;
+    st->dims = dims;
+    st->block = static_cast<char*>(
+        MemoryContextAllocHuge(cxt, static_cast<Size>(cseg::lloyd_sums_bytes(k, dims))));
+    cseg::lloyd_sums_reset(pass_view(st));
+    return st;
+}
+
+// --- serialization: a version byte, the header fields, then the arrays ------------------
+
+// Appends n bytes to buf.
+char* put(char* out, const void* src, Size n) {
+    memcpy(out, src, n);
+    return out + n;
+}
+
+// Reads n bytes from a checked position.
+const char* get(const char* in, void* dst, Size n) {
+    memcpy(dst, in, n);
+    return in + n;
+}
+
+// Raises the error for a malformed state.
+[[noreturn]] void bad_state(const char* fn, const char* why) {
+    ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+                    errmsg("%s: malformed state: %s", fn, why)));
+}
+
+// The serialized seeding state (sample in heap order).
+bytea* seed_serialize(SeedState* st) {
+    const int32 d = st->dims;
+    const Size header = 1 + 2 * sizeof(int32) + 5 * sizeof(int64);
+    const Size moments = st->dims > 0 ? 5 * sizeof(double) * d : 0;
+    const Size per_row = sizeof(uint64) + sizeof(double) * d;
+    const Size len = VARHDRSZ + header + moments + per_row * st->sampled;
+    bytea* out = static_cast<bytea*>(palloc_extended(len, MCXT_ALLOC_HUGE));
+    SET_VARSIZE(out, len);
+    char* p = VARDATA(out);
+    *p++ = kSeedVersion;
+    p = put(p, &st->dims, sizeof(int32));
+    p = put(p, &st->missing, sizeof(int32));
+    p = put(p, &st->capacity, sizeof(int64));
+    p = put(p, &st->seed, sizeof(uint64));
+    p = put(p, &st->n_rows, sizeof(int64));
+    p = put(p, &st->n_skipped, sizeof(int64));
+    p = put(p, &st->sampled, sizeof(int64));
+    if (d > 0) {
+        const cseg::StreamSeedView v = seed_view(st);
+        p = put(p, v.count, 5 * sizeof(double) * d);
+        for (int64 i = 0; i < st->sampled; ++i) {
+            const int64 slot = v.heap[i];
+            p = put(p, &v.keys[slot], sizeof(uint64));
+            p = put(p, v.rows + slot * d, sizeof(double) * d);
+        }
+    }
+    return out;
+}
+
+// A seeding state from its serialized form, in cxt (heap order kept: slot i = heap entry i).
+SeedState* seed_deserialize(const bytea* bytes, MemoryContext cxt, const char* fn) {
+    const char* p = VARDATA_ANY(bytes);
+    const Size len = VARSIZE_ANY_EXHDR(bytes);
+    const Size header = 1 + 2 * sizeof(int32) + 5 * sizeof(int64);
+    if (len < header || p[0] != kSeedVersion) bad_state(fn, "not a seeding state");
+    SeedState* st = static_cast<SeedState*>(MemoryContextAllocZero(cxt, sizeof(SeedState)));
+    p = get(p + 1, &st->dims, sizeof(int32));
+    p = get(p, &st->missing, sizeof(int32));
+    p = get(p, &st->capacity, sizeof(int64));
+    p = get(p, &st->seed, sizeof(uint64));
+    p = get(p, &st->n_rows, sizeof(int64));
+    p = get(p, &st->n_skipped, sizeof(int64));
+    int64 sampled;
+    p = get(p, &sampled, sizeof(int64));
+    if (st->dims < 0 || st->dims > 100000 || st->capacity < 1 || sampled < 0 ||
+        sampled > st->capacity || st->n_rows < sampled || st->n_skipped < 0 ||
+        st->missing < 0 || st->missing > 2 || (st->dims == 0 && sampled != 0))
+        bad_state(fn, "inconsistent header");
+    if (st->dims == 0) return st;
+    const int32 d = st->dims;
+    const Size per_row = sizeof(uint64) + sizeof(double) * d;
+    if (len != header + 5 * sizeof(double) * d + per_row * static_cast<Size>(sampled))
+        bad_state(fn, "wrong length");
+    seed_allocate(st, cxt);
+    sample_reserve(st, sampled);
+    const cseg::StreamSeedView v = seed_view(st);
+    p = get(p, v.count, 5 * sizeof(double) * d);
+    for (int64 i = 0; i < sampled; ++i) {
+        p = get(p, &v.keys[i], sizeof(uint64));
+        p = get(p, v.rows + i * d, sizeof(double) * d);
+        v.heap[i] = i;
+    }
+    st->sampled = sampled;
+    for (int32 j = 0; j < d; ++j)
+        if (!(v.count[j] >= 0) || !std::isfinite(v.mean[j]) || !(v.m2[j] >= 0) ||
+            !std::isfinite(v.m2[j]))
+            bad_state(fn, "non-finite moments");
+    return st;
+}
+
+// The serialized pass state.
+bytea* pass_serialize(PassState* st) {
+    const Size header = 1 + 2 * sizeof(int32) + 2 * sizeof(int64) + sizeof(double);
+    const Size body = st->k > 0 ? static_cast<Size>(cseg::lloyd_sums_bytes(st->k, st->dims)) : 0;
+    const Size len = VARHDRSZ + header + body;
+    bytea* out = static_cast<bytea*>(palloc_extended(len, MCXT_ALLOC_HUGE));
+    SET_VARSIZE(out, len);
+    char* p = VARDATA(out);
+    *p++ = kPassVersion;
+    p = put(p, &st->k, sizeof(int32));
+    p = put(p, &st->dims, sizeof(int32));
+    p = put(p, &st->n_rows, sizeof(int64));
+    p = put(p, &st->n_skipped, sizeof(int64));
+    p = put(p, &st->inertia, sizeof(double));
+    if (body > 0) put(p, st->block, body);
+    return out;
+}
+
+// A pass state from its serialized form, in cxt, checked for consistency.
+PassState* pass_deserialize(const bytea* bytes, MemoryContext cxt, const char* fn) {
+    const char* p = VARDATA_ANY(bytes);
+    const Size len = VARSIZE_ANY_EXHDR(bytes);
+    const Size header = 1 + 2 * sizeof(int32) + 2 * sizeof(int64) + sizeof(double);
+    if (len < header || p[0] != kPassVersion) bad_state(fn, "not a Lloyd pass state");
+    int32 k, dims;
+    int64 n_rows, n_skipped;
+    double inertia;
+    p = get(p + 1, &k, sizeof(int32));
+    p = get(p, &dims, sizeof(int32));
+    p = get(p, &n_rows, sizeof(int64));
+    p = get(p, &n_skipped, sizeof(int64));
+    p = get(p, &inertia, sizeof(double));
+    if (k < 0 || dims < 0 || k > 1000000 || dims > 100000 || (k == 0) != (dims == 0) ||
+        n_rows < 0 || n_skipped < 0 || !(inertia >= 0) || !std::isfinite(inertia))
+        bad_state(fn, "inconsistent header");
+    if (k == 0) {
+        PassState* st = static_cast<PassState*>(MemoryContextAllocZero(cxt, sizeof(PassState)));
+        st->n_skipped = n_skipped;
+        return st;
+    }
+    const Size body = static_cast<Size>(cseg::lloyd_sums_bytes(k, dims));
+    if (len != header + body) bad_state(fn, "wrong length");
+    PassState* st = pass_new(cxt, k, dims);
+    memcpy(st->block, p, body);
+    st->n_rows = n_rows;
+    st->n_skipped = n_skipped;
+    st->inertia = inertia;
+    const cseg::LloydSumsView v = pass_view(st);
+    int64 total = 0;
+    for (int32 c = 0; c < k; ++c) {
+        if (v.counts[c] < 0 || !(v.dist_sum[c] >= 0)) bad_state(fn, "negative counts");
+        total += v.counts[c];
+    }
+    if (total != n_rows) bad_state(fn, "counts do not add up to the rows");
+    for (int64 i = 0; i < static_cast<int64>(k) * dims; ++i)
+        if (!std::isfinite(v.sums[i])) bad_state(fn, "non-finite sums");
+    return st;
+}
+
+// Merges pass state b into a (either may still be empty: k = 0).
+PassState* pass_merge(PassState* a, PassState* b, MemoryContext cxt, const char* fn) {
+    if (b == nullptr) return a;
+    if (a == nullptr || a->k == 0) {
+        if (b->k == 0) {
+            if (a != nullptr) a->n_skipped += b->n_skipped;
+            return a != nullptr ? a : b;
+        }
+        PassState* out = pass_new(cxt, b->k, b->dims);
+        out->n_skipped = a != nullptr ? a->n_skipped : 0;
+        cseg::lloyd_sums_merge(pass_view(out), pass_view(b));
+        return out;
+    }
+    if (b->k == 0) {
+        a->n_skipped += b->n_skipped;
+        return a;
+    }
+    if (a->k != b->k || a->dims != b->dims)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("%s: passes of different models (k = %d, %d features and k = "
+                               "%d, %d features)",
+                               fn, a->k, a->dims, b->k, b->dims)));
+    cseg::lloyd_sums_merge(pass_view(a), pass_view(b));
+    return a;
+}
+
+// Merges seeding state b into a (either may still be empty: dims = 0).
+SeedState* seed_merge(SeedState* a, SeedState* b, const char* fn) {
+    if (b == nullptr) return a;
+    if (a == nullptr) return b;
+    if (b->dims == 0) {
+        a->n_skipped += b->n_skipped;
+        return a;
+    }
+    if (a->dims == 0) {
+        b->n_skipped += a->n_skipped;
+        return b;
+    }
+    if (a->dims != b->dims || a->capacity != b->capacity || a->seed != b->seed ||
+        a->missing != b->missing)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("%s: seeding states of different shapes or options (%d and %d "
+                               "features)",
+                               fn, a->dims, b->dims)));
+    sample_reserve(a, a->sampled + b->sampled);
+    cseg::stream_seed_merge(seed_view(a), seed_view(b));
+    return a;
+}
+
+// Plain data the seeding aggregate needs from its options.
+struct SeedOptions {
+    int32 missing;
+    int64 capacity;
+    uint64 seed;
+};
+
+}  // namespace
+
+extern "C" {
+
+PG_FUNCTION_INFO_V1(seg_stream_seed_trans);
+PG_FUNCTION_INFO_V1(seg_stream_seed_combine);
+PG_FUNCTION_INFO_V1(seg_stream_seed_serialize);
+PG_FUNCTION_INFO_V1(seg_stream_seed_deserialize);
+PG_FUNCTION_INFO_V1(seg_stream_seed_merge_trans);
+PG_FUNCTION_INFO_V1(seg_stream_pass_trans);
+PG_FUNCTION_INFO_V1(seg_stream_pass_combine);
+PG_FUNCTION_INFO_V1(seg_stream_pass_serialize);
+PG_FUNCTION_INFO_V1(seg_stream_pass_deserialize);
+PG_FUNCTION_INFO_V1(seg_stream_pass_merge_trans);
+PG_FUNCTION_INFO_V1(seg_stream_start);
+PG_FUNCTION_INFO_V1(seg_stream_tolerance);
+PG_FUNCTION_INFO_V1(seg_stream_update);
+PG_FUNCTION_INFO_V1(seg_stream_shift);
+PG_FUNCTION_INFO_V1(seg_stream_finish);
+
+// seg_stream_seed(features float8[], options jsonb) transition: moments and the bottom-s
+// sample of the accepted rows.
+Datum seg_stream_seed_trans(PG_FUNCTION_ARGS) {
+    const char* fn = "seg_stream_seed";
+    MemoryContext cxt = agg_context(fcinfo, fn);
+    SeedState* st = PG_ARGISNULL(0) ? nullptr : reinterpret_cast<SeedState*>(PG_GETARG_POINTER(0));
+    if (st == nullptr) {
+        const char* options = cseg_pg::jsonb_options_text(fcinfo, 2);
+        const SeedOptions o = cseg_pg::guarded([&] {
+            const cseg::KMeansOptions opts = cseg::parse_kmeans_options(options);
+            return SeedOptions{static_cast<int32>(opts.missing),
+                               opts.sample > 0 ? opts.sample : kDefaultSample, opts.seed};
+        });
+        st = static_cast<SeedState*>(MemoryContextAllocZero(cxt, sizeof(SeedState)));
+        st->missing = o.missing;
+        st->capacity = o.capacity;
+        st->seed = o.seed;
+    }
+    if (PG_ARGISNULL(1)) PG_RETURN_POINTER(st);
+    ArrayType* features = PG_GETARG_ARRAYTYPE_P(1);
+    const int32 n = cseg_pg::float8_array_length(features, "seg_stream_seed features");
+    if (st->dims == 0) {
+        st->dims = n;
+        seed_allocate(st, cxt);
+    } else if (n != st->dims) {
+        ereport(ERROR, (errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+                        errmsg("%s: all feature arrays must have the same length, saw lengths "
+                               "%d and %d",
+                               fn, st->dims, n)));
+    }
+    const int32 missing = cseg_pg::float8_array_read(features, st->scratch, n);
+    if (missing > 0) {
+        if (st->missing == static_cast<int32>(cseg::MissingPolicy::Error))
+            ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+                            errmsg("%s: a row has a NULL or non-finite element", fn),
+                            errdetail("The option \"missing\" is \"error\"."),
+                            errhint("Use \"missing\": \"skip\" to leave such rows out or "
+                                    "\"impute\" to replace missing elements by the feature "
+                                    "mean.")));
+        if (st->missing == static_cast<int32>(cseg::MissingPolicy::Skip)) {
+            st->n_skipped++;
+            PG_RETURN_POINTER(st);
+        }
+    }
+    if (st->sampled == st->allocated) sample_reserve(st, st->sampled + 1);
+    cseg::stream_seed_add(seed_view(st), st->scratch);
+    PG_RETURN_POINTER(st);
+}
+
+// Combine: merges two partial seeding states (copied into the aggregate context when needed).
+Datum seg_stream_seed_combine(PG_FUNCTION_ARGS) {
+    const char* fn = "seg_stream_seed";
+    MemoryContext cxt = agg_context(fcinfo, fn);
+    SeedState* a = PG_ARGISNULL(0) ? nullptr : reinterpret_cast<SeedState*>(PG_GETARG_POINTER(0));
+    SeedState* b = PG_ARGISNULL(1) ? nullptr : reinterpret_cast<SeedState*>(PG_GETARG_POINTER(1));
+    if (a == nullptr && b == nullptr) PG_RETURN_NULL();
+    if (a == nullptr) {
+        // Copy b into the aggregate context through its serialized form.
+        a = seed_deserialize(seed_serialize(b), cxt, fn);
+        PG_RETURN_POINTER(a);
+    }
+    PG_RETURN_POINTER(seed_merge(a, b, fn));
+}
+
+// Serialize (also the aggregate's final function): the state as bytea.
+Datum seg_stream_seed_serialize(PG_FUNCTION_ARGS) {
+    if (PG_ARGISNULL(0)) PG_RETURN_NULL();
+    SeedState* st = reinterpret_cast<SeedState*>(PG_GETARG_POINTER(0));
+    PG_RETURN_BYTEA_P(seed_serialize(st));
+}
+
+// Deserialize: a state from bytea, in the aggregate context.
+Datum seg_stream_seed_deserialize(PG_FUNCTION_ARGS) {
+    MemoryContext cxt = agg_context(fcinfo, "seg_stream_seed");
+    PG_RETURN_POINTER(seed_deserialize(PG_GETARG_BYTEA_PP(0), cxt, "seg_stream_seed"));
+}
+
+// seg_stream_seed_merge(bytea) transition: adds one shard's (or partition's) seeding state.
+Datum seg_stream_seed_merge_trans(PG_FUNCTION_ARGS) {
+    const char* fn = "seg_stream_seed_merge";
+    MemoryContext cxt = agg_context(fcinfo, fn);
+    SeedState* st = PG_ARGISNULL(0) ? nullptr : reinterpret_cast<SeedState*>(PG_GETARG_POINTER(0));
+    if (PG_ARGISNULL(1)) {
+        if (st == nullptr) PG_RETURN_NULL();
+        PG_RETURN_POINTER(st);
+    }
+    SeedState* b = seed_deserialize(PG_GETARG_BYTEA_PP(1), cxt, fn);
+    PG_RETURN_POINTER(seed_merge(st, b, fn));
+}
+
+// seg_stream_pass(model segmodel, features float8[]) transition: assigns the row to the
+// model's nearest centre (as seg_assign) and adds it to that cluster's sums.
+Datum seg_stream_pass_trans(PG_FUNCTION_ARGS) {
+    const char* fn = "seg_stream_pass";
+    MemoryContext cxt = agg_context(fcinfo, fn);
+    PassState* st = PG_ARGISNULL(0) ? nullptr : reinterpret_cast<PassState*>(PG_GETARG_POINTER(0));
+    if (PG_ARGISNULL(1))
+        ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+                        errmsg("%s: the model must not be NULL", fn)));
+    cseg_pg::ModelCache* c = cseg_pg::model_cache_get(fcinfo, 1);
+    if (st == nullptr) {
+        st = pass_new(cxt, c->view.k, c->view.dims);
+    } else if (st->k != c->view.k || st->dims != c->view.dims) {
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("%s: the model must be the same for every row", fn)));
+    }
+    if (PG_ARGISNULL(2)) PG_RETURN_POINTER(st);
+    if (!cseg_pg::model_point(fcinfo, c, 2, fn)) {
+        st->n_skipped++;
+        PG_RETURN_POINTER(st);
+    }
+    double sq;
+    const int32 label = cseg_pg::model_cache_nearest(c, c->scratch, &sq);
+    cseg::lloyd_sums_add(pass_view(st), c->scratch, label, sq);
+    PG_RETURN_POINTER(st);
+}
+
+// Combine: merges two partial pass states.
+Datum seg_stream_pass_combine(PG_FUNCTION_ARGS) {
+    const char* fn = "seg_stream_pass";
+    MemoryContext cxt = agg_context(fcinfo, fn);
+    PassState* a = PG_ARGISNULL(0) ? nullptr : reinterpret_cast<PassState*>(PG_GETARG_POINTER(0));
+    PassState* b = PG_ARGISNULL(1) ? nullptr : reinterpret_cast<PassState*>(PG_GETARG_POINTER(1));
+    if (a == nullptr && b == nullptr) PG_RETURN_NULL();
+    if (a == nullptr) PG_RETURN_POINTER(pass_deserialize(pass_serialize(b), cxt, fn));
+    PG_RETURN_POINTER(pass_merge(a, b, cxt, fn));
+}
+
+// Serialize (also the final function): the pass state as bytea.
+Datum seg_stream_pass_serialize(PG_FUNCTION_ARGS) {
+    if (PG_ARGISNULL(0)) PG_RETURN_NULL();
+    PG_RETURN_BYTEA_P(pass_serialize(reinterpret_cast<PassState*>(PG_GETARG_POINTER(0))));
+}
+
+// Deserialize: a pass state from bytea, in the aggregate context.
+Datum seg_stream_pass_deserialize(PG_FUNCTION_ARGS) {
+    MemoryContext cxt = agg_context(fcinfo, "seg_stream_pass");
+    PG_RETURN_POINTER(pass_deserialize(PG_GETARG_BYTEA_PP(0), cxt, "seg_stream_pass"));
+}
+
+// seg_stream_pass_merge(bytea) transition: adds one shard's (or partition's) pass state.
+Datum seg_stream_pass_merge_trans(PG_FUNCTION_ARGS) {
+    const char* fn = "seg_stream_pass_merge";
+    MemoryContext cxt = agg_context(fcinfo, fn);
+    PassState* st = PG_ARGISNULL(0) ? nullptr : reinterpret_cast<PassState*>(PG_GETARG_POINTER(0));
+    if (PG_ARGISNULL(1)) {
+        if (st == nullptr) PG_RETURN_NULL();
+        PG_RETURN_POINTER(st);
+    }
+    PassState* b = pass_deserialize(PG_GETARG_BYTEA_PP(1), cxt, fn);
+    PG_RETURN_POINTER(pass_merge(st, b, cxt, fn));
+}
+
+// seg_stream_start(seed bytea, k int, options jsonb) -> the starting model.
+Datum seg_stream_start(PG_FUNCTION_ARGS) {
+    const char* fn = "seg_stream_start";
+    SeedState* st = seed_deserialize(PG_GETARG_BYTEA_PP(0), CurrentMemoryContext, fn);
+    const int32 k = PG_GETARG_INT32(1);
+    const char* options = cseg_pg::jsonb_options_text(fcinfo, 2);
+    if (st->dims == 0)
+        ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+                        errmsg("%s: no usable rows (%lld skipped)", fn,
+                               static_cast<long long>(st->n_skipped))));
+    const int32 threads = cseg_pg::fit_threads;
+    struct varlena* out = cseg_pg::guarded([&] {
+        const cseg::Interrupt interrupt(cseg_pg::interrupt_pending);
+        const cseg::KMeansOptions opts = cseg::parse_kmeans_options(options);
+        return cseg_pg::model_to_varlena(
+            cseg::stream_start(seed_view(st), k, opts, interrupt, threads));
+    });
+    PG_RETURN_POINTER(out);
+}
+
+// seg_stream_tolerance(seed bytea, model segmodel) -> scikit-learn's absolute tolerance.
+Datum seg_stream_tolerance(PG_FUNCTION_ARGS) {
+    const char* fn = "seg_stream_tolerance";
+    SeedState* st = seed_deserialize(PG_GETARG_BYTEA_PP(0), CurrentMemoryContext, fn);
+    struct varlena* model = PG_DETOAST_DATUM(PG_GETARG_DATUM(1));
+    const double tol = cseg_pg::guarded([&] {
+        const cseg::Model m = cseg_pg::model_from_varlena(model, cseg::ErrorKind::InvalidBinary);
+        if (m.dims != st->dims)
+            throw cseg::Error(cseg::ErrorKind::InvalidParameter,
+                              "the seeding state and the model have different dimensions");
+        return cseg::stream_tolerance(seed_view(st), m);
+    });
+    PG_RETURN_FLOAT8(tol);
+}
+
+// seg_stream_update(model segmodel, pass bytea) -> the model after one Lloyd update.
+Datum seg_stream_update(PG_FUNCTION_ARGS) {
+    const char* fn = "seg_stream_update";
+    struct varlena* model = PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
+    PassState* st = pass_deserialize(PG_GETARG_BYTEA_PP(1), CurrentMemoryContext, fn);
+    struct varlena* out = cseg_pg::guarded([&] {
+        const cseg::Model m = cseg_pg::model_from_varlena(model, cseg::ErrorKind::InvalidBinary);
+        return cseg_pg::model_to_varlena(cseg::stream_update(m, pass_view(st)));
+    });
+    PG_RETURN_POINTER(out);
+}
+
+// seg_stream_shift(a segmodel, b segmodel) -> total squared centre shift.
+Datum seg_stream_shift(PG_FUNCTION_ARGS) {
+    struct varlena* a = PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
+    struct varlena* b = PG_DETOAST_DATUM(PG_GETARG_DATUM(1));
+    const double shift = cseg_pg::guarded([&] {
+        return cseg::stream_centre_shift(
+            cseg_pg::model_from_varlena(a, cseg::ErrorKind::InvalidBinary),
+            cseg_pg::model_from_varlena(b, cseg::ErrorKind::InvalidBinary));
+    });
+    PG_RETURN_FLOAT8(shift);
+}
+
+// seg_stream_finish(model segmodel, pass bytea) -> the final model (sizes, inertia, order).
+Datum seg_stream_finish(PG_FUNCTION_ARGS) {
+    const char* fn = "seg_stream_finish";
+    struct varlena* model = PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
+    PassState* st = pass_deserialize(PG_GETARG_BYTEA_PP(1), CurrentMemoryContext, fn);
+    struct varlena* out = cseg_pg::guarded([&] {
+        const cseg::Model m = cseg_pg::model_from_varlena(model, cseg::ErrorKind::InvalidBinary);
+        return cseg_pg::model_to_varlena(cseg::stream_finish(m, pass_view(st)));
+    });
+    PG_RETURN_POINTER(out);
+}
+
+}  // extern "C"

@@ -1,0 +1,267 @@
+-- The stream engine: k-means over tables of any size, one pass per Lloyd iteration
+-- (src/core/kmeans_stream.hpp, src/pg/kmeans_stream.cpp, docs/scale.md)
+CREATE FUNCTION seg_stream_seed_trans(internal, float8[], jsonb) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION seg_stream_seed_trans(internal, float8[], jsonb) IS
+    'Aggregate support: seg_stream_seed transition';
+CREATE FUNCTION seg_stream_seed_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION seg_stream_seed_combine(internal, internal) IS
+    'Aggregate support: merges two partial seeding states';
+CREATE FUNCTION seg_stream_seed_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION seg_stream_seed_serialize(internal) IS
+    'Aggregate support: a seeding state as bytea (also its final value)';
+CREATE FUNCTION seg_stream_seed_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION seg_stream_seed_deserialize(bytea, internal) IS
+    'Aggregate support: a seeding state from bytea';
+CREATE FUNCTION seg_stream_seed_merge_trans(internal, bytea) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION seg_stream_seed_merge_trans(internal, bytea) IS
+    'Aggregate support: seg_stream_seed_merge transition';
+
+CREATE AGGREGATE seg_stream_seed(float8[], jsonb) (
+    SFUNC = seg_stream_seed_trans, STYPE = internal,
+    FINALFUNC = seg_stream_seed_serialize,
+    COMBINEFUNC = seg_stream_seed_combine, SERIALFUNC = seg_stream_seed_serialize,
+    DESERIALFUNC = seg_stream_seed_deserialize, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE seg_stream_seed(float8[], jsonb) IS
+    'Stream engine, seeding pass: per-feature moments and the seeded bottom-s sample of the '
+    'rows, as bytea (options: missing, seed, sample)';
+CREATE AGGREGATE seg_stream_seed_merge(bytea) (
+    SFUNC = seg_stream_seed_merge_trans, STYPE = internal,
+    FINALFUNC = seg_stream_seed_serialize,
+    COMBINEFUNC = seg_stream_seed_combine, SERIALFUNC = seg_stream_seed_serialize,
+    DESERIALFUNC = seg_stream_seed_deserialize, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE seg_stream_seed_merge(bytea) IS
+    'Stream engine: merges the seeding states of several shards or partitions';
+
+CREATE FUNCTION seg_stream_pass_trans(internal, segmodel, float8[]) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION seg_stream_pass_trans(internal, segmodel, float8[]) IS
+    'Aggregate support: seg_stream_pass transition';
+CREATE FUNCTION seg_stream_pass_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION seg_stream_pass_combine(internal, internal) IS
+    'Aggregate support: merges two partial Lloyd pass states';
+CREATE FUNCTION seg_stream_pass_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION seg_stream_pass_serialize(internal) IS
+    'Aggregate support: a Lloyd pass state as bytea (also its final value)';
+CREATE FUNCTION seg_stream_pass_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION seg_stream_pass_deserialize(bytea, internal) IS
+    'Aggregate support: a Lloyd pass state from bytea';
+CREATE FUNCTION seg_stream_pass_merge_trans(internal, bytea) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION seg_stream_pass_merge_trans(internal, bytea) IS
+    'Aggregate support: seg_stream_pass_merge transition';
+
+CREATE AGGREGATE seg_stream_pass(segmodel, float8[]) (
+    SFUNC = seg_stream_pass_trans, STYPE = internal,
+    FINALFUNC = seg_stream_pass_serialize,
+    COMBINEFUNC = seg_stream_pass_combine, SERIALFUNC = seg_stream_pass_serialize,
+    DESERIALFUNC = seg_stream_pass_deserialize, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE seg_stream_pass(segmodel, float8[]) IS
+    'Stream engine, one Lloyd pass: per-cluster sums, counts, distance sums and inertia of '
+    'the rows assigned to the model''s centres, as bytea (k x d numbers)';
+CREATE AGGREGATE seg_stream_pass_merge(bytea) (
+    SFUNC = seg_stream_pass_merge_trans, STYPE = internal,
+    FINALFUNC = seg_stream_pass_serialize,
+    COMBINEFUNC = seg_stream_pass_combine, SERIALFUNC = seg_stream_pass_serialize,
+    DESERIALFUNC = seg_stream_pass_deserialize, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE seg_stream_pass_merge(bytea) IS
+    'Stream engine: merges the Lloyd pass states of several shards or partitions';
+
+CREATE FUNCTION seg_stream_start(seed bytea, k int, options jsonb) RETURNS segmodel
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION seg_stream_start(bytea, int, jsonb) IS
+    'Stream engine: the starting model (scaler from the moments, centres from kmeans_fit''s '
+    'restarts on the sample)';
+CREATE FUNCTION seg_stream_tolerance(seed bytea, model segmodel) RETURNS float8
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION seg_stream_tolerance(bytea, segmodel) IS
+    'Stream engine: tol times the mean scaled feature variance (scikit-learn''s rule)';
+CREATE FUNCTION seg_stream_update(model segmodel, pass bytea) RETURNS segmodel
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION seg_stream_update(segmodel, bytea) IS
+    'Stream engine: the model after one Lloyd update from a pass''s sums';
+CREATE FUNCTION seg_stream_shift(a segmodel, b segmodel) RETURNS float8
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION seg_stream_shift(segmodel, segmodel) IS
+    'Stream engine: total squared shift between two models'' centres';
+CREATE FUNCTION seg_stream_finish(model segmodel, pass bytea) RETURNS segmodel
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION seg_stream_finish(segmodel, bytea) IS
+    'Stream engine: the final model from the pass over its own centres (sizes, inertia, '
+    'segments numbered by size)';
+
+-- The relations one pass reads: the source itself, or, for a partitioned table with foreign
+-- partitions (shards), each leaf partition on its own so that postgres_fdw can push the
+-- pass aggregate down to its server.
+CREATE FUNCTION seg_stream_sources(source regclass, OUT relation regclass, OUT is_foreign bool)
+    RETURNS SETOF record LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH src AS (
+        SELECT c.relkind, c.relrowsecurity FROM pg_class c WHERE c.oid = source
+    ), leaves AS (
+        SELECT t.relid, c.relkind = 'f' AS is_foreign
+        FROM pg_partition_tree(source) t JOIN pg_class c ON c.oid = t.relid
+        WHERE t.isleaf
+    ), sharded AS (
+        SELECT coalesce((SELECT relkind = 'p' AND NOT relrowsecurity FROM src), false)
+               AND EXISTS (SELECT FROM leaves WHERE is_foreign) AS yes
+    )
+    SELECT l.relid::regclass, l.is_foreign FROM leaves l WHERE (SELECT yes FROM sharded)
+    UNION ALL
+    SELECT source, coalesce((SELECT relkind = 'f' FROM src), false)
+    WHERE NOT (SELECT yes FROM sharded)
+$$;
+COMMENT ON FUNCTION seg_stream_sources(regclass) IS
+    'Stream engine: the relations each pass reads (a sharded table''s leaf partitions, else '
+    'the source itself)';
+
+-- The engine seg_train picks by default: "stream" when the source has foreign partitions or
+-- its rows would not fit customer_seg.max_memory as kmeans_fit buffers them, else "memory".
+CREATE FUNCTION seg_train_engine(source regclass, dims int) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE
+        WHEN EXISTS (SELECT FROM @extschema@.seg_stream_sources(source) s WHERE s.is_foreign)
+            THEN 'stream'
+        WHEN coalesce((SELECT sum(CASE WHEN c.reltuples >= 0 THEN c.reltuples
+                                       ELSE pg_relation_size(c.oid)::float8 / (32 + 8 * dims)
+                                  END)
+                       FROM pg_class c
+                       WHERE c.relkind IN ('r', 'm')
+                         AND (c.oid = source OR c.oid IN (SELECT t.relid FROM pg_partition_tree(source) t
+                                                          WHERE t.isleaf))), 0) * dims * 8
+             > pg_size_bytes(current_setting('customer_seg.max_memory'))::float8
+            THEN 'stream'
+        ELSE 'memory' END
+$$;
+COMMENT ON FUNCTION seg_train_engine(regclass, int) IS
+    'The engine seg_train uses when none is given: stream for sharded tables and tables whose '
+    'rows would not fit customer_seg.max_memory (planner row estimate x dims x 8 bytes)';
+
+CREATE FUNCTION kmeans_stream_fit(source regclass, features text[], k int,
+                                  options jsonb DEFAULT '{}')
+    RETURNS segmodel LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    opts jsonb := coalesce(kmeans_stream_fit.options, '{}');
+    progress bool := false;
+    columns text;
+    seed_query text;
+    pass_query text;
+    relations regclass[];
+    shards int;
+    seed bytea;
+    model @extschema@.segmodel;
+    next_model @extschema@.segmodel;
+    sums bytea;
+    tol float8;
+    shift float8;
+    max_iter int;
+    pass int := 0;
+    started timestamptz;
+    seconds float8;
+BEGIN
+    IF source IS NULL OR k IS NULL THEN
+        RAISE EXCEPTION 'kmeans_stream_fit: source and k must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF coalesce(cardinality(features), 0) = 0 OR array_position(features, NULL) IS NOT NULL THEN
+        RAISE EXCEPTION 'kmeans_stream_fit: features must list at least one column name, without NULLs'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF jsonb_typeof(opts) <> 'object' THEN
+        RAISE EXCEPTION 'kmeans_stream_fit: options must be a JSON object'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF opts ? 'progress' THEN
+        IF jsonb_typeof(opts->'progress') <> 'boolean' THEN
+            RAISE EXCEPTION 'kmeans_stream_fit: option "progress" must be true or false'
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        progress := (opts->>'progress')::bool;
+    END IF;
+    opts := opts - 'progress' - 'engine';
+    IF NOT opts ? 'feature_names' THEN
+        opts := opts || jsonb_build_object('feature_names', to_jsonb(features));
+    END IF;
+
+    SELECT string_agg(format('%I::float8', f), ', ' ORDER BY i) INTO columns
+    FROM unnest(features) WITH ORDINALITY AS u(f, i);
+    SELECT array_agg(s.relation ORDER BY s.relation::text), count(*) FILTER (WHERE s.is_foreign)
+        INTO relations, shards
+    FROM @extschema@.seg_stream_sources(source) s;
+    IF cardinality(relations) = 1 AND relations[1] = source THEN
+        seed_query := format('SELECT @extschema@.seg_stream_seed(ARRAY[%s], $1) FROM %s',
+                             columns, source);
+        pass_query := format('SELECT @extschema@.seg_stream_pass($1, ARRAY[%s]) FROM %s',
+                             columns, source);
+    ELSE
+        SELECT format('SELECT @extschema@.seg_stream_seed_merge(s) FROM (%s) q',
+                      string_agg(format('SELECT @extschema@.seg_stream_seed(ARRAY[%s], $1) AS s FROM ONLY %s',
+                                        columns, r), ' UNION ALL ')),
+               format('SELECT @extschema@.seg_stream_pass_merge(s) FROM (%s) q',
+                      string_agg(format('SELECT @extschema@.seg_stream_pass($1, ARRAY[%s]) AS s FROM ONLY %s',
+                                        columns, r), ' UNION ALL '))
+            INTO seed_query, pass_query
+        FROM unnest(relations) AS r;
+    END IF;
+
+    started := clock_timestamp();
+    EXECUTE seed_query INTO seed USING opts;
+    IF seed IS NULL THEN
+        RETURN NULL;
+    END IF;
+    -- The starting model checks every option (unknown keys list the valid ones).
+    model := @extschema@.seg_stream_start(seed, k, opts);
+    tol := @extschema@.seg_stream_tolerance(seed, model);
+    max_iter := ((model::jsonb)->'options'->>'max_iter')::int;
+    IF progress THEN
+        seconds := extract(epoch FROM clock_timestamp() - started);
+        RAISE NOTICE 'kmeans_stream_fit: seeding pass and a fit on a sample of % rows in % s%',
+            (model::jsonb)->>'n_rows', round(seconds::numeric, 3),
+            CASE WHEN shards > 0 THEN format(', %s of %s shards answered', shards, shards) ELSE '' END;
+    END IF;
+    LOOP
+        EXIT WHEN pass >= max_iter;
+        started := clock_timestamp();
+        EXECUTE pass_query INTO sums USING model;
+        next_model := @extschema@.seg_stream_update(model, sums);
+        shift := @extschema@.seg_stream_shift(model, next_model);
+        model := next_model;
+        pass := pass + 1;
+        IF progress THEN
+            seconds := extract(epoch FROM clock_timestamp() - started);
+            RAISE NOTICE 'kmeans_stream_fit: pass % of at most %: % rows in % s (% rows/s), inertia %, centre shift % (tolerance %)%',
+                pass, max_iter, (model::jsonb)->>'n_rows', round(seconds::numeric, 3),
+                round(((model::jsonb)->>'n_rows')::numeric / greatest(seconds, 1e-6)::numeric),
+                (model::jsonb)->>'inertia', shift, tol,
+                CASE WHEN shards > 0 THEN format(', %s of %s shards answered', shards, shards) ELSE '' END;
+            PERFORM set_config('application_name',
+                               left(format('customer_seg: kmeans_stream_fit pass %s/%s inertia %s',
+                                           pass, max_iter, (model::jsonb)->>'inertia'), 63),
+                               true);
+        END IF;
+        EXIT WHEN shift <= tol;
+    END LOOP;
+    EXECUTE pass_query INTO sums USING model;
+    RETURN @extschema@.seg_stream_finish(model, sums);
+END
+$$;
+COMMENT ON FUNCTION kmeans_stream_fit(regclass, text[], int, jsonb) IS
+    'K-means over a table of any size (seg_train''s engine "stream"): one seeding pass, then one '
+    'pass per Lloyd iteration; memory O(k x d) plus the seeding sample; sharded tables run each '
+    'pass on their postgres_fdw servers';

@@ -1,0 +1,232 @@
+"""Shards: seg_train over a partitioned table whose partitions are postgres_fdw foreign tables
+on three other PostgreSQL 15 servers gives the model that the stream engine gives on one
+server holding the same rows (inertia to 1e-9 relative, the same labels); every pass runs on
+the shards at the same time (Async Foreign Scan, the aggregate pushed down); the model saved
+on a shard labels that shard's rows as the coordinator does.
+
+The three servers are made with initdb/pg_ctl under build/ (trust authentication, listening on
+127.0.0.1 only, ports picked free), load customer_seg from the same place as the server the
+test runs against (its extension_destdir, if any), and are removed at the end.
+Run alone: pg_virtualenv -v 15 /usr/bin/python3 test/integration/test_shards.py
+"""
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+
+import numpy as np
+import psycopg2
+
+from dbtest import ROOT, Checks, connect, fresh_database
+
+BIN = "/usr/lib/postgresql/15/bin"
+SHARDS = 3
+ROWS = 30000
+FEATURES = "ARRAY['x', 'y', 'z', 'w']"
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 nobody listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def as_postgres(args):
+    """Runs a server command as the postgres user when we are root (initdb refuses root)."""
+    if os.geteuid() == 0:
+        args = ["runuser", "-u", "postgres", "--"] + args
+    subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+
+
+class Shard:
+    """One throwaway PostgreSQL server."""
+
+    def __init__(self, base, number, destdir):
+        self.dir = os.path.join(base, f"shard{number}")
+        self.port = free_port()
+        as_postgres([f"{BIN}/initdb", "-D", self.dir, "-A", "trust", "-U", "postgres",
+                     "--no-sync"])
+        opts = (f"-c port={self.port} -c listen_addresses=127.0.0.1 "
+                f"-c unix_socket_directories={self.dir} -c fsync=off "
+                f"-c log_min_duration_statement=0")
+        if destdir:
+            opts += f" -c extension_destdir={destdir}"
+        as_postgres([f"{BIN}/pg_ctl", "-D", self.dir, "-o", opts, "-l",
+                     os.path.join(self.dir, "log"), "-w", "start"])
+
+    def connect(self):
+        """An autocommit superuser connection over TCP."""
+        conn = psycopg2.connect(host="127.0.0.1", port=self.port, user="postgres",
+                                dbname="postgres")
+        conn.autocommit = True
+        return conn
+
+    def log(self):
+        """The server log so far."""
+        with open(os.path.join(self.dir, "log"), encoding="utf-8", errors="replace") as f:
+            return f.read()
+
+    def stop(self):
+        """Stops the server at once."""
+        try:
+            as_postgres([f"{BIN}/pg_ctl", "-D", self.dir, "-m", "immediate", "stop"])
+        except subprocess.CalledProcessError:
+            pass
+
+
+def customer_rows():
+    """ROWS deterministic rows: four overlapping groups in x, y, z and a noise feature w."""
+    rng = np.random.default_rng(20261206)
+    centres = np.array([[0, 0, 0], [3, 1, 0], [0, 3, 2], [3, 3, 4]], dtype=float)
+    group = rng.integers(0, 4, ROWS)
+    xyz = centres[group] + rng.normal(0, 1.0, (ROWS, 3))
+    w = rng.lognormal(3, 1, ROWS)
+    return [(i, *map(float, xyz[i]), float(w[i])) for i in range(ROWS)]
+
+
+def copy_rows(cur, table, rows):
+    """COPY rows (id, x, y, z, w) into table."""
+    import io
+    buf = io.StringIO("".join(f"{r[0]}\t{r[1]!r}\t{r[2]!r}\t{r[3]!r}\t{r[4]!r}\n" for r in rows))
+    cur.copy_expert(f"COPY {table} (id, x, y, z, w) FROM STDIN", buf)
+
+
+def main():
+    checks = Checks()
+    with fresh_database("cseg_shards", load=()) as db:
+        conn = connect(db)
+        cur = conn.cursor()
+        destdir = ""
+        if destdir_supported(cur):
+            cur.execute("SHOW extension_destdir")
+            destdir = cur.fetchone()[0]
+        base = tempfile.mkdtemp(prefix="shards-", dir=os.path.join(ROOT, "build"))
+        if os.geteuid() == 0:
+            pw = pwd.getpwnam("postgres")
+            os.chown(base, pw.pw_uid, pw.pw_gid)
+        shards = []
+        try:
+            shards = [Shard(base, i, destdir) for i in range(SHARDS)]
+            rows = customer_rows()
+            for i, shard in enumerate(shards):
+                sconn = shard.connect()
+                scur = sconn.cursor()
+                scur.execute("CREATE EXTENSION customer_seg")
+                scur.execute("CREATE TABLE customers_shard (id bigint PRIMARY KEY, shard int "
+                             f"DEFAULT {i}, x float8, y float8, z float8, w float8)")
+                copy_rows(scur, "customers_shard", [r for r in rows if r[0] % SHARDS == i])
+                scur.execute("ANALYZE customers_shard")
+                sconn.close()
+
+            # The coordinator: a partitioned table of foreign partitions, and the same rows in
+            # one local table.
+            cur.execute("CREATE EXTENSION postgres_fdw")
+            cur.execute("""CREATE TABLE customers (id bigint, shard int, x float8, y float8,
+                           z float8, w float8) PARTITION BY LIST (shard)""")
+            for i, shard in enumerate(shards):
+                cur.execute(f"""CREATE SERVER shard{i} FOREIGN DATA WRAPPER postgres_fdw
+                                OPTIONS (host '127.0.0.1', port '{shard.port}',
+                                         dbname 'postgres', extensions 'customer_seg',
+                                         async_capable 'true', fetch_size '10000')""")
+                cur.execute(f"CREATE USER MAPPING FOR CURRENT_USER SERVER shard{i} "
+                            "OPTIONS (user 'postgres')")
+                cur.execute(f"""CREATE FOREIGN TABLE customers_{i} PARTITION OF customers
+                                FOR VALUES IN ({i}) SERVER shard{i}
+                                OPTIONS (table_name 'customers_shard')""")
+            cur.execute("""CREATE TABLE customers_local (id bigint PRIMARY KEY, x float8,
+                           y float8, z float8, w float8)""")
+            copy_rows(cur, "customers_local", rows)
+            cur.execute("SELECT count(*) FROM customers")
+            checks.check(cur.fetchone()[0] == ROWS, f"the sharded table has {ROWS} rows")
+
+            # Each pass is pushed down to every shard and runs on all of them at once.
+            cur.execute("SELECT relation::text FROM seg_stream_sources('customers') ORDER BY 1")
+            parts = [r[0] for r in cur.fetchall()]
+            checks.check(parts == [f"customers_{i}" for i in range(SHARDS)],
+                         f"each pass reads the foreign partitions: {parts}")
+            cur.execute("SELECT seg_train_engine('customers', 4)")
+            checks.check(cur.fetchone()[0] == "stream", "the default engine for shards is stream")
+            cur.execute("SELECT kmeans_fit(ARRAY[x, y, z, w], 4)::text FROM customers_local")
+            model = cur.fetchone()[0]
+            union = " UNION ALL ".join(
+                f"SELECT seg_stream_pass(%(m)s::segmodel, ARRAY[x, y, z, w]) AS s FROM ONLY {p}"
+                for p in parts)
+            cur.execute(f"""EXPLAIN (VERBOSE, COSTS OFF)
+                            SELECT seg_stream_pass_merge(s) FROM ({union}) q""", {"m": model})
+            plan = "\n".join(r[0] for r in cur.fetchall())
+            checks.check(plan.count("Async Foreign Scan") == SHARDS,
+                         "the shards are scanned asynchronously (Async Foreign Scan x 3)")
+            checks.check(plan.count("Remote SQL: SELECT public.seg_stream_pass(") == SHARDS,
+                         "the pass aggregate runs on each shard (pushed down)")
+
+            # The model over the shards equals the stream model over the same rows locally.
+            notices_before = len(conn.notices)
+            cur.execute(f"""SELECT kmeans_stream_fit('customers', {FEATURES}, 4,
+                                   '{{"seed": 3, "progress": true}}')::text""")
+            sharded = cur.fetchone()[0]
+            progress = conn.notices[notices_before:]
+            cur.execute(f"""SELECT kmeans_stream_fit('customers_local', {FEATURES}, 4,
+                                   '{{"seed": 3}}')::text""")
+            local = cur.fetchone()[0]
+            cur.execute("""SELECT (%s::segmodel::jsonb)->>'inertia',
+                                  (%s::segmodel::jsonb)->>'inertia',
+                                  (%s::segmodel::jsonb)->'sizes' = (%s::segmodel::jsonb)->'sizes',
+                                  (%s::segmodel::jsonb)->>'n_iter'""",
+                        (sharded, local, sharded, local, sharded))
+            inertia_s, inertia_l, same_sizes, n_iter = cur.fetchone()
+            rel = abs(float(inertia_s) / float(inertia_l) - 1)
+            checks.check(rel < 1e-9, f"inertia over the shards {inertia_s} = local {inertia_l} "
+                                     f"(relative difference {rel:.1e}, {n_iter} Lloyd passes)")
+            checks.check(same_sizes, "the same cluster sizes")
+            cur.execute("""SELECT count(*) FROM customers_local
+                           WHERE seg_assign(%s::segmodel, ARRAY[x, y, z, w])
+                                 <> seg_assign(%s::segmodel, ARRAY[x, y, z, w])""",
+                        (sharded, local))
+            checks.check(cur.fetchone()[0] == 0, "every row gets the same label")
+            checks.check(any("pass 1 of at most 300" in n for n in progress) and
+                         any(f"{SHARDS} of {SHARDS} shards answered" in n for n in progress),
+                         f"progress NOTICEs per pass ({len(progress)} notices)")
+            logs = [s.log() for s in shards]
+            checks.check(all("public.seg_stream_pass(" in log for log in logs),
+                         "every shard's log shows the pass aggregate it ran")
+
+            # seg_train picks the stream engine for the sharded table; the model saved on a
+            # shard labels that shard's rows as the coordinator does.
+            cur.execute(f"SELECT seg_train('customers', 'customers', {FEATURES}, 4, "
+                        "'{\"seed\": 3}')")
+            cur.execute("SELECT seg_model('customers')::text")
+            trained = cur.fetchone()[0]
+            cur.execute("SELECT (%s::segmodel::jsonb)->>'inertia'", (trained,))
+            checks.check(abs(float(cur.fetchone()[0]) / float(inertia_s) - 1) < 1e-9,
+                         "seg_train over the shards = kmeans_stream_fit over the shards")
+            cur.execute("SELECT id, seg_assign('customers', ARRAY[x, y, z, w]) FROM customers_local")
+            central = dict(cur.fetchall())
+            mismatched = 0
+            for shard in shards:
+                sconn = shard.connect()
+                scur = sconn.cursor()
+                scur.execute("SELECT seg_save('customers', %s::segmodel, true)", (trained,))
+                scur.execute("SELECT id, seg_assign('customers', ARRAY[x, y, z, w]) "
+                             "FROM customers_shard")
+                mismatched += sum(1 for i, label in scur.fetchall() if central[i] != label)
+                sconn.close()
+            checks.check(mismatched == 0, "labels on the shards = labels on the coordinator")
+        finally:
+            for shard in shards:
+                shard.stop()
+            conn.close()
+            shutil.rmtree(base, ignore_errors=True)
+    checks.finish()
+
+
+def destdir_supported(cur):
+    """True when the server has Debian's extension_destdir setting."""
+    cur.execute("SELECT count(*) FROM pg_settings WHERE name = 'extension_destdir'")
+    return cur.fetchone()[0] == 1
+
+
+if __name__ == "__main__":
+    main()
