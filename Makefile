@@ -68,9 +68,14 @@ test:
 # cluster with a private install; writes bench/results/latest.md. BENCH_ARGS go to bench.py,
 # e.g. `make bench BENCH_ARGS="--repeat 5"` or `BENCH_ARGS=--quick`.
 BENCH_ARGS ?=
-.PHONY: bench
+.PHONY: bench bench-stream
 bench:
 	bash bench/run.sh $(BENCH_ARGS)
+# `make bench-stream`: the stream engine's passes against a bare scan on 10M x 8 rows
+# (STREAM_ARGS="--rows 10000000 --also 30000000" for the larger table too); bench/results/stream.md.
+STREAM_ARGS ?=
+bench-stream:
+	bash bench/stream_run.sh $(STREAM_ARGS)
 # --- end benchmark --------------------------------------------------------------------------
 
 # --- robustness (docs/robustness.md) -------------------------------------------------------

@@ -36,4 +36,5 @@ PGOPTS=(-o "extension_destdir=$DEST")
 for opt in ${CSEG_BENCH_PGOPTS:-}; do PGOPTS+=(-o "$opt"); done
 echo "== benchmark on a throwaway PostgreSQL 15 cluster"
 # -t: a private temporary cluster, so a concurrent test run's cluster is never in the way.
-pg_virtualenv -t -v 15 "${PGOPTS[@]}" /usr/bin/python3 "$ROOT/bench/bench.py" "$@"
+# CSEG_BENCH_SCRIPT: another benchmark script to run the same way (bench/stream_run.sh).
+pg_virtualenv -t -v 15 "${PGOPTS[@]}" /usr/bin/python3 "$ROOT/${CSEG_BENCH_SCRIPT:-bench/bench.py}" "$@"

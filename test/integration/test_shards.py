@@ -165,11 +165,11 @@ def main():
             # The model over the shards equals the stream model over the same rows locally.
             notices_before = len(conn.notices)
             cur.execute(f"""SELECT kmeans_stream_fit('customers', {FEATURES}, 4,
-                                   '{{"seed": 3, "progress": true}}')::text""")
+                                   '{{"seed": 3, "sample": 500, "progress": true}}')::text""")
             sharded = cur.fetchone()[0]
             progress = conn.notices[notices_before:]
             cur.execute(f"""SELECT kmeans_stream_fit('customers_local', {FEATURES}, 4,
-                                   '{{"seed": 3}}')::text""")
+                                   '{{"seed": 3, "sample": 500}}')::text""")
             local = cur.fetchone()[0]
             cur.execute("""SELECT (%s::segmodel::jsonb)->>'inertia',
                                   (%s::segmodel::jsonb)->>'inertia',
@@ -181,6 +181,7 @@ def main():
             checks.check(rel < 1e-9, f"inertia over the shards {inertia_s} = local {inertia_l} "
                                      f"(relative difference {rel:.1e}, {n_iter} Lloyd passes)")
             checks.check(same_sizes, "the same cluster sizes")
+            checks.check(int(n_iter) >= 2, f"seeded on a 500-row sample, Lloyd took {n_iter} passes")
             cur.execute("""SELECT count(*) FROM customers_local
                            WHERE seg_assign(%s::segmodel, ARRAY[x, y, z, w])
                                  <> seg_assign(%s::segmodel, ARRAY[x, y, z, w])""",
@@ -196,7 +197,7 @@ def main():
             # seg_train picks the stream engine for the sharded table; the model saved on a
             # shard labels that shard's rows as the coordinator does.
             cur.execute(f"SELECT seg_train('customers', 'customers', {FEATURES}, 4, "
-                        "'{\"seed\": 3}')")
+                        "'{\"seed\": 3, \"sample\": 500}')")
             cur.execute("SELECT seg_model('customers')::text")
             trained = cur.fetchone()[0]
             cur.execute("SELECT (%s::segmodel::jsonb)->>'inertia'", (trained,))
