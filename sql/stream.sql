@@ -103,3 +103,5 @@ SELECT try($$SELECT seg_stream_seed(a, '{}') FROM (VALUES (ARRAY[1.0, 2.0]), (AR
 SET customer_seg.max_memory = '64kB';
 SELECT try($$SELECT kmeans_stream_fit('stream_rows', ARRAY['x', 'y', 'z'], 4)$$);
 RESET customer_seg.max_memory;
+SELECT try($$SELECT kmeans_stream_fit('stream_rows', ARRAY['x'], 2, '{"refine": "hartigan"}')$$);
+SELECT (kmeans_stream_fit('stream_rows', ARRAY['x'], 2)::jsonb)->'options'->>'refine' AS refine;

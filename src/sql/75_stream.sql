@@ -195,6 +195,14 @@ BEGIN
         progress := (opts->>'progress')::bool;
     END IF;
     opts := opts - 'progress' - 'engine';
+    -- Hartigan's refinement moves single rows and needs them all in memory: the sample fit
+    -- that seeds the passes runs plain Lloyd, and the model records that.
+    IF opts->>'refine' IS DISTINCT FROM 'none' AND opts ? 'refine' THEN
+        RAISE EXCEPTION 'kmeans_stream_fit: option "refine" must be "none" with engine "stream" (got %)', opts->'refine'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Hartigan''s refinement needs every row in memory: use engine "memory" for it.';
+    END IF;
+    opts := opts || '{"refine": "none"}';
     IF NOT opts ? 'feature_names' THEN
         opts := opts || jsonb_build_object('feature_names', to_jsonb(features));
     END IF;
