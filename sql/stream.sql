@@ -105,3 +105,5 @@ SELECT try($$SELECT kmeans_stream_fit('stream_rows', ARRAY['x', 'y', 'z'], 4)$$)
 RESET customer_seg.max_memory;
 SELECT try($$SELECT kmeans_stream_fit('stream_rows', ARRAY['x'], 2, '{"refine": "hartigan"}')$$);
 SELECT (kmeans_stream_fit('stream_rows', ARRAY['x'], 2)::jsonb)->'options'->>'refine' AS refine;
+-- Only k-means models stream.
+SELECT try($$SELECT seg_stream_pass(kprototypes_fit(ARRAY[x], ARRAY['a'], 2), ARRAY[1.0]) FROM stream_rows$$);

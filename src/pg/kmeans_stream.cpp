@@ -490,6 +490,10 @@ Datum seg_stream_pass_trans(PG_FUNCTION_ARGS) {
         ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
                         errmsg("%s: the model must not be NULL", fn)));
     cseg_pg::ModelCache* c = cseg_pg::model_cache_get(fcinfo, 1);
+    if (c->view.algorithm != cseg::ModelAlgorithm::KMeans)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("%s needs a kmeans model, got a %s model", fn,
+                               cseg::model_algorithm_name(c->view.algorithm))));
     if (st == nullptr) {
         st = pass_new(cxt, c->view.k, c->view.dims);
     } else if (st->k != c->view.k || st->dims != c->view.dims) {
@@ -501,9 +505,9 @@ Datum seg_stream_pass_trans(PG_FUNCTION_ARGS) {
         st->n_skipped++;
         PG_RETURN_POINTER(st);
     }
-    double sq;
-    const int32 label = cseg_pg::model_cache_nearest(c, c->scratch, &sq);
-    cseg::lloyd_sums_add(pass_view(st), c->scratch, label, sq);
+    double distance;
+    const int32 label = cseg_pg::model_cache_assign(c, &distance);
+    cseg::lloyd_sums_add(pass_view(st), c->scratch, label, distance * distance);
     PG_RETURN_POINTER(st);
 }
 
