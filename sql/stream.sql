@@ -2,9 +2,9 @@
 -- iteration, the same model for a table and for the same rows split into partitions.
 CREATE TABLE stream_rows AS
 SELECT i AS id,
-       (i % 4) * 3.0 + ((i * 7919) % 1000) / 1000.0 AS x,
-       (i % 4 / 2) * 4.0 + ((i * 104729) % 1000) / 1000.0 AS y,
-       ((i * 15485863) % 1000) / 100.0 AS z
+       (i % 4) * 10.0 + ((i * 7919) % 1000) / 1000.0 AS x,
+       (i % 2) * 10.0 + ((i * 104729) % 1000) / 1000.0 AS y,
+       ((i * 15485863) % 1000) / 1000.0 AS z
 FROM generate_series(1::bigint, 4000) i;
 
 -- Stream and memory engine on the same rows: the same clusters on well separated groups.
@@ -106,4 +106,5 @@ RESET customer_seg.max_memory;
 SELECT try($$SELECT kmeans_stream_fit('stream_rows', ARRAY['x'], 2, '{"refine": "hartigan"}')$$);
 SELECT (kmeans_stream_fit('stream_rows', ARRAY['x'], 2)::jsonb)->'options'->>'refine' AS refine;
 -- Only k-means models stream.
-SELECT try($$SELECT seg_stream_pass(kprototypes_fit(ARRAY[x], ARRAY['a'], 2), ARRAY[1.0]) FROM stream_rows$$);
+SELECT try($$SELECT seg_stream_pass(m, ARRAY[1.0])
+            FROM (SELECT kprototypes_fit(ARRAY[x], ARRAY[(id % 3)::text], 2) AS m FROM stream_rows) q$$);
