@@ -389,6 +389,13 @@ PG_FUNCTION_INFO_V1(seg_stream_tolerance);
 PG_FUNCTION_INFO_V1(seg_stream_update);
 PG_FUNCTION_INFO_V1(seg_stream_shift);
 PG_FUNCTION_INFO_V1(seg_stream_finish);
+PG_FUNCTION_INFO_V1(seg_memory_budget);
+
+// seg_memory_budget() -> the bytes one aggregate may hold (customer_seg.max_memory); a C
+// function so that SQL can read the setting before anything else has loaded the library.
+Datum seg_memory_budget(PG_FUNCTION_ARGS) {
+    PG_RETURN_INT64(static_cast<int64>(cseg_pg::max_memory_kb) * 1024);
+}
 
 // seg_stream_seed(features float8[], options jsonb) transition: moments and the bottom-s
 // sample of the accepted rows.

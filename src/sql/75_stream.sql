@@ -127,6 +127,11 @@ COMMENT ON FUNCTION seg_stream_sources(regclass) IS
     'Stream engine: the relations each pass reads (a sharded table''s leaf partitions, else '
     'the source itself)';
 
+CREATE FUNCTION seg_memory_budget() RETURNS bigint
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION seg_memory_budget() IS
+    'Bytes one customer_seg aggregate may hold in memory (customer_seg.max_memory)';
+
 -- The engine seg_train picks by default: "stream" when the source has foreign partitions or
 -- its rows would not fit customer_seg.max_memory as kmeans_fit buffers them, else "memory".
 CREATE FUNCTION seg_train_engine(source regclass, dims int) RETURNS text
@@ -143,7 +148,7 @@ AS $$
                        WHERE c.relkind IN ('r', 'm')
                          AND (c.oid = source OR c.oid IN (SELECT t.relid FROM pg_partition_tree(source) t
                                                           WHERE t.isleaf))), 0) * dims * 8
-             > pg_size_bytes(current_setting('customer_seg.max_memory'))::float8
+             > @extschema@.seg_memory_budget()
             THEN 'stream'
         ELSE 'memory' END
 $$;

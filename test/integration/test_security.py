@@ -30,6 +30,14 @@ NAME_TAKING = {
         "SELECT count(*) FROM seg_rfm(%(source)s, (%(features)s)[1], 'at', "
         "(%(features)s)[pg_catalog.array_length(%(features)s, 1)], now())",
 }
+# Functions that take a table but read only the catalogs (never its rows or column names):
+# an injection-shaped table name must be looked up as a name, a subquery refused.
+CATALOG_ONLY = {
+    "seg_stream_sources(regclass)": "SELECT count(*) FROM seg_stream_sources(%(source)s)",
+    "seg_train_engine(regclass,integer)": "SELECT seg_train_engine(%(source)s, 2)",
+}
+NAME_TAKING["kmeans_stream_fit(regclass,text[],integer,jsonb)"] = (
+    "SELECT kmeans_stream_fit(%(source)s, %(features)s, 2)")
 # The order time column of every source table (seg_rfm needs one).
 AT = "at timestamptz DEFAULT '2011-06-01'"
 ROLES = ("it_sec_trainer", "it_sec_writer", "it_sec_hijacker", "it_sec_team_a", "it_sec_team_b")
@@ -81,6 +89,16 @@ def injection(checks, cur):
     checks.check(trained_on == "public." + quoted,
                  f"trained_on records the qualified, quoted name: {trained_on}")
 
+    for fn, call in CATALOG_ONLY.items():
+        name = fn.split("(")[0]
+        err = error_of(cur, call, {"source": quoted})
+        checks.check(err is None and canary_alive(cur),
+                     f"{name}: a table named like an injection is a table ({err})")
+        err = error_of(cur, call, {"source": "(SELECT 1) x"})
+        checks.check(err is not None and err.pgcode in ("42P01", "42602", "22P02"),
+                     f"{name}: a subquery as source is rejected ({err.pgcode if err else None})")
+        checks.check(canary_alive(cur), f"{name}: canary table still there")
+
     for fn, call in NAME_TAKING.items():
         name = fn.split("(")[0]
         err = error_of(cur, call, {"source": "evil_src", "features": [EVIL_X, EVIL_Y]})
@@ -121,6 +139,16 @@ def callers_rights(checks, cur):
     cur.execute("INSERT INTO secret SELECT age, spending_score FROM mall_customers")
     cur.execute("GRANT SELECT, INSERT, UPDATE ON seg_models TO it_sec_trainer")
     models_before = scalar(cur, "SELECT count(*) FROM public.seg_models")
+    for fn, call in CATALOG_ONLY.items():
+        name = fn.split("(")[0]
+        err = error_of(cur, call, {"source": quoted})
+        checks.check(err is None and canary_alive(cur),
+                     f"{name}: a table named like an injection is a table ({err})")
+        err = error_of(cur, call, {"source": "(SELECT 1) x"})
+        checks.check(err is not None and err.pgcode in ("42P01", "42602", "22P02"),
+                     f"{name}: a subquery as source is rejected ({err.pgcode if err else None})")
+        checks.check(canary_alive(cur), f"{name}: canary table still there")
+
     for fn, call in NAME_TAKING.items():
         name = fn.split("(")[0]
         cur.execute("SET ROLE it_sec_trainer")
@@ -133,6 +161,16 @@ def callers_rights(checks, cur):
 
     # Column privileges are honoured too: granted columns are read, others are not.
     cur.execute("GRANT SELECT (a, at) ON secret TO it_sec_trainer")
+    for fn, call in CATALOG_ONLY.items():
+        name = fn.split("(")[0]
+        err = error_of(cur, call, {"source": quoted})
+        checks.check(err is None and canary_alive(cur),
+                     f"{name}: a table named like an injection is a table ({err})")
+        err = error_of(cur, call, {"source": "(SELECT 1) x"})
+        checks.check(err is not None and err.pgcode in ("42P01", "42602", "22P02"),
+                     f"{name}: a subquery as source is rejected ({err.pgcode if err else None})")
+        checks.check(canary_alive(cur), f"{name}: canary table still there")
+
     for fn, call in NAME_TAKING.items():
         name = fn.split("(")[0]
         cur.execute("SET ROLE it_sec_trainer")
@@ -267,7 +305,7 @@ def completeness(checks, cur):
         JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'customer_seg'
         WHERE 'regclass'::regtype = ANY (p.proargtypes)""")
     found = {r[0] for r in cur.fetchall()}
-    checks.check(found == set(NAME_TAKING),
+    checks.check(found == set(NAME_TAKING) | set(CATALOG_ONLY),
                  f"the functions taking a table are exactly those tested: {sorted(found)}")
 
 
