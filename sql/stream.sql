@@ -108,3 +108,5 @@ SELECT (kmeans_stream_fit('stream_rows', ARRAY['x'], 2)::jsonb)->'options'->>'re
 -- Only k-means models stream.
 SELECT try($$SELECT seg_stream_pass(m, ARRAY[1.0])
             FROM (SELECT kprototypes_fit(ARRAY[x], ARRAY[(id % 3)::text], 2) AS m FROM stream_rows) q$$);
+-- Leave the registry as it was for the files that follow.
+DELETE FROM seg_models WHERE name = 'stream_segments';
