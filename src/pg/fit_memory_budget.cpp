@@ -36,6 +36,9 @@ double row_buffer_bytes(const RowBuffer* st) {
 // Fewer threads first, then the error: the model is the same for any number of threads.
 int32 fit_threads_within_budget(const FitBudget& budget, double held, int64 n, int32 d, int32 k,
                                 const cseg::KMeansOptions& opts, const char* fn) {
+    /* k > n fails in the fit, before anything of size k is allocated, with the clearer
+       "needs at least k usable rows": count at most n clusters. */
+    if (k > n) k = static_cast<int32>(n < 1 ? 1 : n);
     for (int32 t = budget.threads > 1 ? budget.threads : 1; t >= 1; --t) {
         if (held + cseg::kmeans_fit_memory(n, d, k, opts, t).bytes <= budget.bytes) return t;
     }
