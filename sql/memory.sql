@@ -5,13 +5,19 @@ SET customer_seg.max_memory = '64kB';
 SELECT try($$SELECT kmeans_fit(ARRAY[i, i % 7]::float8[], 2) FROM generate_series(1, 5000) AS i$$);
 SHOW customer_seg.max_memory;
 SELECT try($$SELECT scaler_fit(ARRAY[i, i % 7]::float8[]) FROM generate_series(1, 5000) AS i$$);
--- Just within the budget.
+-- Just within the budget for the rows -- but the fit's own working memory (labels, bounds,
+-- per-thread buffers: sql/fit_memory.sql) counts too, and does not fit beside them.
+SELECT try($$SELECT kmeans_fit(ARRAY[i, i % 7]::float8[], 2) FROM generate_series(1, 4096) AS i$$);
+SET customer_seg.max_memory = '1MB';
 SELECT (kmeans_fit(ARRAY[i, i % 7]::float8[], 2)::jsonb)->'n_rows' AS n_rows
 FROM generate_series(1, 4096) AS i;
--- The same input as a sample of 1000 rows fits, whatever the number of rows seen.
+-- 100,000 rows (1.6 MB) do not fit 1 MB; as a sample of 1000 rows they do, whatever the
+-- number of rows seen.
+SELECT try($$SELECT kmeans_fit(ARRAY[i, i % 7]::float8[], 2) FROM generate_series(1, 100000) AS i$$);
 SELECT (m::jsonb)->'n_rows' AS n_rows, (m::jsonb)->'n_seen' AS n_seen
 FROM (SELECT kmeans_fit(ARRAY[i, i % 7]::float8[], 2, '{"sample": 1000}') AS m
       FROM generate_series(1, 100000) AS i) AS t;
+SET customer_seg.max_memory = '64kB';
 -- A sample larger than the budget fails as soon as the rows outgrow the budget.
 SELECT try($$SELECT kmeans_fit(ARRAY[i, i % 7]::float8[], 2, '{"sample": 10000}')
              FROM generate_series(1, 100000) AS i$$);

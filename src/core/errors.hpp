@@ -11,6 +11,7 @@ enum class ErrorKind {
     InvalidParameter,  // bad option, k out of range, bad scaler method -> 22023
     InvalidText,       // malformed text/JSON input of a type -> 22P02
     InvalidBinary,     // malformed binary (recv) input -> 22P03
+    InvalidEncoding,   // text not valid in the database encoding -> 22021
     ArrayShape,        // wrong array length / dimensionality -> 2202E
     NullValue,         // NULL where none is allowed (missing = error) -> 22004
     DataException,     // data that cannot be processed (too few rows, ...) -> 22000

@@ -6,6 +6,7 @@
 
 #include "distance.hpp"
 #include "guard.hpp"
+#include "model_text_encoding.hpp"
 
 namespace cseg_pg {
 
@@ -45,8 +46,9 @@ bool same_raw(const char* cached, Size cached_len, const char* raw, Size len) {
 
 }  // namespace
 
-// Model -> varlena.
+// Model -> varlena; every text in it must be valid in the database encoding.
 struct varlena* model_to_varlena(const cseg::Model& m) {
+    check_model_texts(m);
     return to_varlena(cseg::model_encoded_size(m),
                       [&](uint8_t* out) { cseg::model_encode(m, out); });
 }

@@ -18,6 +18,7 @@ int sqlstate_for(cseg::ErrorKind kind) {
         case cseg::ErrorKind::InvalidParameter: return ERRCODE_INVALID_PARAMETER_VALUE;
         case cseg::ErrorKind::InvalidText: return ERRCODE_INVALID_TEXT_REPRESENTATION;
         case cseg::ErrorKind::InvalidBinary: return ERRCODE_INVALID_BINARY_REPRESENTATION;
+        case cseg::ErrorKind::InvalidEncoding: return ERRCODE_CHARACTER_NOT_IN_REPERTOIRE;
         case cseg::ErrorKind::ArrayShape: return ERRCODE_ARRAY_SUBSCRIPT_ERROR;
         case cseg::ErrorKind::NullValue: return ERRCODE_NULL_VALUE_NOT_ALLOWED;
         case cseg::ErrorKind::DataException: return ERRCODE_DATA_EXCEPTION;

@@ -4,7 +4,7 @@
 #include "datum_codec.hpp"
 #include "model_fit.hpp"
 #include "fit_report.hpp"
-#include "fit_settings.hpp"
+#include "fit_memory_budget.hpp"
 #include "guard.hpp"
 #include "model_json.hpp"
 #include "reservoir.hpp"
@@ -85,10 +85,15 @@ Datum kmeans_fit_final(PG_FUNCTION_ARGS) {
     if (PG_ARGISNULL(0)) PG_RETURN_NULL();
     cseg_pg::RowBuffer* st = reinterpret_cast<cseg_pg::RowBuffer*>(PG_GETARG_POINTER(0));
     if (st->n_rows == 0 && st->n_missing == 0) PG_RETURN_NULL();
+    const cseg_pg::FitBudget budget = cseg_pg::fit_budget();
+    const double held = cseg_pg::row_buffer_bytes(st);
     const KMeansFitResult r = cseg_pg::guarded([&] {
         const cseg::KMeansOptions opts = cseg::parse_kmeans_options(st->param);
         const cseg::Interrupt interrupt(cseg_pg::interrupt_pending);
         reject_unsampled_missing(st, opts);
+        /* Everything the fit will allocate, within customer_seg.max_memory, before any of it. */
+        const int32 threads = cseg_pg::fit_threads_within_budget(
+            budget, held, st->n_rows, st->dims, st->k, opts, "kmeans_fit");
         /* The core fits the rows it is given (sorting them first, in place); sampling is
          * this aggregate's business. */
         cseg::KMeansOptions fit_opts = opts;
@@ -98,7 +103,7 @@ Datum kmeans_fit_final(PG_FUNCTION_ARGS) {
         in.n = st->n_rows;
         in.dims = st->dims;
         cseg::Model m = cseg::fit_model(cseg::model_kind(cseg::ModelAlgorithm::KMeans), in, st->k,
-                                        fit_opts, interrupt, cseg_pg::fit_threads);
+                                        fit_opts, interrupt, threads);
         if (st->sample > 0) {
             /* The sample held complete rows only (skip) or every row (error, impute): the
              * rows skipped and seen are the aggregate's counts, not the sample's. */

@@ -2,6 +2,8 @@
 // of the range fitted on one read of the table and judged (see src/core/sweep.hpp).
 #include "composite_array.hpp"
 #include "datum_codec.hpp"
+#include "fit_memory_budget.hpp"
+#include "fit_settings.hpp"
 #include "guard.hpp"
 #include "jsonb_options.hpp"
 #include "row_buffer.hpp"
@@ -50,13 +52,13 @@ void init_params(FunctionCallInfo fcinfo, cseg_pg::RowBuffer* st) {
 // The sweep's working copy of the rows must fit customer_seg.max_memory with the buffer.
 void check_sweep_budget(const cseg_pg::RowBuffer* st) {
     const double need = 2.0 * static_cast<double>(st->n_rows) * st->dims * sizeof(double);
-    if (need > static_cast<double>(cseg_pg::max_memory_kb) * 1024.0)
+    if (need > cseg_pg::memory_budget_bytes())
         ereport(ERROR,
                 (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
                  errmsg("kmeans_sweep needs %.0f MB for %lld rows of %d features (the rows and "
-                        "a working copy), more than customer_seg.max_memory (%d MB)",
+                        "a working copy), more than customer_seg.max_memory (%s)",
                         need / 1048576.0, static_cast<long long>(st->n_rows), st->dims,
-                        cseg_pg::max_memory_kb / 1024),
+                        cseg_pg::memory_budget_text()),
                  errhint("Raise customer_seg.max_memory, or sweep on a sample of the rows.")));
 }
 
@@ -94,8 +96,13 @@ Datum kmeans_sweep_final(PG_FUNCTION_ARGS) {
                         errmsg("kmeans_sweep: corrupt aggregate parameter")));
     const char* options = st->param + used;
     check_sweep_budget(st);
+    const cseg_pg::FitBudget budget = cseg_pg::fit_budget();
+    const double held = 2.0 * static_cast<double>(st->n_rows) * st->dims * sizeof(double);
     const SweepOutAll r = cseg_pg::guarded([&] {
         const cseg::SweepOptions opts = cseg::parse_sweep_options(options);
+        /* One k at a time on one thread; the largest k needs the most. */
+        cseg_pg::fit_threads_within_budget(cseg_pg::FitBudget{budget.bytes, budget.text, 1}, held,
+                                           st->n_rows, st->dims, k_max, opts.kmeans, kFn);
         const cseg::Interrupt interrupt(cseg_pg::interrupt_pending);
         cseg::sort_rows(st->data, nullptr, st->n_rows, st->dims, interrupt);
         const cseg::SweepResult sweep = cseg::kmeans_sweep(

@@ -5,6 +5,7 @@
 
 #include "datum_codec.hpp"
 #include "fit_report.hpp"
+#include "fit_settings.hpp"
 #include "guard.hpp"
 #include "kprototypes.hpp"
 #include "model_json.hpp"
@@ -72,7 +73,7 @@ void reserve_text(KPrototypesState* st, Size need) {
     if (want < need) want = need;
     const double numeric = static_cast<double>(st->rows->capacity) * sizeof(double) *
                            static_cast<double>(st->rows->dims);
-    const double budget = static_cast<double>(cseg_pg::max_memory_kb) * 1024.0;
+    const double budget = cseg_pg::memory_budget_bytes();
     if (static_cast<double>(want) + numeric > budget &&
         static_cast<double>(need) + numeric <= budget)
         want = need;  // grow only as far as needed near the budget
@@ -80,10 +81,10 @@ void reserve_text(KPrototypesState* st, Size need) {
         ereport(ERROR,
                 (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
                  errmsg("%s needs %.0f MB to hold %lld rows of %d numbers and %d categories, more "
-                        "than customer_seg.max_memory (%d MB)",
+                        "than customer_seg.max_memory (%s)",
                         kFn, (static_cast<double>(want) + numeric) / 1048576.0,
                         static_cast<long long>(st->rows->n_rows + 1), st->rows->dims, st->cat_dims,
-                        cseg_pg::max_memory_kb / 1024),
+                        cseg_pg::memory_budget_text()),
                  errhint("Raise customer_seg.max_memory, or fit on a sample of the rows.")));
     MemoryContext cxt = GetMemoryChunkContext(st);
     st->text = static_cast<char*>(st->text == nullptr ? MemoryContextAllocHuge(cxt, want)

@@ -1,6 +1,6 @@
 // Module entry: magic block and settings.
 #include "fit_settings.hpp"
-#include "row_buffer.hpp"
+#include "pg.hpp"
 
 extern "C" {
 
@@ -10,7 +10,6 @@ void _PG_init(void);
 
 // Called when the library is loaded: defines the customer_seg.* settings.
 void _PG_init(void) {
-    cseg_pg::define_row_buffer_gucs();
     cseg_pg::define_fit_gucs();
 }
 

@@ -1,17 +1,16 @@
-// The one SPI query that reads the registry: SELECT version, model FROM seg_models WHERE name
-// = $1 AND active (the partial unique index seg_models_one_active answers it).
+// The one SPI query that reads the registry: SELECT version, model FROM <schema>.seg_models
+// WHERE name OPERATOR(pg_catalog.=) $1 AND active (the partial unique index
+// seg_models_one_active answers it). Every object is schema-qualified, so no search_path can
+// put another table, type or operator in its way.
 #include "registry_lookup.hpp"
 
+#include <cstring>
+
 extern "C" {
-#include "access/heapam.h"
-#include "access/table.h"
 #include "access/xact.h"
-#include "catalog/pg_am.h"
 #include "executor/spi.h"
-#include "storage/bufmgr.h"
 #include "storage/proc.h"
-#include "utils/acl.h"
-#include "utils/rel.h"
+#include "storage/sinval.h"
 #include "utils/snapmgr.h"
 }
 
@@ -36,8 +35,8 @@ SPIPlanPtr prepared_lookup(Oid schema) {
         ereport(ERROR, (errcode(ERRCODE_UNDEFINED_SCHEMA),
                         errmsg("customer_seg: schema %u of the extension does not exist", schema)));
     char* query = psprintf(
-        "SELECT version, model, tableoid, ctid, xmin FROM %s.seg_models WHERE name = $1 AND "
-        "active",
+        "SELECT m.version, m.model FROM %s.seg_models m "
+        "WHERE m.name OPERATOR(pg_catalog.=) $1 AND m.active",
         quote_identifier(nsp));
     Oid argtypes[1] = {TEXTOID};
     SPIPlanPtr plan = SPI_prepare(query, 1, argtypes);
@@ -53,42 +52,63 @@ SPIPlanPtr prepared_lookup(Oid schema) {
     return plan;
 }
 
-// True when the registry row version `cached` came from is visible to the current statement's
-// snapshot, so it is still the active row of its name. Any doubt (table gone or replaced, no
-// SELECT right, row-level security, another table AM) answers false: the SPI lookup decides.
-bool still_visible(const ActiveModel* cached) {
-    if (!OidIsValid(cached->relid) || !ActiveSnapshotSet()) return false;
-    if (pg_class_aclcheck(cached->relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK) return false;
-    Relation rel = try_table_open(cached->relid, AccessShareLock);
-    if (rel == nullptr) return false;
-    bool visible = false;
-    if (rel->rd_rel->relam == HEAP_TABLE_AM_OID && !rel->rd_rel->relrowsecurity &&
-        strcmp(RelationGetRelationName(rel), "seg_models") == 0) {
-        HeapTupleData tuple;
-        tuple.t_self = cached->tid;
-        Buffer buffer = InvalidBuffer;
-        if (heap_fetch(rel, GetActiveSnapshot(), &tuple, &buffer, false)) {
-            visible = HeapTupleHeaderGetRawXmin(tuple.t_data) == cached->xmin;
-            ReleaseBuffer(buffer);
-        }
+// True when `key` was recorded under a lookup that would read exactly what one now would:
+// same transaction, user and invalidation count, and an MVCC snapshot with the same
+// contents.
+bool same_key(const LookupKey& key, Snapshot snap) {
+    if (!key.valid || snap == nullptr || snap->snapshot_type != SNAPSHOT_MVCC) return false;
+    if (key.lxid != MyProc->lxid || key.userid != GetUserId() ||
+        key.sinval != SharedInvalidMessageCounter)
+        return false;
+    if (key.xmin != snap->xmin || key.xmax != snap->xmax || key.curcid != snap->curcid ||
+        key.suboverflowed != snap->suboverflowed || key.xcnt != snap->xcnt ||
+        key.subxcnt != snap->subxcnt)
+        return false;
+    if (key.xcnt > 0 && memcmp(key.xids, snap->xip, sizeof(TransactionId) * key.xcnt) != 0)
+        return false;
+    return key.subxcnt <= 0 || memcmp(key.xids + key.xcnt, snap->subxip,
+                                      sizeof(TransactionId) * key.subxcnt) == 0;
+}
+
+// Records in `key` what the lookup just made under `snap` depended on.
+void record_key(LookupKey* key, Snapshot snap, MemoryContext mcxt) {
+    key->valid = false;
+    if (snap == nullptr || snap->snapshot_type != SNAPSHOT_MVCC) return;
+    const int32 subxcnt = snap->subxcnt > 0 ? snap->subxcnt : 0;
+    const int32 n = static_cast<int32>(snap->xcnt) + subxcnt;
+    if (n > key->xids_capacity) {
+        if (key->xids != nullptr) pfree(key->xids);
+        key->xids = static_cast<TransactionId*>(
+            MemoryContextAlloc(mcxt, sizeof(TransactionId) * n));
+        key->xids_capacity = n;
     }
-    table_close(rel, NoLock);  // the lock is kept to the end of the transaction, like SPI's
-    return visible;
+    if (snap->xcnt > 0) memcpy(key->xids, snap->xip, sizeof(TransactionId) * snap->xcnt);
+    if (subxcnt > 0)
+        memcpy(key->xids + snap->xcnt, snap->subxip, sizeof(TransactionId) * subxcnt);
+    key->lxid = MyProc->lxid;
+    key->userid = GetUserId();
+    key->sinval = SharedInvalidMessageCounter;
+    key->xmin = snap->xmin;
+    key->xmax = snap->xmax;
+    key->curcid = snap->curcid;
+    key->suboverflowed = snap->suboverflowed;
+    key->xcnt = snap->xcnt;
+    key->subxcnt = snap->subxcnt;
+    key->valid = true;
 }
 
 }  // namespace
 
-// The statement identity used as the cache key.
-StatementKey current_statement() { return StatementKey{MyProc->lxid, GetCurrentCommandId(false)}; }
+// Drops the reusable answer.
+void registry_forget(ActiveModel* out) { out->key.valid = false; }
 
-// Equality of statement keys.
-bool same_statement(StatementKey a, StatementKey b) { return a.lxid == b.lxid && a.cid == b.cid; }
-
-// Runs the saved lookup read-only (the caller's snapshot), copies the model out of SPI memory.
+// Reuses the answer read under the same key, else runs the saved lookup read-only (the
+// active snapshot, the current user's rights) and copies the model out of SPI memory.
 void registry_active_model(Oid schema, const char* name, MemoryContext mcxt, ActiveModel* out,
                            const char* fn) {
-    if (out->model != nullptr && still_visible(out)) return;
-    out->relid = InvalidOid;  // until the lookup below succeeds
+    Snapshot snap = ActiveSnapshotSet() ? GetActiveSnapshot() : nullptr;
+    if (out->model != nullptr && same_key(out->key, snap)) return;
+    out->key.valid = false;  // until the lookup below succeeds
     if (SPI_connect() != SPI_OK_CONNECT)
         ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("%s: SPI_connect failed", fn)));
     SPIPlanPtr plan = prepared_lookup(schema);
@@ -112,25 +132,20 @@ void registry_active_model(Oid schema, const char* name, MemoryContext mcxt, Act
     bool isnull = false;
     const int32 version = DatumGetInt32(SPI_getbinval(row, desc, 1, &isnull));
     const Datum model = SPI_getbinval(row, desc, 2, &isnull);
-    const bool model_null = isnull;
-    const Oid relid = DatumGetObjectId(SPI_getbinval(row, desc, 3, &isnull));
-    const ItemPointerData tid =
-        *reinterpret_cast<ItemPointer>(DatumGetPointer(SPI_getbinval(row, desc, 4, &isnull)));
-    const TransactionId xmin = DatumGetTransactionId(SPI_getbinval(row, desc, 5, &isnull));
-    if (model_null)
+    if (isnull)
         ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
                         errmsg("%s: version %d of model \"%s\" has no model", fn, version, name)));
-    /* Detoast into the caller's context before SPI_finish frees the SPI memory. */
+    /* Detoast into the caller's context before SPI_finish frees the SPI memory: the cache
+       then compares whole model bytes, never a toast pointer. */
     MemoryContext old = MemoryContextSwitchTo(mcxt);
     struct varlena* bytes = PG_DETOAST_DATUM_COPY(model);
     MemoryContextSwitchTo(old);
     SPI_finish();
     out->model = model_cache_set(out->model, mcxt, PointerGetDatum(bytes));
     out->version = version;
-    out->relid = relid;
-    out->tid = tid;
-    out->xmin = xmin;
     pfree(bytes);
+    /* The snapshot SPI used is the one active now: record what the answer depended on. */
+    record_key(&out->key, snap, mcxt);
 }
 
 // The namespace of a function (the extension is not relocatable, so this is its schema).

@@ -1,43 +1,52 @@
 // Reading the model registry (seg_models) from C: the active version of a named model, as
-// the current statement's snapshot sees it, with the caller's privileges (SPI).
+// the snapshot the call runs under sees it, with the current user's privileges (SPI).
 #pragma once
 
 #include "datum_codec.hpp"
 
 namespace cseg_pg {
 
-// What one statement knows about a named model: its active version, decoded, and where its
-// registry row was found (to recheck it cheaply in the next statement).
+// Everything a registry lookup's answer depends on: the transaction, the user it ran as, the
+// invalidation messages processed so far (grants, policies, DDL) and the MVCC snapshot's
+// contents (which transactions it sees and the command id). Two lookups with equal keys read
+// exactly the same rows with the same rights, so the second one can reuse the first one's
+// answer. Nothing in it can collide the way a TID or an xmin can.
+struct LookupKey {
+    bool valid;  // false: no answer to reuse
+    LocalTransactionId lxid;
+    Oid userid;
+    uint64 sinval;  // SharedInvalidMessageCounter
+    TransactionId xmin;
+    TransactionId xmax;
+    CommandId curcid;
+    bool suboverflowed;
+    uint32 xcnt;
+    int32 subxcnt;
+    int32 xids_capacity;  // entries allocated in xids
+    TransactionId* xids;  // xcnt then subxcnt in-progress transaction ids
+};
+
+// What the last lookup found for a named model: its active version, decoded, and the key
+// under which it was read.
 struct ActiveModel {
     int32 version;
-    ModelCache* model;  // decoded; reused across statements while the bytes are the same
-    Oid relid;          // seg_models; InvalidOid before the first lookup
-    ItemPointerData tid;
-    TransactionId xmin;
+    ModelCache* model;  // decoded; reused while the model bytes are the same
+    LookupKey key;
 };
-
-// An identity for "this statement": the top transaction's local id and the command id.
-// A cached lookup is reused only while both are unchanged.
-struct StatementKey {
-    LocalTransactionId lxid;
-    CommandId cid;
-};
-
-// The current statement's key.
-StatementKey current_statement();
-// True when both keys name the same statement.
-bool same_statement(StatementKey a, StatementKey b);
 
 // Looks up the active version of `name` in the seg_models table of schema `schema` (the
-// extension's: the schema of the calling C function) as the current statement's snapshot
-// sees it, with the caller's privileges. When `out` holds an earlier result for the same
-// name, the registry row it came from is fetched by its TID first: if that very row version
-// is still visible it is still the active one (a snapshot never sees two active rows of a
-// name) and nothing else is read. Otherwise one saved SPI plan runs read-only and the model
-// is decoded into `out->model` (allocated in mcxt; kept when the bytes did not change).
-// Errors with 42704 (undefined_object) when no version is active; `fn` names the caller.
+// extension's: the schema of the calling C function) as the active snapshot sees it, with
+// the current user's privileges. When `out` holds an answer read under the same LookupKey it
+// is reused as it is; otherwise one saved, schema-qualified SPI plan runs read-only (so the
+// executor checks the current user's rights and row-level security) and the model is decoded
+// into `out->model` (allocated in mcxt; kept when the bytes did not change). Errors with
+// 42704 (undefined_object) when no version is active; `fn` names the caller. Call
+// registry_forget(out) when the name changes.
 void registry_active_model(Oid schema, const char* name, MemoryContext mcxt, ActiveModel* out,
                            const char* fn);
+
+// Drops the reusable answer in `out` (keeps the decoded model's memory for reuse).
+void registry_forget(ActiveModel* out);
 
 // The extension's schema, found from the OID of one of its C functions.
 Oid extension_schema_of(Oid fn_oid);

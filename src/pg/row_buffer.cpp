@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "fit_settings.hpp"
 #include "float8_array.hpp"
 #include "guard.hpp"
 #include "leader_state.hpp"
@@ -15,8 +16,6 @@ extern "C" {
 }
 
 namespace cseg_pg {
-
-int max_memory_kb = 1024 * 1024;  // 1 GB
 
 namespace {
 
@@ -33,8 +32,8 @@ Size row_bytes(const RowBuffer* st) {
 // Rows of this state that fit customer_seg.max_memory (and one allocation).
 int64 budget_rows(const RowBuffer* st) {
     if (row_bytes(st) == 0) return PG_INT64_MAX;  // no row read yet
-    const double budget = std::min(static_cast<double>(max_memory_kb) * 1024.0,
-                                   static_cast<double>(MaxAllocHugeSize));
+    const double budget =
+        std::min(memory_budget_bytes(), static_cast<double>(MaxAllocHugeSize));
     return static_cast<int64>(budget / static_cast<double>(row_bytes(st)));
 }
 
@@ -45,7 +44,7 @@ void budget_error(const RowBuffer* st, const char* fn) {
              errmsg("%s: more than %lld rows of %d features do not fit in "
                     "customer_seg.max_memory (%s)",
                     fn, static_cast<long long>(budget_rows(st)), st->dims,
-                    GetConfigOptionByName("customer_seg.max_memory", nullptr, false)),
+                    memory_budget_text()),
              errdetail("Each row takes %zu bytes.", static_cast<size_t>(row_bytes(st))),
              errhint("Raise customer_seg.max_memory; kmeans_fit can also fit on a sample of "
                      "the rows (option \"sample\").")));
@@ -132,17 +131,6 @@ void reservoir_append(RowBuffer* st, ArrayType* features, int32 n, const char* f
 }
 
 }  // namespace
-
-// Registers customer_seg.max_memory.
-void define_row_buffer_gucs() {
-    DefineCustomIntVariable(
-        "customer_seg.max_memory",
-        "Largest amount of row data one customer_seg aggregate may hold in memory.",
-        "Rows are buffered in the backend for fitting and scoring; beyond this the aggregate "
-        "fails with an error instead of exhausting the server's memory.",
-        &max_memory_kb, 1024 * 1024, 64, MAX_KILOBYTES, PGC_USERSET, GUC_UNIT_KB, nullptr,
-        nullptr, nullptr);
-}
 
 // Returns the running state or makes the first one.
 RowBuffer* row_buffer_get(FunctionCallInfo fcinfo, bool has_labels, const char* fn) {

@@ -33,12 +33,6 @@ struct RowBuffer {
     // data and labels then stay in the leader's Partial Aggregate's context.
 };
 
-// Memory budget in kB (GUC customer_seg.max_memory).
-extern int max_memory_kb;
-
-// Registers the GUCs; called from _PG_init.
-void define_row_buffer_gucs();
-
 // The state passed in argument 0, or a new empty one in the aggregate context. Errors
 // unless called as an aggregate support function; `fn` names the aggregate.
 RowBuffer* row_buffer_get(FunctionCallInfo fcinfo, bool has_labels, const char* fn);

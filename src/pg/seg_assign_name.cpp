@@ -1,7 +1,9 @@
 // seg_assign(name text, features float8[]): label with the active version of a named model.
-// Each call site looks the model up once per statement (the statement's snapshot, so a
-// version activated and committed before the statement started is seen; see
-// registry_active_model) and keeps the decoded model for the rows of that statement.
+// Each call site reads the version the snapshot it runs under sees as active, with the
+// current user's rights; the answer is reused for as long as the snapshot, the user and the
+// transaction stay the same (registry_active_model's LookupKey), so a query over many rows
+// looks the model up once. The same rule as seg_model(name), which reads under the same
+// snapshot: within one PL/pgSQL function both see the same version.
 #include <cstring>
 
 #include "guard.hpp"
@@ -10,17 +12,15 @@
 
 namespace {
 
-// Per call site: the name looked up, for which statement, and the result.
+// Per call site: the name looked up and the answer.
 struct NameCache {
     Oid schema;
-    bool valid;
-    cseg_pg::StatementKey stmt;
     int32 name_len;
     char* name;  // name_len bytes, plus a terminating NUL
     cseg_pg::ActiveModel active;
 };
 
-// The call site's cache, refreshed when the statement or the name changed.
+// The call site's cache, current for this call's snapshot, user and name.
 NameCache* name_cache(FunctionCallInfo fcinfo, const text* name) {
     MemoryContext mcxt = fcinfo->flinfo->fn_mcxt;
     auto* nc = static_cast<NameCache*>(fcinfo->flinfo->fn_extra);
@@ -30,21 +30,15 @@ NameCache* name_cache(FunctionCallInfo fcinfo, const text* name) {
         fcinfo->flinfo->fn_extra = nc;
     }
     const int32 len = VARSIZE_ANY_EXHDR(name);
-    const cseg_pg::StatementKey now = cseg_pg::current_statement();
-    if (nc->valid && cseg_pg::same_statement(nc->stmt, now) && nc->name_len == len &&
-        memcmp(nc->name, VARDATA_ANY(name), len) == 0)
-        return nc;
-    nc->valid = false;
-    if (nc->name_len != len || nc->name == nullptr || memcmp(nc->name, VARDATA_ANY(name), len) != 0)
-        nc->active.relid = InvalidOid;  // another name: the cached row says nothing about it
-    if (nc->name != nullptr) pfree(nc->name);
-    nc->name = static_cast<char*>(MemoryContextAlloc(mcxt, len + 1));
-    memcpy(nc->name, VARDATA_ANY(name), len);
-    nc->name[len] = '\0';
-    nc->name_len = len;
+    if (nc->name == nullptr || nc->name_len != len || memcmp(nc->name, VARDATA_ANY(name), len) != 0) {
+        cseg_pg::registry_forget(&nc->active);  // another name: the answer says nothing about it
+        if (nc->name != nullptr) pfree(nc->name);
+        nc->name = static_cast<char*>(MemoryContextAlloc(mcxt, len + 1));
+        memcpy(nc->name, VARDATA_ANY(name), len);
+        nc->name[len] = '\0';
+        nc->name_len = len;
+    }
     cseg_pg::registry_active_model(nc->schema, nc->name, mcxt, &nc->active, "seg_assign");
-    nc->stmt = now;
-    nc->valid = true;
     return nc;
 }
 

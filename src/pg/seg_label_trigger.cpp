@@ -4,12 +4,19 @@
 //   EXECUTE FUNCTION seg_label_trigger('model_name', 'segment_column', 'feature_col', ...
 //                                      [, 'version_column=column_name'])
 //
-// Per trigger and statement the arguments and column types are checked and the active model
-// is looked up once, as the statement's snapshot sees it (registry_active_model: a TID recheck
-// of the row found before, SPI when that row is gone); its decoding is kept across
-// statements. Per row: deform the row once, convert the features, impute and scale
-// (model_point_values), the model kind's label (model_cache_assign), form the row with the
-// segment (and version).
+// Per trigger and statement the arguments and column types are checked (a generated feature
+// column is refused: BEFORE triggers see it as NULL). Per row the active model is the one the
+// snapshot the row is written under sees, read with the current user's rights
+// (registry_active_model reuses the last answer only while its LookupKey -- transaction, user,
+// invalidations, snapshot contents -- is unchanged); its decoding is kept across statements.
+// Then: deform the row once, convert the features, impute and scale (model_point_values),
+// the model kind's label (model_cache_assign), and form the row with the segment (and
+// version), each passing the column's domain checks as an ordinary assignment does.
+//
+// The per-trigger states live in a backend-local hash table; a relcache invalidation of the
+// trigger's table (which DROP TRIGGER, DROP TABLE and every ALTER send) marks them stale, and
+// the next firing of any label trigger frees the stale ones, so create-fire-drop cycles leave
+// nothing behind.
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -20,9 +27,12 @@
 #include "registry_lookup.hpp"
 
 extern "C" {
+#include "access/xact.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
+#include "storage/proc.h"
 #include "utils/hsearch.h"
+#include "utils/inval.h"
 #include "utils/rel.h"
 }
 
@@ -31,21 +41,33 @@ namespace {
 constexpr const char* kFn = "seg_label_trigger";
 constexpr const char* kVersionOption = "version_column=";
 
+// An identity for "this statement": the top transaction's local id and the command id. The
+// column set-up is redone whenever it changes (the model is checked per row, see above).
+struct StatementKey {
+    LocalTransactionId lxid;
+    CommandId cid;
+};
+
 // Everything one trigger needs, kept per trigger OID in a backend-local hash table. Plain
 // data only; arrays live in `mcxt`.
 struct LabelTrigger {
     Oid tgoid;   // hash key
+    Oid relid;   // the trigger's table (its relcache invalidations mark the entry stale)
+    bool stale;  // freed at the next firing of a label trigger
     bool valid;  // the fields below were set up for `stmt`
-    cseg_pg::StatementKey stmt;
+    StatementKey stmt;
     MemoryContext mcxt;
     int32 capacity;  // entries allocated in the arrays below
     int32 n_features;
     AttrNumber* feature_attnums;
     Oid* feature_types;  // base types
     AttrNumber segment_attnum;
-    Oid segment_type;
+    Oid segment_type;           // base type
+    Oid segment_domain;         // the column's type when it is a domain, else InvalidOid
     AttrNumber version_attnum;  // InvalidAttrNumber when the version is not recorded
     Oid version_type;
+    Oid version_domain;
+    Oid schema;        // the extension's schema (where seg_models is)
     char* model_name;  // the name `active` was looked up for
     int32 natts;       // entries allocated in values / nulls
     Datum* values;     // one row, deformed
@@ -54,8 +76,35 @@ struct LabelTrigger {
 };
 
 HTAB* triggers = nullptr;
+// Label triggers running in this backend right now (one inside another only through user
+// code: a domain CHECK or a row-level security policy that writes); stale states are freed
+// only at depth 0, so no running firing loses its state. Reset at transaction end.
+int fire_depth = 0;
+bool any_stale = false;
 
-// The backend's table of trigger states, created on first use.
+// Relcache invalidation callback: marks the states of the table's triggers stale (all of
+// them for relid = InvalidOid). Only marks: callbacks run inside lock acquisition, possibly
+// in the middle of a firing.
+void mark_stale(Datum, Oid relid) {
+    if (triggers == nullptr) return;
+    HASH_SEQ_STATUS scan;
+    hash_seq_init(&scan, triggers);
+    while (auto* st = static_cast<LabelTrigger*>(hash_seq_search(&scan)))
+        if (!OidIsValid(relid) || st->relid == relid) {
+            st->stale = true;
+            any_stale = true;
+        }
+}
+
+// Transaction callback: an error may have left firings unfinished.
+void reset_depth(XactEvent event, void*) {
+    if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
+        event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT ||
+        event == XACT_EVENT_PREPARE)
+        fire_depth = 0;
+}
+
+// The backend's table of trigger states, created (with its callbacks) on first use.
 HTAB* trigger_table() {
     if (triggers != nullptr) return triggers;
     HASHCTL ctl;
@@ -65,8 +114,26 @@ HTAB* trigger_table() {
     ctl.hcxt = TopMemoryContext;
     triggers =
         hash_create("customer_seg label triggers", 16, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+    CacheRegisterRelcacheCallback(mark_stale, (Datum)0);
+    RegisterXactCallback(reset_depth, nullptr);
     return triggers;
 }
+
+// Frees the states marked stale (their triggers may be gone); they are rebuilt on demand.
+void free_stale() {
+    if (!any_stale || fire_depth > 0) return;
+    any_stale = false;
+    HASH_SEQ_STATUS scan;
+    hash_seq_init(&scan, triggers);
+    while (auto* st = static_cast<LabelTrigger*>(hash_seq_search(&scan))) {
+        if (!st->stale) continue;
+        if (st->mcxt != nullptr) MemoryContextDelete(st->mcxt);
+        hash_search(triggers, &st->tgoid, HASH_REMOVE, nullptr);
+    }
+}
+
+// The current statement's key.
+StatementKey current_statement() { return StatementKey{MyProc->lxid, GetCurrentCommandId(false)}; }
 
 // "table name" for messages.
 const char* table_name(Relation rel) { return RelationGetRelationName(rel); }
@@ -94,6 +161,30 @@ AttrNumber column(Relation rel, const char* name, const char* role, const Trigge
 // The base type (domains resolved) of a column.
 Oid column_type(Relation rel, AttrNumber attnum) {
     return getBaseType(TupleDescAttr(RelationGetDescr(rel), attnum - 1)->atttypid);
+}
+
+// The column's type when it is a domain (its checks apply to what the trigger writes).
+Oid column_domain(Relation rel, AttrNumber attnum) {
+    const Oid t = TupleDescAttr(RelationGetDescr(rel), attnum - 1)->atttypid;
+    return getBaseType(t) != t ? t : InvalidOid;
+}
+
+// Refuses a generated column: PostgreSQL computes stored generated columns after BEFORE
+// triggers, so the trigger would read NULL (or, on UPDATE, the old value) from it, and
+// anything it wrote into one would be overwritten.
+void refuse_generated(Relation rel, AttrNumber attnum, const char* role, const Trigger* tg) {
+    const Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), attnum - 1);
+    if (att->attgenerated == '\0') return;
+    ereport(ERROR,
+            (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+             errmsg("%s: %s column \"%s\" of table \"%s\" is a generated column", kFn, role,
+                    NameStr(att->attname), table_name(rel)),
+             errdetail("PostgreSQL computes generated columns after BEFORE triggers run, so "
+                       "trigger \"%s\" cannot see or set its value.",
+                       tg->tgname),
+             errhint("List the columns the generated column is computed from and train the "
+                     "model on them, or label after the write with UPDATE ... SET segment = "
+                     "seg_assign(...).")));
 }
 
 // Checks how and where the trigger fires.
@@ -133,7 +224,9 @@ void setup_columns(LabelTrigger* st, const TriggerData* td) {
         st->capacity = tg->tgnargs;
     }
     st->segment_attnum = column(rel, tg->tgargs[1], "segment", tg);
+    refuse_generated(rel, st->segment_attnum, "segment", tg);
     st->segment_type = column_type(rel, st->segment_attnum);
+    st->segment_domain = column_domain(rel, st->segment_attnum);
     if (!is_integer_type(st->segment_type))
         ereport(ERROR, (errcode(ERRCODE_DATATYPE_MISMATCH),
                         errmsg("%s: segment column \"%s\" must be of type smallint, integer or "
@@ -150,7 +243,9 @@ void setup_columns(LabelTrigger* st, const TriggerData* td) {
                 ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                                 errmsg("%s: version_column is given twice", kFn)));
             st->version_attnum = column(rel, name, "version", tg);
+            refuse_generated(rel, st->version_attnum, "version", tg);
             st->version_type = column_type(rel, st->version_attnum);
+            st->version_domain = column_domain(rel, st->version_attnum);
             if (!is_integer_type(st->version_type))
                 ereport(ERROR, (errcode(ERRCODE_DATATYPE_MISMATCH),
                                 errmsg("%s: version column \"%s\" must be of type smallint, "
@@ -159,6 +254,7 @@ void setup_columns(LabelTrigger* st, const TriggerData* td) {
             continue;
         }
         const AttrNumber a = column(rel, arg, "feature", tg);
+        refuse_generated(rel, a, "feature", tg);
         const Oid t = column_type(rel, a);
         if (!is_feature_type(t))
             ereport(ERROR,
@@ -188,17 +284,17 @@ void setup_columns(LabelTrigger* st, const TriggerData* td) {
                         errmsg("%s: the segment and version columns must differ", kFn)));
 }
 
-// Looks up the active model for this statement and checks it fits the trigger's columns.
-void setup_model(LabelTrigger* st, const TriggerData* td, Oid fn_oid) {
+// The active model as the row's snapshot and user see it, checked against the trigger's
+// columns (cheap when the registry answer is reused).
+void current_model(LabelTrigger* st, const TriggerData* td) {
     const char* name = td->tg_trigger->tgargs[0];
     if (st->model_name == nullptr || strcmp(st->model_name, name) != 0) {
         /* CREATE OR REPLACE TRIGGER may have named another model: forget the old one. */
         if (st->model_name != nullptr) pfree(st->model_name);
         st->model_name = MemoryContextStrdup(st->mcxt, name);
-        st->active.relid = InvalidOid;
+        cseg_pg::registry_forget(&st->active);
     }
-    cseg_pg::registry_active_model(cseg_pg::extension_schema_of(fn_oid), name, st->mcxt,
-                                   &st->active, kFn);
+    cseg_pg::registry_active_model(st->schema, name, st->mcxt, &st->active, kFn);
     const cseg::ModelView& m = st->active.model->view;
     if (!st->active.model->kind->takes(cseg::ModelOperation::AssignNumbers)) {
         char kinds[256];
@@ -231,26 +327,29 @@ void setup_model(LabelTrigger* st, const TriggerData* td, Oid fn_oid) {
                                st->active.version)));
 }
 
-// The trigger's state, set up for the current statement.
+// The trigger's state, its columns set up for the current statement and its model current
+// for this row. Found by trigger OID every row (never kept in fn_extra: a stale state may be
+// freed between two rows).
 LabelTrigger* trigger_state(FunctionCallInfo fcinfo, const TriggerData* td) {
     const Oid tgoid = td->tg_trigger->tgoid;
-    const cseg_pg::StatementKey now = cseg_pg::current_statement();
-    auto* st = static_cast<LabelTrigger*>(fcinfo->flinfo->fn_extra);
-    if (st != nullptr && st->tgoid == tgoid && st->valid && cseg_pg::same_statement(st->stmt, now))
-        return st;
+    const StatementKey now = current_statement();
     bool found = false;
-    st = static_cast<LabelTrigger*>(hash_search(trigger_table(), &tgoid, HASH_ENTER, &found));
+    auto* st = static_cast<LabelTrigger*>(hash_search(trigger_table(), &tgoid, HASH_ENTER, &found));
     /* A new entry: zero everything but the key, then give it its own memory. */
-    if (!found)
+    if (!found) {
         memset(reinterpret_cast<char*>(st) + sizeof(Oid), 0, sizeof(LabelTrigger) - sizeof(Oid));
-    if (st->mcxt == nullptr)
+        st->relid = RelationGetRelid(td->tg_relation);
         st->mcxt = AllocSetContextCreate(TopMemoryContext, "customer_seg label trigger",
                                          ALLOCSET_SMALL_SIZES);
-    fcinfo->flinfo->fn_extra = st;
-    if (st->valid && cseg_pg::same_statement(st->stmt, now)) return st;
+    }
+    if (st->valid && st->stmt.lxid == now.lxid && st->stmt.cid == now.cid) {
+        current_model(st, td);
+        return st;
+    }
     st->valid = false;  // stays false if anything below fails
     setup_columns(st, td);
-    setup_model(st, td, fcinfo->flinfo->fn_oid);
+    st->schema = cseg_pg::extension_schema_of(fcinfo->flinfo->fn_oid);
+    current_model(st, td);
     const int natts = RelationGetDescr(td->tg_relation)->natts;
     if (st->natts < natts) {
         if (st->values != nullptr) pfree(st->values);
@@ -295,6 +394,30 @@ Datum integer_datum(int64 v, Oid type) {
     }
 }
 
+// domain_check's caches for one call site (fn_extra, in fn_mcxt: they live as long as the
+// query, and a label trigger fired from inside a domain check has its own).
+struct DomainChecks {
+    Oid domain[2];  // segment, version
+    void* extra[2];
+};
+
+// Applies a domain column's NOT NULL and CHECK constraints to a value the trigger writes, as
+// an assignment does (errors 23502 / 23514 name the domain). `which`: 0 segment, 1 version.
+void check_domain(FunctionCallInfo fcinfo, int which, Oid domain, Datum value, bool isnull) {
+    if (!OidIsValid(domain)) return;
+    auto* dc = static_cast<DomainChecks*>(fcinfo->flinfo->fn_extra);
+    if (dc == nullptr) {
+        dc = static_cast<DomainChecks*>(
+            MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(DomainChecks)));
+        fcinfo->flinfo->fn_extra = dc;
+    }
+    if (dc->domain[which] != domain) {
+        dc->domain[which] = domain;
+        dc->extra[which] = nullptr;
+    }
+    domain_check(value, isnull, domain, &dc->extra[which], fcinfo->flinfo->fn_mcxt);
+}
+
 }  // namespace
 
 extern "C" {
@@ -310,6 +433,9 @@ Datum seg_label_trigger(PG_FUNCTION_ARGS) {
                         errhint("Use it in CREATE TRIGGER ... EXECUTE FUNCTION %s(...).", kFn)));
     auto* td = reinterpret_cast<TriggerData*>(fcinfo->context);
     check_firing(td);
+    trigger_table();
+    free_stale();
+    fire_depth++;
     LabelTrigger* st = trigger_state(fcinfo, td);
 
     HeapTuple tuple = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
@@ -329,16 +455,26 @@ Datum seg_label_trigger(PG_FUNCTION_ARGS) {
     nulls[seg] = !cseg_pg::model_point_values(c->view, x, missing);
     if (!nulls[seg]) values[seg] = integer_datum(cseg_pg::model_cache_assign(c, nullptr),
                                                  st->segment_type);
-    if (st->version_attnum != InvalidAttrNumber) {
-        const AttrNumber ver = st->version_attnum - 1;
-        values[ver] = integer_datum(st->active.version, st->version_type);
-        nulls[ver] = false;
+    const Datum segment = values[seg];
+    const bool segment_null = nulls[seg];
+    const Oid segment_domain = st->segment_domain;
+    const bool has_version = st->version_attnum != InvalidAttrNumber;
+    const Datum version = has_version ? integer_datum(st->active.version, st->version_type) : 0;
+    const Oid version_domain = has_version ? st->version_domain : InvalidOid;
+    if (has_version) {
+        values[st->version_attnum - 1] = version;
+        nulls[st->version_attnum - 1] = false;
     }
     /* As heap_modify_tuple does: a new tuple with the old one's identity. */
     HeapTuple out = heap_form_tuple(desc, values, nulls);
     out->t_data->t_ctid = tuple->t_data->t_ctid;
     out->t_self = tuple->t_self;
     out->t_tableOid = tuple->t_tableOid;
+    /* Domain checks last: they may run user code, which may even fire this trigger again
+       (st's arrays are not used after this point). */
+    check_domain(fcinfo, 0, segment_domain, segment, segment_null);
+    if (has_version) check_domain(fcinfo, 1, version_domain, version, false);
+    fire_depth--;
     PG_RETURN_POINTER(out);
 }
 

@@ -1,8 +1,12 @@
 """pg_dump | psql (and pg_dump -Fc | pg_restore) into a fresh database keeps every model of the
-registry and which version is active; the labelling trigger works on the restored copy.
+registry and which version is active; the labelling trigger works on the restored copy. Before
+the dump, a role allowed to save models tries to store text that is not valid UTF-8 inside a
+model (binary COPY into seg_models, text input with a NUL escape): it must be refused, or the
+dump would not restore and the whole registry would be lost.
 
 Run alone: pg_virtualenv -v 15 /usr/bin/python3 test/integration/test_dump_restore.py
 """
+import io
 import os
 import subprocess
 
@@ -64,6 +68,50 @@ def build_source(db):
     conn.close()
 
 
+def hostile_saves(checks, db):
+    """A role with the registry's writer rights tries to store invalid text inside models."""
+    conn = connect(db)
+    cur = conn.cursor()
+    cur.execute("DROP ROLE IF EXISTS it_dump_saver")
+    cur.execute("CREATE ROLE it_dump_saver")
+    cur.execute("GRANT SELECT, INSERT, UPDATE ON seg_models TO it_dump_saver")
+    # A valid binary COPY of one registry row whose model has a feature named "enc_q"; then
+    # the same bytes with the "q" turned into 0xE1 (a UTF-8 lead byte without continuation).
+    buf = io.BytesIO()
+    cur.copy_expert(
+        "COPY (SELECT 'evil'::text, 1, kmeans_fit(ARRAY[age, annual_income]::float8[], 2, "
+        "'{\"feature_names\": [\"age\", \"enc_q\"], \"n_init\": 1}') "
+        "FROM mall_customers) TO STDOUT (FORMAT binary)", buf)
+    good = buf.getvalue()
+    bad = good.replace(b"enc_q", b"enc_\xe1")
+    checks.check(bad != good, "the binary row holds the feature name to corrupt")
+    cur.execute("SET ROLE it_dump_saver")
+    try:
+        cur.copy_expert("COPY seg_models (name, version, model) FROM STDIN (FORMAT binary)",
+                        io.BytesIO(bad))
+        error = None
+    except psycopg2.Error as e:
+        error = e
+    checks.check(error is not None and error.pgcode == "22021",
+                 f"binary COPY of a model with byte 0xE1 in a feature name is refused with "
+                 f"22021: {error and error.pgcode} {error and str(error).splitlines()[0]}")
+    try:
+        cur.execute("SELECT seg_save('evil_nul', replace(seg_model('mall')::text, "
+                    "'\"age\"', '\"a\\u0000ge\"')::segmodel)")
+        error = None
+    except psycopg2.Error as e:
+        error = e
+    checks.check(error is not None and error.pgcode in ("22P02", "22021"),
+                 f"text input of a feature name with a NUL escape is refused: "
+                 f"{error and error.pgcode} {error and str(error).splitlines()[0]}")
+    cur.execute("RESET ROLE")
+    cur.execute("SELECT count(*) FROM seg_models WHERE name LIKE 'evil%'")
+    checks.check(cur.fetchone()[0] == 0, "nothing of the attempts was stored")
+    cur.execute("REVOKE ALL ON seg_models FROM it_dump_saver")
+    cur.execute("DROP ROLE it_dump_saver")
+    conn.close()
+
+
 def check_copy(checks, source, target, how):
     """The registry, the active versions and the customers equal the source's; new rows are
     labelled by the restored trigger with the restored active model."""
@@ -96,6 +144,7 @@ def main():
     env = dict(os.environ)
     with fresh_database("it_dump_source") as source:
         build_source(source)
+        hostile_saves(checks, source)
         checks.check(query(source, "SELECT count(*) FROM seg_models") == [(4,)],
                      "source registry has 4 versions")
 

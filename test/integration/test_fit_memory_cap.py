@@ -1,0 +1,89 @@
+"""customer_seg.max_memory caps what a k-means fit really uses: the backend's peak resident
+memory over a fit stays within the setting (plus the table pages it read and a small slack),
+whatever fit_threads asks for, and a budget too small for even one thread fails up front with
+53200 naming the setting.
+
+Run alone: pg_virtualenv -v 15 /usr/bin/python3 test/integration/test_fit_memory_cap.py
+
+50,000 rows x 32 features, k = 64: Elkan's bounds (50,000 x 64 doubles, 25.6 MB per restart)
+dominate. Four restarts on four threads would hold four sets at once (about 130 MB with the
+rows); under max_memory = 64 MB the fit must run them on fewer threads.
+"""
+import psycopg2
+
+from dbtest import Checks, connect, fresh_database
+
+N, D, K = 50_000, 32, 64
+CAP_MB = 64
+SLACK = 16 * 2**20
+FIT = (f"SELECT kmeans_fit(v, {K}, '{{\"n_init\": 4, \"max_iter\": 10, \"seed\": 3}}')::text "
+       "FROM cap_rows")
+
+
+def vm_hwm(pid):
+    """The process's peak resident set in bytes."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError("no VmHWM for process %d" % pid)
+
+
+def fit(db, settings):
+    """(VmHWM growth, model text or None, error) of one fit from a fresh connection."""
+    conn = connect(db)
+    cur = conn.cursor()
+    for s in settings:
+        cur.execute("SET " + s)
+    cur.execute("SELECT pg_backend_pid()")
+    pid = cur.fetchone()[0]
+    before = vm_hwm(pid)
+    try:
+        cur.execute(FIT)
+        model, error = cur.fetchone()[0], None
+    except psycopg2.Error as e:
+        model, error = None, e
+    grown = vm_hwm(pid) - before
+    conn.close()
+    return grown, model, error
+
+
+def main():
+    checks = Checks()
+    with fresh_database("it_fit_memory_cap", load=()) as db:
+        conn = connect(db)
+        cur = conn.cursor()
+        cur.execute("SELECT setseed(0.75)")
+        cur.execute(f"""CREATE TABLE cap_rows AS
+                        SELECT i, array_agg(random() + (i % 40) * (j % 3) ORDER BY j) AS v
+                        FROM generate_series(1, {N}) AS i, generate_series(1, {D}) AS j
+                        GROUP BY i""")
+        cur.execute("VACUUM ANALYZE cap_rows")
+        cur.execute("SELECT pg_relation_size('cap_rows')")
+        table = cur.fetchone()[0]
+        conn.close()
+        serial = "max_parallel_workers_per_gather = 0"
+
+        grown, model, error = fit(db, [serial, "customer_seg.fit_threads = 4",
+                                       f"customer_seg.max_memory = '{CAP_MB}MB'"])
+        checks.check(model is not None, f"the fit runs within {CAP_MB} MB: {error}")
+        checks.check(grown <= CAP_MB * 2**20 + table + SLACK,
+                     f"peak +{grown / 2**20:.1f} MB <= {CAP_MB} MB + the table's "
+                     f"{table / 2**20:.1f} MB + {SLACK / 2**20:.0f} MB slack")
+
+        _, reference, error = fit(db, [serial, "customer_seg.fit_threads = 1"])
+        checks.check(reference is not None and reference == model,
+                     "the model equals the one-thread fit's, bit for bit")
+
+        grown, model, error = fit(db, [serial, "customer_seg.max_memory = '24MB'"])
+        checks.check(error is not None and error.pgcode == "53200" and
+                     "customer_seg.max_memory" in str(error),
+                     f"24 MB: refused with 53200 naming the setting: "
+                     f"{error and error.pgcode} {error and str(error).splitlines()[0]}")
+        checks.check(grown <= 24 * 2**20 + table + SLACK,
+                     f"refused before allocating: peak +{grown / 2**20:.1f} MB")
+    checks.finish()
+
+
+if __name__ == "__main__":
+    main()
