@@ -786,16 +786,43 @@ KMeansRun compete_on_sample(ConstRowMap X, int32_t k, const KMeansOptions& opts,
             first[size_t(r)] = LloydResult{std::move(run.centers), run.inertia, run.n_iter};
         },
         interrupt);
-    size_t best = 0;
+    // The finalists: the lowest sample inertias, ties to the earliest restart.
+    std::vector<int32_t> order(first.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
+        return first[size_t(a)].inertia < first[size_t(b)].inertia;
+    });
+    order.resize(std::min(order.size(), size_t(std::max(1, tuning.compete_finalists))));
     int64_t visits = 0;
-    for (size_t r = 0; r < first.size(); ++r) {
-        visits += int64_t{first[r].n_iter} * m;
-        if (first[r].inertia < first[best].inertia) best = r;
+    for (const LloydResult& f : first) visits += int64_t{f.n_iter} * m;
+    // Each finalist's Lloyd on all rows: one alone runs its blocks on the runner, several run
+    // side by side as tasks.
+    std::vector<KMeansRun> second(order.size());
+    const int32_t finalists = static_cast<int32_t>(order.size());
+    const auto go_on = [&](int32_t i, const Interrupt& task_interrupt, const TaskRunner& blocks) {
+        Lloyd lloyd(X, k, variant, task_interrupt, blocks);
+        second[size_t(i)] =
+            lloyd.run(first[size_t(order[size_t(i)])].centers, opts.max_iter, tol_abs, {});
+    };
+    if (finalists == 1)
+        go_on(0, interrupt, runner);
+    else
+        runner(
+            finalists,
+            [&](int32_t i, const Interrupt& task_interrupt) {
+                go_on(i, task_interrupt, run_tasks_serially);
+            },
+            interrupt);
+    size_t best = 0;
+    for (size_t i = 0; i < second.size(); ++i) {
+        visits += int64_t{second[i].n_iter} * X.rows();
+        if (second[i].inertia < second[best].inertia) best = i;
     }
-    Lloyd lloyd(X, k, variant, interrupt, runner);
-    KMeansRun run = lloyd.run(first[best].centers, opts.max_iter, tol_abs, {});
-    visits += int64_t{run.n_iter} * X.rows();
-    refine_run(lloyd, X, opts, tol_abs, tuned_budget(tuning, visits), run, interrupt);
+    KMeansRun run = std::move(second[best]);
+    if (opts.refine != RefineMethod::None) {
+        Lloyd lloyd(X, k, variant, interrupt, runner);
+        refine_run(lloyd, X, opts, tol_abs, tuned_budget(tuning, visits), run, interrupt);
+    }
     return run;
 }
 

@@ -94,6 +94,9 @@ int64_t refine_budget(int64_t lloyd_visits);
 constexpr int64_t kCompeteMinRows = 16384;
 constexpr int64_t kCompeteRowsPerCenter = 512;
 constexpr int64_t kCompeteDivisor = 16;
+// Restarts with the lowest sample inertia that go on to all rows (side by side on the threads);
+// the lowest inertia on all rows wins (ties: the better sample inertia).
+constexpr int32_t kCompeteFinalists = 2;
 int64_t kmeans_compete_rows(int64_t n, int32_t k, int32_t n_init);
 
 // The seeded uniform sample of m of n row numbers (ascending) the restarts compete on: stream
@@ -104,6 +107,7 @@ std::vector<int64_t> kmeans_compete_sample(int64_t n, int64_t m, uint64_t seed);
 // How kmeans_run spends its work; the defaults are kmeans_run's, tests vary them.
 struct KMeansTuning {
     int64_t compete_rows = -1;            // -1: kmeans_compete_rows; 0: no sample
+    int32_t compete_finalists = kCompeteFinalists;  // restarts going on to all rows
     double refine_share = kRefineShare;   // < 0: unbounded refinement (as before the budget)
     int64_t refine_floor = kRefineFloor;
 };

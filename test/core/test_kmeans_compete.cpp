@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -134,34 +135,66 @@ TEST(KMeansCompete, RefinementNeverWorseThanLloydAndWithinBudgetOnManyRows) {
               static_cast<int64_t>(cseg::kRefineShare * double(int64_t{1} << 30)));
 }
 
-// The real data sets, standard-scaled as kmeans_fit scales them, k = 3, 5, 8, seeds 0-4:
-// today's default (the budget; these tables are far below the sample threshold), the sample
-// path forced onto them (a quarter of the rows) and the budget with a zero floor, each against
-// the plan before them with the same seed.
+// n rows drawn with replacement from X, each value jittered by 0.05 N(0, 1) (X is
+// standard-scaled, so by 5 % of a standard deviation): a large table of the same shape, as
+// bench/bench_shapes.py builds its resampled shapes.
+RowMatrix resampled(const RowMatrix& X, int64_t n, uint64_t seed) {
+    cseg::Rng rng(seed);
+    RowMatrix Y(n, X.cols());
+    for (int64_t i = 0; i < n; ++i) {
+        const int64_t from = static_cast<int64_t>(rng.bounded(static_cast<uint64_t>(X.rows())));
+        for (int64_t j = 0; j < X.cols(); ++j) {
+            const double u1 = 1.0 - rng.next_double(), u2 = rng.next_double();
+            Y(i, j) = X(from, j) +
+                      0.05 * std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
+        }
+    }
+    return Y;
+}
+
+// The median of three values.
+double median3(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[1];
+}
+
+// The real data sets, standard-scaled as kmeans_fit scales them: the default plan against the
+// plan before it. As they are (200-2216 rows; k = 3, 5, 8, seeds 0-2, each seed against the
+// same seed) the default runs every restart on all rows and the budget's floor lets the
+// refinement converge. Resampled with jitter to 80,000 rows, past the sample threshold
+// (k = 5, 8), the default is the sample path with the budget; there one seed's local minimum
+// is luck on both sides (the plan before spreads 1.9e-3 over seeds 0-2 on wholesale, k = 8),
+// so the medians over seeds 0-2 are compared.
 TEST(KMeansCompete, RealDataNoWorseThanEveryRestartOnAllRows) {
-    const RowMatrix sets[] = {standardised(testdata::mall_customers()),
-                              standardised(testdata::wholesale_customers()),
-                              standardised(testdata::complete_rows(testdata::marketing_campaign()))};
+    const RowMatrix sets[] = {
+        standardised(cseg::testdata::mall_customers()),
+        standardised(cseg::testdata::wholesale_customers()),
+        standardised(cseg::testdata::complete_rows(cseg::testdata::marketing_campaign()))};
     const char* names[] = {"mall", "wholesale", "marketing"};
     for (int s = 0; s < 3; ++s) {
-        const RowMatrix& X = sets[s];
         for (int32_t k : {3, 5, 8}) {
-            for (uint64_t seed = 0; seed < 5; ++seed) {
+            ASSERT_EQ(cseg::kmeans_compete_rows(sets[s].rows(), k, 10), 0);
+            for (uint64_t seed = 0; seed < 3; ++seed) {
                 SCOPED_TRACE(std::string(names[s]) + " k=" + std::to_string(k) + " seed " +
                              std::to_string(seed));
                 KMeansOptions o;
                 o.seed = seed;
-                const double before = run(X, k, o, before_plan()).inertia;
-                EXPECT_LE(cseg::kmeans_run(view(X), k, o, Interrupt()).inertia,
-                          before * (1 + 1e-3));
-                KMeansTuning sample;
-                sample.compete_rows = X.rows() / 4;
-                EXPECT_LE(run(X, k, o, sample).inertia, before * (1 + 1e-3));
-                KMeansTuning no_floor;
-                no_floor.compete_rows = 0;
-                no_floor.refine_floor = 0;
-                EXPECT_LE(run(X, k, o, no_floor).inertia, before * (1 + 1e-3));
+                EXPECT_LE(cseg::kmeans_run(view(sets[s]), k, o, Interrupt()).inertia,
+                          run(sets[s], k, o, before_plan()).inertia * (1 + 1e-3));
             }
+        }
+        const RowMatrix big = resampled(sets[s], 80000, 17);
+        for (int32_t k : {5, 8}) {
+            SCOPED_TRACE(std::string(names[s]) + " resampled, k=" + std::to_string(k));
+            ASSERT_GT(cseg::kmeans_compete_rows(big.rows(), k, 10), 0);
+            std::vector<double> now, before;
+            for (uint64_t seed = 0; seed < 3; ++seed) {
+                KMeansOptions o;
+                o.seed = seed;
+                now.push_back(cseg::kmeans_run(view(big), k, o, Interrupt()).inertia);
+                before.push_back(run(big, k, o, before_plan()).inertia);
+            }
+            EXPECT_LE(median3(now), median3(before) * (1 + 1e-3));
         }
     }
 }
