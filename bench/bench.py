@@ -39,6 +39,8 @@ import time
 import numpy as np
 import psycopg2
 
+from bench_shapes import SHAPES, make_shape
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 FEATURES = ["f%d" % (j + 1) for j in range(8)]
@@ -51,28 +53,16 @@ SEED = 20240601
 # data
 
 def make_customers(n, seed=SEED):
-    """n x 8 customers: 8 groups (sizes 22 % .. 5 %, std 0.8 .. 1.6 around centres uniform in
-    [-10, 10]^8) plus 2 % uniform noise over the centres' bounding box widened by 2, shuffled,
-    then mapped to features of very different units (so scaling matters)."""
-    rng = np.random.default_rng(seed)
-    d, groups = 8, 8
-    weights = np.array([0.22, 0.18, 0.15, 0.12, 0.11, 0.09, 0.08, 0.05])
-    n_noise = n // 50
-    centers = rng.uniform(-10.0, 10.0, (groups, d))
-    stds = rng.uniform(0.8, 1.6, groups)
-    counts = rng.multinomial(n - n_noise, weights)
-    parts = [centers[g] + stds[g] * rng.standard_normal((counts[g], d)) for g in range(groups)]
-    lo, hi = centers.min(0) - 2.0, centers.max(0) + 2.0
-    parts.append(rng.uniform(lo, hi, (n_noise, d)))
-    X = np.concatenate(parts)[rng.permutation(n)]
-    scale = np.array([1000.0, 10.0, 1.0, 50.0, 5.0, 200.0, 0.5, 20.0])
-    offset = np.array([50000.0, 40.0, 10.0, 500.0, 30.0, 1000.0, 3.0, 100.0])
-    return np.ascontiguousarray(X * scale + offset)
+    """n x 8 customers: the "blobs" shape of bench_shapes.py (8 groups of sizes 22 % .. 5 %,
+    std 0.8 .. 1.6 around centres uniform in [-10, 10]^8, plus 2 % uniform noise, mapped to
+    features of very different units)."""
+    return make_shape("blobs", n, seed)[0]
 
 
 def copy_binary(cur, table, X):
-    """COPY id, f1..f8 in PostgreSQL's binary format: exact doubles, fast."""
+    """COPY id, f1..fd in PostgreSQL's binary format: exact doubles, fast."""
     n, d = X.shape
+    features = ["f%d" % (j + 1) for j in range(d)]
     fields = [("count", ">i2"), ("id_len", ">i4"), ("id", ">i4")]
     for j in range(d):
         fields += [("len%d" % j, ">i4"), ("f%d" % j, ">f8")]
@@ -89,7 +79,7 @@ def copy_binary(cur, table, X):
     buf.write((-1).to_bytes(2, "big", signed=True))
     buf.seek(0)
     cur.copy_expert("COPY %s (id, %s) FROM STDIN WITH (FORMAT binary)"
-                    % (table, ", ".join(FEATURES)), buf)
+                    % (table, ", ".join(features)), buf)
 
 
 # --------------------------------------------------------------------------------------------
@@ -433,6 +423,184 @@ def parse_silhouette_bench(out):
 
 
 # --------------------------------------------------------------------------------------------
+# the data shapes (issue 12): default kmeans_fit against scikit-learn on each shape
+
+def geomean(values):
+    return float(np.exp(np.mean(np.log(values)))) if values else float("nan")
+
+
+class ShapeSuite:
+    """Per shape of bench_shapes.py: one table of args.rows rows; per seed, side by side and
+    alternating: our default kmeans_fit, ours with "refine": "none" and scikit-learn's
+    KMeans(n_init, random_state=seed) on the same standard-scaled rows, for n_init = 10 and 1;
+    the k = 1 fit against the bare array scan (fixed cost); the backend's peak memory during
+    a default n_init = 10 fit on a fresh connection."""
+
+    def __init__(self, args, settings):
+        self.args = args
+        self.settings = settings
+        self.results = []  # one dict per shape
+        self.details = []
+
+    def note(self, line):
+        print(line, flush=True)
+        self.details.append(line)
+
+    def run_shape(self, name):
+        from sklearn.cluster import KMeans
+        from sklearn.preprocessing import StandardScaler
+        args = self.args
+        d, k, what = SHAPES[name]
+        X, _ = make_shape(name, args.rows)
+        Xs = StandardScaler().fit_transform(X)
+        table = "bench_" + name
+        features = ["f%d" % (j + 1) for j in range(d)]
+        array = "ARRAY[%s]" % ", ".join(features)
+        conn = connect()
+        cur = conn.cursor()
+        cur.execute("DROP TABLE IF EXISTS %s" % table)
+        cur.execute("CREATE TABLE %s (id int, %s)"
+                    % (table, ", ".join("%s float8 NOT NULL" % f for f in features)))
+        copy_binary(cur, table, X)
+        cur.execute("VACUUM ANALYZE %s" % table)
+        for setting in self.settings:
+            cur.execute("SET " + setting)
+        cpu = PgCpu(cur)
+        scan_sql = "SELECT count(%s) FROM %s" % (array, table)
+        fit_sql = "SELECT kmeans_fit(%s, %%s, %%s::jsonb)::text FROM %s" % (array, table)
+        timed_sql(cur, scan_sql)  # warm the caches
+        r = {"name": name, "d": d, "k": k, "what": what, "n": args.rows}
+
+        # fixed cost: a k = 1 fit (one restart) against the bare scan of the same arrays
+        fixed, scans = [], []
+        for _ in range(args.seeds):
+            scans.append(timed_sql(cur, scan_sql)[0])
+            fixed.append(timed_sql(cur, fit_sql, (1, json.dumps({"n_init": 1})))[0])
+        r["fixed"] = summary([f / b for f, b in zip(fixed, scans)])
+        r["scan"] = statistics.median(scans)
+
+        for n_init in (10, 1):
+            ours, none, theirs, inertia, lines = [], [], [], [], []
+            for seed in range(args.seeds):
+                t, rows = timed_sql(cur, fit_sql, (k, json.dumps({"n_init": n_init,
+                                                                    "seed": seed})))
+                model = json.loads(rows[0][0])
+                tn, rows_n = timed_sql(cur, fit_sql, (k, json.dumps(
+                    {"n_init": n_init, "seed": seed, "refine": "none"})))
+                model_n = json.loads(rows_n[0][0])
+                ts, km = timed_py(lambda: KMeans(k, n_init=n_init, random_state=seed,
+                                                 algorithm="lloyd").fit(Xs))
+                ours.append(t)
+                none.append(tn)
+                theirs.append(ts)
+                inertia.append((model["inertia"], model_n["inertia"], km.inertia_))
+                lines.append("    %s n_init=%d seed %d: ours %.3f s inertia %.10g n_iter %d | "
+                             "refine none %.3f s inertia %.10g | scikit-learn %.3f s inertia "
+                             "%.10g n_iter %d" % (name, n_init, seed, t, model["inertia"],
+                                                  model["n_iter"], tn, model_n["inertia"], ts,
+                                                  km.inertia_, km.n_iter_))
+            for line in lines:
+                self.note(line)
+            r["t%d" % n_init] = summary([o / t for o, t in zip(ours, theirs)])
+            r["none%d" % n_init] = summary([o / t for o, t in zip(ours, none)])
+            r["ours%d" % n_init] = statistics.median(ours)
+            r["sk%d" % n_init] = statistics.median(theirs)
+            r["inertia%d" % n_init] = inertia
+        # inertia against scikit-learn's n_init = 10, seed by seed
+        r["inertia"] = summary([o / s10 for (o, _, s10) in r["inertia10"]])
+        r["inertia1"] = summary([o / s10 for (o, _, _), (_, _, s10)
+                                 in zip(r["inertia1"], r["inertia10"])])
+        conn.close()
+        r["memory"] = self.memory(table, array, k, d, args.rows)
+        self.results.append(r)
+        print("%-10s n_init=10 %.3f  n_init=1 %.3f  default/none %.3f %.3f  inertia %.6f  "
+              "fixed %.2f  memory %.2f" % (name, r["t10"]["median"], r["t1"]["median"],
+                                          r["none10"]["median"], r["none1"]["median"],
+                                          r["inertia"]["median"], r["fixed"]["median"],
+                                          r["memory"]), flush=True)
+        conn = connect()
+        conn.cursor().execute("DROP TABLE %s" % table)
+        conn.close()
+
+    def memory(self, table, array, k, d, n):
+        """Backend VmHWM growth during a default n_init = 10 fit, / raw data n * d * 8."""
+        conn = connect()
+        cur = conn.cursor()
+        for setting in self.settings:
+            cur.execute("SET " + setting)
+        cur.execute("SELECT pg_backend_pid()")
+        pid = cur.fetchone()[0]
+        before = proc_status(pid)
+        cur.execute("SELECT kmeans_fit(%s, %d) IS NOT NULL FROM %s" % (array, k, table))
+        cur.fetchall()
+        after = proc_status(pid)
+        conn.close()
+        return (after["VmHWM"] - before["VmHWM"]) / (n * d * 8)
+
+    def write(self, path, info):
+        res = self.results
+        lines = ["# customer_seg vs scikit-learn on the data shapes of issue 12", "",
+                 "Command: `%s`  " % info["command"],
+                 "Date: %s  " % info["date"],
+                 "Machine: %s, %d cores, %.1f GB RAM, Linux %s  " % (
+                     info["machine"]["cpu"], info["machine"]["cores"], info["machine"]["ram_gb"],
+                     info["machine"]["kernel"]),
+                 "Load average before / after: %s / %s  " % (info["load_before"],
+                                                             loadavg()),
+                 "Software: %s; scikit-learn %s, numpy %s, BLAS/OpenMP: %s  " % (
+                     info["pg"], info["sklearn"], info["numpy"], info["blas"]),
+                 "customer_seg: git %s; session settings: %s  " % (
+                     info["git"], ", ".join(info["settings"]) or "server defaults"),
+                 "Rows per shape: %d; seeds 0..%d on both sides (different generators); ours: "
+                 "default `kmeans_fit` (wall time of the query, reading the table included); "
+                 "theirs: `KMeans(k, n_init, random_state=seed)` on the same rows, "
+                 "standard-scaled, in memory." % (self.args.rows, self.args.seeds - 1), "",
+                 "| shape | d | k | n_init=10: ours/sklearn (≤ 0.35) | n_init=1: ours/sklearn "
+                 "(≤ 0.8) | default/`refine:none`, n_init=10 / 1 (≤ 1.2) | inertia / sklearn's "
+                 "n_init=10 (≤ 1.001) | n_init=1 inertia / sklearn's n_init=10 | k=1 fit / "
+                 "bare scan (≤ 2) | peak memory / raw (≤ 2.5) | seconds: ours / sklearn, "
+                 "n_init=10; n_init=1 |",
+                 "|---|---|---|---|---|---|---|---|---|---|---|"]
+
+        def mark(value, target):
+            return "" if value <= target else " **✗**"
+
+        for r in res:
+            lines.append(
+                "| %s | %d | %d | %s%s | %s%s | %.3f / %.3f%s | %s%s | %s | %s%s | %.2f%s | "
+                "%.2f / %.2f; %.2f / %.2f |" % (
+                    r["name"], r["d"], r["k"], fmt_range(r["t10"]), mark(r["t10"]["median"], 0.35),
+                    fmt_range(r["t1"]), mark(r["t1"]["median"], 0.8), r["none10"]["median"],
+                    r["none1"]["median"],
+                    mark(max(r["none10"]["median"], r["none1"]["median"]), 1.2),
+                    fmt_range(r["inertia"], 6), mark(r["inertia"]["max"], 1.001),
+                    fmt_range(r["inertia1"], 4), fmt_range(r["fixed"], 2),
+                    mark(r["fixed"]["median"], 2.0), r["memory"], mark(r["memory"], 2.5),
+                    r["ours10"], r["sk10"], r["ours1"], r["sk1"]))
+        if res:
+            lines.append("| **geometric mean** | | | %.3f | %.3f | %.3f / %.3f | %.6f | %.4f | %.2f "
+                         "| %.2f | |" % tuple(geomean([r[key]["median"] for r in res])
+                                             if key != "memory" else
+                                             geomean([r["memory"] for r in res])
+                                             for key in ("t10", "t1", "none10", "none1",
+                                                         "inertia", "inertia1", "fixed",
+                                                         "memory")))
+        lines += ["", "Ratios: median [min-max] over the seeds of per-seed ratios (each pair "
+                  "measured back to back); **✗** marks a median (inertia: the maximum) past its "
+                  "target. Inertia ratios compare our fit with seed s against scikit-learn's "
+                  "n_init=10 fit with random_state=s. Peak memory: VmHWM growth of a fresh "
+                  "backend during one default n_init=10 fit (server default plan), over n·d·8 "
+                  "bytes.", "", "Shapes:", ""]
+        for name in self.args.shapes:
+            d, k, what = SHAPES[name]
+            lines.append("- %s (d = %d, k = %d): %s" % (name, d, k, what))
+        lines += ["", "Details:", "", "```"] + self.details + ["```", ""]
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write("\n".join(lines))
+
+
+# --------------------------------------------------------------------------------------------
 # report
 
 def machine():
@@ -541,16 +709,29 @@ def main():
                                                                "silhouette_bench"))
     ap.add_argument("--set", dest="session_settings", action="append", default=[],
                     help="a SET for our sessions, e.g. --set 'max_parallel_workers_per_gather = 0'")
-    ap.add_argument("--only", default="fit1,fit10,assign,silhouette,trigger,sweep,memory")
+    ap.add_argument("--only", default="shapes",
+                    help="comma-separated: shapes (the data-shape suite, bench/results/"
+                    "shapes.md) and/or fit1,fit10,assign,silhouette,trigger,sweep,memory (the "
+                    "blobs table suite, --out)")
+    ap.add_argument("--shapes", default="blobs,overlap,marketing,wholesale,mall,wide,many",
+                    help="the shapes of bench_shapes.py to run")
+    ap.add_argument("--seeds", type=int, default=3, help="seeds per shape (shapes suite)")
     ap.add_argument("--out", default=os.path.join(HERE, "results", "latest.md"))
-    ap.add_argument("--quick", action="store_true", help="100k rows, 1 repetition (smoke test)")
+    ap.add_argument("--shapes-out", default=os.path.join(HERE, "results", "shapes.md"))
+    ap.add_argument("--quick", action="store_true",
+                    help="100k rows, 1 repetition, 2 seeds (for interim runs)")
     args = ap.parse_args()
     if args.quick:
         args.rows, args.repeat = min(args.rows, 100000), 1
+        args.seeds = min(args.seeds, 2)
         args.trigger_rows = min(args.trigger_rows, 10000)
         args.silhouette_rows = min(args.silhouette_rows, 5000)
         args.sweep_rows = min(args.sweep_rows, 20000)
     only = set(args.only.split(","))
+    args.shapes = [s for s in args.shapes.split(",") if s]
+    for name in args.shapes:
+        if name not in SHAPES:
+            ap.error("unknown shape %s (known: %s)" % (name, ", ".join(SHAPES)))
 
     import sklearn
     from sklearn.preprocessing import StandardScaler
@@ -561,13 +742,22 @@ def main():
             "numpy": np.__version__, "blas": blas_info(), "git": git_revision(),
             "rows": args.rows, "repeat": args.repeat, "settings": args.session_settings}
 
-    X = make_customers(args.rows)
-    Xs = StandardScaler().fit_transform(X)
     conn = connect()
     cur = conn.cursor()
     cur.execute("SELECT version()")
     info["pg"] = cur.fetchone()[0].split(" on ")[0]
     cur.execute("CREATE EXTENSION IF NOT EXISTS customer_seg")
+    if "shapes" in only:
+        suite = ShapeSuite(args, args.session_settings)
+        for name in args.shapes:
+            suite.run_shape(name)
+            suite.write(args.shapes_out, info)  # after each shape: a partial table survives
+        print("wrote " + os.path.relpath(args.shapes_out, ROOT))
+        only.discard("shapes")
+        if not only:
+            return
+    X = make_customers(args.rows)
+    Xs = StandardScaler().fit_transform(X)
     cur.execute("DROP TABLE IF EXISTS bench_customers")
     cur.execute("CREATE TABLE bench_customers (id int, %s)"
                 % ", ".join("%s float8 NOT NULL" % f for f in FEATURES))

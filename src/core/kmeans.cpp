@@ -570,18 +570,45 @@ RowMatrix restart_centers(ConstRowMap X, int32_t k, const KMeansOptions& opts, i
     return gather_rows(X, rows);
 }
 
+// The refinement budget (row visits) for `lloyd_visits` of Lloyd work under `tuning`;
+// INT64_MAX when unbounded.
+int64_t tuned_budget(const KMeansTuning& tuning, int64_t lloyd_visits) {
+    if (tuning.refine_share < 0.0) return std::numeric_limits<int64_t>::max();
+    return std::max(tuning.refine_floor,
+                    static_cast<int64_t>(tuning.refine_share * static_cast<double>(lloyd_visits)));
+}
+
 // With opts.refine = hartigan, alternates Hartigan passes and Lloyd on a Lloyd solution until
 // no single-point move lowers the inertia (at most kRefineRounds rounds; each ends with Lloyd,
-// so labels and centres always agree). opts.max_iter bounds the Lloyd iterations of all
-// rounds together (run.n_iter already counts the first ones), and run.n_iter counts them.
+// so labels and centres always agree) or the `budget` of row visits is spent: Hartigan's, and
+// n per Lloyd iteration after it plus n for its final assignment. A round is only begun when
+// the budget still holds a Hartigan pass with all rows examined (2n) and two Lloyd passes
+// (2n), so on many rows and little Lloyd work there is no refinement at all: measured, it
+// would cost more than a fifth of the fit for an inertia about 1e-5 lower (docs/performance.md).
+// opts.max_iter bounds the Lloyd iterations of all rounds together (run.n_iter already counts
+// the first ones), and run.n_iter counts them. Each step lowers the inertia or leaves it.
 void refine_run(Lloyd& lloyd, ConstRowMap X, const KMeansOptions& opts, double tol_abs,
-                KMeansRun& run, const Interrupt& interrupt) {
+                int64_t budget, KMeansRun& run, const Interrupt& interrupt) {
     if (opts.refine == RefineMethod::None) return;
+    const int64_t n = X.rows();
+    const int64_t round_cost = 4 * n;
     int32_t lloyd_iterations = run.n_iter;
-    for (int32_t round = 0; round < kRefineRounds && lloyd_iterations < opts.max_iter; ++round) {
-        if (hartigan_refine(X, run.centers, run.labels, kHartiganPasses, interrupt) == 0) break;
-        run = lloyd.run(run.centers, opts.max_iter - lloyd_iterations, tol_abs, {});
+    int64_t spent = 0;
+    for (int32_t round = 0; round < kRefineRounds && lloyd_iterations < opts.max_iter &&
+                            round_cost <= budget - spent;
+         ++round) {
+        int64_t work = 0;
+        const int64_t moves = hartigan_refine(X, run.centers, run.labels, kHartiganPasses,
+                                              interrupt, budget - spent - 2 * n, &work);
+        spent += work;
+        if (moves == 0) break;
+        // At least one Lloyd iteration, so that labels and centres agree again.
+        const int64_t affordable = std::max<int64_t>(1, (budget - spent) / n - 1);
+        const int32_t iterations =
+            static_cast<int32_t>(std::min<int64_t>(opts.max_iter - lloyd_iterations, affordable));
+        run = lloyd.run(run.centers, iterations, tol_abs, {});
         lloyd_iterations += run.n_iter;
+        spent += (int64_t{run.n_iter} + 1) * n;
     }
     run.n_iter = lloyd_iterations;
 }
@@ -713,22 +740,119 @@ std::vector<int32_t> kmeans_finalists(const std::vector<double>& lloyd_inertia,
     return out;
 }
 
-// Phase 1: every restart's Lloyd run (task r); phase 2: the finalists' labels rebuilt and,
-// with refinement, refined (task i of the finalists); the lowest final inertia wins, ties to
-// the earliest restart. With n_init = 1 the restart is finished in one go (same result: the
-// rebuilt labels are the run's own). Each task writes only its own slot, so the result does not
-// depend on the order or the threads the runner uses.
+// The refinement budget for kmeans_run's default tuning.
+int64_t refine_budget(int64_t lloyd_visits) { return tuned_budget(KMeansTuning{}, lloyd_visits); }
+
+// A quarter of the rows at most.
+int64_t kmeans_compete_rows(int64_t n, int32_t k, int32_t n_init) {
+    if (n_init < 1) return 0;
+    const int64_t m = std::max({kCompeteMinRows, kCompeteRowsPerCenter * int64_t{k},
+                                n / kCompeteDivisor});
+    return 4 * m <= n ? m : 0;
+}
+
+// Selection sampling: row i is taken with probability (still needed) / (rows left).
+std::vector<int64_t> kmeans_compete_sample(int64_t n, int64_t m, uint64_t seed) {
+    Rng rng = Rng::for_stream(seed, kCompeteStream);
+    std::vector<int64_t> rows;
+    rows.reserve(static_cast<size_t>(std::max<int64_t>(0, std::min(n, m))));
+    for (int64_t i = 0; i < n && int64_t(rows.size()) < m; ++i)
+        if (rng.bounded(static_cast<uint64_t>(n - i)) < static_cast<uint64_t>(m) - rows.size())
+            rows.push_back(i);
+    return rows;
+}
+
+namespace {
+
+// Phase 1 on a sample: every restart's Lloyd run on the sample rows (task r); the lowest
+// sample inertia (ties: the earliest) goes on from its sample centres with Lloyd on all rows
+// (its blocks on the runner) and is refined. n_iter counts the iterations on all rows.
+KMeansRun compete_on_sample(ConstRowMap X, int32_t k, const KMeansOptions& opts,
+                            const Interrupt& interrupt, LloydVariant variant,
+                            const KMeansTaskRunner& runner, const KMeansTuning& tuning,
+                            int64_t m, double tol_abs) {
+    const RowMatrix S = gather_rows(X, kmeans_compete_sample(X.rows(), m, opts.seed));
+    const ConstRowMap sample(S.data(), S.rows(), S.cols());
+    const LloydVariant sample_variant =
+        choose_lloyd_variant(S.rows(), k, static_cast<int32_t>(S.cols()));
+    std::vector<LloydResult> first(static_cast<size_t>(opts.n_init));
+    runner(
+        opts.n_init,
+        [&](int32_t r, const Interrupt& task_interrupt) {
+            const RowMatrix init =
+                restart_centers(sample, k, opts, r, task_interrupt, run_tasks_serially);
+            Lloyd lloyd(sample, k, sample_variant, task_interrupt);
+            KMeansRun run = lloyd.run(init, opts.max_iter, tol_abs, {});
+            first[size_t(r)] = LloydResult{std::move(run.centers), run.inertia, run.n_iter};
+        },
+        interrupt);
+    // The finalists: the lowest sample inertias, ties to the earliest restart.
+    std::vector<int32_t> order(first.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
+        return first[size_t(a)].inertia < first[size_t(b)].inertia;
+    });
+    order.resize(std::min(order.size(), size_t(std::max(1, tuning.compete_finalists))));
+    int64_t visits = 0;
+    for (const LloydResult& f : first) visits += int64_t{f.n_iter} * m;
+    // Each finalist's Lloyd on all rows: one alone runs its blocks on the runner, several run
+    // side by side as tasks.
+    std::vector<KMeansRun> second(order.size());
+    const int32_t finalists = static_cast<int32_t>(order.size());
+    const auto go_on = [&](int32_t i, const Interrupt& task_interrupt, const TaskRunner& blocks) {
+        Lloyd lloyd(X, k, variant, task_interrupt, blocks);
+        second[size_t(i)] =
+            lloyd.run(first[size_t(order[size_t(i)])].centers, opts.max_iter, tol_abs, {});
+    };
+    if (finalists == 1)
+        go_on(0, interrupt, runner);
+    else
+        runner(
+            finalists,
+            [&](int32_t i, const Interrupt& task_interrupt) {
+                go_on(i, task_interrupt, run_tasks_serially);
+            },
+            interrupt);
+    size_t best = 0;
+    for (size_t i = 0; i < second.size(); ++i) {
+        visits += int64_t{second[i].n_iter} * X.rows();
+        if (second[i].inertia < second[best].inertia) best = i;
+    }
+    KMeansRun run = std::move(second[best]);
+    if (opts.refine != RefineMethod::None) {
+        // No floor on this path: the floor is for the small tables where refining to
+        // convergence was measured to pay; here (65,536 rows or more) it could be most of the
+        // budget (measured on 100,000 rows: the default up to 1.44x `"refine": "none"`).
+        KMeansTuning big = tuning;
+        big.refine_floor = 0;
+        Lloyd lloyd(X, k, variant, interrupt, runner);
+        refine_run(lloyd, X, opts, tol_abs, tuned_budget(big, visits), run, interrupt);
+    }
+    return run;
+}
+
+}  // namespace
+
+// Without a sample: phase 1, every restart's Lloyd run (task r); phase 2, the finalists'
+// labels rebuilt and, with refinement, refined (task i of the finalists); the lowest final
+// inertia wins, ties to the earliest restart. With n_init = 1 the restart is finished in one
+// go (same result: the rebuilt labels are the run's own). Each task writes only its own slot,
+// so the result does not depend on the order or the threads the runner uses.
 KMeansRun kmeans_run_tasks(ConstRowMap X, int32_t k, const KMeansOptions& opts,
                            const Interrupt& interrupt, LloydVariant variant,
-                           const KMeansTaskRunner& runner) {
+                           const KMeansTaskRunner& runner, const KMeansTuning& tuning) {
     check_run_arguments(X.rows(), X.cols(), k, opts);
     if (variant == LloydVariant::Auto)
         variant = choose_lloyd_variant(X.rows(), k, static_cast<int32_t>(X.cols()));
     const double tol_abs = kmeans_tolerance(X, opts.tol, runner);
+    const int64_t m = tuning.compete_rows < 0 ? kmeans_compete_rows(X.rows(), k, opts.n_init)
+                                              : std::min(tuning.compete_rows, X.rows());
+    if (m > 0 && m >= k && m < X.rows())
+        return compete_on_sample(X, k, opts, interrupt, variant, runner, tuning, m, tol_abs);
     // One restart is its own only finalist: refined straight away, its labels still at hand;
-    // the runner scores its k-means++ candidates.
+    // the runner scores its k-means++ candidates and runs Lloyd's blocks.
     if (opts.n_init == 1)
-        return kmeans_restart(X, k, opts, 0, tol_abs, variant, interrupt, runner);
+        return kmeans_restart(X, k, opts, 0, tol_abs, variant, interrupt, runner, tuning);
 
     std::vector<LloydResult> first(static_cast<size_t>(opts.n_init));
     runner(
@@ -744,8 +868,15 @@ KMeansRun kmeans_run_tasks(ConstRowMap X, int32_t k, const KMeansOptions& opts,
 
     std::vector<double> inertia;
     inertia.reserve(first.size());
-    for (const LloydResult& f : first) inertia.push_back(f.inertia);
+    int64_t visits = 0;
+    for (const LloydResult& f : first) {
+        inertia.push_back(f.inertia);
+        visits += int64_t{f.n_iter} * X.rows();
+    }
     const std::vector<int32_t> finalists = kmeans_finalists(inertia, opts.refine);
+    // The finalists share the budget.
+    const int64_t budget = std::max<int64_t>(
+        tuning.refine_floor, tuned_budget(tuning, visits) / int64_t(finalists.size()));
     std::vector<KMeansRun> second(finalists.size());
     runner(
         static_cast<int32_t>(finalists.size()),
@@ -754,7 +885,7 @@ KMeansRun kmeans_run_tasks(ConstRowMap X, int32_t k, const KMeansOptions& opts,
             Lloyd lloyd(X, k, variant, task_interrupt);
             KMeansRun run = lloyd.labelled(f.centers);
             run.n_iter = f.n_iter;
-            refine_run(lloyd, X, opts, tol_abs, run, task_interrupt);
+            refine_run(lloyd, X, opts, tol_abs, budget, run, task_interrupt);
             second[size_t(i)] = std::move(run);
         },
         interrupt);
@@ -768,13 +899,14 @@ KMeansRun kmeans_run_tasks(ConstRowMap X, int32_t k, const KMeansOptions& opts,
 // One restart on its own buffers: Lloyd, then the refinement.
 KMeansRun kmeans_restart(ConstRowMap X, int32_t k, const KMeansOptions& opts, int32_t restart,
                          double tol_abs, LloydVariant variant, const Interrupt& interrupt,
-                         const TaskRunner& runner) {
+                         const TaskRunner& runner, const KMeansTuning& tuning) {
     if (variant == LloydVariant::Auto)
         variant = choose_lloyd_variant(X.rows(), k, static_cast<int32_t>(X.cols()));
     const RowMatrix init = restart_centers(X, k, opts, restart, interrupt, runner);
     Lloyd lloyd(X, k, variant, interrupt, runner);
     KMeansRun run = lloyd.run(init, opts.max_iter, tol_abs, {});
-    refine_run(lloyd, X, opts, tol_abs, run, interrupt);
+    refine_run(lloyd, X, opts, tol_abs, tuned_budget(tuning, int64_t{run.n_iter} * X.rows()), run,
+               interrupt);
     return run;
 }
 

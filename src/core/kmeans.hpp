@@ -51,17 +51,20 @@ KMeansRun kmeans_single(ConstRowMap X, const RowMatrix& initial_centers, int32_t
                         double tol_abs, LloydVariant variant, const Interrupt& interrupt,
                         const LloydObserver& observer = {});
 
-// The full k-means of kmeans_fit on scaled, finite rows, in two phases:
-//  1. opts.n_init restarts, restart r seeded with Rng::for_stream(opts.seed, r) by opts.init
-//     and run by Lloyd with kmeans_tolerance(X, opts.tol);
-//  2. the finalists (kmeans_finalists): with opts.refine = hartigan every restart whose Lloyd
-//     inertia is within kRefineMargin of the lowest is refined as kmeans_restart refines it;
-//     without refinement the lowest alone.
-// The lowest final inertia wins, ties going to the earliest restart. Refining only the
-// finalists is what keeps the refinement cheap: a restart stuck in a poor local minimum (on
-// the 1M-row benchmark, 76 % above the best) would spend most of the time in Hartigan passes
-// that cannot make it win; a near-best one needs a pass or two. opts.scale, missing and
-// feature_names are not used here.
+// The full k-means of kmeans_fit on scaled, finite rows. Restart r is seeded with
+// Rng::for_stream(opts.seed, r) by opts.init and run by Lloyd with kmeans_tolerance(X, opts.tol).
+//  - n_init > 1 on many rows (kmeans_compete_rows(n, k, n_init) = m > 0): the restarts compete
+//    on a seeded uniform sample of m rows (Bradley & Fayyad 1998, "Refining initial points for
+//    k-means clustering"); the restart with the lowest sample inertia (ties: the earliest)
+//    goes on, from its sample centres, with Lloyd on all rows;
+//  - otherwise every restart runs on all rows and the finalists (kmeans_finalists) go on: with
+//    opts.refine = hartigan every restart whose Lloyd inertia is within kRefineMargin of the
+//    lowest, without refinement the lowest alone.
+// With opts.refine = hartigan the finalists are refined (refine_budget bounds the work of each)
+// and the lowest final inertia wins, ties going to the earliest restart. Refining only the
+// finalists keeps the refinement cheap: a restart stuck in a poor local minimum (on the 1M-row
+// blobs, 76 % above the best) would spend most of the time in Hartigan passes that cannot
+// make it win. opts.scale, missing and feature_names are not used here.
 // Throws Error(InvalidParameter) for k < 1 or bad n_init/max_iter/tol, Error(DataException)
 // for fewer rows than k.
 KMeansRun kmeans_run(ConstRowMap X, int32_t k, const KMeansOptions& opts,
@@ -75,10 +78,44 @@ constexpr double kRefineMargin = 0.05;
 // within 4e-9 of the others and all refine to the same inertia.)
 constexpr double kSameMinimum = 1e-8;
 
-// The restarts that go on to phase 2 of kmeans_run, ascending, given every restart's Lloyd
-// inertia: the lowest (ties: the earliest) and, with refine = hartigan, every restart within
-// kRefineMargin of it, except those within kSameMinimum of a finalist kept before them (in
-// order of inertia, then restart).
+// The refinement budget, in row visits (a Lloyd iteration over n rows is n visits; a Hartigan
+// pass n plus one per row its bounds cannot rule out): kRefineShare of the Lloyd visits the
+// fit has spent so far (every restart's, sample ones included), but at least kRefineFloor, so
+// that small tables (a few thousand rows) are refined to convergence as before. Measured in
+// docs/performance.md: on 1M-row overlapping or heavy-tailed data unbounded refinement cost
+// 4-5x the Lloyd work for an inertia 1e-5 lower.
+constexpr double kRefineShare = 0.05;
+constexpr int64_t kRefineFloor = int64_t{1} << 20;
+int64_t refine_budget(int64_t lloyd_visits);
+
+// Sample rows the restarts compete on: max(kCompeteMinRows, kCompeteRowsPerCenter * k,
+// n / kCompeteDivisor), or 0 (no sample: every restart on all rows) when n_init is 1 or the
+// sample would exceed a quarter of the rows.
+constexpr int64_t kCompeteMinRows = 16384;
+constexpr int64_t kCompeteRowsPerCenter = 512;
+constexpr int64_t kCompeteDivisor = 16;
+// Restarts with the lowest sample inertia that go on to all rows (side by side on the threads);
+// the lowest inertia on all rows wins (ties: the better sample inertia).
+constexpr int32_t kCompeteFinalists = 2;
+int64_t kmeans_compete_rows(int64_t n, int32_t k, int32_t n_init);
+
+// The seeded uniform sample of m of n row numbers (ascending) the restarts compete on: stream
+// kCompeteStream of opts.seed (Knuth's selection sampling, Algorithm S).
+constexpr uint64_t kCompeteStream = 0x73616d706c65ULL;  // "sample"
+std::vector<int64_t> kmeans_compete_sample(int64_t n, int64_t m, uint64_t seed);
+
+// How kmeans_run spends its work; the defaults are kmeans_run's, tests vary them.
+struct KMeansTuning {
+    int64_t compete_rows = -1;            // -1: kmeans_compete_rows; 0: no sample
+    int32_t compete_finalists = kCompeteFinalists;  // restarts going on to all rows
+    double refine_share = kRefineShare;   // < 0: unbounded refinement (as before the budget)
+    int64_t refine_floor = kRefineFloor;
+};
+
+// The restarts that go on to phase 2 of kmeans_run without a sample, ascending, given every
+// restart's Lloyd inertia: the lowest (ties: the earliest) and, with refine = hartigan, every
+// restart within kRefineMargin of it, except those within kSameMinimum of a finalist kept
+// before them (in order of inertia, then restart).
 std::vector<int32_t> kmeans_finalists(const std::vector<double>& lloyd_inertia,
                                       RefineMethod refine);
 
@@ -91,16 +128,18 @@ using KMeansTaskRunner = TaskRunner;
 // spreads them over threads); the result does not depend on the runner.
 KMeansRun kmeans_run_tasks(ConstRowMap X, int32_t k, const KMeansOptions& opts,
                            const Interrupt& interrupt, LloydVariant variant,
-                           const KMeansTaskRunner& runner);
+                           const KMeansTaskRunner& runner, const KMeansTuning& tuning = {});
 
-// One restart of kmeans_run: initial centres from Rng::for_stream(opts.seed, restart) by
-// opts.init, then Lloyd's iterations (absolute tolerance tol_abs) and, with
+// One restart of kmeans_run on all rows: initial centres from Rng::for_stream(opts.seed,
+// restart) by opts.init, then Lloyd's iterations (absolute tolerance tol_abs) and, with
 // opts.refine = hartigan, rounds of Hartigan's single-point moves followed by Lloyd again
-// until no move lowers the inertia (src/core/kmeans_hartigan.hpp); opts.max_iter bounds the
-// Lloyd iterations of all rounds together. `runner` runs k-means++'s blocks (kmeans_init.hpp).
+// until no move lowers the inertia (src/core/kmeans_hartigan.hpp) or the budget
+// (refine_budget of this restart's Lloyd visits, as tuned) is spent; opts.max_iter bounds the
+// Lloyd iterations of all rounds together. `runner` runs k-means++'s and Lloyd's blocks.
 KMeansRun kmeans_restart(ConstRowMap X, int32_t k, const KMeansOptions& opts, int32_t restart,
                          double tol_abs, LloydVariant variant, const Interrupt& interrupt,
-                         const TaskRunner& runner = run_tasks_serially);
+                         const TaskRunner& runner = run_tasks_serially,
+                         const KMeansTuning& tuning = {});
 
 // kmeans_run with an explicit assignment variant (tests and benchmarks).
 KMeansRun kmeans_run(ConstRowMap X, int32_t k, const KMeansOptions& opts,

@@ -31,7 +31,9 @@ void recompute_centers(ConstRowMap X, const std::vector<int32_t>& labels,
 // how far the centres have moved since) cannot rule out a profitable move. On converged
 // Lloyd solutions almost every row is ruled out, so a pass costs about one Lloyd iteration.
 int64_t hartigan_refine(ConstRowMap X, RowMatrix& centers, std::vector<int32_t>& labels,
-                        int32_t max_passes, const Interrupt& interrupt) {
+                        int32_t max_passes, const Interrupt& interrupt, int64_t max_work,
+                        int64_t* work_done) {
+    if (work_done != nullptr) *work_done = 0;
     const int64_t n = X.rows();
     const int32_t k = static_cast<int32_t>(centers.rows());
     const int32_t d = static_cast<int32_t>(X.cols());
@@ -45,18 +47,21 @@ int64_t hartigan_refine(ConstRowMap X, RowMatrix& centers, std::vector<int32_t>&
     std::vector<double> ct(size_t(stride) * size_t(d)), block(size_t(stride) * kRowBlock);
     std::vector<double> moved(static_cast<size_t>(k));  // distance of each centre from its start position
     int64_t total_moves = 0;
-    for (int32_t pass = 0; pass < max_passes; ++pass) {
+    int64_t spent = 0;  // row visits
+    bool out_of_work = false;
+    for (int32_t pass = 0; pass < max_passes && !out_of_work; ++pass) {
         start = work;
         transpose_centers(start.data(), k, d, ct.data());
         std::fill(moved.begin(), moved.end(), 0.0);
         double max_moved = 0.0;
         int64_t min_count = *std::min_element(counts.begin(), counts.end());
         int64_t moves = 0;
-        for (int64_t i0 = 0; i0 < n; i0 += kRowBlock) {
+        for (int64_t i0 = 0; i0 < n && !out_of_work; i0 += kRowBlock) {
             if ((i0 & 0xFFF) == 0) interrupt.poll();
             const int32_t rows = static_cast<int32_t>(std::min<int64_t>(kRowBlock, n - i0));
             squared_distances_block(X.row(i0).data(), rows, ct.data(), stride, d, block.data());
-            for (int32_t r = 0; r < rows; ++r) {
+            spent += rows;
+            for (int32_t r = 0; r < rows && !out_of_work; ++r) {
                 const int64_t i = i0 + r;
                 const int32_t a = labels[size_t(i)];
                 const int64_t na = counts[size_t(a)];
@@ -74,6 +79,7 @@ int64_t hartigan_refine(ConstRowMap X, RowMatrix& centers, std::vector<int32_t>&
                     static_cast<double>(min_count) / static_cast<double>(min_count + 1);
                 if (lb > 0.0 && fmin * lb * lb >= fa * ub * ub * (1.0 + kBoundSlack)) continue;
 
+                out_of_work = ++spent >= max_work;
                 const double* x = X.row(i).data();
                 const double stay = fa * squared_distance(x, work.row(a).data(), d);
                 double best = stay;
@@ -108,7 +114,9 @@ int64_t hartigan_refine(ConstRowMap X, RowMatrix& centers, std::vector<int32_t>&
         }
         total_moves += moves;
         if (moves == 0) break;
+        out_of_work = out_of_work || spent >= max_work;
     }
+    if (work_done != nullptr) *work_done = spent;
     if (total_moves > 0) recompute_centers(X, labels, counts, centers);
     return total_moves;
 }

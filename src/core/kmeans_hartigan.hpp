@@ -16,7 +16,14 @@ namespace cseg {
 // recomputed exactly as member means at the end. X is scaled and finite; centers (k x d) and
 // labels (n) are a consistent solution, e.g. a converged Lloyd run. Returns the number of
 // moves made; with no moves, centers and labels are left exactly as they were.
+// Work is counted in row visits: every pass visits all n rows once (their distances to the
+// pass's starting centres) and once more each row that the bounds cannot rule out (its exact
+// costs). Once `max_work` visits are spent the refinement stops after the current row (the
+// centres are then the means of the labels, but a label need not be its nearest centre);
+// `work_done`, when given, receives the visits spent. Deterministic: the same input stops at the
+// same row.
 int64_t hartigan_refine(ConstRowMap X, RowMatrix& centers, std::vector<int32_t>& labels,
-                        int32_t max_passes, const Interrupt& interrupt);
+                        int32_t max_passes, const Interrupt& interrupt,
+                        int64_t max_work = INT64_MAX, int64_t* work_done = nullptr);
 
 }  // namespace cseg

@@ -67,13 +67,11 @@ MemoryContext agg_context(FunctionCallInfo fcinfo, const char* fn) {
 
 // Errors unless `bytes` of memory fit customer_seg.max_memory.
 void check_budget(int64 bytes, const char* what) {
-    const double budget = static_cast<double>(cseg_pg::max_memory_kb) * 1024.0;
-    if (static_cast<double>(bytes) > budget)
+    if (static_cast<double>(bytes) > cseg_pg::memory_budget_bytes())
         ereport(ERROR,
                 (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
                  errmsg("%s needs %.0f kB, more than customer_seg.max_memory (%s)", what,
-                        static_cast<double>(bytes) / 1024.0,
-                        GetConfigOptionByName("customer_seg.max_memory", nullptr, false)),
+                        static_cast<double>(bytes) / 1024.0, cseg_pg::memory_budget_text()),
                  errhint("Lower the stream engine's option \"sample\" or raise "
                          "customer_seg.max_memory.")));
 }
@@ -394,7 +392,7 @@ PG_FUNCTION_INFO_V1(seg_memory_budget);
 // seg_memory_budget() -> the bytes one aggregate may hold (customer_seg.max_memory); a C
 // function so that SQL can read the setting before anything else has loaded the library.
 Datum seg_memory_budget(PG_FUNCTION_ARGS) {
-    PG_RETURN_INT64(static_cast<int64>(cseg_pg::max_memory_kb) * 1024);
+    PG_RETURN_INT64(static_cast<int64>(cseg_pg::memory_budget_bytes()));
 }
 
 // seg_stream_seed(features float8[], options jsonb) transition: moments and the bottom-s
@@ -564,7 +562,7 @@ Datum seg_stream_start(PG_FUNCTION_ARGS) {
         ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
                         errmsg("%s: no usable rows (%lld skipped)", fn,
                                static_cast<long long>(st->n_skipped))));
-    const int32 threads = cseg_pg::fit_threads;
+    const int32 threads = cseg_pg::effective_fit_threads();
     struct varlena* out = cseg_pg::guarded([&] {
         const cseg::Interrupt interrupt(cseg_pg::interrupt_pending);
         const cseg::KMeansOptions opts = cseg::parse_kmeans_options(options);
