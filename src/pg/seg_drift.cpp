@@ -96,7 +96,13 @@ Datum seg_drift_trans(PG_FUNCTION_ARGS) {
     const int32 label = cseg_pg::guarded(
         [&] { return cseg::nearest_centroid(c->scratch, m.centroids, m.k, m.dims, &sq); });
     st->rows[label]++;
-    st->distance[label] += std::sqrt(sq);
+    st->distance[label] += cseg::distance_from_squared(sq, c->scratch, m.centroids, label, m.dims);
+    if (!std::isfinite(st->distance[label]))
+        ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+                        errmsg("%s: the distances of the rows to their centroids add up beyond "
+                               "the double precision range",
+                               kFn),
+                        errhint("The features hold values near 1e308; rescale them.")));
     PG_RETURN_POINTER(st);
 }
 
