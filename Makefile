@@ -88,4 +88,14 @@ fuzz:
 	bash scripts/fuzz.sh $(FUZZ_SECONDS)
 valgrind:
 	bash scripts/valgrind.sh
+# `make sqlfuzz`: the SQL-level fuzzer (test/integration/test_sql_fuzz.py: random calls of
+# every function of the extension) for SQLFUZZ_SECONDS (default 600) on a throwaway cluster
+# with a private install; SQLFUZZ_SEED picks the sequence. The test command runs it for 60 s.
+SQLFUZZ_SECONDS ?= 600
+SQLFUZZ_SEED ?= 20261206
+.PHONY: sqlfuzz
+sqlfuzz:
+	CSEG_SQLFUZZ_SECONDS=$(SQLFUZZ_SECONDS) CSEG_SQLFUZZ_SEED=$(SQLFUZZ_SEED) \
+	    bash scripts/dev_check.sh test/integration/test_sql_fuzz.py
+	@tail -n 25 build/dev-test_sql_fuzz.log
 # --- end robustness ------------------------------------------------------------------------

@@ -97,7 +97,7 @@ SELECT try($$SELECT kmeans_fit(ARRAY[x], 2147483647, '{"missing": "impute"}')
              FROM generate_series(1, 2) x$$);
 SELECT try($$SELECT kmeans_fit(ARRAY[x], -2147483648) FROM generate_series(1, 2) x$$);
 SELECT try($$SELECT kmeans_fit(v, 3) FROM holes3 WHERE v[2] > 2$$);
--- k changing between rows: the first row's k is the one used.
+-- k changing between rows: an error (the model would depend on the scan order).
 SELECT (kmeans_fit(ARRAY[x], (4 - x)::int)::jsonb)->'k' AS k
 FROM (SELECT x FROM generate_series(1, 3) x ORDER BY x) t;
 

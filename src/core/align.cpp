@@ -14,6 +14,24 @@ namespace cseg {
 
 namespace {
 
+// Names as one readable list: ["a", "b"].
+std::string name_list(const std::vector<std::string>& names) {
+    std::string out = "[";
+    for (size_t i = 0; i < names.size(); ++i) out += (i ? ", \"" : "\"") + names[i] + "\"";
+    return out + "]";
+}
+
+// Throws when both models name their features and the names differ (models that do not name
+// them cannot be compared by name and are taken as they are).
+void check_same_names(const std::vector<std::string>& a, const std::vector<std::string>& b,
+                      const char* what) {
+    if (a.empty() || b.empty() || a == b) return;
+    throw Error(ErrorKind::InvalidParameter,
+                std::string("seg_align: the model's ") + what + " names " + name_list(a) +
+                    " differ from the reference's " + name_list(b),
+                {}, "Both models must be trained on the same features, in the same order.");
+}
+
 // Throws unless the two models describe the same numeric and categorical features.
 void check_same_dims(const Model& model, const Model& reference) {
     if (model.algorithm != reference.algorithm)
@@ -33,6 +51,9 @@ void check_same_dims(const Model& model, const Model& reference) {
                         " categorical attributes but the reference has " +
                         std::to_string(reference.categorical.dims),
                     "Both models must be trained on the same features, in the same order.");
+    check_same_names(model.feature_names, reference.feature_names, "feature");
+    check_same_names(model.categorical.names, reference.categorical.names,
+                     "categorical attribute");
 }
 
 // The category text of cluster c's mode of attribute j.

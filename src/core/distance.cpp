@@ -2,23 +2,81 @@
 #include "distance.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 namespace cseg {
 
-// Linear scan with a strict "<", so the lowest index wins a tie.
+// Linear scan with a strict "<", so the lowest index wins a tie; rows far outside the
+// centroids are compared again in extended precision.
 int32_t nearest_centroid(const double* x, const double* centroids, int32_t k, int32_t dims,
                          double* best_sq) {
     int32_t best = 0;
     double best_d = squared_distance(x, centroids, dims);
+    double second_d = std::numeric_limits<double>::infinity();
     for (int32_t c = 1; c < k; ++c) {
         const double d = squared_distance(x, centroids + static_cast<int64_t>(c) * dims, dims);
         if (d < best_d) {
+            second_d = best_d;
             best_d = d;
             best = c;
+        } else if (d < second_d) {
+            second_d = d;
         }
+    }
+    if (needs_wide_comparison(x, dims, best_d, second_d)) {
+        best = nearest_centroid_wide(x, centroids, k, dims);
+        best_d = squared_distance(x, centroids + static_cast<int64_t>(best) * dims, dims);
     }
     if (best_sq != nullptr) *best_sq = best_d;
     return best;
+}
+
+// Overflowed, or a near tie of a row with a coordinate beyond 2^40 (scaled space). Rows of
+// standard- or minmax-scaled training data never get there; with scale "none" or "robust" on
+// raw values beyond 2^40, a near tie may be broken differently from the fit's plain rule.
+bool needs_wide_comparison(const double* x, int32_t dims, double best_sq, double second_sq) {
+    if (!(best_sq <= std::numeric_limits<double>::max())) return true;
+    if (!(second_sq - best_sq <= 0x1p-30 * best_sq)) return false;
+    for (int32_t j = 0; j < dims; ++j)
+        if (std::fabs(x[j]) >= 0x1p40) return true;
+    return false;
+}
+
+// The 80-bit (or wider) exponent range holds every product of two doubles.
+static_assert(std::numeric_limits<long double>::max_exponent >= 2 * 1024 + 64,
+              "nearest_centroid_wide needs a long double with a wider exponent than double");
+
+// Argmin over c of ||c||^2 - 2 x.c (+ extra[c]), accumulated in long double.
+int32_t nearest_centroid_wide(const double* x, const double* centroids, int32_t k,
+                              int32_t dims, const double* extra) {
+    int32_t best = 0;
+    long double best_g = 0.0L;
+    for (int32_t c = 0; c < k; ++c) {
+        const double* cc = centroids + static_cast<int64_t>(c) * dims;
+        long double g = extra != nullptr ? static_cast<long double>(extra[c]) : 0.0L;
+        for (int32_t j = 0; j < dims; ++j) {
+            const long double cj = cc[j];
+            g += cj * (cj - 2.0L * static_cast<long double>(x[j]));
+        }
+        if (c == 0 || g < best_g) {
+            best_g = g;
+            best = c;
+        }
+    }
+    return best;
+}
+
+// sqrt of the plain sum when it is finite, else of the sum in extended precision.
+double euclidean_distance(const double* a, const double* b, int32_t dims) {
+    const double sq = squared_distance(a, b, dims);
+    if (sq <= std::numeric_limits<double>::max()) return std::sqrt(sq);
+    long double acc = 0.0L;
+    for (int32_t j = 0; j < dims; ++j) {
+        const long double t = static_cast<long double>(a[j]) - static_cast<long double>(b[j]);
+        acc += t * t;
+    }
+    return static_cast<double>(std::sqrt(acc));
 }
 
 // ct[j * stride + c] = centers[c * dims + j], zero in the padding columns.

@@ -28,9 +28,37 @@ inline double squared_distance(const double* a, const double* b, int32_t dims) {
 }
 
 // Index of the centroid nearest to x (k >= 1 centroids of dims values, row-major); ties go
-// to the lowest index. Stores the squared distance to it in *best_sq when best_sq != nullptr.
+// to the lowest index. Stores the squared distance to it in *best_sq when best_sq != nullptr
+// (+inf when it exceeds the double range: distance_from_squared gives the distance itself).
+// A row far outside the centroids (see needs_wide_comparison) is labelled by
+// nearest_centroid_wide instead, so 1e200 still gets the right cluster.
 int32_t nearest_centroid(const double* x, const double* centroids, int32_t k, int32_t dims,
                          double* best_sq);
+
+// True when the plain squared distances cannot tell the centroids apart: the best one
+// overflowed, or x holds a coordinate beyond 2^40 and the two best distances agree to 2^-30
+// (the centroids were absorbed in x_j - c_j). Rows a model was trained on never qualify.
+bool needs_wide_comparison(const double* x, int32_t dims, double best_sq, double second_sq);
+
+// nearest_centroid for finite coordinates of any size: compares ||c||^2 - 2 x.c (the squared
+// distance less the common ||x||^2) in extended precision, so nothing overflows and no
+// centroid is absorbed by a huge coordinate of x. Ties go to the lowest index. extra, when
+// not null, holds k further costs added to each centroid's (k-prototypes' mismatch costs).
+int32_t nearest_centroid_wide(const double* x, const double* centroids, int32_t k,
+                              int32_t dims, const double* extra = nullptr);
+
+// Euclidean distance between a and b without overflow in the squares (finite unless the
+// distance itself exceeds the double range).
+double euclidean_distance(const double* a, const double* b, int32_t dims);
+
+// The Euclidean distance from x to centroid c given its squared distance sq: sqrt(sq) when
+// sq is finite, else recomputed without overflow.
+inline double distance_from_squared(double sq, const double* x, const double* centroids,
+                                    int32_t c, int32_t dims) {
+    return sq <= std::numeric_limits<double>::max()
+               ? std::sqrt(sq)
+               : euclidean_distance(x, centroids + static_cast<int64_t>(c) * dims, dims);
+}
 
 // Columns padded to a multiple of this in the transposed centre layout below.
 constexpr int32_t kCenterPad = 4;

@@ -52,6 +52,11 @@ DriftReport drift_report(const DriftInput& in) {
         distance_now += in.distance_sum_now[c];
         distance_training += s.mean_distance_training * static_cast<double>(s.rows_training);
     }
+    if (!std::isfinite(distance_now) || !std::isfinite(distance_training))
+        throw Error(ErrorKind::DataException,
+                    "seg_drift: the distances of the rows to their centroids add up beyond the "
+                    "double precision range",
+                    {}, "The features hold values near 1e308; rescale them.");
     if (r.rows_now > 0) {
         r.has_mean_distance_now = true;
         r.mean_distance_now = distance_now / static_cast<double>(r.rows_now);

@@ -44,16 +44,23 @@ class KMeansKind final : public ModelKind {
     }
 
     // All centroids' squared distances in one vectorised pass, then the first minimum
-    // (bit-identical to nearest_centroid, so training labels are reproduced).
+    // (bit-identical to nearest_centroid, so training labels are reproduced). A row far
+    // outside the model (overflowing or absorbed distances) is compared again in extended
+    // precision, and its distance computed without overflow.
     int32_t assign(const ModelView& v, void* prepared, ModelRow row,
                    double* distance) const override {
         const int32_t stride = padded_centers(v.k);
         double* ct = static_cast<double*>(prepared);
         double* dist = ct + int64_t{stride} * v.dims;
         squared_distances_to_centers(row.x, ct, stride, v.dims, dist);
-        double best;
-        const int32_t c = nearest_of(dist, v.k, &best, nullptr);
-        if (distance != nullptr) *distance = std::sqrt(best);
+        double best, second;
+        int32_t c = nearest_of(dist, v.k, &best, &second);
+        if (needs_wide_comparison(row.x, v.dims, best, second)) {
+            c = nearest_centroid_wide(row.x, v.centroids, v.k, v.dims);
+            best = squared_distance(row.x, v.centroids + int64_t{c} * v.dims, v.dims);
+        }
+        if (distance != nullptr)
+            *distance = distance_from_squared(best, row.x, v.centroids, c, v.dims);
         return c;
     }
 };

@@ -3,7 +3,9 @@
 // mixed cost (squared numeric distance + gamma * mismatching categories); its distance, and
 // the dissimilarity silhouette uses, is the square root of that cost.
 #include <cmath>
+#include <vector>
 
+#include "distance.hpp"
 #include "kprototypes.hpp"
 #include "model_kind.hpp"
 
@@ -77,12 +79,28 @@ class KPrototypesKind final : public ModelKind {
                                                       static_cast<double>(m.sizes[size_t(n)]);
     }
 
-    // The prototype of least mixed cost (ties to the lowest number).
+    // The prototype of least mixed cost (ties to the lowest number). A row far outside the
+    // model (an overflowing cost, or a coordinate beyond 2^40) is compared again in extended
+    // precision, mismatch costs included, and its distance computed without overflow.
     int32_t assign(const ModelView& v, void*, ModelRow row, double* distance) const override {
         double cost;
-        const int32_t c = nearest_prototype(row.x, row.codes, v.centroids, v.modes, v.k, v.dims,
-                                            v.cat_dims, v.gamma, &cost);
-        if (distance != nullptr) *distance = std::sqrt(cost);
+        int32_t c = nearest_prototype(row.x, row.codes, v.centroids, v.modes, v.k, v.dims,
+                                      v.cat_dims, v.gamma, &cost);
+        if (!needs_wide_comparison(row.x, v.dims, cost, cost)) {
+            if (distance != nullptr) *distance = std::sqrt(cost);
+            return c;
+        }
+        std::vector<double> mismatch(static_cast<size_t>(v.k), 0.0);
+        for (int32_t p = 0; p < v.k; ++p)
+            for (int32_t j = 0; j < v.cat_dims; ++j)
+                if (row.codes[j] != v.modes[int64_t{p} * v.cat_dims + j])
+                    mismatch[size_t(p)] += v.gamma;
+        c = nearest_centroid_wide(row.x, v.centroids, v.k, v.dims, mismatch.data());
+        if (distance != nullptr) {
+            const double d = euclidean_distance(row.x, v.centroids + int64_t{c} * v.dims, v.dims);
+            const double sq = d * d + mismatch[size_t(c)];
+            *distance = std::isfinite(sq) ? std::sqrt(sq) : d;  // beyond 1e154 mismatches vanish
+        }
         return c;
     }
 

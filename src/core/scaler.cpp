@@ -11,8 +11,11 @@ namespace {
 
 constexpr double kEps = std::numeric_limits<double>::epsilon();
 
-// scikit-learn's _handle_zeros_in_scale: a scale below 10 eps becomes 1.
-double handle_zero_scale(double scale) { return scale < 10.0 * kEps ? 1.0 : scale; }
+// scikit-learn's _handle_zeros_in_scale: a scale below 10 eps becomes 1. A non-finite or
+// negative (overflowed) scale is kept, so fit_scaler rejects it instead of hiding it.
+double handle_zero_scale(double scale) {
+    return scale >= 0.0 && scale < 10.0 * kEps ? 1.0 : scale;
+}
 
 // numpy's linear-interpolation percentile of a sorted column (method "linear").
 double sorted_percentile(const std::vector<double>& sorted, double pct) {
@@ -22,6 +25,8 @@ double sorted_percentile(const std::vector<double>& sorted, double pct) {
     const double t = index - static_cast<double>(lo);
     const double a = sorted[lo], b = sorted[hi];
     const double diff = b - a;
+    // A gap beyond the double range (e.g. -1e308 to 1e308): the weighted sum cannot overflow.
+    if (!std::isfinite(diff)) return a * (1.0 - t) + b * t;
     // numpy's _lerp: symmetric form for accuracy near t = 1.
     return t >= 0.5 ? b - diff * (1.0 - t) : a + diff * t;
 }
@@ -30,7 +35,9 @@ double sorted_percentile(const std::vector<double>& sorted, double pct) {
 double sorted_median(const std::vector<double>& sorted) {
     const size_t n = sorted.size();
     if (n % 2 == 1) return sorted[n / 2];
-    return (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
+    const double a = sorted[n / 2 - 1], b = sorted[n / 2];
+    const double mid = (a + b) / 2.0;
+    return std::isfinite(mid) ? mid : a / 2.0 + b / 2.0;  // the sum overflowed
 }
 
 // StandardScaler: mean and population std via the corrected two-pass algorithm

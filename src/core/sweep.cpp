@@ -153,6 +153,14 @@ SweepOptions parse_sweep_options(std::string_view json) {
             } else {
                 o.silhouette_sample = *n;
             }
+        } else if (key == "sample" && !v.is_null()) {
+            // Every k is fitted on the same buffered rows; a per-fit reservoir would make the
+            // points of the sweep incomparable.
+            throw Error(ErrorKind::InvalidParameter,
+                        "kmeans_sweep has no option \"sample\": every k is fitted on all rows",
+                        {},
+                        "Sweep over a sample of the table (TABLESAMPLE, or ORDER BY random() "
+                        "LIMIT n in a subquery); \"silhouette_sample\" samples the silhouette.");
         } else if (key == "elbow_sensitivity") {
             if (!v.is_number() || !(v.number_value() >= 0.0)) bad_option(key, "a number >= 0");
             o.elbow_sensitivity = v.number_value();

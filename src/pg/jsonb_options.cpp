@@ -1,6 +1,8 @@
 // jsonb options argument -> text.
 #include "jsonb_options.hpp"
 
+#include <cstring>
+
 namespace cseg_pg {
 
 // Detoasts and prints the jsonb argument, defaulting to an empty object.
@@ -8,6 +10,65 @@ const char* jsonb_options_text(FunctionCallInfo fcinfo, int argno) {
     if (PG_NARGS() <= argno || PG_ARGISNULL(argno)) return "{}";
     Jsonb* jb = PG_GETARG_JSONB_P(argno);
     return JsonbToCString(nullptr, &jb->root, VARSIZE(jb));
+}
+
+namespace {
+
+// The last options argument a call site saw (bytes and printed text), in fn_mcxt.
+struct OptionsMemo {
+    Size len;
+    char* bytes;
+    char* text;
+};
+
+}  // namespace
+
+// Compares the printed options with the first row's, printing only bytes not seen last time.
+void jsonb_options_check_same(FunctionCallInfo fcinfo, int argno, const char* first,
+                              const char* fn) {
+    const char* text = "{}";
+    if (PG_NARGS() > argno && !PG_ARGISNULL(argno)) {
+        Jsonb* jb = PG_GETARG_JSONB_P(argno);
+        const Size len = VARSIZE(jb);
+        auto* memo = static_cast<OptionsMemo*>(fcinfo->flinfo->fn_extra);
+        if (memo == nullptr || memo->len != len || memcmp(memo->bytes, jb, len) != 0) {
+            MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+            if (memo == nullptr) {
+                memo = static_cast<OptionsMemo*>(palloc0(sizeof(OptionsMemo)));
+                fcinfo->flinfo->fn_extra = memo;
+            }
+            if (memo->bytes != nullptr) pfree(memo->bytes);
+            if (memo->text != nullptr) pfree(memo->text);
+            memo->bytes = nullptr;
+            memo->text = JsonbToCString(nullptr, &jb->root, len);
+            memo->bytes = static_cast<char*>(palloc(len));
+            memcpy(memo->bytes, jb, len);
+            memo->len = len;
+            MemoryContextSwitchTo(old);
+        }
+        text = memo->text;
+    }
+    if (strcmp(text, first) != 0)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("%s: the options must be the same on every row of a group, got %s "
+                               "and then %s",
+                               fn, first, text),
+                        errhint("Pass the options as a constant.")));
+}
+
+// Compares an int parameter with its first row's value.
+void int_param_check_same(FunctionCallInfo fcinfo, int argno, int32 first, const char* what,
+                          const char* fn) {
+    if (PG_ARGISNULL(argno))
+        ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+                        errmsg("%s: %s must not be NULL", fn, what)));
+    const int32 v = PG_GETARG_INT32(argno);
+    if (v != first)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("%s: %s must be the same on every row of a group, got %d and then "
+                               "%d",
+                               fn, what, first, v),
+                        errhint("Pass %s as a constant.", what)));
 }
 
 }  // namespace cseg_pg

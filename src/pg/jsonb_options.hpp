@@ -10,3 +10,19 @@ namespace cseg_pg {
 const char* jsonb_options_text(FunctionCallInfo fcinfo, int argno);
 
 }  // namespace cseg_pg
+
+namespace cseg_pg {
+
+// Raises 22023 unless jsonb argument `argno` prints as `first` (the options of the group's
+// first row, as jsonb_options_text gave them): an aggregate's options may not change from row
+// to row, or the result would depend on the scan order. `fn` names the aggregate. Remembers
+// the last argument's bytes per call site, so a constant costs one memcmp per row.
+void jsonb_options_check_same(FunctionCallInfo fcinfo, int argno, const char* first,
+                              const char* fn);
+
+// Raises 22023 (22004 for NULL) unless int argument `argno` equals `first`, the group's
+// first row's value of the parameter `what` (e.g. "k").
+void int_param_check_same(FunctionCallInfo fcinfo, int argno, int32 first, const char* what,
+                          const char* fn);
+
+}  // namespace cseg_pg

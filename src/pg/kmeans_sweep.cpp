@@ -79,7 +79,15 @@ PG_FUNCTION_INFO_V1(kmeans_sweep_final);
 Datum kmeans_sweep_trans(PG_FUNCTION_ARGS) {
     cseg_pg::RowBuffer* st = cseg_pg::row_buffer_get(fcinfo, false, kFn);
     if (PG_ARGISNULL(1)) PG_RETURN_POINTER(st);
-    if (st->param == nullptr) init_params(fcinfo, st);
+    if (st->param == nullptr) {
+        init_params(fcinfo, st);
+    } else {  // the result must not depend on which row came first
+        int k_min = 0, k_max = 0, used = 0;
+        sscanf(st->param, "%d %d %n", &k_min, &k_max, &used);
+        cseg_pg::int_param_check_same(fcinfo, 2, k_min, "k_min", kFn);
+        cseg_pg::int_param_check_same(fcinfo, 3, k_max, "k_max", kFn);
+        cseg_pg::jsonb_options_check_same(fcinfo, 4, st->param + used, kFn);
+    }
     cseg_pg::row_buffer_append(st, PG_GETARG_ARRAYTYPE_P(1), 0, kFn);
     PG_RETURN_POINTER(st);
 }

@@ -7,6 +7,7 @@
 #include "fit_report.hpp"
 #include "fit_settings.hpp"
 #include "guard.hpp"
+#include "jsonb_options.hpp"
 #include "kprototypes.hpp"
 #include "model_json.hpp"
 #include "row_buffer.hpp"
@@ -55,11 +56,7 @@ void init_params(FunctionCallInfo fcinfo, KPrototypesState* st) {
     if (k < 1)
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                         errmsg("%s: k must be between 1 and the number of rows, got %d", kFn, k)));
-    const char* options = "{}";
-    if (PG_NARGS() > 4 && !PG_ARGISNULL(4)) {
-        Jsonb* jb = PG_GETARG_JSONB_P(4);
-        options = JsonbToCString(nullptr, &jb->root, VARSIZE(jb));
-    }
+    const char* options = cseg_pg::jsonb_options_text(fcinfo, 4);
     cseg_pg::guarded([&] { cseg::parse_kprototypes_options(options); });
     st->rows->k = k;
     cseg_pg::row_buffer_set_param(st->rows, options, strlen(options));
@@ -135,7 +132,12 @@ PG_FUNCTION_INFO_V1(kprototypes_fit_final);
 Datum kprototypes_fit_trans(PG_FUNCTION_ARGS) {
     KPrototypesState* st = state_get(fcinfo);
     if (PG_ARGISNULL(1) || PG_ARGISNULL(2)) PG_RETURN_POINTER(st);
-    if (st->rows->param == nullptr) init_params(fcinfo, st);
+    if (st->rows->param == nullptr) {
+        init_params(fcinfo, st);
+    } else {  // the result must not depend on which row came first
+        cseg_pg::int_param_check_same(fcinfo, 3, st->rows->k, "k", kFn);
+        cseg_pg::jsonb_options_check_same(fcinfo, 4, st->rows->param, kFn);
+    }
     ArrayType* categorical = PG_GETARG_ARRAYTYPE_P(2);
     /* Check the categories first: a bad row must not leave numbers without categories. */
     cseg_pg::text_array_length(categorical, "kprototypes_fit categorical");

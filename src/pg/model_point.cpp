@@ -31,6 +31,16 @@ bool numeric_point(FunctionCallInfo fcinfo, ModelCache* cache, int argno, const 
     return model_point_values(m, cache->scratch, float8_array_read(a, cache->scratch, n));
 }
 
+// A finite input whose scaled value overflows: a clear error naming the feature.
+[[noreturn]] void out_of_scaler_range(const cseg::ModelView& m, int32 j, double raw) {
+    ereport(ERROR,
+            (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+             errmsg("feature %d = %g is out of range for the model's scaler: the scaled value "
+                    "overflows double precision",
+                    j + 1, raw),
+             errdetail("The scaler's center is %g and its scale %g.", m.center[j], m.scale[j])));
+}
+
 }  // namespace
 
 // The 22023 error naming the kinds that take op, unless the cache's kind takes it.
@@ -85,7 +95,11 @@ bool model_point_values(const cseg::ModelView& m, double* x, int32 missing) {
         for (int32 j = 0; j < n; ++j)
             if (!std::isfinite(x[j])) x[j] = m.impute[j];
     }
-    for (int32 j = 0; j < n; ++j) x[j] = (x[j] - m.center[j]) / m.scale[j];
+    for (int32 j = 0; j < n; ++j) {
+        const double raw = x[j];
+        x[j] = (raw - m.center[j]) / m.scale[j];
+        if (!std::isfinite(x[j])) out_of_scaler_range(m, j, raw);
+    }
     return true;
 }
 

@@ -226,6 +226,12 @@ RowBuffer* row_buffer_combine(FunctionCallInfo fcinfo, const char* fn) {
                                fn, a->dims, b->dims)));
     if (a->param == nullptr && b->param != nullptr)
         row_buffer_set_param(a, b->param, strlen(b->param));
+    /* Partial states of one group from rows with other parameters (per-row k or options). */
+    if ((b->param != nullptr && strcmp(a->param, b->param) != 0) ||
+        (a->k != 0 && b->k != 0 && a->k != b->k))
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("%s: k and the options must be the same on every row of a group",
+                               fn)));
     if (a->k == 0) a->k = b->k;
     if (a->sample == 0 && b->sample > 0) {  // a saw no row yet: take over b's settings
         a->sample = b->sample;

@@ -104,6 +104,12 @@ Datum seg_drift_trans(PG_FUNCTION_ARGS) {
     }
     st->rows[label]++;
     st->distance[label] += distance;
+    if (!std::isfinite(st->distance[label]))
+        ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+                        errmsg("%s: the distances of the rows to their centroids add up beyond "
+                               "the double precision range",
+                               kFn),
+                        errhint("The features hold values near 1e308; rescale them.")));
     PG_RETURN_POINTER(st);
 }
 

@@ -38,6 +38,14 @@ BEGIN
                         'be NULL (order_col may be)'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    IF NOT isfinite(as_of) THEN
+        RAISE EXCEPTION 'seg_rfm: as_of must be a finite timestamp, got %', as_of
+            USING ERRCODE = 'invalid_datetime_format';
+    END IF;
+    IF as_of > now() THEN
+        RAISE WARNING 'seg_rfm: as_of (%) is later than now; recency counts the days from it',
+            as_of;
+    END IF;
     -- Without an order column, an order is a customer's calendar day (in the session's
     -- TimeZone) of purchases.
     order_key := CASE WHEN order_col IS NULL
@@ -48,7 +56,8 @@ BEGIN
             SELECT (%1$I)::text AS customer, (%2$I)::timestamptz AS at,
                    coalesce((%3$I)::numeric, 0) AS amount, %4$s AS ord
             FROM %5$s
-            WHERE %1$I IS NOT NULL AND %2$I IS NOT NULL AND (%2$I)::timestamptz <= $1
+            WHERE %1$I IS NOT NULL AND isfinite((%2$I)::timestamptz)
+              AND (%2$I)::timestamptz <= $1
         ), per_order AS (
             SELECT l.customer, l.ord, max(l.at) AS at, sum(l.amount) AS total
             FROM lines l WHERE l.ord IS NOT NULL GROUP BY l.customer, l.ord
@@ -81,4 +90,5 @@ COMMENT ON FUNCTION seg_rfm(regclass, text, text, text, timestamptz, text) IS
     'purchase, frequency (orders of positive net amount: distinct order_col values, or '
     'distinct days when order_col is NULL), monetary (net sum of amount, returns included), '
     'quintile scores 1-5 (R: more recent = 5; ties split by customer) and the '
-    'seg_rfm_segment name';
+    'seg_rfm_segment name. Lines with a NULL or infinite date are ignored; as_of must be '
+    'finite (a WARNING when it is later than now)';

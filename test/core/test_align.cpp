@@ -168,4 +168,20 @@ TEST(Align, RejectsDifferentDimsAndBadRenumberings) {
         cseg::ErrorKind::InvalidParameter, "expected k = 3");
 }
 
+// A reference trained on other features is refused when both models name their features
+// (issue 11, item 11); a model without names is taken as it is.
+TEST(Align, RejectsOtherFeatureNames) {
+    cseg::Model a = ordinary_model();
+    cseg::Model b = a;
+    a.feature_names = {"x0", "x1"};
+    b.feature_names = {"y", "x1"};
+    cseg::test::expect_error([&] { cseg::align_model(a, b); }, cseg::ErrorKind::InvalidParameter,
+                             "feature names [\"x0\", \"x1\"] differ from the reference's "
+                             "[\"y\", \"x1\"]");
+    b.feature_names = a.feature_names;
+    EXPECT_NO_THROW(cseg::align_model(a, b));
+    b.feature_names.clear();
+    EXPECT_NO_THROW(cseg::align_model(a, b));
+}
+
 }  // namespace

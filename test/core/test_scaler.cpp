@@ -127,3 +127,23 @@ TEST(Missing, CompactKeepsCompleteRowsInOrder) {
     EXPECT_EQ(data[4], 9);
     EXPECT_EQ(data[5], 10);
 }
+
+// Extreme values (issue 11, item 11): the robust scaler's quartiles of [1e308, -1e308] do not
+// overflow (numpy: percentile 25 = -5e307, 75 = 5e307, so the scale is 1e308, not a silent 1),
+// and a range beyond the double range is refused, never turned into scale 1.
+TEST(Scaler, ExtremeValuesNeverBecomeScaleOne) {
+    cseg::RowMatrix X(2, 1);
+    X << 1e308, -1e308;
+    const cseg::Scaler r =
+        cseg::fit_scaler(cseg::ConstRowMap(X.data(), 2, 1), cseg::ScaleMethod::Robust);
+    EXPECT_EQ(r.center[0], 0.0);
+    EXPECT_DOUBLE_EQ(r.scale[0], 1e308);
+    EXPECT_THROW(cseg::fit_scaler(cseg::ConstRowMap(X.data(), 2, 1), cseg::ScaleMethod::MinMax),
+                 cseg::Error);
+    cseg::RowMatrix Y(2, 1);
+    Y << 1.7e308, 1.7e308;  // the median's sum overflows; the halves do not
+    const cseg::Scaler m =
+        cseg::fit_scaler(cseg::ConstRowMap(Y.data(), 2, 1), cseg::ScaleMethod::Robust);
+    EXPECT_EQ(m.center[0], 1.7e308);
+    EXPECT_EQ(m.scale[0], 1.0);  // constant feature
+}

@@ -61,6 +61,8 @@ TEST(SweepOptions, Errors) {
     bad(R"({"elbow_sensitivity": "1"})", "\"elbow_sensitivity\" must be a number >= 0");
     bad(R"({"n_init": 0})", "kmeans_sweep option \"n_init\"");
     bad("[1]", "kmeans_sweep options must be a JSON object");
+    // Every k is fitted on all rows: kmeans_fit's "sample" is refused (issue 11, item 10).
+    bad(R"({"sample": 50})", "kmeans_sweep has no option \"sample\"");
     try {
         parse_sweep_options(R"({"k": 3})");
         ADD_FAILURE() << "no error";

@@ -45,6 +45,26 @@ def connect(dbname, **kwargs):
     return conn
 
 
+def extension_functions(cur):
+    """Every SQL-callable function of customer_seg, from the catalog (pg_depend members of the
+    extension), without the support functions that take or return `internal`: a list of
+    (signature, name, kind, returns a set, return type, argument types), ordered by signature."""
+    cur.execute("""
+        SELECT p.oid::regprocedure::text, p.proname, p.prokind, p.proretset,
+               pg_catalog.format_type(p.prorettype, NULL),
+               ARRAY(SELECT pg_catalog.format_type(t, NULL)
+                     FROM unnest(p.proargtypes::oid[]) WITH ORDINALITY u(t, i) ORDER BY i)
+        FROM pg_catalog.pg_proc p
+        JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_proc'::regclass
+             AND d.objid = p.oid AND d.deptype = 'e'
+             AND d.refclassid = 'pg_catalog.pg_extension'::regclass
+        JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid AND e.extname = 'customer_seg'
+        ORDER BY 1""")
+    return [(sig, name, kind, retset, rettype, list(args))
+            for sig, name, kind, retset, rettype, args in cur.fetchall()
+            if "internal" not in args and rettype != "internal"]
+
+
 class Checks:
     """Collects named assertions; exits non-zero at the end if any failed."""
 

@@ -1,0 +1,114 @@
+-- Input a hostile or careless user sends (issue 11, items 10 and 11): huge values, options a
+-- function does not take, parameters that change between rows, models of other features,
+-- infinite dates. Each gives a right answer or a clear error, never XX000 or silent nonsense.
+SET client_min_messages = warning;
+CREATE TABLE hi AS
+SELECT kmeans_fit(ARRAY[age, annual_income, spending_score], 5,
+                  '{"feature_names": ["age", "income", "score"]}') AS m
+FROM mall_customers;
+
+-- seg_assign at 1e200: the squared distances overflow; the label is still the nearest centroid
+-- (the one furthest out along that feature), the distance finite and right.
+SELECT seg_assign(m, ARRAY[1e200, 50, 50]) =
+       (SELECT cluster FROM seg_centroids(m) ORDER BY centroid[1] DESC LIMIT 1) AS far_age,
+       seg_assign(m, ARRAY[-1e200, 50, 50]) =
+       (SELECT cluster FROM seg_centroids(m) ORDER BY centroid[1] LIMIT 1) AS far_young,
+       seg_assign(m, ARRAY[50, 50, 1e200]) =
+       (SELECT cluster FROM seg_centroids(m) ORDER BY centroid[3] DESC LIMIT 1) AS far_score,
+       abs(seg_distance(m, ARRAY[1e200, 50, 50])
+           / (1e200 / ((m::jsonb)->'scaler'->'scale'->>0)::float8) - 1) < 1e-12 AS distance
+FROM hi;
+-- The same labels through the registry (the C lookup path) and at 1e308.
+SELECT seg_save('hostile', m) FROM hi;
+SELECT seg_assign('hostile', ARRAY[1e200, 50, 50]) = seg_assign(m, ARRAY[1e200, 50, 50])
+       AS same_by_name,
+       seg_assign(m, ARRAY[1e308, -1e308, 1e308]) IS NOT NULL AS labels_1e308,
+       seg_distance(m, ARRAY[1e308, -1e308, 1e308]) < 'Infinity' AS finite_1e308
+FROM hi;
+-- k-prototypes models too: the numeric part decides a row that far out, the distance is finite.
+SELECT seg_assign(kp, ARRAY[-1e200, 50, 50], ARRAY['Male']) =
+       (SELECT cluster FROM seg_centroids(kp) ORDER BY centroid[1] LIMIT 1) AS far_young,
+       seg_assign(kp, ARRAY[50, 1e200, 50], ARRAY['Male']) =
+       (SELECT cluster FROM seg_centroids(kp) ORDER BY centroid[2] DESC LIMIT 1) AS far_income,
+       seg_distance(kp, ARRAY[-1e200, 50, 50], ARRAY['Male']) < 'Infinity' AS finite
+FROM (SELECT kprototypes_fit(ARRAY[age, annual_income, spending_score], ARRAY[gender], 4) AS kp
+      FROM mall_customers) q;
+-- A finite input whose scaled value overflows (scale < 1) is a clear error naming the feature.
+SELECT try($$SELECT seg_assign(kmeans_fit(ARRAY[x, y], 1), ARRAY[1.7e308, 0])
+             FROM (VALUES (0.1, 1), (0.2, 2), (0.3, 3)) v(x, y)$$);
+
+-- seg_drift over rows holding 1e200: a report, not "cannot write a non-finite number".
+SELECT r->'rows' AS rows, r->'unlabelled' AS unlabelled,
+       (r->>'mean_distance_now')::float8 > 1e190 AS far_away, r->>'verdict' AS verdict
+FROM (SELECT seg_drift(hi.m, ARRAY[age * CASE WHEN customer_id = 7 THEN 1e200 ELSE 1 END,
+                                  annual_income, spending_score]) AS r
+      FROM mall_customers, hi GROUP BY hi.m::text) d;
+-- Distances that add up beyond the double range: a clear error (22003/22000), not XX000.
+SELECT try($$SELECT seg_drift(hi.m, ARRAY[1e308, -1e308, 1e308]) FROM mall_customers, hi$$);
+
+-- kmeans_sweep and seg_sweep have no option "sample" (every k sees all rows): 22023.
+SELECT try($$SELECT kmeans_sweep(ARRAY[age, annual_income], 2, 3, '{"sample": 50}')
+             FROM mall_customers$$);
+SELECT try($$SELECT * FROM seg_sweep('mall_customers', ARRAY['age', 'annual_income'], 2, 3,
+                                    '{"sample": 50}')$$);
+
+-- k, k_min/k_max and the options must not change between the rows of a group: the result
+-- would depend on the scan order. A NULL k on a later row is not ignored either.
+SELECT try($$SELECT kmeans_fit(ARRAY[age, annual_income],
+                               CASE WHEN customer_id < 100 THEN 3 ELSE 4 END)
+             FROM mall_customers$$);
+SELECT try($$SELECT kmeans_fit(ARRAY[age, annual_income],
+                               CASE WHEN customer_id < 100 THEN 3 END)
+             FROM mall_customers$$);
+SELECT try($$SELECT kmeans_fit(ARRAY[age, annual_income], 3,
+                               CASE WHEN customer_id < 100 THEN '{"seed": 1}'
+                                    ELSE '{"seed": 2}' END::jsonb)
+             FROM mall_customers$$);
+SELECT try($$SELECT kmeans_sweep(ARRAY[age, annual_income], 2,
+                                 CASE WHEN customer_id < 100 THEN 3 ELSE 4 END)
+             FROM mall_customers$$);
+SELECT try($$SELECT kprototypes_fit(ARRAY[age, annual_income], ARRAY[gender],
+                                    CASE WHEN customer_id < 100 THEN 3 ELSE 2 END)
+             FROM mall_customers$$);
+-- Options equal as JSON but written differently are the same options.
+SELECT (kmeans_fit(ARRAY[age, annual_income], 3,
+                   CASE WHEN customer_id < 100 THEN '{"seed": 1, "n_init": 2}'
+                        ELSE '{"n_init": 2,   "seed": 1}' END::jsonb))::text
+       = (SELECT kmeans_fit(ARRAY[age, annual_income], 3, '{"seed": 1, "n_init": 2}')::text
+          FROM mall_customers) AS same_options
+FROM mall_customers;
+-- ... and so is a per-group k (one k per group is fine).
+SELECT gender, (m::jsonb)->'k' AS k
+FROM (SELECT gender, kmeans_fit(ARRAY[age, annual_income],
+                                CASE gender WHEN 'Male' THEN 2 ELSE 3 END) AS m
+      FROM mall_customers GROUP BY gender) g ORDER BY gender;
+
+-- seg_align refuses a reference trained on other features (names compared when both have them).
+SELECT try($$SELECT seg_align(hi.m, (SELECT kmeans_fit(ARRAY[age, spending_score, annual_income],
+                                      5, '{"feature_names": ["age", "score", "income"]}')
+                                     FROM mall_customers)) FROM hi$$);
+SELECT seg_align(hi.m, hi.m)::text = hi.m::text AS self_aligned FROM hi;
+
+-- The robust scaler on [1e308, -1e308]: the quartiles do not overflow, so the scale is the
+-- interquartile range 1e308 (numpy: percentile 75 - 25 = 5e307 - -5e307), not a silent 1.
+SELECT (s::jsonb)->'center' AS center, ((s::jsonb)->'scale'->>0)::float8 AS scale
+FROM (SELECT scaler_fit(ARRAY[x], 'robust') AS s FROM (VALUES (1e308), (-1e308)) v(x)) q;
+-- Ranges that do not fit a double are refused, naming the feature.
+SELECT try($$SELECT scaler_fit(ARRAY[x], 'minmax') FROM (VALUES (1e308), (-1e308)) v(x)$$);
+SELECT try($$SELECT scaler_fit(ARRAY[x], 'robust')
+             FROM (VALUES (1.7e308), (-1.7e308), (1.7e308), (-1.7e308)) v(x)$$);
+
+-- seg_rfm: lines dated +-infinity are not purchases (ignored like NULL dates); as_of must be
+-- finite; an as_of in the future gets a WARNING.
+CREATE TABLE hi_orders(customer int, at timestamptz, amount numeric);
+INSERT INTO hi_orders VALUES (1, '-infinity', 10), (1, '2011-11-01', 5), (2, '-infinity', 7),
+    (3, '2011-12-01', 1), (4, 'infinity', 3);
+SELECT customer, recency_days, frequency, monetary
+FROM seg_rfm('hi_orders', 'customer', 'at', 'amount', '2011-12-10') ORDER BY customer;
+SELECT try($$SELECT * FROM seg_rfm('hi_orders', 'customer', 'at', 'amount', 'infinity')$$);
+SELECT try($$SELECT * FROM seg_rfm('hi_orders', 'customer', 'at', 'amount', '-infinity')$$);
+SELECT count(*) FROM seg_rfm('hi_orders', 'customer', 'at', 'amount', '9999-12-31');
+
+DROP TABLE hi, hi_orders;
+DELETE FROM seg_models WHERE name = 'hostile';
+RESET client_min_messages;
