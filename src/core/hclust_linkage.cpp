@@ -25,6 +25,9 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
+// Positions a scan handles at once (its distances stay in the L1 cache).
+constexpr int64_t kBlock = 512;
+
 // Positions at which a lazily compacted scan array is rebuilt: when more than half of it is
 // dead and it is longer than this.
 constexpr int64_t kCompactMin = 256;
@@ -90,13 +93,14 @@ struct PointColumns {
         return s;
     }
 
-    // out[p] = squared distance of position p to x, for every position in use.
-    void squared_distances(const double* x, double* out) const {
-        std::fill(out, out + count, 0.0);
+    // out[p] = squared distance of positions [begin, end) to x (end - begin <= kBlock).
+    void squared_distances(const double* x, int64_t begin, int64_t end, double* out) const {
+        const int64_t m = end - begin;
+        for (int64_t p = 0; p < m; ++p) out[p] = 0.0;
         for (int32_t f = 0; f < d; ++f) {
-            const double* col = coord.data() + static_cast<size_t>(f) * stride;
+            const double* col = coord.data() + static_cast<size_t>(f) * stride + begin;
             const double xf = x[f];
-            for (int64_t p = 0; p < count; ++p) {
+            for (int64_t p = 0; p < m; ++p) {
                 const double t = col[p] - xf;
                 out[p] += t * t;
             }
@@ -131,7 +135,7 @@ std::vector<Merge> ward_chain(const double* points, int64_t L, int32_t d, const 
     PointColumns pc(points, L, d, weights);
     std::vector<Merge> raw;
     raw.reserve(static_cast<size_t>(L - 1));
-    std::vector<double> value(static_cast<size_t>(L)), cx(static_cast<size_t>(d)),
+    std::vector<double> value(static_cast<size_t>(kBlock)), cx(static_cast<size_t>(d)),
         clo(static_cast<size_t>(d));
     std::vector<int64_t> chain, remap;
     chain.reserve(static_cast<size_t>(L));
@@ -147,18 +151,20 @@ std::vector<Merge> ward_chain(const double* points, int64_t L, int32_t d, const 
             interrupt.poll();
             x = chain.back();
             pc.gather(x, cx.data());
-            pc.squared_distances(cx.data(), value.data());
             const double sx = pc.size[x];
-            for (int64_t p = 0; p < pc.count; ++p)
-                value[p] = pc.size[p] / (sx + pc.size[p]) * value[p] + pc.penalty[p];
-            value[x] = kInf;
             const bool has_prev = chain.size() > 1;
             y = has_prev ? chain[chain.size() - 2] : -1;
-            double best = has_prev ? value[y] : kInf;
-            for (int64_t p = 0; p < pc.count; ++p) {
-                if (value[p] < best) {
-                    best = value[p];
-                    y = p;
+            double best = has_prev ? pc.size[y] / (sx + pc.size[y]) * pc.sq_between(x, y) : kInf;
+            for (int64_t begin = 0; begin < pc.count; begin += kBlock) {
+                const int64_t end = std::min(pc.count, begin + kBlock);
+                pc.squared_distances(cx.data(), begin, end, value.data());
+                for (int64_t p = begin; p < end; ++p) {
+                    const double v =
+                        pc.size[p] / (sx + pc.size[p]) * value[p - begin] + pc.penalty[p];
+                    if (v < best && p != x) {
+                        best = v;
+                        y = p;
+                    }
                 }
             }
             if (has_prev && y == chain[chain.size() - 2]) break;
@@ -197,7 +203,7 @@ std::vector<Merge> single_mst(const double* points, int64_t L, int32_t d, const 
     PointColumns pc(points, L, d, weights);
     std::vector<Merge> raw;
     raw.reserve(static_cast<size_t>(L - 1));
-    std::vector<double> nearest(static_cast<size_t>(L), kInf), dist(static_cast<size_t>(L)),
+    std::vector<double> nearest(static_cast<size_t>(L), kInf), dist(static_cast<size_t>(kBlock)),
         cx(static_cast<size_t>(d));
     std::vector<int64_t> remap;
     int64_t x = 0, dead = 0;
@@ -206,16 +212,21 @@ std::vector<Merge> single_mst(const double* points, int64_t L, int32_t d, const 
         pc.penalty[x] = kInf;
         ++dead;
         pc.gather(x, cx.data());
-        pc.squared_distances(cx.data(), dist.data());
         int64_t y = -1;
         double best = kInf;
-        for (int64_t p = 0; p < pc.count; ++p) {
-            const double dp = std::sqrt(dist[p]);
-            if (nearest[p] > dp) nearest[p] = dp;
-            const double candidate = nearest[p] + pc.penalty[p];
-            if (candidate < best) {
-                best = candidate;
-                y = p;
+        for (int64_t begin = 0; begin < pc.count; begin += kBlock) {
+            const int64_t end = std::min(pc.count, begin + kBlock);
+            pc.squared_distances(cx.data(), begin, end, dist.data());
+            for (int64_t p = begin; p < end; ++p) {
+                const double dp = std::sqrt(dist[p - begin]);
+                if (nearest[p] > dp) nearest[p] = dp;
+            }
+            for (int64_t p = begin; p < end; ++p) {
+                const double candidate = nearest[p] + pc.penalty[p];
+                if (candidate < best) {
+                    best = candidate;
+                    y = p;
+                }
             }
         }
         raw.push_back({pc.id[x], pc.id[y], best, 0});
