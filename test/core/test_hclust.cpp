@@ -13,6 +13,10 @@
 #include "csv.hpp"
 #include "hclust_cut.hpp"
 #include "hclust_linkage.hpp"
+#include "hclust_microcluster.hpp"
+#include "distance.hpp"
+#include "kdtree.hpp"
+#include "rng.hpp"
 
 namespace cseg {
 namespace {
@@ -195,6 +199,84 @@ TEST(HclustLinkage, Cancellation) {
                      Cancelled)
             << linkage_name(l);
         EXPECT_EQ(polls, 51) << linkage_name(l);
+    }
+}
+
+}  // namespace
+}  // namespace cseg
+
+namespace cseg {
+namespace {
+
+// The k-d tree finds the same nearest point as a linear scan, ties to the lowest index.
+TEST(KdTree, SameAsLinearScan) {
+    Rng rng(7);
+    for (int32_t d : {1, 3, 8}) {
+        std::vector<double> pts(size_t(500) * d);
+        for (double& v : pts) v = std::floor(rng.next_double() * 6.0);  // many ties
+        const KdTree tree(pts.data(), 500, d);
+        for (int q = 0; q < 300; ++q) {
+            std::vector<double> x(static_cast<size_t>(d));
+            for (double& v : x) v = rng.next_double() * 6.0 - 0.5;
+            if (q % 3 == 0) std::copy(pts.begin() + q * d, pts.begin() + (q + 1) * d, x.begin());
+            double sq = 0.0;
+            EXPECT_EQ(tree.nearest(x.data(), &sq),
+                      nearest_centroid(x.data(), pts.data(), 500, d, nullptr))
+                << d << " " << q;
+        }
+    }
+}
+
+// Adjusted Rand index of two labellings (Hubert & Arabie 1985), as scikit-learn's.
+double adjusted_rand(const std::vector<int32_t>& a, const std::vector<int32_t>& b) {
+    std::map<std::pair<int32_t, int32_t>, double> cell;
+    std::map<int32_t, double> ra, rb;
+    for (size_t i = 0; i < a.size(); ++i) {
+        cell[{a[i], b[i]}] += 1;
+        ra[a[i]] += 1;
+        rb[b[i]] += 1;
+    }
+    auto pairs = [](double v) { return v * (v - 1) / 2; };
+    double sc = 0, sa = 0, sb = 0;
+    for (const auto& [k, v] : cell) sc += pairs(v);
+    for (const auto& [k, v] : ra) sa += pairs(v);
+    for (const auto& [k, v] : rb) sb += pairs(v);
+    const double expected = sa * sb / pairs(double(a.size()));
+    return (sc - expected) / ((sa + sb) / 2 - expected);
+}
+
+// Micro-clusters: sizes are the nearest-centre counts, and Ward over them cuts the rows much
+// as the exact tree does (marketing, 1000 rows x 16: measured ARI printed; held >= 0.5).
+TEST(HclustMicroClusters, AgreeWithExactTree) {
+    const Reference ref = read_reference("marketing");
+    const int64_t n = ref.n();
+    const MicroClusters mc = summarise_rows(ref.rows.data(), n, ref.d, 200, 3, 0, {});
+    ASSERT_LE(mc.count, 200);
+    int64_t total = 0;
+    for (int64_t c = 0; c < mc.count; ++c) {
+        EXPECT_GE(mc.sizes[c], 1);
+        total += mc.sizes[c];
+    }
+    EXPECT_EQ(total, n);
+    const KdTree tree(mc.centers.data(), mc.count, ref.d);
+    for (int64_t i = 0; i < n; ++i)
+        ASSERT_EQ(tree.nearest(ref.rows.data() + i * ref.d), mc.label[i]);
+
+    const std::vector<Merge> exact =
+        hclust_linkage(ref.rows.data(), n, ref.d, nullptr, Linkage::Ward, kBudget, {});
+    const std::vector<Merge> micro = hclust_linkage(mc.centers.data(), mc.count, ref.d,
+                                                    mc.sizes.data(), Linkage::Ward, kBudget, {});
+    EXPECT_EQ(micro.back().size, n);
+    for (int64_t k : {2, 4, 6}) {
+        int32_t c1 = 0, c2 = 0;
+        const std::vector<int32_t> a = hclust_cut(exact, n, k, &c1);
+        const std::vector<int32_t> leaf = hclust_cut(micro, mc.count, k, &c2);
+        std::vector<int32_t> b(static_cast<size_t>(n));
+        for (int64_t i = 0; i < n; ++i) b[i] = leaf[mc.label[i]];
+        const double ari = adjusted_rand(a, b);
+        std::printf("marketing ward k=%lld: ARI(exact, 200 micro-clusters) = %.3f\n",
+                    static_cast<long long>(k), ari);
+        EXPECT_GE(ari, 0.5) << k;
     }
 }
 
