@@ -14,45 +14,31 @@ scikit-learn 1.2.1). Writes test/reference/hclust_<set>.csv, one file per data s
                                   (gh-12651, fixed by 96dc4af2: k >= n gives singletons; we
                                   follow the fixed rule, tested in test_hclust.cpp)
 
-Data sets: data/Mall_Customers.csv (age, income, score: integers, so exact ties),
-data/wholesale_customers.csv (columns Fresh .. Delicassen), the first 1000 complete rows of
+Data sets (kmeans_reference.load: StandardScaler on every complete row): data/Mall_Customers.csv
+(age, income, score: integers, so exact ties),
+data/wholesale_customers.csv (columns Fresh .. Delicassen), the first 1000 scaled rows of
 data/marketing_campaign.csv (16 numeric columns), and "ties": a small integer lattice with
 duplicate rows (not scaled), built below.
 """
-import csv
 import os
+import sys
 
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 from sklearn.preprocessing import StandardScaler
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DATA = os.path.join(HERE, "..", "..", "data")
-MARKETING = ["Year_Birth", "Income", "Kidhome", "Teenhome", "Recency", "MntWines", "MntFruits",
-             "MntMeatProducts", "MntFishProducts", "MntSweetProducts", "MntGoldProds",
-             "NumDealsPurchases", "NumWebPurchases", "NumCatalogPurchases",
-             "NumStorePurchases", "NumWebVisitsMonth"]
-SETS = {
-    "mall": ("Mall_Customers.csv", ",", ["Age", "Annual Income (k$)", "Spending Score (1-100)"],
-             None),
-    "wholesale": ("wholesale_customers.csv", ";",
-                  ["Fresh", "Milk", "Grocery", "Frozen", "Detergents_Paper", "Delicassen"], None),
-    "marketing": ("marketing_campaign.csv", "\t", MARKETING, 1000),
-}
+sys.path.insert(0, HERE)
+from kmeans_reference import load as load_scaled  # noqa: E402  (the same data sets, scaled)
+
 LINKAGES = ["ward", "complete", "average", "single"]
 KS = [1, 2, 3, 4, 5, 6, 8, 10, 20]
+LIMIT = {"marketing": 1000}  # rows kept (the linkage matrices stay small)
 
 
 def load(name):
-    file, delimiter, columns, limit = SETS[name]
-    with open(os.path.join(DATA, file), newline="") as f:
-        rows = list(csv.reader(f, delimiter=delimiter))
-    header, body = rows[0], rows[1:]
-    idx = [header.index(c) for c in columns]
-    kept = [r for r in body if r and all(r[j] != "" for j in idx)]
-    if limit is not None:
-        kept = kept[:limit]
-    return StandardScaler().fit_transform(np.array([[float(r[j]) for j in idx] for r in kept]))
+    X = load_scaled(name)
+    return X[:LIMIT[name]] if name in LIMIT else X
 
 
 def lattice():
@@ -81,7 +67,7 @@ def write(name, X):
 
 
 def main():
-    for name in SETS:
+    for name in ["mall", "wholesale", "marketing"]:
         write(name, load(name))
     write("ties", lattice())
 
