@@ -117,10 +117,11 @@ void check_codes(const std::vector<int32_t>& codes, const CategoricalPart& c, si
 // non-empty, strictly ascending (bytewise) vocabularies, codes in range, shares in [0, 1].
 void check_categorical(const Model& m, ErrorKind kind) {
     const CategoricalPart& c = m.categorical;
-    if (m.algorithm == ModelAlgorithm::KMeans) {
+    if (m.algorithm != ModelAlgorithm::KPrototypes) {
         if (c.dims != 0 || !c.names.empty() || !c.categories.empty() || !c.modes.empty() ||
             !c.mode_share.empty() || !c.impute.empty() || c.gamma != 0.0 || c.cost != 0.0)
-            fail(kind, "a kmeans model has no categorical part");
+            fail(kind, std::string("a ") + model_algorithm_name(m.algorithm) +
+                           " model has no categorical part");
         return;
     }
     if (c.dims < 1)
