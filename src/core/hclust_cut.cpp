@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <string>
 
 #include "errors.hpp"
 
@@ -11,7 +12,10 @@ namespace cseg {
 std::vector<int32_t> hclust_cut(const std::vector<Merge>& merges, int64_t L, int64_t k,
                                 int32_t* clusters) {
     if (L < 1 || k < 1 || int64_t(merges.size()) != L - 1)
-        throw Error(ErrorKind::Internal, "hclust_cut: inconsistent tree");
+        throw Error(ErrorKind::Internal, "hclust_cut: inconsistent tree (" +
+                                             std::to_string(L) + " leaves, " +
+                                             std::to_string(merges.size()) + " merges, k = " +
+                                             std::to_string(k) + ")");
     // The height of each node raised to the largest below it (scipy's
     // get_max_dist_for_each_cluster), then the threshold fcluster's bisection settles on.
     std::vector<double> top(merges.size());
