@@ -76,6 +76,12 @@ bench:
 STREAM_ARGS ?=
 bench-stream:
 	bash bench/stream_run.sh $(STREAM_ARGS)
+# `make bench-hclust`: hierarchical clustering side by side with scipy (bench/hclust_bench.py).
+.PHONY: bench-hclust
+bench-hclust:
+	cmake -S bench -B build-bench -DCMAKE_BUILD_TYPE=Release >/dev/null
+	cmake --build build-bench -j2 --target hclust_bench
+	/usr/bin/python3 bench/hclust_bench.py build-bench/hclust_bench
 # --- end benchmark --------------------------------------------------------------------------
 
 # --- robustness (docs/robustness.md) -------------------------------------------------------

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "hclust_linkage.hpp"
 #include "scaler.hpp"
 
 namespace cseg {
@@ -54,6 +55,11 @@ struct KMeansOptions {
     double gamma = 0.0;      // weight of one categorical mismatch when has_gamma
     bool has_categorical_names = false;  // false => JSON null
     std::vector<std::string> categorical_names;
+    // hclust_fit only: the linkage, and the rows up to which the tree is built over the rows
+    // themselves (above: over that many micro-clusters); 0 => JSON null: the linkage's
+    // default (hclust_default_max_leaves). A fitted model keeps the value it used.
+    Linkage linkage = Linkage::Ward;
+    int64_t max_leaves = 0;
 };
 
 // The categorical half of a k-prototypes model (Huang 1997, 1998): per attribute the

@@ -655,6 +655,7 @@ Model model_decode(const uint8_t* data, size_t len, ErrorKind kind) {
             a.values = load_array<double>(data, h.kind_at[i], n);
         m.kind_arrays.push_back(std::move(a));
     }
+    if (!h.specs.empty()) model_kind(m.algorithm, kind).restore_options(m);
     validate_model(m, kind);
     return m;
 }

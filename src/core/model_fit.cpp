@@ -318,7 +318,7 @@ Model fit_model(const ModelKind& kind, FitInput in, int32_t k, const KMeansOptio
         },
         interrupt);
 
-    FitRows rows{Xc, r.codes, r.q, {}};
+    FitRows rows{Xc, r.codes, r.q, {}, in.memory_budget};
     for (int32_t j = 0; j < r.q; ++j)
         rows.n_categories.push_back(
             static_cast<int32_t>(m.categorical.categories[size_t(j)].size()));

@@ -32,6 +32,7 @@ struct FitInput {
     CategoryCodes* categories = nullptr;  // n x q codes (-1 = NULL) for a categorical kind;
                                           // modified like numeric; nullptr otherwise
     bool canonical = false;  // the rows are in canonical order already (sort_rows)
+    double memory_budget = 1e300;  // bytes for the kind's own working memory (FitRows)
 };
 
 // Fits a model of `kind`: checks k (>= 1), the shapes and the options (those of the kind,

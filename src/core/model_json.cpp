@@ -246,6 +246,7 @@ std::string enum_choices(const char* (*name)(E), E last) {
 constexpr uint8_t kForKMeans = 1u << uint8_t(ModelAlgorithm::KMeans);
 constexpr uint8_t kForKPrototypes = 1u << uint8_t(ModelAlgorithm::KPrototypes);
 constexpr uint8_t kForBoth = kForKMeans | kForKPrototypes;
+constexpr uint8_t kForHierarchical = 1u << uint8_t(ModelAlgorithm::Hierarchical);
 // The options of the common part (the feature pipeline): every kind takes them.
 constexpr uint8_t kForAll = 0xFF;
 static_assert(kModelAlgorithmLast < 8, "one bit per algorithm in OptionField::algorithms");
@@ -431,6 +432,7 @@ constexpr OptionField optional_option(const char* key, uint8_t algorithms = kFor
 
 constexpr int64_t kMaxSeed = std::numeric_limits<int64_t>::max();
 constexpr int64_t kMaxSample = 1000000000000;  // 10^12 rows
+constexpr int64_t kMaxLeaves = 1000000;         // hierarchical leaves (the O(L^2) algorithms)
 
 // Every option of kmeans_fit and kprototypes_fit, in output order.
 const OptionField kOptionFields[] = {
@@ -441,7 +443,7 @@ const OptionField kOptionFields[] = {
     option<IntField<&KMeansOptions::n_init, 1, 10000>>("n_init"),
     option<IntField<&KMeansOptions::max_iter, 1, 1000000>>("max_iter"),
     option<NonNegativeField<&KMeansOptions::tol>>("tol", kForKMeans),
-    option<IntField<&KMeansOptions::seed, 0, kMaxSeed>>("seed"),
+    option<IntField<&KMeansOptions::seed, 0, kMaxSeed>>("seed", kForBoth | kForHierarchical),
     option<EnumField<MissingPolicy, &KMeansOptions::missing, missing_policy_name,
                      MissingPolicy::Impute>>("missing", kForAll),
     optional_option<EnumField<RefineMethod, &KMeansOptions::refine, refine_method_name,
@@ -453,6 +455,10 @@ const OptionField kOptionFields[] = {
         "gamma", kForKPrototypes),
     option<NamesField<&KMeansOptions::has_categorical_names,
                       &KMeansOptions::categorical_names>>("categorical_names", kForKPrototypes),
+    option<EnumField<Linkage, &KMeansOptions::linkage, linkage_name, Linkage::Single>>(
+        "linkage", kForHierarchical),
+    option<OptionalCountField<&KMeansOptions::max_leaves, kMaxLeaves>>("max_leaves",
+                                                                       kForHierarchical),
 };
 
 // The option keys of an algorithm, in table order.

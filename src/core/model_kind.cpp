@@ -10,12 +10,14 @@ namespace cseg {
 // Each kind's singleton, defined in its model_<kind>.cpp.
 const ModelKind& kmeans_kind();
 const ModelKind& kprototypes_kind();
+const ModelKind& hierarchical_kind();
 
 // The registry: one line per kind, in algorithm code order.
 const std::vector<const ModelKind*>& model_kinds() {
     static const std::vector<const ModelKind*> kinds = {
         &kmeans_kind(),
         &kprototypes_kind(),
+        &hierarchical_kind(),
     };
     return kinds;
 }

@@ -62,6 +62,9 @@ struct FitRows {
     const int32_t* codes = nullptr;     // n x cat_dims category codes (complete), or nullptr
     int32_t cat_dims = 0;
     std::vector<int32_t> n_categories;  // per attribute, when cat_dims > 0
+    // Bytes the kind may allocate for its own working memory (hierarchical: the distance
+    // matrix of complete/average linkage); the wall passes what customer_seg.max_memory leaves.
+    double memory_budget = 1e300;
 };
 
 // What a kind's fit returns: clusters in its own numbering; the pipeline renumbers them by
@@ -91,6 +94,9 @@ class ModelKind {
     // The arrays kept in Model::kind_arrays (in this order), written by the common codecs.
     // k-means and k-prototypes store none this way (their binary form predates the family).
     virtual std::vector<KindArraySpec> arrays() const { return {}; }
+    // After decoding a binary model: sets what the kind keeps in its arrays but also shows
+    // among the options (hierarchical: linkage, max_leaves); nothing by default.
+    virtual void restore_options(Model&) const {}
     // Throws Error(kind, "invalid segmodel: ...") for an inconsistency of the kind's own part
     // (the common part and the array shapes are checked before).
     virtual void validate(const Model& m, ErrorKind kind) const = 0;

@@ -147,7 +147,8 @@ TEST(ModelCodec, RejectsBadHeaders) {
         {3, 'S', "wrong magic number"},
         {4, 2, "unsupported format version 2"},
         {4, 0, "unsupported format version 0"},
-        {5, 2, "unsupported algorithm code 2"},
+        {5, 5, "unsupported algorithm code 5"},
+        {5, 2, "the kind section is truncated"},  // k-means bytes read as hierarchical
         {5, 1, "reserved categorical header"},  // k-means bytes read as k-prototypes
         {6, 4, "unknown scale method code 4"},
         {7, 2, "unknown init method code 2"},

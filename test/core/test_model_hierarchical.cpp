@@ -1,0 +1,144 @@
+// The hierarchical kind through the family's fit pipeline: scipy's heights and cut on the mall
+// customers, nearest-leaf labels reproducing the sizes (exact and micro-cluster paths),
+// seg_cut, the codecs' round trips and a malformed tree rejected.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <vector>
+
+#include "csv.hpp"
+#include "hclust_model.hpp"
+#include "model_codec.hpp"
+#include "model_fit.hpp"
+#include "model_json.hpp"
+#include "model_kind.hpp"
+
+namespace cseg {
+namespace {
+
+// Fits hclust on the rows (a copy: the pipeline works in place).
+Model fit(RowMatrix X, int32_t k, const char* options) {
+    FitInput in;
+    in.numeric = X.data();
+    in.n = X.rows();
+    in.dims = int32_t(X.cols());
+    return fit_model(hierarchical_kind(), in, k,
+                     parse_model_options(options, ModelAlgorithm::Hierarchical), {});
+}
+
+// The labels seg_assign gives the rows (original units), through the encoded model.
+std::vector<int32_t> assign_rows(const Model& m, const RowMatrix& X) {
+    std::vector<uint64_t> buf((model_encoded_size(m) + 7) / 8);
+    model_encode(m, reinterpret_cast<uint8_t*>(buf.data()));
+    const ModelView v = model_view(reinterpret_cast<uint8_t*>(buf.data()), model_encoded_size(m));
+    const ModelKind& kind = model_kind(v.algorithm);
+    std::vector<uint64_t> prepared((kind.prepared_bytes(v) + 7) / 8);
+    kind.prepare(v, prepared.data());
+    std::vector<int32_t> out;
+    std::vector<double> x(size_t(v.dims));
+    for (Eigen::Index i = 0; i < X.rows(); ++i) {
+        for (int32_t j = 0; j < v.dims; ++j) x[size_t(j)] = (X(i, j) - v.center[j]) / v.scale[j];
+        out.push_back(kind.assign(v, prepared.data(), {x.data(), nullptr}, nullptr));
+    }
+    return out;
+}
+
+// Rows per label.
+std::vector<int64_t> counts(const std::vector<int32_t>& labels, int32_t k) {
+    std::vector<int64_t> c(size_t(k), 0);
+    for (int32_t l : labels) ++c[size_t(l)];
+    return c;
+}
+
+// scipy 1.10.1 on the mall customers (test/reference/hclust_mall.csv, written by
+// test/reference/hclust_reference.py): Ward heights, and fcluster's k = 5 partition.
+TEST(ModelHierarchical, MallWardAsScipy) {
+    const RowMatrix X = testdata::mall_customers();
+    const Model m = fit(X, 5, R"({"feature_names": ["age", "income", "score"]})");
+    EXPECT_EQ(m.algorithm, ModelAlgorithm::Hierarchical);
+    EXPECT_EQ(m.k, 5);
+    std::vector<double> scipy_heights;
+    std::vector<int32_t> scipy_cut;
+    std::ifstream in(std::string(CSEG_DATA_DIR) + "/../test/reference/hclust_mall.csv");
+    std::string line;
+    while (std::getline(in, line)) {
+        const std::vector<std::string> f = testdata::split_fields(line, ',');
+        if (f[0] == "Z" && f[1] == "ward") scipy_heights.push_back(std::stod(f[5]));
+        if (f[0] == "cut" && f[1] == "ward" && f[2] == "5")
+            for (size_t j = 3; j < f.size(); ++j) scipy_cut.push_back(std::stoi(f[j]));
+    }
+    const HierarchyView h = hierarchy_view(m);
+    ASSERT_EQ(h.merge_rows, int64_t(scipy_heights.size()));
+    for (int64_t s = 0; s < h.merge_rows; ++s)
+        EXPECT_NEAR(h.height[s], scipy_heights[size_t(s)], 1e-9 * scipy_heights[size_t(s)]) << s;
+    // The same partition of the customers (numbers differ: ours are by size).
+    const std::vector<int32_t> ours = assign_rows(m, X);
+    std::map<int32_t, int32_t> to_scipy;
+    for (size_t i = 0; i < ours.size(); ++i) {
+        auto [it, fresh] = to_scipy.emplace(ours[i], scipy_cut[i]);
+        EXPECT_EQ(it->second, scipy_cut[i]) << i;
+    }
+    EXPECT_EQ(to_scipy.size(), 5u);
+    EXPECT_EQ(counts(ours, m.k), m.sizes);
+    EXPECT_TRUE(std::is_sorted(m.sizes.rbegin(), m.sizes.rend()));
+}
+
+// Above max_leaves: micro-clusters; labelling the training rows reproduces the sizes, and the
+// model survives both codecs unchanged.
+TEST(ModelHierarchical, MicroClustersAndRoundTrips) {
+    const RowMatrix X = testdata::complete_rows(testdata::marketing_campaign());
+    for (const char* opts :
+         {R"({"max_leaves": 300})", R"({"max_leaves": 300, "linkage": "average"})",
+          R"({"linkage": "single"})"}) {
+        const Model m = fit(X, 4, opts);
+        const HierarchyView h = hierarchy_view(m);
+        EXPECT_LE(h.leaves, std::max<int64_t>(300, h.leaves == X.rows() ? X.rows() : 300)) << opts;
+        EXPECT_EQ(counts(assign_rows(m, X), m.k), m.sizes) << opts;
+        const std::string json = model_to_json(m);
+        EXPECT_EQ(model_to_json(model_from_json(json)), json) << opts;
+        std::vector<uint64_t> buf((model_encoded_size(m) + 7) / 8);
+        model_encode(m, reinterpret_cast<uint8_t*>(buf.data()));
+        const Model back = model_decode(reinterpret_cast<uint8_t*>(buf.data()),
+                                        model_encoded_size(m), ErrorKind::InvalidBinary);
+        EXPECT_EQ(model_to_json(back), json) << opts;
+        EXPECT_NE(json.find(R"("max_leaves":)"), std::string::npos);
+    }
+}
+
+// seg_cut: the tree cut again at k equals a fit at k (exact path); k out of range is an error.
+TEST(ModelHierarchical, RecutEqualsFit) {
+    const RowMatrix X = testdata::wholesale_customers();
+    const Model m5 = fit(X, 5, "{}");
+    const Model m3 = fit(X, 3, "{}");
+    const Model cut = hclust_recut(m5, 3);
+    EXPECT_EQ(cut.sizes, m3.sizes);
+    EXPECT_EQ(cut.kind_arrays[kLeafClusters].integers, m3.kind_arrays[kLeafClusters].integers);
+    for (size_t i = 0; i < cut.centroids.size(); ++i)
+        EXPECT_NEAR(cut.centroids[i], m3.centroids[i], 1e-12);
+    EXPECT_NEAR(cut.inertia, m3.inertia, 1e-9 * m3.inertia);
+    EXPECT_THROW(hclust_recut(m5, 0), Error);
+    EXPECT_THROW(hclust_recut(m5, 441), Error);
+    EXPECT_EQ(hclust_recut(m5, 440).k, 440);
+}
+
+// A tree whose merge reuses a node, or whose leaf clusters are not its cut, is refused.
+TEST(ModelHierarchical, MalformedTreeRejected) {
+    const Model m = fit(testdata::mall_customers(), 3, "{}");
+    Model bad = m;
+    bad.kind_arrays[kMergeRight].integers[1] = bad.kind_arrays[kMergeLeft].integers[0];
+    EXPECT_THROW(validate_model(bad, ErrorKind::InvalidText), Error);
+    bad = m;
+    std::swap(bad.kind_arrays[kLeafClusters].integers[0],
+              bad.kind_arrays[kLeafClusters].integers.back());
+    if (bad.kind_arrays[kLeafClusters].integers != m.kind_arrays[kLeafClusters].integers) {
+        EXPECT_THROW(validate_model(bad, ErrorKind::InvalidText), Error);
+    }
+    bad = m;
+    bad.kind_arrays[kLinkage].integers[0] = 7;
+    EXPECT_THROW(validate_model(bad, ErrorKind::InvalidText), Error);
+}
+
+}  // namespace
+}  // namespace cseg
