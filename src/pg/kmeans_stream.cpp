@@ -17,6 +17,7 @@
 #include "row_buffer.hpp"
 
 extern "C" {
+#include "nodes/primnodes.h"
 #include "utils/guc.h"
 }
 #undef Min
@@ -54,7 +55,19 @@ struct PassState {
     int64 n_skipped;
     double inertia;
     char* block;  // lloyd_sums_bytes(k, dims)
+    bool model_fixed;  // the model argument is a constant: decoded once, never re-compared
 };
+
+// True when the aggregate's first argument is the same value for every row of the query (a
+// constant, or a parameter of the statement: how kmeans_stream_fit and postgres_fdw pass the
+// model), so its decoding need not be compared with each row's value.
+bool first_argument_fixed(FunctionCallInfo fcinfo) {
+    Aggref* ref = AggGetAggref(fcinfo);
+    if (ref == nullptr || list_length(ref->args) < 1) return false;
+    const Node* e = reinterpret_cast<Node*>(static_cast<TargetEntry*>(linitial(ref->args))->expr);
+    return IsA(e, Const) ||
+           (IsA(e, Param) && reinterpret_cast<const Param*>(e)->paramkind == PARAM_EXTERN);
+}
 
 // The aggregate context, or an error naming the function called outside an aggregate.
 MemoryContext agg_context(FunctionCallInfo fcinfo, const char* fn) {
@@ -494,13 +507,19 @@ Datum seg_stream_pass_trans(PG_FUNCTION_ARGS) {
     if (PG_ARGISNULL(1))
         ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
                         errmsg("%s: the model must not be NULL", fn)));
-    cseg_pg::ModelCache* c = cseg_pg::model_cache_get(fcinfo, 1);
-    if (c->view.algorithm != cseg::ModelAlgorithm::KMeans)
-        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                        errmsg("%s needs a kmeans model, got a %s model", fn,
-                               cseg::model_algorithm_name(c->view.algorithm))));
+    cseg_pg::ModelCache* c;
+    if (st != nullptr && st->model_fixed && fcinfo->flinfo->fn_extra != nullptr) {
+        c = static_cast<cseg_pg::ModelCache*>(fcinfo->flinfo->fn_extra);  // decoded already
+    } else {
+        c = cseg_pg::model_cache_get(fcinfo, 1);
+        if (c->view.algorithm != cseg::ModelAlgorithm::KMeans)
+            ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                            errmsg("%s needs a kmeans model, got a %s model", fn,
+                                   cseg::model_algorithm_name(c->view.algorithm))));
+    }
     if (st == nullptr) {
         st = pass_new(cxt, c->view.k, c->view.dims);
+        st->model_fixed = first_argument_fixed(fcinfo);
     } else if (st->k != c->view.k || st->dims != c->view.dims) {
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                         errmsg("%s: the model must be the same for every row", fn)));
