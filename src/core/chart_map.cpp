@@ -30,10 +30,7 @@ std::string map_chart(const MapChartInput& in) {
     Svg svg(W, H, "Segment map: customers on their first two principal components");
     svg.text(20, 26, "Segment map (principal components of the scaled features)", "start", 16, 0,
              "font-weight=\"bold\"");
-    const std::string note = n < size_t(in.rows_total)
-                                 ? "a seeded sample of " + count_text(int64_t(n)) + " of " +
-                                       count_text(in.rows_total) + " rows"
-                                 : count_text(int64_t(n)) + " rows";
+    const std::string note = rows_note(int64_t(n), in.rows_total);
     svg.text(20, 44, note + "; large markers: segment centroids", "start", 12, 0,
              "class=\"subtitle\"");
     const PlotArea a{90, 60, 520, 490, x_lo - px, x_hi + px, y_lo - py, y_hi + py};

@@ -29,10 +29,7 @@ std::string silhouette_chart(const SilhouetteChartInput& in) {
     Svg svg(W, H, "Silhouette plot of " + std::to_string(in.k) + " segments");
     svg.text(20, 26, "Silhouette of each customer, by segment", "start", 16, 0,
              "font-weight=\"bold\"");
-    const std::string note = n < size_t(in.rows_total)
-                                 ? "a seeded sample of " + count_text(int64_t(n)) + " of " +
-                                       count_text(in.rows_total) + " rows"
-                                 : count_text(int64_t(n)) + " rows";
+    const std::string note = rows_note(int64_t(n), in.rows_total);
     svg.text(20, 44, note + "; mean silhouette " + fixed(in.mean, 3), "start", 12, 0,
              "class=\"subtitle\"");
     const double gap = std::max(1.0, 0.02 * double(n));  // rows of space between segments

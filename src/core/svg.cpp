@@ -94,6 +94,13 @@ std::string count_text(int64_t n) {
     return n < 0 ? "-" + out : out;
 }
 
+// "N rows" or "a seeded sample of N of M rows".
+std::string rows_note(int64_t drawn, int64_t total) {
+    if (drawn < total)
+        return "a seeded sample of " + count_text(drawn) + " of " + count_text(total) + " rows";
+    return count_text(drawn) + " rows";
+}
+
 // Okabe & Ito (2008), "Color Universal Design": orange, sky blue, bluish green, yellow, blue,
 // vermillion, reddish purple, black.
 const char* palette_colour(int32_t i) {

@@ -22,6 +22,10 @@ std::string fixed(double x, int decimals);
 // A count with thin thousands separators: 1234567 -> "1,234,567".
 std::string count_text(int64_t n);
 
+// A chart's subtitle about its rows: "1,234 rows", or "a seeded sample of 4,000 of 1,000,000
+// rows" when fewer were drawn than there are.
+std::string rows_note(int64_t drawn, int64_t total);
+
 // Okabe-Ito colour i (cycling through its 8 colours, black last) as "#RRGGBB".
 const char* palette_colour(int32_t i);
 
