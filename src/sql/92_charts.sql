@@ -8,6 +8,7 @@ COMMENT ON FUNCTION seg_sweep_chart_trans(float8[], seg_sweep_row) IS
     'Aggregate support: seg_sweep_chart transition (five numbers per sweep row)';
 CREATE FUNCTION seg_sweep_chart_combine(float8[], float8[]) RETURNS float8[]
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
     RETURN pg_catalog.array_cat($1, $2);
 COMMENT ON FUNCTION seg_sweep_chart_combine(float8[], float8[]) IS
     'Aggregate support: seg_sweep_chart combine (concatenates the partial states)';
