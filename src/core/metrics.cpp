@@ -293,6 +293,8 @@ void grouped_silhouette(const GroupedRows& g, const std::vector<int64_t>& counts
     }
 }
 
+}  // namespace
+
 // sample_size distinct row indices out of n, ascending, by a partial Fisher-Yates shuffle.
 std::vector<int64_t> sample_rows(int64_t n, int64_t sample_size, uint64_t seed) {
     std::vector<int64_t> rows(static_cast<size_t>(n));
@@ -306,8 +308,6 @@ std::vector<int64_t> sample_rows(int64_t n, int64_t sample_size, uint64_t seed) 
     std::sort(rows.begin(), rows.end());
     return rows;
 }
-
-}  // namespace
 
 // Regroups the rows by cluster, computes the silhouettes, scatters them back to row order.
 void silhouette_samples(ConstRowMap X, const int32_t* labels, double* out,

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "eigen.hpp"
 #include "interrupt.hpp"
@@ -25,6 +26,11 @@ double silhouette_score(ConstRowMap X, const int32_t* labels, const Interrupt& i
 // a row in a singleton cluster scores 0.
 void silhouette_samples(ConstRowMap X, const int32_t* labels, double* out,
                         const Interrupt& interrupt);
+
+// sample_size distinct row indices out of n (0 <= sample_size <= n), ascending, drawn with the
+// core's generator from seed (a partial Fisher-Yates shuffle): the silhouette's sample_size
+// and the charts' samples.
+std::vector<int64_t> sample_rows(int64_t n, int64_t sample_size, uint64_t seed);
 
 // Davies-Bouldin index (Davies & Bouldin 1979), as sklearn's davies_bouldin_score.
 double davies_bouldin(ConstRowMap X, const int32_t* labels, const Interrupt& interrupt);

@@ -16,6 +16,7 @@
 #include "metrics.hpp"
 #include "model_point.hpp"
 #include "row_buffer.hpp"
+#include "model_rows.hpp"
 #include "scoring.hpp"
 
 extern "C" {
@@ -27,7 +28,7 @@ namespace {
 using cseg_pg::RowBuffer;
 
 // Hex digits of a model fingerprint at the start of a model-form aggregate's parameter.
-constexpr int kFingerprintChars = 16;
+constexpr int kFingerprintChars = cseg_pg::kModelFingerprintChars;
 
 // Which metric a plain scoring aggregate computes.
 enum class Metric { Silhouette, DaviesBouldin, CalinskiHarabasz };
@@ -183,9 +184,9 @@ bool model_row(FunctionCallInfo fcinfo, RowBuffer* st, cseg_pg::ModelCache* c, i
     return true;
 }
 
-// Buffers one customer scaled and labelled by the model: NULL model or features leave it out.
-Datum model_trans(FunctionCallInfo fcinfo, bool has_options) {
-    const char* fn = "silhouette";
+// Buffers one customer scaled and labelled by the model: NULL model or features leave it out;
+// `fn` names the aggregate in errors.
+Datum model_trans(FunctionCallInfo fcinfo, const char* fn, bool has_options) {
     RowBuffer* st = cseg_pg::row_buffer_get(fcinfo, true, fn);
     if (PG_ARGISNULL(1) || PG_ARGISNULL(2)) PG_RETURN_POINTER(st);
     cseg_pg::ModelCache* c = row_model(fcinfo, st, 1, fn, has_options ? 3 : -1);
@@ -327,7 +328,9 @@ Datum calinski_harabasz_final(PG_FUNCTION_ARGS) {
 }
 
 // silhouette(model, features [, options]) transition.
-Datum silhouette_model_trans(PG_FUNCTION_ARGS) { return model_trans(fcinfo, PG_NARGS() > 3); }
+Datum silhouette_model_trans(PG_FUNCTION_ARGS) {
+    return model_trans(fcinfo, "silhouette", PG_NARGS() > 3);
+}
 
 // silhouette(model, features [, options]) final: the silhouette in the model's scaled space.
 Datum silhouette_model_final(PG_FUNCTION_ARGS) {
@@ -347,3 +350,8 @@ Datum silhouette_values_final(PG_FUNCTION_ARGS) { return values_final(fcinfo, fa
 Datum silhouette_values_model_final(PG_FUNCTION_ARGS) { return values_final(fcinfo, true); }
 
 }  // extern "C"
+
+// The model-form transition for other aggregates over (model, features) (model_rows.hpp).
+Datum cseg_pg::model_rows_trans(FunctionCallInfo fcinfo, const char* fn) {
+    return model_trans(fcinfo, fn, false);
+}

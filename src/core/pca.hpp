@@ -1,0 +1,40 @@
+// Principal component analysis for the segment map: the first two principal axes of the
+// scaled training rows, fitted with the model and stored in it, so any row can be placed on
+// the same 2-D map (seg_project) and any BI tool can plot customers.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "eigen.hpp"
+#include "interrupt.hpp"
+
+namespace cseg {
+
+// A fitted 2-D projection of `dims`-dimensional rows.
+struct Projection {
+    std::vector<double> mean;        // dims: the rows' mean (scaled space)
+    std::vector<double> components;  // 2 * dims, row-major: the unit principal axes
+    std::vector<double> variance;    // 2: variance along each axis (divisor n - 1, as
+                                     // scikit-learn's explained_variance_; 0 for n = 1)
+    std::vector<double> variance_ratio;  // 2: share of the total variance (0 when it is 0)
+};
+
+// Fits scikit-learn's PCA(n_components=2) on X (n >= 1 rows): the eigenvectors of the
+// covariance matrix of the centred rows for its two largest eigenvalues (Eigen's
+// SelfAdjointEigenSolver, two-pass centring). Signs: each axis is oriented so that its
+// largest-magnitude loading is positive (the first such loading on an exact tie), which makes
+// the result independent of the row order and of the solver; scikit-learn's own svd_flip
+// decides from the rows instead, so the coordinates agree with it up to the sign of each axis.
+// With a single feature the second axis is all zeros (scikit-learn refuses n_components = 2
+// there). Throws Cancelled.
+Projection fit_projection(ConstRowMap X, const Interrupt& interrupt);
+
+// The 2-D coordinates of one scaled row x (dims values): (x - mean) . component_i.
+void project_row(const Projection& p, const double* x, double* out2);
+
+// Throws Error(kind) unless the projection fits `dims` features: vector lengths, finite
+// numbers, non-negative variances, ratios in [0, 1].
+void validate_projection(const Projection& p, int32_t dims, ErrorKind kind);
+
+}  // namespace cseg

@@ -1,0 +1,295 @@
+// XML escaping, fixed number formatting, the SVG builder, palette and ticks (svg.hpp).
+#include "svg.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace cseg {
+namespace {
+
+// Length of the well-formed UTF-8 sequence starting at s[i], or 0 when it is not one (overlong
+// forms, surrogates and code points above U+10FFFF are not well formed).
+size_t utf8_sequence(std::string_view s, size_t i) {
+    const auto b = [&](size_t j) { return static_cast<unsigned char>(s[j]); };
+    const unsigned char c = b(i);
+    size_t len = 0;
+    uint32_t cp = 0;
+    if (c < 0x80) return 1;
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2, cp = c & 0x1Fu;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3, cp = c & 0x0Fu;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4, cp = c & 0x07u;
+    } else {
+        return 0;
+    }
+    if (i + len > s.size()) return 0;
+    for (size_t j = 1; j < len; ++j) {
+        if ((b(i + j) & 0xC0u) != 0x80u) return 0;
+        cp = (cp << 6) | (b(i + j) & 0x3Fu);
+    }
+    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+        return 0;
+    if (cp == 0xFFFE || cp == 0xFFFF) return 0;  // not XML characters either
+    return len;
+}
+
+constexpr const char* kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+
+}  // namespace
+
+// Escapes markup characters and replaces what XML cannot carry (see svg.hpp).
+std::string xml_escape(std::string_view text) {
+    std::string out;
+    out.reserve(text.size() + 8);
+    for (size_t i = 0; i < text.size();) {
+        const unsigned char c = static_cast<unsigned char>(text[i]);
+        switch (c) {
+            case '&': out += "&amp;"; ++i; continue;
+            case '<': out += "&lt;"; ++i; continue;
+            case '>': out += "&gt;"; ++i; continue;
+            case '"': out += "&quot;"; ++i; continue;
+            case '\'': out += "&#39;"; ++i; continue;
+            default: break;
+        }
+        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+            out += kReplacement;
+            ++i;
+            continue;
+        }
+        const size_t len = utf8_sequence(text, i);
+        if (len == 0) {
+            out += kReplacement;
+            ++i;
+        } else {
+            out.append(text.substr(i, len));
+            i += len;
+        }
+    }
+    return out;
+}
+
+// Fixed-point text of x (see svg.hpp).
+std::string fixed(double x, int decimals) {
+    if (std::isnan(x)) return "NaN";
+    if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, x);
+    std::string s(buf);
+    if (s[0] == '-' && s.find_first_not_of("-0.") == std::string::npos) s.erase(0, 1);
+    return s;
+}
+
+// Decimal count with ',' every three digits.
+std::string count_text(int64_t n) {
+    const std::string digits = std::to_string(n < 0 ? -(n + 1) + 1ULL : uint64_t(n));
+    std::string out;
+    for (size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    return n < 0 ? "-" + out : out;
+}
+
+// "N rows" or "a seeded sample of N of M rows".
+std::string rows_note(int64_t drawn, int64_t total) {
+    if (drawn < total)
+        return "a seeded sample of " + count_text(drawn) + " of " + count_text(total) + " rows";
+    return count_text(drawn) + " rows";
+}
+
+// Okabe & Ito (2008), "Color Universal Design": orange, sky blue, bluish green, yellow, blue,
+// vermillion, reddish purple, black.
+const char* palette_colour(int32_t i) {
+    static const char* const kColours[8] = {"#E69F00", "#56B4E9", "#009E73", "#F0E442",
+                                            "#0072B2", "#D55E00", "#CC79A7", "#000000"};
+    return kColours[((i % 8) + 8) % 8];
+}
+
+// Linear interpolation white -> blue or white -> vermillion by |z| / 2, clamped.
+std::string diverging_colour(double z) {
+    if (!std::isfinite(z)) z = 0;
+    const double t = std::min(1.0, std::fabs(z) / 2.0);
+    const int end[3] = {z < 0 ? 0x00 : 0xD5, z < 0 ? 0x72 : 0x5E, z < 0 ? 0xB2 : 0x00};
+    char buf[8];
+    int rgb[3];
+    for (int c = 0; c < 3; ++c) rgb[c] = static_cast<int>(std::lround(255 + (end[c] - 255) * t));
+    std::snprintf(buf, sizeof buf, "#%02X%02X%02X", rgb[0], rgb[1], rgb[2]);
+    return buf;
+}
+
+// Ticks at multiples of a 1-2-5 step (see svg.hpp).
+std::vector<double> nice_ticks(double lo, double hi, int target) {
+    if (!(hi > lo)) {
+        lo -= 1;
+        hi += 1;
+    }
+    const double raw = (hi - lo) / std::max(1, target);
+    const double mag = std::pow(10.0, std::floor(std::log10(raw)));
+    const double f = raw / mag;
+    const double step = (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * mag;
+    std::vector<double> ticks;
+    const double first = std::ceil(lo / step - 1e-9);
+    for (double i = first; i * step <= hi + step * 1e-9 && ticks.size() < 100; i += 1)
+        ticks.push_back(i * step);
+    return ticks;
+}
+
+// Digits after the point that a tick step needs.
+int tick_decimals(double step) {
+    if (!(step > 0)) return 0;
+    const int d = static_cast<int>(std::ceil(-std::log10(step) - 1e-9));
+    return std::clamp(d, 0, 6);
+}
+
+// Two-decimal pixel coordinate.
+std::string coord(double v) { return fixed(v, 2); }
+
+// Opens the document with a white background.
+Svg::Svg(int width, int height, std::string_view title) {
+    const std::string w = std::to_string(width), h = std::to_string(height);
+    out_ = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + w + "\" height=\"" + h +
+           "\" viewBox=\"0 0 " + w + " " + h +
+           "\" font-family=\"DejaVu Sans, Arial, Helvetica, sans-serif\" role=\"img\">\n<title>" +
+           xml_escape(title) + "</title>\n";
+    rect(0, 0, width, height, "#FFFFFF", "class=\"background\"");
+}
+
+// Appends markup verbatim.
+void Svg::raw(std::string_view markup) { out_.append(markup); }
+
+// <rect .../>.
+void Svg::rect(double x, double y, double w, double h, std::string_view fill,
+               std::string_view extra) {
+    out_ += "<rect x=\"" + coord(x) + "\" y=\"" + coord(y) + "\" width=\"" + coord(w) +
+            "\" height=\"" + coord(h) + "\" fill=\"";
+    out_.append(fill);
+    out_ += '"';
+    if (!extra.empty()) (out_ += ' ').append(extra);
+    out_ += "/>\n";
+}
+
+// <line .../>.
+void Svg::line(double x1, double y1, double x2, double y2, std::string_view stroke, double width,
+               std::string_view extra) {
+    out_ += "<line x1=\"" + coord(x1) + "\" y1=\"" + coord(y1) + "\" x2=\"" + coord(x2) +
+            "\" y2=\"" + coord(y2) + "\" stroke=\"";
+    out_.append(stroke);
+    out_ += "\" stroke-width=\"" + coord(width) + '"';
+    if (!extra.empty()) (out_ += ' ').append(extra);
+    out_ += "/>\n";
+}
+
+// <circle .../>.
+void Svg::circle(double cx, double cy, double r, std::string_view fill, std::string_view extra) {
+    out_ += "<circle cx=\"" + coord(cx) + "\" cy=\"" + coord(cy) + "\" r=\"" + coord(r) +
+            "\" fill=\"";
+    out_.append(fill);
+    out_ += '"';
+    if (!extra.empty()) (out_ += ' ').append(extra);
+    out_ += "/>\n";
+}
+
+// <text ...>escaped content</text>.
+void Svg::text(double x, double y, std::string_view content, std::string_view anchor, double size,
+               double rotate, std::string_view extra) {
+    out_ += "<text x=\"" + coord(x) + "\" y=\"" + coord(y) + "\" font-size=\"" + coord(size) + '"';
+    if (extra.find("fill=") == std::string_view::npos) out_ += " fill=\"#222222\"";
+    if (anchor != "start") (out_ += " text-anchor=\"").append(anchor) += '"';
+    if (rotate != 0)
+        out_ += " transform=\"rotate(" + coord(rotate) + " " + coord(x) + " " + coord(y) + ")\"";
+    if (!extra.empty()) (out_ += ' ').append(extra);
+    out_ += '>' + xml_escape(content) + "</text>\n";
+}
+
+// One of four marker shapes.
+void Svg::marker(int shape, double x, double y, double r, std::string_view fill,
+                 std::string_view extra) {
+    switch (((shape % 4) + 4) % 4) {
+        case 0:
+            circle(x, y, r, fill, extra);
+            return;
+        case 1:
+            rect(x - r, y - r, 2 * r, 2 * r, fill, extra);
+            return;
+        default:
+            break;
+    }
+    const bool triangle = ((shape % 4) + 4) % 4 == 2;
+    std::string d = triangle ? "M" + coord(x) + " " + coord(y - 1.2 * r) + "L" +
+                                   coord(x + 1.1 * r) + " " + coord(y + 0.8 * r) + "L" +
+                                   coord(x - 1.1 * r) + " " + coord(y + 0.8 * r) + "Z"
+                             : "M" + coord(x) + " " + coord(y - 1.3 * r) + "L" +
+                                   coord(x + 1.3 * r) + " " + coord(y) + "L" + coord(x) + " " +
+                                   coord(y + 1.3 * r) + "L" + coord(x - 1.3 * r) + " " +
+                                   coord(y) + "Z";
+    out_ += "<path d=\"" + d + "\" fill=\"";
+    out_.append(fill);
+    out_ += '"';
+    if (!extra.empty()) (out_ += ' ').append(extra);
+    out_ += "/>\n";
+}
+
+// Frame, ticks, tick labels and axis titles.
+void Svg::axes(const PlotArea& a, std::string_view x_title, std::string_view y_title,
+               int x_target, int y_target) {
+    out_ += "<g class=\"axes\">\n";
+    rect(a.left, a.top, a.width, a.height, "none", "stroke=\"#444444\" stroke-width=\"1\"");
+    const std::vector<double> xt =
+        x_target > 0 ? nice_ticks(a.x_lo, a.x_hi, x_target) : std::vector<double>{};
+    const std::vector<double> yt =
+        y_target > 0 ? nice_ticks(a.y_lo, a.y_hi, y_target) : std::vector<double>{};
+    const int xd = xt.size() > 1 ? tick_decimals(xt[1] - xt[0]) : 0;
+    const int yd = yt.size() > 1 ? tick_decimals(yt[1] - yt[0]) : 0;
+    for (double t : xt) {
+        if (t < a.x_lo - 1e-9 * (a.x_hi - a.x_lo) || t > a.x_hi + 1e-9 * (a.x_hi - a.x_lo))
+            continue;
+        const double x = a.px(t);
+        line(x, a.top + a.height, x, a.top + a.height + 5, "#444444", 1);
+        text(x, a.top + a.height + 18, fixed(t, xd), "middle", 11);
+    }
+    for (double t : yt) {
+        if (t < a.y_lo - 1e-9 * (a.y_hi - a.y_lo) || t > a.y_hi + 1e-9 * (a.y_hi - a.y_lo))
+            continue;
+        const double y = a.py(t);
+        line(a.left - 5, y, a.left, y, "#444444", 1);
+        line(a.left, y, a.left + a.width, y, "#E5E5E5", 1);
+        text(a.left - 8, y + 4, fixed(t, yd), "end", 11);
+    }
+    text(a.left + a.width / 2, a.top + a.height + 38, x_title, "middle", 13, 0,
+         "class=\"axis-title x\"");
+    text(a.left - 52, a.top + a.height / 2, y_title, "middle", 13, -90, "class=\"axis-title y\"");
+    out_ += "</g>\n";
+}
+
+// Closes the document.
+std::string Svg::finish() {
+    out_ += "</svg>\n";
+    return std::move(out_);
+}
+
+// A boxed legend: heading, then marker + label per entry.
+void legend(Svg& svg, double x, double y, std::string_view heading,
+            const std::vector<LegendEntry>& entries) {
+    svg.raw("<g class=\"legend\">\n");
+    double yy = y;
+    if (!heading.empty()) {
+        svg.text(x, yy + 12, heading, "start", 12, 0, "font-weight=\"bold\"");
+        yy += 20;
+    }
+    for (const LegendEntry& e : entries) {
+        if (e.line) {
+            svg.line(x, yy + 8, x + 18, yy + 8, e.colour, 2.5, e.extra);
+        } else {
+            svg.marker(e.shape, x + 9, yy + 8, 5, e.colour, e.extra);
+        }
+        svg.text(x + 26, yy + 12, e.label, "start", 12);
+        yy += 18;
+    }
+    svg.raw("</g>\n");
+}
+
+}  // namespace cseg

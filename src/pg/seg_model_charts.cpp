@@ -1,0 +1,77 @@
+// Charts drawn from a model alone: seg_profile_chart(segmodel), and the page seg_report
+// assembles (seg_report_page, called by the PL/pgSQL seg_report with the charts it computed
+// over the table).
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "charts.hpp"
+#include "datum_codec.hpp"
+#include "guard.hpp"
+#include "text_array.hpp"
+#include "text_result.hpp"
+
+namespace {
+
+// The prologue every chart starts with (svg.hpp's Svg); seg_report_page takes nothing else.
+constexpr const char* kSvgPrologue = "<svg xmlns=\"http://www.w3.org/2000/svg\" ";
+
+// The text argument argno as a palloc'd C string, or NULL when the argument is NULL; an
+// argument that is not one of our charts is an error.
+const char* chart_arg(FunctionCallInfo fcinfo, int argno) {
+    if (PG_ARGISNULL(argno)) return nullptr;
+    const char* s = text_to_cstring(PG_GETARG_TEXT_PP(argno));
+    if (strncmp(s, kSvgPrologue, strlen(kSvgPrologue)) != 0)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("seg_report_page takes charts made by customer_seg's chart "
+                               "functions only")));
+    return s;
+}
+
+}  // namespace
+
+extern "C" {
+
+PG_FUNCTION_INFO_V1(seg_profile_chart);
+PG_FUNCTION_INFO_V1(seg_report_page);
+
+// seg_profile_chart(model) -> text: the z-score heat map.
+Datum seg_profile_chart(PG_FUNCTION_ARGS) {
+    struct varlena* datum = PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
+    text* out = cseg_pg::guarded([&] {
+        const cseg::Model m = cseg_pg::model_from_varlena(datum, cseg::ErrorKind::Internal);
+        return cseg_pg::text_nothrow(cseg::profile_chart(m));
+    });
+    PG_RETURN_TEXT_P(out);
+}
+
+// seg_report_page(model, source text, features text[], silhouette_svg text, map_svg text):
+// the HTML page of seg_report; NULL charts are left out. Not STRICT in its charts.
+Datum seg_report_page(PG_FUNCTION_ARGS) {
+    if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2)) PG_RETURN_NULL();
+    struct varlena* datum = PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
+    const char* source = text_to_cstring(PG_GETARG_TEXT_PP(1));
+    ArrayType* features = PG_GETARG_ARRAYTYPE_P(2);
+    const int32 nf = cseg_pg::text_array_length(features, "seg_report features");
+    const char** names = static_cast<const char**>(palloc(sizeof(char*) * nf));
+    int32* lens = static_cast<int32*>(palloc(sizeof(int32) * nf));
+    cseg_pg::text_array_read(features, nf, names, lens);
+    const char* silhouette = chart_arg(fcinfo, 3);
+    const char* map = chart_arg(fcinfo, 4);
+    text* out = cseg_pg::guarded([&] {
+        const cseg::Model m = cseg_pg::model_from_varlena(datum, cseg::ErrorKind::Internal);
+        cseg::ReportInput in;
+        in.model = &m;
+        in.source = source;
+        for (int32 i = 0; i < nf; ++i)
+            in.features.emplace_back(lens[i] < 0 ? "NULL" : std::string(names[i], size_t(lens[i])));
+        in.charts.emplace_back("Profiles as a heat map (seg_profile_chart)", cseg::profile_chart(m));
+        if (silhouette != nullptr)
+            in.charts.emplace_back("Silhouette of each row (seg_silhouette_chart)", silhouette);
+        if (map != nullptr) in.charts.emplace_back("Segment map (seg_map_chart)", map);
+        return cseg_pg::text_nothrow(cseg::report_html(in));
+    });
+    PG_RETURN_TEXT_P(out);
+}
+
+}  // extern "C"

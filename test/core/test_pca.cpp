@@ -1,0 +1,118 @@
+// fit_projection against scikit-learn 1.2.1's exact PCA (n_components=2, svd_solver="full") on
+// standard-scaled rows of the shipped data (figures: test/reference/pca_reference.py ->
+// pca_<dataset>.csv and pca_reference.txt). Coordinates agree up to the sign of each axis, to 1e-9.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "csv.hpp"
+#include "pca.hpp"
+#include "scaler.hpp"
+
+namespace cseg {
+namespace {
+
+const std::string kReferenceDir = std::string(CSEG_DATA_DIR) + "/../test/reference";
+
+// The reference coordinates: one "a,b" line per row.
+std::vector<std::pair<double, double>> reference_xy(const std::string& name) {
+    std::ifstream in(kReferenceDir + "/pca_" + name + ".csv");
+    std::vector<std::pair<double, double>> out;
+    std::string line;
+    while (std::getline(in, line)) {
+        const size_t comma = line.find(',');
+        out.emplace_back(std::stod(line.substr(0, comma)), std::stod(line.substr(comma + 1)));
+    }
+    return out;
+}
+
+// Scales X (standard) and fits the projection.
+Projection fit_scaled(RowMatrix& X) {
+    const Scaler s = fit_scaler(ConstRowMap(X.data(), X.rows(), X.cols()), ScaleMethod::Standard);
+    s.transform_rows(RowMap(X.data(), X.rows(), X.cols()));
+    return fit_projection(ConstRowMap(X.data(), X.rows(), X.cols()), Interrupt());
+}
+
+// Every row's coordinates equal the reference's up to one sign per axis, to 1e-9.
+void expect_matches(const std::string& name, RowMatrix X, double var0, double var1,
+                    double ratio0, double ratio1) {
+    const Projection p = fit_scaled(X);
+    const auto ref = reference_xy(name);
+    ASSERT_EQ(ref.size(), size_t(X.rows())) << name;
+    EXPECT_NEAR(p.variance[0], var0, 1e-9 * var0) << name;
+    EXPECT_NEAR(p.variance[1], var1, 1e-9 * var1) << name;
+    EXPECT_NEAR(p.variance_ratio[0], ratio0, 1e-9) << name;
+    EXPECT_NEAR(p.variance_ratio[1], ratio1, 1e-9) << name;
+    double sign[2] = {0, 0};
+    for (Eigen::Index i = 0; i < X.rows(); ++i) {
+        double xy[2];
+        project_row(p, X.row(i).data(), xy);
+        const double r[2] = {ref[size_t(i)].first, ref[size_t(i)].second};
+        for (int a = 0; a < 2; ++a) {
+            if (sign[a] == 0 && std::fabs(r[a]) > 1e-3) sign[a] = (xy[a] * r[a] > 0) ? 1 : -1;
+            EXPECT_NEAR(xy[a] * (sign[a] == 0 ? 1 : sign[a]), r[a], 1e-9 * (1 + std::fabs(r[a])))
+                << name << " row " << i << " axis " << a;
+        }
+    }
+    // The sign convention: each axis's largest-magnitude loading is positive.
+    const size_t d = p.mean.size();
+    for (size_t a = 0; a < 2; ++a) {
+        size_t arg = 0;
+        for (size_t j = 1; j < d; ++j)
+            if (std::fabs(p.components[a * d + j]) > std::fabs(p.components[a * d + arg])) arg = j;
+        EXPECT_GT(p.components[a * d + arg], 0) << name;
+    }
+}
+
+TEST(Pca, MallMatchesScikitLearn) {
+    expect_matches("mall", testdata::mall_customers(), 1.3346583077862828, 1.0042727174328361,
+                   0.4426616720824505, 0.33308378461522398);
+}
+
+TEST(Pca, WholesaleMatchesScikitLearn) {
+    expect_matches("wholesale", testdata::wholesale_customers(), 2.6509985696168106,
+                   1.706462294994733, 0.44082892881128016, 0.28376399526616958);
+}
+
+TEST(Pca, MarketingMatchesScikitLearn) {
+    expect_matches("marketing", testdata::complete_rows(testdata::marketing_campaign()),
+                   6.0908237385670798, 1.9521994466740842, 0.38050469824362781,
+                   0.12195740564031736);
+}
+
+// The same rows in another order give the same axes (signs included).
+TEST(Pca, IndependentOfRowOrder) {
+    RowMatrix X = testdata::mall_customers();
+    RowMatrix Y = X.colwise().reverse();
+    const Projection a = fit_scaled(X), b = fit_scaled(Y);
+    for (size_t j = 0; j < a.components.size(); ++j)
+        EXPECT_NEAR(a.components[j], b.components[j], 1e-12);
+}
+
+// One feature: the first axis is that feature, the second is all zeros; one row: no variance.
+TEST(Pca, DegenerateShapes) {
+    RowMatrix X(4, 1);
+    X << 1, 2, 3, 4;
+    const Projection p = fit_projection(ConstRowMap(X.data(), 4, 1), Interrupt());
+    EXPECT_DOUBLE_EQ(p.components[0], 1.0);
+    EXPECT_DOUBLE_EQ(p.components[1], 0.0);
+    EXPECT_DOUBLE_EQ(p.variance_ratio[0], 1.0);
+    double xy[2];
+    const double row[1] = {4};
+    project_row(p, row, xy);
+    EXPECT_DOUBLE_EQ(xy[0], 1.5);
+    EXPECT_DOUBLE_EQ(xy[1], 0.0);
+    RowMatrix one(1, 3);
+    one << 1, 2, 3;
+    const Projection q = fit_projection(ConstRowMap(one.data(), 1, 3), Interrupt());
+    EXPECT_EQ(q.variance[0], 0.0);
+    EXPECT_NO_THROW(validate_projection(q, 3, ErrorKind::Internal));
+    EXPECT_THROW(validate_projection(q, 2, ErrorKind::Internal), Error);
+}
+
+}  // namespace
+}  // namespace cseg
