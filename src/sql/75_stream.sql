@@ -79,7 +79,7 @@ COMMENT ON AGGREGATE seg_stream_pass_merge(bytea) IS
     'Stream engine: merges the Lloyd pass states of several shards or partitions';
 
 CREATE FUNCTION seg_stream_start(seed bytea, k int, options jsonb) RETURNS segmodel
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION seg_stream_start(bytea, int, jsonb) IS
     'Stream engine: the starting model (scaler from the moments, centres from kmeans_fit''s '
     'restarts on the sample)';
