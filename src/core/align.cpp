@@ -40,6 +40,13 @@ void check_same_dims(const Model& model, const Model& reference) {
                         model_algorithm_name(model.algorithm) + " model but the reference a " +
                         model_algorithm_name(reference.algorithm) + " model",
                     "Segment numbers are aligned between models of the same kind.");
+    // A kind that stores per-cluster arrays of its own (hierarchical: the leaves' clusters)
+    // would need them renumbered too; seg_align does not do that yet.
+    if (!model.kind_arrays.empty())
+        throw Error(ErrorKind::InvalidParameter,
+                    std::string("seg_align cannot renumber a ") +
+                        model_algorithm_name(model.algorithm) + " model yet",
+                    "seg_align takes kmeans and kprototypes models.");
     if (model.dims != reference.dims)
         throw Error(ErrorKind::InvalidParameter,
                     "seg_align: the model has " + std::to_string(model.dims) +

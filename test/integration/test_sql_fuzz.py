@@ -507,12 +507,17 @@ class Fuzzer:
                         cur.execute(s)
                         if cur.description:
                             cur.fetchall()
-        except psycopg2.OperationalError as e:
-            state = "lost"
-            self.report(i, f, stmts, "connection lost: %s" % e)
-        except psycopg2.InterfaceError as e:
-            state = "lost"
-            self.report(i, f, stmts, "connection lost: %s" % e)
+        except (psycopg2.OperationalError, psycopg2.InterfaceError) as e:
+            # psycopg2 raises OperationalError for SQLSTATE classes 53, 54, 57 and 58 too (a
+            # memory budget's 53200 among them): those come with a code and are server errors
+            # on a live connection; only an error without one is a lost connection.
+            code = getattr(e, "pgcode", None)
+            if code:
+                self.stats["error " + code] += 1
+                state = code
+            else:
+                state = "lost"
+                self.report(i, f, stmts, "connection lost: %s" % e)
         except psycopg2.Error as e:
             code = e.pgcode or "?????"
             self.stats["error " + code] += 1
