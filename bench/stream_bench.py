@@ -53,8 +53,8 @@ def timed(cur, sql, args=None):
     return time.perf_counter() - start, row[0] if row else None
 
 
-def measure(conn, table, rows, repeat=3):
-    """The figures of one table."""
+def measure(conn, table, rows, repeat=3, passes_only=False):
+    """The figures of one table (passes_only: the bare scan and one pass, not the whole fit)."""
     cur = conn.cursor()
     make_table(cur, table, rows)
     cur.execute(f"SELECT pg_total_relation_size('{table}')")
@@ -67,6 +67,11 @@ def measure(conn, table, rows, repeat=3):
     passes = [timed(cur, f"SELECT length(seg_stream_pass(%s::segmodel, {ARRAY})) FROM {table}",
                     (model,)) for _ in range(repeat)]
     pass_bytes = passes[0][1]
+    if passes_only:
+        return {"rows": rows, "size": size, "bare": statistics.median(bare),
+                "pass": statistics.median(p[0] for p in passes), "pass_bytes": pass_bytes,
+                "n_iter": 0, "inertia": float("nan"), "total": float("nan"),
+                "pass_in_fit": float("nan"), "seed": float("nan")}
     conn.notices.clear()
     total, fitted = timed(cur, f"""SELECT kmeans_stream_fit('{table}',
                                    ARRAY['x1','x2','x3','x4','x5','x6','x7','x8'], 8,
@@ -107,6 +112,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--also", type=int, default=0, help="a second, larger table")
+    parser.add_argument("--passes-only", action="store_true",
+                        help="time the bare scan and one pass only (no whole fit)")
     parser.add_argument("--skip-memory", action="store_true",
                         help="leave out the memory engine comparison on 1M rows")
     parser.add_argument("--out", default=os.path.join(ROOT, "bench/results/stream.md"))
@@ -116,7 +123,7 @@ def main():
     cur.execute("CREATE EXTENSION IF NOT EXISTS customer_seg")
     cur.execute("SHOW max_parallel_workers_per_gather")
     workers = cur.fetchone()[0]
-    results = [measure(conn, "stream_bench", args.rows)]
+    results = [measure(conn, "stream_bench", args.rows, passes_only=args.passes_only)]
     mvs = None if args.skip_memory else memory_vs_stream(conn, "stream_bench")
     if args.also:
         results.append(measure(conn, "stream_bench_big", args.also))
