@@ -60,5 +60,40 @@ SHOW customer_seg.max_memory;
 RESET customer_seg.fit_threads;
 RESET customer_seg.max_memory;
 RESET customer_seg.max_memory_limit;
+
+-- Everything else that grows with the rows counts too. hclust_fit with complete linkage needs
+-- a condensed distance matrix (6000 rows: 137 MB): the capped role's budget is the ceiling,
+-- not what it set before the ceiling was lowered.
+SET customer_seg.max_memory_limit = '8MB';
+SET ROLE regress_fm_user;
+SELECT try($$SELECT hclust_fit(v, 5, '{"linkage": "complete"}') FROM fm_rows$$);
+RESET ROLE;
+RESET customer_seg.max_memory_limit;
+-- kprototypes_fit: its per-cluster category counts (k x distinct categories) are counted
+-- before the fit allocates them: 300 clusters x 6000 distinct ids do not fit 8 MB ...
+CREATE TABLE fm_mixed AS
+SELECT v[1:2] AS num, ARRAY['id' || row_number() OVER (), (v[1]::int % 3)::text] AS cat
+FROM fm_rows;
+SET customer_seg.max_memory = '8MB';
+\set VERBOSITY default
+SELECT kprototypes_fit(num, cat, 300, '{"n_init": 1, "max_iter": 2}') IS NULL FROM fm_mixed;
+\set VERBOSITY terse
+-- ... and do within 64 MB.
+SET customer_seg.max_memory = '64MB';
+SELECT (m::jsonb)->'k' AS k FROM (SELECT kprototypes_fit(num, cat, 300, '{"n_init": 1,
+  "max_iter": 2}') AS m FROM fm_mixed) s;
+-- The scores: the silhouette's grouped copy of the rows and its per-row cluster sums are
+-- counted (4 MB is too little for all 6000 rows; a sample of 500 fits) ...
+SET customer_seg.max_memory = '4MB';
+SELECT try($$SELECT silhouette(v, (v[1]::int) % 50) FROM fm_rows$$);
+SELECT try($$SELECT count(*) FROM unnest((SELECT silhouette_values(i, v, (v[1]::int) % 50)
+  FROM (SELECT row_number() OVER () AS i, v FROM fm_rows) s))$$);
+SELECT silhouette(v, (v[1]::int) % 50, '{"sample_size": 500}') > -1 AS sampled FROM fm_rows;
+-- ... and so are the Davies-Bouldin and Calinski-Harabasz indexes' label codes and means.
+SELECT davies_bouldin(v, (v[1]::int) % 50) > 0 AS db FROM fm_rows;
+SET customer_seg.max_memory = '1600kB';
+SELECT try($$SELECT davies_bouldin(v, (v[1]::int) % 50) FROM fm_rows$$);
+RESET customer_seg.max_memory;
+DROP TABLE fm_mixed;
 DROP TABLE fm_rows;
 DROP ROLE regress_fm_user;

@@ -399,7 +399,8 @@ std::vector<Merge> hclust_linkage(const double* points, int64_t L, int32_t d,
         throw Error(ErrorKind::OutOfMemory,
                     std::string(linkage_name(linkage)) + " linkage over " + std::to_string(L) +
                         " leaves needs " + std::to_string(int64_t(std::ceil(need / 1048576.0))) +
-                        " MB for its distance matrix, more than the memory budget (" +
+                        " MB for its distance matrix, more than customer_seg.max_memory leaves "
+                        "beside the rows (" +
                         std::to_string(int64_t(memory_budget / 1048576.0)) + " MB)",
                     {}, "Lower \"max_leaves\" or raise customer_seg.max_memory.");
     }

@@ -411,6 +411,37 @@ Model fit_kprototypes_model(const double* numeric, int64_t n, int32_t p, Categor
     return fit_model(model_kind(ModelAlgorithm::KPrototypes), in, k, opts, interrupt);
 }
 
+// encode_categories' allocations: values (a 16-byte view each), null (a bit each), codes,
+// distinct (at most n views), and the vocabularies: at most n * q strings, each a 32-byte
+// std::string plus a heap copy (length + 1, malloc's 16-byte header, rounded to 16) when it
+// is longer than the 15 bytes kept inline.
+double encode_categories_bytes(int64_t n, int32_t q, double text_bytes) {
+    const double values = static_cast<double>(n) * q;
+    return values * (16.0 + 0.125 + 4.0) + 16.0 * static_cast<double>(n) +
+           values * (32.0 + 32.0) + text_bytes;
+}
+
+// fit_kprototypes_model's peak: the row copy, then the larger of the canonical sort (rows of
+// p + q doubles) and the fit (kind::fit with Rounds, k-means++ and the runs it keeps, then
+// number_clusters' labels and finish_fit's hits), plus the robust scaler's column copy.
+double kprototypes_fit_bytes(int64_t rows, int32_t p, int32_t q, int64_t n_category_values,
+                             int32_t clusters, const KMeansOptions& opts) {
+    const double n = static_cast<double>(std::max<int64_t>(rows, 1));
+    const double k = std::max(clusters, 1);
+    const double copy = 8.0 * n * p;
+    const double sort = 8.0 * n * (p + q) + 256.0 * 1024;  // row_order's per-thread scratch
+    const double rounds = 4.0 * n + 8.0 * n                 // labels_, costs_
+                          + 8.0 * k * p * 3 + 4.0 * k * q * 3  // centres and modes: current,
+                                                               // new, best
+                          + 8.0 * k                              // counts_
+                          + 8.0 * k * static_cast<double>(n_category_values);  // freq_
+    const double plusplus = 8.0 * n + 8.0 * k + 64.0 * 1024;  // closest, chosen, trials
+    const double runs = 2.0 * 4.0 * n;                         // the best run's and this run's labels
+    const double finish = 4.0 * n + 8.0 * k * q + 8.0 * k * 4;  // renumbered labels, hits, sizes
+    const double robust = opts.scale == ScaleMethod::Robust ? 8.0 * n : 0.0;
+    return copy + std::max(sort, rounds + plusplus + runs + finish) + robust + 64.0 * 1024;
+}
+
 // Binary search over the attribute's sorted category texts.
 int32_t find_category(const ModelView& v, int32_t j, const char* s, size_t len) noexcept {
     int64_t lo = v.vocab_start[j], hi = v.vocab_start[j + 1];

@@ -104,6 +104,19 @@ KPrototypesRun kprototypes_run(ConstRowMap X, const int32_t* codes,
 Model fit_kprototypes_model(const double* numeric, int64_t n, int32_t p, CategoryCodes cats,
                             int32_t k, const KMeansOptions& opts, const Interrupt& interrupt);
 
+// Upper bound, in bytes, of what encode_categories allocates for n rows of q attributes held
+// in text_bytes bytes of the length-prefixed buffer (its views, flags, codes, one attribute's
+// distinct values, and the vocabularies it returns); follows its allocations: change it with
+// them.
+double encode_categories_bytes(int64_t n, int32_t q, double text_bytes);
+
+// Upper bound, in bytes, of fit_kprototypes_model's working memory beyond the numbers and the
+// encoded categories it is given: the copy of the rows, the canonical sort's rows, the robust
+// scaler's column, the rounds' labels, costs, sums and per-cluster category counts (k x
+// n_category_values, the vocabularies' total size), k-means++ and the runs kept.
+double kprototypes_fit_bytes(int64_t n, int32_t p, int32_t q, int64_t n_category_values,
+                             int32_t k, const KMeansOptions& opts);
+
 // The code of category text s in attribute j (0-based) of a k-prototypes model view: binary
 // search in the sorted vocabulary; -1 when the category was not seen in training.
 int32_t find_category(const ModelView& v, int32_t j, const char* s, size_t len) noexcept;

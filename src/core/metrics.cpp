@@ -346,6 +346,41 @@ double silhouette_score(ConstRowMap X, const int32_t* labels, const Interrupt& i
            static_cast<double>(values.size());
 }
 
+namespace {
+
+// LabelCodes of n labels (labels.cpp: the classes' sorted copy, codes, counts) and
+// cluster_means (first rows, sums, means) with L labels of d features.
+double label_codes_bytes(double n, double L) { return 4.0 * n + 4.0 * n + 8.0 * L; }
+double cluster_means_bytes(double L, double d) { return 8.0 * L + 2.0 * 8.0 * L * d; }
+
+}  // namespace
+
+// silhouette_samples: label codes, the grouped rows (X, squared norms, codes, starts, sources),
+// the grouped values, the tile and its column sums, and the panel of per-row cluster sums
+// (kSumsBudget, or one row of L sums); with a sample: the shuffled indices (n), the sampled
+// rows, labels and values, then silhouette_samples on the sample; else the n values.
+double silhouette_bytes(int64_t rows, int32_t dims, int64_t n_labels, int64_t sample_size) {
+    const auto samples = [&](double n, double L) {
+        return label_codes_bytes(n, L) + 8.0 * n * dims + 8.0 * n + 4.0 * n + 8.0 * (L + 1) +
+               8.0 * n + 8.0 * n + 8.0 * (kTile * kTile + kTile + L) +
+               std::min(8.0 * L * n, std::max(static_cast<double>(kSumsBudget), 8.0 * L));
+    };
+    const double n = static_cast<double>(std::max<int64_t>(rows, 1));
+    const double L = static_cast<double>(std::max<int64_t>(std::min(n_labels, rows), 1));
+    if (sample_size > 0 && sample_size < rows) {
+        const double s = static_cast<double>(sample_size);
+        return 8.0 * n + 8.0 * s * dims + 4.0 * s + 8.0 * s + samples(s, std::min(L, s));
+    }
+    return 8.0 * n + samples(n, L);
+}
+
+// davies_bouldin / calinski_harabasz: label codes, cluster means, and per-cluster vectors.
+double cluster_index_bytes(int64_t rows, int32_t dims, int64_t n_labels) {
+    const double n = static_cast<double>(std::max<int64_t>(rows, 1));
+    const double L = static_cast<double>(std::max<int64_t>(std::min(n_labels, rows), 1));
+    return label_codes_bytes(n, L) + cluster_means_bytes(L, dims) + 8.0 * 2 * L + 8.0 * 4 * dims;
+}
+
 // Mean over clusters of the worst (s_i + s_j) / d(c_i, c_j), where s is the mean distance
 // of a cluster's rows to its centroid; 0 when all s or all centroid distances are ~0
 // (numpy.allclose, as sklearn). Centroid pairs at distance exactly 0 are skipped, as sklearn.

@@ -32,6 +32,14 @@ void silhouette_samples(ConstRowMap X, const int32_t* labels, double* out,
 // and the charts' samples.
 std::vector<int64_t> sample_rows(int64_t n, int64_t sample_size, uint64_t seed);
 
+// Upper bounds, in bytes, of the metrics' working memory beyond the n x d rows and labels
+// they are given, for at most n_labels distinct labels (follow the allocations of this file
+// and labels.cpp: change them with them). silhouette_bytes covers silhouette_score (with
+// sample_size as it takes it) and silhouette_samples (sample_size 0) but not the caller's
+// output array; cluster_index_bytes covers davies_bouldin and calinski_harabasz.
+double silhouette_bytes(int64_t n, int32_t d, int64_t n_labels, int64_t sample_size);
+double cluster_index_bytes(int64_t n, int32_t d, int64_t n_labels);
+
 // Davies-Bouldin index (Davies & Bouldin 1979), as sklearn's davies_bouldin_score.
 double davies_bouldin(ConstRowMap X, const int32_t* labels, const Interrupt& interrupt);
 

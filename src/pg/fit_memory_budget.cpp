@@ -55,4 +55,16 @@ int32 fit_threads_within_budget(const FitBudget& budget, double held, int64 n, i
         "(option \"sample\").");
 }
 
+// The check, with what is held and what is needed in the message.
+void require_fit_memory(const FitBudget& budget, double held, double need, const char* fn,
+                        const char* what) {
+    if (held + need <= budget.bytes) return;
+    throw cseg::Error(cseg::ErrorKind::OutOfMemory,
+                      std::string(fn) + " needs " + megabytes(held + need) +
+                          ", more than customer_seg.max_memory (" + budget.text + ")",
+                      "The rows take " + megabytes(held) + "; " + what + " needs " +
+                          megabytes(need) + ".",
+                      "Raise customer_seg.max_memory, or work on a sample of the rows.");
+}
+
 }  // namespace cseg_pg

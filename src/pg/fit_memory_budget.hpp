@@ -27,4 +27,10 @@ double row_buffer_bytes(const RowBuffer* st);
 int32 fit_threads_within_budget(const FitBudget& budget, double held, int64 n, int32 d, int32 k,
                                 const cseg::KMeansOptions& opts, const char* fn);
 
+// Throws cseg::Error(OutOfMemory) naming customer_seg.max_memory unless `held` bytes already
+// held plus `need` bytes that `fn` is about to allocate for `what` fit the budget. Call inside
+// guarded().
+void require_fit_memory(const FitBudget& budget, double held, double need, const char* fn,
+                        const char* what);
+
 }  // namespace cseg_pg

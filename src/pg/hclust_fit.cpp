@@ -3,6 +3,7 @@
 #include <string>
 
 #include "datum_codec.hpp"
+#include "fit_memory_budget.hpp"
 #include "fit_settings.hpp"
 #include "guard.hpp"
 #include "hclust_model.hpp"
@@ -78,8 +79,8 @@ Datum hclust_fit_final(PG_FUNCTION_ARGS) {
     if (PG_ARGISNULL(0)) PG_RETURN_NULL();
     cseg_pg::RowBuffer* st = reinterpret_cast<cseg_pg::RowBuffer*>(PG_GETARG_POINTER(0));
     if (st->n_rows == 0 && st->n_missing == 0) PG_RETURN_NULL();
-    const double budget = static_cast<double>(cseg_pg::max_memory_kb) * 1024.0 -
-                          static_cast<double>(st->n_rows) * st->dims * sizeof(double);
+    const double budget = cseg_pg::memory_budget_bytes() - cseg_pg::row_buffer_bytes(st);
+    const int32 threads = cseg_pg::effective_fit_threads();
     const HclustFitResult r = cseg_pg::guarded([&] {
         const cseg::KMeansOptions opts =
             cseg::parse_model_options(st->param, cseg::ModelAlgorithm::Hierarchical);
@@ -91,7 +92,7 @@ Datum hclust_fit_final(PG_FUNCTION_ARGS) {
         in.memory_budget = budget;
         const cseg::Model m =
             cseg::fit_model(cseg::model_kind(cseg::ModelAlgorithm::Hierarchical), in, st->k,
-                            opts, interrupt, cseg_pg::fit_threads);
+                            opts, interrupt, threads);
         return HclustFitResult{cseg_pg::model_to_varlena(m), m.n_skipped, m.k};
     });
     if (r.skipped > 0)

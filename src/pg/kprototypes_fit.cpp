@@ -1,9 +1,12 @@
 // kprototypes_fit(numeric float8[], categorical text[], k int [, options jsonb]) aggregate:
 // transition and final. The numbers go to a RowBuffer (as kmeans_fit's), the categories to
 // a byte buffer in the layout cseg::encode_categories reads.
+#include <cmath>
 #include <cstring>
+#include <string>
 
 #include "datum_codec.hpp"
+#include "fit_memory_budget.hpp"
 #include "fit_report.hpp"
 #include "fit_settings.hpp"
 #include "guard.hpp"
@@ -153,12 +156,33 @@ Datum kprototypes_fit_final(PG_FUNCTION_ARGS) {
     const auto* st = reinterpret_cast<const KPrototypesState*>(PG_GETARG_POINTER(0));
     const cseg_pg::RowBuffer* rows = st->rows;
     if (rows->n_rows == 0) PG_RETURN_NULL();
+    const cseg_pg::FitBudget budget = cseg_pg::fit_budget();
+    const double held =
+        cseg_pg::row_buffer_bytes(rows) + static_cast<double>(st->text_cap);
     const FitResult r = cseg_pg::guarded([&] {
         const cseg::KMeansOptions opts = cseg::parse_kprototypes_options(rows->param);
         const cseg::Interrupt interrupt(cseg_pg::interrupt_pending);
+        const double text = static_cast<double>(st->text_len);
+        cseg_pg::require_fit_memory(
+            budget, held, cseg::encode_categories_bytes(rows->n_rows, st->cat_dims, text), kFn,
+            "encoding the categories");
         cseg::CategoryCodes cats =
             cseg::encode_categories(reinterpret_cast<const uint8_t*>(st->text), st->text_len,
                                     rows->n_rows, st->cat_dims, interrupt);
+        // What the codes and vocabularies keep, then the fit itself.
+        int64_t values = 0;
+        double vocab = 0.0;
+        for (const auto& attribute : cats.categories) {
+            values += static_cast<int64_t>(attribute.size());
+            for (const std::string& c : attribute)
+                vocab += 32.0 + (c.size() > 15 ? 16.0 * std::ceil((c.size() + 17) / 16.0) : 0.0);
+        }
+        const double codes = 4.0 * static_cast<double>(cats.codes.size()) + vocab;
+        cseg_pg::require_fit_memory(
+            budget, held + codes,
+            cseg::kprototypes_fit_bytes(rows->n_rows, rows->dims, st->cat_dims, values, rows->k,
+                                        opts),
+            kFn, "the k-prototypes fit");
         const cseg::Model m = cseg::fit_kprototypes_model(
             rows->data, rows->n_rows, rows->dims, std::move(cats), rows->k, opts, interrupt);
         return FitResult{cseg_pg::model_to_varlena(m), m.n_skipped,

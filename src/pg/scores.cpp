@@ -9,6 +9,7 @@
 #include "composite_array.hpp"
 #include "datum_codec.hpp"
 #include "distance.hpp"
+#include "fit_memory_budget.hpp"
 #include "float8_array.hpp"
 #include "guard.hpp"
 #include "jsonb_options.hpp"
@@ -104,21 +105,45 @@ Datum plain_trans(FunctionCallInfo fcinfo, const char* fn, bool has_options) {
     PG_RETURN_POINTER(st);
 }
 
-// Computes one metric on rows already prepared (n rows of d features, labels alongside).
+// At most how many distinct labels n labels hold: the span of their values, or n (one pass,
+// nothing allocated, so it can come before the memory check).
+int64 label_count_bound(const int32* labels, int64 n) {
+    if (n == 0) return 0;
+    int32 lo = labels[0], hi = labels[0];
+    for (int64 i = 1; i < n; ++i) {
+        lo = std::min(lo, labels[i]);
+        hi = std::max(hi, labels[i]);
+    }
+    return std::min<int64>(n, static_cast<int64>(hi) - lo + 1);
+}
+
+// Computes one metric on rows already prepared (n rows of d features, labels alongside),
+// after checking its working memory against customer_seg.max_memory.
 double compute(Metric metric, const RowBuffer* st, int64 n, int32 d, const char* options) {
+    const cseg_pg::FitBudget budget = cseg_pg::fit_budget();
+    const double held = cseg_pg::row_buffer_bytes(st);
     return cseg_pg::guarded([&] {
         const cseg::Interrupt interrupt(cseg_pg::interrupt_pending);
         if (n == 0) cseg::check_number_of_labels(0, 0);  // every row left out
         const cseg::ConstRowMap X(st->data, n, d);
+        const int64 labels = label_count_bound(st->labels, n);
+        const char* fn = metric_name(metric);
         switch (metric) {
             case Metric::DaviesBouldin:
+                cseg_pg::require_fit_memory(budget, held, cseg::cluster_index_bytes(n, d, labels),
+                                            fn, "the score");
                 return cseg::davies_bouldin(X, st->labels, interrupt);
             case Metric::CalinskiHarabasz:
+                cseg_pg::require_fit_memory(budget, held, cseg::cluster_index_bytes(n, d, labels),
+                                            fn, "the score");
                 return cseg::calinski_harabasz(X, st->labels, interrupt);
             case Metric::Silhouette:
                 break;
         }
         const cseg::SilhouetteOptions o = cseg::parse_silhouette_options(options);
+        cseg_pg::require_fit_memory(budget, held,
+                                    cseg::silhouette_bytes(n, d, labels, o.sample_size), fn,
+                                    "the silhouette");
         return cseg::silhouette_score(X, st->labels, interrupt, o.sample_size, o.seed);
     });
 }
@@ -258,9 +283,17 @@ Datum values_final(FunctionCallInfo fcinfo, bool model_form) {
         ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
                         errmsg("%s: too many rows (%lld) for one array", fn,
                                static_cast<long long>(p.n))));
+    const cseg_pg::FitBudget budget = cseg_pg::fit_budget();
     const Values v = cseg_pg::guarded([&] {
         const cseg::Interrupt interrupt(cseg_pg::interrupt_pending);
         const size_t n = static_cast<size_t>(p.n);
+        /* The silhouettes, the output order and the result's tuples (an id, a label and a
+           value in a heap tuple, a Datum to it) beside the buffered rows. */
+        const double result = static_cast<double>(p.n) * (8.0 + 8.0 + 8.0 + 64.0);
+        cseg_pg::require_fit_memory(
+            budget, cseg_pg::row_buffer_bytes(st),
+            cseg::silhouette_bytes(p.n, d, label_count_bound(st->labels, p.n), 0) + result, fn,
+            "the silhouettes");
         auto* s = static_cast<double*>(cseg_pg::alloc_nothrow(sizeof(double) * n));
         cseg::silhouette_samples(cseg::ConstRowMap(st->data, p.n, d), st->labels, s, interrupt);
         auto* order = static_cast<int64*>(cseg_pg::alloc_nothrow(sizeof(int64) * n));
