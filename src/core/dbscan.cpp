@@ -1,0 +1,259 @@
+// Exact DBSCAN over a nanoflann k-d tree (Blanco & Rai, nanoflann; Debian's libnanoflann-dev).
+#include "dbscan.hpp"
+
+#include <nanoflann.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "kneedle.hpp"
+
+namespace cseg {
+
+namespace {
+
+// nanoflann's view of n x d row-major doubles.
+struct RowsAdaptor {
+    const double* data;
+    int64_t n;
+    int32_t d;
+    size_t kdtree_get_point_count() const { return size_t(n); }
+    double kdtree_get_pt(size_t idx, size_t dim) const { return data[idx * size_t(d) + dim]; }
+    template <class BBox>
+    bool kdtree_get_bbox(BBox&) const {
+        return false;
+    }
+};
+
+using KdTree = nanoflann::KDTreeSingleIndexAdaptor<nanoflann::L2_Simple_Adaptor<double, RowsAdaptor>,
+                                                   RowsAdaptor, -1, size_t>;
+
+// A k-d tree over rows that it does not own.
+struct Tree {
+    RowsAdaptor rows;
+    KdTree index;
+    Tree(const double* data, int64_t n, int32_t d)
+        : rows{data, n, d},
+          index(size_t(d), rows, nanoflann::KDTreeSingleIndexAdaptorParams(16)) {}
+};
+
+// The pruning radius handed to nanoflann for a squared radius r2: a hair above it, so that
+// nanoflann's strict comparisons and its rounding of bounds never drop a row at distance
+// exactly eps; the result sets below then test dist <= r2 themselves.
+double search_bound(double r2) { return r2 * (1.0 + 1e-9) + 1e-300; }
+
+// Counts the rows within a squared radius.
+struct CountWithin {
+    double r2, bound;
+    int64_t count = 0;
+    bool full() const { return true; }
+    double worstDist() const { return bound; }
+    bool addPoint(double dist, size_t) {
+        if (dist <= r2) ++count;
+        return true;
+    }
+};
+
+// Collects the rows within a squared radius.
+struct CollectWithin {
+    double r2, bound;
+    std::vector<size_t>* out;
+    bool full() const { return true; }
+    double worstDist() const { return bound; }
+    bool addPoint(double dist, size_t index) {
+        if (dist <= r2) out->push_back(index);
+        return true;
+    }
+};
+
+// The nearest row within a squared radius, ties to the lowest index.
+struct NearestWithin {
+    double bound = 0.0;
+    double best = std::numeric_limits<double>::infinity();
+    size_t best_index = std::numeric_limits<size_t>::max();
+    double r2 = 0.0;
+    bool full() const { return true; }
+    double worstDist() const {
+        return best_index == std::numeric_limits<size_t>::max()
+                   ? bound
+                   : std::nextafter(best, std::numeric_limits<double>::infinity());
+    }
+    bool addPoint(double dist, size_t index) {
+        if (dist <= r2 && (dist < best || (dist == best && index < best_index))) {
+            best = dist;
+            best_index = index;
+        }
+        return true;
+    }
+};
+
+// Throws unless eps and min_samples are usable.
+void check_parameters(double eps, int32_t min_samples) {
+    if (!(std::isfinite(eps) && eps > 0.0))
+        throw Error(ErrorKind::InvalidParameter, "dbscan_fit: eps must be a finite number > 0");
+    if (min_samples < 1)
+        throw Error(ErrorKind::InvalidParameter,
+                    "dbscan_fit: min_samples must be at least 1, got " +
+                        std::to_string(min_samples));
+}
+
+}  // namespace
+
+struct DbscanCoreIndex::Impl {
+    std::vector<double> points;
+    std::vector<int32_t> labels;
+    double eps2;
+    std::unique_ptr<Tree> tree;
+};
+
+DbscanCoreIndex::DbscanCoreIndex(const double* core_points, const int32_t* core_labels,
+                                 int64_t m, int32_t d, double eps)
+    : impl_(new Impl) {
+    impl_->points.assign(core_points, core_points + m * d);
+    impl_->labels.assign(core_labels, core_labels + m);
+    impl_->eps2 = eps * eps;
+    if (m > 0) impl_->tree.reset(new Tree(impl_->points.data(), m, d));
+}
+
+DbscanCoreIndex::~DbscanCoreIndex() = default;
+
+int32_t DbscanCoreIndex::assign(const double* x, double* distance2) const {
+    if (!impl_->tree) {
+        if (distance2 != nullptr) *distance2 = std::numeric_limits<double>::infinity();
+        return -1;
+    }
+    NearestWithin r;
+    r.bound = search_bound(impl_->eps2);
+    r.r2 = impl_->eps2;
+    impl_->tree->index.findNeighbors(r, x, nanoflann::SearchParams());
+    if (distance2 != nullptr) *distance2 = r.best;
+    return r.best_index == std::numeric_limits<size_t>::max() ? -1 : impl_->labels[r.best_index];
+}
+
+DbscanRun dbscan_run(ConstRowMap X, double eps, int32_t min_samples, const Interrupt& interrupt,
+                     const TaskRunner& runner) {
+    check_parameters(eps, min_samples);
+    const int64_t n = X.rows();
+    const int32_t d = static_cast<int32_t>(X.cols());
+    DbscanRun run;
+    run.labels.assign(size_t(n), -1);
+    run.is_core.assign(size_t(n), 0);
+    if (n == 0) return run;
+    const double r2 = eps * eps;
+    const Tree tree(X.data(), n, d);
+    interrupt.poll();
+
+    // Pass 1: neighbour counts (the row itself included), in blocks.
+    runner(
+        task_blocks(n),
+        [&](int32_t b, const Interrupt& intr) {
+            const int64_t hi = task_block_end(b, n);
+            for (int64_t i = task_block_begin(b); i < hi; ++i) {
+                if ((i & 1023) == 0) intr.poll();
+                CountWithin c{r2, search_bound(r2)};
+                tree.index.findNeighbors(c, X.row(i).data(), nanoflann::SearchParams());
+                run.is_core[size_t(i)] = c.count >= min_samples ? 1 : 0;
+            }
+        },
+        interrupt);
+
+    // Pass 2: connected components of the core rows, grown from the lowest-index core row.
+    std::vector<size_t> stack, found;
+    int64_t searched = 0;
+    for (int64_t i = 0; i < n; ++i) {
+        if (!run.is_core[size_t(i)] || run.labels[size_t(i)] >= 0) continue;
+        const int32_t cluster = run.n_clusters++;
+        run.labels[size_t(i)] = cluster;
+        stack.assign(1, size_t(i));
+        while (!stack.empty()) {
+            const size_t p = stack.back();
+            stack.pop_back();
+            if ((++searched & 1023) == 0) interrupt.poll();
+            found.clear();
+            CollectWithin c{r2, search_bound(r2), &found};
+            tree.index.findNeighbors(c, X.row(int64_t(p)).data(), nanoflann::SearchParams());
+            for (size_t q : found) {
+                if (run.is_core[q] && run.labels[q] < 0) {
+                    run.labels[q] = cluster;
+                    stack.push_back(q);
+                }
+            }
+        }
+    }
+
+    // Pass 3: border rows join the cluster of their nearest core row within eps.
+    std::vector<double> core_points;
+    std::vector<int32_t> core_labels;
+    for (int64_t i = 0; i < n; ++i) {
+        if (!run.is_core[size_t(i)]) continue;
+        core_points.insert(core_points.end(), X.row(i).data(), X.row(i).data() + d);
+        core_labels.push_back(run.labels[size_t(i)]);
+    }
+    const DbscanCoreIndex cores(core_points.data(), core_labels.data(),
+                                static_cast<int64_t>(core_labels.size()), d, eps);
+    runner(
+        task_blocks(n),
+        [&](int32_t b, const Interrupt& intr) {
+            const int64_t hi = task_block_end(b, n);
+            for (int64_t i = task_block_begin(b); i < hi; ++i) {
+                if ((i & 1023) == 0) intr.poll();
+                if (!run.is_core[size_t(i)]) run.labels[size_t(i)] = cores.assign(X.row(i).data());
+            }
+        },
+        interrupt);
+    return run;
+}
+
+std::vector<double> k_distances(ConstRowMap X, int32_t m, const Interrupt& interrupt,
+                                const TaskRunner& runner) {
+    const int64_t n = X.rows();
+    const int32_t d = static_cast<int32_t>(X.cols());
+    if (m < 1 || m > n)
+        throw Error(ErrorKind::InvalidParameter,
+                    "k-distance: min_samples must be between 1 and the number of rows");
+    std::vector<double> out(size_t(n), 0.0);
+    const Tree tree(X.data(), n, d);
+    runner(
+        task_blocks(n),
+        [&](int32_t b, const Interrupt& intr) {
+            std::vector<size_t> idx(static_cast<size_t>(m));
+            std::vector<double> dist(static_cast<size_t>(m));
+            const int64_t hi = task_block_end(b, n);
+            for (int64_t i = task_block_begin(b); i < hi; ++i) {
+                if ((i & 1023) == 0) intr.poll();
+                nanoflann::KNNResultSet<double, size_t> r(static_cast<size_t>(m));
+                r.init(idx.data(), dist.data());
+                tree.index.findNeighbors(r, X.row(i).data(), nanoflann::SearchParams());
+                out[size_t(i)] = std::sqrt(dist[static_cast<size_t>(m) - 1]);
+            }
+        },
+        interrupt);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+DbscanChoice dbscan_default_parameters(ConstRowMap X, const Interrupt& interrupt,
+                                       const TaskRunner& runner) {
+    const int64_t n = X.rows();
+    if (n < 1) throw Error(ErrorKind::DataException, "dbscan: no rows");
+    int64_t m = std::max<int64_t>(3, 2 * X.cols());
+    m = std::min<int64_t>(m, n);
+    const std::vector<double> kd = k_distances(X, static_cast<int32_t>(m), interrupt, runner);
+    std::vector<double> x(kd.size());
+    for (size_t i = 0; i < x.size(); ++i) x[i] = double(i);
+    int64_t knee = -1;
+    if (kd.size() >= 3 && kd.front() < kd.back())
+        knee = find_knee(x.data(), kd.data(), int64_t(kd.size()), KneeCurve::Convex,
+                         KneeDirection::Increasing);
+    double eps = knee >= 0 ? kd[size_t(knee)] : kd[size_t((kd.size() - 1) * 9 / 10)];
+    if (!(eps > 0.0)) {
+        // Many duplicate rows: the smallest positive k-distance, or 1 when there is none.
+        const auto pos = std::upper_bound(kd.begin(), kd.end(), 0.0);
+        eps = pos != kd.end() ? *pos : 1.0;
+    }
+    return DbscanChoice{eps, static_cast<int32_t>(m)};
+}
+
+}  // namespace cseg

@@ -1,0 +1,685 @@
+// Gaussian mixtures by EM, as scikit-learn's GaussianMixture (sklearn/mixture/_gaussian_mixture.py
+// and _base.py, read for the semantics; written afresh). Differences on purpose: the M-step
+// forms every covariance from centred rows (scikit-learn expands the tied and diagonal ones as
+// E[x^2] - mean^2, which cancels), a covariance that is not positive definite is regularised
+// instead of raising, and passes over the rows run in blocks.
+#include "gmm.hpp"
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "kmeans.hpp"
+#include "model.hpp"
+#include "rng.hpp"
+
+namespace cseg {
+
+namespace {
+
+constexpr double kLog2Pi = 1.8378770664093454835606594728112;  // log(2 pi)
+
+// What one block of rows contributes to the M-step and the likelihood.
+struct BlockSums {
+    double log_lik = 0.0;   // sum over the block's rows of log p(x)
+    Eigen::VectorXd nk;     // k: sum of responsibilities
+    RowMatrix rx;           // k x d: sum of resp * x
+    RowMatrix scatter;      // full/tied: k*d x d (k blocks of d x d); diag/spherical: k x d
+};
+
+// A view of rows [begin, end) of X.
+ConstRowMap block_rows(ConstRowMap X, int64_t begin, int64_t end) {
+    return ConstRowMap(X.data() + begin * X.cols(), end - begin, X.cols());
+}
+
+// Checks that a runner's tasks may be indexed by int32 and returns the block count.
+int32_t blocks_of(int64_t n) { return task_blocks(n); }
+
+// The weighted log-probabilities of rows Xb (B x d) under every component into W (B x k).
+void weighted_log_prob_block(const GmmParams& p, ConstRowMap Xb, RowMatrix& W) {
+    const int32_t d = p.dims, k = p.k;
+    const Eigen::Index B = Xb.rows();
+    W.resize(B, k);
+    RowMatrix Y(B, d);
+    for (int32_t c = 0; c < k; ++c) {
+        const Eigen::Map<const Eigen::RowVectorXd> mu(p.means.data() + size_t(c) * d, d);
+        Eigen::VectorXd sq;
+        switch (p.covariance) {
+            case CovarianceType::Full:
+            case CovarianceType::Tied: {
+                const size_t off = p.covariance == CovarianceType::Full ? size_t(c) * d * d : 0;
+                const ConstRowMap P(p.precisions_chol.data() + off, d, d);
+                Y.noalias() = Xb * P;
+                const Eigen::RowVectorXd muP = mu * P;
+                Y.rowwise() -= muP;
+                sq = Y.rowwise().squaredNorm();
+                break;
+            }
+            case CovarianceType::Diag: {
+                const Eigen::Map<const Eigen::RowVectorXd> pc(
+                    p.precisions_chol.data() + size_t(c) * d, d);
+                Y = (Xb.rowwise() - mu).array().rowwise() * pc.array();
+                sq = Y.rowwise().squaredNorm();
+                break;
+            }
+            case CovarianceType::Spherical: {
+                const double pc = p.precisions_chol[size_t(c)];
+                sq = (Xb.rowwise() - mu).rowwise().squaredNorm() * (pc * pc);
+                break;
+            }
+        }
+        const double constant = std::log(p.weights[size_t(c)]) + p.log_det[size_t(c)] -
+                                0.5 * d * kLog2Pi;
+        W.col(c) = (-0.5 * sq.array() + constant).matrix();
+    }
+}
+
+// Turns the weighted log-probabilities of a block (B x k) into responsibilities in place and
+// returns the sum of the rows' log p(x). A row whose every component is -inf (unreachably far
+// in every direction) gets equal responsibilities.
+double normalise_block(RowMatrix& W) {
+    double total = 0.0;
+    const int32_t k = static_cast<int32_t>(W.cols());
+    for (Eigen::Index i = 0; i < W.rows(); ++i) {
+        double* row = W.row(i).data();
+        const double lse = log_sum_exp(row, k);
+        if (std::isfinite(lse)) {
+            for (int32_t c = 0; c < k; ++c) row[c] = std::exp(row[c] - lse);
+        } else {
+            for (int32_t c = 0; c < k; ++c) row[c] = 1.0 / k;
+        }
+        total += lse;
+    }
+    return total;
+}
+
+// nk and sum resp * x of a block (R: B x k responsibilities of the rows Xb).
+void first_moments(ConstRowMap Xb, const Eigen::Ref<const RowMatrix>& R, BlockSums& s) {
+    s.nk = R.colwise().sum().transpose();
+    s.rx.noalias() = R.transpose() * Xb;
+}
+
+// The centred second moments of a block: per component sum resp * (x - mean)(x - mean)^T
+// (full, tied) or sum resp * (x - mean)^2 per feature (diag, spherical).
+void scatter_block(const GmmParams& p, ConstRowMap Xb, const Eigen::Ref<const RowMatrix>& R,
+                   BlockSums& s) {
+    const int32_t d = p.dims, k = p.k;
+    const bool matrix = p.covariance == CovarianceType::Full || p.covariance == CovarianceType::Tied;
+    s.scatter = matrix ? RowMatrix::Zero(int64_t(k) * d, d) : RowMatrix::Zero(k, d);
+    RowMatrix D(Xb.rows(), d);
+    for (int32_t c = 0; c < k; ++c) {
+        const Eigen::Map<const Eigen::RowVectorXd> mu(p.means.data() + size_t(c) * d, d);
+        D = Xb.rowwise() - mu;
+        if (matrix) {
+            const RowMatrix Dw = D.array().colwise() * R.col(c).array();
+            s.scatter.middleRows(int64_t(c) * d, d).noalias() = Dw.transpose() * D;
+        } else {
+            s.scatter.row(c) = (D.array().square().colwise() * R.col(c).array()).colwise().sum();
+        }
+    }
+}
+
+// Adds the blocks' sums in block order into the first.
+BlockSums add_in_order(std::vector<BlockSums>& parts) {
+    BlockSums total = std::move(parts[0]);
+    for (size_t b = 1; b < parts.size(); ++b) {
+        total.log_lik += parts[b].log_lik;
+        if (parts[b].nk.size() > 0) {
+            total.nk += parts[b].nk;
+            total.rx += parts[b].rx;
+        }
+        if (parts[b].scatter.size() > 0) total.scatter += parts[b].scatter;
+    }
+    return total;
+}
+
+// The EM state of one restart: the parameters and the n x k responsibilities.
+struct EmState {
+    GmmParams params;
+    RowMatrix resp;  // n x k
+    int32_t regularised = 0;
+};
+
+// M-step (scikit-learn's _m_step with _estimate_gaussian_parameters): weights, means and
+// covariances from the responsibilities; first moments already summed in `moments`.
+void m_step(ConstRowMap X, EmState& st, const BlockSums& moments, double reg,
+            const Interrupt& interrupt, const TaskRunner& runner) {
+    GmmParams& p = st.params;
+    const int32_t k = p.k, d = p.dims;
+    const int64_t n = X.rows();
+    const Eigen::VectorXd nk = moments.nk.array() + 10.0 * DBL_EPSILON;
+    const double nk_total = nk.sum();
+    for (int32_t c = 0; c < k; ++c) {
+        p.weights[size_t(c)] = nk[c] / nk_total;
+        for (int32_t j = 0; j < d; ++j)
+            p.means[size_t(c) * d + size_t(j)] = moments.rx(c, j) / nk[c];
+    }
+    std::vector<BlockSums> parts(size_t(blocks_of(n)));
+    runner(
+        blocks_of(n),
+        [&](int32_t b, const Interrupt& intr) {
+            intr.poll();
+            const int64_t lo = task_block_begin(b), hi = task_block_end(b, n);
+            scatter_block(p, block_rows(X, lo, hi), st.resp.middleRows(lo, hi - lo),
+                          parts[size_t(b)]);
+        },
+        interrupt);
+    const RowMatrix S = add_in_order(parts).scatter;
+    switch (p.covariance) {
+        case CovarianceType::Full:
+            for (int32_t c = 0; c < k; ++c) {
+                RowMap C(p.covariances.data() + size_t(c) * d * d, d, d);
+                C = S.middleRows(int64_t(c) * d, d) / nk[c];
+                C.diagonal().array() += reg;
+            }
+            break;
+        case CovarianceType::Tied: {
+            RowMap C(p.covariances.data(), d, d);
+            C.setZero();
+            for (int32_t c = 0; c < k; ++c) C += S.middleRows(int64_t(c) * d, d);
+            C /= nk_total;
+            C.diagonal().array() += reg;
+            break;
+        }
+        case CovarianceType::Diag:
+            for (int32_t c = 0; c < k; ++c)
+                for (int32_t j = 0; j < d; ++j)
+                    p.covariances[size_t(c) * d + size_t(j)] = S(c, j) / nk[c] + reg;
+            break;
+        case CovarianceType::Spherical:
+            for (int32_t c = 0; c < k; ++c)
+                p.covariances[size_t(c)] = (S.row(c).array() / nk[c] + reg).mean();
+            break;
+    }
+    st.regularised += gmm_precisions(p, reg);
+}
+
+// E-step (scikit-learn's _e_step): the responsibilities of every row under the current
+// parameters into st.resp; returns the mean log p(x) and the first moments of the new
+// responsibilities (for the M-step that follows).
+BlockSums e_step(ConstRowMap X, EmState& st, const Interrupt& interrupt,
+                 const TaskRunner& runner) {
+    const int64_t n = X.rows();
+    std::vector<BlockSums> parts(size_t(blocks_of(n)));
+    runner(
+        blocks_of(n),
+        [&](int32_t b, const Interrupt& intr) {
+            intr.poll();
+            const int64_t lo = task_block_begin(b), hi = task_block_end(b, n);
+            const ConstRowMap Xb = block_rows(X, lo, hi);
+            RowMatrix W;
+            weighted_log_prob_block(st.params, Xb, W);
+            BlockSums& s = parts[size_t(b)];
+            s.log_lik = normalise_block(W);
+            st.resp.middleRows(lo, hi - lo) = W;
+            first_moments(Xb, W, s);
+        },
+        interrupt);
+    return add_in_order(parts);
+}
+
+// The first moments of given responsibilities (the initial M-step).
+BlockSums moments_of(ConstRowMap X, const RowMatrix& R, const Interrupt& interrupt,
+                     const TaskRunner& runner) {
+    const int64_t n = X.rows();
+    std::vector<BlockSums> parts(size_t(blocks_of(n)));
+    runner(
+        blocks_of(n),
+        [&](int32_t b, const Interrupt& intr) {
+            intr.poll();
+            const int64_t lo = task_block_begin(b), hi = task_block_end(b, n);
+            first_moments(block_rows(X, lo, hi), R.middleRows(lo, hi - lo), parts[size_t(b)]);
+        },
+        interrupt);
+    return add_in_order(parts);
+}
+
+// Empty parameters of the right shapes.
+GmmParams empty_params(CovarianceType t, int32_t k, int32_t d) {
+    GmmParams p;
+    p.covariance = t;
+    p.k = k;
+    p.dims = d;
+    p.weights.assign(size_t(k), 0.0);
+    p.means.assign(size_t(k) * d, 0.0);
+    p.covariances.assign(size_t(covariance_size(t, k, d)), 0.0);
+    return p;
+}
+
+// The initial responsibilities of restart r (scikit-learn's _initialize_parameters).
+RowMatrix initial_resp(ConstRowMap X, int32_t k, const GmmOptions& opts, int32_t restart,
+                       const Interrupt& interrupt) {
+    const int64_t n = X.rows();
+    RowMatrix R = RowMatrix::Zero(n, k);
+    Rng rng = Rng::for_stream(opts.seed, static_cast<uint64_t>(restart));
+    if (opts.init == GmmInit::Random) {
+        for (int64_t i = 0; i < n; ++i) {
+            double sum = 0.0;
+            for (int32_t c = 0; c < k; ++c) sum += R(i, c) = rng.next_double();
+            if (sum <= 0.0) {
+                R.row(i).setConstant(1.0 / k);
+            } else {
+                R.row(i) /= sum;
+            }
+        }
+        return R;
+    }
+    // KMeans(n_clusters=k, n_init=1, random_state=...).fit(X).labels_, one-hot.
+    KMeansOptions ko;
+    ko.n_init = 1;
+    ko.refine = RefineMethod::None;
+    ko.seed = rng.next();
+    const KMeansRun km = kmeans_run(X, k, ko, interrupt);
+    for (int64_t i = 0; i < n; ++i) R(i, km.labels[size_t(i)]) = 1.0;
+    return R;
+}
+
+// EM iterations each k-means candidate of a restart gets before one is chosen.
+constexpr int32_t kScreenIterations = 10;
+// Above this many rows the candidates are screened on an evenly spaced sample of this many.
+constexpr int64_t kScreenRows = 20000;
+
+// How the EM iterations of one restart ended.
+struct EmOutcome {
+    double lower_bound;
+    int32_t n_iter;
+    bool converged;
+};
+
+// EM iterations from the current parameters (scikit-learn's loop in BaseMixture.fit_predict):
+// E-step, M-step, until the mean log-likelihood of the E-step changes by less than tol or
+// max_iter iterations in all; `o` says where a previous call stopped (iterations done, the
+// last lower bound).
+void em_iterate(ConstRowMap X, EmState& st, const GmmOptions& opts, int32_t max_iter,
+                const Interrupt& interrupt, const TaskRunner& runner, EmOutcome& o) {
+    const double n = static_cast<double>(X.rows());
+    while (!o.converged && o.n_iter < max_iter) {
+        interrupt.poll();
+        const double prev = o.lower_bound;
+        const BlockSums moments = e_step(X, st, interrupt, runner);
+        m_step(X, st, moments, opts.reg_covar, interrupt, runner);
+        o.lower_bound = moments.log_lik / n;
+        ++o.n_iter;
+        if (std::abs(o.lower_bound - prev) < opts.tol) o.converged = true;
+    }
+}
+
+// One restart of gmm_run: with init "kmeans" and opts.init_candidates > 1, that many
+// k-means labelings (streams restart * candidates + j of the seed) are each turned into
+// parameters and given kScreenIterations EM iterations -- on every row, or above kScreenRows
+// rows on every (n / kScreenRows)-th row -- and the candidate with the highest lower bound
+// (ties: the first) starts the EM on all rows: the "short runs" strategy of Biernacki, Celeux
+// & Govaert (2003, "Choosing starting values for the EM algorithm for getting the highest
+// likelihood in multivariate Gaussian mixture models"). With one candidate, or init "random",
+// it is scikit-learn's single start. max_iter bounds the iterations on all rows.
+EmOutcome em_restart(ConstRowMap X, int32_t k, const GmmOptions& opts, int32_t restart,
+                     EmState& st, const Interrupt& interrupt, const TaskRunner& runner) {
+    const int64_t n = X.rows();
+    const int32_t d = static_cast<int32_t>(X.cols());
+    const int32_t candidates = opts.init == GmmInit::KMeans ? opts.init_candidates : 1;
+    const auto start_from = [&](ConstRowMap rows, int32_t stream) {
+        st.params = empty_params(opts.covariance, k, d);
+        st.resp = initial_resp(rows, k, opts, stream, interrupt);
+        m_step(rows, st, moments_of(rows, st.resp, interrupt, runner), opts.reg_covar,
+               interrupt, runner);
+    };
+    st.regularised = 0;
+    EmOutcome o{-std::numeric_limits<double>::infinity(), 0, false};
+    if (candidates == 1) {
+        start_from(X, restart);
+        em_iterate(X, st, opts, opts.max_iter, interrupt, runner, o);
+        return o;
+    }
+    RowMatrix sample;
+    ConstRowMap screen = X;
+    if (n > kScreenRows) {
+        sample.resize(kScreenRows, d);
+        for (int64_t i = 0; i < kScreenRows; ++i) sample.row(i) = X.row(i * n / kScreenRows);
+        new (&screen) ConstRowMap(sample.data(), sample.rows(), sample.cols());
+    }
+    double best_bound = 0.0;
+    GmmParams best_params;
+    for (int32_t j = 0; j < candidates; ++j) {
+        start_from(screen, restart * candidates + j);
+        EmOutcome c{-std::numeric_limits<double>::infinity(), 0, false};
+        em_iterate(screen, st, opts, std::min(kScreenIterations, opts.max_iter), interrupt,
+                   runner, c);
+        if (j == 0 || c.lower_bound > best_bound) {
+            best_bound = c.lower_bound;
+            best_params = st.params;
+        }
+    }
+    st.params = std::move(best_params);
+    st.resp.resize(n, k);
+    em_iterate(X, st, opts, opts.max_iter, interrupt, runner, o);
+    return o;
+}
+
+// The final E-step (scikit-learn's): the labels and the likelihood of the kept parameters.
+void finish_run(ConstRowMap X, EmState& st, GmmRun& run, const Interrupt& interrupt,
+                const TaskRunner& runner) {
+    const int64_t n = X.rows();
+    st.params = run.params;
+    st.resp.resize(n, run.params.k);
+    const BlockSums sums = e_step(X, st, interrupt, runner);
+    run.log_likelihood = sums.log_lik / static_cast<double>(n);
+    run.labels.resize(size_t(n));
+    for (int64_t i = 0; i < n; ++i) {
+        Eigen::Index c = 0;
+        st.resp.row(i).maxCoeff(&c);
+        run.labels[size_t(i)] = static_cast<int32_t>(c);
+    }
+}
+
+}  // namespace
+
+const char* covariance_type_name(CovarianceType t) {
+    switch (t) {
+        case CovarianceType::Full: return "full";
+        case CovarianceType::Tied: return "tied";
+        case CovarianceType::Diag: return "diag";
+        case CovarianceType::Spherical: return "spherical";
+    }
+    return "?";
+}
+
+const char* gmm_init_name(GmmInit i) { return i == GmmInit::KMeans ? "kmeans" : "random"; }
+
+int64_t covariance_size(CovarianceType t, int32_t k, int32_t d) {
+    switch (t) {
+        case CovarianceType::Full: return int64_t(k) * d * d;
+        case CovarianceType::Tied: return int64_t(d) * d;
+        case CovarianceType::Diag: return int64_t(k) * d;
+        case CovarianceType::Spherical: return k;
+    }
+    return 0;
+}
+
+int64_t gmm_parameter_count(CovarianceType t, int32_t k, int32_t d) {
+    int64_t cov = 0;
+    switch (t) {
+        case CovarianceType::Full: cov = int64_t(k) * d * (d + 1) / 2; break;
+        case CovarianceType::Tied: cov = int64_t(d) * (d + 1) / 2; break;
+        case CovarianceType::Diag: cov = int64_t(k) * d; break;
+        case CovarianceType::Spherical: cov = k; break;
+    }
+    return cov + int64_t(k) * d + k - 1;
+}
+
+void validate_gmm_options(const GmmOptions& o) {
+    auto bad = [](const std::string& what) {
+        throw Error(ErrorKind::InvalidParameter, "gmm_fit: " + what);
+    };
+    if (o.n_init < 1) bad("n_init must be at least 1, got " + std::to_string(o.n_init));
+    if (o.init_candidates < 1 || o.init_candidates > 100)
+        bad("init_candidates must be between 1 and 100, got " +
+            std::to_string(o.init_candidates));
+    if (o.max_iter < 1) bad("max_iter must be at least 1, got " + std::to_string(o.max_iter));
+    if (!(std::isfinite(o.tol) && o.tol >= 0.0)) bad("tol must be a finite number >= 0");
+    if (!(std::isfinite(o.reg_covar) && o.reg_covar >= 0.0))
+        bad("reg_covar must be a finite number >= 0");
+}
+
+int32_t gmm_precisions(GmmParams& p, double reg) {
+    const int32_t k = p.k, d = p.dims;
+    p.precisions_chol.assign(p.covariances.size(), 0.0);
+    p.log_det.assign(size_t(k), 0.0);
+    int32_t regularised = 0;
+    const double floor = reg > 0.0 ? reg : 1e-10;
+    if (p.covariance == CovarianceType::Full || p.covariance == CovarianceType::Tied) {
+        const int32_t blocks = p.covariance == CovarianceType::Full ? k : 1;
+        for (int32_t c = 0; c < blocks; ++c) {
+            RowMap C(p.covariances.data() + size_t(c) * d * d, d, d);
+            // Symmetric by construction; use the lower triangle for both halves.
+            C.triangularView<Eigen::StrictlyUpper>() = C.transpose();
+            double extra = floor * 10.0;
+            bool tried_identity = false;
+            for (;;) {
+                const bool finite = C.allFinite();
+                Eigen::LLT<RowMatrix> llt;
+                if (finite) llt.compute(C);
+                if (finite && llt.info() == Eigen::Success) {
+                    const RowMatrix L = llt.matrixL();
+                    if ((L.diagonal().array() > 0.0).all() && L.allFinite()) {
+                        const RowMatrix Linv =
+                            L.triangularView<Eigen::Lower>().solve(RowMatrix::Identity(d, d));
+                        if (Linv.allFinite()) {
+                            RowMap P(p.precisions_chol.data() + size_t(c) * d * d, d, d);
+                            P = Linv.transpose();
+                            const double ld = P.diagonal().array().log().sum();
+                            if (p.covariance == CovarianceType::Full) {
+                                p.log_det[size_t(c)] = ld;
+                            } else {
+                                std::fill(p.log_det.begin(), p.log_det.end(), ld);
+                            }
+                            break;
+                        }
+                    }
+                }
+                if (extra == floor * 10.0) ++regularised;
+                if (!finite || extra > 1e12) {
+                    // Beyond repair: the identity (the scale of standardised data).
+                    if (tried_identity)
+                        throw Error(ErrorKind::Internal, "gmm: identity covariance rejected");
+                    C.setIdentity();
+                    tried_identity = true;
+                    continue;
+                }
+                C.diagonal().array() += extra;
+                extra *= 10.0;
+            }
+        }
+        return regularised;
+    }
+    for (size_t i = 0; i < p.covariances.size(); ++i) {
+        double& v = p.covariances[i];
+        if (!(std::isfinite(v) && v >= floor)) {
+            v = std::isfinite(v) ? floor : 1.0;
+            ++regularised;
+        }
+        p.precisions_chol[i] = 1.0 / std::sqrt(v);
+    }
+    for (int32_t c = 0; c < k; ++c) {
+        if (p.covariance == CovarianceType::Diag) {
+            double ld = 0.0;
+            for (int32_t j = 0; j < d; ++j) ld += std::log(p.precisions_chol[size_t(c) * d + j]);
+            p.log_det[size_t(c)] = ld;
+        } else {
+            p.log_det[size_t(c)] = d * std::log(p.precisions_chol[size_t(c)]);
+        }
+    }
+    return regularised;
+}
+
+double log_sum_exp(const double* v, int32_t k) {
+    double m = -std::numeric_limits<double>::infinity();
+    for (int32_t c = 0; c < k; ++c) m = std::max(m, v[c]);
+    if (!std::isfinite(m)) return m;
+    double s = 0.0;
+    for (int32_t c = 0; c < k; ++c) s += std::exp(v[c] - m);
+    return m + std::log(s);
+}
+
+void gmm_weighted_log_prob(const GmmParams& p, const double* x, double* out) {
+    const int32_t d = p.dims;
+    double y[64];
+    std::vector<double> heap;
+    double* buf = y;
+    if (d > 64) {
+        heap.resize(size_t(d));
+        buf = heap.data();
+    }
+    for (int32_t c = 0; c < p.k; ++c) {
+        const double* mu = p.means.data() + size_t(c) * d;
+        double sq = 0.0;
+        switch (p.covariance) {
+            case CovarianceType::Full:
+            case CovarianceType::Tied: {
+                const double* P = p.precisions_chol.data() +
+                                  (p.covariance == CovarianceType::Full ? size_t(c) * d * d : 0);
+                for (int32_t j = 0; j < d; ++j) buf[j] = x[j] - mu[j];
+                // y = diff^T P with P upper triangular: column m sums rows 0..m.
+                for (int32_t m = 0; m < d; ++m) {
+                    double acc = 0.0;
+                    for (int32_t j = 0; j <= m; ++j) acc += buf[j] * P[size_t(j) * d + m];
+                    sq += acc * acc;
+                }
+                break;
+            }
+            case CovarianceType::Diag: {
+                const double* pc = p.precisions_chol.data() + size_t(c) * d;
+                for (int32_t j = 0; j < d; ++j) {
+                    const double t = (x[j] - mu[j]) * pc[j];
+                    sq += t * t;
+                }
+                break;
+            }
+            case CovarianceType::Spherical: {
+                const double pc = p.precisions_chol[size_t(c)];
+                for (int32_t j = 0; j < d; ++j) sq += (x[j] - mu[j]) * (x[j] - mu[j]);
+                sq *= pc * pc;
+                break;
+            }
+        }
+        out[c] = std::log(p.weights[size_t(c)]) + p.log_det[size_t(c)] -
+                 0.5 * (d * kLog2Pi + sq);
+    }
+}
+
+double gmm_proba_row(const GmmParams& p, const double* x, double* out) {
+    gmm_weighted_log_prob(p, x, out);
+    const double lse = log_sum_exp(out, p.k);
+    if (!std::isfinite(lse)) {
+        for (int32_t c = 0; c < p.k; ++c) out[c] = 1.0 / p.k;
+        return lse;
+    }
+    double sum = 0.0;
+    for (int32_t c = 0; c < p.k; ++c) sum += out[c] = std::exp(out[c] - lse);
+    for (int32_t c = 0; c < p.k; ++c) out[c] /= sum;
+    return lse;
+}
+
+int32_t gmm_predict_row(const GmmParams& p, const double* x) {
+    double small[64];
+    std::vector<double> heap;
+    double* buf = small;
+    if (p.k > 64) {
+        heap.resize(size_t(p.k));
+        buf = heap.data();
+    }
+    gmm_weighted_log_prob(p, x, buf);
+    int32_t best = 0;
+    for (int32_t c = 1; c < p.k; ++c)
+        if (buf[c] > buf[best]) best = c;
+    return best;
+}
+
+GmmRun gmm_run(ConstRowMap X, int32_t k, const GmmOptions& opts, const Interrupt& interrupt,
+               const TaskRunner& runner) {
+    validate_gmm_options(opts);
+    const int64_t n = X.rows();
+    const int32_t d = static_cast<int32_t>(X.cols());
+    if (k < 1)
+        throw Error(ErrorKind::InvalidParameter,
+                    "gmm_fit: k must be between 1 and the number of rows, got " +
+                        std::to_string(k));
+    if (n < k)
+        throw Error(ErrorKind::DataException,
+                    "gmm_fit: " + std::to_string(n) + " usable rows are fewer than k = " +
+                        std::to_string(k));
+    if (d < 1) throw Error(ErrorKind::InvalidParameter, "gmm_fit: rows have no feature");
+
+    GmmRun best;
+    bool have_best = false;
+    int32_t regularised = 0;
+    EmState st;
+    for (int32_t r = 0; r < opts.n_init; ++r) {
+        interrupt.poll();
+        const EmOutcome o = em_restart(X, k, opts, r, st, interrupt, runner);
+        regularised += st.regularised;
+        if (!have_best || o.lower_bound > best.lower_bound) {
+            best.params = st.params;
+            best.lower_bound = o.lower_bound;
+            best.n_iter = o.n_iter;
+            best.converged = o.converged;
+            have_best = true;
+        }
+    }
+    best.regularised = regularised;
+    finish_run(X, st, best, interrupt, runner);
+    return best;
+}
+
+GmmRun gmm_em(ConstRowMap X, GmmParams start, const GmmOptions& opts,
+              const Interrupt& interrupt, const TaskRunner& runner) {
+    validate_gmm_options(opts);
+    EmState st;
+    st.params = std::move(start);
+    st.resp.resize(X.rows(), st.params.k);
+    st.regularised = gmm_precisions(st.params, opts.reg_covar);
+    EmOutcome o{-std::numeric_limits<double>::infinity(), 0, false};
+    em_iterate(X, st, opts, opts.max_iter, interrupt, runner, o);
+    GmmRun run;
+    run.params = st.params;
+    run.lower_bound = o.lower_bound;
+    run.n_iter = o.n_iter;
+    run.converged = o.converged;
+    run.regularised = st.regularised;
+    finish_run(X, st, run, interrupt, runner);
+    return run;
+}
+
+double gmm_score(const GmmParams& p, ConstRowMap X, const Interrupt& interrupt,
+                 const TaskRunner& runner) {
+    const int64_t n = X.rows();
+    if (n == 0) return 0.0;
+    std::vector<double> parts(size_t(blocks_of(n)), 0.0);
+    runner(
+        blocks_of(n),
+        [&](int32_t b, const Interrupt& intr) {
+            intr.poll();
+            const int64_t lo = task_block_begin(b), hi = task_block_end(b, n);
+            RowMatrix W;
+            weighted_log_prob_block(p, block_rows(X, lo, hi), W);
+            parts[size_t(b)] = normalise_block(W);
+        },
+        interrupt);
+    double total = 0.0;
+    for (double v : parts) total += v;
+    return total / static_cast<double>(n);
+}
+
+GmmParams gmm_permuted(const GmmParams& p, const std::vector<int32_t>& order) {
+    GmmParams q = p;
+    const int32_t d = p.dims;
+    const size_t per = p.covariance == CovarianceType::Full        ? size_t(d) * d
+                       : p.covariance == CovarianceType::Diag      ? size_t(d)
+                       : p.covariance == CovarianceType::Spherical ? 1
+                                                                   : 0;
+    for (int32_t c = 0; c < p.k; ++c) {
+        const size_t from = size_t(order[size_t(c)]);
+        q.weights[size_t(c)] = p.weights[from];
+        q.log_det[size_t(c)] = p.log_det[from];
+        std::copy_n(p.means.begin() + from * d, d, q.means.begin() + size_t(c) * d);
+        if (per > 0) {
+            std::copy_n(p.covariances.begin() + from * per, per, q.covariances.begin() + c * per);
+            std::copy_n(p.precisions_chol.begin() + from * per, per,
+                        q.precisions_chol.begin() + c * per);
+        }
+    }
+    return q;
+}
+
+double gmm_bic(double ll, int64_t n, CovarianceType t, int32_t k, int32_t d) {
+    return -2.0 * ll * static_cast<double>(n) +
+           static_cast<double>(gmm_parameter_count(t, k, d)) * std::log(static_cast<double>(n));
+}
+
+double gmm_aic(double ll, int64_t n, CovarianceType t, int32_t k, int32_t d) {
+    return -2.0 * ll * static_cast<double>(n) +
+           2.0 * static_cast<double>(gmm_parameter_count(t, k, d));
+}
+
+}  // namespace cseg

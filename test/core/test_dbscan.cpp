@@ -1,0 +1,163 @@
+// Unit tests of DBSCAN (src/core/dbscan.cpp) against scikit-learn's DBSCAN: per-row answers in
+// test/reference/dbscan_<set>.csv, written by test/reference/dbscan_reference.py.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "csv.hpp"
+#include "dbscan.hpp"
+#include "rng.hpp"
+#include "scaler.hpp"
+
+namespace cseg {
+namespace {
+
+ConstRowMap view(const RowMatrix& X) { return ConstRowMap(X.data(), X.rows(), X.cols()); }
+
+// Standard-scaled copy.
+RowMatrix standardised(const RowMatrix& X) {
+    RowMatrix Y = X;
+    fit_scaler(view(X), ScaleMethod::Standard).transform_rows(RowMap(Y.data(), Y.rows(), Y.cols()));
+    return Y;
+}
+
+RowMatrix data_set(const std::string& name) {
+    if (name == "mall") return standardised(testdata::mall_customers());
+    if (name == "wholesale") return standardised(testdata::wholesale_customers());
+    return standardised(testdata::complete_rows(testdata::marketing_campaign()));
+}
+
+// scikit-learn's is_core and label per row.
+struct SkAnswer {
+    std::vector<int> is_core, label;
+};
+SkAnswer read_answer(const std::string& name) {
+    std::ifstream in(std::string(CSEG_DATA_DIR) + "/../test/reference/dbscan_" + name + ".csv");
+    SkAnswer a;
+    std::string line;
+    std::getline(in, line);
+    while (std::getline(in, line)) {
+        const auto comma = line.find(',');
+        a.is_core.push_back(std::stoi(line.substr(0, comma)));
+        a.label.push_back(std::stoi(line.substr(comma + 1)));
+    }
+    return a;
+}
+
+// Squared distance of two rows.
+double dist2(const RowMatrix& X, Eigen::Index i, Eigen::Index j) {
+    return (X.row(i) - X.row(j)).squaredNorm();
+}
+
+// Core rows and the clusters of core rows equal scikit-learn's exactly (both number clusters
+// by their lowest-index core row); a border row is in a cluster with a core row within eps
+// (scikit-learn's choice among several such clusters depends on row order, ours is the
+// nearest core row), noise is noise.
+TEST(Dbscan, MatchesScikitLearnOnTheShippedSets) {
+    const struct {
+        const char* set;
+        double eps;
+        int32_t min_samples;
+        int32_t clusters;  // dbscan_reference.txt
+    } cases[] = {{"mall", 0.5, 5, 6}, {"wholesale", 0.6, 4, 3}, {"marketing", 1.8, 6, 7}};
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.set);
+        const RowMatrix X = data_set(c.set);
+        const SkAnswer sk = read_answer(c.set);
+        ASSERT_EQ(int64_t(sk.label.size()), X.rows());
+        const DbscanRun run = dbscan_run(view(X), c.eps, c.min_samples, Interrupt());
+        EXPECT_EQ(run.n_clusters, c.clusters);
+        int border_differs = 0;
+        for (Eigen::Index i = 0; i < X.rows(); ++i) {
+            ASSERT_EQ(int(run.is_core[size_t(i)]), sk.is_core[size_t(i)]) << "row " << i;
+            if (run.is_core[size_t(i)]) {
+                ASSERT_EQ(run.labels[size_t(i)], sk.label[size_t(i)]) << "row " << i;
+                continue;
+            }
+            ASSERT_EQ(run.labels[size_t(i)] < 0, sk.label[size_t(i)] < 0) << "row " << i;
+            if (run.labels[size_t(i)] < 0) continue;
+            // Its cluster has a core row within eps, and that is the nearest core row.
+            double nearest = INFINITY;
+            int32_t nearest_label = -2;
+            for (Eigen::Index j = 0; j < X.rows(); ++j)
+                if (run.is_core[size_t(j)] && dist2(X, i, j) < nearest) {
+                    nearest = dist2(X, i, j);
+                    nearest_label = run.labels[size_t(j)];
+                }
+            ASSERT_LE(nearest, c.eps * c.eps);
+            ASSERT_EQ(run.labels[size_t(i)], nearest_label);
+            border_differs += run.labels[size_t(i)] != sk.label[size_t(i)];
+        }
+        // On these sets no border row lies within eps of two clusters.
+        EXPECT_EQ(border_differs, 0);
+    }
+}
+
+// min_samples counts the row itself: 1 makes every row a core row.
+TEST(Dbscan, MinSamplesCountsTheRowItself) {
+    RowMatrix X(4, 1);
+    X << 0.0, 1.0, 5.0, 5.5;
+    DbscanRun r = dbscan_run(view(X), 1.0, 2, Interrupt());  // distance exactly eps counts
+    EXPECT_EQ(r.labels, (std::vector<int32_t>{0, 0, 1, 1}));
+    r = dbscan_run(view(X), 0.9, 2, Interrupt());
+    EXPECT_EQ(r.labels, (std::vector<int32_t>{-1, -1, 0, 0}));
+    r = dbscan_run(view(X), 0.1, 1, Interrupt());
+    EXPECT_EQ(r.n_clusters, 4);
+    r = dbscan_run(view(X), 0.6, 3, Interrupt());
+    EXPECT_EQ(r.n_clusters, 0);
+}
+
+// A new row: the cluster of the nearest core row within eps, else -1.
+TEST(Dbscan, CoreIndexAssign) {
+    const double pts[] = {0, 0, 1, 0, 10, 10};
+    const int32_t lab[] = {0, 0, 1};
+    DbscanCoreIndex idx(pts, lab, 3, 2, 1.5);
+    const double a[] = {0.6, 0.1}, b[] = {10.5, 10.0}, c[] = {5, 5};
+    double d2 = 0;
+    EXPECT_EQ(idx.assign(a, &d2), 0);
+    EXPECT_NEAR(d2, 0.16 + 0.01, 1e-15);
+    EXPECT_EQ(idx.assign(b), 1);
+    EXPECT_EQ(idx.assign(c, &d2), -1);
+    EXPECT_TRUE(std::isinf(d2));
+}
+
+// Labels do not depend on the runner (several blocks).
+TEST(Dbscan, ThreadsGiveIdenticalResults) {
+    Rng rng(9);
+    RowMatrix X(140000, 2);
+    for (Eigen::Index i = 0; i < X.size(); ++i) X.data()[i] = rng.next_double() * 10.0;
+    const DbscanRun a = dbscan_run(view(X), 0.05, 5, Interrupt());
+    const DbscanRun b = dbscan_run(view(X), 0.05, 5, Interrupt(), threads_runner(2));
+    EXPECT_EQ(a.labels, b.labels);
+    EXPECT_EQ(a.is_core, b.is_core);
+}
+
+// The k-distance curve equals scikit-learn's NearestNeighbors(10) on mall
+// (dbscan_reference.txt: sum 145.26032482629768, max 1.954770037898919).
+TEST(Dbscan, KDistancesMatchScikitLearn) {
+    const RowMatrix X = data_set("mall");
+    const std::vector<double> kd = k_distances(view(X), 10, Interrupt());
+    double sum = 0;
+    for (double v : kd) sum += v;
+    EXPECT_NEAR(sum, 145.26032482629768, 1e-9);
+    EXPECT_NEAR(kd.back(), 1.954770037898919, 1e-12);
+    const DbscanChoice ch = dbscan_default_parameters(view(X), Interrupt());
+    EXPECT_EQ(ch.min_samples, 6);
+    EXPECT_GT(ch.eps, kd.front());
+    EXPECT_LT(ch.eps, kd.back());
+}
+
+TEST(Dbscan, BadParameters) {
+    RowMatrix X(3, 1);
+    X << 0, 1, 2;
+    EXPECT_THROW(dbscan_run(view(X), 0.0, 2, Interrupt()), Error);
+    EXPECT_THROW(dbscan_run(view(X), NAN, 2, Interrupt()), Error);
+    EXPECT_THROW(dbscan_run(view(X), 1.0, 0, Interrupt()), Error);
+}
+
+}  // namespace
+}  // namespace cseg
