@@ -82,6 +82,11 @@ bench-hclust:
 	cmake -S bench -B build-bench -DCMAKE_BUILD_TYPE=Release >/dev/null
 	cmake --build build-bench -j2 --target hclust_bench
 	/usr/bin/python3 bench/hclust_bench.py build-bench/hclust_bench
+# `make bench-mixtures`: gmm_fit, dbscan_fit and seg_proba against scikit-learn
+# (bench/mixtures_bench.py), same throwaway cluster; writes bench/results/mixtures.md.
+.PHONY: bench-mixtures
+bench-mixtures:
+	CSEG_BENCH_SCRIPT=bench/mixtures_bench.py bash bench/run.sh $(BENCH_ARGS)
 # --- end benchmark --------------------------------------------------------------------------
 
 # --- robustness (docs/robustness.md) -------------------------------------------------------

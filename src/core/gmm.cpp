@@ -502,7 +502,12 @@ double log_sum_exp(const double* v, int32_t k) {
     return m + std::log(s);
 }
 
-void gmm_weighted_log_prob(const GmmParams& p, const double* x, double* out) {
+GmmView gmm_view(const GmmParams& p) {
+    return GmmView{p.covariance,        p.k, p.dims, p.weights.data(), p.means.data(),
+                   p.precisions_chol.data(), p.log_det.data()};
+}
+
+void gmm_weighted_log_prob(const GmmView& p, const double* x, double* out) {
     const int32_t d = p.dims;
     double y[64];
     std::vector<double> heap;
@@ -512,12 +517,12 @@ void gmm_weighted_log_prob(const GmmParams& p, const double* x, double* out) {
         buf = heap.data();
     }
     for (int32_t c = 0; c < p.k; ++c) {
-        const double* mu = p.means.data() + size_t(c) * d;
+        const double* mu = p.means + size_t(c) * d;
         double sq = 0.0;
         switch (p.covariance) {
             case CovarianceType::Full:
             case CovarianceType::Tied: {
-                const double* P = p.precisions_chol.data() +
+                const double* P = p.precisions_chol +
                                   (p.covariance == CovarianceType::Full ? size_t(c) * d * d : 0);
                 for (int32_t j = 0; j < d; ++j) buf[j] = x[j] - mu[j];
                 // y = diff^T P with P upper triangular: column m sums rows 0..m.
@@ -529,7 +534,7 @@ void gmm_weighted_log_prob(const GmmParams& p, const double* x, double* out) {
                 break;
             }
             case CovarianceType::Diag: {
-                const double* pc = p.precisions_chol.data() + size_t(c) * d;
+                const double* pc = p.precisions_chol + size_t(c) * d;
                 for (int32_t j = 0; j < d; ++j) {
                     const double t = (x[j] - mu[j]) * pc[j];
                     sq += t * t;
@@ -543,12 +548,11 @@ void gmm_weighted_log_prob(const GmmParams& p, const double* x, double* out) {
                 break;
             }
         }
-        out[c] = std::log(p.weights[size_t(c)]) + p.log_det[size_t(c)] -
-                 0.5 * (d * kLog2Pi + sq);
+        out[c] = std::log(p.weights[c]) + p.log_det[c] - 0.5 * (d * kLog2Pi + sq);
     }
 }
 
-double gmm_proba_row(const GmmParams& p, const double* x, double* out) {
+double gmm_proba_row(const GmmView& p, const double* x, double* out) {
     gmm_weighted_log_prob(p, x, out);
     const double lse = log_sum_exp(out, p.k);
     if (!std::isfinite(lse)) {
@@ -561,18 +565,11 @@ double gmm_proba_row(const GmmParams& p, const double* x, double* out) {
     return lse;
 }
 
-int32_t gmm_predict_row(const GmmParams& p, const double* x) {
-    double small[64];
-    std::vector<double> heap;
-    double* buf = small;
-    if (p.k > 64) {
-        heap.resize(size_t(p.k));
-        buf = heap.data();
-    }
-    gmm_weighted_log_prob(p, x, buf);
+int32_t gmm_predict_row(const GmmView& p, const double* x, double* scratch) {
+    gmm_weighted_log_prob(p, x, scratch);
     int32_t best = 0;
     for (int32_t c = 1; c < p.k; ++c)
-        if (buf[c] > buf[best]) best = c;
+        if (scratch[c] > scratch[best]) best = c;
     return best;
 }
 

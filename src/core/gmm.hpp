@@ -12,18 +12,14 @@
 
 #include "eigen.hpp"
 #include "interrupt.hpp"
+#include "model.hpp"
 #include "task_threads.hpp"
 
 namespace cseg {
 
-// The shape of the components' covariances (scikit-learn's covariance_type).
-enum class CovarianceType : uint8_t { Full = 0, Tied = 1, Diag = 2, Spherical = 3 };
-// How the responsibilities of a restart start: "kmeans" (one k-means run's labels, one-hot)
-// or "random" (uniform random numbers, each row normalised to sum 1), as scikit-learn.
-enum class GmmInit : uint8_t { KMeans = 0, Random = 1 };
-
-const char* covariance_type_name(CovarianceType t);  // "full", "tied", "diag", "spherical"
-const char* gmm_init_name(GmmInit i);                // "kmeans", "random"
+// CovarianceType and GmmInit live in model.hpp (they are options of a model). GmmInit says how
+// the responsibilities of a restart start: "kmeans" (k-means labels, one-hot) or "random"
+// (uniform random numbers, each row normalised to sum 1), as scikit-learn.
 
 // The numbers of doubles a model with k components and d features keeps for its covariances:
 // full k*d*d, tied d*d, diag k*d, spherical k.
@@ -66,6 +62,17 @@ struct GmmParams {
     std::vector<double> log_det;          // k: log det of each precision Cholesky factor
 };
 
+// Pointers to what scoring a row needs (a GmmParams, or a stored model's arrays).
+struct GmmView {
+    CovarianceType covariance;
+    int32_t k, dims;
+    const double* weights;          // k
+    const double* means;            // k * d
+    const double* precisions_chol;  // covariance_size(...)
+    const double* log_det;          // k
+};
+GmmView gmm_view(const GmmParams& p);
+
 // Computes precisions_chol and log_det from covariances. A full or tied covariance that is
 // not numerically positive definite gets 10x reg (then 100x, ...) more on its diagonal until
 // its Cholesky factorisation succeeds (from 1e-10 when reg is 0); a diagonal or spherical
@@ -75,16 +82,16 @@ int32_t gmm_precisions(GmmParams& p, double reg);
 
 // log(weight_c) + log N(x | mean_c, cov_c) for every component c of one row x (d values)
 // into out[0..k).
-void gmm_weighted_log_prob(const GmmParams& p, const double* x, double* out);
+void gmm_weighted_log_prob(const GmmView& p, const double* x, double* out);
 
 // The log of the sum of exp(v[0..k)), computed safely (max subtracted first).
 double log_sum_exp(const double* v, int32_t k);
 
 // P(component | x) for one row into out[0..k) (sums to 1); returns log p(x).
-double gmm_proba_row(const GmmParams& p, const double* x, double* out);
+double gmm_proba_row(const GmmView& p, const double* x, double* out);
 
-// The most probable component of one row (ties: the lowest index).
-int32_t gmm_predict_row(const GmmParams& p, const double* x);
+// The most probable component of one row (ties: the lowest index); scratch holds k doubles.
+int32_t gmm_predict_row(const GmmView& p, const double* x, double* scratch);
 
 // The result of gmm_run: the parameters of the best restart and what EM reported for it.
 struct GmmRun {

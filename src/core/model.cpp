@@ -253,7 +253,11 @@ void validate_model(const Model& m, ErrorKind kind) {
     if (m.sizes.size() != k)
         fail(kind, "sizes has " + std::to_string(m.sizes.size()) +
                        " values, expected k = " + std::to_string(k));
-    int64_t total = 0;
+    check_kind_arrays(m, *model_kind, kind);
+    const int64_t unclustered = model_kind->unclustered_rows(m);
+    if (unclustered < 0 || unclustered > m.n_rows)
+        fail(kind, "rows in no cluster must be between 0 and n_rows");
+    int64_t total = unclustered;
     for (size_t c = 0; c < k; ++c) {
         if (m.sizes[c] < 0) fail(kind, "sizes[" + std::to_string(c) + "] is negative");
         if (m.sizes[c] > m.n_rows - total)  // overflow-free: total <= n_rows here
@@ -261,8 +265,10 @@ void validate_model(const Model& m, ErrorKind kind) {
         total += m.sizes[c];
     }
     if (total != m.n_rows)
-        fail(kind, "sizes sum to " + std::to_string(total) +
-                       ", expected n_rows = " + std::to_string(m.n_rows));
+        fail(kind, "sizes sum to " + std::to_string(total - unclustered) + ", expected n_rows = " +
+                       std::to_string(m.n_rows) +
+                       (unclustered > 0 ? " minus " + std::to_string(unclustered) + " noise rows"
+                                        : std::string()));
     if (!std::isfinite(m.inertia) || m.inertia < 0.0)
         fail(kind, "inertia must be a finite number >= 0");
 
@@ -274,7 +280,6 @@ void validate_model(const Model& m, ErrorKind kind) {
     check_numbers(m.feature_std, d, "feature_std", "dims", true, kind);
     check_numbers(m.mean_distance, k, "mean_distance", "k", true, kind);
     check_categorical(m, *model_kind, kind);
-    check_kind_arrays(m, *model_kind, kind);
     model_kind->validate(m, kind);
 }
 

@@ -28,6 +28,14 @@ enum class ModelAlgorithm : uint8_t {
 };
 constexpr uint8_t kModelAlgorithmLast = 4;
 
+// gmm_fit: the shape of the components' covariances (scikit-learn's covariance_type) and how
+// a restart starts (src/core/gmm.hpp).
+enum class CovarianceType : uint8_t { Full = 0, Tied = 1, Diag = 2, Spherical = 3 };
+enum class GmmInit : uint8_t { KMeans = 0, Random = 1 };
+
+const char* covariance_type_name(CovarianceType t);  // "full", "tied", "diag", "spherical"
+const char* gmm_init_name(GmmInit i);                // "kmeans", "random"
+
 const char* init_method_name(InitMethod m);    // "k-means++", "random"
 const char* missing_policy_name(MissingPolicy m);  // "skip", "error", "impute"
 const char* refine_method_name(RefineMethod m);    // "hartigan", "none"
@@ -60,6 +68,19 @@ struct KMeansOptions {
     // default (hclust_default_max_leaves). A fitted model keeps the value it used.
     Linkage linkage = Linkage::Ward;
     int64_t max_leaves = 0;
+    // gmm_fit only (JSON keys "covariance", "init", "n_init", "max_iter", "tol", "reg_covar",
+    // "init_candidates"; defaults as scikit-learn's GaussianMixture, src/core/gmm.hpp):
+    CovarianceType gmm_covariance = CovarianceType::Full;
+    GmmInit gmm_init = GmmInit::KMeans;
+    int32_t gmm_n_init = 1;
+    int32_t gmm_max_iter = 100;
+    double gmm_tol = 1e-3;
+    double gmm_reg_covar = 1e-6;
+    int32_t gmm_init_candidates = 10;
+    // dbscan_fit's eps and min_samples arguments on their way to the kind's fit (no JSON
+    // option: the model keeps them as its "eps" and "min_samples"; 0 elsewhere).
+    double dbscan_eps = 0.0;
+    int32_t dbscan_min_samples = 0;
 };
 
 // The categorical half of a k-prototypes model (Huang 1997, 1998): per attribute the

@@ -247,6 +247,7 @@ constexpr uint8_t kForKMeans = 1u << uint8_t(ModelAlgorithm::KMeans);
 constexpr uint8_t kForKPrototypes = 1u << uint8_t(ModelAlgorithm::KPrototypes);
 constexpr uint8_t kForBoth = kForKMeans | kForKPrototypes;
 constexpr uint8_t kForHierarchical = 1u << uint8_t(ModelAlgorithm::Hierarchical);
+constexpr uint8_t kForGmm = 1u << uint8_t(ModelAlgorithm::Gmm);
 // The options of the common part (the feature pipeline): every kind takes them.
 constexpr uint8_t kForAll = 0xFF;
 static_assert(kModelAlgorithmLast < 8, "one bit per algorithm in OptionField::algorithms");
@@ -443,7 +444,8 @@ const OptionField kOptionFields[] = {
     option<IntField<&KMeansOptions::n_init, 1, 10000>>("n_init"),
     option<IntField<&KMeansOptions::max_iter, 1, 1000000>>("max_iter"),
     option<NonNegativeField<&KMeansOptions::tol>>("tol", kForKMeans),
-    option<IntField<&KMeansOptions::seed, 0, kMaxSeed>>("seed", kForBoth | kForHierarchical),
+    option<IntField<&KMeansOptions::seed, 0, kMaxSeed>>("seed",
+                                                   kForBoth | kForHierarchical | kForGmm),
     option<EnumField<MissingPolicy, &KMeansOptions::missing, missing_policy_name,
                      MissingPolicy::Impute>>("missing", kForAll),
     optional_option<EnumField<RefineMethod, &KMeansOptions::refine, refine_method_name,
@@ -459,6 +461,17 @@ const OptionField kOptionFields[] = {
         "linkage", kForHierarchical),
     option<OptionalCountField<&KMeansOptions::max_leaves, kMaxLeaves>>("max_leaves",
                                                                        kForHierarchical),
+    // gmm_fit (src/core/gmm.hpp): the same keys as k-means' where they mean the same, with
+    // GaussianMixture's defaults.
+    option<EnumField<CovarianceType, &KMeansOptions::gmm_covariance, covariance_type_name,
+                     CovarianceType::Spherical>>("covariance", kForGmm),
+    option<EnumField<GmmInit, &KMeansOptions::gmm_init, gmm_init_name, GmmInit::Random>>(
+        "init", kForGmm),
+    option<IntField<&KMeansOptions::gmm_n_init, 1, 10000>>("n_init", kForGmm),
+    option<IntField<&KMeansOptions::gmm_max_iter, 1, 1000000>>("max_iter", kForGmm),
+    option<NonNegativeField<&KMeansOptions::gmm_tol>>("tol", kForGmm),
+    option<NonNegativeField<&KMeansOptions::gmm_reg_covar>>("reg_covar", kForGmm),
+    option<IntField<&KMeansOptions::gmm_init_candidates, 1, 100>>("init_candidates", kForGmm),
 };
 
 // The option keys of an algorithm, in table order.

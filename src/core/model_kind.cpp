@@ -11,6 +11,8 @@ namespace cseg {
 const ModelKind& kmeans_kind();
 const ModelKind& kprototypes_kind();
 const ModelKind& hierarchical_kind();
+const ModelKind& gmm_kind();
+const ModelKind& dbscan_kind();
 
 // The registry: one line per kind, in algorithm code order.
 const std::vector<const ModelKind*>& model_kinds() {
@@ -18,6 +20,8 @@ const std::vector<const ModelKind*>& model_kinds() {
         &kmeans_kind(),
         &kprototypes_kind(),
         &hierarchical_kind(),
+        &gmm_kind(),
+        &dbscan_kind(),
     };
     return kinds;
 }
@@ -92,6 +96,14 @@ double ModelKind::fit_distance(const Model& m, const KindFit& fit, ModelRow row,
 
 // Default: no prepared scratch.
 size_t ModelKind::prepared_bytes(const ModelView&) const { return 0; }
+
+// Only kinds taking Proba implement it.
+void ModelKind::proba(const ModelView&, void*, ModelRow, double*) const {
+    throw Error(ErrorKind::Internal, std::string(name()) + " models have no probabilities");
+}
+
+// Every training row is in a cluster.
+int64_t ModelKind::unclustered_rows(const Model&) const { return 0; }
 
 // Default: nothing to prepare.
 void ModelKind::prepare(const ModelView&, void*) const {}

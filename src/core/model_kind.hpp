@@ -129,6 +129,12 @@ class ModelKind {
     // May return -1 ("noise") for kinds that have it.
     virtual int32_t assign(const ModelView& v, void* prepared, ModelRow row,
                            double* distance) const = 0;
+    // P(cluster | row) of a row (scaled) into out[0..k) for a kind taking ModelOperation::Proba
+    // (sums to 1); the default throws Error(Internal).
+    virtual void proba(const ModelView& v, void* prepared, ModelRow row, double* out) const;
+    // Training rows in no cluster (DBSCAN's noise): sizes sum to n_rows minus these; 0 by
+    // default. Called by validate_model after the kind arrays' shapes are checked.
+    virtual int64_t unclustered_rows(const Model& m) const;
     // The dissimilarity of two rows (scaled) that silhouette uses for this kind: Euclidean by
     // default; k-prototypes: sqrt(squared numeric distance + gamma * mismatches).
     virtual double row_distance(const ModelView& v, ModelRow a, ModelRow b) const;

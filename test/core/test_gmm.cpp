@@ -163,14 +163,15 @@ TEST(Gmm, ProbaSumsToOneAndPredictIsArgmax) {
         const GmmRun run = gmm_run(view(X), 5, o, Interrupt());
         std::vector<double> p(5);
         for (Eigen::Index i = 0; i < X.rows(); ++i) {
-            gmm_proba_row(run.params, X.row(i).data(), p.data());
+            gmm_proba_row(gmm_view(run.params), X.row(i).data(), p.data());
             double sum = 0.0;
             for (double v : p) {
                 ASSERT_TRUE(std::isfinite(v));
                 sum += v;
             }
             ASSERT_NEAR(sum, 1.0, 1e-12);
-            const int32_t best = gmm_predict_row(run.params, X.row(i).data());
+            std::vector<double> scratch(5);
+            const int32_t best = gmm_predict_row(gmm_view(run.params), X.row(i).data(), scratch.data());
             ASSERT_EQ(best, run.labels[size_t(i)]);
             ASSERT_EQ(best, std::max_element(p.begin(), p.end()) - p.begin());
         }
@@ -193,7 +194,7 @@ TEST(Gmm, SingularComponentsAreRegularisedNotNaN) {
         for (double v : run.params.covariances) EXPECT_TRUE(std::isfinite(v));
         for (double v : run.params.precisions_chol) EXPECT_TRUE(std::isfinite(v));
         std::vector<double> p(3);
-        gmm_proba_row(run.params, X.row(1).data(), p.data());
+        gmm_proba_row(gmm_view(run.params), X.row(1).data(), p.data());
         for (double v : p) EXPECT_TRUE(std::isfinite(v));
     }
 }

@@ -156,8 +156,8 @@ TEST(ModelJson, RejectsVersionAndAlgorithm) {
                        "unsupported segmodel version 2");
     expect_model_error(patch(kSampleJson, R"("version":1)", R"("version":"1")"),
                        "key \"version\" must be an integer");
-    expect_model_error(patch(kSampleJson, R"("algorithm":"kmeans")", R"("algorithm":"dbscan")"),
-                       "unsupported segmodel algorithm \"dbscan\"");
+    expect_model_error(patch(kSampleJson, R"("algorithm":"kmeans")", R"("algorithm":"spectral")"),
+                       "unsupported segmodel algorithm \"spectral\"");
     // A k-means text relabelled as k-prototypes lacks its keys (tol is not a kprototypes option).
     expect_model_error(
         patch(kSampleJson, R"("algorithm":"kmeans")", R"("algorithm":"kprototypes")"),

@@ -1,0 +1,160 @@
+// The DBSCAN kind of the model family (model_kind.hpp): fitted by dbscan_run (dbscan.hpp); a
+// row belongs to the cluster of its nearest core point within eps, else it is noise (-1).
+// Stored beyond the common part (centroids = the clusters' means, sizes without the noise):
+// eps, min_samples (the aggregate's arguments), core_points (scaled space), core_clusters,
+// n_noise.
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "dbscan.hpp"
+#include "model_kind.hpp"
+
+namespace cseg {
+
+namespace {
+
+// Indices of the kind arrays.
+enum DbscanArray : int32_t { kEps = 0, kMinSamples, kCorePoints, kCoreClusters, kNoise };
+
+class DbscanKind final : public ModelKind {
+  public:
+    ModelAlgorithm algorithm() const override { return ModelAlgorithm::Dbscan; }
+    const char* fit_function() const override { return "dbscan_fit"; }
+    bool takes(ModelOperation op) const override { return op == ModelOperation::AssignNumbers; }
+
+    std::vector<KindArraySpec> arrays() const override {
+        return {{"eps", false, KindExtent::One, KindExtent::One},
+                {"min_samples", true, KindExtent::One, KindExtent::One},
+                {"core_points", false, KindExtent::Free, KindExtent::Dims},
+                {"core_clusters", true, KindExtent::Free, KindExtent::One},
+                {"n_noise", true, KindExtent::One, KindExtent::One}};
+    }
+
+    // One cluster per core point, in 0 .. k-1, every cluster with a core point; eps > 0.
+    void validate(const Model& m, ErrorKind kind) const override {
+        const auto fail = [&](const std::string& what) {
+            throw Error(kind, "invalid segmodel: " + what);
+        };
+        if (!(m.kind_arrays[kEps].values[0] > 0.0)) fail("eps must be > 0");
+        if (m.kind_arrays[kMinSamples].integers[0] < 1) fail("min_samples must be at least 1");
+        const KindArray& cl = m.kind_arrays[kCoreClusters];
+        if (cl.rows != m.kind_arrays[kCorePoints].rows)
+            fail("core_clusters must have one value per core point");
+        std::vector<bool> seen(size_t(m.k), false);
+        for (int64_t c : cl.integers) {
+            if (c < 0 || c >= m.k) fail("core_clusters must be between 0 and k - 1");
+            seen[size_t(c)] = true;
+        }
+        for (bool s : seen)
+            if (!s) fail("every cluster needs a core point");
+    }
+
+    int64_t unclustered_rows(const Model& m) const override {
+        return m.kind_arrays[kNoise].integers[0];
+    }
+
+    // Exact DBSCAN; k becomes the number of clusters found (the k argument is ignored).
+    KindFit fit(const FitRows& rows, int32_t, Model& m, const Interrupt& interrupt,
+                int32_t threads) const override {
+        const DbscanRun run = dbscan_run(rows.X, m.options.dbscan_eps,
+                                         m.options.dbscan_min_samples, interrupt,
+                                         threads_runner(threads));
+        if (run.n_clusters == 0)
+            throw Error(ErrorKind::DataException,
+                        "dbscan_fit found no cluster: every row is noise",
+                        "No row has min_samples = " +
+                            std::to_string(m.options.dbscan_min_samples) +
+                            " rows (itself included) within eps in the scaled space.",
+                        "Use a larger eps or a smaller min_samples.");
+        const int64_t n = rows.X.rows();
+        const int32_t d = static_cast<int32_t>(rows.X.cols());
+        const int32_t k = run.n_clusters;
+        m.k = k;
+        KindFit out;
+        out.centers = RowMatrix::Zero(k, d);
+        std::vector<int64_t> count(size_t(k), 0);
+        KindArray eps, min_samples, points, clusters, noise;
+        eps.rows = min_samples.rows = 1;
+        eps.values = {m.options.dbscan_eps};
+        min_samples.integers = {m.options.dbscan_min_samples};
+        int64_t n_noise = 0;
+        for (int64_t i = 0; i < n; ++i) {
+            const int32_t c = run.labels[size_t(i)];
+            if (c < 0) {
+                ++n_noise;
+                continue;
+            }
+            out.centers.row(c) += rows.X.row(i);
+            ++count[size_t(c)];
+            if (run.is_core[size_t(i)]) {
+                points.values.insert(points.values.end(), rows.X.row(i).data(),
+                                     rows.X.row(i).data() + d);
+                clusters.integers.push_back(c);
+            }
+        }
+        for (int32_t c = 0; c < k; ++c) out.centers.row(c) /= static_cast<double>(count[size_t(c)]);
+        double inertia = 0.0;
+        for (int64_t i = 0; i < n; ++i)
+            if (run.labels[size_t(i)] >= 0)
+                inertia += (rows.X.row(i) - out.centers.row(run.labels[size_t(i)])).squaredNorm();
+        m.inertia = inertia;
+        m.n_iter = 0;
+        points.rows = clusters.rows = static_cast<int64_t>(clusters.integers.size());
+        noise.rows = 1;
+        noise.integers = {n_noise};
+        m.kind_arrays = {eps, min_samples, points, clusters, noise};
+        /* The arguments live in the kind arrays; the options keep their defaults. */
+        m.options.dbscan_eps = 0.0;
+        m.options.dbscan_min_samples = 0;
+        out.labels = run.labels;
+        return out;
+    }
+
+    // The core points' clusters in the final numbering.
+    void finish_fit(const FitRows&, const KindFit&, const std::vector<int32_t>&,
+                    const std::vector<int32_t>& order, Model& m,
+                    const Interrupt&) const override {
+        std::vector<int64_t> renumber(order.size());
+        for (size_t c = 0; c < order.size(); ++c) renumber[size_t(order[c])] = int64_t(c);
+        for (int64_t& c : m.kind_arrays[kCoreClusters].integers) c = renumber[size_t(c)];
+    }
+
+    // The nearest core point within eps (ties: the first stored), by a scan of the core
+    // points; the distance is Euclidean to that core point, or to the nearest core point for
+    // noise. Visits the dimensions in the order the fit's k-d tree does, so a training row
+    // gets the cluster the fit gave it.
+    int32_t assign(const ModelView& v, void*, ModelRow row, double* distance) const override {
+        const int64_t m = v.kind_rows[kCorePoints];
+        const double* pts = v.kind_doubles(kCorePoints);
+        const int64_t* cl = v.kind_integers(kCoreClusters);
+        double best = std::numeric_limits<double>::infinity();
+        int64_t best_i = -1;
+        for (int64_t i = 0; i < m; ++i) {
+            const double* p = pts + i * v.dims;
+            double s = 0.0;
+            for (int32_t j = 0; j < v.dims && s < best; ++j) {
+                const double t = row.x[j] - p[j];
+                s += t * t;
+            }
+            if (s < best) {
+                best = s;
+                best_i = i;
+            }
+        }
+        if (distance != nullptr) *distance = std::sqrt(best);
+        const double eps = v.kind_doubles(kEps)[0];
+        if (best_i < 0 || best > eps * eps) return -1;
+        return static_cast<int32_t>(cl[best_i]);
+    }
+};
+
+}  // namespace
+
+// The DBSCAN kind's singleton.
+const ModelKind& dbscan_kind() {
+    static const DbscanKind kind;
+    return kind;
+}
+
+}  // namespace cseg

@@ -1,0 +1,231 @@
+// The Gaussian mixture kind of the model family (model_kind.hpp): fitted by EM (gmm.hpp), a
+// row belongs to its most probable component; seg_proba gives P(component | row). Stored
+// beyond the common part (centroids = the means): weights, covariances (flattened as
+// scikit-learn's covariances_), covariance_type (0 full, 1 tied, 2 diag, 3 spherical, as the
+// option), log_likelihood (mean per row, sklearn's score), bic, aic, converged (1/0).
+#include <cmath>
+#include <cstring>
+#include <string>
+
+#include "gmm.hpp"
+#include "model_kind.hpp"
+
+namespace cseg {
+
+namespace {
+
+// Indices of the kind arrays.
+enum GmmArray : int32_t {
+    kWeights = 0,
+    kCovariances,
+    kCovarianceType,
+    kLogLikelihood,
+    kBic,
+    kAic,
+    kConverged,
+};
+
+// The EM options of a model's options.
+GmmOptions gmm_options(const KMeansOptions& o) {
+    GmmOptions g;
+    g.covariance = o.gmm_covariance;
+    g.init = o.gmm_init;
+    g.n_init = o.gmm_n_init;
+    g.max_iter = o.gmm_max_iter;
+    g.tol = o.gmm_tol;
+    g.reg_covar = o.gmm_reg_covar;
+    g.seed = o.seed;
+    g.init_candidates = o.gmm_init_candidates;
+    return g;
+}
+
+// A one-value kind array.
+KindArray scalar(double v) {
+    KindArray a;
+    a.rows = 1;
+    a.values = {v};
+    return a;
+}
+
+// Prepared scratch: precisions_chol, log_det, then k doubles of work space.
+struct Prepared {
+    double* prec;
+    double* log_det;
+    double* work;
+};
+
+Prepared prepared_parts(const ModelView& v, void* prepared) {
+    double* base = static_cast<double*>(prepared);
+    const int64_t cov = v.kind_rows[kCovariances];
+    return Prepared{base, base + cov, base + cov + v.k};
+}
+
+// The view of a stored model's mixture (after prepare).
+GmmView stored_view(const ModelView& v, const Prepared& p) {
+    return GmmView{static_cast<CovarianceType>(v.kind_integers(kCovarianceType)[0]),
+                   v.k,
+                   v.dims,
+                   v.kind_doubles(kWeights),
+                   v.centroids,
+                   p.prec,
+                   p.log_det};
+}
+
+class GmmKind final : public ModelKind {
+  public:
+    ModelAlgorithm algorithm() const override { return ModelAlgorithm::Gmm; }
+    const char* fit_function() const override { return "gmm_fit"; }
+    bool takes(ModelOperation op) const override {
+        return op == ModelOperation::AssignNumbers || op == ModelOperation::Proba;
+    }
+
+    std::vector<KindArraySpec> arrays() const override {
+        return {{"weights", false, KindExtent::K, KindExtent::One},
+                {"covariances", false, KindExtent::Free, KindExtent::One},
+                {"covariance_type", true, KindExtent::One, KindExtent::One},
+                {"log_likelihood", false, KindExtent::One, KindExtent::One},
+                {"bic", false, KindExtent::One, KindExtent::One},
+                {"aic", false, KindExtent::One, KindExtent::One},
+                {"converged", true, KindExtent::One, KindExtent::One}};
+    }
+
+    // Weights positive and summing to 1, the covariances' count and positivity as their type
+    // says, the type as the option, converged 0 or 1.
+    void validate(const Model& m, ErrorKind kind) const override {
+        const auto fail = [&](const std::string& what) {
+            throw Error(kind, "invalid segmodel: " + what);
+        };
+        const int64_t type = m.kind_arrays[kCovarianceType].integers[0];
+        if (type != int64_t(m.options.gmm_covariance))
+            fail("covariance_type differs from option \"covariance\"");
+        const auto t = static_cast<CovarianceType>(type);
+        if (m.kind_arrays[kCovariances].rows != covariance_size(t, m.k, m.dims))
+            fail("covariances has " + std::to_string(m.kind_arrays[kCovariances].rows) +
+                 " values, expected " + std::to_string(covariance_size(t, m.k, m.dims)) +
+                 " for covariance \"" + covariance_type_name(t) + "\"");
+        double sum = 0.0;
+        for (double w : m.kind_arrays[kWeights].values) {
+            if (!(w > 0.0)) fail("weights must be > 0");
+            sum += w;
+        }
+        if (std::abs(sum - 1.0) > 1e-9) fail("weights must sum to 1");
+        const int64_t conv = m.kind_arrays[kConverged].integers[0];
+        if (conv != 0 && conv != 1) fail("converged must be 0 or 1");
+        // Every covariance block must be usable: the precisions must come out finite.
+        GmmParams p = params_of(m);
+        if (gmm_precisions(p, 0.0) != 0) fail("a covariance is not positive definite");
+    }
+
+    // EM on the scaled rows; the blocks of each pass on `threads` threads.
+    KindFit fit(const FitRows& rows, int32_t k, Model& m, const Interrupt& interrupt,
+                int32_t threads) const override {
+        const GmmOptions g = gmm_options(m.options);
+        GmmRun run = gmm_run(rows.X, k, g, interrupt, threads_runner(threads));
+        const int64_t n = rows.X.rows();
+        const int32_t d = static_cast<int32_t>(rows.X.cols());
+        KindFit out;
+        out.centers = Eigen::Map<const RowMatrix>(run.params.means.data(), k, d);
+        m.n_iter = run.n_iter;
+        m.inertia = 0.0;
+        KindArray weights, cov;
+        weights.rows = k;
+        weights.values = run.params.weights;
+        cov.rows = int64_t(run.params.covariances.size());
+        cov.values = run.params.covariances;
+        KindArray type, conv;
+        type.rows = conv.rows = 1;
+        type.integers = {int64_t(g.covariance)};
+        conv.integers = {run.converged ? 1 : 0};
+        m.kind_arrays = {weights,
+                         cov,
+                         type,
+                         scalar(run.log_likelihood),
+                         scalar(gmm_bic(run.log_likelihood, n, g.covariance, k, d)),
+                         scalar(gmm_aic(run.log_likelihood, n, g.covariance, k, d)),
+                         conv};
+        // The labels seg_assign gives (the row-at-a-time arithmetic), so it reproduces sizes.
+        GmmParams p = run.params;
+        gmm_precisions(p, 0.0);
+        const GmmView view = gmm_view(p);
+        std::vector<double> work(static_cast<size_t>(k));
+        out.labels.resize(size_t(n));
+        for (int64_t i = 0; i < n; ++i) {
+            if ((i & 4095) == 0) interrupt.poll();
+            out.labels[size_t(i)] = gmm_predict_row(view, rows.X.row(i).data(), work.data());
+            m.inertia += (rows.X.row(i) - out.centers.row(out.labels[size_t(i)])).squaredNorm();
+        }
+        return out;
+    }
+
+    // Weights and covariances follow the renumbering.
+    void finish_fit(const FitRows&, const KindFit&, const std::vector<int32_t>&,
+                    const std::vector<int32_t>& order, Model& m,
+                    const Interrupt&) const override {
+        GmmParams p = params_of(m);
+        gmm_precisions(p, 0.0);
+        const GmmParams q = gmm_permuted(p, order);
+        m.kind_arrays[kWeights].values = q.weights;
+        m.kind_arrays[kCovariances].values = q.covariances;
+    }
+
+    size_t prepared_bytes(const ModelView& v) const override {
+        return sizeof(double) * size_t(v.kind_rows[kCovariances] + 2 * int64_t(v.k));
+    }
+
+    // The precisions' Cholesky factors and log-determinants, from the stored covariances.
+    void prepare(const ModelView& v, void* prepared) const override {
+        GmmParams p;
+        p.covariance = static_cast<CovarianceType>(v.kind_integers(kCovarianceType)[0]);
+        p.k = v.k;
+        p.dims = v.dims;
+        const int64_t nc = v.kind_rows[kCovariances];
+        p.covariances.assign(v.kind_doubles(kCovariances), v.kind_doubles(kCovariances) + nc);
+        gmm_precisions(p, 0.0);
+        const Prepared parts = prepared_parts(v, prepared);
+        std::memcpy(parts.prec, p.precisions_chol.data(), sizeof(double) * size_t(nc));
+        std::memcpy(parts.log_det, p.log_det.data(), sizeof(double) * size_t(v.k));
+    }
+
+    // The most probable component; the distance is Euclidean to its mean (scaled space).
+    int32_t assign(const ModelView& v, void* prepared, ModelRow row,
+                   double* distance) const override {
+        const Prepared parts = prepared_parts(v, prepared);
+        const int32_t c = gmm_predict_row(stored_view(v, parts), row.x, parts.work);
+        if (distance != nullptr) {
+            double s = 0.0;
+            for (int32_t j = 0; j < v.dims; ++j) {
+                const double t = row.x[j] - v.centroids[size_t(c) * v.dims + j];
+                s += t * t;
+            }
+            *distance = std::sqrt(s);
+        }
+        return c;
+    }
+
+    void proba(const ModelView& v, void* prepared, ModelRow row, double* out) const override {
+        gmm_proba_row(stored_view(v, prepared_parts(v, prepared)), row.x, out);
+    }
+
+  private:
+    // The mixture of a model (precisions not computed).
+    static GmmParams params_of(const Model& m) {
+        GmmParams p;
+        p.covariance = static_cast<CovarianceType>(m.kind_arrays[kCovarianceType].integers[0]);
+        p.k = m.k;
+        p.dims = m.dims;
+        p.weights = m.kind_arrays[kWeights].values;
+        p.means = m.centroids;
+        p.covariances = m.kind_arrays[kCovariances].values;
+        return p;
+    }
+};
+
+}  // namespace
+
+// The Gaussian mixture kind's singleton.
+const ModelKind& gmm_kind() {
+    static const GmmKind kind;
+    return kind;
+}
+
+}  // namespace cseg
