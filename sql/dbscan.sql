@@ -42,8 +42,8 @@ SELECT try(format('SELECT %L::segmodel',
 FROM db;
 
 -- A forced parallel plan gives the same model.
-SET debug_parallel_query = on;
+SET force_parallel_mode = on;
 EXPLAIN (COSTS OFF) SELECT dbscan_fit(f, 0.5, 5) FROM mall;
 SELECT (SELECT dbscan_fit(f, 0.5, 5) FROM mall)::text = (SELECT m::text FROM db) AS same_in_parallel;
-RESET debug_parallel_query;
+RESET force_parallel_mode;
 DROP TABLE db, db_rows;

@@ -79,9 +79,9 @@ SELECT try(format('SELECT %L::segmodel',
 FROM gm;
 
 -- A forced parallel plan gives the same model.
-SET debug_parallel_query = on;
+SET force_parallel_mode = on;
 EXPLAIN (COSTS OFF) SELECT gmm_fit(f, 3) FROM mall;
 SELECT (SELECT gmm_fit(f, 3) FROM mall)::text = (SELECT m::text FROM (SELECT gmm_fit(f, 3) AS m
        FROM mall) s) AS same_in_parallel;
-RESET debug_parallel_query;
+RESET force_parallel_mode;
 DROP TABLE gm, gm_rows;

@@ -3,6 +3,8 @@
 // beyond the common part (centroids = the means): weights, covariances (flattened as
 // scikit-learn's covariances_), covariance_type (0 full, 1 tied, 2 diag, 3 spherical, as the
 // option), log_likelihood (mean per row, sklearn's score), bic, aic, converged (1/0).
+#include <algorithm>
+#include <climits>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -23,6 +25,8 @@ enum GmmArray : int32_t {
     kBic,
     kAic,
     kConverged,
+    kEmSettings,
+    kEmTolerances,
 };
 
 // The EM options of a model's options.
@@ -86,7 +90,11 @@ class GmmKind final : public ModelKind {
                 {"log_likelihood", false, KindExtent::One, KindExtent::One},
                 {"bic", false, KindExtent::One, KindExtent::One},
                 {"aic", false, KindExtent::One, KindExtent::One},
-                {"converged", true, KindExtent::One, KindExtent::One}};
+                {"converged", true, KindExtent::One, KindExtent::One},
+                // The options the binary form has no slot for, kept here as well:
+                // [n_init, max_iter, init (0 kmeans, 1 random), init_candidates], [tol, reg_covar].
+                {"em_settings", true, KindExtent::Free, KindExtent::One},
+                {"em_tolerances", false, KindExtent::Free, KindExtent::One}};
     }
 
     // Weights positive and summing to 1, the covariances' count and positivity as their type
@@ -109,6 +117,14 @@ class GmmKind final : public ModelKind {
             sum += w;
         }
         if (std::abs(sum - 1.0) > 1e-9) fail("weights must sum to 1");
+        const KindArray& es = m.kind_arrays[kEmSettings];
+        const KindArray& et = m.kind_arrays[kEmTolerances];
+        if (es.rows != 4 || et.rows != 2 || es.integers[0] != m.options.gmm_n_init ||
+            es.integers[1] != m.options.gmm_max_iter ||
+            es.integers[2] != int64_t(m.options.gmm_init) ||
+            es.integers[3] != m.options.gmm_init_candidates || et.values[0] != m.options.gmm_tol ||
+            et.values[1] != m.options.gmm_reg_covar)
+            fail("em_settings and em_tolerances must repeat the options");
         const int64_t conv = m.kind_arrays[kConverged].integers[0];
         if (conv != 0 && conv != 1) fail("converged must be 0 or 1");
         // Every covariance block must be usable: the precisions must come out finite.
@@ -142,7 +158,9 @@ class GmmKind final : public ModelKind {
                          scalar(run.log_likelihood),
                          scalar(gmm_bic(run.log_likelihood, n, g.covariance, k, d)),
                          scalar(gmm_aic(run.log_likelihood, n, g.covariance, k, d)),
-                         conv};
+                         conv,
+                         KindArray{4, {}, {g.n_init, g.max_iter, int64_t(g.init), g.init_candidates}},
+                         KindArray{2, {g.tol, g.reg_covar}, {}}};
         // The labels seg_assign gives (the row-at-a-time arithmetic), so it reproduces sizes.
         GmmParams p = run.params;
         gmm_precisions(p, 0.0);
@@ -166,6 +184,25 @@ class GmmKind final : public ModelKind {
         const GmmParams q = gmm_permuted(p, order);
         m.kind_arrays[kWeights].values = q.weights;
         m.kind_arrays[kCovariances].values = q.covariances;
+    }
+
+    // The EM options from their copies in the kind arrays (sizes checked before).
+    void restore_options(Model& m) const override {
+        const KindArray& es = m.kind_arrays[kEmSettings];
+        const KindArray& et = m.kind_arrays[kEmTolerances];
+        const KindArray& ct = m.kind_arrays[kCovarianceType];
+        if (es.integers.size() != 4 || et.values.size() != 2 || ct.integers.size() != 1) return;
+        const auto clamp32 = [](int64_t v) {
+            return static_cast<int32_t>(std::max<int64_t>(INT32_MIN, std::min<int64_t>(INT32_MAX, v)));
+        };
+        m.options.gmm_n_init = clamp32(es.integers[0]);
+        m.options.gmm_max_iter = clamp32(es.integers[1]);
+        m.options.gmm_init = es.integers[2] == 1 ? GmmInit::Random : GmmInit::KMeans;
+        m.options.gmm_init_candidates = clamp32(es.integers[3]);
+        m.options.gmm_tol = et.values[0];
+        m.options.gmm_reg_covar = et.values[1];
+        if (ct.integers[0] >= 0 && ct.integers[0] <= 3)
+            m.options.gmm_covariance = static_cast<CovarianceType>(ct.integers[0]);
     }
 
     size_t prepared_bytes(const ModelView& v) const override {
