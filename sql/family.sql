@@ -58,7 +58,7 @@ SELECT seg_assign(NULL::segmodel, ARRAY[1.0]) IS NULL AS null_model,
        seg_assign((SELECT m FROM fam_models WHERE kind = 'kprototypes'), ARRAY[1.0, 2, 3],
                   NULL::text[]) IS NULL AS null_categories;
 
--- The reserved names of kinds not built in are refused as such.
+-- A built-in kind's stub is refused for what it lacks; an unknown kind as unsupported.
 SELECT try($$SELECT '{"algorithm": "gmm", "version": 1}'::segmodel$$);
 SELECT try($$SELECT '{"algorithm": "tree", "version": 1}'::segmodel$$);
 
