@@ -553,4 +553,41 @@ void JsonWriter::string_array(const std::vector<std::string>& s) {
     end_array();
 }
 
+// Writes a parsed value back, recursively.
+void JsonWriter::value(const Json& v) {
+    switch (v.type()) {
+        case Json::Type::Null:
+            null();
+            return;
+        case Json::Type::Bool:
+            boolean(v.bool_value());
+            return;
+        case Json::Type::String:
+            string(v.text());
+            return;
+        case Json::Type::Number:
+            if (const auto i = v.int64_value()) {
+                integer(*i);
+            } else if (const auto u = v.uint64_value()) {
+                unsigned_integer(*u);
+            } else {
+                number(v.number_value());
+            }
+            return;
+        case Json::Type::Array:
+            begin_array();
+            for (const Json& item : v.items()) value(item);
+            end_array();
+            return;
+        case Json::Type::Object:
+            begin_object();
+            for (size_t i = 0; i < v.keys().size(); ++i) {
+                key(v.keys()[i]);
+                value(v.items()[i]);
+            }
+            end_object();
+            return;
+    }
+}
+
 }  // namespace cseg

@@ -96,6 +96,9 @@ class JsonWriter {
     void integer_array(const int64_t* x, size_t n);
     // An array of strings.
     void string_array(const std::vector<std::string>& s);
+    // A parsed value written back as compact JSON (integers exactly, other numbers as the
+    // shortest text of the same double).
+    void value(const Json& v);
 
     const std::string& str() const { return out_; }
     std::string take() { return std::move(out_); }

@@ -26,44 +26,6 @@ constexpr int64_t kPollRows = 4096;  // rows between interrupt polls
                 "kmeans_sweep option \"" + key + "\" must be " + expected);
 }
 
-// Writes a parsed JSON value back as compact JSON (integers exactly, other numbers as the
-// shortest text of the same double), for handing the kmeans_fit keys on.
-void write_json(JsonWriter& w, const Json& v) {
-    switch (v.type()) {
-        case Json::Type::Null:
-            w.null();
-            return;
-        case Json::Type::Bool:
-            w.boolean(v.bool_value());
-            return;
-        case Json::Type::String:
-            w.string(v.text());
-            return;
-        case Json::Type::Number:
-            if (const auto i = v.int64_value()) {
-                w.integer(*i);
-            } else if (const auto u = v.uint64_value()) {
-                w.unsigned_integer(*u);
-            } else {
-                w.number(v.number_value());
-            }
-            return;
-        case Json::Type::Array:
-            w.begin_array();
-            for (const Json& item : v.items()) write_json(w, item);
-            w.end_array();
-            return;
-        case Json::Type::Object:
-            w.begin_object();
-            for (size_t i = 0; i < v.keys().size(); ++i) {
-                w.key(v.keys()[i]);
-                write_json(w, v.items()[i]);
-            }
-            w.end_object();
-            return;
-    }
-}
-
 // Replaces the first occurrence of `from` in s by `to`.
 std::string replace_first(std::string s, const std::string& from, const std::string& to) {
     const size_t at = s.find(from);
@@ -96,22 +58,6 @@ std::vector<int32_t> nearest_labels(ConstRowMap X, const Model& m, const Interru
     return labels;
 }
 
-// The three scores of one labelling, NaN where scikit-learn would refuse the labels.
-void score_point(ConstRowMap X, const std::vector<int32_t>& labels, int64_t sample, uint64_t seed,
-                 SweepPoint& p, const Interrupt& interrupt) {
-    p.silhouette = p.davies_bouldin = p.calinski_harabasz = kNaN;
-    const int32_t used = encode_labels(labels.data(), X.rows()).n_labels();
-    if (used < 2 || used > X.rows() - 1) return;
-    p.davies_bouldin = davies_bouldin(X, labels.data(), interrupt);
-    p.calinski_harabasz = calinski_harabasz(X, labels.data(), interrupt);
-    try {
-        p.silhouette = silhouette_score(X, labels.data(), interrupt, sample, seed);
-    } catch (const Error& e) {
-        // Only a sample can hold too few clusters (the full labels passed above).
-        if (sample == 0 || e.kind() != ErrorKind::InvalidParameter) throw;
-    }
-}
-
 // Marks the Kneedle elbow of (k, inertia) and the best silhouette.
 void mark_choices(std::vector<SweepPoint>& points, double sensitivity) {
     std::vector<double> k, inertia;
@@ -130,6 +76,23 @@ void mark_choices(std::vector<SweepPoint>& points, double sensitivity) {
 }
 
 }  // namespace
+
+// The three scores, NaN where scikit-learn would refuse the labels.
+LabelScores score_labels(ConstRowMap X, const std::vector<int32_t>& labels, int64_t sample,
+                         uint64_t seed, const Interrupt& interrupt) {
+    LabelScores s{kNaN, kNaN, kNaN};
+    const int32_t used = encode_labels(labels.data(), X.rows()).n_labels();
+    if (used < 2 || used > X.rows() - 1) return s;
+    s.davies_bouldin = davies_bouldin(X, labels.data(), interrupt);
+    s.calinski_harabasz = calinski_harabasz(X, labels.data(), interrupt);
+    try {
+        s.silhouette = silhouette_score(X, labels.data(), interrupt, sample, seed);
+    } catch (const Error& e) {
+        // Only a sample can hold too few clusters (the full labels passed above).
+        if (sample == 0 || e.kind() != ErrorKind::InvalidParameter) throw;
+    }
+    return s;
+}
 
 // The sweep's own keys, then everything else handed to parse_kmeans_options.
 SweepOptions parse_sweep_options(std::string_view json) {
@@ -166,7 +129,7 @@ SweepOptions parse_sweep_options(std::string_view json) {
             o.elbow_sensitivity = v.number_value();
         } else {
             rest.key(key);
-            write_json(rest, v);
+            rest.value(v);
         }
     }
     rest.end_object();
@@ -202,8 +165,11 @@ SweepResult kmeans_sweep(ConstRowMap rows, int32_t k_min, int32_t k_max,
         const ConstRowMap X(work.data(), p.model.n_rows, work.cols());
         const bool sampled = options.silhouette_sample > 0 && X.rows() > options.silhouette_sample;
         const int64_t sample = sampled ? options.silhouette_sample : 0;
-        score_point(X, nearest_labels(X, p.model, interrupt), sample, options.kmeans.seed, p,
-                    interrupt);
+        const LabelScores s = score_labels(X, nearest_labels(X, p.model, interrupt), sample,
+                                           options.kmeans.seed, interrupt);
+        p.silhouette = s.silhouette;
+        p.davies_bouldin = s.davies_bouldin;
+        p.calinski_harabasz = s.calinski_harabasz;
         out.n_rows = p.model.n_rows;
         out.n_skipped = p.model.n_skipped;
         out.silhouette_rows = sampled ? sample : X.rows();

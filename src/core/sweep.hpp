@@ -49,6 +49,16 @@ struct SweepResult {
     int64_t silhouette_rows = 0;     // rows the silhouette was averaged over
 };
 
+// Silhouette, Davies-Bouldin and Calinski-Harabasz of one labelling of the rows X (metrics.hpp),
+// each NaN where scikit-learn would refuse the labels (fewer than 2 or more than n - 1
+// distinct); the silhouette over a seeded sample of `sample` rows when sample > 0 (NaN when the
+// sample holds a single cluster). Throws Cancelled. Also seg_compare's scores.
+struct LabelScores {
+    double silhouette, davies_bouldin, calinski_harabasz;
+};
+LabelScores score_labels(ConstRowMap X, const std::vector<int32_t>& labels, int64_t sample,
+                         uint64_t seed, const Interrupt& interrupt);
+
 // Fits fit_kmeans_model(rows, k, options.kmeans) for every k in [k_min, k_max] on a fresh
 // copy of the rows (given in canonical order, so each model is bit-identical to
 // kmeans_fit's), labels the scaled rows by their nearest centroid (seg_assign's rule) and
