@@ -69,16 +69,21 @@ inner() {
             failed=$((failed + 1))
         fi
     done
-    echo "$passed passed, $failed failed"
+    echo "$passed passed, $failed failed" | tee build/dev-summary.txt
     [ "$failed" -eq 0 ]
 }
 export -f inner
 export PG_CONFIG
 regress_list="${regress[*]:-}"
 pytest_list="${pytests[*]:-}"
+rm -f build/dev-summary.txt
 pg_virtualenv -t -v 15 -o "extension_destdir=$DEST" bash -c "
     cd '$ROOT'
     regress=($regress_list)
     pytests=($pytest_list)
     $(declare -f inner)
     inner"
+rc=$?
+# The summary again as the last line: pg_virtualenv prints "Dropping cluster ..." after it.
+cat build/dev-summary.txt 2>/dev/null || echo "0 passed, 1 failed"
+[ "$rc" -eq 0 ] && grep -q " 0 failed" build/dev-summary.txt
