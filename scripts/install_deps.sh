@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
     build-essential cmake pkg-config
-    postgresql-15 postgresql-server-dev-15 postgresql-common
+    postgresql-15 postgresql-server-dev-15 postgresql-common postgresql-15-cron
     libeigen3-dev libgtest-dev libnanoflann-dev
     python3 python3-numpy python3-sklearn python3-psycopg2 libopenblas0-pthread
     clang libclang-rt-14-dev

@@ -49,11 +49,13 @@ JOIN (SELECT seg_assign(dm.m, ARRAY[age, annual_income, spending_score]) AS seg,
 SELECT s->'segment' AS segment, s->'mean_distance_now' AS mean_distance_now
 FROM d_old, jsonb_array_elements(r->'segments') s WHERE s->'rows_now' = '0';
 
--- A small shift is "stable", a moderate one "moderate shift".
-SELECT (seg_drift(dm.m, ARRAY[age, annual_income, spending_score]) ->> 'verdict') AS verdict,
+-- A small shift is "stable", a moderate one "moderate shift" in the segment shares (the
+-- overall verdict of the second is "major shift": the ages alone moved, sql/drift_features.sql).
+SELECT (seg_drift(dm.m, ARRAY[age, annual_income, spending_score]) ->> 'segment_verdict') AS verdict,
        round((seg_drift(dm.m, ARRAY[age, annual_income, spending_score]) ->> 'psi')::numeric, 4) AS psi
 FROM mall_customers, dm WHERE customer_id % 4 <> 0 GROUP BY dm.m::text;
-SELECT (seg_drift(dm.m, ARRAY[age, annual_income, spending_score]) ->> 'verdict') AS verdict,
+SELECT (seg_drift(dm.m, ARRAY[age, annual_income, spending_score]) ->> 'segment_verdict') AS verdict,
+       (seg_drift(dm.m, ARRAY[age, annual_income, spending_score]) ->> 'verdict') AS overall,
        round((seg_drift(dm.m, ARRAY[age, annual_income, spending_score]) ->> 'psi')::numeric, 4) AS psi
 FROM mall_customers, dm WHERE age < 50 GROUP BY dm.m::text;
 
@@ -63,7 +65,8 @@ SELECT gender, (seg_drift(dm.m, ARRAY[age, annual_income, spending_score]))->'ro
 FROM mall_customers, dm GROUP BY gender ORDER BY gender;
 
 -- Missing values: rows with a NULL or NaN element are counted as unlabelled; a NULL array or
--- a NULL model is ignored; no row at all gives NULL; an all-unlabelled input has no PSI.
+-- a NULL model is ignored; no row at all gives NULL; an all-unlabelled input has no segment
+-- PSI (its finite values still count in the features' PSIs and the overall verdict).
 SELECT r->'rows' AS rows, r->'unlabelled' AS unlabelled
 FROM (SELECT seg_drift(m, f) AS r
       FROM dm, (VALUES (ARRAY[30, 60, 50]::float8[]), (ARRAY[30, NULL, 50]),

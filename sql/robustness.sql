@@ -218,7 +218,7 @@ FROM rb, LATERAL (SELECT segmodel_send(m) AS ok) e, LATERAL (VALUES
     ('missing code 3', overlay(ok PLACING '\x03'::bytea FROM 9 FOR 1)),
     ('flags', overlay(ok PLACING '\x80'::bytea FROM 10 FOR 1)),
     ('refine code 2', overlay(ok PLACING '\x02'::bytea FROM 11 FOR 1)),
-    ('reserved', overlay(ok PLACING '\x01'::bytea FROM 12 FOR 1)),
+    ('impute code 3', overlay(ok PLACING '\x03'::bytea FROM 12 FOR 1)),
     ('k 4', overlay(ok PLACING '\x04000000'::bytea FROM 13 FOR 4)),
     ('k 0', overlay(ok PLACING '\x00000000'::bytea FROM 13 FOR 4)),
     ('k -1', overlay(ok PLACING '\xffffffff'::bytea FROM 13 FOR 4)),
@@ -236,7 +236,7 @@ FROM rb, LATERAL (SELECT segmodel_send(m) AS ok) e, LATERAL (VALUES
     ('scale -1', overlay(ok PLACING '\x000000000000f0bf'::bytea FROM 113 FOR 8)),
     ('centroid Infinity', overlay(ok PLACING '\x000000000000f07f'::bytea FROM 129 FOR 8)),
     ('size -1', overlay(ok PLACING '\xffffffffffffffff'::bytea FROM 201 FOR 8)),
-    ('name length 2^32-1', overlay(ok PLACING '\xffffffff'::bytea FROM 297 FOR 4)),
+    ('name length 2^32-1', overlay(ok PLACING '\xffffffff'::bytea FROM 753 FOR 4)),  -- after the deciles
     ('a scaler', segscaler_send(s))
 ) AS v(what, b);
 SELECT count(*) AS accepted, bool_and(r.m::text = rb.m::text) AS unchanged

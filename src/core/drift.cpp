@@ -3,9 +3,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <string>
 
 #include "errors.hpp"
+#include "feature_pipeline.hpp"
 #include "json.hpp"
 
 namespace cseg {
@@ -28,6 +30,55 @@ const char* drift_verdict(double psi) {
     if (psi < kPsiMajor) return "moderate shift";
     return "major shift";
 }
+
+// Relative change of the mean distance, read like a PSI.
+const char* distance_verdict(double change) {
+    const double a = std::fabs(change);
+    if (a < kDistanceModerate) return "stable";
+    if (a < kDistanceMajor) return "moderate shift";
+    return "major shift";
+}
+
+// Lower bound among the cuts: the first cut at or above x.
+int32_t decile_bin(const double* cuts, double x) {
+    return int32_t(std::lower_bound(cuts, cuts + kDecileCuts, x) - cuts);
+}
+
+namespace {
+
+// 0 stable, 1 moderate, 2 major (nullptr: -1).
+int severity(const char* verdict) {
+    if (verdict == nullptr) return -1;
+    if (std::strcmp(verdict, "stable") == 0) return 0;
+    if (std::strcmp(verdict, "moderate shift") == 0) return 1;
+    return 2;
+}
+
+// The worse of two verdicts.
+const char* worse(const char* a, const char* b) { return severity(b) > severity(a) ? b : a; }
+
+// Per-feature PSI against the training decile shares, and the means.
+std::vector<FeatureDrift> feature_drift(const FeatureDriftInput& in) {
+    std::vector<FeatureDrift> out(size_t(in.dims));
+    for (int32_t j = 0; j < in.dims; ++j) {
+        FeatureDrift& f = out[size_t(j)];
+        if (size_t(j) < in.names.size()) f.name = in.names[size_t(j)];
+        f.mean_training = in.mean_training[j];
+        const int64_t* bins = in.bins_now + size_t(j) * kDecileBins;
+        for (int32_t b = 0; b < kDecileBins; ++b) f.rows_now += bins[b];
+        f.has_now = f.rows_now > 0;
+        if (!f.has_now) continue;
+        double actual[kDecileBins];
+        for (int32_t b = 0; b < kDecileBins; ++b) actual[b] = double(bins[b]) / double(f.rows_now);
+        f.psi = population_stability_index(in.decile_shares + size_t(j) * kDecileBins, actual,
+                                           kDecileBins);
+        f.mean_now = in.sum_now[j] / double(f.rows_now);
+        f.verdict = drift_verdict(f.psi);
+    }
+    return out;
+}
+
+}  // namespace
 
 // Shares now and at training, per-segment PSI terms and mean distances.
 DriftReport drift_report(const DriftInput& in) {
@@ -76,9 +127,29 @@ DriftReport drift_report(const DriftInput& in) {
     r.has_psi = r.rows_now > 0 && r.rows_training > 0;
     if (r.has_psi) {
         r.psi = population_stability_index(expected.data(), actual.data(), in.k);
-        r.verdict = drift_verdict(r.psi);
+        r.segment_verdict = drift_verdict(r.psi);
+        r.verdict = r.segment_verdict;
+    }
+    if (r.has_mean_distance_now && r.mean_distance_training > 0.0) {
+        r.has_distance_change = true;
+        r.distance_change = r.mean_distance_now / r.mean_distance_training - 1.0;
+        r.distance_verdict = distance_verdict(r.distance_change);
+        r.verdict = worse(r.verdict, r.distance_verdict);
+    }
+    if (in.features != nullptr) {
+        r.has_features = true;
+        r.features = feature_drift(*in.features);
+        for (const FeatureDrift& f : r.features) r.verdict = worse(r.verdict, f.verdict);
     }
     return r;
+}
+
+// A string, or null for nullptr.
+static void string_or_null(JsonWriter& w, const char* s) {
+    if (s != nullptr)
+        w.string(s);
+    else
+        w.null();
 }
 
 // Compact JSON of the report (see the header for the keys).
@@ -97,10 +168,9 @@ std::string drift_to_json(const DriftReport& r) {
     else
         w.null();
     w.key("verdict");
-    if (r.verdict != nullptr)
-        w.string(r.verdict);
-    else
-        w.null();
+    string_or_null(w, r.verdict);
+    w.key("segment_verdict");
+    string_or_null(w, r.segment_verdict);
     w.key("mean_distance_now");
     if (r.has_mean_distance_now)
         w.number(r.mean_distance_now);
@@ -108,6 +178,13 @@ std::string drift_to_json(const DriftReport& r) {
         w.null();
     w.key("mean_distance_training");
     w.number(r.mean_distance_training);
+    w.key("distance_change");
+    if (r.has_distance_change)
+        w.number(r.distance_change);
+    else
+        w.null();
+    w.key("distance_verdict");
+    string_or_null(w, r.distance_verdict);
     w.key("psi_epsilon");
     w.number(kPsiEpsilon);
     w.key("segments");
@@ -140,6 +217,29 @@ std::string drift_to_json(const DriftReport& r) {
         w.end_object();
     }
     w.end_array();
+    w.key("features");
+    if (!r.has_features) {
+        w.null();
+    } else {
+        w.begin_array();
+        for (const FeatureDrift& f : r.features) {
+            w.begin_object();
+            w.key("feature");
+            string_or_null(w, f.name.empty() ? nullptr : f.name.c_str());
+            w.key("rows_now");
+            w.integer(f.rows_now);
+            w.key("psi");
+            if (f.has_now) w.number(f.psi); else w.null();
+            w.key("mean_training");
+            w.number(f.mean_training);
+            w.key("mean_now");
+            if (f.has_now) w.number(f.mean_now); else w.null();
+            w.key("verdict");
+            string_or_null(w, f.verdict);
+            w.end_object();
+        }
+        w.end_array();
+    }
     w.end_object();
     return w.take();
 }

@@ -13,43 +13,6 @@ constexpr int64_t kPollRows = 4096;
 
 }  // namespace
 
-// Mean of the finite values per feature, then fills the gaps with it.
-std::vector<double> impute_column_means(RowMap X, const Interrupt& interrupt) {
-    const int64_t n = X.rows();
-    const int32_t d = static_cast<int32_t>(X.cols());
-    std::vector<double> sum(size_t(d), 0.0);
-    std::vector<int64_t> count(size_t(d), 0);
-    for (int64_t i = 0; i < n; ++i) {
-        if ((i % kPollRows) == 0) interrupt.poll();
-        const double* row = X.data() + i * d;
-        for (int32_t j = 0; j < d; ++j) {
-            if (std::isfinite(row[j])) {
-                sum[size_t(j)] += row[j];
-                ++count[size_t(j)];
-            }
-        }
-    }
-    std::vector<double> mean(static_cast<size_t>(d));
-    for (int32_t j = 0; j < d; ++j) {
-        if (count[size_t(j)] == 0)
-            throw Error(ErrorKind::DataException,
-                        "cannot impute feature " + std::to_string(j + 1) +
-                            ": it has no finite value in any row",
-                        "Option \"missing\" = \"impute\" replaces a missing element by the mean "
-                        "of its feature.");
-        mean[size_t(j)] = sum[size_t(j)] / static_cast<double>(count[size_t(j)]);
-        if (!std::isfinite(mean[size_t(j)]))
-            throw Error(ErrorKind::DataException,
-                        "cannot impute feature " + std::to_string(j + 1) + ": its mean overflows");
-    }
-    for (int64_t i = 0; i < n; ++i) {
-        double* row = X.data() + i * d;
-        for (int32_t j = 0; j < d; ++j)
-            if (!std::isfinite(row[j])) row[j] = mean[size_t(j)];
-    }
-    return mean;
-}
-
 // Two passes: the means, then the mean squared deviation from them.
 void column_mean_std(ConstRowMap X, std::vector<double>& mean, std::vector<double>& std_dev,
                      const Interrupt& interrupt) {

@@ -1,7 +1,6 @@
-// Per-feature column statistics of training rows: the means that "missing": "impute" fills
-// in, the feature_mean / feature_std a model keeps, and the range check on scaled values.
-// Shared by the fit pipelines (kprototypes_fit; kmeans_fit's fit_model.cpp has the same
-// steps inline).
+// Per-feature column statistics of training rows: the feature_mean / feature_std a model
+// keeps (taken by the feature pipeline, feature_pipeline.cpp) and the range check on scaled
+// values. Shared by the fit pipelines.
 #pragma once
 
 #include <cstdint>
@@ -15,10 +14,6 @@ namespace cseg {
 // Largest magnitude allowed in scaled space: squared distances summed over many rows and
 // features must stay far from overflow.
 constexpr double kMaxScaledValue = 1e100;
-
-// Per-feature mean of the finite values of X, then written into every non-finite element.
-// Throws Error(DataException) for a feature without any finite value or whose mean overflows.
-std::vector<double> impute_column_means(RowMap X, const Interrupt& interrupt);
 
 // Per-feature mean and population standard deviation of X (all finite), two passes. Throws
 // Error(DataException) when either overflows.

@@ -1,6 +1,7 @@
 // Names of the model's enums and the one consistency check every model passes.
 #include "model.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -204,6 +205,22 @@ void check_kind_arrays(const Model& m, const ModelKind& model_kind, ErrorKind ki
     }
 }
 
+// The fitted pipeline against the options: transform and clip present exactly when asked for.
+void check_pipeline(const Model& m, ErrorKind kind) {
+    const KMeansOptions& o = m.options;
+    if (!o.transform.empty() && o.transform.size() != size_t(m.dims))
+        fail(kind, "option \"transform\" has " + std::to_string(o.transform.size()) +
+                       " entries, expected dims = " + std::to_string(m.dims));
+    const bool active = std::any_of(o.transform.begin(), o.transform.end(),
+                                    [](FeatureTransform t) { return t != FeatureTransform::None; });
+    if (active ? m.pipeline.transform != o.transform : !m.pipeline.transform.empty())
+        fail(kind, "\"transform\" differs from option \"transform\"");
+    if (o.has_clip == m.pipeline.clip_lo.empty())
+        fail(kind, o.has_clip ? "option \"clip\" is set but \"clip_bounds\" are missing"
+                              : "\"clip_bounds\" are present but option \"clip\" is null");
+    validate_feature_pipeline(m.pipeline, m.dims, kind);
+}
+
 }  // namespace
 
 // Throws Error(kind) naming the first inconsistency of the model.
@@ -279,8 +296,22 @@ void validate_model(const Model& m, ErrorKind kind) {
     check_numbers(m.feature_mean, d, "feature_mean", "dims", false, kind);
     check_numbers(m.feature_std, d, "feature_std", "dims", true, kind);
     check_numbers(m.mean_distance, k, "mean_distance", "k", true, kind);
+    check_pipeline(m, kind);
     check_categorical(m, *model_kind, kind);
     model_kind->validate(m, kind);
+}
+
+// The options that fit the pipeline.
+PipelineSpec pipeline_spec(const KMeansOptions& o) {
+    PipelineSpec s;
+    s.transform = o.transform;
+    s.clip = o.has_clip;
+    s.clip_q_lo = o.clip_lo;
+    s.clip_q_hi = o.clip_hi;
+    s.impute = o.missing == MissingPolicy::Impute;
+    s.impute_method = o.impute;
+    s.feature_names = o.feature_names;
+    return s;
 }
 
 // n_seen when sampled, else every row the aggregate saw was used or skipped.

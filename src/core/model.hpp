@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "hclust_linkage.hpp"
+#include "feature_pipeline.hpp"
 #include "scaler.hpp"
 
 namespace cseg {
@@ -81,6 +82,11 @@ struct KMeansOptions {
     // option: the model keeps them as its "eps" and "min_samples"; 0 elsewhere).
     double dbscan_eps = 0.0;
     int32_t dbscan_min_samples = 0;
+    // The feature pipeline (feature_pipeline.hpp), every fit aggregate:
+    std::vector<FeatureTransform> transform;  // one per feature, or empty => JSON null
+    bool has_clip = false;                    // false => JSON null
+    double clip_lo = 0.0, clip_hi = 1.0;      // quantiles, 0 <= clip_lo < clip_hi <= 1
+    ImputeMethod impute = ImputeMethod::Mean;  // what "missing": "impute" fills in
 };
 
 // The categorical half of a k-prototypes model (Huang 1997, 1998): per attribute the
@@ -125,7 +131,12 @@ struct Model {
     int64_t n_seen = 0;                      // options.sample > 0: rows the aggregate saw (>=
                                              // n_rows + n_skipped); 0 otherwise (rows_seen())
     KMeansOptions options;
-    std::vector<double> impute;              // dims (original units) iff missing == Impute
+    std::vector<double> impute;              // dims iff missing == Impute (transformed units:
+                                             // original units for a feature without transform)
+    // The fitted pipeline: transform (iff options.transform has a transform other than
+    // "none", then equal to it) with lambdas, clip bounds (iff options.has_clip), and the
+    // training deciles seg_drift compares with (empty in models made before they existed).
+    FeaturePipeline pipeline;
     // Training statistics for profiles and drift:
     std::vector<double> feature_mean;        // dims, original units, over training rows
     std::vector<double> feature_std;         // dims, population std, original units
@@ -145,6 +156,9 @@ struct Model {
 // the model's algorithm valid and the other algorithm's at their defaults, and for
 // k-prototypes a consistent categorical part (sorted vocabularies, codes in range, ...).
 void validate_model(const Model& m, ErrorKind kind);
+
+// How the fit pipelines fit the feature pipeline for these options.
+PipelineSpec pipeline_spec(const KMeansOptions& o);
 
 // Rows the fitting aggregate saw (JSON "n_seen"): n_seen when the model was fitted on a
 // sample, else n_rows + n_skipped.

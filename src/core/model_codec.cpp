@@ -1,6 +1,7 @@
 // Binary encoding of models and scalers (layout documented in model_codec.hpp).
 #include "model_codec.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 #include <string>
@@ -21,6 +22,11 @@ constexpr uint8_t kScalerMagic[4] = {'C', 'S', 'G', 'S'};
 constexpr uint8_t kFlagModelNames = 1;
 constexpr uint8_t kFlagOptionNames = 2;
 constexpr uint8_t kFlagSample = 4;  // the sampling tail is present (options.sample > 0)
+constexpr uint8_t kFlagTransform = 8;  // option "transform" set: codes and lambdas present
+constexpr uint8_t kFlagClip = 16;      // option "clip" set: quantiles and bounds present
+constexpr uint8_t kFlagDeciles = 32;   // training deciles and shares present
+constexpr uint8_t kAllFlags =
+    kFlagModelNames | kFlagOptionNames | kFlagSample | kFlagTransform | kFlagClip | kFlagDeciles;
 // Flags of the categorical header.
 constexpr uint8_t kCatFlagNames = 1;
 constexpr uint8_t kCatFlagOptionGamma = 2;
@@ -36,7 +42,7 @@ enum ModelOffset : size_t {
     kOffMissing = 8,
     kOffFlags = 9,
     kOffRefine = 10,
-    kOffReserved = 11,
+    kOffImpute = 11,
     kOffK = 12,
     kOffDims = 16,
     kOffNInit = 20,
@@ -117,6 +123,7 @@ struct CategoricalCounts {
 struct ModelLayout {
     size_t center, scale, centroids, sizes, mean_distance, feature_mean, feature_std, impute, names,
         total;
+    size_t transform, lambdas, clip_q, clip_lo, clip_hi, deciles, decile_shares;  // the pipeline
     size_t mode_share, vocab_start, vocab_offset, modes, cat_impute, cat_names, cat_text;
     size_t sampling;  // the sampling tail (options.sample, n_seen), or the end
     bool ok;
@@ -125,7 +132,7 @@ struct ModelLayout {
 // Computes the layout from the header's counts (cat = nullptr for k-means); ok = false on
 // size_t overflow.
 ModelLayout model_layout(int32_t k, int32_t dims, bool has_impute, uint64_t names_bytes,
-                         const CategoricalCounts* cat, bool has_sample) {
+                         const CategoricalCounts* cat, uint8_t flags) {
     const uint64_t uk = uint64_t(k), ud = uint64_t(dims);
     SizeCounter c;
     ModelLayout l{};
@@ -138,6 +145,15 @@ ModelLayout model_layout(int32_t k, int32_t dims, bool has_impute, uint64_t name
     l.feature_mean = c.take(ud, 8);
     l.feature_std = c.take(ud, 8);
     l.impute = c.take(has_impute ? ud : 0, 8);
+    const bool transform = (flags & kFlagTransform) != 0, clip = (flags & kFlagClip) != 0,
+               deciles = (flags & kFlagDeciles) != 0;
+    l.transform = c.take(transform ? (ud + 7) / 8 : 0, 8);  // one byte per feature, padded
+    l.lambdas = c.take(transform ? ud : 0, 8);
+    l.clip_q = c.take(clip ? 2 : 0, 8);
+    l.clip_lo = c.take(clip ? ud : 0, 8);
+    l.clip_hi = c.take(clip ? ud : 0, 8);
+    l.deciles = c.take(deciles ? ud * kDecileCuts : 0, 8);
+    l.decile_shares = c.take(deciles ? ud * kDecileBins : 0, 8);
     if (cat != nullptr) {
         const uint64_t uq = uint64_t(cat->dims);
         l.mode_share = c.take(uk * uq, 8);
@@ -153,7 +169,7 @@ ModelLayout model_layout(int32_t k, int32_t dims, bool has_impute, uint64_t name
         l.cat_names = c.take(cat->names_bytes, 1);
         l.cat_text = c.take(cat->text_bytes, 1);
     }
-    l.sampling = c.take(has_sample ? 2 : 0, 8);  // not 8-aligned: read with load()
+    l.sampling = c.take((flags & kFlagSample) ? 2 : 0, 8);  // not 8-aligned: read with load()
     l.total = c.bytes;
     l.ok = c.ok;
     return l;
@@ -263,11 +279,11 @@ ModelHeader read_model_header(const uint8_t* data, size_t len, ErrorKind kind) {
     ModelHeader h{};
     h.algorithm = ModelAlgorithm(data[kOffAlgorithm]);
     h.flags = data[kOffFlags];
-    if ((h.flags & ~(kFlagModelNames | kFlagOptionNames | kFlagSample)) != 0)
-        fail("unknown flags " + std::to_string(h.flags));
+    if ((h.flags & ~kAllFlags) != 0) fail("unknown flags " + std::to_string(h.flags));
     if (data[kOffRefine] > uint8_t(RefineMethod::None))
         fail("unknown refine method code " + std::to_string(data[kOffRefine]));
-    if (data[kOffReserved] != 0) fail("reserved header bytes are not zero");
+    if (data[kOffImpute] > uint8_t(ImputeMethod::Zero))
+        fail("unknown impute method code " + std::to_string(data[kOffImpute]));
     h.k = load<int32_t>(data + kOffK);
     h.dims = load<int32_t>(data + kOffDims);
     if (h.k < 1) fail("k must be at least 1, got " + std::to_string(h.k));
@@ -293,7 +309,7 @@ ModelHeader read_model_header(const uint8_t* data, size_t len, ErrorKind kind) {
         h.cat.text_bytes = load<uint64_t>(data + kOffCatTextBytes);
     }
     h.layout = model_layout(h.k, h.dims, h.has_impute, h.names_bytes, kprototypes ? &h.cat : nullptr,
-                            (h.flags & kFlagSample) != 0);
+                            h.flags);
     h.specs = model_kind->arrays();
     const size_t common_len =
         h.specs.empty() || !h.layout.ok || kind_section_start(h.layout.total) > len
@@ -427,6 +443,75 @@ CategoricalCounts categorical_counts(const Model& m) {
     return c;
 }
 
+// The header flags of a (validated) model.
+uint8_t model_flags(const Model& m) {
+    return uint8_t((m.feature_names.empty() ? 0 : kFlagModelNames) |
+                   (m.options.has_feature_names ? kFlagOptionNames : 0) |
+                   (m.options.sample > 0 ? kFlagSample : 0) |
+                   (m.options.transform.empty() ? 0 : kFlagTransform) |
+                   (m.options.has_clip ? kFlagClip : 0) |
+                   (m.pipeline.deciles.empty() ? 0 : kFlagDeciles));
+}
+
+// Writes the pipeline's arrays (zeroing the padding after the transform codes).
+void encode_pipeline(const Model& m, const ModelLayout& l, uint8_t* out) {
+    const size_t d = size_t(m.dims);
+    if (!m.options.transform.empty()) {
+        std::memset(out + l.transform, 0, l.lambdas - l.transform);
+        for (size_t j = 0; j < d; ++j) out[l.transform + j] = uint8_t(m.options.transform[j]);
+        if (m.pipeline.transform.empty())
+            std::memset(out + l.lambdas, 0, 8 * d);
+        else
+            store_array(out, l.lambdas, m.pipeline.lambdas);
+    }
+    if (m.options.has_clip) {
+        store<double>(out + l.clip_q, m.options.clip_lo);
+        store<double>(out + l.clip_q + 8, m.options.clip_hi);
+        store_array(out, l.clip_lo, m.pipeline.clip_lo);
+        store_array(out, l.clip_hi, m.pipeline.clip_hi);
+    }
+    store_array(out, l.deciles, m.pipeline.deciles);
+    store_array(out, l.decile_shares, m.pipeline.decile_shares);
+}
+
+// Reads the pipeline's arrays of a checked header into the model.
+void decode_pipeline(const uint8_t* data, const ModelHeader& h, ErrorKind kind, Model& m) {
+    const ModelLayout& l = h.layout;
+    const size_t d = size_t(h.dims);
+    m.options.impute = ImputeMethod(data[kOffImpute]);
+    if (h.flags & kFlagTransform) {
+        for (size_t j = 0; j < d; ++j) {
+            if (data[l.transform + j] > uint8_t(FeatureTransform::YeoJohnson))
+                throw Error(kind, "invalid segmodel binary value: unknown transform code");
+            m.options.transform.push_back(FeatureTransform(data[l.transform + j]));
+        }
+        for (size_t at = l.transform + d; at < l.lambdas; ++at)
+            if (data[at] != 0)
+                throw Error(kind, "invalid segmodel binary value: padding bytes are not zero");
+        if (std::any_of(m.options.transform.begin(), m.options.transform.end(),
+                        [](FeatureTransform t) { return t != FeatureTransform::None; })) {
+            m.pipeline.transform = m.options.transform;
+            m.pipeline.lambdas = load_array<double>(data, l.lambdas, d);
+        } else {
+            for (size_t at = l.lambdas; at < l.lambdas + 8 * d; ++at)
+                if (data[at] != 0)
+                    throw Error(kind, "invalid segmodel binary value: lambdas of \"none\" "
+                                      "transforms are not zero");
+        }
+    }
+    if (h.flags & kFlagClip) {
+        m.options.has_clip = true;
+        m.options.clip_lo = load<double>(data + l.clip_q);
+        m.options.clip_hi = load<double>(data + l.clip_q + 8);
+        m.pipeline.clip_lo = load_array<double>(data, l.clip_lo, d);
+        m.pipeline.clip_hi = load_array<double>(data, l.clip_hi, d);
+    }
+    if (h.flags & kFlagDeciles) {
+        m.pipeline.deciles = load_array<double>(data, l.deciles, d * kDecileCuts);
+        m.pipeline.decile_shares = load_array<double>(data, l.decile_shares, d * kDecileBins);
+    }
+}
+
 // The layout of a model to encode, after validating it.
 ModelLayout checked_layout(const Model& m) {
     validate_model(m, ErrorKind::Internal);
@@ -434,7 +519,7 @@ ModelLayout checked_layout(const Model& m) {
     const CategoricalCounts cat = kprototypes ? categorical_counts(m) : CategoricalCounts{};
     const ModelLayout l = model_layout(m.k, m.dims, m.options.missing == MissingPolicy::Impute,
                                        model_names_bytes(m), kprototypes ? &cat : nullptr,
-                                       m.options.sample > 0);
+                                       model_flags(m));
     if (!l.ok) throw Error(ErrorKind::ProgramLimit, "segmodel is too large to encode");
     return l;
 }
@@ -543,9 +628,8 @@ void model_encode(const Model& m, uint8_t* out) {
     out[kOffInit] = uint8_t(m.options.init);
     out[kOffMissing] = uint8_t(m.options.missing);
     out[kOffRefine] = uint8_t(m.options.refine);
-    out[kOffFlags] = uint8_t((m.feature_names.empty() ? 0 : kFlagModelNames) |
-                             (m.options.has_feature_names ? kFlagOptionNames : 0) |
-                             (m.options.sample > 0 ? kFlagSample : 0));
+    out[kOffImpute] = uint8_t(m.options.impute);
+    out[kOffFlags] = model_flags(m);
     store<int32_t>(out + kOffK, m.k);
     store<int32_t>(out + kOffDims, m.dims);
     store<int32_t>(out + kOffNInit, m.options.n_init);
@@ -565,6 +649,7 @@ void model_encode(const Model& m, uint8_t* out) {
     store_array(out, l.feature_mean, m.feature_mean);
     store_array(out, l.feature_std, m.feature_std);
     if (m.options.missing == MissingPolicy::Impute) store_array(out, l.impute, m.impute);
+    encode_pipeline(m, l, out);
     if (kprototypes) {
         // The int32 arrays end with padding: zero it (the feature names follow it).
         std::memset(out + l.modes, 0, l.names - l.modes);
@@ -626,6 +711,7 @@ Model model_decode(const uint8_t* data, size_t len, ErrorKind kind) {
     m.feature_mean = load_array<double>(data, l.feature_mean, d);
     m.feature_std = load_array<double>(data, l.feature_std, d);
     if (h.has_impute) m.impute = load_array<double>(data, l.impute, d);
+    decode_pipeline(data, h, kind, m);
     const uint8_t* p = data + l.names;
     const uint8_t* end =
         h.algorithm == ModelAlgorithm::KPrototypes ? data + l.cat_names : data + l.sampling;
@@ -677,6 +763,23 @@ ModelView model_view(const uint8_t* data, size_t len) {
     v.sizes = reinterpret_cast<const int64_t*>(data + l.sizes);
     v.mean_distance = doubles(l.mean_distance);
     v.algorithm = h.algorithm;
+    if (h.flags & kFlagTransform) {
+        const uint8_t* codes = data + l.transform;
+        if (std::any_of(codes, codes + h.dims, [](uint8_t t) { return t != 0; })) {
+            v.transform = codes;
+            v.lambdas = doubles(l.lambdas);
+        }
+    }
+    if (h.flags & kFlagClip) {
+        v.clip_lo = doubles(l.clip_lo);
+        v.clip_hi = doubles(l.clip_hi);
+    }
+    if (h.flags & kFlagDeciles) {
+        v.deciles = doubles(l.deciles);
+        v.decile_shares = doubles(l.decile_shares);
+    }
+    v.names = (h.flags & kFlagModelNames) ? data + l.names : nullptr;
+    v.names_end = data + l.names + h.names_bytes;
     if (h.algorithm == ModelAlgorithm::KPrototypes) {
         check_category_index(data, h, ErrorKind::Internal);
         v.cat_dims = h.cat.dims;
@@ -696,6 +799,14 @@ ModelView model_view(const uint8_t* data, size_t len) {
         v.kind_rows[i] = h.kind_rows[i];
     }
     return v;
+}
+
+// The j-th length-prefixed name of the view's name section.
+std::string view_feature_name(const ModelView& v, int32_t j) {
+    if (v.names == nullptr || j < 0 || j >= v.dims) return std::string();
+    const uint8_t* p = v.names;
+    for (int32_t i = 0; i < j; ++i) p += 4 + load<uint32_t>(p);
+    return std::string(reinterpret_cast<const char*>(p + 4), load<uint32_t>(p));
 }
 
 // Size of the binary encoding of a scaler.

@@ -10,9 +10,10 @@
 //             3 = gmm, 4 = dbscan; accepted once the kind is registered)
 //     6    1  options.scale     7  1  options.init     8  1  options.missing
 //     9    1  flags: bit 0 = model feature names stored, bit 1 = options.has_feature_names,
-//             bit 2 = sampling tail present (options.sample > 0)
+//             bit 2 = sampling tail present (options.sample > 0), bit 3 = option "transform"
+//             set, bit 4 = option "clip" set, bit 5 = training deciles stored
 //    10    1  options.refine: 0 hartigan, 1 none
-//    11    1  reserved, zero
+//    11    1  options.impute: 0 mean, 1 median, 2 zero
 //    12    4  k (int32)        16  4  dims (int32)
 //    20    4  options.n_init   24  4  options.max_iter   28  4  n_iter
 //    32    8  options.tol (double)   40  8  options.seed (uint64)
@@ -20,7 +21,11 @@
 //    72    8  byte length of the name section (uint64)
 //    80       scaler.center[dims], scaler.scale[dims], centroids[k*dims], sizes[k] (int64),
 //             mean_distance[k], feature_mean[dims], feature_std[dims],
-//             impute[dims] (only when options.missing = impute)
+//             impute[dims] (only when options.missing = impute), then the feature pipeline:
+//             with bit 3 the transform codes (dims bytes: 0 none, 1 log1p, 2 sqrt,
+//             3 yeo-johnson, zero-padded to 8) and lambdas[dims]; with bit 4 the quantiles
+//             options.clip (2 doubles), clip_lo[dims], clip_hi[dims]; with bit 5 the training
+//             deciles[dims * 9] and decile shares[dims * 10]
 //     ...     name section: for each stored list (model names, then option names), dims
 //             entries of (uint32 byte length, bytes); no padding after it.
 //
@@ -65,6 +70,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "errors.hpp"
 #include "model.hpp"
@@ -115,6 +121,15 @@ struct ModelView {
     double gamma;
     const uint8_t* cat_names;     // the model's categorical names, nullptr when not stored
     const uint8_t* cat_names_end; // end of the categorical name section
+    // The feature pipeline (nullptr when a step is off):
+    const uint8_t* transform;     // dims FeatureTransform codes, nullptr when all "none"
+    const double* lambdas;        // dims, with transform
+    const double* clip_lo;        // dims
+    const double* clip_hi;        // dims
+    const double* deciles;        // dims * 9, nullptr in models without deciles
+    const double* decile_shares;  // dims * 10
+    const uint8_t* names;         // the model's feature names (length-prefixed), or nullptr
+    const uint8_t* names_end;     // end of the name section
     // The kind section: array i (of ModelKind::arrays()) has kind_rows[i] rows of 8-byte
     // values at kind_array[i] (double or int64 as its spec says), for i < n_kind_arrays.
     static constexpr int32_t kMaxKindArrays = 16;
@@ -128,6 +143,9 @@ struct ModelView {
         return static_cast<const int64_t*>(kind_array[i]);
     }
 };
+
+// The model's name of feature j from a view ("" when the model stores no names).
+std::string view_feature_name(const ModelView& v, int32_t j);
 
 // Checks the header and every length fully (throws Error(Internal): a stored datum that
 // fails is corrupt) and requires data to be 8-byte aligned. It does NOT re-check the

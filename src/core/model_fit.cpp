@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cluster_order.hpp"
+#include "feature_pipeline.hpp"
 #include "feature_stats.hpp"
 #include "json.hpp"
 #include "missing.hpp"
@@ -175,8 +176,7 @@ int64_t apply_missing_policy(Rows& r, Model& m, const char* fn, const Interrupt&
         case MissingPolicy::Error:
             reject_missing(r, fn, interrupt);
             return r.n;
-        case MissingPolicy::Impute:
-            m.impute = impute_column_means(RowMap(r.x, r.n, r.p), interrupt);
+        case MissingPolicy::Impute:  // the numbers: by the feature pipeline
             if (r.q > 0) impute_categories(r, m);
             return r.n;
     }
@@ -206,6 +206,11 @@ void check_arguments(const ModelKind& kind, const FitInput& in, int32_t k,
     validate_model_options(opts, kind.algorithm(), ErrorKind::InvalidParameter,
                            std::string(fn) + " ");
     const char* arrays = kind.categorical() ? "numeric" : "feature";
+    if (!opts.transform.empty() && opts.transform.size() != size_t(in.dims))
+        throw Error(ErrorKind::InvalidParameter,
+                    std::string(fn) + " option \"transform\" has " +
+                        std::to_string(opts.transform.size()) + " entries but the " + arrays +
+                        " arrays have " + std::to_string(in.dims) + " elements");
     if (opts.has_feature_names && opts.feature_names.size() != size_t(in.dims))
         throw Error(ErrorKind::InvalidParameter,
                     std::string(fn) + " option \"feature_names\" has " +
@@ -296,17 +301,10 @@ Model fit_model(const ModelKind& kind, FitInput in, int32_t k, const KMeansOptio
     if (cats != nullptr) m.categorical.categories = std::move(cats->categories);
 
     const ConstRowMap Xc(r.x, usable, d);
-    // The features' statistics and the scaler read the same rows: two tasks (the first
-    // error is the statistics', as in this order on one thread).
-    threads_runner(threads)(
-        2,
-        [&](int32_t task, const Interrupt& task_interrupt) {
-            if (task == 0)
-                column_mean_std(Xc, m.feature_mean, m.feature_std, task_interrupt);
-            else
-                m.scaler = fit_scaler(Xc, opts.scale, task_interrupt);
-        },
-        interrupt);
+    // Transform, impute, clip (and the profile statistics and deciles), then the scaler.
+    m.pipeline = fit_feature_pipeline(RowMap(r.x, usable, d), pipeline_spec(opts), m.impute,
+                                      m.feature_mean, m.feature_std, interrupt);
+    m.scaler = fit_scaler(Xc, opts.scale, interrupt);
     // Scaled in place and checked, per block of rows (the first bad row is reported).
     threads_runner(threads)(
         task_blocks(usable),

@@ -417,6 +417,81 @@ struct OptionalCountField {
     static bool is_default(const KMeansOptions& o) { return o.*M == 0; }
 };
 
+// Option "transform": an array of transform names (one per feature) or null.
+struct TransformField {
+    static std::string expected() {
+        return "an array of transform names (\"none\", \"log1p\", \"sqrt\", "
+               "\"yeo-johnson\"), one per feature, or null";
+    }
+    static bool read(const Json& v, KMeansOptions& o) {
+        o.transform.clear();
+        if (v.is_null()) return true;
+        if (!v.is_array() || v.items().empty()) return false;
+        for (const Json& t : v.items()) {
+            if (!t.is_string()) return false;
+            const std::optional<FeatureTransform> f =
+                enum_from_name(t.text(), feature_transform_name, FeatureTransform::YeoJohnson);
+            if (!f) return false;
+            o.transform.push_back(*f);
+        }
+        return true;
+    }
+    static bool valid(const KMeansOptions& o) {
+        for (FeatureTransform t : o.transform)
+            if (uint8_t(t) > uint8_t(FeatureTransform::YeoJohnson)) return false;
+        return true;
+    }
+    static void write(JsonWriter& w, const KMeansOptions& o) {
+        if (o.transform.empty()) {
+            w.null();
+            return;
+        }
+        w.begin_array();
+        for (FeatureTransform t : o.transform) w.string(feature_transform_name(t));
+        w.end_array();
+    }
+    static bool is_default(const KMeansOptions& o) { return o.transform.empty(); }
+};
+
+// Option "clip": [q_lo, q_hi] with 0 <= q_lo < q_hi <= 1, or null.
+struct ClipField {
+    static std::string expected() {
+        return "an array [q_lo, q_hi] of quantiles with 0 <= q_lo < q_hi <= 1, or null";
+    }
+    static bool read(const Json& v, KMeansOptions& o) {
+        o.has_clip = false;
+        o.clip_lo = 0.0;
+        o.clip_hi = 1.0;
+        if (v.is_null()) return true;
+        if (!v.is_array() || v.items().size() != 2 || !v.items()[0].is_number() ||
+            !v.items()[1].is_number())
+            return false;
+        o.has_clip = true;
+        o.clip_lo = v.items()[0].number_value();
+        o.clip_hi = v.items()[1].number_value();
+        return valid(o);
+    }
+    static bool valid(const KMeansOptions& o) {
+        if (!o.has_clip) return is_default(o);
+        return o.clip_lo >= 0.0 && o.clip_lo < o.clip_hi && o.clip_hi <= 1.0;
+    }
+    static void write(JsonWriter& w, const KMeansOptions& o) {
+        if (!o.has_clip) {
+            w.null();
+            return;
+        }
+        if (!std::isfinite(o.clip_lo) || !std::isfinite(o.clip_hi)) {
+            w.string("not finite");  // only ever rendered in an error message
+            return;
+        }
+        const double q[2] = {o.clip_lo, o.clip_hi};
+        w.number_array(q, 2);
+    }
+    static bool is_default(const KMeansOptions& o) {
+        return !o.has_clip && o.clip_lo == 0.0 && o.clip_hi == 1.0;
+    }
+};
+
 // Builds a table row from a field type.
 template <class F>
 constexpr OptionField option(const char* key, uint8_t algorithms = kForBoth) {
@@ -472,6 +547,10 @@ const OptionField kOptionFields[] = {
     option<NonNegativeField<&KMeansOptions::gmm_tol>>("tol", kForGmm),
     option<NonNegativeField<&KMeansOptions::gmm_reg_covar>>("reg_covar", kForGmm),
     option<IntField<&KMeansOptions::gmm_init_candidates, 1, 100>>("init_candidates", kForGmm),
+    optional_option<TransformField>("transform", kForAll),
+    optional_option<ClipField>("clip", kForAll),
+    optional_option<EnumField<ImputeMethod, &KMeansOptions::impute, impute_method_name,
+                              ImputeMethod::Zero>>("impute", kForAll),
 };
 
 // The option keys of an algorithm, in table order.
@@ -548,11 +627,105 @@ void write_names_or_null(JsonWriter& w, const std::vector<std::string>& names) {
 constexpr int64_t kInt32Max = std::numeric_limits<int32_t>::max();
 constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
 
+// dims arrays of `width` numbers each, flattened (clip_bounds, feature_deciles, ...).
+std::vector<double> read_per_feature(const Json& v, const Doc& doc, const std::string& path,
+                                     int32_t dims, size_t width) {
+    if (!v.is_array() || v.items().size() != size_t(dims))
+        doc.bad_value(path, "an array of dims = " + std::to_string(dims) + " arrays", v);
+    std::vector<double> out;
+    for (size_t i = 0; i < v.items().size(); ++i) {
+        const std::string row_path = path + "[" + std::to_string(i) + "]";
+        const size_t before = out.size();
+        read_numbers(v.items()[i], doc, row_path, out);
+        if (out.size() - before != width)
+            doc.bad_value(row_path, "an array of " + std::to_string(width) + " numbers",
+                          v.items()[i]);
+    }
+    return out;
+}
+
+// Writes dims arrays of `width` numbers from x (flattened).
+void write_per_feature(JsonWriter& w, const double* x, int32_t dims, size_t width) {
+    w.begin_array();
+    for (int32_t j = 0; j < dims; ++j) w.number_array(x + size_t(j) * width, width);
+    w.end_array();
+}
+
+// The fitted pipeline's keys: transform (a name per feature), lambdas, clip_bounds
+// ([low, high] per feature, transformed units), feature_deciles, feature_decile_shares.
+void write_pipeline(JsonWriter& w, const Model& m) {
+    const FeaturePipeline& p = m.pipeline;
+    w.key("transform");
+    w.begin_array();
+    for (int32_t j = 0; j < m.dims; ++j)
+        w.string(feature_transform_name(p.transform.empty() ? FeatureTransform::None
+                                                            : p.transform[size_t(j)]));
+    w.end_array();
+    w.key("lambdas");
+    if (p.transform.empty())
+        w.null();
+    else
+        w.number_array(p.lambdas.data(), p.lambdas.size());
+    w.key("clip_bounds");
+    if (p.clip_lo.empty()) {
+        w.null();
+    } else {
+        w.begin_array();
+        for (int32_t j = 0; j < m.dims; ++j) {
+            const double b[2] = {p.clip_lo[size_t(j)], p.clip_hi[size_t(j)]};
+            w.number_array(b, 2);
+        }
+        w.end_array();
+    }
+    w.key("feature_deciles");
+    if (p.deciles.empty())
+        w.null();
+    else
+        write_per_feature(w, p.deciles.data(), m.dims, kDecileCuts);
+    w.key("feature_decile_shares");
+    if (p.decile_shares.empty())
+        w.null();
+    else
+        write_per_feature(w, p.decile_shares.data(), m.dims, kDecileBins);
+}
+
+// Reads the pipeline's keys (all optional: texts from before they existed lack them).
+void read_pipeline(const ObjectReader& r, const Doc& doc, Model& m) {
+    FeaturePipeline& p = m.pipeline;
+    const Json* t = r.find("transform");
+    if (t != nullptr && !t->is_null()) {
+        KMeansOptions o;
+        if (!TransformField::read(*t, o) || o.transform.size() != size_t(m.dims))
+            doc.bad_value("transform", "an array of dims = " + std::to_string(m.dims) +
+                                           " transform names", *t);
+        if (std::any_of(o.transform.begin(), o.transform.end(),
+                        [](FeatureTransform f) { return f != FeatureTransform::None; }))
+            p.transform = o.transform;
+    }
+    const Json* l = r.find("lambdas");
+    if (l != nullptr && !l->is_null()) p.lambdas = read_numbers(*l, doc, "lambdas");
+    const Json* c = r.find("clip_bounds");
+    if (c != nullptr && !c->is_null()) {
+        const std::vector<double> b = read_per_feature(*c, doc, "clip_bounds", m.dims, 2);
+        for (size_t j = 0; j < b.size() / 2; ++j) {
+            p.clip_lo.push_back(b[2 * j]);
+            p.clip_hi.push_back(b[2 * j + 1]);
+        }
+    }
+    const Json* q = r.find("feature_deciles");
+    if (q != nullptr && !q->is_null())
+        p.deciles = read_per_feature(*q, doc, "feature_deciles", m.dims, kDecileCuts);
+    const Json* s = r.find("feature_decile_shares");
+    if (s != nullptr && !s->is_null())
+        p.decile_shares = read_per_feature(*s, doc, "feature_decile_shares", m.dims, kDecileBins);
+}
+
 // The keys of a k-means model, in output order.
 const std::vector<const char*> kKMeansKeys = {
     "algorithm", "version", "k",       "dims",     "feature_names", "scaler",
     "centroids", "sizes",   "inertia", "n_iter",   "n_rows",        "n_skipped",
-    "n_seen",    "options", "impute",  "feature_mean", "feature_std", "mean_distance"};
+    "n_seen",    "options", "impute",  "transform", "lambdas", "clip_bounds",
+    "feature_deciles", "feature_decile_shares", "feature_mean", "feature_std", "mean_distance"};
 // The keys a k-prototypes model adds after them, in output order.
 const std::vector<const char*> kCategoricalKeys = {
     "gamma", "cost", "categorical_dims", "categorical_names", "categories", "modes",
@@ -759,6 +932,7 @@ std::string model_to_json(const Model& m) {
         w.number_array(m.impute.data(), m.impute.size());
     else
         w.null();
+    write_pipeline(w, m);
     w.key("feature_mean");
     w.number_array(m.feature_mean.data(), m.feature_mean.size());
     w.key("feature_std");
@@ -819,6 +993,7 @@ Model model_from_json(std::string_view text) {
     if (m.options.sample > 0) m.n_seen = n_seen;
     const Json* impute = r.find("impute");
     if (impute != nullptr && !impute->is_null()) m.impute = read_numbers(*impute, doc, "impute");
+    read_pipeline(r, doc, m);
     m.feature_mean = read_numbers(r.get("feature_mean"), doc, "feature_mean");
     m.feature_std = read_numbers(r.get("feature_std"), doc, "feature_std");
     m.mean_distance = read_numbers(r.get("mean_distance"), doc, "mean_distance");

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "distance.hpp"
+#include "feature_stats.hpp"
 #include "kprototypes.hpp"
 #include "model_kind.hpp"
 
@@ -33,6 +34,15 @@ class KPrototypesKind final : public ModelKind {
                 int32_t) const override {
         m.categorical.gamma =
             m.options.has_gamma ? m.options.gamma : default_gamma(m.feature_std, m.scaler);
+        if (!m.options.has_gamma && (!m.pipeline.transform.empty() || !m.pipeline.clip_lo.empty())) {
+            // The spread of the numbers as the model sees them (after the pipeline's transform
+            // and clipping; the profile statistics are in original units): the scaled rows' std.
+            std::vector<double> mean, sd;
+            column_mean_std(rows.X, mean, sd, interrupt);
+            double sum = 0.0;
+            for (double v : sd) sum += v;
+            m.categorical.gamma = 0.5 * sum / static_cast<double>(sd.size());
+        }
         KPrototypesRun run = kprototypes_run(rows.X, rows.codes, rows.n_categories, k,
                                              m.categorical.gamma, m.options, interrupt);
         m.inertia = run.inertia;

@@ -53,13 +53,22 @@ std::string feature_label(const Model& m, int32_t j) {
     return "feature_" + std::to_string(j + 1);
 }
 
-// Centroids back to original units with the model's scaler, then z-scores and words.
+// Unscaled, then through the inverse transform (clipping is not undone: a mean of clipped
+// values lies inside the clip bounds already).
+void centroid_in_original_units(const Model& m, int32_t c, double* out) {
+    m.scaler.inverse(m.centroid(c), out);
+    if (!m.pipeline.transform.empty())
+        inverse_transform_row(reinterpret_cast<const uint8_t*>(m.pipeline.transform.data()),
+                              m.pipeline.lambdas.data(), out, m.dims);
+}
+
+// Centroids back to original units, then z-scores and words.
 std::vector<ProfileCell> profile_cells(const Model& m) {
     std::vector<ProfileCell> cells;
     cells.reserve(static_cast<size_t>(m.k) * static_cast<size_t>(m.dims));
     std::vector<double> value(static_cast<size_t>(m.dims));
     for (int32_t c = 0; c < m.k; ++c) {
-        m.scaler.inverse(m.centroid(c), value.data());
+        centroid_in_original_units(m, c, value.data());
         for (int32_t j = 0; j < m.dims; ++j) {
             const double mean = m.feature_mean[size_t(j)], sd = m.feature_std[size_t(j)];
             ProfileCell cell;

@@ -25,6 +25,11 @@ Level level_of(double z);
 // The name of feature j (0-based): the model's feature name, or "feature_<j+1>" without one.
 std::string feature_label(const Model& m, int32_t j);
 
+// Centroid c in original units: unscaled, then mapped back through the inverse of each
+// feature's transform (so a log1p feature shows expm1 of the mean log, a geometric-style
+// mean, not the arithmetic mean of the original values). Clipping is not inverted.
+void centroid_in_original_units(const Model& m, int32_t c, double* out);
+
 // One cluster x feature cell of a profile.
 struct ProfileCell {
     int32_t cluster = 0;

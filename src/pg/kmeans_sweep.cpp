@@ -8,10 +8,13 @@
 #include "jsonb_options.hpp"
 #include "row_buffer.hpp"
 #include "row_order.hpp"
+#include "segment_warnings.hpp"
 #include "sweep.hpp"
 
 #include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <string>
 
 namespace {
 
@@ -23,6 +26,7 @@ struct SweepOut {
     double inertia, silhouette, davies_bouldin, calinski_harabasz;
     bool elbow, best_silhouette;
     struct varlena* model;
+    char* warning;  // segment_warning's text, nullptr when none
 };
 
 // The whole result.
@@ -128,7 +132,14 @@ Datum kmeans_sweep_final(PG_FUNCTION_ARGS) {
                                    p.calinski_harabasz,
                                    p.elbow,
                                    p.best_silhouette,
-                                   cseg_pg::model_to_varlena(p.model)};
+                                   cseg_pg::model_to_varlena(p.model),
+                                   nullptr};
+            const std::string w =
+                cseg::segment_warning(p.model.sizes.data(), p.model.k, p.silhouette);
+            if (!w.empty()) {
+                all.rows[i].warning = static_cast<char*>(cseg_pg::alloc_nothrow(w.size() + 1));
+                memcpy(all.rows[i].warning, w.c_str(), w.size() + 1);
+            }
         }
         return all;
     });
@@ -148,15 +159,16 @@ Datum kmeans_sweep_final(PG_FUNCTION_ARGS) {
     Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * r.n_points));
     for (int32 i = 0; i < r.n_points; ++i) {
         const SweepOut& p = r.rows[i];
-        bool nulls[8] = {false, false, false, false, false, false, false, false};
-        Datum values[8] = {Int32GetDatum(p.k),
+        bool nulls[9] = {false, false, false, false, false, false, false, false, p.warning == nullptr};
+        Datum values[9] = {Int32GetDatum(p.k),
                            Float8GetDatum(p.inertia),
                            score_datum(p.silhouette, &nulls[2]),
                            score_datum(p.davies_bouldin, &nulls[3]),
                            score_datum(p.calinski_harabasz, &nulls[4]),
                            BoolGetDatum(p.elbow),
                            BoolGetDatum(p.best_silhouette),
-                           PointerGetDatum(p.model)};
+                           PointerGetDatum(p.model),
+                           p.warning != nullptr ? CStringGetTextDatum(p.warning) : Datum(0)};
         elems[i] = HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
     }
     PG_RETURN_ARRAYTYPE_P(cseg_pg::composite_array_build(elems, r.n_points, elemtype));

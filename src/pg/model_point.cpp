@@ -2,7 +2,10 @@
 #include "model_point.hpp"
 
 #include <cmath>
+#include <string>
+#include <vector>
 
+#include "feature_pipeline.hpp"
 #include "float8_array.hpp"
 #include "guard.hpp"
 #include "kprototypes.hpp"
@@ -87,14 +90,37 @@ bool model_mixed_point(FunctionCallInfo fcinfo, ModelCache* cache, int num_arg, 
     return numbers_ok && (complete || m.cat_impute != nullptr);
 }
 
-// Imputes (when the model does) and scales one row of doubles in place.
+// The error for a value outside the domain of feature j's transform, naming the feature.
+[[noreturn]] static void transform_domain_error(const cseg::ModelView& m, int32 j, double x) {
+    cseg_pg::guarded([&] {
+        std::vector<std::string> names;
+        const std::string name = cseg::view_feature_name(m, j);
+        if (!name.empty()) {
+            names.resize(size_t(m.dims));
+            names[size_t(j)] = name;
+        }
+        cseg::throw_domain_error("", names, j, cseg::FeatureTransform(m.transform[j]), x);
+    });
+    pg_unreachable();
+}
+
+// Applies the model's per-feature transforms to x in place (missing values stay missing).
+void model_transform_values(const cseg::ModelView& m, double* x) {
+    if (m.transform == nullptr) return;
+    const int32 bad = cseg::transform_row(m.transform, m.lambdas, x, m.dims);
+    if (bad >= 0) transform_domain_error(m, bad, x[bad]);
+}
+
+// Transforms, imputes (when the model does), clips and scales one row of doubles in place.
 bool model_point_values(const cseg::ModelView& m, double* x, int32 missing) {
     const int32 n = m.dims;
+    model_transform_values(m, x);
     if (missing > 0) {
         if (m.impute == nullptr) return false;
         for (int32 j = 0; j < n; ++j)
             if (!std::isfinite(x[j])) x[j] = m.impute[j];
     }
+    if (m.clip_lo != nullptr) cseg::clip_row(m.clip_lo, m.clip_hi, x, n);
     for (int32 j = 0; j < n; ++j) {
         const double raw = x[j];
         x[j] = (raw - m.center[j]) / m.scale[j];

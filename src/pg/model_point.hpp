@@ -22,8 +22,13 @@ bool model_point(FunctionCallInfo fcinfo, ModelCache* cache, int argno, const ch
 bool model_mixed_point(FunctionCallInfo fcinfo, ModelCache* cache, int num_arg, int cat_arg,
                        const char* fn);
 
-// The same for features already in x[0..dims) (NaN = missing, `missing` of them): imputes
-// and scales x in place. Returns false when missing > 0 and the model does not impute.
+// The same for features already in x[0..dims) (NaN = missing, `missing` of them): the
+// model's feature pipeline in place — transform, impute, clip — then its scaler. Returns
+// false when missing > 0 and the model does not impute. A value outside its feature's
+// transform domain is an error (22000) naming the feature.
 bool model_point_values(const cseg::ModelView& m, double* x, int32 missing);
+
+// The transform step alone (missing values stay missing); raises the domain error.
+void model_transform_values(const cseg::ModelView& m, double* x);
 
 }  // namespace cseg_pg

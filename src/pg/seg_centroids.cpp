@@ -1,5 +1,7 @@
-// seg_centroids(segmodel): one row per cluster with its size and centroid in original units.
+// seg_centroids(segmodel): one row per cluster with its size and centroid in original units
+// (unscaled, then through the inverse of each feature's transform).
 #include "datum_codec.hpp"
+#include "feature_pipeline.hpp"
 #include "float8_array.hpp"
 #include "guard.hpp"
 
@@ -17,6 +19,8 @@ Datum seg_centroids(PG_FUNCTION_ARGS) {
         const double* centroid = m.centroids + static_cast<size_t>(cl) * m.dims;
         for (int32 j = 0; j < m.dims; ++j)
             c->scratch[j] = centroid[j] * m.scale[j] + m.center[j];
+        /* Back through each feature's transform (profile.hpp: centroid_in_original_units). */
+        cseg::inverse_transform_row(m.transform, m.lambdas, c->scratch, m.dims);
         Datum values[3] = {Int32GetDatum(cl), Int64GetDatum(m.sizes[cl]),
                            PointerGetDatum(cseg_pg::float8_array_build(c->scratch, m.dims))};
         bool nulls[3] = {false, false, false};

@@ -1,47 +1,54 @@
 // seg_drift(segmodel, features float8[]) aggregate -> jsonb: segment shares now vs at training,
-// population stability index, mean distance to the centroid now vs at training, verdict.
-// The state is small and parallel-safe: per segment a row count and a distance sum, plus a
-// copy of the model (every row must use the same one) for the final report.
+// population stability index, mean distance to the centroid now vs at training, per feature
+// the PSI against the training deciles and the means, and an overall verdict.
+// The state is small and parallel-safe: per segment a row count and a distance sum, per
+// feature a count per training decile bin and a sum of the finite values (models with
+// deciles), plus a copy of the model (every row must use the same one) for the final report.
 #include <cmath>
 #include <cstring>
 #include <string>
 
 #include "distance.hpp"
+#include "feature_pipeline.hpp"
+#include "float8_array.hpp"
+#include "model_codec.hpp"
 #include "drift.hpp"
 #include "guard.hpp"
 #include "model_point.hpp"
+#include "small_agg_state.hpp"
 
 namespace {
 
-constexpr uint8 kDriftStateVersion = 1;
+constexpr uint8 kDriftStateVersion = 2;
 constexpr const char* kFn = "seg_drift";
 
 // Aggregate state, in the aggregate context. Plain data only.
 struct DriftState {
     int32 k;
+    int32 dims;        // features counted per decile bin; 0 for a model without deciles
     int32 model_len;   // bytes of the encoded model (the datum's payload)
     int64 unlabelled;  // rows with a missing feature the model does not impute
     int64* rows;       // k
     double* distance;  // k sums of Euclidean distances (scaled space)
+    int64* bins;       // dims * 10 finite values per training decile bin
+    double* sums;      // dims sums of the finite values (original units)
     uint64* model;     // the encoded model, 8-byte aligned, model_len bytes
 };
 
 // The aggregate context, or an error when called outside an aggregate.
-MemoryContext agg_context(FunctionCallInfo fcinfo) {
-    MemoryContext cxt;
-    if (!AggCheckCallContext(fcinfo, &cxt))
-        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                        errmsg("%s support function called in a non-aggregate context", kFn)));
-    return cxt;
-}
+MemoryContext agg_context(FunctionCallInfo fcinfo) { return cseg_pg::small_agg_context(fcinfo, kFn); }
 
-// A zeroed state for k clusters holding a copy of the model's len bytes.
-DriftState* new_state(MemoryContext cxt, int32 k, const void* model, int32 len) {
+// A zeroed state for k clusters (and dims features) holding a copy of the model's len bytes.
+DriftState* new_state(MemoryContext cxt, int32 k, int32 dims, const void* model, int32 len) {
     auto* st = static_cast<DriftState*>(MemoryContextAllocZero(cxt, sizeof(DriftState)));
     st->k = k;
+    st->dims = dims;
     st->model_len = len;
     st->rows = static_cast<int64*>(MemoryContextAllocZero(cxt, sizeof(int64) * k));
     st->distance = static_cast<double*>(MemoryContextAllocZero(cxt, sizeof(double) * k));
+    st->bins = static_cast<int64*>(
+        MemoryContextAllocZero(cxt, sizeof(int64) * cseg::kDecileBins * dims + 1));
+    st->sums = static_cast<double*>(MemoryContextAllocZero(cxt, sizeof(double) * dims + 1));
     st->model = static_cast<uint64*>(MemoryContextAlloc(cxt, (len + 7) / 8 * 8 + 8));
     memcpy(st->model, model, len);
     return st;
@@ -88,11 +95,24 @@ Datum seg_drift_trans(PG_FUNCTION_ARGS) {
     /* The decoded encoding is what the state keeps and compares. */
     const int32 len = static_cast<int32>(c->aligned_len);
     if (st == nullptr)
-        st = new_state(cxt, m.k, c->aligned, len);
+        st = new_state(cxt, m.k, m.deciles != nullptr ? m.dims : 0, c->aligned, len);
     else if (!same_model(st, c->aligned, len))
         different_models();
-    if (mixed ? !cseg_pg::model_mixed_point(fcinfo, c, 2, 3, kFn)
-              : !cseg_pg::model_point(fcinfo, c, 2, kFn)) {
+    /* Reading the point checks the array's length. */
+    const bool labelled = mixed ? cseg_pg::model_mixed_point(fcinfo, c, 2, 3, kFn)
+                                : cseg_pg::model_point(fcinfo, c, 2, kFn);
+    if (st->dims > 0) {
+        /* The values in original units, each into its training decile bin. */
+        double* raw = c->scratch + m.dims;
+        cseg_pg::float8_array_read(PG_GETARG_ARRAYTYPE_P(2), raw, m.dims);
+        for (int32 j = 0; j < m.dims; ++j) {
+            if (!std::isfinite(raw[j])) continue;
+            const int32 b = cseg::decile_bin(m.deciles + size_t(j) * cseg::kDecileCuts, raw[j]);
+            st->bins[size_t(j) * cseg::kDecileBins + b]++;
+            st->sums[j] += raw[j];
+        }
+    }
+    if (!labelled) {
         st->unlabelled++;
         PG_RETURN_POINTER(st);
     }
@@ -123,7 +143,7 @@ Datum seg_drift_combine(PG_FUNCTION_ARGS) {
         PG_RETURN_POINTER(a);
     }
     if (a == nullptr) {
-        a = new_state(cxt, b->k, b->model, b->model_len);
+        a = new_state(cxt, b->k, b->dims, b->model, b->model_len);
     } else if (!same_model(a, b->model, b->model_len)) {
         different_models();
     }
@@ -132,10 +152,13 @@ Datum seg_drift_combine(PG_FUNCTION_ARGS) {
         a->rows[c] += b->rows[c];
         a->distance[c] += b->distance[c];
     }
+    for (int32 i = 0; i < cseg::kDecileBins * a->dims; ++i) a->bins[i] += b->bins[i];
+    for (int32 j = 0; j < a->dims; ++j) a->sums[j] += b->sums[j];
     PG_RETURN_POINTER(a);
 }
 
-// Serialize: version byte, k, model length, unlabelled, rows[k], distance[k], model bytes.
+// Serialize: version byte, k, dims, model length, unlabelled, rows[k], distance[k],
+// bins[dims * 10], sums[dims], model bytes.
 Datum seg_drift_serialize(PG_FUNCTION_ARGS) {
     agg_context(fcinfo);
     const auto* st = reinterpret_cast<const DriftState*>(PG_GETARG_POINTER(0));
@@ -143,11 +166,15 @@ Datum seg_drift_serialize(PG_FUNCTION_ARGS) {
     pq_begintypsend(&buf);
     pq_sendbyte(&buf, kDriftStateVersion);
     pq_sendint32(&buf, st->k);
+    pq_sendint32(&buf, st->dims);
     pq_sendint32(&buf, st->model_len);
     pq_sendint64(&buf, st->unlabelled);
     /* Native byte order: the state only travels between processes of one server. */
     pq_sendbytes(&buf, reinterpret_cast<const char*>(st->rows), sizeof(int64) * st->k);
     pq_sendbytes(&buf, reinterpret_cast<const char*>(st->distance), sizeof(double) * st->k);
+    pq_sendbytes(&buf, reinterpret_cast<const char*>(st->bins),
+                 sizeof(int64) * cseg::kDecileBins * st->dims);
+    pq_sendbytes(&buf, reinterpret_cast<const char*>(st->sums), sizeof(double) * st->dims);
     pq_sendbytes(&buf, reinterpret_cast<const char*>(st->model), st->model_len);
     PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
@@ -157,25 +184,24 @@ Datum seg_drift_deserialize(PG_FUNCTION_ARGS) {
     MemoryContext cxt = agg_context(fcinfo);
     const bytea* bytes = PG_GETARG_BYTEA_PP(0);
     StringInfoData buf;
-    buf.data = const_cast<char*>(VARDATA_ANY(bytes));
-    buf.len = VARSIZE_ANY_EXHDR(bytes);
-    buf.maxlen = buf.len;
-    buf.cursor = 0;
-    if (pq_getmsgbyte(&buf) != kDriftStateVersion)
-        ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-                        errmsg("unsupported %s aggregate state version", kFn)));
+    cseg_pg::small_state_reader(bytes, kDriftStateVersion, kFn, &buf);
     const int32 k = pq_getmsgint(&buf, 4);
+    const int32 dims = pq_getmsgint(&buf, 4);
     const int32 model_len = pq_getmsgint(&buf, 4);
     const int64 unlabelled = pq_getmsgint64(&buf);
     const int64 rest = buf.len - buf.cursor;
-    if (k < 1 || model_len < 1 || unlabelled < 0 || rest != static_cast<int64>(k) * 16 + model_len)
-        ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-                        errmsg("corrupt %s aggregate state", kFn)));
+    if (k < 1 || dims < 0 || model_len < 1 || unlabelled < 0 ||
+        rest != static_cast<int64>(k) * 16 + static_cast<int64>(dims) * 88 + model_len)
+        cseg_pg::small_state_corrupt(kFn);
     const char* rows = pq_getmsgbytes(&buf, sizeof(int64) * k);
     const char* distance = pq_getmsgbytes(&buf, sizeof(double) * k);
-    DriftState* st = new_state(cxt, k, pq_getmsgbytes(&buf, model_len), model_len);
+    const char* bins = pq_getmsgbytes(&buf, sizeof(int64) * cseg::kDecileBins * dims);
+    const char* sums = pq_getmsgbytes(&buf, sizeof(double) * dims);
+    DriftState* st = new_state(cxt, k, dims, pq_getmsgbytes(&buf, model_len), model_len);
     memcpy(st->rows, rows, sizeof(int64) * k);
     memcpy(st->distance, distance, sizeof(double) * k);
+    memcpy(st->bins, bins, sizeof(int64) * cseg::kDecileBins * dims);
+    memcpy(st->sums, sums, sizeof(double) * dims);
     st->unlabelled = unlabelled;
     pq_getmsgend(&buf);
     PG_RETURN_POINTER(st);
@@ -189,7 +215,7 @@ Datum seg_drift_final(PG_FUNCTION_ARGS) {
     char* json = cseg_pg::guarded([&] {
         const cseg::ModelView m =
             cseg::model_view(reinterpret_cast<const uint8_t*>(st->model), st->model_len);
-        if (m.k != st->k)
+        if (m.k != st->k || (st->dims != 0 && (st->dims != m.dims || m.deciles == nullptr)))
             throw cseg::Error(cseg::ErrorKind::Internal, "seg_drift: state and model disagree");
         cseg::DriftInput in;
         in.k = st->k;
@@ -198,12 +224,25 @@ Datum seg_drift_final(PG_FUNCTION_ARGS) {
         in.unlabelled = st->unlabelled;
         in.sizes_training = m.sizes;
         in.mean_distance_training = m.mean_distance;
+        cseg::FeatureDriftInput features;
+        cseg::Model model;  // the training means and names (decoded once per report)
+        if (st->dims > 0) {
+            model = cseg::model_decode(reinterpret_cast<const uint8_t*>(st->model),
+                                       st->model_len, cseg::ErrorKind::Internal);
+            features.dims = st->dims;
+            features.decile_shares = m.decile_shares;
+            features.mean_training = model.feature_mean.data();
+            features.bins_now = st->bins;
+            features.sum_now = st->sums;
+            features.names = model.feature_names;
+            in.features = &features;
+        }
         const std::string s = cseg::drift_to_json(cseg::drift_report(in));
         char* out = static_cast<char*>(cseg_pg::alloc_nothrow(s.size() + 1));
         memcpy(out, s.c_str(), s.size() + 1);
         return out;
     });
-    PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(json)));
+    PG_RETURN_DATUM(cseg_pg::small_state_jsonb(json));
 }
 
 }  // extern "C"

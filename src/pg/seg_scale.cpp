@@ -1,7 +1,9 @@
 // seg_scale / seg_unscale: apply a scaler (or a model's scaler) to one feature array.
 #include "datum_codec.hpp"
+#include "feature_pipeline.hpp"
 #include "float8_array.hpp"
 #include "guard.hpp"
+#include "model_point.hpp"
 
 namespace {
 
@@ -49,11 +51,16 @@ Datum seg_unscale_scaler(PG_FUNCTION_ARGS) {
     return apply(fcinfo, c->dims, c->center, c->scale, c->scratch, true, "seg_unscale");
 }
 
-// seg_scale(segmodel, float8[]): scales with the model's own scaler.
+// seg_scale(segmodel, float8[]): the row in the model's space — its feature pipeline's
+// transform and clipping (no imputation: NULL elements stay NULL), then its scaler.
 Datum seg_scale_model(PG_FUNCTION_ARGS) {
     const cseg_pg::ModelCache* c = cseg_pg::model_cache_get(fcinfo, 0);
-    return apply(fcinfo, c->view.dims, c->view.center, c->view.scale, c->scratch, false,
-                 "seg_scale");
+    const cseg::ModelView& m = c->view;
+    ArrayType* a = read_features(fcinfo, m.dims, c->scratch, "seg_scale");
+    cseg_pg::model_transform_values(m, c->scratch);
+    if (m.clip_lo != nullptr) cseg::clip_row(m.clip_lo, m.clip_hi, c->scratch, m.dims);
+    for (int32 j = 0; j < m.dims; ++j) c->scratch[j] = (c->scratch[j] - m.center[j]) / m.scale[j];
+    PG_RETURN_ARRAYTYPE_P(cseg_pg::float8_array_build(c->scratch, m.dims, a));
 }
 
 }  // extern "C"

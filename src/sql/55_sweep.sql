@@ -7,12 +7,14 @@ CREATE TYPE seg_sweep_row AS (
     calinski_harabasz float8,
     elbow bool,
     best_silhouette bool,
-    model segmodel
+    model segmodel,
+    warning text
 );
 COMMENT ON TYPE seg_sweep_row IS
     'One k of a sweep: inertia, silhouette, Davies-Bouldin, Calinski-Harabasz (scaled space; '
     'NULL where undefined, e.g. k = 1), whether k is the Kneedle elbow of inertia and whether '
-    'it has the best silhouette, and the fitted model (= kmeans_fit(features, k, options))';
+    'it has the best silhouette, the fitted model (= kmeans_fit(features, k, options)), and a '
+    'warning (NULL when fine): a cluster under 1 % of the rows, a silhouette below 0.25';
 
 CREATE FUNCTION kmeans_sweep_trans(internal, float8[], int, int) RETURNS internal
     AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;

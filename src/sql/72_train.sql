@@ -15,6 +15,8 @@ DECLARE
     cat_columns text;
     fitted @extschema@.segmodel;
     reference @extschema@.segmodel;
+    reference_version int;
+    diff jsonb;
     new_version int;
     engine text;
 BEGIN
@@ -121,7 +123,7 @@ BEGIN
     -- The fit ran without locks; from here on no other save or activation can interleave,
     -- so the numbering follows the version that is active when this one replaces it.
     LOCK TABLE @extschema@.seg_models IN SHARE ROW EXCLUSIVE MODE;
-    SELECT m.model INTO reference FROM @extschema@.seg_models m
+    SELECT m.model, m.version INTO reference, reference_version FROM @extschema@.seg_models m
     WHERE m.name = seg_train.name AND m.active;
     IF reference IS NOT NULL THEN
         IF (reference::jsonb)->>'algorithm' IS DISTINCT FROM kind_name THEN
@@ -131,6 +133,19 @@ BEGIN
               AND ((reference::jsonb)->>'categorical_dims')::int
                   IS NOT DISTINCT FROM cardinality(cat_features) THEN
             fitted := @extschema@.seg_align(fitted, reference);
+            -- What retraining changes for the customers: their segments under both versions.
+            IF (reference::jsonb)->>'algorithm' = 'kmeans' THEN
+                EXECUTE format('SELECT @extschema@.seg_diff($1, $2, ARRAY[%s]) FROM %s',
+                               columns, seg_train.source)
+                    INTO diff USING reference, fitted;
+                IF (diff->>'rows')::bigint > 0 THEN
+                    RAISE NOTICE 'seg_train: % %% of the % training rows change segment against the active version % of "%"',
+                        round(100 * (diff->>'changed_share')::numeric, 1), diff->>'rows',
+                        reference_version, seg_train.name
+                        USING DETAIL = 'seg_diff(old, new, features) over the training rows: '
+                                       || (diff->'transitions')::text;
+                END IF;
+            END IF;
         ELSE
             RAISE NOTICE 'seg_train: segment numbers not aligned: the active version of "%" has % features, the new one %',
                          seg_train.name, (reference::jsonb)->>'dims', cardinality(seg_train.features);

@@ -153,10 +153,11 @@ TEST(ModelCodec, RejectsBadHeaders) {
         {6, 4, "unknown scale method code 4"},
         {7, 2, "unknown init method code 2"},
         {8, 3, "unknown missing policy code 3"},
-        {9, 8, "unknown flags 8"},
+        {9, 64, "unknown flags 64"},
+        {9, 8, "does not match the header"},  // transform section announced but absent
         {9, 4, "does not match the header"},  // sampling tail announced but absent
         {10, 2, "unknown refine method code 2"},
-        {11, 1, "reserved header bytes are not zero"},
+        {11, 3, "unknown impute method code 3"},
     };
     for (const Case& c : cases) {
         SCOPED_TRACE(c.needle);

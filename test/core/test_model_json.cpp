@@ -28,8 +28,11 @@ const std::string kSampleJson =
     R"("n_seen":12,)"
     R"("options":{"scale":"standard","init":"k-means++","n_init":4,"max_iter":50,)"
     R"("tol":1e-300,"seed":9223372036854775807,"missing":"skip",)"
-    R"("refine":"hartigan","feature_names":["age","income \"k$\""],"sample":null},)"
-    R"("impute":null,"feature_mean":[38.5,60.25],"feature_std":[13.9,26.2],)"
+    R"("refine":"hartigan","feature_names":["age","income \"k$\""],"sample":null,)"
+    R"("transform":null,"clip":null,"impute":"mean"},)"
+    R"("impute":null,"transform":["none","none"],"lambdas":null,"clip_bounds":null,)"
+    R"("feature_deciles":null,"feature_decile_shares":null,)"
+    R"("feature_mean":[38.5,60.25],"feature_std":[13.9,26.2],)"
     R"("mean_distance":[0.5,0.75,1e-300]})";
 
 // text with the first occurrence of `from` replaced by `to` (which must occur).
@@ -109,7 +112,8 @@ TEST(ModelJson, ImputeAndNoNamesRoundTrip) {
     EXPECT_NE(text.find(R"("feature_names":null,)"), std::string::npos) << text;
     EXPECT_NE(text.find(R"("impute":[40,61.5])"), std::string::npos) << text;
     EXPECT_NE(text.find(R"("init":"random")"), std::string::npos) << text;
-    EXPECT_NE(text.find(R"("missing":"impute","refine":"hartigan","feature_names":null,"sample":null})"),
+    EXPECT_NE(text.find(R"("missing":"impute","refine":"hartigan","feature_names":null,"sample":null,)"
+                        R"("transform":null,"clip":null,"impute":"mean"})"),
               std::string::npos)
         << text;
     const Model back = model_from_json(text);
@@ -197,7 +201,8 @@ TEST(ModelJson, RejectsWrongTypesNamingTheKey) {
         {{R"("n_skipped":2)", R"("n_skipped":false)"}, "key \"n_skipped\" must be an integer"},
         {{R"("options":{"scale":"standard","init":"k-means++","n_init":4,"max_iter":50,)"
           R"("tol":1e-300,"seed":9223372036854775807,"missing":"skip",)"
-          R"("refine":"hartigan","feature_names":["age","income \"k$\""],"sample":null})",
+          R"("refine":"hartigan","feature_names":["age","income \"k$\""],"sample":null,)"
+          R"("transform":null,"clip":null,"impute":"mean"})",
           R"("options":[])"},
          "key \"options\" must be an object"},
         {{R"("n_init":4)", R"("n_init":"4")"},
@@ -410,7 +415,7 @@ TEST(KMeansOptions, DefaultsFromEmptyObject) {
     EXPECT_EQ(kmeans_options_to_json(o),
               R"({"scale":"standard","init":"k-means++","n_init":10,"max_iter":300,)"
               R"("tol":1e-04,"seed":0,"missing":"skip","refine":"hartigan",)"
-              R"("feature_names":null,"sample":null})");
+              R"("feature_names":null,"sample":null,"transform":null,"clip":null,"impute":"mean"})");
 }
 
 TEST(KMeansOptions, EveryKeyAsJsonbPrintsIt) {
@@ -431,7 +436,8 @@ TEST(KMeansOptions, EveryKeyAsJsonbPrintsIt) {
     EXPECT_EQ(kmeans_options_to_json(o),
               R"({"scale":"robust","init":"random","n_init":10000,"max_iter":1000000,)"
               R"("tol":0,"seed":9223372036854775807,"missing":"impute",)"
-              R"("refine":"hartigan","feature_names":["age","income"],"sample":250000})");
+              R"("refine":"hartigan","feature_names":["age","income"],"sample":250000,)"
+              R"("transform":null,"clip":null,"impute":"mean"})");
     // jsonb keeps the scale of numerics: 5.0 is still an integer, 1.5e-3 a number.
     const KMeansOptions p =
         parse_kmeans_options(R"({"n_init": 5.0, "seed": 1.2e1, "tol": 1.5e-3, "scale": "none",)"
@@ -461,7 +467,7 @@ TEST(KMeansOptions, UnknownKeyListsValidKeys) {
         EXPECT_STREQ(e.what(), "unknown kmeans_fit option \"k\"");
         EXPECT_EQ(e.detail(),
                   "Valid options are: scale, init, n_init, max_iter, tol, seed, missing, refine, "
-                  "feature_names, sample.");
+                  "feature_names, sample, transform, clip, impute.");
     }
 }
 

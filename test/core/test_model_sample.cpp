@@ -112,7 +112,7 @@ TEST(ModelSample, TextFormCarriesNSeenAndTheOption) {
     const Model m = sampled_model();
     const std::string text = model_to_json(m);
     EXPECT_NE(text.find(R"("n_skipped":2,"n_seen":1000,)"), std::string::npos) << text;
-    EXPECT_NE(text.find(R"("sample":10})"), std::string::npos) << text;
+    EXPECT_NE(text.find(R"("sample":10,)"), std::string::npos) << text;
     const Model back = model_from_json(text);
     EXPECT_EQ(back.n_seen, 1000);
     EXPECT_EQ(back.options.sample, 10);

@@ -1,0 +1,104 @@
+"""What the feature pipeline costs per labelled row: the same customers labelled by a model
+without a pipeline ("plain") and by one with transforms and clipping ("pipeline": age as is,
+log1p(income), sqrt(score), clipped at the 1st/99th training percentiles), side by side.
+
+1. seg_assign's per-row cost: SELECT sum(seg_assign(model, ARRAY[...])) over N generated rows,
+   minus the same query without seg_assign (building the arrays), median of R interleaved runs.
+2. The label trigger's insert cost: INSERT ... SELECT of N rows into a customer table with
+   seg_label_trigger on the plain or the pipeline model, against the same table without a
+   trigger (as bench/trigger_overhead.py), median of R interleaved runs.
+Target (issue 14): the pipeline adds <= 10 % to both.
+
+Run: pg_virtualenv -v 15 /usr/bin/python3 bench/pipeline_overhead.py [--rows N] [--runs R]
+(or bash bench/pipeline_overhead.sh).
+"""
+import argparse
+import os
+import statistics
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "test", "integration"))
+from dbtest import connect, fresh_database  # noqa: E402
+
+FEATURES = "ARRAY[18 + i % 53, 15 + (i * 7) % 123, 1 + (i * 13) % 99]::float8[]"
+MODELS = {
+    "plain": "{}",
+    "pipeline": '{"transform": ["none", "log1p", "sqrt"], "clip": [0.01, 0.99]}',
+}
+TABLE = """CREATE TABLE {name} (
+    id bigint PRIMARY KEY, email text UNIQUE, name text,
+    signed_up timestamptz NOT NULL DEFAULT now(), age int, income numeric, score real,
+    segment int, segment_version int)"""
+TRIGGER = """CREATE TRIGGER t BEFORE INSERT ON {name} FOR EACH ROW
+    EXECUTE FUNCTION seg_label_trigger('{model}', 'segment', 'age', 'income', 'score',
+                                       'version_column=segment_version')"""
+INSERT = ("INSERT INTO {name} (id, email, name, age, income, score) "
+          "SELECT i, 'c' || i || '@example.com', 'Customer ' || i, 18 + i % 53, "
+          "15 + (i * 7) % 123, 1 + (i * 13) % 99 FROM generate_series(1, {rows}) AS i")
+
+
+def seconds(cur, sql):
+    """Wall time of one statement."""
+    start = time.perf_counter()
+    cur.execute(sql)
+    return time.perf_counter() - start
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--insert-rows", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    with fresh_database("bench_pipeline_overhead") as db:
+        conn = connect(db)
+        cur = conn.cursor()
+        cur.execute("SET max_parallel_workers_per_gather = 0")
+        for name, options in MODELS.items():
+            cur.execute("SELECT seg_train(%s, 'mall_customers', "
+                        "ARRAY['age', 'annual_income', 'spending_score'], 5, %s)",
+                        (name, options))
+            cur.execute(TABLE.format(name=f"customers_{name}"))
+            cur.execute(TRIGGER.format(name=f"customers_{name}", model=name))
+        cur.execute(TABLE.format(name="customers_none"))
+
+        base = f"SELECT sum(array_length({FEATURES}, 1)) FROM generate_series(1, {args.rows}) i"
+        assign = ("SELECT sum(seg_assign((SELECT model FROM seg_models WHERE name = '{m}' "
+                  f"AND active), {FEATURES})) FROM generate_series(1, {args.rows}) i")
+        times = {k: [] for k in ("base", *MODELS)}
+        for _ in range(args.runs):  # interleaved, so drift affects all alike
+            times["base"].append(seconds(cur, base))
+            for m in MODELS:
+                times[m].append(seconds(cur, assign.format(m=m)))
+        med = {k: statistics.median(v) for k, v in times.items()}
+        per_row = {m: (med[m] - med["base"]) / args.rows * 1e9 for m in MODELS}
+        print(f"seg_assign, {args.rows} rows, median of {args.runs} runs")
+        print(f"  arrays only {med['base']:.3f} s; plain {med['plain']:.3f} s "
+              f"({per_row['plain']:.0f} ns/row); pipeline {med['pipeline']:.3f} s "
+              f"({per_row['pipeline']:.0f} ns/row)")
+        print(f"  pipeline / plain per-row cost: {per_row['pipeline'] / per_row['plain']:.2f}x")
+
+        itimes = {k: [] for k in ("none", *MODELS)}
+        for _ in range(args.runs):
+            for k in itimes:
+                name = f"customers_{k}"
+                cur.execute(f"TRUNCATE {name}")
+                cur.execute(f"VACUUM {name}")
+                itimes[k].append(seconds(cur, INSERT.format(name=name, rows=args.insert_rows)))
+        imed = {k: statistics.median(v) for k, v in itimes.items()}
+        print(f"INSERT ... SELECT {args.insert_rows} rows, median of {args.runs} runs")
+        print(f"  no trigger {imed['none']:.3f} s; trigger, plain model {imed['plain']:.3f} s "
+              f"({imed['plain'] / imed['none']:.2f}x); trigger, pipeline model "
+              f"{imed['pipeline']:.3f} s ({imed['pipeline'] / imed['none']:.2f}x)")
+        print(f"  pipeline / plain insert cost: {imed['pipeline'] / imed['plain']:.3f}x")
+        cur.execute("SELECT count(*) FILTER (WHERE segment IS NULL) FROM customers_pipeline")
+        unlabelled = cur.fetchone()[0]
+        print(f"check: {unlabelled} unlabelled rows")
+        conn.close()
+        if unlabelled:
+            sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,547 @@
+// The feature pipeline: transforms, Yeo-Johnson fitting, imputation, clipping, deciles.
+#include "feature_pipeline.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "errors.hpp"
+#include "feature_stats.hpp"
+#include "json.hpp"
+
+namespace cseg {
+
+namespace {
+
+// Rows between two interrupt polls.
+constexpr int64_t kPollRows = 4096;
+// The spacing of doubles at 1 (numpy's np.spacing(1.0)): scikit-learn's test for lambda = 0/2.
+constexpr double kSpacingOne = std::numeric_limits<double>::epsilon();
+// scipy.optimize.brent's defaults.
+constexpr double kBrentTol = 1.48e-8;
+constexpr double kBrentMinTol = 1.0e-11;
+constexpr double kGoldenSection = 0.3819660;
+constexpr int32_t kBrentMaxIter = 500;
+// scipy.optimize.bracket's defaults.
+constexpr double kGoldenRatio = 1.618034;
+constexpr double kBracketTiny = 1e-21;
+constexpr double kBracketGrowLimit = 110.0;
+constexpr int32_t kBracketMaxIter = 1000;
+
+// The negative profile log-likelihood of lambda for the finite values v (scikit-learn's
+// _neg_log_likelihood); +infinity when the transformed values have no usable variance.
+double yeo_johnson_nll(const std::vector<double>& v, double sign_log_sum, double lambda) {
+    const size_t n = v.size();
+    double mean = 0.0;
+    for (double x : v) mean += yeo_johnson(x, lambda);
+    mean /= double(n);
+    double ss = 0.0;
+    for (double x : v) {
+        const double t = yeo_johnson(x, lambda) - mean;
+        ss += t * t;
+    }
+    const double var = ss / double(n);
+    if (!(var >= std::numeric_limits<double>::min()) || !std::isfinite(var))
+        return std::numeric_limits<double>::infinity();
+    return double(n) / 2.0 * std::log(var) - (lambda - 1.0) * sign_log_sum;
+}
+
+// A bracket (a, b, c) with f(b) below f(a) and f(c), searched downhill from (xa, xb) with
+// golden-section steps and parabolic extrapolation (Press et al., Numerical Recipes, mnbrak;
+// scipy.optimize.bracket). f values are returned in fa, fb, fc.
+template <class F>
+void bracket_minimum(F&& f, double& xa, double& xb, double& xc, double& fa, double& fb,
+                     double& fc) {
+    fa = f(xa);
+    fb = f(xb);
+    if (fa < fb) {
+        std::swap(xa, xb);
+        std::swap(fa, fb);
+    }
+    xc = xb + kGoldenRatio * (xb - xa);
+    fc = f(xc);
+    for (int32_t iter = 0; fc < fb && iter < kBracketMaxIter; ++iter) {
+        const double tmp1 = (xb - xa) * (fb - fc);
+        const double tmp2 = (xb - xc) * (fb - fa);
+        const double val = tmp2 - tmp1;
+        const double denom = std::fabs(val) < kBracketTiny ? 2.0 * kBracketTiny : 2.0 * val;
+        double w = xb - ((xb - xc) * tmp2 - (xb - xa) * tmp1) / denom;
+        const double wlim = xb + kBracketGrowLimit * (xc - xb);
+        double fw;
+        if ((w - xc) * (xb - w) > 0.0) {
+            fw = f(w);
+            if (fw < fc) {
+                xa = xb;
+                xb = w;
+                fa = fb;
+                fb = fw;
+                return;
+            }
+            if (fw > fb) {
+                xc = w;
+                fc = fw;
+                return;
+            }
+            w = xc + kGoldenRatio * (xc - xb);
+            fw = f(w);
+        } else if ((w - wlim) * (wlim - xc) >= 0.0) {
+            w = wlim;
+            fw = f(w);
+        } else if ((w - wlim) * (xc - w) > 0.0) {
+            fw = f(w);
+            if (fw < fc) {
+                xb = xc;
+                xc = w;
+                w = xc + kGoldenRatio * (xc - xb);
+                fb = fc;
+                fc = fw;
+                fw = f(w);
+            }
+        } else {
+            w = xc + kGoldenRatio * (xc - xb);
+            fw = f(w);
+        }
+        xa = xb;
+        xb = xc;
+        xc = w;
+        fa = fb;
+        fb = fc;
+        fc = fw;
+    }
+}
+
+// Brent's minimisation (Brent 1973, "Algorithms for Minimization without Derivatives",
+// ch. 5): golden-section steps with parabolic interpolation inside the bracket (xa, xb, xc).
+template <class F>
+double brent_minimum(F&& f, double xa, double xb, double xc, double fb) {
+    double x = xb, w = xb, v = xb;
+    double fx = fb, fw = fb, fv = fb;
+    double a = std::min(xa, xc), b = std::max(xa, xc);
+    double deltax = 0.0, rat = 0.0;
+    for (int32_t iter = 0; iter < kBrentMaxIter; ++iter) {
+        const double tol1 = kBrentTol * std::fabs(x) + kBrentMinTol;
+        const double tol2 = 2.0 * tol1;
+        const double xmid = 0.5 * (a + b);
+        if (std::fabs(x - xmid) < tol2 - 0.5 * (b - a)) break;
+        if (std::fabs(deltax) <= tol1) {
+            deltax = x >= xmid ? a - x : b - x;
+            rat = kGoldenSection * deltax;
+        } else {
+            const double t1 = (x - w) * (fx - fv);
+            double t2 = (x - v) * (fx - fw);
+            double p = (x - v) * t2 - (x - w) * t1;
+            t2 = 2.0 * (t2 - t1);
+            if (t2 > 0.0) p = -p;
+            t2 = std::fabs(t2);
+            const double previous = deltax;
+            deltax = rat;
+            if (p > t2 * (a - x) && p < t2 * (b - x) && std::fabs(p) < std::fabs(0.5 * t2 * previous)) {
+                rat = p / t2;
+                const double u = x + rat;
+                if (u - a < tol2 || b - u < tol2) rat = xmid - x >= 0 ? tol1 : -tol1;
+            } else {
+                deltax = x >= xmid ? a - x : b - x;
+                rat = kGoldenSection * deltax;
+            }
+        }
+        const double u = std::fabs(rat) < tol1 ? (rat >= 0 ? x + tol1 : x - tol1) : x + rat;
+        const double fu = f(u);
+        if (fu > fx) {
+            if (u < x)
+                a = u;
+            else
+                b = u;
+            if (fu <= fw || w == x) {
+                v = w;
+                w = u;
+                fv = fw;
+                fw = fu;
+            } else if (fu <= fv || v == x || v == w) {
+                v = u;
+                fv = fu;
+            }
+        } else {
+            if (u >= x)
+                a = x;
+            else
+                b = x;
+            v = w;
+            w = x;
+            x = u;
+            fv = fw;
+            fw = fx;
+            fx = fu;
+        }
+    }
+    return x;
+}
+
+// The text of a number for messages (shortest round trip).
+std::string number_text(double x) {
+    std::string s;
+    if (std::isfinite(x))
+        append_shortest(s, x);
+    else
+        s = std::isnan(x) ? "NaN" : (x > 0 ? "Infinity" : "-Infinity");
+    return s;
+}
+
+// The finite values of column j of X, sorted ascending.
+std::vector<double> sorted_finite_column(ConstRowMap X, int32_t j, const Interrupt& interrupt) {
+    std::vector<double> v;
+    v.reserve(size_t(X.rows()));
+    for (int64_t i = 0; i < X.rows(); ++i) {
+        if ((i % kPollRows) == 0) interrupt.poll();
+        const double x = X(i, j);
+        if (std::isfinite(x)) v.push_back(x);
+    }
+    std::sort(v.begin(), v.end());
+    return v;
+}
+
+// Where quantile q falls among n sorted values: the order statistics lo and hi and the
+// fraction between them (numpy.quantile's "linear" method).
+struct QuantilePosition {
+    int64_t lo, hi;
+    double frac;
+};
+QuantilePosition quantile_position(int64_t n, double q) {
+    const double pos = q * double(n - 1);
+    const int64_t lo = std::min<int64_t>(int64_t(std::floor(pos)), n - 1);
+    return {lo, std::min<int64_t>(lo + 1, n - 1), pos - double(lo)};
+}
+
+// numpy's interpolation between a and b (from the nearer end, as numpy's _lerp).
+double quantile_lerp(double a, double b, double frac) {
+    return frac >= 0.5 ? b - (b - a) * (1.0 - frac) : a + (b - a) * frac;
+}
+
+// Linear-interpolation quantile of the transformed sorted values (the transform is increasing,
+// so transformed order statistics are the transforms of the original ones).
+double transformed_quantile(const std::vector<double>& sorted, FeatureTransform t, double lambda,
+                            double q) {
+    const QuantilePosition p = quantile_position(int64_t(sorted.size()), q);
+    return quantile_lerp(apply_transform(t, lambda, sorted[size_t(p.lo)]),
+                         apply_transform(t, lambda, sorted[size_t(p.hi)]), p.frac);
+}
+
+}  // namespace
+
+// Transform names.
+const char* feature_transform_name(FeatureTransform t) {
+    switch (t) {
+        case FeatureTransform::None: return "none";
+        case FeatureTransform::Log1p: return "log1p";
+        case FeatureTransform::Sqrt: return "sqrt";
+        case FeatureTransform::YeoJohnson: return "yeo-johnson";
+    }
+    return "?";
+}
+
+// Parses a transform name.
+FeatureTransform parse_feature_transform(std::string_view name) {
+    for (FeatureTransform t : {FeatureTransform::None, FeatureTransform::Log1p,
+                               FeatureTransform::Sqrt, FeatureTransform::YeoJohnson})
+        if (name == feature_transform_name(t)) return t;
+    throw Error(ErrorKind::InvalidParameter,
+                "unknown transform \"" + std::string(name) + "\"",
+                "Valid transforms: \"none\", \"log1p\", \"sqrt\", \"yeo-johnson\".");
+}
+
+// Impute method names.
+const char* impute_method_name(ImputeMethod m) {
+    switch (m) {
+        case ImputeMethod::Mean: return "mean";
+        case ImputeMethod::Median: return "median";
+        case ImputeMethod::Zero: return "zero";
+    }
+    return "?";
+}
+
+// Parses an impute method.
+ImputeMethod parse_impute_method(std::string_view name) {
+    for (ImputeMethod m : {ImputeMethod::Mean, ImputeMethod::Median, ImputeMethod::Zero})
+        if (name == impute_method_name(m)) return m;
+    throw Error(ErrorKind::InvalidParameter,
+                "unknown impute method \"" + std::string(name) + "\"",
+                "Valid impute methods: \"mean\", \"median\", \"zero\".");
+}
+
+// psi(x, lambda) of Yeo & Johnson (2000), with scikit-learn's tests for lambda = 0 and 2.
+double yeo_johnson(double x, double lambda) {
+    if (x >= 0.0) {
+        if (std::fabs(lambda) < kSpacingOne) return std::log1p(x);
+        return (std::pow(x + 1.0, lambda) - 1.0) / lambda;
+    }
+    if (std::fabs(lambda - 2.0) > kSpacingOne)
+        return -(std::pow(-x + 1.0, 2.0 - lambda) - 1.0) / (2.0 - lambda);
+    return -std::log1p(-x);
+}
+
+// The inverse of psi(., lambda).
+double yeo_johnson_inverse(double y, double lambda) {
+    if (y >= 0.0) {
+        if (std::fabs(lambda) < kSpacingOne) return std::expm1(y);
+        return std::pow(y * lambda + 1.0, 1.0 / lambda) - 1.0;
+    }
+    if (std::fabs(lambda - 2.0) > kSpacingOne)
+        return 1.0 - std::pow(-(2.0 - lambda) * y + 1.0, 1.0 / (2.0 - lambda));
+    return -std::expm1(-y);
+}
+
+// Maximum-likelihood lambda: bracket from (-2, 2), then Brent.
+double yeo_johnson_lambda(const double* x, int64_t n, int64_t stride, const Interrupt& interrupt) {
+    std::vector<double> v;
+    v.reserve(size_t(n));
+    double sign_log_sum = 0.0;
+    for (int64_t i = 0; i < n; ++i) {
+        if ((i % kPollRows) == 0) interrupt.poll();
+        const double xi = x[i * stride];
+        if (!std::isfinite(xi)) continue;
+        v.push_back(xi);
+        sign_log_sum += (xi > 0 ? 1.0 : (xi < 0 ? -1.0 : 0.0)) * std::log1p(std::fabs(xi));
+    }
+    if (v.size() < 2)
+        throw Error(ErrorKind::DataException,
+                    "a Yeo-Johnson transform needs at least 2 finite values to fit its lambda");
+    auto f = [&](double lambda) {
+        interrupt.poll();
+        return yeo_johnson_nll(v, sign_log_sum, lambda);
+    };
+    double xa = -2.0, xb = 2.0, xc = 0.0, fa = 0.0, fb = 0.0, fc = 0.0;
+    bracket_minimum(f, xa, xb, xc, fa, fb, fc);
+    const double lambda = brent_minimum(f, xa, xb, xc, fb);
+    if (!std::isfinite(lambda) || !std::isfinite(f(lambda)))
+        throw Error(ErrorKind::DataException,
+                    "the Yeo-Johnson lambda could not be fitted (the values are constant or "
+                    "too large)");
+    return lambda;
+}
+
+// Domain of each transform.
+bool in_transform_domain(FeatureTransform t, double x) {
+    switch (t) {
+        case FeatureTransform::Log1p: return x > -1.0;
+        case FeatureTransform::Sqrt: return x >= 0.0;
+        default: return true;
+    }
+}
+
+// t(x).
+double apply_transform(FeatureTransform t, double lambda, double x) {
+    switch (t) {
+        case FeatureTransform::None: return x;
+        case FeatureTransform::Log1p: return std::log1p(x);
+        case FeatureTransform::Sqrt: return std::sqrt(x);
+        case FeatureTransform::YeoJohnson: return yeo_johnson(x, lambda);
+    }
+    return x;
+}
+
+// t^-1(y).
+double inverse_transform(FeatureTransform t, double lambda, double y) {
+    switch (t) {
+        case FeatureTransform::None: return y;
+        case FeatureTransform::Log1p: return std::expm1(y);
+        case FeatureTransform::Sqrt: return y > 0.0 ? y * y : 0.0;
+        case FeatureTransform::YeoJohnson: return yeo_johnson_inverse(y, lambda);
+    }
+    return y;
+}
+
+// numpy.quantile(method="linear") of sorted values.
+double sorted_quantile(const double* sorted, int64_t n, double q) {
+    const QuantilePosition p = quantile_position(n, q);
+    return quantile_lerp(sorted[p.lo], sorted[p.hi], p.frac);
+}
+
+// "\"name\"" or "feature j+1".
+std::string feature_in_message(const std::vector<std::string>& names, int32_t j) {
+    if (j >= 0 && size_t(j) < names.size()) return "feature \"" + names[size_t(j)] + "\"";
+    return "feature " + std::to_string(j + 1);
+}
+
+// The domain error, naming the feature and the value.
+void throw_domain_error(const std::string& fn, const std::vector<std::string>& names, int32_t j,
+                        FeatureTransform t, double x) {
+    throw Error(ErrorKind::DataException,
+                (fn.empty() ? std::string() : fn + ": ") + feature_in_message(names, j) + " = " +
+                    number_text(x) +
+                    " is outside the domain of its transform " + feature_transform_name(t),
+                t == FeatureTransform::Log1p ? "log1p takes values above -1."
+                                             : "sqrt takes values of 0 and above.",
+                "Choose another transform for this feature (\"yeo-johnson\" takes any value) "
+                "or fix the value.");
+}
+
+// Fits and applies the pipeline column by column (see the header).
+FeaturePipeline fit_feature_pipeline(RowMap rows, const PipelineSpec& spec,
+                                     std::vector<double>& impute,
+                                     std::vector<double>& feature_mean,
+                                     std::vector<double>& feature_std,
+                                     const Interrupt& interrupt) {
+    const int64_t n = rows.rows();
+    const int32_t d = static_cast<int32_t>(rows.cols());
+    const ConstRowMap X(rows.data(), n, d);
+    FeaturePipeline p;
+    const bool transform =
+        std::any_of(spec.transform.begin(), spec.transform.end(),
+                    [](FeatureTransform t) { return t != FeatureTransform::None; });
+    if (transform) {
+        p.transform = spec.transform;
+        p.lambdas.assign(size_t(d), 0.0);
+    }
+    if (spec.clip) {
+        p.clip_lo.assign(size_t(d), 0.0);
+        p.clip_hi.assign(size_t(d), 0.0);
+    }
+    if (spec.impute) impute.assign(size_t(d), 0.0);
+    // Where the imputed elements are, when a transform must later put the exact fill there.
+    std::vector<bool> filled(transform && spec.impute ? size_t(n) * size_t(d) : 0, false);
+    p.deciles.assign(size_t(d) * kDecileCuts, 0.0);
+    p.decile_shares.assign(size_t(d) * kDecileBins, 0.0);
+    for (int32_t j = 0; j < d; ++j) {
+        const FeatureTransform t = transform ? p.transform[size_t(j)] : FeatureTransform::None;
+        const std::vector<double> sorted = sorted_finite_column(X, j, interrupt);
+        if (sorted.empty()) {
+            if (spec.impute)
+                throw Error(ErrorKind::DataException,
+                            "cannot impute " + feature_in_message(spec.feature_names, j) +
+                                ": it has no finite value in any row",
+                            "Option \"missing\" = \"impute\" fills a missing element from the "
+                            "feature's finite values.");
+            throw Error(ErrorKind::Internal, "fit_feature_pipeline: a feature without values");
+        }
+        const int64_t m = int64_t(sorted.size());
+        if (!in_transform_domain(t, sorted.front()))
+            throw_domain_error("", spec.feature_names, j, t, sorted.front());
+        // Deciles and the training share of each decile bin.
+        double* cut = p.deciles.data() + size_t(j) * kDecileCuts;
+        double* share = p.decile_shares.data() + size_t(j) * kDecileBins;
+        int64_t below = 0;
+        for (int32_t b = 0; b < kDecileCuts; ++b) {
+            cut[b] = sorted_quantile(sorted.data(), m, double(b + 1) / kDecileBins);
+            const int64_t upto =
+                int64_t(std::upper_bound(sorted.begin(), sorted.end(), cut[b]) - sorted.begin());
+            share[b] = double(upto - below) / double(m);
+            below = upto;
+        }
+        share[kDecileCuts] = double(m - below) / double(m);
+        double lambda = 0.0;
+        if (t == FeatureTransform::YeoJohnson) {
+            lambda = yeo_johnson_lambda(sorted.data(), m, 1, interrupt);
+            p.lambdas[size_t(j)] = lambda;
+        }
+        if (spec.clip) {
+            p.clip_lo[size_t(j)] = transformed_quantile(sorted, t, lambda, spec.clip_q_lo);
+            p.clip_hi[size_t(j)] = transformed_quantile(sorted, t, lambda, spec.clip_q_hi);
+        }
+        if (spec.impute) {
+            double fill = 0.0;
+            if (spec.impute_method == ImputeMethod::Median) {
+                fill = transformed_quantile(sorted, t, lambda, 0.5);
+            } else if (spec.impute_method == ImputeMethod::Mean) {
+                double sum = 0.0;  // in row order
+                for (int64_t i = 0; i < n; ++i)
+                    if (std::isfinite(X(i, j))) sum += apply_transform(t, lambda, X(i, j));
+                fill = sum / double(m);
+                if (!std::isfinite(fill))
+                    throw Error(ErrorKind::DataException,
+                                "cannot impute " + feature_in_message(spec.feature_names, j) +
+                                    ": its mean overflows");
+            }
+            impute[size_t(j)] = fill;
+            // The rows stay in original units until the statistics are taken.
+            const double original = inverse_transform(t, lambda, fill);
+            for (int64_t i = 0; i < n; ++i) {
+                if (std::isfinite(rows(i, j))) continue;
+                rows(i, j) = original;
+                if (!filled.empty()) filled[size_t(i) * size_t(d) + size_t(j)] = true;
+            }
+        }
+    }
+    column_mean_std(X, feature_mean, feature_std, interrupt);
+    if (!transform && !spec.clip) return p;
+    for (int64_t i = 0; i < n; ++i) {
+        if ((i % kPollRows) == 0) interrupt.poll();
+        double* x = rows.data() + i * d;
+        if (transform) transform_row(reinterpret_cast<const uint8_t*>(p.transform.data()),
+                                     p.lambdas.data(), x, d);
+        if (!filled.empty())  // an imputed value is exactly the fill, as at assign time
+            for (int32_t j = 0; j < d; ++j)
+                if (filled[size_t(i) * size_t(d) + size_t(j)]) x[j] = impute[size_t(j)];
+        if (spec.clip) clip_row(p.clip_lo.data(), p.clip_hi.data(), x, d);
+    }
+    return p;
+}
+
+// Per-feature transform of one row.
+int32_t transform_row(const uint8_t* codes, const double* lambdas, double* x, int32_t d) {
+    if (codes == nullptr) return -1;
+    for (int32_t j = 0; j < d; ++j) {
+        const FeatureTransform t = FeatureTransform(codes[j]);
+        if (t == FeatureTransform::None || !std::isfinite(x[j])) continue;
+        if (!in_transform_domain(t, x[j])) return j;
+        x[j] = apply_transform(t, lambdas[j], x[j]);
+    }
+    return -1;
+}
+
+// Clips one row.
+void clip_row(const double* lo, const double* hi, double* x, int32_t d) {
+    for (int32_t j = 0; j < d; ++j) x[j] = std::min(std::max(x[j], lo[j]), hi[j]);
+}
+
+// Inverse transform of one row.
+void inverse_transform_row(const uint8_t* codes, const double* lambdas, double* x, int32_t d) {
+    if (codes == nullptr) return;
+    for (int32_t j = 0; j < d; ++j) x[j] = inverse_transform(FeatureTransform(codes[j]), lambdas[j], x[j]);
+}
+
+// Lengths, codes and numbers of a stored pipeline.
+void validate_feature_pipeline(const FeaturePipeline& p, int32_t dims, ErrorKind kind) {
+    const size_t d = size_t(dims);
+    auto fail = [kind](const std::string& what) {
+        throw Error(kind, "invalid segmodel: " + what);
+    };
+    if (!p.transform.empty() || !p.lambdas.empty()) {
+        if (p.transform.size() != d || p.lambdas.size() != d)
+            fail("\"transform\" and \"lambdas\" need one entry per feature");
+        for (size_t j = 0; j < d; ++j) {
+            if (uint8_t(p.transform[j]) > uint8_t(FeatureTransform::YeoJohnson))
+                fail("unknown transform code");
+            if (!std::isfinite(p.lambdas[j])) fail("\"lambdas\" must be finite");
+            if (p.transform[j] != FeatureTransform::YeoJohnson && p.lambdas[j] != 0.0)
+                fail("a lambda is set for a feature whose transform is not yeo-johnson");
+        }
+    }
+    if (!p.clip_lo.empty() || !p.clip_hi.empty()) {
+        if (p.clip_lo.size() != d || p.clip_hi.size() != d)
+            fail("\"clip_bounds\" needs one [low, high] pair per feature");
+        for (size_t j = 0; j < d; ++j)
+            if (!std::isfinite(p.clip_lo[j]) || !std::isfinite(p.clip_hi[j]) ||
+                p.clip_lo[j] > p.clip_hi[j])
+                fail("\"clip_bounds\" must be finite with low <= high");
+    }
+    if (!p.deciles.empty() || !p.decile_shares.empty()) {
+        if (p.deciles.size() != d * kDecileCuts || p.decile_shares.size() != d * kDecileBins)
+            fail("\"feature_deciles\" needs 9 cuts and 10 shares per feature");
+        for (size_t j = 0; j < d; ++j) {
+            const double* cut = p.deciles.data() + j * kDecileCuts;
+            const double* share = p.decile_shares.data() + j * kDecileBins;
+            double total = 0.0;
+            for (int32_t b = 0; b < kDecileCuts; ++b)
+                if (!std::isfinite(cut[b]) || (b > 0 && cut[b] < cut[b - 1]))
+                    fail("decile cuts must be finite and ascending");
+            for (int32_t b = 0; b < kDecileBins; ++b) {
+                if (!(share[b] >= 0.0 && share[b] <= 1.0)) fail("decile shares must lie in [0, 1]");
+                total += share[b];
+            }
+            if (std::fabs(total - 1.0) > 1e-9) fail("decile shares must sum to 1");
+        }
+    }
+}
+
+}  // namespace cseg

@@ -1,0 +1,113 @@
+// The feature pipeline inside a model, applied before the scaler: a per-feature transform
+// (log1p, sqrt, Yeo-Johnson), imputation of missing values, clipping at training quantiles.
+// Order (STYLE.md): transform -> impute -> clip -> scale. Every transform maps 0 to 0 and is
+// strictly increasing, so quantiles of transformed values are transforms of order statistics.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "eigen.hpp"
+#include "interrupt.hpp"
+
+namespace cseg {
+
+enum class FeatureTransform : uint8_t { None = 0, Log1p = 1, Sqrt = 2, YeoJohnson = 3 };
+enum class ImputeMethod : uint8_t { Mean = 0, Median = 1, Zero = 2 };
+
+// "none", "log1p", "sqrt", "yeo-johnson".
+const char* feature_transform_name(FeatureTransform t);
+// Parses a transform name; throws Error(InvalidParameter) listing the valid names.
+FeatureTransform parse_feature_transform(std::string_view name);
+// "mean", "median", "zero".
+const char* impute_method_name(ImputeMethod m);
+// Parses an impute method; throws Error(InvalidParameter) listing the valid names.
+ImputeMethod parse_impute_method(std::string_view name);
+
+// Training deciles kept per feature for seg_drift: 9 cut points (original units, over the
+// finite training values) and the share of training values in each of the 10 bins
+// (-inf, q1], (q1, q2], ..., (q9, +inf).
+constexpr int32_t kDecileCuts = 9;
+constexpr int32_t kDecileBins = 10;
+
+// Yeo & Johnson (2000): psi(x, lambda), as scikit-learn's PowerTransformer.
+double yeo_johnson(double x, double lambda);
+// The inverse of yeo_johnson for the same lambda.
+double yeo_johnson_inverse(double y, double lambda);
+
+// The maximum-likelihood Yeo-Johnson lambda of the finite values among x[0], x[stride], ...
+// (n values), found as scikit-learn 1.2 does: Brent's method (Brent 1973) on the negative
+// profile log-likelihood n/2 ln var(psi(x)) - (lambda - 1) sum sign(x) ln(1 + |x|), bracketed
+// downhill from (-2, 2). Throws Error(DataException) without at least 2 finite values.
+double yeo_johnson_lambda(const double* x, int64_t n, int64_t stride,
+                          const Interrupt& interrupt = Interrupt());
+
+// True when x lies in the domain of transform t (log1p: x > -1, sqrt: x >= 0).
+bool in_transform_domain(FeatureTransform t, double x);
+// t(x) (lambda only for Yeo-Johnson); x must be in the domain.
+double apply_transform(FeatureTransform t, double lambda, double x);
+// The inverse of apply_transform (expm1, square, inverse Yeo-Johnson); a value below the
+// transform's range (e.g. a negative for sqrt) maps to the domain's edge.
+double inverse_transform(FeatureTransform t, double lambda, double y);
+
+// Linear-interpolation quantile (numpy's default) of sorted[0..n), q in [0, 1], n >= 1.
+double sorted_quantile(const double* sorted, int64_t n, double q);
+
+// What a model stores of its pipeline, per feature (empty vectors: the step is off).
+struct FeaturePipeline {
+    std::vector<FeatureTransform> transform;  // dims, or empty: no transform
+    std::vector<double> lambdas;              // dims iff transform (0 unless yeo-johnson)
+    std::vector<double> clip_lo, clip_hi;     // dims iff clipping, transformed units
+    std::vector<double> deciles;              // dims * 9, original units
+    std::vector<double> decile_shares;        // dims * 10
+};
+
+// How to fit the pipeline (from a model's options).
+struct PipelineSpec {
+    std::vector<FeatureTransform> transform;  // dims or empty
+    bool clip = false;
+    double clip_q_lo = 0.0, clip_q_hi = 1.0;  // 0 <= lo < hi <= 1
+    bool impute = false;                      // missing = impute
+    ImputeMethod impute_method = ImputeMethod::Mean;
+    std::vector<std::string> feature_names;   // for error messages (empty: "feature 3")
+};
+
+// The name a message uses for feature j (0-based): "\"income\"" or "feature 3".
+std::string feature_in_message(const std::vector<std::string>& names, int32_t j);
+
+// Fits the pipeline on n x d training rows in original units (NaN or +-Inf = missing; rows
+// must already be complete unless spec.impute) and applies it in place: afterwards `rows`
+// hold transformed, imputed and clipped values ready for the scaler. `impute` receives the
+// fill values (transformed units) when spec.impute. Also computes the training deciles (over
+// the finite values) and, over the rows in original units with the imputed values mapped
+// back, the feature means and population standard deviations (the profile statistics).
+// Throws Error(DataException) naming the feature and the value when a value lies outside its
+// transform's domain, or when a feature to impute has no finite value; Cancelled.
+FeaturePipeline fit_feature_pipeline(RowMap rows, const PipelineSpec& spec,
+                                     std::vector<double>& impute,
+                                     std::vector<double>& feature_mean,
+                                     std::vector<double>& feature_std,
+                                     const Interrupt& interrupt);
+
+// Transforms x[0..d) in place with per-feature codes (may be nullptr: no transform).
+// Missing values (non-finite) stay as they are. Returns -1, or the index of the first
+// feature whose value is outside its transform's domain (that value left unchanged).
+int32_t transform_row(const uint8_t* codes, const double* lambdas, double* x, int32_t d);
+
+// Clips x[0..d) to [lo[j], hi[j]] in place.
+void clip_row(const double* lo, const double* hi, double* x, int32_t d);
+
+// Maps one row of transformed values back to original units in place (codes may be nullptr).
+void inverse_transform_row(const uint8_t* codes, const double* lambdas, double* x, int32_t d);
+
+// The error for a value outside the domain of feature j's transform (Error(DataException)).
+[[noreturn]] void throw_domain_error(const std::string& fn, const std::vector<std::string>& names,
+                                     int32_t j, FeatureTransform t, double x);
+
+// Throws Error(kind) unless the pipeline fits dims features: vector lengths, finite numbers,
+// clip_lo <= clip_hi, decile cuts ascending, shares in [0, 1] summing to 1 per feature.
+void validate_feature_pipeline(const FeaturePipeline& p, int32_t dims, ErrorKind kind);
+
+}  // namespace cseg

@@ -1,0 +1,293 @@
+// The feature pipeline: Yeo-Johnson lambdas against scikit-learn 1.2.1's
+// PowerTransformer(method="yeo-johnson", standardize=False) on the shipped real data, the
+// transforms and their inverses, deciles, clipping, imputation, domain errors.
+// Figures from: /usr/bin/python3 test/reference/yeo_johnson_reference.py
+// (its output is kept in test/reference/yeo_johnson_reference.txt).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "csv.hpp"
+#include "errors.hpp"
+#include "feature_pipeline.hpp"
+#include "model_fit.hpp"
+#include "model_codec.hpp"
+#include "model_json.hpp"
+
+namespace {
+
+using cseg::FeatureTransform;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// Lambda of every column of X (NaN skipped), as PowerTransformer fits them column by column.
+std::vector<double> lambdas(const cseg::RowMatrix& X) {
+    std::vector<double> out;
+    for (Eigen::Index j = 0; j < X.cols(); ++j)
+        out.push_back(cseg::yeo_johnson_lambda(X.data() + j, X.rows(), X.cols()));
+    return out;
+}
+
+// Each lambda within 1e-6 of scikit-learn's.
+void expect_lambdas(const std::vector<double>& got, const std::vector<double>& sklearn) {
+    ASSERT_EQ(got.size(), sklearn.size());
+    for (size_t j = 0; j < got.size(); ++j)
+        EXPECT_NEAR(got[j], sklearn[j], 1e-6) << "feature " << j;
+}
+
+TEST(YeoJohnson, LambdasEqualScikitLearnOnMall) {
+    expect_lambdas(lambdas(cseg::testdata::mall_customers()),
+                   {0.12817506775519075, 0.6457054179900978, 0.8429140117883438});
+}
+
+TEST(YeoJohnson, LambdasEqualScikitLearnOnWholesale) {
+    expect_lambdas(lambdas(cseg::testdata::wholesale_customers()),
+                   {0.29439123289326263, 0.06626945774945416, 0.12374213312064684,
+                    0.08797998264427842, 0.055398831547407816, 0.1854110537092628});
+}
+
+TEST(YeoJohnson, LambdasEqualScikitLearnOnMarketingWithMissingIncomes) {
+    const cseg::RowMatrix X = cseg::testdata::numeric_columns(
+        cseg::testdata::read_table("marketing_campaign.csv", '\t'),
+        {"Income", "Recency", "MntWines", "MntGoldProds", "NumWebVisitsMonth"});
+    expect_lambdas(lambdas(X), {0.4626537617775849, 0.7136319481566505, 0.18910711022134707,
+                                0.11350711482626254, 0.8644783195150061});
+}
+
+TEST(YeoJohnson, LambdaEqualsScikitLearnOnValuesOfBothSigns) {
+    cseg::RowMatrix fresh = cseg::testdata::wholesale_customers().col(0);
+    std::vector<double> v(fresh.data(), fresh.data() + fresh.rows());
+    std::vector<double> s = v;
+    std::sort(s.begin(), s.end());
+    const double median = cseg::sorted_quantile(s.data(), int64_t(s.size()), 0.5);
+    for (double& x : v) x = (x - median) / 1000.0;
+    EXPECT_NEAR(cseg::yeo_johnson_lambda(v.data(), int64_t(v.size()), 1), 0.6567880180940063,
+                1e-6);
+}
+
+TEST(YeoJohnson, TransformAndInverseEqualScikitLearn) {
+    const double x[] = {-3.5, -0.25, 0.0, 0.5, 12.0};
+    const struct {
+        double lambda;
+        double y[5];
+    } cases[] = {
+        {0.6567880180940063,
+         {-4.869333734934063, -0.26019211710991996, 0.0, 0.4645830396248201, 6.684722040692681}},
+        {0.0, {-9.625, -0.28125, 0.0, 0.4054651081081644, 2.5649493574615367}},
+        {2.0, {-1.5040773967762742, -0.22314355131420976, 0.0, 0.625, 84.0}},
+        {-0.7, {-21.12327222750385, -0.30616930542724347, -0.0, 0.35300291861251865,
+                1.191356720393233}},
+    };
+    for (const auto& c : cases) {
+        for (int i = 0; i < 5; ++i) {
+            const double y = cseg::yeo_johnson(x[i], c.lambda);
+            EXPECT_NEAR(y, c.y[i], 1e-12 * (1.0 + std::fabs(c.y[i]))) << c.lambda << " " << x[i];
+            EXPECT_NEAR(cseg::yeo_johnson_inverse(y, c.lambda), x[i], 1e-12 * (1.0 + std::fabs(x[i])));
+        }
+    }
+}
+
+TEST(YeoJohnson, TooFewValuesIsAnError) {
+    const double x[] = {1.0, kNaN};
+    EXPECT_THROW(cseg::yeo_johnson_lambda(x, 2, 1), cseg::Error);
+}
+
+TEST(FeatureTransform, NamesRoundTripAndUnknownIsAnError) {
+    for (FeatureTransform t : {FeatureTransform::None, FeatureTransform::Log1p,
+                               FeatureTransform::Sqrt, FeatureTransform::YeoJohnson})
+        EXPECT_EQ(cseg::parse_feature_transform(cseg::feature_transform_name(t)), t);
+    EXPECT_THROW(cseg::parse_feature_transform("log"), cseg::Error);
+    EXPECT_EQ(cseg::parse_impute_method("median"), cseg::ImputeMethod::Median);
+    EXPECT_THROW(cseg::parse_impute_method("mode"), cseg::Error);
+}
+
+TEST(FeatureTransform, InversesRoundTrip) {
+    for (double x : {0.0, 0.5, 3.0, 1234.5}) {
+        for (FeatureTransform t : {FeatureTransform::Log1p, FeatureTransform::Sqrt}) {
+            const double y = cseg::apply_transform(t, 0.0, x);
+            EXPECT_NEAR(cseg::inverse_transform(t, 0.0, y), x, 1e-12 * (1.0 + x));
+        }
+    }
+    EXPECT_DOUBLE_EQ(cseg::apply_transform(FeatureTransform::Log1p, 0.0, 99.0), std::log(100.0));
+}
+
+TEST(SortedQuantile, EqualsNumpyLinear) {
+    const double v[] = {1.0, 2.0, 4.0, 8.0};
+    EXPECT_DOUBLE_EQ(cseg::sorted_quantile(v, 4, 0.0), 1.0);
+    EXPECT_DOUBLE_EQ(cseg::sorted_quantile(v, 4, 0.5), 3.0);    // numpy.quantile: 3.0
+    EXPECT_DOUBLE_EQ(cseg::sorted_quantile(v, 4, 0.9), 6.8);    // numpy.quantile: 6.8
+    EXPECT_DOUBLE_EQ(cseg::sorted_quantile(v, 4, 1.0), 8.0);
+}
+
+// Fits the pipeline on a copy of X.
+struct Fitted {
+    cseg::RowMatrix rows;
+    cseg::FeaturePipeline p;
+    std::vector<double> impute, mean, sd;
+};
+Fitted fit(const cseg::RowMatrix& X, const cseg::PipelineSpec& spec) {
+    Fitted f;
+    f.rows = X;
+    f.p = cseg::fit_feature_pipeline(cseg::RowMap(f.rows.data(), f.rows.rows(), f.rows.cols()),
+                                     spec, f.impute, f.mean, f.sd, cseg::Interrupt());
+    return f;
+}
+
+TEST(FitFeaturePipeline, DefaultKeepsRowsAndComputesDeciles) {
+    const cseg::RowMatrix X = cseg::testdata::mall_customers();
+    const Fitted f = fit(X, cseg::PipelineSpec{});
+    EXPECT_TRUE(f.rows == X);
+    EXPECT_TRUE(f.p.transform.empty() && f.p.clip_lo.empty());
+    ASSERT_EQ(f.p.deciles.size(), 27u);
+    // numpy.quantile(age, 0.1) = 21.0, (income, 0.5) = 61.5 on the mall customers.
+    EXPECT_DOUBLE_EQ(f.p.deciles[0], 21.0);
+    EXPECT_DOUBLE_EQ(f.p.deciles[9 + 4], 61.5);
+    for (int j = 0; j < 3; ++j) {
+        double total = 0.0;
+        for (int b = 0; b < 10; ++b) total += f.p.decile_shares[size_t(j * 10 + b)];
+        EXPECT_NEAR(total, 1.0, 1e-12);
+    }
+    EXPECT_NEAR(f.mean[0], 38.85, 1e-12);
+    EXPECT_NO_THROW(cseg::validate_feature_pipeline(f.p, 3, cseg::ErrorKind::Internal));
+}
+
+TEST(FitFeaturePipeline, TransformsClipsAndKeepsStatisticsInOriginalUnits) {
+    const cseg::RowMatrix X = cseg::testdata::wholesale_customers();
+    cseg::PipelineSpec spec;
+    spec.transform = {FeatureTransform::Log1p, FeatureTransform::YeoJohnson, FeatureTransform::Sqrt,
+                      FeatureTransform::None, FeatureTransform::None, FeatureTransform::None};
+    spec.clip = true;
+    spec.clip_q_lo = 0.01;
+    spec.clip_q_hi = 0.99;
+    const Fitted f = fit(X, spec);
+    EXPECT_NEAR(f.p.lambdas[1], 0.06626945774945416, 1e-6);
+    EXPECT_EQ(f.p.lambdas[0], 0.0);
+    // numpy.quantile(np.log1p(fresh), 0.99) bounds every transformed value.
+    for (Eigen::Index i = 0; i < X.rows(); ++i) {
+        for (int j = 0; j < 6; ++j) {
+            EXPECT_GE(f.rows(i, j), f.p.clip_lo[size_t(j)]);
+            EXPECT_LE(f.rows(i, j), f.p.clip_hi[size_t(j)]);
+        }
+        const double expect = std::min(std::max(std::log1p(X(i, 0)), f.p.clip_lo[0]), f.p.clip_hi[0]);
+        EXPECT_DOUBLE_EQ(f.rows(i, 0), expect);
+    }
+    EXPECT_LT(f.p.clip_lo[0], f.p.clip_hi[0]);
+    EXPECT_NEAR(f.mean[0], X.col(0).mean(), 1e-9 * X.col(0).mean());  // original units
+    EXPECT_NO_THROW(cseg::validate_feature_pipeline(f.p, 6, cseg::ErrorKind::Internal));
+}
+
+TEST(FitFeaturePipeline, ImputesMedianAndZeroInTransformedUnits) {
+    cseg::RowMatrix X(5, 2);
+    X << 1.0, 3.0,  //
+        kNaN, 8.0,  //
+        3.0, kNaN,  //
+        7.0, 15.0,  //
+        15.0, 24.0;
+    cseg::PipelineSpec spec;
+    spec.transform = {FeatureTransform::Log1p, FeatureTransform::Sqrt};
+    spec.impute = true;
+    spec.impute_method = cseg::ImputeMethod::Median;
+    Fitted f = fit(X, spec);
+    // Medians of log1p(1, 3, 7, 15) = (log 4 + log 8) / 2 and of sqrt(3, 8, 15, 24) = (sqrt 9 ... )
+    EXPECT_NEAR(f.impute[0], 0.5 * (std::log(4.0) + std::log(8.0)), 1e-12);
+    EXPECT_NEAR(f.impute[1], 0.5 * (std::sqrt(8.0) + std::sqrt(15.0)), 1e-12);
+    EXPECT_EQ(f.rows(1, 0), f.impute[0]);  // exactly the fill, as seg_assign puts it
+    EXPECT_EQ(f.rows(2, 1), f.impute[1]);
+    spec.impute_method = cseg::ImputeMethod::Zero;
+    f = fit(X, spec);
+    EXPECT_EQ(f.rows(1, 0), 0.0);
+    EXPECT_EQ(f.rows(2, 1), 0.0);
+    EXPECT_NEAR(f.mean[0], (1.0 + 0.0 + 3.0 + 7.0 + 15.0) / 5.0, 1e-12);
+}
+
+TEST(FitFeaturePipeline, ValueOutsideTheDomainNamesTheFeature) {
+    cseg::RowMatrix X(3, 2);
+    X << 1.0, 2.0, 3.0, -4.0, 5.0, 6.0;
+    cseg::PipelineSpec spec;
+    spec.transform = {FeatureTransform::None, FeatureTransform::Sqrt};
+    spec.feature_names = {"age", "balance"};
+    try {
+        fit(X, spec);
+        FAIL() << "no error";
+    } catch (const cseg::Error& e) {
+        EXPECT_EQ(e.kind(), cseg::ErrorKind::DataException);
+        EXPECT_NE(std::string(e.what()).find("feature \"balance\" = -4"), std::string::npos)
+            << e.what();
+    }
+    double row[] = {1.0, -2.0};
+    const uint8_t codes[] = {uint8_t(FeatureTransform::Log1p), uint8_t(FeatureTransform::Log1p)};
+    const double lam[] = {0.0, 0.0};
+    EXPECT_EQ(cseg::transform_row(codes, lam, row, 2), 1);
+    EXPECT_EQ(row[1], -2.0);
+}
+
+TEST(FeaturePipelineValidation, RejectsBadStoredValues) {
+    cseg::FeaturePipeline p;
+    p.transform = {FeatureTransform::Log1p};
+    p.lambdas = {0.5};  // a lambda on a log1p feature
+    EXPECT_THROW(cseg::validate_feature_pipeline(p, 1, cseg::ErrorKind::InvalidText), cseg::Error);
+    p.lambdas = {0.0};
+    p.clip_lo = {2.0};
+    p.clip_hi = {1.0};
+    EXPECT_THROW(cseg::validate_feature_pipeline(p, 1, cseg::ErrorKind::InvalidText), cseg::Error);
+}
+
+}  // namespace
+
+namespace {
+
+// A k-means model of the wholesale customers with every pipeline step.
+cseg::Model pipeline_model() {
+    cseg::RowMatrix X = cseg::testdata::wholesale_customers();
+    X(3, 1) = kNaN;  // one missing element to impute
+    cseg::KMeansOptions o;
+    o.n_init = 2;
+    o.missing = cseg::MissingPolicy::Impute;
+    o.impute = cseg::ImputeMethod::Median;
+    o.transform = {FeatureTransform::Log1p, FeatureTransform::YeoJohnson, FeatureTransform::Sqrt,
+                   FeatureTransform::None, FeatureTransform::None, FeatureTransform::None};
+    o.has_clip = true;
+    o.clip_lo = 0.02;
+    o.clip_hi = 0.98;
+    return cseg::fit_kmeans_model(cseg::RowMap(X.data(), X.rows(), X.cols()), 3, o,
+                                  cseg::Interrupt());
+}
+
+TEST(PipelineModel, TextAndBinaryFormsRoundTrip) {
+    const cseg::Model m = pipeline_model();
+    ASSERT_EQ(m.pipeline.transform.size(), 6u);
+    EXPECT_EQ(m.pipeline.clip_lo.size(), 6u);
+    EXPECT_EQ(m.pipeline.deciles.size(), 54u);
+    const std::string text = cseg::model_to_json(m);
+    EXPECT_NE(text.find(R"("transform":["log1p","yeo-johnson","sqrt","none","none","none"])"),
+              std::string::npos);
+    EXPECT_NE(text.find(R"("clip":[0.02,0.98],"impute":"median"})"), std::string::npos);
+    EXPECT_EQ(cseg::model_to_json(cseg::model_from_json(text)), text);
+    std::vector<uint8_t> bytes(cseg::model_encoded_size(m) + 8);
+    uint8_t* aligned = bytes.data() + (8 - reinterpret_cast<uintptr_t>(bytes.data()) % 8) % 8;
+    cseg::model_encode(m, aligned);
+    const size_t len = cseg::model_encoded_size(m);
+    EXPECT_EQ(cseg::model_to_json(cseg::model_decode(aligned, len, cseg::ErrorKind::InvalidBinary)),
+              text);
+    const cseg::ModelView v = cseg::model_view(aligned, len);
+    ASSERT_NE(v.transform, nullptr);
+    EXPECT_EQ(v.transform[1], uint8_t(FeatureTransform::YeoJohnson));
+    EXPECT_EQ(v.lambdas[1], m.pipeline.lambdas[1]);
+    EXPECT_EQ(v.clip_hi[2], m.pipeline.clip_hi[2]);
+    EXPECT_EQ(v.deciles[53], m.pipeline.deciles[53]);
+    EXPECT_EQ(cseg::view_feature_name(v, 0), "");
+}
+
+TEST(PipelineModel, InconsistentTextIsRejected) {
+    const std::string text = cseg::model_to_json(pipeline_model());
+    std::string bad = text;
+    bad.replace(bad.find(R"("transform":["log1p")"), 20, R"("transform":["sqrt",)");
+    EXPECT_THROW(cseg::model_from_json(bad), cseg::Error);
+    bad = text;
+    bad.replace(bad.find(R"("clip_bounds":[)"), 15, R"("clip_bounds":null,"x":[)");
+    EXPECT_THROW(cseg::model_from_json(bad), cseg::Error);
+}
+
+}  // namespace
