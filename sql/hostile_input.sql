@@ -37,14 +37,25 @@ FROM (SELECT kprototypes_fit(ARRAY[age, annual_income, spending_score], ARRAY[ge
 SELECT try($$SELECT seg_assign(kmeans_fit(ARRAY[x, y], 1), ARRAY[1.7e308, 0])
              FROM (VALUES (0.1, 1), (0.2, 2), (0.3, 3)) v(x, y)$$);
 
--- seg_drift over rows holding 1e200: a report, not "cannot write a non-finite number".
+-- seg_drift over rows holding 1e200: a report, not "cannot write a non-finite number"; the
+-- segment shares are stable, the distance to the centroids is not (the overall verdict).
 SELECT r->'rows' AS rows, r->'unlabelled' AS unlabelled,
-       (r->>'mean_distance_now')::float8 > 1e190 AS far_away, r->>'verdict' AS verdict
+       (r->>'mean_distance_now')::float8 > 1e190 AS far_away,
+       r->>'segment_verdict' AS segment_verdict, r->>'distance_verdict' AS distance_verdict,
+       r->>'verdict' AS verdict
 FROM (SELECT seg_drift(hi.m, ARRAY[age * CASE WHEN customer_id = 7 THEN 1e200 ELSE 1 END,
                                   annual_income, spending_score]) AS r
       FROM mall_customers, hi GROUP BY hi.m::text) d;
--- Distances that add up beyond the double range: a clear error (22003/22000), not XX000.
+-- Values whose sums (per feature, or of the distances) go beyond the double range: a clear
+-- error (22003/22000), not XX000.
 SELECT try($$SELECT seg_drift(hi.m, ARRAY[1e308, -1e308, 1e308]) FROM mall_customers, hi$$);
+-- Behind a log1p transform the distances stay small but the per-feature sums (the means now,
+-- in original units) overflow: the same clear error, naming the feature.
+SELECT try($$SELECT seg_drift(l.m, ARRAY[1.5e308, 1, 1])
+             FROM mall_customers,
+                  (SELECT kmeans_fit(ARRAY[age, annual_income, spending_score], 2,
+                                     '{"transform": ["log1p", "none", "none"]}') AS m
+                   FROM mall_customers) l$$);
 
 -- kmeans_sweep and seg_sweep have no option "sample" (every k sees all rows): 22023.
 SELECT try($$SELECT kmeans_sweep(ARRAY[age, annual_income], 2, 3, '{"sample": 50}')

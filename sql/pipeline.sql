@@ -109,3 +109,22 @@ SELECT jsonb_array_length((m::jsonb)->'feature_deciles'->0) AS cuts,
        ((m::jsonb)->'feature_deciles'->0->>4)::float8 AS fresh_median
 FROM pc;
 SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY fresh) AS fresh_median FROM wholesale_customers;
+
+-- Every model kind: a hierarchical model stores and applies the pipeline as well (its leaves
+-- are the training rows here, so labelling them again reproduces the sizes).
+SELECT (m::jsonb)->'transform' AS transform, (m::jsonb)->'clip_bounds' IS NOT NULL AS clipped,
+       (SELECT array_agg(n ORDER BY seg) FROM (
+          SELECT seg_assign(m, ARRAY[fresh, milk, grocery]) AS seg, count(*) AS n
+          FROM wholesale_customers GROUP BY 1) t)
+       = ARRAY(SELECT jsonb_array_elements_text((m::jsonb)->'sizes')::bigint) AS sizes_reproduced,
+       m::text::segmodel::text = m::text AS round_trip
+FROM (SELECT hclust_fit(ARRAY[fresh, milk, grocery], 3,
+                        '{"transform": ["log1p", "sqrt", "none"], "clip": [0.01, 0.99]}') AS m
+      FROM wholesale_customers) t;
+SELECT try($$SELECT hclust_fit(ARRAY[fresh - 10000, milk], 2, '{"transform": ["log1p", "none"]}') FROM wholesale_customers$$);
+-- The stream engine does not apply the pipeline: it refuses it (22023); engine "auto" picks
+-- engine "memory" for such a fit.
+SELECT try($$SELECT seg_train('pipeline_stream', 'wholesale_customers', ARRAY['fresh', 'milk'], 2,
+                              '{"engine": "stream", "transform": ["log1p", "none"]}')$$);
+SELECT try($$SELECT seg_train('pipeline_stream', 'wholesale_customers', ARRAY['fresh', 'milk'], 2,
+                              '{"engine": "stream", "impute": "median"}')$$);

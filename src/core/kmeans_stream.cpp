@@ -257,6 +257,11 @@ Model stream_start(const StreamSeedView& s, int32_t k, const KMeansOptions& opts
                    const Interrupt& interrupt, int32_t threads) {
     const int32_t d = s.dims;
     validate_kmeans_options(opts, ErrorKind::InvalidParameter, "seg_train ");
+    if (!opts.transform.empty() || opts.has_clip || opts.impute != ImputeMethod::Mean)
+        throw Error(ErrorKind::InvalidParameter,
+                    "seg_train engine \"stream\" does not apply the feature pipeline: options "
+                    "\"transform\", \"clip\" and \"impute\" (other than \"mean\") need engine "
+                    "\"memory\"");
     if (k < 1)
         throw Error(ErrorKind::InvalidParameter,
                     "k must be at least 1 (got k = " + std::to_string(k) + ")");

@@ -99,8 +99,23 @@ Datum seg_drift_trans(PG_FUNCTION_ARGS) {
     else if (!same_model(st, c->aligned, len))
         different_models();
     /* Reading the point checks the array's length. */
-    const bool labelled = mixed ? cseg_pg::model_mixed_point(fcinfo, c, 2, 3, kFn)
-                                : cseg_pg::model_point(fcinfo, c, 2, kFn);
+    const bool read = mixed ? cseg_pg::model_mixed_point(fcinfo, c, 2, 3, kFn)
+                            : cseg_pg::model_point(fcinfo, c, 2, kFn);
+    double distance = 0.0;
+    /* Noise, for kinds that have it, has no segment to compare. */
+    const int32 label = read ? cseg_pg::model_cache_assign(c, &distance) : -1;
+    if (label < 0) {
+        st->unlabelled++;
+    } else {
+        st->rows[label]++;
+        st->distance[label] += distance;
+        if (!std::isfinite(st->distance[label]))
+            ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+                            errmsg("%s: the distances of the rows to their centroids add up "
+                                   "beyond the double precision range",
+                                   kFn),
+                            errhint("The features hold values near 1e308; rescale them.")));
+    }
     if (st->dims > 0) {
         /* The values in original units, each into its training decile bin. */
         double* raw = c->scratch + m.dims;
@@ -110,26 +125,15 @@ Datum seg_drift_trans(PG_FUNCTION_ARGS) {
             const int32 b = cseg::decile_bin(m.deciles + size_t(j) * cseg::kDecileCuts, raw[j]);
             st->bins[size_t(j) * cseg::kDecileBins + b]++;
             st->sums[j] += raw[j];
+            if (!std::isfinite(st->sums[j]))
+                ereport(ERROR,
+                        (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+                         errmsg("%s: the values of feature %d add up beyond the double "
+                                "precision range",
+                                kFn, j + 1),
+                         errhint("The features hold values near 1e308; rescale them.")));
         }
     }
-    if (!labelled) {
-        st->unlabelled++;
-        PG_RETURN_POINTER(st);
-    }
-    double distance = 0.0;
-    const int32 label = cseg_pg::model_cache_assign(c, &distance);
-    if (label < 0) {  // noise, for kinds that have it: no segment to compare
-        st->unlabelled++;
-        PG_RETURN_POINTER(st);
-    }
-    st->rows[label]++;
-    st->distance[label] += distance;
-    if (!std::isfinite(st->distance[label]))
-        ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-                        errmsg("%s: the distances of the rows to their centroids add up beyond "
-                               "the double precision range",
-                               kFn),
-                        errhint("The features hold values near 1e308; rescale them.")));
     PG_RETURN_POINTER(st);
 }
 
@@ -153,7 +157,14 @@ Datum seg_drift_combine(PG_FUNCTION_ARGS) {
         a->distance[c] += b->distance[c];
     }
     for (int32 i = 0; i < cseg::kDecileBins * a->dims; ++i) a->bins[i] += b->bins[i];
-    for (int32 j = 0; j < a->dims; ++j) a->sums[j] += b->sums[j];
+    for (int32 j = 0; j < a->dims; ++j) {
+        a->sums[j] += b->sums[j];
+        if (!std::isfinite(a->sums[j]))
+            ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+                            errmsg("%s: the values of feature %d add up beyond the double "
+                                   "precision range",
+                                   kFn, j + 1)));
+    }
     PG_RETURN_POINTER(a);
 }
 

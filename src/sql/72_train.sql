@@ -91,7 +91,12 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF engine = 'auto' THEN
+        -- The stream engine does not apply the feature pipeline (transform, clip, an impute
+        -- other than the mean): such fits use engine "memory".
         engine := CASE WHEN kind_name = 'kmeans'
+                        AND jsonb_typeof(opts->'transform') IS DISTINCT FROM 'array'
+                        AND jsonb_typeof(opts->'clip') IS DISTINCT FROM 'array'
+                        AND coalesce(opts->>'impute', 'mean') = 'mean'
                        THEN @extschema@.seg_train_engine(seg_train.source, cardinality(seg_train.features))
                        ELSE 'memory' END;
     END IF;
