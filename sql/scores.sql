@@ -140,6 +140,35 @@ ORDER BY v.silhouette LIMIT 3;
 SELECT array_agg(id ORDER BY id) AS ids
 FROM unnest((SELECT silhouette_values(i, ARRAY[i % 5, 1]::float8[], (i % 5 > 1)::int)
              FROM unnest(ARRAY[-9223372036854775808, -1, 0, 7, 9223372036854775807]) i));
+-- Text, uuid and integer ids: the same values and labels, joined back on the key itself;
+-- text ids come in byte order (the C collation's), uuids in uuid order.
+CREATE TEMP TABLE keyed AS
+SELECT id, 'customer-' || id || CASE WHEN id % 7 = 0 THEN '-é' ELSE '' END AS tid,
+       md5(id::text)::uuid AS uid, id::int AS iid, id::smallint AS sid, x, label
+FROM mall_ref;
+SELECT (SELECT count(*) = 200 AND bool_and(v.silhouette = s.silhouette AND v.label = s.label)
+        FROM unnest((SELECT silhouette_values(tid, x, label) FROM keyed)) v
+        JOIN keyed k ON k.tid = v.id JOIN sv s ON s.id = k.id) AS text_ids,
+       (SELECT count(*) = 200 AND bool_and(v.silhouette = s.silhouette AND v.label = s.label)
+        FROM unnest((SELECT silhouette_values(uid, x, label) FROM keyed)) v
+        JOIN keyed k ON k.uid = v.id JOIN sv s ON s.id = k.id) AS uuid_ids,
+       (SELECT count(*) = 200 AND bool_and(v.silhouette = s.silhouette)
+        FROM unnest((SELECT silhouette_values(iid, x, label) FROM keyed)) v
+        JOIN sv s ON s.id = v.id) AS int_ids,
+       (SELECT count(*) = 200 AND bool_and(v.silhouette = s.silhouette)
+        FROM unnest((SELECT silhouette_values(sid, x, label) FROM keyed)) v
+        JOIN sv s ON s.id = v.id) AS smallint_ids;
+SELECT (SELECT array_agg(id ORDER BY i) = array_agg(id ORDER BY id COLLATE "C")
+        FROM unnest((SELECT silhouette_values(tid, x, label ORDER BY id) FROM keyed))
+             WITH ORDINALITY u(id, label, silhouette, i)) AS text_in_byte_order,
+       (SELECT array_agg(id ORDER BY i) = array_agg(id ORDER BY id)
+        FROM unnest((SELECT silhouette_values(uid, x, label ORDER BY id) FROM keyed))
+             WITH ORDINALITY u(id, label, silhouette, i)) AS uuid_in_order;
+SELECT v.* FROM unnest((SELECT silhouette_values(tid, x, label) FROM keyed WHERE id IN (7, 8, 80)
+                        )) v;
+SELECT try($$SELECT silhouette_values(CASE WHEN id = 5 THEN NULL ELSE tid END, x, label) FROM keyed$$);
+SELECT try($$SELECT silhouette_values(uid, CASE WHEN id = 5 THEN ARRAY[1::float8] ELSE x END, label) FROM keyed$$);
+SELECT silhouette_values(tid, x, label) IS NULL AS no_rows FROM keyed WHERE false;
 
 -- With a model: scaled with the model and labelled by seg_assign. kmeans_fit finds the same
 -- partition of the standard-scaled mall data as sklearn's KMeans(5), so the scores are
@@ -184,6 +213,18 @@ SELECT try($$SELECT silhouette(m, ARRAY[1, 2]) FROM sm$$);
 SELECT try($$SELECT silhouette_values(m, 1, ARRAY[1, 2, 3, 4]) FROM sm$$);
 SELECT try($$SELECT silhouette(m, x) FROM mall_ref, (SELECT kmeans_fit(ARRAY[age, annual_income, spending_score], k) AS m FROM mall_customers, generate_series(2, 3) k GROUP BY k) models$$);
 SELECT try($$SELECT silhouette_values(m, NULL, x) FROM mall_ref, sm$$);
+-- The model form with text and uuid ids: as with bigint ids.
+SELECT (SELECT count(*) = 200 AND bool_and(v.silhouette = b.silhouette AND v.label = b.label)
+        FROM unnest((SELECT silhouette_values(m, tid, x) FROM keyed, sm)) v
+        JOIN keyed k ON k.tid = v.id
+        JOIN unnest((SELECT silhouette_values(m, id, x) FROM mall_ref, sm)) b ON b.id = k.id)
+           AS text_ids,
+       (SELECT count(*) = 200 AND bool_and(v.silhouette = b.silhouette AND v.label = b.label)
+        FROM unnest((SELECT silhouette_values(m, uid, x) FROM keyed, sm)) v
+        JOIN keyed k ON k.uid = v.id
+        JOIN unnest((SELECT silhouette_values(m, id, x) FROM mall_ref, sm)) b ON b.id = k.id)
+           AS uuid_ids;
+SELECT try($$SELECT silhouette_values(m, NULL::uuid, x) FROM mall_ref, sm$$);
 -- Several models, each in its own group.
 SELECT k, silhouette(m, x) > 0.2 AS reasonable
 FROM mall_ref, (SELECT k, kmeans_fit(ARRAY[age, annual_income, spending_score], k) AS m
@@ -211,6 +252,8 @@ SET min_parallel_table_scan_size = 0;
 EXPLAIN (COSTS OFF) SELECT silhouette(x, label), davies_bouldin(x, label),
                            calinski_harabasz(x, label) FROM score_par;
 EXPLAIN (COSTS OFF) SELECT silhouette_values(id, x, label) FROM score_par;
+-- Text and uuid ids have no partial aggregate: the plan gathers the rows instead.
+EXPLAIN (COSTS OFF) SELECT silhouette_values(id::text, x, label) FROM score_par;
 EXPLAIN (COSTS OFF) SELECT silhouette((SELECT m FROM score_model), x),
                            silhouette_values((SELECT m FROM score_model), id, x)
                     FROM score_par;

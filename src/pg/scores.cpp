@@ -22,6 +22,7 @@
 
 extern "C" {
 #include "common/hashfn.h"
+#include "utils/datum.h"
 }
 
 namespace {
@@ -222,15 +223,82 @@ Datum model_trans(FunctionCallInfo fcinfo, const char* fn, bool has_options) {
     PG_RETURN_POINTER(st);
 }
 
-// Buffers one id + labelled feature array; the id rides in an extra trailing column.
-Datum values_trans(FunctionCallInfo fcinfo) {
+// silhouette_values over text or uuid ids (the bigint form keeps the id in the row): the
+// state is the rows, whose id column holds an ordinal into copies of the ids. No combine
+// function: these forms run without parallel workers.
+struct KeyedRows {
+    RowBuffer* rows;  // the buffered rows (RowBuffer with labels)
+    Datum* keys;      // n_keys ids, copied into the aggregate context
+    int64 n_keys;
+    int64 capacity;
+    int16 typlen;  // -1 (text) or 16 (uuid)
+};
+
+// The keyed state in argument 0, or a new one for the id type of argument id_argno.
+KeyedRows* keyed_get(FunctionCallInfo fcinfo, int id_argno, const char* fn) {
+    if (!PG_ARGISNULL(0)) return reinterpret_cast<KeyedRows*>(PG_GETARG_POINTER(0));
+    RowBuffer* rows = cseg_pg::row_buffer_get(fcinfo, true, fn);  // a new one, agg context
+    int16 typlen;
+    bool typbyval;
+    get_typlenbyval(get_fn_expr_argtype(fcinfo->flinfo, id_argno), &typlen, &typbyval);
+    if (typbyval || (typlen != -1 && typlen <= 0))
+        ereport(ERROR, (errcode(ERRCODE_DATATYPE_MISMATCH),
+                        errmsg("%s: ids of this type are not supported", fn),
+                        errhint("Use bigint, text or uuid ids.")));
+    auto* k = static_cast<KeyedRows*>(
+        MemoryContextAllocZero(GetMemoryChunkContext(rows), sizeof(KeyedRows)));
+    k->rows = rows;
+    k->typlen = typlen;
+    return k;
+}
+
+// The id column's value for the id in argument argno: a bigint id itself, or the ordinal of
+// a copy of a text/uuid id kept in k.
+double id_column(FunctionCallInfo fcinfo, KeyedRows* k, int argno) {
+    if (k == nullptr) return cseg::id_to_bits(PG_GETARG_INT64(argno));
+    MemoryContext cxt = GetMemoryChunkContext(k->rows);
+    if (k->n_keys == k->capacity) {
+        const int64 capacity = k->capacity == 0 ? 256 : k->capacity * 2;
+        const Size bytes = sizeof(Datum) * static_cast<Size>(capacity);
+        k->keys = static_cast<Datum*>(k->keys == nullptr ? MemoryContextAllocHuge(cxt, bytes)
+                                                         : repalloc_huge(k->keys, bytes));
+        k->capacity = capacity;
+    }
+    Datum id = PG_GETARG_DATUM(argno);
+    if (k->typlen == -1) id = PointerGetDatum(PG_DETOAST_DATUM_PACKED(id));
+    MemoryContext old = MemoryContextSwitchTo(cxt);
+    k->keys[k->n_keys] = datumCopy(id, false, k->typlen);
+    MemoryContextSwitchTo(old);
+    return cseg::id_to_bits(k->n_keys++);
+}
+
+// True when keyed id a sorts before b: bytes (text in the C collation's order; uuid as
+// PostgreSQL orders uuids), then length.
+bool key_less(const KeyedRows* k, int64 a, int64 b) {
+    const Pointer pa = DatumGetPointer(k->keys[a]), pb = DatumGetPointer(k->keys[b]);
+    if (k->typlen > 0) return memcmp(pa, pb, static_cast<size_t>(k->typlen)) < 0;
+    const size_t la = VARSIZE_ANY_EXHDR(pa), lb = VARSIZE_ANY_EXHDR(pb);
+    const int c = memcmp(VARDATA_ANY(pa), VARDATA_ANY(pb), std::min(la, lb));
+    return c != 0 ? c < 0 : la < lb;
+}
+
+// The error for a NULL id.
+[[noreturn]] void null_id(const char* fn) {
+    ereport(ERROR,
+            (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("%s: id must not be NULL", fn),
+             errdetail("The id is what the silhouette values join back on.")));
+    pg_unreachable();
+}
+
+// Buffers one id + labelled feature array; the id (or its ordinal, keyed) rides in an extra
+// trailing column.
+Datum values_trans(FunctionCallInfo fcinfo, bool keyed) {
     const char* fn = "silhouette_values";
-    RowBuffer* st = cseg_pg::row_buffer_get(fcinfo, true, fn);
-    if (PG_ARGISNULL(2) || PG_ARGISNULL(3)) PG_RETURN_POINTER(st);
-    if (PG_ARGISNULL(1))
-        ereport(ERROR,
-                (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("%s: id must not be NULL", fn),
-                 errdetail("The id is what the silhouette values join back on.")));
+    KeyedRows* k = keyed ? keyed_get(fcinfo, 1, fn) : nullptr;
+    RowBuffer* st = keyed ? k->rows : cseg_pg::row_buffer_get(fcinfo, true, fn);
+    void* state = keyed ? static_cast<void*>(k) : static_cast<void*>(st);
+    if (PG_ARGISNULL(2) || PG_ARGISNULL(3)) PG_RETURN_POINTER(state);
+    if (PG_ARGISNULL(1)) null_id(fn);
     ArrayType* a = PG_GETARG_ARRAYTYPE_P(2);
     const int32 d = cseg_pg::float8_array_length(a, "silhouette_values features");
     if (st->dims != 0 && st->dims != d + 1)
@@ -240,27 +308,26 @@ Datum values_trans(FunctionCallInfo fcinfo) {
                                fn, st->dims - 1, d)));
     double* row = cseg_pg::row_buffer_push_row(st, d + 1, PG_GETARG_INT32(3), fn);
     if (cseg_pg::float8_array_read(a, row, d) > 0) st->n_missing++;
-    row[d] = cseg::id_to_bits(PG_GETARG_INT64(1));
-    PG_RETURN_POINTER(st);
+    row[d] = id_column(fcinfo, k, 1);
+    PG_RETURN_POINTER(state);
 }
 
 // Buffers one id + customer scaled and labelled by the model.
-Datum values_model_trans(FunctionCallInfo fcinfo) {
+Datum values_model_trans(FunctionCallInfo fcinfo, bool keyed) {
     const char* fn = "silhouette_values";
-    RowBuffer* st = cseg_pg::row_buffer_get(fcinfo, true, fn);
-    if (PG_ARGISNULL(1) || PG_ARGISNULL(3)) PG_RETURN_POINTER(st);
-    if (PG_ARGISNULL(2))
-        ereport(ERROR,
-                (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("%s: id must not be NULL", fn),
-                 errdetail("The id is what the silhouette values join back on.")));
+    KeyedRows* k = keyed ? keyed_get(fcinfo, 2, fn) : nullptr;
+    RowBuffer* st = keyed ? k->rows : cseg_pg::row_buffer_get(fcinfo, true, fn);
+    void* state = keyed ? static_cast<void*>(k) : static_cast<void*>(st);
+    if (PG_ARGISNULL(1) || PG_ARGISNULL(3)) PG_RETURN_POINTER(state);
+    if (PG_ARGISNULL(2)) null_id(fn);
     cseg_pg::ModelCache* c = row_model(fcinfo, st, 1, fn, -1);
     int32 label;
-    if (!model_row(fcinfo, st, c, 3, fn, &label)) PG_RETURN_POINTER(st);
+    if (!model_row(fcinfo, st, c, 3, fn, &label)) PG_RETURN_POINTER(state);
     const int32 d = c->view.dims;
     double* row = cseg_pg::row_buffer_push_row(st, d + 1, label, fn);
     std::memcpy(row, c->scratch, sizeof(double) * d);
-    row[d] = cseg::id_to_bits(PG_GETARG_INT64(2));
-    PG_RETURN_POINTER(st);
+    row[d] = id_column(fcinfo, k, 2);
+    PG_RETURN_POINTER(state);
 }
 
 // What the guarded silhouette_samples hands back: values, and the output order (by id).
@@ -270,9 +337,10 @@ struct Values {
 };
 
 // Final of silhouette_values: one (id, label, silhouette) per usable row, ordered by id.
-Datum values_final(FunctionCallInfo fcinfo, bool model_form) {
+Datum values_final(FunctionCallInfo fcinfo, bool model_form, bool keyed) {
     if (PG_ARGISNULL(0)) PG_RETURN_NULL();
-    RowBuffer* st = reinterpret_cast<RowBuffer*>(PG_GETARG_POINTER(0));
+    const KeyedRows* k = keyed ? reinterpret_cast<KeyedRows*>(PG_GETARG_POINTER(0)) : nullptr;
+    RowBuffer* st = keyed ? k->rows : reinterpret_cast<RowBuffer*>(PG_GETARG_POINTER(0));
     if (st->n_rows == 0 && st->n_missing == 0) PG_RETURN_NULL();
     const char* fn = "silhouette_values";
     Prepared p{0, 0, nullptr};
@@ -299,7 +367,12 @@ Datum values_final(FunctionCallInfo fcinfo, bool model_form) {
         auto* order = static_cast<int64*>(cseg_pg::alloc_nothrow(sizeof(int64) * n));
         for (size_t i = 0; i < n; ++i) order[i] = static_cast<int64>(i);
         const int64* ids = p.ids;
-        std::stable_sort(order, order + n, [ids](int64 a, int64 b) { return ids[a] < ids[b]; });
+        if (k != nullptr)
+            std::stable_sort(order, order + n,
+                             [ids, k](int64 a, int64 b) { return key_less(k, ids[a], ids[b]); });
+        else
+            std::stable_sort(order, order + n,
+                             [ids](int64 a, int64 b) { return ids[a] < ids[b]; });
         return Values{s, order};
     });
     Oid elemtype;
@@ -307,8 +380,8 @@ Datum values_final(FunctionCallInfo fcinfo, bool model_form) {
     Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * (p.n > 0 ? p.n : 1)));
     for (int64 i = 0; i < p.n; ++i) {
         const int64 r = v.order[i];
-        Datum values[3] = {Int64GetDatum(p.ids[r]), Int32GetDatum(st->labels[r]),
-                           Float8GetDatum(v.silhouette[r])};
+        Datum values[3] = {k != nullptr ? k->keys[p.ids[r]] : Int64GetDatum(p.ids[r]),
+                           Int32GetDatum(st->labels[r]), Float8GetDatum(v.silhouette[r])};
         bool nulls[3] = {false, false, false};
         elems[i] = HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
     }
@@ -331,6 +404,10 @@ PG_FUNCTION_INFO_V1(silhouette_values_trans);
 PG_FUNCTION_INFO_V1(silhouette_values_model_trans);
 PG_FUNCTION_INFO_V1(silhouette_values_final);
 PG_FUNCTION_INFO_V1(silhouette_values_model_final);
+PG_FUNCTION_INFO_V1(silhouette_values_keyed_trans);
+PG_FUNCTION_INFO_V1(silhouette_values_model_keyed_trans);
+PG_FUNCTION_INFO_V1(silhouette_values_keyed_final);
+PG_FUNCTION_INFO_V1(silhouette_values_model_keyed_final);
 
 // silhouette(features, label [, options]) transition.
 Datum silhouette_trans(PG_FUNCTION_ARGS) {
@@ -370,17 +447,33 @@ Datum silhouette_model_final(PG_FUNCTION_ARGS) {
     return score_final(fcinfo, Metric::Silhouette, true);
 }
 
-// silhouette_values(id, features, label) transition.
-Datum silhouette_values_trans(PG_FUNCTION_ARGS) { return values_trans(fcinfo); }
+// silhouette_values(id bigint, features, label) transition.
+Datum silhouette_values_trans(PG_FUNCTION_ARGS) { return values_trans(fcinfo, false); }
 
-// silhouette_values(model, id, features) transition.
-Datum silhouette_values_model_trans(PG_FUNCTION_ARGS) { return values_model_trans(fcinfo); }
+// silhouette_values(model, id bigint, features) transition.
+Datum silhouette_values_model_trans(PG_FUNCTION_ARGS) { return values_model_trans(fcinfo, false); }
 
-// silhouette_values(id, features, label) final: sklearn's silhouette_samples with ids.
-Datum silhouette_values_final(PG_FUNCTION_ARGS) { return values_final(fcinfo, false); }
+// silhouette_values(id bigint, features, label) final: sklearn's silhouette_samples with ids.
+Datum silhouette_values_final(PG_FUNCTION_ARGS) { return values_final(fcinfo, false, false); }
 
-// silhouette_values(model, id, features) final.
-Datum silhouette_values_model_final(PG_FUNCTION_ARGS) { return values_final(fcinfo, true); }
+// silhouette_values(model, id bigint, features) final.
+Datum silhouette_values_model_final(PG_FUNCTION_ARGS) { return values_final(fcinfo, true, false); }
+
+// silhouette_values(id text|uuid, features, label) transition.
+Datum silhouette_values_keyed_trans(PG_FUNCTION_ARGS) { return values_trans(fcinfo, true); }
+
+// silhouette_values(model, id text|uuid, features) transition.
+Datum silhouette_values_model_keyed_trans(PG_FUNCTION_ARGS) {
+    return values_model_trans(fcinfo, true);
+}
+
+// silhouette_values(id text|uuid, features, label) final.
+Datum silhouette_values_keyed_final(PG_FUNCTION_ARGS) { return values_final(fcinfo, false, true); }
+
+// silhouette_values(model, id text|uuid, features) final.
+Datum silhouette_values_model_keyed_final(PG_FUNCTION_ARGS) {
+    return values_final(fcinfo, true, true);
+}
 
 }  // extern "C"
 

@@ -146,3 +146,81 @@ CREATE AGGREGATE silhouette_values(model segmodel, id bigint, features float8[])
 COMMENT ON AGGREGATE silhouette_values(segmodel, bigint, float8[]) IS
     'Every customer''s silhouette as the model segments them (label = seg_assign, scaled '
     'space) as (id, label, silhouette), ordered by id';
+
+CREATE TYPE seg_silhouette_value_text AS (id text, label int, silhouette float8);
+COMMENT ON TYPE seg_silhouette_value_text IS
+    'One customer''s silhouette coefficient with a text id: id, cluster label, silhouette';
+CREATE FUNCTION silhouette_values_text_trans(internal, text, float8[], int) RETURNS internal
+    AS 'MODULE_PATHNAME', 'silhouette_values_keyed_trans'
+    LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION silhouette_values_text_trans(internal, text, float8[], int) IS
+    'Aggregate support: silhouette_values transition (text ids)';
+CREATE FUNCTION silhouette_values_text_final(internal) RETURNS seg_silhouette_value_text[]
+    AS 'MODULE_PATHNAME', 'silhouette_values_keyed_final'
+    LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION silhouette_values_text_final(internal) IS
+    'Aggregate support: silhouette_values final (text ids)';
+CREATE AGGREGATE silhouette_values(id text, features float8[], label int) (
+    SFUNC = silhouette_values_text_trans, STYPE = internal,
+    FINALFUNC = silhouette_values_text_final, FINALFUNC_MODIFY = READ_WRITE, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE silhouette_values(text, float8[], int) IS
+    'silhouette_values with text ids, ordered by id (text: byte order, the C collation''s); '
+    'runs without parallel workers';
+CREATE FUNCTION silhouette_values_model_text_trans(internal, segmodel, text, float8[])
+    RETURNS internal
+    AS 'MODULE_PATHNAME', 'silhouette_values_model_keyed_trans'
+    LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION silhouette_values_model_text_trans(internal, segmodel, text, float8[]) IS
+    'Aggregate support: silhouette_values(segmodel, ...) transition (text ids)';
+CREATE FUNCTION silhouette_values_model_text_final(internal) RETURNS seg_silhouette_value_text[]
+    AS 'MODULE_PATHNAME', 'silhouette_values_model_keyed_final'
+    LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION silhouette_values_model_text_final(internal) IS
+    'Aggregate support: silhouette_values(segmodel, ...) final (text ids)';
+CREATE AGGREGATE silhouette_values(model segmodel, id text, features float8[]) (
+    SFUNC = silhouette_values_model_text_trans, STYPE = internal,
+    FINALFUNC = silhouette_values_model_text_final, FINALFUNC_MODIFY = READ_WRITE,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE silhouette_values(segmodel, text, float8[]) IS
+    'silhouette_values(segmodel, ...) with text ids, ordered by id; runs without parallel workers';
+
+CREATE TYPE seg_silhouette_value_uuid AS (id uuid, label int, silhouette float8);
+COMMENT ON TYPE seg_silhouette_value_uuid IS
+    'One customer''s silhouette coefficient with a uuid id: id, cluster label, silhouette';
+CREATE FUNCTION silhouette_values_uuid_trans(internal, uuid, float8[], int) RETURNS internal
+    AS 'MODULE_PATHNAME', 'silhouette_values_keyed_trans'
+    LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION silhouette_values_uuid_trans(internal, uuid, float8[], int) IS
+    'Aggregate support: silhouette_values transition (uuid ids)';
+CREATE FUNCTION silhouette_values_uuid_final(internal) RETURNS seg_silhouette_value_uuid[]
+    AS 'MODULE_PATHNAME', 'silhouette_values_keyed_final'
+    LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION silhouette_values_uuid_final(internal) IS
+    'Aggregate support: silhouette_values final (uuid ids)';
+CREATE AGGREGATE silhouette_values(id uuid, features float8[], label int) (
+    SFUNC = silhouette_values_uuid_trans, STYPE = internal,
+    FINALFUNC = silhouette_values_uuid_final, FINALFUNC_MODIFY = READ_WRITE, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE silhouette_values(uuid, float8[], int) IS
+    'silhouette_values with uuid ids, ordered by id (uuid order); '
+    'runs without parallel workers';
+CREATE FUNCTION silhouette_values_model_uuid_trans(internal, segmodel, uuid, float8[])
+    RETURNS internal
+    AS 'MODULE_PATHNAME', 'silhouette_values_model_keyed_trans'
+    LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION silhouette_values_model_uuid_trans(internal, segmodel, uuid, float8[]) IS
+    'Aggregate support: silhouette_values(segmodel, ...) transition (uuid ids)';
+CREATE FUNCTION silhouette_values_model_uuid_final(internal) RETURNS seg_silhouette_value_uuid[]
+    AS 'MODULE_PATHNAME', 'silhouette_values_model_keyed_final'
+    LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION silhouette_values_model_uuid_final(internal) IS
+    'Aggregate support: silhouette_values(segmodel, ...) final (uuid ids)';
+CREATE AGGREGATE silhouette_values(model segmodel, id uuid, features float8[]) (
+    SFUNC = silhouette_values_model_uuid_trans, STYPE = internal,
+    FINALFUNC = silhouette_values_model_uuid_final, FINALFUNC_MODIFY = READ_WRITE,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE silhouette_values(segmodel, uuid, float8[]) IS
+    'silhouette_values(segmodel, ...) with uuid ids, ordered by id; runs without parallel workers';
