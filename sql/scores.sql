@@ -164,8 +164,9 @@ SELECT (SELECT array_agg(id ORDER BY i) = array_agg(id ORDER BY id COLLATE "C")
        (SELECT array_agg(id ORDER BY i) = array_agg(id ORDER BY id)
         FROM unnest((SELECT silhouette_values(uid, x, label ORDER BY id) FROM keyed))
              WITH ORDINALITY u(id, label, silhouette, i)) AS uuid_in_order;
-SELECT v.* FROM unnest((SELECT silhouette_values(tid, x, label) FROM keyed WHERE id IN (7, 8, 80)
-                        )) v;
+SELECT v.id, v.label, round(v.silhouette::numeric, 4) AS silhouette
+FROM unnest((SELECT silhouette_values(tid, x, label) FROM keyed)) v
+ORDER BY v.silhouette LIMIT 3;
 SELECT try($$SELECT silhouette_values(CASE WHEN id = 5 THEN NULL ELSE tid END, x, label) FROM keyed$$);
 SELECT try($$SELECT silhouette_values(uid, CASE WHEN id = 5 THEN ARRAY[1::float8] ELSE x END, label) FROM keyed$$);
 SELECT silhouette_values(tid, x, label) IS NULL AS no_rows FROM keyed WHERE false;
