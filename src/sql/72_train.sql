@@ -138,8 +138,9 @@ BEGIN
               AND ((reference::jsonb)->>'categorical_dims')::int
                   IS NOT DISTINCT FROM cardinality(cat_features) THEN
             fitted := @extschema@.seg_align(fitted, reference);
-            -- What retraining changes for the customers: their segments under both versions.
-            IF (reference::jsonb)->>'algorithm' = 'kmeans' THEN
+            -- What retraining changes for the customers: their segments under both versions
+            -- (seg_diff labels by the numbers: every kind but the categorical ones).
+            IF NOT is_categorical THEN
                 EXECUTE format('SELECT @extschema@.seg_diff($1, $2, ARRAY[%s]) FROM %s',
                                columns, seg_train.source)
                     INTO diff USING reference, fitted;
