@@ -47,7 +47,7 @@ SELECT try($$SELECT seg_distance((SELECT m FROM fam_models WHERE kind = 'kmeans'
 SELECT try($$SELECT silhouette((SELECT m FROM fam_models WHERE kind = 'kprototypes'), num)
              FROM fam_mc$$);
 SELECT try($$SELECT silhouette((SELECT m FROM fam_models WHERE kind = 'kmeans'),
-                               ARRAY[1.0, 2, 3], ARRAY['a', 'b'])$$);
+                               ARRAY[1.0, 2, 3], ARRAY['a', 'b'], '{}')$$);
 SELECT try($$SELECT seg_drift((SELECT m FROM fam_models WHERE kind = 'kprototypes'), num)
              FROM fam_mc$$);
 SELECT try($$SELECT seg_drift((SELECT m FROM fam_models WHERE kind = 'kmeans'),
@@ -109,7 +109,7 @@ per_row AS (
     FROM per_cluster GROUP BY id)
 SELECT round(avg(CASE WHEN a IS NULL THEN 0 ELSE (b - a) / greatest(a, b) END)::numeric, 10)
            AS sql_silhouette,
-       round((SELECT silhouette(f.m, num, cat) FROM fam_mc, fam_models f
+       round((SELECT silhouette(f.m, num, cat, '{}') FROM fam_mc, fam_models f
               WHERE f.kind = 'kprototypes' AND id % 10 = 0)::numeric, 10) AS silhouette
 FROM per_row;
 -- With options (a seeded sample), and the same value under a forced parallel plan.

@@ -451,12 +451,12 @@ Datum silhouette_values_final(PG_FUNCTION_ARGS) { return values_final(fcinfo, fa
 // silhouette_values(model, id, features) final.
 Datum silhouette_values_model_final(PG_FUNCTION_ARGS) { return values_final(fcinfo, true); }
 
-// silhouette(model, numeric, categorical [, options]) transition (categorical kinds).
+// silhouette(model, numbers, categorical, options) transition (categorical kinds).
 Datum silhouette_model_mixed_trans(PG_FUNCTION_ARGS) {
     return model_mixed_trans(fcinfo, PG_NARGS() > 4);
 }
 
-// silhouette(model, numeric, categorical [, options]) final: the mixed-dissimilarity silhouette.
+// silhouette(model, numbers, categorical, options) final: the mixed-dissimilarity silhouette.
 Datum silhouette_model_mixed_final(PG_FUNCTION_ARGS) { return model_mixed_final(fcinfo); }
 
 }  // extern "C"

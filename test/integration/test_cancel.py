@@ -50,8 +50,9 @@ LONG_STATEMENTS = [
     ("hclust_fit: single linkage (Prim)", "hclust_fit(float8[],int,jsonb)",
      """SELECT hclust_fit(ARRAY[a, b, c], 5, '{"linkage": "single", "max_leaves": 200000}')
         FROM big"""),
-    ("silhouette(model, numbers, categories): k-prototypes", "silhouette(segmodel,float8[],text[])",
-     "SELECT silhouette(m.m, ARRAY[a, b, c], ARRAY[cat]) FROM big, model_kp m"),
+    ("silhouette(model, numbers, categories, options): k-prototypes",
+     "silhouette(segmodel,float8[],text[],jsonb)",
+     "SELECT silhouette(m.m, ARRAY[a, b, c], ARRAY[cat], '{}') FROM big, model_kp m"),
     ("kprototypes_fit", "kprototypes_fit(float8[],text[],int,jsonb)",
      """SELECT kprototypes_fit(ARRAY[a, b, c], ARRAY[cat], 64,
                                '{"n_init": 500, "max_iter": 100000}') FROM big"""),
