@@ -46,6 +46,8 @@ SELECT try($$SELECT seg_distance((SELECT m FROM fam_models WHERE kind = 'kmeans'
                                  ARRAY[1.0, 2, 3], ARRAY['a', 'b'])$$);
 SELECT try($$SELECT silhouette((SELECT m FROM fam_models WHERE kind = 'kprototypes'), num)
              FROM fam_mc$$);
+SELECT try($$SELECT silhouette((SELECT m FROM fam_models WHERE kind = 'kmeans'),
+                               ARRAY[1.0, 2, 3], ARRAY['a', 'b'], '{}')$$);
 SELECT try($$SELECT seg_drift((SELECT m FROM fam_models WHERE kind = 'kprototypes'), num)
              FROM fam_mc$$);
 SELECT try($$SELECT seg_drift((SELECT m FROM fam_models WHERE kind = 'kmeans'),
@@ -85,16 +87,88 @@ SELECT round(silhouette((SELECT m FROM fam_models WHERE kind = 'kmeans'), x)::nu
            AS drift_rows
 FROM fam_mall;
 
+-- k-prototypes: silhouette under the model's mixed dissimilarity
+-- sqrt(squared scaled numeric distance + gamma * differing categories), checked against the
+-- same definition written out in SQL over every pair of a tenth of the customers.
+CREATE TEMP TABLE fam_kp_rows AS
+SELECT id, seg_scale(f.m, num) AS z, cat, seg_assign(f.m, num, cat) AS c,
+       ((f.m::jsonb)->>'gamma')::float8 AS gamma
+FROM fam_mc, fam_models f
+WHERE f.kind = 'kprototypes' AND id % 10 = 0 AND seg_assign(f.m, num, cat) IS NOT NULL;
+WITH pairs AS (
+    SELECT a.id, a.c AS own, b.c AS other,
+           sqrt((SELECT sum((x - y) ^ 2) FROM unnest(a.z, b.z) u(x, y))
+                + a.gamma * ((a.cat[1] IS DISTINCT FROM b.cat[1])::int
+                             + (a.cat[2] IS DISTINCT FROM b.cat[2])::int)) AS d
+    FROM fam_kp_rows a JOIN fam_kp_rows b ON a.id <> b.id),
+per_cluster AS (
+    SELECT id, own, other, avg(d) AS mean_d FROM pairs GROUP BY id, own, other),
+per_row AS (
+    SELECT id, max(mean_d) FILTER (WHERE other = own) AS a,
+           min(mean_d) FILTER (WHERE other <> own) AS b
+    FROM per_cluster GROUP BY id)
+SELECT round(avg(CASE WHEN a IS NULL THEN 0 ELSE (b - a) / greatest(a, b) END)::numeric, 10)
+           AS sql_silhouette,
+       round((SELECT silhouette(f.m, num, cat, '{}') FROM fam_mc, fam_models f
+              WHERE f.kind = 'kprototypes' AND id % 10 = 0)::numeric, 10) AS silhouette
+FROM per_row;
+-- With options (a seeded sample), and the same value under a forced parallel plan.
+SELECT round(silhouette(f.m, num, cat, '{"sample_size": 300, "seed": 1}')::numeric, 10)
+           AS sampled
+FROM fam_mc, fam_models f WHERE f.kind = 'kprototypes';
+SET force_parallel_mode = on;
+SELECT round(silhouette(f.m, num, cat, '{"sample_size": 300, "seed": 1}')::numeric, 10)
+           AS sampled_parallel
+FROM fam_mc, fam_models f WHERE f.kind = 'kprototypes';
+RESET force_parallel_mode;
 -- seg_drift of the training rows: every share as at training (PSI 0).
 SELECT d->>'rows' AS rows, d->>'unlabelled' AS unlabelled, (d->>'psi')::float8 = 0 AS psi_zero
 FROM (SELECT seg_drift((SELECT m FROM fam_models WHERE kind = 'kprototypes'), num, cat) AS d
       FROM fam_mc) t;
 
--- The label trigger takes kinds that label by numbers; a k-prototypes model is refused.
-CREATE TEMP TABLE fam_live (income float8, age float8, recency float8, segment int);
+-- The label trigger: numeric feature columns, then 'categorical=' columns for a kind with
+-- categories. A k-prototypes model without its categorical columns is refused.
+CREATE TEMP TABLE fam_live (income float8, age float8, recency float8, education text,
+                            marital_status varchar(20), segment int, version int);
 CREATE TRIGGER fam_label BEFORE INSERT ON fam_live FOR EACH ROW
     EXECUTE FUNCTION seg_label_trigger('fam_kp', 'segment', 'income', 'age', 'recency');
 SELECT try($$INSERT INTO fam_live VALUES (50000, 40, 10)$$);
+DROP TRIGGER fam_label ON fam_live;
+-- With them, every row gets the label seg_assign(name, numbers, categories) gives; a
+-- category unseen in training matches no mode; a NULL category leaves the segment NULL (the
+-- model does not impute).
+CREATE TRIGGER fam_label BEFORE INSERT ON fam_live FOR EACH ROW
+    EXECUTE FUNCTION seg_label_trigger('fam_kp', 'segment', 'income', 'age', 'recency',
+                                       'categorical=education', 'categorical=marital_status',
+                                       'version_column=version');
+INSERT INTO fam_live (income, age, recency, education, marital_status)
+SELECT num[1], num[2], num[3], cat[1], cat[2] FROM fam_mc;
+INSERT INTO fam_live (income, age, recency, education, marital_status)
+VALUES (50000, 40, 10, 'Astronaut', 'Single'), (50000, 40, 10, NULL, 'Single');
+SELECT count(*) AS n,
+       count(*) FILTER (WHERE segment IS NOT DISTINCT FROM
+                              seg_assign('fam_kp', ARRAY[income, age, recency],
+                                         ARRAY[education, marital_status::text])) AS same_as_seg_assign,
+       count(*) FILTER (WHERE segment IS NULL) AS unlabelled,
+       min(version) AS version
+FROM fam_live;
+SELECT segment IS NOT NULL AS unseen_labelled FROM fam_live WHERE education = 'Astronaut';
+DROP TRIGGER fam_label ON fam_live;
+-- Categorical columns with a model without categories, a wrong count, a wrong type.
+CREATE TRIGGER fam_label BEFORE INSERT ON fam_live FOR EACH ROW
+    EXECUTE FUNCTION seg_label_trigger('fam_km', 'segment', 'income', 'age', 'recency',
+                                       'categorical=education');
+SELECT try($$INSERT INTO fam_live (income, age, recency) VALUES (50000, 40, 10)$$);
+DROP TRIGGER fam_label ON fam_live;
+CREATE TRIGGER fam_label BEFORE INSERT ON fam_live FOR EACH ROW
+    EXECUTE FUNCTION seg_label_trigger('fam_kp', 'segment', 'income', 'age', 'recency',
+                                       'categorical=education');
+SELECT try($$INSERT INTO fam_live (income, age, recency) VALUES (50000, 40, 10)$$);
+DROP TRIGGER fam_label ON fam_live;
+CREATE TRIGGER fam_label BEFORE INSERT ON fam_live FOR EACH ROW
+    EXECUTE FUNCTION seg_label_trigger('fam_kp', 'segment', 'income', 'age', 'recency',
+                                       'categorical=education', 'categorical=income');
+SELECT try($$INSERT INTO fam_live (income, age, recency) VALUES (50000, 40, 10)$$);
 DROP TABLE fam_live;
 
 -- seg_train: "algorithm" picks the kind; k-prototypes takes its text columns from
@@ -132,4 +206,26 @@ SELECT try($$SELECT seg_train('fam_bad', 'fam_train', ARRAY['income'], 2,
                               '{"categorical_features": ["education"]}')$$);
 SELECT try($$SELECT seg_train('fam_bad', 'fam_train', ARRAY['income'], 2,
                               '{"algorithm": "kprototypes", "categorical_features": []}')$$);
+-- seg_align renumbers a hierarchical model's leaves with its clusters: aligned to a
+-- complete-linkage tree, every cluster keeps its rows under its new number.
+CREATE TEMP TABLE fam_h AS
+SELECT hclust_fit(x, 5) AS ward, hclust_fit(x, 5, '{"linkage": "complete"}') AS complete
+FROM fam_mall;
+CREATE TEMP TABLE fam_h_aligned AS SELECT seg_align(ward, complete) AS m FROM fam_h;
+SELECT count(DISTINCT (seg_assign(h.ward, x), seg_assign(a.m, x))) AS label_pairs,
+       count(*) FILTER (WHERE seg_assign(a.m, x) = seg_assign(h.complete, x)) AS agree_aligned,
+       count(*) FILTER (WHERE seg_assign(h.ward, x) = seg_assign(h.complete, x)) AS agree_before
+FROM fam_mall, fam_h h, fam_h_aligned a;
+SELECT (SELECT array_agg(s ORDER BY s) FROM jsonb_array_elements_text((a.m::jsonb)->'sizes') s)
+       = (SELECT array_agg(s ORDER BY s) FROM jsonb_array_elements_text((h.ward::jsonb)->'sizes') s)
+           AS same_sizes
+FROM fam_h h, fam_h_aligned a;
+-- seg_train retrains a hierarchical model under the same name, aligned to the active version.
+CREATE TEMP TABLE fam_mall_t AS SELECT age, annual_income, spending_score FROM mall_customers;
+SELECT seg_train('fam_train_h', 'fam_mall_t', ARRAY['age', 'annual_income', 'spending_score'], 5,
+                 '{"algorithm": "hierarchical"}') AS version;
+SELECT seg_train('fam_train_h', 'fam_mall_t', ARRAY['age', 'annual_income', 'spending_score'], 5,
+                 '{"algorithm": "hierarchical", "linkage": "average"}') AS version;
+SELECT (seg_model('fam_train_h')::jsonb)->>'algorithm' AS algorithm,
+       (seg_model('fam_train_h')::jsonb)->'options'->>'linkage' AS linkage;
 DELETE FROM seg_models WHERE name LIKE 'fam\_%';

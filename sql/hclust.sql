@@ -67,6 +67,20 @@ SELECT m::text::segmodel::text = m::text AS text_round_trip FROM hc_micro;
 SELECT (hclust_fit(x, 3)::jsonb)->'k' AS k
 FROM (VALUES (ARRAY[1.0, 1.0]), (ARRAY[1.0, 1.0]), (ARRAY[1.0, 1.0]), (ARRAY[5.0, 2.0])) v(x);
 
+-- Edge cases: one row (one leaf, no merges), k = n (singletons), only duplicate rows (one
+-- distinct value: the micro-cluster path keeps one leaf; k = 2 cannot be cut from a tree of
+-- zero heights, so the model has one cluster and a NOTICE says so).
+SELECT (m::jsonb)->'k' AS k, (m::jsonb)->'sizes' AS sizes,
+       (SELECT count(*) FROM seg_dendrogram(m)) AS merges, seg_assign(m, ARRAY[1.0, 2.0]) AS label
+FROM (SELECT hclust_fit(x, 1) AS m FROM (VALUES (ARRAY[1.0, 2.0])) v(x)) t;
+SELECT (hclust_fit(x, 4)::jsonb)->'sizes' AS sizes
+FROM (VALUES (ARRAY[1.0, 0]), (ARRAY[2.0, 0]), (ARRAY[4.0, 0]), (ARRAY[8.0, 0])) v(x);
+SELECT (m::jsonb)->'sizes' AS sizes, jsonb_array_length((m::jsonb)->'leaves') AS leaves,
+       seg_assign(m, ARRAY[3.0, 3.0]) AS label
+FROM (SELECT hclust_fit(ARRAY[3.0, 3.0], 1, '{"max_leaves": 10}') AS m
+      FROM generate_series(1, 100)) t;
+SELECT (hclust_fit(ARRAY[3.0, 3.0], 2)::jsonb)->'sizes' AS sizes FROM generate_series(1, 100);
+
 -- Bad input.
 SELECT hclust_fit(x, 5) FROM mall WHERE false;                    -- no rows: NULL
 SELECT hclust_fit(x, NULL) FROM mall;

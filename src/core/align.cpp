@@ -9,6 +9,7 @@
 #include "distance.hpp"
 #include "errors.hpp"
 #include "hungarian.hpp"
+#include "model_kind.hpp"
 
 namespace cseg {
 
@@ -40,13 +41,6 @@ void check_same_dims(const Model& model, const Model& reference) {
                         model_algorithm_name(model.algorithm) + " model but the reference a " +
                         model_algorithm_name(reference.algorithm) + " model",
                     "Segment numbers are aligned between models of the same kind.");
-    // A kind that stores per-cluster arrays of its own (hierarchical: the leaves' clusters)
-    // would need them renumbered too; seg_align does not do that yet.
-    if (!model.kind_arrays.empty())
-        throw Error(ErrorKind::InvalidParameter,
-                    std::string("seg_align cannot renumber a ") +
-                        model_algorithm_name(model.algorithm) + " model yet",
-                    "seg_align takes kmeans and kprototypes models.");
     if (model.dims != reference.dims)
         throw Error(ErrorKind::InvalidParameter,
                     "seg_align: the model has " + std::to_string(model.dims) +
@@ -169,6 +163,11 @@ Model renumber_clusters(const Model& model, const std::vector<int32_t>& new_numb
                 model.categorical.mode_share[size_t(c) * q + a];
         }
     }
+    if (!model_kind(model.algorithm).renumber(out, new_number))
+        throw Error(ErrorKind::InvalidParameter,
+                    std::string("seg_align cannot renumber a ") +
+                        model_algorithm_name(model.algorithm) + " model",
+                    "Its kind keeps per-cluster data seg_align does not renumber.");
     validate_model(out, ErrorKind::Internal);
     return out;
 }

@@ -1,12 +1,16 @@
 // Exact nearest-neighbour search over a fixed set of points: a k-d tree (Bentley 1975,
 // "Multidimensional binary search trees used for associative searching"; Friedman, Bentley &
-// Finkel 1977) with median splits on the widest coordinate and buckets of a few points.
-// Distances are the core's squared_distance (distance.hpp), so a point's nearest is the same
-// as a linear scan's (nearest_centroid), ties included (lowest index).
+// Finkel 1977) with median splits on the widest coordinate and buckets of up to 16 points.
+// Distances are the core's squared_distance sums (distance.hpp), so a point's nearest is the
+// same as a linear scan's (nearest_centroid), ties included (lowest index).
 //
 // The tree is plain data in one 8-aligned block of kdtree_bytes(n, d) bytes (a header, the
-// nodes, the points in tree order, their original indices), so a model can keep it in the
-// per-query scratch the wall prepares once; KdTree owns such a block.
+// nodes, each bucket's points transposed — d rows of its point count rounded up to 4 — and
+// their original indices), so a model can keep it in the per-query scratch the wall prepares
+// once; KdTree owns such a block. A bucket's distances are computed across its points at once
+// (distance.hpp's distance tiles: the same sums as the scalar squared_distance), and the far
+// side of a split is visited only when its box may hold a point as near as the best so far
+// (the incremental box distance of Arya & Mount 1993, as nanoflann).
 #pragma once
 
 #include <cstddef>
@@ -26,6 +30,7 @@ class KdTreeView {
         int32_t dim;  // -1 for a bucket
         int32_t left, right;
         int32_t reserved;
+        int64_t column;  // a bucket's first column in the transposed points
     };
 
     KdTreeView() = default;
@@ -39,11 +44,13 @@ class KdTreeView {
     int64_t size() const { return n_; }
 
   private:
-    void search(int32_t node, const double* x, double& best, int64_t& best_index) const;
+    void search(int32_t node, const double* x, double box, double* off, double& best,
+                int64_t& best_index) const;
+    void scan_bucket(const Node& b, const double* x, double& best, int64_t& best_index) const;
 
     const Node* nodes_ = nullptr;
-    const double* points_ = nullptr;  // n x d in tree order
-    const int64_t* index_ = nullptr;  // tree position -> original index
+    const double* columns_ = nullptr;  // per bucket: d rows of its padded width, transposed
+    const int64_t* index_ = nullptr;   // tree position -> original index
     int64_t n_ = 0;
     int32_t d_ = 0;
 };

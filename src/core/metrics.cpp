@@ -27,6 +27,18 @@
 #include "rng.hpp"
 
 namespace cseg {
+
+// Sum of n values with Neumaier's compensation (the mean of many silhouettes can be near 0).
+double compensated_sum(const double* v, int64_t n) {
+    double sum = 0.0, carry = 0.0;
+    for (int64_t i = 0; i < n; ++i) {
+        const double t = sum + v[i];
+        carry += std::abs(sum) >= std::abs(v[i]) ? (sum - t) + v[i] : (v[i] - t) + sum;
+        sum = t;
+    }
+    return sum + carry;
+}
+
 namespace {
 
 constexpr int64_t kTile = 256;                      // tile edge: 256 x 256 doubles = 512 KiB
@@ -61,17 +73,6 @@ LabelCodes checked_codes(ConstRowMap X, const int32_t* labels) {
     LabelCodes codes = encode_labels(labels, X.rows());
     check_number_of_labels(codes.n_labels(), X.rows());
     return codes;
-}
-
-// Sum of n values with Neumaier's compensation (the mean of many silhouettes can be near 0).
-double compensated_sum(const double* v, int64_t n) {
-    double sum = 0.0, carry = 0.0;
-    for (int64_t i = 0; i < n; ++i) {
-        const double t = sum + v[i];
-        carry += std::abs(sum) >= std::abs(v[i]) ? (sum - t) + v[i] : (v[i] - t) + sum;
-        sum = t;
-    }
-    return sum + carry;
 }
 
 // Per-cluster means (L x d). Each cluster is summed relative to its first row, which keeps

@@ -40,6 +40,9 @@ std::vector<int64_t> sample_rows(int64_t n, int64_t sample_size, uint64_t seed);
 double silhouette_bytes(int64_t n, int32_t d, int64_t n_labels, int64_t sample_size);
 double cluster_index_bytes(int64_t n, int32_t d, int64_t n_labels);
 
+// Sum of n values with Neumaier's compensation (the mean of many silhouettes can be near 0).
+double compensated_sum(const double* v, int64_t n);
+
 // Davies-Bouldin index (Davies & Bouldin 1979), as sklearn's davies_bouldin_score.
 double davies_bouldin(ConstRowMap X, const int32_t* labels, const Interrupt& interrupt);
 

@@ -184,9 +184,15 @@ class HierarchicalKind final : public ModelKind {
     // The leaves' clusters in the final numbering.
     void finish_fit(const FitRows&, const KindFit&, const std::vector<int32_t>&,
                     const std::vector<int32_t>& order, Model& m, const Interrupt&) const override {
-        std::vector<int64_t> renumber(order.size());
-        for (size_t c = 0; c < order.size(); ++c) renumber[size_t(order[c])] = int64_t(c);
-        for (int64_t& c : m.kind_arrays[kLeafClusters].integers) c = renumber[size_t(c)];
+        std::vector<int32_t> new_number(order.size());
+        for (size_t c = 0; c < order.size(); ++c) new_number[size_t(order[c])] = int32_t(c);
+        renumber(m, new_number);
+    }
+
+    // The leaves' clusters follow their clusters (the tree and its cut are unchanged).
+    bool renumber(Model& m, const std::vector<int32_t>& new_number) const override {
+        for (int64_t& c : m.kind_arrays[kLeafClusters].integers) c = new_number[size_t(c)];
+        return true;
     }
 
     size_t prepared_bytes(const ModelView& v) const override {

@@ -88,6 +88,11 @@ void require_operation(const ModelKind& kind, ModelOperation op, const char* fn)
 void ModelKind::finish_fit(const FitRows&, const KindFit&, const std::vector<int32_t>&,
                            const std::vector<int32_t>&, Model&, const Interrupt&) const {}
 
+// Default: only a kind without arrays of its own has nothing to renumber.
+bool ModelKind::renumber(Model& m, const std::vector<int32_t>&) const {
+    return m.kind_arrays.empty();
+}
+
 // Default: Euclidean distance to the fit's centre, in scaled space.
 double ModelKind::fit_distance(const Model& m, const KindFit& fit, ModelRow row,
                                int32_t c) const {

@@ -113,6 +113,9 @@ class ModelKind {
     virtual void finish_fit(const FitRows& rows, const KindFit& fit,
                             const std::vector<int32_t>& labels, const std::vector<int32_t>& order,
                             Model& m, const Interrupt& interrupt) const;
+    // Renumbers the kind's own per-cluster data in m for new_number[old] = new (seg_align);
+    // false when the kind cannot. Default: true when the kind stores no arrays of its own.
+    virtual bool renumber(Model& m, const std::vector<int32_t>& new_number) const;
     // The distance of a row (scaled) to the fit's cluster c (in the fit's numbering), for
     // mean_distance: Euclidean to fit.centers by default.
     virtual double fit_distance(const Model& m, const KindFit& fit, ModelRow row,

@@ -76,18 +76,25 @@ bool model_mixed_point(FunctionCallInfo fcinfo, ModelCache* cache, int num_arg, 
     const char** data = static_cast<const char**>(palloc(sizeof(char*) * q));
     int32* len = static_cast<int32*>(palloc(sizeof(int32) * q));
     text_array_read(a, q, data, len);
-    bool complete = true;
-    for (int32 j = 0; j < q; ++j) {
-        if (len[j] < 0) {
-            complete = false;
-            cache->codes[j] = m.cat_impute != nullptr ? m.cat_impute[j] : -1;
-        } else {
-            cache->codes[j] = cseg::find_category(m, j, data[j], size_t(len[j]));
-        }
-    }
+    const bool categories_ok = model_category_codes(m, data, len, cache->codes);
     pfree(data);
     pfree(len);
-    return numbers_ok && (complete || m.cat_impute != nullptr);
+    return numbers_ok && categories_ok;
+}
+
+// Looks every category up in the model's vocabulary (find_category).
+bool model_category_codes(const cseg::ModelView& m, const char* const* data, const int32* len,
+                          int32* codes) {
+    bool complete = true;
+    for (int32 j = 0; j < m.cat_dims; ++j) {
+        if (len[j] < 0) {
+            complete = false;
+            codes[j] = m.cat_impute != nullptr ? m.cat_impute[j] : -1;
+        } else {
+            codes[j] = cseg::find_category(m, j, data[j], size_t(len[j]));
+        }
+    }
+    return complete || m.cat_impute != nullptr;
 }
 
 // The error for a value outside the domain of feature j's transform, naming the feature.

@@ -22,6 +22,12 @@ bool model_point(FunctionCallInfo fcinfo, ModelCache* cache, int argno, const ch
 bool model_mixed_point(FunctionCallInfo fcinfo, ModelCache* cache, int num_arg, int cat_arg,
                        const char* fn);
 
+// The codes of a row's q = m.cat_dims categories (data[j] of len[j] bytes, len[j] < 0 for
+// NULL) into codes: the model's code, -1 for a category not seen in training, the imputed
+// mode for NULL when the model imputes. Returns false when one is NULL and it does not.
+bool model_category_codes(const cseg::ModelView& m, const char* const* data, const int32* len,
+                          int32* codes);
+
 // The same for features already in x[0..dims) (NaN = missing, `missing` of them): the
 // model's feature pipeline in place — transform, impute, clip — then its scaler. Returns
 // false when missing > 0 and the model does not impute. A value outside its feature's

@@ -19,6 +19,7 @@
 #include "row_buffer.hpp"
 #include "model_rows.hpp"
 #include "scoring.hpp"
+#include "silhouette_mixed.hpp"
 
 extern "C" {
 #include "common/hashfn.h"
@@ -175,20 +176,31 @@ uint64 model_fingerprint(const cseg_pg::ModelCache* c) {
                                static_cast<int>(c->aligned_len), 0);
 }
 
-// The model in argument argno, checked to be of a kind labelling rows by their numbers and
-// the same as on the rows before (its fingerprint heads the state's parameter); on the first
-// row also the options.
+// Characters after the fingerprint in the parameter of a mixed (categorical) model form: the
+// model's gamma as 16 hex digits of its bits, then its numeric feature count as 8 hex digits.
+constexpr int kMixedChars = 24;
+
+// The model in argument argno, checked to be of a kind taking `op` (labelling rows by their
+// numbers, or by numbers and categories) and the same as on the rows before (its fingerprint
+// heads the state's parameter); on the first row also the options.
 cseg_pg::ModelCache* row_model(FunctionCallInfo fcinfo, RowBuffer* st, int argno, const char* fn,
-                               int options_argno) {
+                               int options_argno,
+                               cseg::ModelOperation op = cseg::ModelOperation::AssignNumbers) {
     cseg_pg::ModelCache* c = cseg_pg::model_cache_get(fcinfo, argno);
-    cseg_pg::require_model_operation(c, cseg::ModelOperation::AssignNumbers, fn);
-    char fingerprint[kFingerprintChars + 1];
-    snprintf(fingerprint, sizeof fingerprint, "%016" PRIx64, model_fingerprint(c));
+    cseg_pg::require_model_operation(c, op, fn);
+    char fingerprint[kFingerprintChars + kMixedChars + 1];
+    snprintf(fingerprint, kFingerprintChars + 1, "%016" PRIx64, model_fingerprint(c));
+    if (op == cseg::ModelOperation::AssignMixed) {
+        uint64 gamma_bits;
+        memcpy(&gamma_bits, &c->view.gamma, sizeof gamma_bits);
+        snprintf(fingerprint + kFingerprintChars, kMixedChars + 1, "%016" PRIx64 "%08x",
+                 gamma_bits, static_cast<unsigned>(c->view.dims));
+    }
     if (st->param == nullptr) {
         if (options_argno >= 0) {
             init_options(fcinfo, st, options_argno, fingerprint);
         } else {
-            cseg_pg::row_buffer_set_param(st, fingerprint, kFingerprintChars);
+            cseg_pg::row_buffer_set_param(st, fingerprint, strlen(fingerprint));
         }
     } else if (strncmp(st->param, fingerprint, kFingerprintChars) != 0) {
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -388,6 +400,61 @@ Datum values_final(FunctionCallInfo fcinfo, bool model_form, bool keyed) {
     PG_RETURN_ARRAYTYPE_P(cseg_pg::composite_array_build(elems, static_cast<int>(p.n), elemtype));
 }
 
+// Buffers one customer labelled by a categorical (k-prototypes) model: its scaled numbers
+// followed by its category codes as doubles. NULL model, numbers or categories leave it out.
+Datum model_mixed_trans(FunctionCallInfo fcinfo, bool has_options) {
+    const char* fn = "silhouette";
+    RowBuffer* st = cseg_pg::row_buffer_get(fcinfo, true, fn);
+    if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3)) PG_RETURN_POINTER(st);
+    cseg_pg::ModelCache* c = row_model(fcinfo, st, 1, fn, has_options ? 4 : -1,
+                                       cseg::ModelOperation::AssignMixed);
+    if (!cseg_pg::model_mixed_point(fcinfo, c, 2, 3, fn)) {
+        st->n_missing++;
+        PG_RETURN_POINTER(st);
+    }
+    const int32 label = cseg_pg::model_cache_assign(c, nullptr);
+    const int32 p = c->view.dims, q = c->view.cat_dims;
+    double* row = cseg_pg::row_buffer_push_row(st, p + q, label, fn);
+    std::memcpy(row, c->scratch, sizeof(double) * p);
+    for (int32 j = 0; j < q; ++j) row[p + j] = static_cast<double>(c->codes[j]);
+    PG_RETURN_POINTER(st);
+}
+
+// Final of silhouette(model, numbers, categories [, options]): the silhouette under the
+// model's mixed dissimilarity (silhouette_mixed.hpp), gamma and p read from the parameter.
+Datum model_mixed_final(FunctionCallInfo fcinfo) {
+    if (PG_ARGISNULL(0)) PG_RETURN_NULL();
+    RowBuffer* st = reinterpret_cast<RowBuffer*>(PG_GETARG_POINTER(0));
+    if (st->n_rows == 0 && st->n_missing == 0) PG_RETURN_NULL();
+    const char* fn = "silhouette";
+    char gamma_hex[17], p_hex[9];
+    memcpy(gamma_hex, st->param + kFingerprintChars, 16);
+    gamma_hex[16] = '\0';
+    memcpy(p_hex, st->param + kFingerprintChars + 16, 8);
+    p_hex[8] = '\0';
+    const uint64 gamma_bits = strtoull(gamma_hex, nullptr, 16);
+    double gamma;
+    memcpy(&gamma, &gamma_bits, sizeof gamma);
+    const int32 p = static_cast<int32>(strtoul(p_hex, nullptr, 16));
+    const char* options = st->param + kFingerprintChars + kMixedChars;
+    if (*options == '\0') options = "{}";
+    int64 n = 0, skipped = st->n_missing;
+    if (st->n_rows > 0) {
+        const Prepared prepared = prepare(st, false);
+        n = prepared.n;
+        skipped += prepared.skipped;
+    }
+    notice_skipped(fn, skipped, true);
+    const int32 d = st->dims;
+    PG_RETURN_FLOAT8(cseg_pg::guarded([&] {
+        const cseg::Interrupt interrupt(cseg_pg::interrupt_pending);
+        if (n == 0) cseg::check_number_of_labels(0, 0);  // every row left out
+        const cseg::SilhouetteOptions o = cseg::parse_silhouette_options(options);
+        return cseg::silhouette_score_mixed(cseg::ConstRowMap(st->data, n, d), p, gamma,
+                                            st->labels, interrupt, o.sample_size, o.seed);
+    }));
+}
+
 }  // namespace
 
 extern "C" {
@@ -408,6 +475,8 @@ PG_FUNCTION_INFO_V1(silhouette_values_keyed_trans);
 PG_FUNCTION_INFO_V1(silhouette_values_model_keyed_trans);
 PG_FUNCTION_INFO_V1(silhouette_values_keyed_final);
 PG_FUNCTION_INFO_V1(silhouette_values_model_keyed_final);
+PG_FUNCTION_INFO_V1(silhouette_model_mixed_trans);
+PG_FUNCTION_INFO_V1(silhouette_model_mixed_final);
 
 // silhouette(features, label [, options]) transition.
 Datum silhouette_trans(PG_FUNCTION_ARGS) {
@@ -474,6 +543,14 @@ Datum silhouette_values_keyed_final(PG_FUNCTION_ARGS) { return values_final(fcin
 Datum silhouette_values_model_keyed_final(PG_FUNCTION_ARGS) {
     return values_final(fcinfo, true, true);
 }
+
+// silhouette(model, numbers, categorical, options) transition (categorical kinds).
+Datum silhouette_model_mixed_trans(PG_FUNCTION_ARGS) {
+    return model_mixed_trans(fcinfo, PG_NARGS() > 4);
+}
+
+// silhouette(model, numbers, categorical, options) final: the mixed-dissimilarity silhouette.
+Datum silhouette_model_mixed_final(PG_FUNCTION_ARGS) { return model_mixed_final(fcinfo); }
 
 }  // extern "C"
 

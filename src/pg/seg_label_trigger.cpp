@@ -2,7 +2,11 @@
 // column from the active version of a named model in the registry.
 //
 //   EXECUTE FUNCTION seg_label_trigger('model_name', 'segment_column', 'feature_col', ...
+//                                      [, 'categorical=column_name', ...]
 //                                      [, 'version_column=column_name'])
+//
+// Feature columns are the model's numbers in order; 'categorical=' arguments name the text
+// columns of a model whose kind has categories (k-prototypes), in the model's order.
 //
 // Per trigger and statement the arguments and column types are checked (a generated feature
 // column is refused: BEFORE triggers see it as NULL). Per row the active model is the one the
@@ -10,6 +14,7 @@
 // (registry_active_model reuses the last answer only while its LookupKey -- transaction, user,
 // invalidations, snapshot contents -- is unchanged); its decoding is kept across statements.
 // Then: deform the row once, convert the features, impute and scale (model_point_values),
+// look the categories up (model_category_codes),
 // the model kind's label (model_cache_assign), and form the row with the segment (and
 // version), each passing the column's domain checks as an ordinary assignment does.
 //
@@ -40,6 +45,7 @@ namespace {
 
 constexpr const char* kFn = "seg_label_trigger";
 constexpr const char* kVersionOption = "version_column=";
+constexpr const char* kCategoricalOption = "categorical=";
 
 // An identity for "this statement": the top transaction's local id and the command id. The
 // column set-up is redone whenever it changes (the model is checked per row, see above).
@@ -61,6 +67,10 @@ struct LabelTrigger {
     int32 n_features;
     AttrNumber* feature_attnums;
     Oid* feature_types;  // base types
+    int32 n_categorical;
+    AttrNumber* categorical_attnums;  // text or varchar columns
+    const char** categories;          // one row's category texts (n_categorical)
+    int32* category_lengths;          // their byte lengths, -1 for NULL
     AttrNumber segment_attnum;
     Oid segment_type;           // base type
     Oid segment_domain;         // the column's type when it is a domain, else InvalidOid
@@ -217,10 +227,19 @@ void setup_columns(LabelTrigger* st, const TriggerData* td) {
     if (st->capacity < tg->tgnargs) {
         if (st->feature_attnums != nullptr) pfree(st->feature_attnums);
         if (st->feature_types != nullptr) pfree(st->feature_types);
+        if (st->categorical_attnums != nullptr) pfree(st->categorical_attnums);
+        if (st->categories != nullptr) pfree(st->categories);
+        if (st->category_lengths != nullptr) pfree(st->category_lengths);
         st->feature_attnums = static_cast<AttrNumber*>(
             MemoryContextAlloc(st->mcxt, sizeof(AttrNumber) * tg->tgnargs));
         st->feature_types =
             static_cast<Oid*>(MemoryContextAlloc(st->mcxt, sizeof(Oid) * tg->tgnargs));
+        st->categorical_attnums = static_cast<AttrNumber*>(
+            MemoryContextAlloc(st->mcxt, sizeof(AttrNumber) * tg->tgnargs));
+        st->categories =
+            static_cast<const char**>(MemoryContextAlloc(st->mcxt, sizeof(char*) * tg->tgnargs));
+        st->category_lengths =
+            static_cast<int32*>(MemoryContextAlloc(st->mcxt, sizeof(int32) * tg->tgnargs));
         st->capacity = tg->tgnargs;
     }
     st->segment_attnum = column(rel, tg->tgargs[1], "segment", tg);
@@ -234,9 +253,25 @@ void setup_columns(LabelTrigger* st, const TriggerData* td) {
                                kFn, tg->tgargs[1], format_type_be(st->segment_type))));
     st->version_attnum = InvalidAttrNumber;
     st->n_features = 0;
+    st->n_categorical = 0;
     const size_t option_len = strlen(kVersionOption);
+    const size_t categorical_len = strlen(kCategoricalOption);
     for (int i = 2; i < tg->tgnargs; ++i) {
         const char* arg = tg->tgargs[i];
+        if (strncmp(arg, kCategoricalOption, categorical_len) == 0) {
+            const char* name = arg + categorical_len;
+            const AttrNumber a = column(rel, name, "categorical", tg);
+            refuse_generated(rel, a, "categorical", tg);
+            const Oid t = column_type(rel, a);
+            if (t != TEXTOID && t != VARCHAROID)
+                ereport(ERROR,
+                        (errcode(ERRCODE_DATATYPE_MISMATCH),
+                         errmsg("%s: categorical column \"%s\" has type %s", kFn, name,
+                                format_type_be(t)),
+                         errdetail("Categorical columns must be text or character varying.")));
+            st->categorical_attnums[st->n_categorical++] = a;
+            continue;
+        }
         if (strncmp(arg, kVersionOption, option_len) == 0) {
             const char* name = arg + option_len;
             if (st->version_attnum != InvalidAttrNumber)
@@ -269,6 +304,17 @@ void setup_columns(LabelTrigger* st, const TriggerData* td) {
     if (st->n_features == 0)
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                         errmsg("%s: no feature columns given", kFn)));
+    for (int32 j = 0; j < st->n_categorical; ++j)
+        if (st->categorical_attnums[j] == st->segment_attnum ||
+            st->categorical_attnums[j] == st->version_attnum)
+            ereport(ERROR,
+                    (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                     errmsg("%s: column \"%s\" cannot be both a categorical column and the "
+                            "segment or version column",
+                            kFn,
+                            NameStr(TupleDescAttr(RelationGetDescr(rel),
+                                                  st->categorical_attnums[j] - 1)
+                                        ->attname))));
     for (int32 j = 0; j < st->n_features; ++j)
         if (st->feature_attnums[j] == st->segment_attnum ||
             st->feature_attnums[j] == st->version_attnum)
@@ -296,19 +342,36 @@ void current_model(LabelTrigger* st, const TriggerData* td) {
     }
     cseg_pg::registry_active_model(st->schema, name, st->mcxt, &st->active, kFn);
     const cseg::ModelView& m = st->active.model->view;
-    if (!st->active.model->kind->takes(cseg::ModelOperation::AssignNumbers)) {
+    /* Categorical columns label by numbers and categories, else by numbers alone. */
+    const cseg::ModelOperation op = st->n_categorical > 0 ? cseg::ModelOperation::AssignMixed
+                                                          : cseg::ModelOperation::AssignNumbers;
+    if (!st->active.model->kind->takes(op)) {
         char kinds[256];
         cseg_pg::guarded([&] {
-            snprintf(kinds, sizeof kinds, "%s",
-                     cseg::kinds_taking(cseg::ModelOperation::AssignNumbers).c_str());
+            snprintf(kinds, sizeof kinds, "%s", cseg::kinds_taking(op).c_str());
         });
-        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                        errmsg("%s: model \"%s\" (version %d) is a %s model; the trigger labels "
-                               "rows with %s models",
-                               kFn, name, st->active.version, st->active.model->kind->name(),
-                               kinds),
-                        errdetail("The trigger labels rows from numeric feature columns only.")));
+        ereport(ERROR,
+                (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                 errmsg("%s: model \"%s\" (version %d) is a %s model; a trigger %s labels rows "
+                        "with %s models",
+                        kFn, name, st->active.version, st->active.model->kind->name(),
+                        st->n_categorical > 0 ? "with categorical columns"
+                                              : "without categorical columns",
+                        kinds),
+                 st->active.model->kind->categorical()
+                     ? errhint("Name the model's categorical columns as 'categorical=column' "
+                               "arguments of trigger \"%s\".",
+                               td->tg_trigger->tgname)
+                     : errhint("Trigger \"%s\" lists categorical columns: the model has none.",
+                               td->tg_trigger->tgname)));
     }
+    if (m.cat_dims != st->n_categorical)
+        ereport(ERROR,
+                (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                 errmsg("%s: model \"%s\" (version %d) has %d categorical features but trigger "
+                        "\"%s\" lists %d categorical columns",
+                        kFn, name, st->active.version, m.cat_dims, td->tg_trigger->tgname,
+                        st->n_categorical)));
     if (m.dims != st->n_features)
         ereport(ERROR,
                 (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -451,8 +514,23 @@ Datum seg_label_trigger(PG_FUNCTION_ARGS) {
         x[j] = feature_value(values[a], nulls[a], st->feature_types[j]);
         missing += !std::isfinite(x[j]);
     }
+    bool categories_ok = true;
+    for (int32 j = 0; j < st->n_categorical; ++j) {
+        const AttrNumber a = st->categorical_attnums[j] - 1;
+        if (nulls[a]) {
+            st->category_lengths[j] = -1;
+            continue;
+        }
+        /* A toasted or compressed text is detoasted into the per-row memory. */
+        const text* t = reinterpret_cast<const text*>(PG_DETOAST_DATUM_PACKED(values[a]));
+        st->categories[j] = VARDATA_ANY(t);
+        st->category_lengths[j] = static_cast<int32>(VARSIZE_ANY_EXHDR(t));
+    }
+    if (st->n_categorical > 0)
+        categories_ok =
+            cseg_pg::model_category_codes(c->view, st->categories, st->category_lengths, c->codes);
     const AttrNumber seg = st->segment_attnum - 1;
-    nulls[seg] = !cseg_pg::model_point_values(c->view, x, missing);
+    nulls[seg] = !cseg_pg::model_point_values(c->view, x, missing) || !categories_ok;
     if (!nulls[seg]) values[seg] = integer_datum(cseg_pg::model_cache_assign(c, nullptr),
                                                  st->segment_type);
     const Datum segment = values[seg];

@@ -16,6 +16,33 @@ COMMENT ON FUNCTION seg_assign(text, float8[], text[]) IS
     'named model of a categorical kind (k-prototypes); NULL when a value is missing and the '
     'model does not impute';
 
+-- silhouette with a model of a categorical kind (k-prototypes): rows labelled as
+-- seg_assign(model, numbers, categorical) and scored under the model's own mixed
+-- dissimilarity sqrt(squared scaled numeric distance + gamma * differing categories). Only
+-- the form with options exists: a three-argument (segmodel, float8[], text[]) form would make
+-- silhouette(model, features, '{"sample_size": ...}') ambiguous (text[] or jsonb).
+CREATE FUNCTION silhouette_model_mixed_trans(internal, segmodel, float8[], text[], jsonb)
+    RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION silhouette_model_mixed_trans(internal, segmodel, float8[], text[], jsonb) IS
+    'Aggregate support: silhouette(segmodel, float8[], text[], jsonb) transition';
+CREATE FUNCTION silhouette_model_mixed_final(internal) RETURNS float8
+    AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION silhouette_model_mixed_final(internal) IS
+    'Aggregate support: silhouette(segmodel, float8[], text[], jsonb) final';
+CREATE AGGREGATE silhouette(model segmodel, numbers float8[], categorical text[],
+                            options jsonb) (
+    SFUNC = silhouette_model_mixed_trans, STYPE = internal,
+    FINALFUNC = silhouette_model_mixed_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = seg_rows_combine, SERIALFUNC = seg_rows_serialize,
+    DESERIALFUNC = seg_rows_deserialize, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE silhouette(segmodel, float8[], text[], jsonb) IS
+    'Mean silhouette of the customers as a k-prototypes model segments them (labelled as '
+    'seg_assign), under the model''s dissimilarity sqrt(squared scaled numeric distance + '
+    'gamma * differing categories), an unseen category differing from every category; options '
+    '''{}'' or {"sample_size": N, "seed": S} as for silhouette(features, label, options)';
+
 -- seg_drift for a model of a categorical kind (k-prototypes): rows labelled by their numbers
 -- and categories; distances are the kind's (sqrt of the mixed cost).
 CREATE FUNCTION seg_drift_trans(internal, segmodel, float8[], text[]) RETURNS internal

@@ -2,7 +2,8 @@
 or pg_cancel_backend, and the same session keeps working afterwards.
 
 LONG_STATEMENTS lists one statement per long loop (Lloyd iterations and restarts, k-means++
-seeding, the O(n^2) silhouettes, the sweeps, training into the registry, k-prototypes). Each
+seeding, the O(n^2) silhouettes, the sweeps, training into the registry, k-prototypes, the
+O(n^2) loops of hierarchical clustering). Each
 runs twice: once under statement_timeout, once cancelled from another session. A statement
 whose function is not installed is reported (NOT INSTALLED) and fails the test, so a renamed
 function cannot silently drop out of it.
@@ -44,6 +45,14 @@ LONG_STATEMENTS = [
                                  '{"n_init": 1, "max_iter": 100000, "tol": 0}')"""),
     ("kmeans_stream_fit: the fit on the sample", "kmeans_stream_fit(regclass,text[],int,jsonb)",
      f"SELECT kmeans_stream_fit('big', ARRAY['a', 'b', 'c'], 64, '{HEAVY}')"),
+    ("hclust_fit: Ward's nearest-neighbour chain", "hclust_fit(float8[],int,jsonb)",
+     """SELECT hclust_fit(ARRAY[a, b, c], 5, '{"max_leaves": 200000}') FROM big"""),
+    ("hclust_fit: single linkage (Prim)", "hclust_fit(float8[],int,jsonb)",
+     """SELECT hclust_fit(ARRAY[a, b, c], 5, '{"linkage": "single", "max_leaves": 200000}')
+        FROM big"""),
+    ("silhouette(model, numbers, categories, options): k-prototypes",
+     "silhouette(segmodel,float8[],text[],jsonb)",
+     "SELECT silhouette(m.m, ARRAY[a, b, c], ARRAY[cat], '{}') FROM big, model_kp m"),
     ("kprototypes_fit", "kprototypes_fit(float8[],text[],int,jsonb)",
      """SELECT kprototypes_fit(ARRAY[a, b, c], ARRAY[cat], 64,
                                '{"n_init": 500, "max_iter": 100000}') FROM big"""),
@@ -108,6 +117,8 @@ def main():
                               (i % 8)::int AS label, 'c' || (i % 5) AS cat
                        FROM generate_series(1::bigint, 200000) AS i""")
         cur.execute("CREATE TABLE model8 AS SELECT kmeans_fit(ARRAY[a, b, c], 8, "
+                    "'{\"n_init\": 1}') AS m FROM big WHERE i <= 5000")
+        cur.execute("CREATE TABLE model_kp AS SELECT kprototypes_fit(ARRAY[a, b, c], ARRAY[cat], 4, "
                     "'{\"n_init\": 1}') AS m FROM big WHERE i <= 5000")
         cur.execute("SELECT pg_backend_pid()")
         pid = cur.fetchone()[0]
