@@ -113,6 +113,13 @@ int64_t ModelKind::unclustered_rows(const Model&) const { return 0; }
 // Default: nothing to prepare.
 void ModelKind::prepare(const ModelView&, void*) const {}
 
+// Default: one assign() per row.
+void ModelKind::assign_rows(const ModelView& v, void* prepared, const double* x, int64_t n,
+                            int32_t* labels, double* distances) const {
+    for (int64_t i = 0; i < n; ++i)
+        labels[i] = assign(v, prepared, ModelRow{x + i * v.dims, nullptr}, &distances[i]);
+}
+
 // Default: Euclidean distance of the scaled numbers.
 double ModelKind::row_distance(const ModelView& v, ModelRow a, ModelRow b) const {
     return std::sqrt(squared_distance(a.x, b.x, v.dims));

@@ -132,6 +132,12 @@ class ModelKind {
     // May return -1 ("noise") for kinds that have it.
     virtual int32_t assign(const ModelView& v, void* prepared, ModelRow row,
                            double* distance) const = 0;
+    // assign() for n rows of v.dims scaled numbers (row-major, numeric kinds), the clusters
+    // into labels[0..n) and the distances into distances[0..n): the same answers as n calls
+    // of assign(), which the default makes; a kind with a faster rule for a block of rows
+    // overrides it (the stream engine's passes label their rows in blocks).
+    virtual void assign_rows(const ModelView& v, void* prepared, const double* x, int64_t n,
+                             int32_t* labels, double* distances) const;
     // P(cluster | row) of a row (scaled) into out[0..k) for a kind taking ModelOperation::Proba
     // (sums to 1); the default throws Error(Internal).
     virtual void proba(const ModelView& v, void* prepared, ModelRow row, double* out) const;

@@ -32,10 +32,11 @@ class KMeansKind final : public ModelKind {
         return out;
     }
 
-    // The centroids transposed (transpose_centers), then one distance per centroid.
+    // The centroids transposed (transpose_centers), then one distance per centroid for
+    // kRowBlock rows (assign uses the first row's).
     size_t prepared_bytes(const ModelView& v) const override {
         const size_t stride = size_t(padded_centers(v.k));
-        return sizeof(double) * stride * (size_t(v.dims) + 1);
+        return sizeof(double) * stride * (size_t(v.dims) + kRowBlock);
     }
 
     // Transposes the centroids into the scratch; the distances follow them.
@@ -62,6 +63,36 @@ class KMeansKind final : public ModelKind {
         if (distance != nullptr)
             *distance = distance_from_squared(best, row.x, v.centroids, c, v.dims);
         return c;
+    }
+
+    // Blocks of kRowBlock rows through squared_distances_block and nearest_in_block (the
+    // same sums and the same first minimum as assign, so the same labels and distances);
+    // the last rows, and a row needing the wide comparison, through assign itself.
+    void assign_rows(const ModelView& v, void* prepared, const double* x, int64_t n,
+                     int32_t* labels, double* distances) const override {
+        const int32_t stride = padded_centers(v.k), d = v.dims;
+        const double* ct = static_cast<const double*>(prepared);
+        double* block = static_cast<double*>(prepared) + int64_t{stride} * d;
+        int64_t i = 0;
+        for (; i + kRowBlock <= n; i += kRowBlock) {
+            const double* xb = x + i * d;
+            squared_distances_block(xb, kRowBlock, ct, stride, d, block);
+            int64_t idx[kRowBlock];
+            double d1[kRowBlock], d2[kRowBlock];
+            nearest_in_block<true>(block, v.k, idx, d1, d2);
+            for (int32_t r = 0; r < kRowBlock; ++r) {
+                const double* row = xb + int64_t{r} * d;
+                if (needs_wide_comparison(row, d, d1[r], d2[r])) {
+                    labels[i + r] = assign(v, prepared, ModelRow{row, nullptr}, &distances[i + r]);
+                    continue;
+                }
+                labels[i + r] = static_cast<int32_t>(idx[r]);
+                distances[i + r] = distance_from_squared(d1[r], row, v.centroids,
+                                                         labels[i + r], d);
+            }
+        }
+        for (; i < n; ++i)
+            labels[i] = assign(v, prepared, ModelRow{x + i * d, nullptr}, &distances[i]);
     }
 };
 

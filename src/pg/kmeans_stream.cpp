@@ -56,7 +56,25 @@ struct PassState {
     double inertia;
     char* block;  // lloyd_sums_bytes(k, dims)
     bool model_fixed;  // the model argument is a constant: decoded once, never re-compared
+    /* With a fixed model, rows wait here (scaled) to be labelled a block at a time
+       (ModelKind::assign_rows); `model` is the transition's cache, alive for the query. */
+    const cseg_pg::ModelCache* model;
+    int32 block_rows;  // capacity of pending (0: every row labelled at once)
+    int32 n_pending;
+    double* pending;    // block_rows x dims
+    int32* labels;      // block_rows
+    double* distances;  // block_rows
 };
+
+// Rows a pass labels in one block: about 16,384 numbers, 4 to 64 rows (a multiple of 4).
+int32 pass_block_rows(int32 dims) {
+    const int32 rows = 16384 / (dims > 0 ? dims : 1);
+    return rows >= 64 ? 64 : rows < 4 ? 4 : rows / 4 * 4;
+}
+
+// Labels the pending rows in one block and adds them to the sums, in arrival order (the
+// same sums, labels and distances as one row at a time).
+void pass_flush(PassState* st);
 
 // True when the aggregate's first argument is the same value for every row of the query (a
 // constant, or a parameter of the statement: how kmeans_stream_fit and postgres_fdw pass the
@@ -164,6 +182,20 @@ cseg::LloydSumsView pass_view(PassState* st) {
     return v;
 }
 
+void pass_flush(PassState* st) {
+    if (st->n_pending == 0) return;
+    const cseg_pg::ModelCache* c = st->model;
+    cseg_pg::guarded([&] {
+        c->kind->assign_rows(c->view, c->prepared, st->pending, st->n_pending, st->labels,
+                             st->distances);
+    });
+    const cseg::LloydSumsView v = pass_view(st);
+    for (int32 i = 0; i < st->n_pending; ++i)
+        cseg::lloyd_sums_add(v, st->pending + static_cast<int64>(i) * st->dims, st->labels[i],
+                             st->distances[i] * st->distances[i]);
+    st->n_pending = 0;
+}
+
 // A new pass state for k clusters of dims features in cxt, zeroed.
 PassState* pass_new(MemoryContext cxt, int32 k, int32 dims) {
     PassState* st = static_cast<PassState*>(MemoryContextAllocZero(cxt, sizeof(PassState)));
@@ -268,6 +300,7 @@ SeedState* seed_deserialize(const bytea* bytes, MemoryContext cxt, const char* f
 
 // The serialized pass state.
 bytea* pass_serialize(PassState* st) {
+    pass_flush(st);
     const Size header = 1 + 2 * sizeof(int32) + 2 * sizeof(int64) + sizeof(double);
     const Size body = st->k > 0 ? static_cast<Size>(cseg::lloyd_sums_bytes(st->k, st->dims)) : 0;
     const Size len = VARHDRSZ + header + body;
@@ -327,7 +360,9 @@ PassState* pass_deserialize(const bytea* bytes, MemoryContext cxt, const char* f
 
 // Merges pass state b into a (either may still be empty: k = 0).
 PassState* pass_merge(PassState* a, PassState* b, MemoryContext cxt, const char* fn) {
+    if (a != nullptr) pass_flush(a);
     if (b == nullptr) return a;
+    pass_flush(b);
     if (a == nullptr || a->k == 0) {
         if (b->k == 0) {
             if (a != nullptr) a->n_skipped += b->n_skipped;
@@ -520,6 +555,15 @@ Datum seg_stream_pass_trans(PG_FUNCTION_ARGS) {
     if (st == nullptr) {
         st = pass_new(cxt, c->view.k, c->view.dims);
         st->model_fixed = first_argument_fixed(fcinfo);
+        if (st->model_fixed) {
+            const int32 rows = pass_block_rows(st->dims);
+            st->model = c;
+            st->block_rows = rows;
+            st->pending = static_cast<double*>(
+                MemoryContextAlloc(cxt, sizeof(double) * static_cast<Size>(rows) * st->dims));
+            st->labels = static_cast<int32*>(MemoryContextAlloc(cxt, sizeof(int32) * rows));
+            st->distances = static_cast<double*>(MemoryContextAlloc(cxt, sizeof(double) * rows));
+        }
     } else if (st->k != c->view.k || st->dims != c->view.dims) {
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                         errmsg("%s: the model must be the same for every row", fn)));
@@ -527,6 +571,12 @@ Datum seg_stream_pass_trans(PG_FUNCTION_ARGS) {
     if (PG_ARGISNULL(2)) PG_RETURN_POINTER(st);
     if (!cseg_pg::model_point(fcinfo, c, 2, fn)) {
         st->n_skipped++;
+        PG_RETURN_POINTER(st);
+    }
+    if (st->block_rows > 0) {
+        memcpy(st->pending + static_cast<int64>(st->n_pending) * st->dims, c->scratch,
+               sizeof(double) * st->dims);
+        if (++st->n_pending == st->block_rows) pass_flush(st);
         PG_RETURN_POINTER(st);
     }
     double distance;

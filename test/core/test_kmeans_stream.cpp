@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "distance.hpp"
@@ -12,6 +13,10 @@
 #include "feature_stats.hpp"
 #include "kmeans.hpp"
 #include "kmeans_stream.hpp"
+#include "model_codec.hpp"
+#include "model_fit.hpp"
+#include "model_json.hpp"
+#include "model_kind.hpp"
 #include "rng.hpp"
 
 namespace {
@@ -202,3 +207,61 @@ TEST(KMeansStream, RobustScalingAndTooFewRowsAreErrors) {
 }
 
 }  // namespace
+
+
+namespace cseg {
+// ModelKind::assign_rows (the stream pass's blocks) gives the labels and distances of one
+// assign() per row, bit for bit: for k-means (its blocked override, near ties and rows far
+// outside the model included) and for the hierarchical kind (the default loop).
+TEST(KMeansStream, AssignRowsEqualsAssignPerRow) {
+    for (const int32_t k : {1, 3, 8, 13}) {
+        for (const int32_t d : {1, 3, 8}) {
+            Rng rng(uint64_t(100 * k + d));
+            const int64_t n = 203;  // not a multiple of the 4-row block
+            RowMatrix X(n, d);
+            for (int64_t i = 0; i < n; ++i)
+                for (int32_t j = 0; j < d; ++j) X(i, j) = rng.next_double() * 10.0 + (i % 5);
+            for (const ModelAlgorithm algorithm :
+                 {ModelAlgorithm::KMeans, ModelAlgorithm::Hierarchical}) {
+                if (algorithm == ModelAlgorithm::Hierarchical && k > n) continue;
+                RowMatrix fitted = X;
+                FitInput in;
+                in.numeric = fitted.data();
+                in.n = n;
+                in.dims = d;
+                const ModelKind& kind = model_kind(algorithm);
+                const Model m = fit_model(kind, in, k, parse_model_options("{}", algorithm), {});
+                std::vector<uint64_t> buf((model_encoded_size(m) + 7) / 8);
+                model_encode(m, reinterpret_cast<uint8_t*>(buf.data()));
+                const ModelView v =
+                    model_view(reinterpret_cast<uint8_t*>(buf.data()), model_encoded_size(m));
+                std::vector<uint64_t> prepared((kind.prepared_bytes(v) + 7) / 8 + 1);
+                kind.prepare(v, prepared.data());
+                // Scaled rows, with a duplicate of a centroid (a tie at 0), a midpoint of two
+                // centroids (a near tie) and rows at 1e200 and -1e300 (the wide comparison).
+                RowMatrix S(n, d);
+                for (int64_t i = 0; i < n; ++i)
+                    for (int32_t j = 0; j < d; ++j) S(i, j) = (X(i, j) - v.center[j]) / v.scale[j];
+                for (int32_t j = 0; j < d; ++j) {
+                    S(5, j) = v.centroids[j];
+                    if (v.k > 1) S(6, j) = 0.5 * (v.centroids[j] + v.centroids[d + j]);
+                    S(7, j) = 1e200;
+                    S(9, j) = j == 0 ? -1e300 : 1.0;
+                }
+                std::vector<int32_t> labels(size_t(n), -2);
+                std::vector<double> dist(size_t(n), -1.0);
+                kind.assign_rows(v, prepared.data(), S.data(), n, labels.data(), dist.data());
+                for (int64_t i = 0; i < n; ++i) {
+                    double one = -1.0;
+                    const int32_t c =
+                        kind.assign(v, prepared.data(), {S.data() + i * d, nullptr}, &one);
+                    ASSERT_EQ(labels[size_t(i)], c) << "k " << k << " d " << d << " row " << i;
+                    ASSERT_EQ(std::memcmp(&dist[size_t(i)], &one, sizeof one), 0)
+                        << dist[size_t(i)] << " vs " << one << " row " << i;
+                }
+            }
+        }
+    }
+}
+
+}  // namespace cseg
