@@ -281,6 +281,7 @@ void validate_model(const Model& m, ErrorKind kind) {
     check_numbers(m.mean_distance, k, "mean_distance", "k", true, kind);
     check_categorical(m, *model_kind, kind);
     model_kind->validate(m, kind);
+    if (has_projection(m.projection)) validate_projection(m.projection, m.dims, kind);
 }
 
 // n_seen when sampled, else every row the aggregate saw was used or skipped.

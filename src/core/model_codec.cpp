@@ -21,6 +21,9 @@ constexpr uint8_t kScalerMagic[4] = {'C', 'S', 'G', 'S'};
 constexpr uint8_t kFlagModelNames = 1;
 constexpr uint8_t kFlagOptionNames = 2;
 constexpr uint8_t kFlagSample = 4;  // the sampling tail is present (options.sample > 0)
+// The projection tail is present: variance[2], variance_ratio[2], mean[dims],
+// components[2 * dims] (pca.hpp), after the sampling tail.
+constexpr uint8_t kFlagProjection = 8;
 // Flags of the categorical header.
 constexpr uint8_t kCatFlagNames = 1;
 constexpr uint8_t kCatFlagOptionGamma = 2;
@@ -118,14 +121,15 @@ struct ModelLayout {
     size_t center, scale, centroids, sizes, mean_distance, feature_mean, feature_std, impute, names,
         total;
     size_t mode_share, vocab_start, vocab_offset, modes, cat_impute, cat_names, cat_text;
-    size_t sampling;  // the sampling tail (options.sample, n_seen), or the end
+    size_t sampling;    // the sampling tail (options.sample, n_seen), or the end
+    size_t projection;  // the projection tail, or the end
     bool ok;
 };
 
 // Computes the layout from the header's counts (cat = nullptr for k-means); ok = false on
 // size_t overflow.
 ModelLayout model_layout(int32_t k, int32_t dims, bool has_impute, uint64_t names_bytes,
-                         const CategoricalCounts* cat, bool has_sample) {
+                         const CategoricalCounts* cat, bool has_sample, bool has_projection) {
     const uint64_t uk = uint64_t(k), ud = uint64_t(dims);
     SizeCounter c;
     ModelLayout l{};
@@ -154,6 +158,7 @@ ModelLayout model_layout(int32_t k, int32_t dims, bool has_impute, uint64_t name
         l.cat_text = c.take(cat->text_bytes, 1);
     }
     l.sampling = c.take(has_sample ? 2 : 0, 8);  // not 8-aligned: read with load()
+    l.projection = c.take(has_projection ? 4 + 3 * ud : 0, 8);  // likewise
     l.total = c.bytes;
     l.ok = c.ok;
     return l;
@@ -263,7 +268,7 @@ ModelHeader read_model_header(const uint8_t* data, size_t len, ErrorKind kind) {
     ModelHeader h{};
     h.algorithm = ModelAlgorithm(data[kOffAlgorithm]);
     h.flags = data[kOffFlags];
-    if ((h.flags & ~(kFlagModelNames | kFlagOptionNames | kFlagSample)) != 0)
+    if ((h.flags & ~(kFlagModelNames | kFlagOptionNames | kFlagSample | kFlagProjection)) != 0)
         fail("unknown flags " + std::to_string(h.flags));
     if (data[kOffRefine] > uint8_t(RefineMethod::None))
         fail("unknown refine method code " + std::to_string(data[kOffRefine]));
@@ -293,7 +298,7 @@ ModelHeader read_model_header(const uint8_t* data, size_t len, ErrorKind kind) {
         h.cat.text_bytes = load<uint64_t>(data + kOffCatTextBytes);
     }
     h.layout = model_layout(h.k, h.dims, h.has_impute, h.names_bytes, kprototypes ? &h.cat : nullptr,
-                            (h.flags & kFlagSample) != 0);
+                            (h.flags & kFlagSample) != 0, (h.flags & kFlagProjection) != 0);
     h.specs = model_kind->arrays();
     const size_t common_len =
         h.specs.empty() || !h.layout.ok || kind_section_start(h.layout.total) > len
@@ -434,7 +439,7 @@ ModelLayout checked_layout(const Model& m) {
     const CategoricalCounts cat = kprototypes ? categorical_counts(m) : CategoricalCounts{};
     const ModelLayout l = model_layout(m.k, m.dims, m.options.missing == MissingPolicy::Impute,
                                        model_names_bytes(m), kprototypes ? &cat : nullptr,
-                                       m.options.sample > 0);
+                                       m.options.sample > 0, has_projection(m.projection));
     if (!l.ok) throw Error(ErrorKind::ProgramLimit, "segmodel is too large to encode");
     return l;
 }
@@ -545,7 +550,8 @@ void model_encode(const Model& m, uint8_t* out) {
     out[kOffRefine] = uint8_t(m.options.refine);
     out[kOffFlags] = uint8_t((m.feature_names.empty() ? 0 : kFlagModelNames) |
                              (m.options.has_feature_names ? kFlagOptionNames : 0) |
-                             (m.options.sample > 0 ? kFlagSample : 0));
+                             (m.options.sample > 0 ? kFlagSample : 0) |
+                             (has_projection(m.projection) ? kFlagProjection : 0));
     store<int32_t>(out + kOffK, m.k);
     store<int32_t>(out + kOffDims, m.dims);
     store<int32_t>(out + kOffNInit, m.options.n_init);
@@ -576,6 +582,12 @@ void model_encode(const Model& m, uint8_t* out) {
     if (m.options.sample > 0) {
         store<int64_t>(out + l.sampling, m.options.sample);
         store<int64_t>(out + l.sampling + 8, m.n_seen);
+    }
+    if (has_projection(m.projection)) {
+        const Projection& pr = m.projection;
+        size_t at = l.projection;
+        for (const std::vector<double>* v : {&pr.variance, &pr.variance_ratio, &pr.mean, &pr.components})
+            for (double x : *v) store<double>(out + at, x), at += 8;
     }
     const std::vector<KindArraySpec> specs = model_kind(m.algorithm).arrays();
     if (specs.empty()) return;
@@ -645,6 +657,14 @@ Model model_decode(const uint8_t* data, size_t len, ErrorKind kind) {
             throw Error(kind, "invalid segmodel binary value: the sampling section has sample = " +
                                   std::to_string(m.options.sample));
     }
+    if (h.flags & kFlagProjection) {
+        Projection& pr = m.projection;
+        size_t at = l.projection;
+        const size_t counts[4] = {2, 2, size_t(d), 2 * size_t(d)};
+        std::vector<double>* parts[4] = {&pr.variance, &pr.variance_ratio, &pr.mean, &pr.components};
+        for (int i = 0; i < 4; ++i)
+            for (size_t j = 0; j < counts[i]; ++j) parts[i]->push_back(load<double>(data + at)), at += 8;
+    }
     for (size_t i = 0; i < h.specs.size(); ++i) {
         KindArray a;
         a.rows = h.kind_rows[i];
@@ -690,6 +710,7 @@ ModelView model_view(const uint8_t* data, size_t len) {
         v.cat_names = (h.cat_flags & kCatFlagNames) ? data + l.cat_names : nullptr;
         v.cat_names_end = data + l.cat_text;
     }
+    v.projection = (h.flags & kFlagProjection) ? data + l.projection : nullptr;
     v.n_kind_arrays = int32_t(h.specs.size());
     for (size_t i = 0; i < h.specs.size(); ++i) {
         v.kind_array[i] = data + h.kind_at[i];

@@ -115,6 +115,10 @@ struct ModelView {
     double gamma;
     const uint8_t* cat_names;     // the model's categorical names, nullptr when not stored
     const uint8_t* cat_names_end; // end of the categorical name section
+    // The projection tail (model_codec.cpp, kFlagProjection): 4 + 3 * dims doubles, NOT
+    // 8-aligned (read with memcpy), in the order variance[2], variance_ratio[2], mean[dims],
+    // components[2 * dims]; nullptr when the model has no projection.
+    const uint8_t* projection;
     // The kind section: array i (of ModelKind::arrays()) has kind_rows[i] rows of 8-byte
     // values at kind_array[i] (double or int64 as its spec says), for i < n_kind_arrays.
     static constexpr int32_t kMaxKindArrays = 16;

@@ -7,16 +7,17 @@
 #include <vector>
 
 #include "eigen.hpp"
+#include "errors.hpp"
 #include "interrupt.hpp"
 
 namespace cseg {
 
 // A fitted 2-D projection of `dims`-dimensional rows.
 struct Projection {
-    std::vector<double> mean;        // dims: the rows' mean (scaled space)
-    std::vector<double> components;  // 2 * dims, row-major: the unit principal axes
-    std::vector<double> variance;    // 2: variance along each axis (divisor n - 1, as
-                                     // scikit-learn's explained_variance_; 0 for n = 1)
+    std::vector<double> mean;            // dims: the rows' mean (scaled space)
+    std::vector<double> components;      // 2 * dims, row-major: the unit principal axes
+    std::vector<double> variance;        // 2: variance along each axis (divisor n - 1, as
+                                         // scikit-learn's explained_variance_; 0 for n = 1)
     std::vector<double> variance_ratio;  // 2: share of the total variance (0 when it is 0)
 };
 
@@ -32,6 +33,9 @@ Projection fit_projection(ConstRowMap X, const Interrupt& interrupt);
 
 // The 2-D coordinates of one scaled row x (dims values): (x - mean) . component_i.
 void project_row(const Projection& p, const double* x, double* out2);
+
+// True when the projection was fitted (a model read from a form without one has none).
+inline bool has_projection(const Projection& p) { return !p.mean.empty(); }
 
 // Throws Error(kind) unless the projection fits `dims` features: vector lengths, finite
 // numbers, non-negative variances, ratios in [0, 1].

@@ -52,7 +52,7 @@ struct PlotArea {
 // An SVG document under construction. Coordinates are printed with 2 decimals. Texts given
 // to the builder are escaped by it; `raw` appends markup the caller built itself.
 class Svg {
-public:
+  public:
     // Opens <svg> with width/height/viewBox, a <title> (escaped) and the shared style.
     Svg(int width, int height, std::string_view title);
     // Appends markup as it is (already escaped by the caller).
@@ -80,7 +80,7 @@ public:
     // The finished document (closes </svg>); the builder is spent afterwards.
     std::string finish();
 
-private:
+  private:
     std::string out_;
 };
 
