@@ -1,6 +1,6 @@
 """Charts over 1M rows: time and size of every chart and of seg_report on a synthetic table of
 1,000,000 customers x 3 features (5 Gaussian blobs, fixed seed), one k-means model (k = 5,
-fitted on a 50,000-row sample). Writes bench/results/charts.md. A measurement, not a test.
+fitted on a 50,000-row sample) and one hierarchical model (ward, 20,000 micro-cluster leaves). Writes bench/results/charts.md. A measurement, not a test.
 
 Run (private build and throwaway cluster): scripts/dev_check.sh bench/charts_bench.py
 """
@@ -26,13 +26,18 @@ def main():
         cur.execute("ANALYZE big")
         cur.execute("CREATE TABLE model AS SELECT kmeans_fit(" + F + ", 5, "
                     "'{\"sample\": 50000, \"n_init\": 1}') AS m FROM big")
-        cur.execute("CREATE TABLE sweep AS SELECT s FROM seg_sweep('big', ARRAY['a','b','c'], "
+        # The sweep chart draws one point per k whatever the table: its sweep runs on 20,000 rows.
+        cur.execute("CREATE TABLE few AS SELECT * FROM big LIMIT 20000")
+        cur.execute("CREATE TABLE sweep AS SELECT s FROM seg_sweep('few', ARRAY['a','b','c'], "
                     "1, 8, '{\"n_init\": 1}') s")
+        cur.execute("CREATE TABLE tree AS SELECT hclust_fit(" + F + ", 5) AS m FROM big")
         queries = [
             ("seg_sweep_chart (8 sweep rows)", "SELECT seg_sweep_chart(s) FROM sweep"),
             ("seg_silhouette_chart", f"SELECT seg_silhouette_chart(m, {F}) FROM big, model"),
             ("seg_map_chart", f"SELECT seg_map_chart(m, {F}) FROM big, model"),
             ("seg_profile_chart", "SELECT seg_profile_chart(m) FROM model"),
+            ("seg_dendrogram_chart (20,000 leaves)", "SELECT seg_dendrogram_chart(m) FROM tree"),
+            ("seg_project (every row)", f"SELECT max(seg_project(m, {F})[1])::text FROM big, model"),
             ("seg_report", "SELECT seg_report(m, 'big', ARRAY['a', 'b', 'c']) FROM model"),
         ]
         for name, sql in queries:

@@ -159,6 +159,20 @@ FROM (SELECT m, seg_report(m, '"<b>hostile</b>"',
                            ARRAY['<script>alert(1)</script>', 'annual_income', 'spending_score'])
                 AS r
       FROM chart_model) q;
+-- Only the charts that apply: without a projection no map; k-prototypes (rows need their
+-- categories) neither silhouette nor map.
+SELECT (SELECT count(*) FROM regexp_matches(r, '<svg ', 'g')) AS charts,
+       r LIKE '%seg_silhouette_chart%' AS silhouette, r LIKE '%seg_map_chart%' AS map
+FROM (SELECT seg_report(((m::jsonb) - 'projection')::text::segmodel, 'mall_customers',
+                        ARRAY['age', 'annual_income', 'spending_score']) AS r
+      FROM chart_model) q;
+SELECT (SELECT count(*) FROM regexp_matches(r, '<svg ', 'g')) AS charts,
+       r LIKE '%seg_silhouette_chart%' AS silhouette, r LIKE '%seg_map_chart%' AS map
+FROM (SELECT seg_report(kprototypes_fit(ARRAY[age, annual_income, spending_score]::float8[],
+                                        ARRAY[gender], 3),
+                        'mall_customers', ARRAY['age', 'annual_income', 'spending_score', 'gender'])
+             AS r
+      FROM mall_customers) q;
 SELECT seg_report(NULL, 'mall_customers', ARRAY['age']) IS NULL AS null_model;
 SELECT try($$SELECT seg_report(m, 'mall_customers', ARRAY[]::text[]) FROM chart_model$$);
 SELECT try($$SELECT seg_report(m, 'mall_customers', ARRAY['age', 'nope', 'x']) FROM chart_model$$);

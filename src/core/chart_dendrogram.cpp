@@ -130,7 +130,9 @@ std::string dendrogram_chart(const std::vector<DendrogramMerge>& merges, int64_t
              "start", 12, 0, "class=\"subtitle\"");
     const PlotArea a{
         90, 60, 620, 440, -0.5, double(order.size()) - 0.5, 0.0, h_max > 0 ? h_max * 1.05 : 1.0};
-    svg.axes(a, shown < L ? "clusters (rows)" : "leaves", "merge distance", 0, 6);
+    const bool rotate = order.size() > 12;  // leaf labels slanted, the x title under them
+    svg.axes(a, shown < L ? "clusters (rows)" : "leaves", "merge distance", 0, 6,
+             rotate ? 66 : 38);
     for (int64_t node = std::max(first_shown, L); node <= root; ++node) {
         const auto [l, r] = children(node);
         const int32_t c = colour_of[size_t(node)];
@@ -143,7 +145,6 @@ std::string dendrogram_chart(const std::vector<DendrogramMerge>& merges, int64_t
                 "\" stroke-width=\"1.6\" class=\"link\" data-node=\"" + std::to_string(node) +
                 "\"/>\n");
     }
-    const bool rotate = order.size() > 12;
     for (size_t i = 0; i < order.size(); ++i) {
         const int64_t node = order[i];
         const std::string label =

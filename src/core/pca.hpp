@@ -34,6 +34,14 @@ Projection fit_projection(ConstRowMap X, const Interrupt& interrupt);
 // The 2-D coordinates of one scaled row x (dims values): (x - mean) . component_i.
 void project_row(const Projection& p, const double* x, double* out2);
 
+// What seg_project and seg_map_chart say about a model without a projection (errdetail, hint).
+constexpr const char* kNoProjectionDetail =
+    "Models made by the stream engine (seg_train \"engine\": \"stream\") and models read from "
+    "a text or binary form without the \"projection\" key have none.";
+constexpr const char* kNoProjectionHint =
+    "Fit the model in memory (kmeans_fit, kprototypes_fit, hclust_fit, seg_train with "
+    "\"engine\": \"memory\"): every such fit stores its projection.";
+
 // True when the projection was fitted (a model read from a form without one has none).
 inline bool has_projection(const Projection& p) { return !p.mean.empty(); }
 

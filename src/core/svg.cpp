@@ -251,7 +251,7 @@ void Svg::marker(int shape, double x, double y, double r, std::string_view fill,
 
 // Frame, ticks, tick labels and axis titles.
 void Svg::axes(const PlotArea& a, std::string_view x_title, std::string_view y_title, int x_target,
-               int y_target) {
+               int y_target, double x_title_gap) {
     out_ += "<g class=\"axes\">\n";
     rect(a.left, a.top, a.width, a.height, "none", "stroke=\"#444444\" stroke-width=\"1\"");
     const std::vector<double> xt =
@@ -275,7 +275,7 @@ void Svg::axes(const PlotArea& a, std::string_view x_title, std::string_view y_t
         line(a.left, y, a.left + a.width, y, "#E5E5E5", 1);
         text(a.left - 8, y + 4, fixed(t, yd), "end", 11);
     }
-    text(a.left + a.width / 2, a.top + a.height + 38, x_title, "middle", 13, 0,
+    text(a.left + a.width / 2, a.top + a.height + x_title_gap, x_title, "middle", 13, 0,
          "class=\"axis-title x\"");
     text(a.left - 52, a.top + a.height / 2, y_title, "middle", 13, -90, "class=\"axis-title y\"");
     out_ += "</g>\n";

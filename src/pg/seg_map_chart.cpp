@@ -21,8 +21,7 @@ void map_param(const cseg::Model& m, std::string& out) {
     if (!cseg::has_projection(p))
         throw cseg::Error(cseg::ErrorKind::InvalidParameter,
                           "seg_map_chart: the model has no projection",
-                          "It was made from a text or binary form without the \"projection\" key.",
-                          "Fit the model again: every fit stores its projection.");
+                          cseg::kNoProjectionDetail, cseg::kNoProjectionHint);
     cseg_pg::chart_param_put(out, p.variance_ratio[0]);
     cseg_pg::chart_param_put(out, p.variance_ratio[1]);
     for (double x : p.mean) cseg_pg::chart_param_put(out, x);

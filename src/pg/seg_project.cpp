@@ -5,6 +5,7 @@
 #include "datum_codec.hpp"
 #include "guard.hpp"
 #include "model_point.hpp"
+#include "pca.hpp"
 
 extern "C" {
 #include "utils/array.h"
@@ -22,9 +23,8 @@ Datum seg_project(PG_FUNCTION_ARGS) {
     if (c->view.projection == nullptr)
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                         errmsg("%s: the model has no projection", fn),
-                        errdetail("It was made from a text or binary form without the "
-                                  "\"projection\" key."),
-                        errhint("Fit the model again: every fit stores its projection.")));
+                        errdetail("%s", cseg::kNoProjectionDetail),
+                        errhint("%s", cseg::kNoProjectionHint)));
     if (!cseg_pg::model_point(fcinfo, c, 1, fn)) PG_RETURN_NULL();
     const int32 d = c->view.dims;
     const uint8_t* tail = c->view.projection;  // variance[2], ratio[2], mean[d], comp[2d]

@@ -98,16 +98,19 @@ DECLARE
     silhouette_svg text;
     map_svg text;
     by_numbers boolean;
+    facts jsonb;
 BEGIN
     IF cardinality(seg_report.features) = 0
        OR array_position(seg_report.features, NULL) IS NOT NULL THEN
         RAISE EXCEPTION 'seg_report: features must list at least one column name, without NULLs'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    -- The row charts need a kind that labels rows by their numbers alone (not k-prototypes).
+    -- The row charts need a kind that labels rows by their numbers alone (not k-prototypes);
+    -- the map also needs the model's projection (stream-engine models have none).
+    facts := seg_report.model::jsonb;
     SELECT 'assign' = ANY(k.operations) INTO by_numbers
     FROM @extschema@.seg_kinds() AS k
-    WHERE k.algorithm = (seg_report.model::jsonb)->>'algorithm';
+    WHERE k.algorithm = facts->>'algorithm';
     IF NOT coalesce(by_numbers, false) THEN
         RETURN @extschema@.seg_report_page(seg_report.model, seg_report.source::text,
                                            seg_report.features, NULL, NULL);
@@ -115,9 +118,12 @@ BEGIN
     -- Column names are quoted; the caller's rights apply to reading the source.
     SELECT string_agg(format('%I::float8', f), ', ' ORDER BY i) INTO columns
     FROM unnest(seg_report.features) WITH ORDINALITY AS u(f, i);
-    EXECUTE format('SELECT @extschema@.seg_silhouette_chart($1, ARRAY[%s]), '
-                   '@extschema@.seg_map_chart($1, ARRAY[%s]) FROM %s',
-                   columns, columns, seg_report.source)
+    EXECUTE format('SELECT @extschema@.seg_silhouette_chart($1, ARRAY[%s]), %s FROM %s',
+                   columns,
+                   CASE WHEN facts ? 'projection'
+                        THEN format('@extschema@.seg_map_chart($1, ARRAY[%s])', columns)
+                        ELSE 'NULL::text' END,
+                   seg_report.source)
         INTO silhouette_svg, map_svg
         USING seg_report.model;
     RETURN @extschema@.seg_report_page(seg_report.model, seg_report.source::text,
