@@ -37,7 +37,7 @@ def main():
             ("seg_map_chart", f"SELECT seg_map_chart(m, {F}) FROM big, model"),
             ("seg_profile_chart", "SELECT seg_profile_chart(m) FROM model"),
             ("seg_dendrogram_chart (20,000 leaves)", "SELECT seg_dendrogram_chart(m) FROM tree"),
-            ("seg_project (every row)", f"SELECT max(seg_project(m, {F})[1])::text FROM big, model"),
+            ("seg_project (every row)", f"SELECT max((seg_project(m, {F}))[1])::text FROM big, model"),
             ("seg_report", "SELECT seg_report(m, 'big', ARRAY['a', 'b', 'c']) FROM model"),
         ]
         for name, sql in queries:
