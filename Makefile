@@ -47,7 +47,12 @@ installcheck: | build/regress
 build/regress:
 	mkdir -p build/regress
 
-.PHONY: core-test demo test tsan
+.PHONY: core-test demo test tsan report
+# `make report REPORT_SOURCE=t REPORT_FEATURES=a,b,c REPORT_NAME=name` (or REPORT_MODEL='sql'):
+# seg_report's HTML page for any model, written to REPORT_OUT (default report.html) through
+# psql and the PG* environment; every variable is described in scripts/report.sh.
+report:
+	bash scripts/report.sh
 # The unit tests under ThreadSanitizer (the helper threads of a fit; a few minutes).
 tsan:
 	cmake -S . -B build/tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCSEG_TSAN=ON >/dev/null

@@ -31,3 +31,11 @@ ORDER BY cluster;
 SELECT round(((model::jsonb)->>'inertia')::numeric, 3) AS inertia,
        (model::jsonb)->>'n_iter' AS iterations
 FROM mall_segments;
+
+-- The mall customers' report: one self-contained HTML page (scripts/demo.sh says where).
+\pset tuples_only on
+\pset format unaligned
+\o build/mall_customers_report.html
+SELECT seg_report((SELECT model FROM mall_segments), 'mall_customers',
+                  ARRAY['age', 'annual_income', 'spending_score']);
+\o

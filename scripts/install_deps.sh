@@ -9,6 +9,7 @@ PACKAGES=(
     libeigen3-dev libgtest-dev libnanoflann-dev
     python3 python3-numpy python3-sklearn python3-psycopg2 libopenblas0-pthread
     clang libclang-rt-14-dev
+    chromium  # the charts' real-browser test (test/integration/test_charts_browser.py)
 )
 # The extra for `make valgrind` is installed by that target itself.
 if [ "${1:-}" = "--extras" ]; then

@@ -92,10 +92,137 @@ SELECT try($$SELECT seg_silhouette_chart(m, ARRAY[age, annual_income, spending_s
                    UNION ALL SELECT kmeans_fit(ARRAY[age, annual_income, spending_score]::float8[], 2)
                              FROM mall_customers) ms$$);
 
+-- seg_project: the stored projection; each axis has the variance the model records, the
+-- axes are uncorrelated and centred (scikit-learn agreement: test_project_vs_sklearn.py).
+SELECT abs(avg(p[1])) < 1e-12 AS centred_1, abs(avg(p[2])) < 1e-12 AS centred_2,
+       abs(var_samp(p[1]) / (pj->'variance'->>0)::float8 - 1) < 1e-9 AS variance_1,
+       abs(var_samp(p[2]) / (pj->'variance'->>1)::float8 - 1) < 1e-9 AS variance_2,
+       abs(corr(p[1], p[2])) < 1e-9 AS uncorrelated,
+       round((pj->'variance_ratio'->>0)::numeric, 4) AS ratio_1,
+       round((pj->'variance_ratio'->>1)::numeric, 4) AS ratio_2
+FROM (SELECT seg_project(m, ARRAY[age, annual_income, spending_score]::float8[]) AS p,
+             (m::jsonb)->'projection' AS pj
+      FROM mall_customers, chart_model) q
+GROUP BY pj;
+SELECT jsonb_object_keys((m::jsonb)->'projection') AS projection_keys FROM chart_model;
+SELECT seg_project(m, NULL) IS NULL AS null_row, seg_project(NULL, ARRAY[1, 2, 3]::float8[]) IS NULL
+       AS null_model, seg_project(m, ARRAY[1, NULL, 3]::float8[]) IS NULL AS null_element,
+       seg_project(m, ARRAY[1, 'Infinity', 3]::float8[]) IS NULL AS infinite
+FROM chart_model;
+SELECT try($$SELECT seg_project(m, ARRAY[1, 2]::float8[]) FROM chart_model$$);
+SELECT try($$SELECT seg_project(((m::jsonb) - 'projection')::text::segmodel,
+                                ARRAY[1, 2, 3]::float8[]) FROM chart_model$$);
+SELECT try($$SELECT seg_project(jsonb_set(m::jsonb, '{projection,mean}', '[0, 0]')::text::segmodel,
+                                ARRAY[1, 2, 3]::float8[]) FROM chart_model$$);
+-- The text form keeps the projection exactly (binary: sql/types.sql copies fitted models).
+SELECT m::text::segmodel::text = m::text AS text_round_trip,
+       (m::text::segmodel::jsonb)->'projection' = (m::jsonb)->'projection' AS same_projection
+FROM chart_model;
+
+-- The map: a circle per row, a marked centroid per segment, axes with the variance shares.
+SELECT xml_is_well_formed_document(c) AS well_formed,
+       pg_temp.marks(c, '//s:g[@class="points"]/s:circle') AS points,
+       pg_temp.marks(c, '//s:circle[@class="centroid"]') AS centroids,
+       pg_temp.marks(c, '//s:text[@class="axis-title x"]') AS x_title,
+       (xpath('//s:text[@class="axis-title y"]/text()', c::xml,
+              ARRAY[ARRAY['s', 'http://www.w3.org/2000/svg']]))[1]::text AS y_title,
+       pg_temp.marks(c, '//s:g[@class="legend"]') AS legends
+FROM (SELECT seg_map_chart(m, ARRAY[age, annual_income, spending_score]::float8[]) AS c FROM mall_customers, chart_model) q;
+SELECT seg_map_chart(m, NULL) IS NULL AS null_rows FROM chart_model;
+SELECT try($$SELECT seg_map_chart(((m::jsonb) - 'projection')::text::segmodel, ARRAY[age, annual_income, spending_score]::float8[])
+             FROM mall_customers, chart_model$$);
+-- Large tables are sampled (seeded): 10,000 rows draw 4,000 points, score 5,000 silhouettes.
+CREATE TABLE chart_big AS
+SELECT age + 0.01 * i AS age, annual_income, spending_score
+FROM mall_customers, generate_series(1, 50) AS i;
+SELECT pg_temp.marks(c, '//s:g[@class="points"]/s:circle') AS points,
+       c LIKE '%a seeded sample of 4,000 of 10,000 rows%' AS subtitle,
+       c LIKE '%segment 0: %' AS legend
+FROM (SELECT seg_map_chart(m, ARRAY[age, annual_income, spending_score]::float8[]) AS c FROM chart_big, chart_model) q;
+SELECT (SELECT sum(v::int) FROM unnest(xpath('//s:path[@class="cluster"]/@data-rows', c::xml,
+               ARRAY[ARRAY['s', 'http://www.w3.org/2000/svg']])::text[]) v) AS scored,
+       c LIKE '%a seeded sample of 5,000 of 10,000 rows%' AS subtitle
+FROM (SELECT seg_silhouette_chart(m, ARRAY[age, annual_income, spending_score]::float8[]) AS c FROM chart_big, chart_model) q;
+
+-- The report: one HTML page, escaped names, every chart inline, nothing external.
+CREATE TABLE "<b>hostile</b>" AS
+SELECT age AS "<script>alert(1)</script>", annual_income, spending_score FROM mall_customers;
+SELECT r LIKE '<!DOCTYPE html>%' AS html,
+       (SELECT count(*) FROM regexp_matches(r, '<svg ', 'g')) AS charts,
+       position('<script' IN r) AS raw_script,
+       position('&lt;script&gt;alert(1)&lt;/script&gt;' IN r) > 0 AS name_as_text,
+       position('&lt;b&gt;hostile&lt;/b&gt;' IN r) > 0 AS table_as_text,
+       r ~ '(src|href)=' AS external,
+       (SELECT count(*) FROM seg_describe(m) d
+        WHERE position('<td>' || d.description || '</td>' IN r) > 0) AS described
+FROM (SELECT m, seg_report(m, '"<b>hostile</b>"',
+                           ARRAY['<script>alert(1)</script>', 'annual_income', 'spending_score'])
+                AS r
+      FROM chart_model) q;
+-- Only the charts that apply: without a projection no map; k-prototypes (rows need their
+-- categories) neither silhouette nor map.
+SELECT (SELECT count(*) FROM regexp_matches(r, '<svg ', 'g')) AS charts,
+       r LIKE '%seg_silhouette_chart%' AS silhouette, r LIKE '%seg_map_chart%' AS map
+FROM (SELECT seg_report(((m::jsonb) - 'projection')::text::segmodel, 'mall_customers',
+                        ARRAY['age', 'annual_income', 'spending_score']) AS r
+      FROM chart_model) q;
+SELECT (SELECT count(*) FROM regexp_matches(r, '<svg ', 'g')) AS charts,
+       r LIKE '%seg_silhouette_chart%' AS silhouette, r LIKE '%seg_map_chart%' AS map
+FROM (SELECT seg_report(kprototypes_fit(ARRAY[age, annual_income, spending_score]::float8[],
+                                        ARRAY[gender], 3),
+                        'mall_customers', ARRAY['age', 'annual_income', 'spending_score', 'gender'])
+             AS r
+      FROM mall_customers) q;
+SELECT seg_report(NULL, 'mall_customers', ARRAY['age']) IS NULL AS null_model;
+SELECT try($$SELECT seg_report(m, 'mall_customers', ARRAY[]::text[]) FROM chart_model$$);
+SELECT try($$SELECT seg_report(m, 'mall_customers', ARRAY['age', 'nope', 'x']) FROM chart_model$$);
+SELECT try($$SELECT seg_report_page(m, 't', ARRAY['a'], '<script>alert(1)</script>', NULL)
+             FROM chart_model$$);
+
+-- The dendrogram chart of a hierarchical model: 200 leaves, the last 30 clusters drawn (29
+-- links), each collapsed leaf labelled with its rows, the cut dashed, segments in the legend.
+CREATE TABLE chart_tree AS
+SELECT hclust_fit(ARRAY[age, annual_income, spending_score]::float8[], 5) AS m
+FROM mall_customers;
+SELECT xml_is_well_formed_document(c) AS well_formed,
+       (xpath('/s:svg/s:title/text()', c::xml,
+              ARRAY[ARRAY['s', 'http://www.w3.org/2000/svg']]))[1]::text AS title,
+       pg_temp.marks(c, '//s:path[@class="link"]') AS links,
+       pg_temp.marks(c, '//s:circle[@class="leaf"]') AS leaves,
+       (SELECT sum(replace(trim(both '()' from v), ',', '')::int)
+        FROM unnest(xpath('//s:text[@class="leaf-label"]/text()', c::xml,
+                          ARRAY[ARRAY['s', 'http://www.w3.org/2000/svg']])::text[]) v) AS rows,
+       pg_temp.marks(c, '//s:line[@class="cut"]') AS cut,
+       pg_temp.marks(c, '//s:text[@class="axis-title y"]') AS y_title,
+       pg_temp.marks(c, '//s:g[@class="legend"]') AS legends,
+       c = seg_dendrogram_chart(m) AS same_bytes
+FROM (SELECT m, seg_dendrogram_chart(m) AS c FROM chart_tree) q;
+-- The legend's segments are the model's, with its sizes.
+SELECT count(*) AS segments_matching
+FROM chart_tree, jsonb_array_elements_text((m::jsonb)->'sizes') WITH ORDINALITY AS z(size, i)
+WHERE seg_dendrogram_chart(m) LIKE '%segment ' || (z.i - 1) || ': ' || z.size || ' rows%';
+-- A small tree shows every leaf; one leaf (k = 1) still draws.
+SELECT pg_temp.marks(c, '//s:circle[@class="leaf"]') AS leaves,
+       pg_temp.marks(c, '//s:path[@class="link"]') AS links
+FROM (SELECT seg_dendrogram_chart(hclust_fit(ARRAY[age, annual_income]::float8[], 3)) AS c
+      FROM (SELECT * FROM mall_customers ORDER BY customer_id LIMIT 12) s) q;
+SELECT pg_temp.marks(seg_dendrogram_chart(hclust_fit(ARRAY[1, 2]::float8[], 1)),
+                     '//s:circle[@class="leaf"]') AS one_leaf;
+SELECT seg_dendrogram_chart(NULL) IS NULL AS null_model;
+SELECT try($$SELECT seg_dendrogram_chart(m) FROM chart_model$$);
+SELECT try($$SELECT seg_dendrogram_chart(jsonb_set(m::jsonb, '{merge_height,0}', '-1')::text::segmodel)
+             FROM chart_tree$$);
+-- The report of a hierarchical model adds its tree.
+SELECT (SELECT count(*) FROM regexp_matches(r, '<svg ', 'g')) AS charts,
+       r LIKE '%seg_dendrogram_chart%' AS tree
+FROM (SELECT seg_report(m, 'mall_customers', ARRAY['age', 'annual_income', 'spending_score'])
+             AS r FROM chart_tree) q;
+
 -- Parallel plans give the same bytes.
 SELECT seg_sweep_chart(r) AS sweep_chart FROM chart_sweep \gset
-SELECT seg_silhouette_chart(m, ARRAY[age, annual_income, spending_score]::float8[]) AS sil_chart
-FROM mall_customers, chart_model \gset
+SELECT seg_silhouette_chart(m, ARRAY[age, annual_income, spending_score]::float8[]) AS sil_chart,
+       seg_map_chart(m, ARRAY[age, annual_income, spending_score]::float8[]) AS map_chart
+FROM chart_big, chart_model \gset
 SET force_parallel_mode = on;
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
@@ -105,9 +232,15 @@ EXPLAIN (COSTS OFF)
 SELECT seg_silhouette_chart((SELECT m FROM chart_model), ARRAY[age, annual_income]::float8[])
 FROM mall_customers;
 SELECT seg_sweep_chart(r) = :'sweep_chart' AS sweep_same FROM chart_sweep;
+EXPLAIN (COSTS OFF)
+SELECT seg_map_chart((SELECT m FROM chart_model), ARRAY[age, annual_income]::float8[])
+FROM chart_big;
 SELECT seg_silhouette_chart((SELECT m FROM chart_model),
                             ARRAY[age, annual_income, spending_score]::float8[])
-       = :'sil_chart' AS silhouette_same
-FROM mall_customers;
+       = :'sil_chart' AS silhouette_same,
+       seg_map_chart((SELECT m FROM chart_model),
+                     ARRAY[age, annual_income, spending_score]::float8[])
+       = :'map_chart' AS map_same
+FROM chart_big;
 RESET ALL;
-DROP TABLE chart_sweep, chart_model, chart_hostile;
+DROP TABLE chart_sweep, chart_model, chart_hostile, chart_big, chart_tree, "<b>hostile</b>";

@@ -25,7 +25,8 @@ std::string map_chart(const MapChartInput& in) {
     };
     for (size_t i = 0; i < n; ++i) widen(in.xy[2 * i], in.xy[2 * i + 1]);
     for (int32_t c = 0; c < in.k; ++c) widen(in.centroid_xy[2 * c], in.centroid_xy[2 * c + 1]);
-    const double px = std::max(1e-9, (x_hi - x_lo) * 0.05), py = std::max(1e-9, (y_hi - y_lo) * 0.05);
+    const double px = std::max(1e-9, (x_hi - x_lo) * 0.05),
+                 py = std::max(1e-9, (y_hi - y_lo) * 0.05);
     const int W = 900, H = 620;
     Svg svg(W, H, "Segment map: customers on their first two principal components");
     svg.text(20, 26, "Segment map (principal components of the scaled features)", "start", 16, 0,
@@ -67,9 +68,9 @@ std::string map_chart(const MapChartInput& in) {
     }
     std::vector<LegendEntry> entries;
     for (int32_t c = 0; c < in.k; ++c)
-        entries.push_back({"segment " + std::to_string(c) + ": " + count_text(in.sizes[size_t(c)]) +
-                               " rows",
-                           palette_colour(c), c / 8, false, ""});
+        entries.push_back(
+            {"segment " + std::to_string(c) + ": " + count_text(in.sizes[size_t(c)]) + " rows",
+             palette_colour(c), c / 8, false, ""});
     entries.push_back({"centroid", "#FFFFFF", 0, false, "stroke=\"#000000\" stroke-width=\"2\""});
     legend(svg, 640, 70, "Segments", entries);
     return svg.finish();

@@ -29,8 +29,8 @@ std::string profile_chart(const Model& m) {
         const double x = left + cell_w * c.feature, y = top + cell_h * c.cluster;
         svg.rect(x, y, cell_w, cell_h, diverging_colour(c.zscore),
                  "stroke=\"#FFFFFF\" stroke-width=\"1\" class=\"cell\" data-cluster=\"" +
-                     std::to_string(c.cluster) + "\" data-feature=\"" +
-                     std::to_string(c.feature) + "\"");
+                     std::to_string(c.cluster) + "\" data-feature=\"" + std::to_string(c.feature) +
+                     "\"");
         svg.text(x + cell_w / 2, y + cell_h / 2 + 4, fixed(c.zscore, 2), "middle", 11, 0,
                  std::fabs(c.zscore) > 1.3 ? "fill=\"#FFFFFF\"" : "");
     }
@@ -57,8 +57,8 @@ std::string profile_chart(const Model& m) {
         const double z = 2.0 - 0.5 * i;
         svg.rect(lx, ly + 18 * i, 24, 18, diverging_colour(z), "class=\"legend-swatch\"");
         // The level words (profile.hpp) where their ranges start: 1, 0.5, 0, -0.5, -1.
-        const std::string word = std::fabs(z) <= 1.0 ? std::string("  ") + level_name(level_of(z))
-                                                     : std::string();
+        const std::string word =
+            std::fabs(z) <= 1.0 ? std::string("  ") + level_name(level_of(z)) : std::string();
         svg.text(lx + 32, ly + 18 * i + 13, fixed(z, 1) + word, "start", 11);
     }
     svg.raw("</g>\n");

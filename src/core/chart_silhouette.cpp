@@ -52,14 +52,13 @@ std::string silhouette_chart(const SilhouetteChartInput& in) {
                 const double v = vals[s * vals.size() / steps];
                 const double y0 = y_top + seg_px * double(s) / double(steps);
                 const double y1 = y_top + seg_px * double(s + 1) / double(steps);
-                d += "L" + coord(a.px(v)) + " " + coord(y0) + "L" + coord(a.px(v)) + " " +
-                     coord(y1);
+                d +=
+                    "L" + coord(a.px(v)) + " " + coord(y0) + "L" + coord(a.px(v)) + " " + coord(y1);
             }
             d += "L" + coord(a.px(0)) + " " + coord(y_top + seg_px) + "Z";
             svg.raw("<path d=\"" + d + "\" fill=\"" + colour +
                     "\" fill-opacity=\"0.85\" class=\"cluster\" data-cluster=\"" +
-                    std::to_string(c) + "\" data-rows=\"" + std::to_string(vals.size()) +
-                    "\"/>\n");
+                    std::to_string(c) + "\" data-rows=\"" + std::to_string(vals.size()) + "\"/>\n");
         }
         svg.text(a.px(v_lo) + 6, a.top + (y + double(vals.size()) / 2) * row_px + 4,
                  std::to_string(c), "start", 12, 0, "font-weight=\"bold\"");
@@ -77,12 +76,13 @@ std::string silhouette_chart(const SilhouetteChartInput& in) {
         const std::vector<double>& vals = by[size_t(c)];
         double mean = 0;
         for (double v : vals) mean += v;
-        std::string label = "segment " + std::to_string(c) + ": " +
-                            count_text(int64_t(vals.size())) + " rows";
+        std::string label =
+            "segment " + std::to_string(c) + ": " + count_text(int64_t(vals.size())) + " rows";
         if (!vals.empty()) label += ", mean " + fixed(mean / double(vals.size()), 3);
         entries.push_back({label, palette_colour(c), 1, false, ""});
     }
-    entries.push_back({"mean silhouette, all rows", "#D55E00", 0, true, "stroke-dasharray=\"6 4\""});
+    entries.push_back(
+        {"mean silhouette, all rows", "#D55E00", 0, true, "stroke-dasharray=\"6 4\""});
     legend(svg, 620, 70, "Segments", entries);
     return svg.finish();
 }

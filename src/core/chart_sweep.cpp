@@ -66,9 +66,8 @@ std::string sweep_chart(std::vector<SweepChartPoint> points) {
               [](const SweepChartPoint& a, const SweepChartPoint& b) { return a.k < b.k; });
     for (size_t i = 0; i < points.size(); ++i) {
         if (points[i].k < 1)
-            throw Error(ErrorKind::InvalidParameter,
-                        "seg_sweep_chart: k must be at least 1, got " +
-                            std::to_string(points[i].k));
+            throw Error(ErrorKind::InvalidParameter, "seg_sweep_chart: k must be at least 1, got " +
+                                                         std::to_string(points[i].k));
         if (i > 0 && points[i].k == points[i - 1].k)
             throw Error(ErrorKind::InvalidParameter,
                         "seg_sweep_chart: k = " + std::to_string(points[i].k) +
@@ -85,21 +84,34 @@ std::string sweep_chart(std::vector<SweepChartPoint> points) {
     if (std::isnan(i_hi)) i_lo = 0, i_hi = 1;
     auto [s_lo, s_hi] = finite_range(points, true);
     if (std::isnan(s_hi)) s_lo = 0, s_hi = 1;
-    const PlotArea top{90, 50, 470, 200, k_lo - 0.5, k_hi + 0.5,
-                       std::min(0.0, i_lo), i_hi > 0 ? i_hi * 1.08 : 1.0};
+    const PlotArea top{90,
+                       50,
+                       470,
+                       200,
+                       k_lo - 0.5,
+                       k_hi + 0.5,
+                       std::min(0.0, i_lo),
+                       i_hi > 0 ? i_hi * 1.08 : 1.0};
     const double s_pad = std::max(0.02, (s_hi - std::min(0.0, s_lo)) * 0.1);
-    const PlotArea bottom{90, 320, 470, 200, k_lo - 0.5, k_hi + 0.5,
-                          std::min(0.0, s_lo - s_pad * (s_lo < 0)), std::min(1.0, s_hi + s_pad)};
+    const PlotArea bottom{90,
+                          320,
+                          470,
+                          200,
+                          k_lo - 0.5,
+                          k_hi + 0.5,
+                          std::min(0.0, s_lo - s_pad * (s_lo < 0)),
+                          std::min(1.0, s_hi + s_pad)};
     svg.axes(top, "number of segments k", "inertia", x_target, 5);
     svg.axes(bottom, "number of segments k", "mean silhouette", x_target, 5);
     for (const SweepChartPoint& p : points) {
         if (!p.elbow) continue;
-        const std::string attrs = std::string("stroke-dasharray=\"6 4\" class=\"elbow\" data-k=\"") +
-                                  std::to_string(p.k) + "\"";
+        const std::string attrs =
+            std::string("stroke-dasharray=\"6 4\" class=\"elbow\" data-k=\"") +
+            std::to_string(p.k) + "\"";
         for (const PlotArea* a : {&top, &bottom})
             svg.line(a->px(p.k), a->top, a->px(p.k), a->top + a->height, kElbowColour, 2, attrs);
-        svg.text(top.px(p.k) + 6, top.top + 16, "elbow: k = " + std::to_string(p.k), "start", 12,
-                 0, std::string("fill=\"") + kElbowColour + "\"");
+        svg.text(top.px(p.k) + 6, top.top + 16, "elbow: k = " + std::to_string(p.k), "start", 12, 0,
+                 std::string("fill=\"") + kElbowColour + "\"");
     }
     for (const SweepChartPoint& p : points) {
         if (!p.best_silhouette || !std::isfinite(p.silhouette)) continue;

@@ -31,11 +31,11 @@ constexpr size_t kMaxSweepPoints = 1000;
 
 // The rows behind a silhouette chart: each row's segment and silhouette value.
 struct SilhouetteChartInput {
-    int32_t k = 0;                   // segments of the model (labels 0 .. k-1)
-    std::vector<int32_t> labels;     // n
-    std::vector<double> values;      // n silhouette values
-    int64_t rows_total = 0;          // usable rows the aggregate saw (>= n)
-    double mean = 0.0;               // mean of `values`
+    int32_t k = 0;                // segments of the model (labels 0 .. k-1)
+    std::vector<int32_t> labels;  // n
+    std::vector<double> values;   // n silhouette values
+    int64_t rows_total = 0;       // usable rows the aggregate saw (>= n)
+    double mean = 0.0;            // mean of `values`
 };
 
 // seg_silhouette_chart: per segment the silhouette values sorted descending as a filled
@@ -46,12 +46,12 @@ std::string silhouette_chart(const SilhouetteChartInput& in);
 // The rows behind a segment map: 2-D principal-component coordinates and segments.
 struct MapChartInput {
     int32_t k = 0;
-    std::vector<double> xy;            // 2 * n, row-major: drawn points
-    std::vector<int32_t> labels;       // n
-    std::vector<double> centroid_xy;   // 2 * k: the centroids projected the same way
-    std::vector<int64_t> sizes;        // k: rows per segment among all usable rows
+    std::vector<double> xy;              // 2 * n, row-major: drawn points
+    std::vector<int32_t> labels;         // n
+    std::vector<double> centroid_xy;     // 2 * k: the centroids projected the same way
+    std::vector<int64_t> sizes;          // k: rows per segment among all usable rows
     std::vector<double> variance_ratio;  // 2: the axes' share of the variance
-    int64_t rows_total = 0;            // usable rows (>= n; larger when sampled)
+    int64_t rows_total = 0;              // usable rows (>= n; larger when sampled)
 };
 
 // seg_map_chart: one circle per drawn row coloured by segment, each centroid as a large
@@ -80,10 +80,13 @@ struct DendrogramMerge {
 // the segments' size order), a dashed line at the cut. Above kDendrogramMaxShown leaves only
 // the last kDendrogramMaxShown clusters are drawn (scipy's truncate_mode="lastp"), each
 // collapsed leaf labelled with its rows. leaf_sizes holds the rows of each leaf (empty: one
-// row per leaf). Throws Error(InvalidParameter) on a malformed tree (a child that does not
-// exist yet or is merged twice, a non-finite or negative height, k outside 1 .. leaves).
-std::string dendrogram_chart(const std::vector<DendrogramMerge>& merges, int64_t leaves,
-                             int32_t k, const std::vector<int64_t>& leaf_sizes = {});
+// row per leaf); leaf_clusters each leaf's segment in the model (empty: the cut's subtrees are
+// numbered by rows, largest first), which then names and colours each subtree. Throws
+// Error(InvalidParameter) on a malformed tree (a child that does not exist yet or is merged
+// twice, a non-finite or negative height, k outside 1 .. leaves).
+std::string dendrogram_chart(const std::vector<DendrogramMerge>& merges, int64_t leaves, int32_t k,
+                             const std::vector<int64_t>& leaf_sizes = {},
+                             const std::vector<int64_t>& leaf_clusters = {});
 constexpr int64_t kDendrogramMaxShown = 30;
 
 // What a report shows about one model and the table it was run on.

@@ -299,6 +299,7 @@ void validate_model(const Model& m, ErrorKind kind) {
     check_pipeline(m, kind);
     check_categorical(m, *model_kind, kind);
     model_kind->validate(m, kind);
+    if (has_projection(m.projection)) validate_projection(m.projection, m.dims, kind);
 }
 
 // The options that fit the pipeline.

@@ -8,6 +8,7 @@
 
 #include "hclust_linkage.hpp"
 #include "feature_pipeline.hpp"
+#include "pca.hpp"
 #include "scaler.hpp"
 
 namespace cseg {
@@ -144,6 +145,10 @@ struct Model {
     // k-prototypes: inertia is the numeric part of the cost only, mean_distance the mean of
     // sqrt(squared numeric distance + gamma * mismatches) to the own prototype.
     CategoricalPart categorical;
+    // The 2-D principal components of the scaled training rows (pca.hpp), fitted by the shared
+    // fit pipeline for every kind: seg_project and the segment map. Empty vectors for a model
+    // read from a text or binary form made without one (JSON "projection" absent).
+    Projection projection;
     // What the kind adds (one entry per ModelKind::arrays() spec, in order; empty for k-means
     // and k-prototypes).
     std::vector<KindArray> kind_arrays;

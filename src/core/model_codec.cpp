@@ -25,8 +25,11 @@ constexpr uint8_t kFlagSample = 4;  // the sampling tail is present (options.sam
 constexpr uint8_t kFlagTransform = 8;  // option "transform" set: codes and lambdas present
 constexpr uint8_t kFlagClip = 16;      // option "clip" set: quantiles and bounds present
 constexpr uint8_t kFlagDeciles = 32;   // training deciles and shares present
-constexpr uint8_t kAllFlags =
-    kFlagModelNames | kFlagOptionNames | kFlagSample | kFlagTransform | kFlagClip | kFlagDeciles;
+// The projection tail is present: variance[2], variance_ratio[2], mean[dims],
+// components[2 * dims] (pca.hpp), after the sampling tail.
+constexpr uint8_t kFlagProjection = 64;
+constexpr uint8_t kAllFlags = kFlagModelNames | kFlagOptionNames | kFlagSample |
+                              kFlagTransform | kFlagClip | kFlagDeciles | kFlagProjection;
 // Flags of the categorical header.
 constexpr uint8_t kCatFlagNames = 1;
 constexpr uint8_t kCatFlagOptionGamma = 2;
@@ -125,7 +128,8 @@ struct ModelLayout {
         total;
     size_t transform, lambdas, clip_q, clip_lo, clip_hi, deciles, decile_shares;  // the pipeline
     size_t mode_share, vocab_start, vocab_offset, modes, cat_impute, cat_names, cat_text;
-    size_t sampling;  // the sampling tail (options.sample, n_seen), or the end
+    size_t sampling;    // the sampling tail (options.sample, n_seen), or the end
+    size_t projection;  // the projection tail, or the end
     bool ok;
 };
 
@@ -170,6 +174,7 @@ ModelLayout model_layout(int32_t k, int32_t dims, bool has_impute, uint64_t name
         l.cat_text = c.take(cat->text_bytes, 1);
     }
     l.sampling = c.take((flags & kFlagSample) ? 2 : 0, 8);  // not 8-aligned: read with load()
+    l.projection = c.take((flags & kFlagProjection) ? 4 + 3 * ud : 0, 8);  // likewise
     l.total = c.bytes;
     l.ok = c.ok;
     return l;
@@ -450,7 +455,8 @@ uint8_t model_flags(const Model& m) {
                    (m.options.sample > 0 ? kFlagSample : 0) |
                    (m.options.transform.empty() ? 0 : kFlagTransform) |
                    (m.options.has_clip ? kFlagClip : 0) |
-                   (m.pipeline.deciles.empty() ? 0 : kFlagDeciles));
+                   (m.pipeline.deciles.empty() ? 0 : kFlagDeciles) |
+                   (has_projection(m.projection) ? kFlagProjection : 0));
 }
 
 // Writes the pipeline's arrays (zeroing the padding after the transform codes).
@@ -662,6 +668,12 @@ void model_encode(const Model& m, uint8_t* out) {
         store<int64_t>(out + l.sampling, m.options.sample);
         store<int64_t>(out + l.sampling + 8, m.n_seen);
     }
+    if (has_projection(m.projection)) {
+        const Projection& pr = m.projection;
+        size_t at = l.projection;
+        for (const std::vector<double>* v : {&pr.variance, &pr.variance_ratio, &pr.mean, &pr.components})
+            for (double x : *v) store<double>(out + at, x), at += 8;
+    }
     const std::vector<KindArraySpec> specs = model_kind(m.algorithm).arrays();
     if (specs.empty()) return;
     size_t at = kind_section_start(l.total);
@@ -731,6 +743,14 @@ Model model_decode(const uint8_t* data, size_t len, ErrorKind kind) {
             throw Error(kind, "invalid segmodel binary value: the sampling section has sample = " +
                                   std::to_string(m.options.sample));
     }
+    if (h.flags & kFlagProjection) {
+        Projection& pr = m.projection;
+        size_t at = l.projection;
+        const size_t counts[4] = {2, 2, size_t(d), 2 * size_t(d)};
+        std::vector<double>* parts[4] = {&pr.variance, &pr.variance_ratio, &pr.mean, &pr.components};
+        for (int i = 0; i < 4; ++i)
+            for (size_t j = 0; j < counts[i]; ++j) parts[i]->push_back(load<double>(data + at)), at += 8;
+    }
     for (size_t i = 0; i < h.specs.size(); ++i) {
         KindArray a;
         a.rows = h.kind_rows[i];
@@ -793,6 +813,7 @@ ModelView model_view(const uint8_t* data, size_t len) {
         v.cat_names = (h.cat_flags & kCatFlagNames) ? data + l.cat_names : nullptr;
         v.cat_names_end = data + l.cat_text;
     }
+    v.projection = (h.flags & kFlagProjection) ? data + l.projection : nullptr;
     v.n_kind_arrays = int32_t(h.specs.size());
     for (size_t i = 0; i < h.specs.size(); ++i) {
         v.kind_array[i] = data + h.kind_at[i];

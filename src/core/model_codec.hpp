@@ -130,6 +130,10 @@ struct ModelView {
     const double* decile_shares;  // dims * 10
     const uint8_t* names;         // the model's feature names (length-prefixed), or nullptr
     const uint8_t* names_end;     // end of the name section
+    // The projection tail (model_codec.cpp, kFlagProjection): 4 + 3 * dims doubles, NOT
+    // 8-aligned (read with memcpy), in the order variance[2], variance_ratio[2], mean[dims],
+    // components[2 * dims]; nullptr when the model has no projection.
+    const uint8_t* projection;
     // The kind section: array i (of ModelKind::arrays()) has kind_rows[i] rows of 8-byte
     // values at kind_array[i] (double or int64 as its spec says), for i < n_kind_arrays.
     static constexpr int32_t kMaxKindArrays = 16;

@@ -15,6 +15,7 @@
 #include "model_json.hpp"
 #include "model_kind.hpp"
 #include "row_order.hpp"
+#include "pca.hpp"
 #include "scaler.hpp"
 #include "task_threads.hpp"
 
@@ -315,6 +316,8 @@ Model fit_model(const ModelKind& kind, FitInput in, int32_t k, const KMeansOptio
             check_scaled_range(ConstRowMap(block.data(), block.rows(), d), lo);
         },
         interrupt);
+    // The 2-D principal components of the scaled rows, for seg_project and the segment map.
+    m.projection = fit_projection(Xc, interrupt);
 
     FitRows rows{Xc, r.codes, r.q, {}, in.memory_budget};
     for (int32_t j = 0; j < r.q; ++j)

@@ -725,11 +725,40 @@ const std::vector<const char*> kKMeansKeys = {
     "algorithm", "version", "k",       "dims",     "feature_names", "scaler",
     "centroids", "sizes",   "inertia", "n_iter",   "n_rows",        "n_skipped",
     "n_seen",    "options", "impute",  "transform", "lambdas", "clip_bounds",
-    "feature_deciles", "feature_decile_shares", "feature_mean", "feature_std", "mean_distance"};
+    "feature_deciles", "feature_decile_shares", "feature_mean", "feature_std", "mean_distance",
+    "projection"};
 // The keys a k-prototypes model adds after them, in output order.
 const std::vector<const char*> kCategoricalKeys = {
     "gamma", "cost", "categorical_dims", "categorical_names", "categories", "modes",
     "mode_shares", "categorical_impute"};
+
+// Writes the 2-D projection (pca.hpp) as {"variance", "variance_ratio", "mean", "components"}.
+void write_projection(JsonWriter& w, const Projection& p) {
+    w.begin_object();
+    w.key("variance");
+    w.number_array(p.variance.data(), 2);
+    w.key("variance_ratio");
+    w.number_array(p.variance_ratio.data(), 2);
+    w.key("mean");
+    w.number_array(p.mean.data(), p.mean.size());
+    w.key("components");
+    w.begin_array();
+    for (size_t a = 0; a < 2; ++a) w.number_array(p.components.data() + a * p.mean.size(), p.mean.size());
+    w.end_array();
+    w.end_object();
+}
+
+// Reads the projection written by write_projection (validated with the model).
+Projection read_projection(const Json& v, const Doc& doc, int32_t dims) {
+    const ObjectReader r(v, doc, "projection.");
+    r.allow_only({"variance", "variance_ratio", "mean", "components"});
+    Projection p;
+    p.variance = read_numbers(r.get("variance"), doc, "projection.variance");
+    p.variance_ratio = read_numbers(r.get("variance_ratio"), doc, "projection.variance_ratio");
+    p.mean = read_numbers(r.get("mean"), doc, "projection.mean");
+    p.components = read_matrix(r.get("components"), doc, "projection.components", 2, dims);
+    return p;
+}
 
 // Writes category codes (one per attribute, or k rows of them) as the category names.
 void write_categories(JsonWriter& w, const CategoricalPart& c, const int32_t* codes) {
@@ -939,6 +968,10 @@ std::string model_to_json(const Model& m) {
     w.number_array(m.feature_std.data(), m.feature_std.size());
     w.key("mean_distance");
     w.number_array(m.mean_distance.data(), m.mean_distance.size());
+    if (has_projection(m.projection)) {  // absent from models made without one
+        w.key("projection");
+        write_projection(w, m.projection);
+    }
     if (m.algorithm == ModelAlgorithm::KPrototypes) write_categorical(w, m);
     write_kind_arrays(w, m, model_kind(m.algorithm).arrays());
     w.end_object();
@@ -997,6 +1030,8 @@ Model model_from_json(std::string_view text) {
     m.feature_mean = read_numbers(r.get("feature_mean"), doc, "feature_mean");
     m.feature_std = read_numbers(r.get("feature_std"), doc, "feature_std");
     m.mean_distance = read_numbers(r.get("mean_distance"), doc, "mean_distance");
+    const Json* projection = r.find("projection");  // optional: older texts lack it
+    if (projection != nullptr) m.projection = read_projection(*projection, doc, m.dims);
     if (kprototypes) read_categorical(r, doc, m);
     read_kind_arrays(r, doc, m, specs);
     validate_model(m, doc.kind);

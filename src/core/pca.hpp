@@ -7,16 +7,17 @@
 #include <vector>
 
 #include "eigen.hpp"
+#include "errors.hpp"
 #include "interrupt.hpp"
 
 namespace cseg {
 
 // A fitted 2-D projection of `dims`-dimensional rows.
 struct Projection {
-    std::vector<double> mean;        // dims: the rows' mean (scaled space)
-    std::vector<double> components;  // 2 * dims, row-major: the unit principal axes
-    std::vector<double> variance;    // 2: variance along each axis (divisor n - 1, as
-                                     // scikit-learn's explained_variance_; 0 for n = 1)
+    std::vector<double> mean;            // dims: the rows' mean (scaled space)
+    std::vector<double> components;      // 2 * dims, row-major: the unit principal axes
+    std::vector<double> variance;        // 2: variance along each axis (divisor n - 1, as
+                                         // scikit-learn's explained_variance_; 0 for n = 1)
     std::vector<double> variance_ratio;  // 2: share of the total variance (0 when it is 0)
 };
 
@@ -32,6 +33,17 @@ Projection fit_projection(ConstRowMap X, const Interrupt& interrupt);
 
 // The 2-D coordinates of one scaled row x (dims values): (x - mean) . component_i.
 void project_row(const Projection& p, const double* x, double* out2);
+
+// What seg_project and seg_map_chart say about a model without a projection (errdetail, hint).
+constexpr const char* kNoProjectionDetail =
+    "Models made by the stream engine (seg_train \"engine\": \"stream\") and models read from "
+    "a text or binary form without the \"projection\" key have none.";
+constexpr const char* kNoProjectionHint =
+    "Fit the model in memory (kmeans_fit, kprototypes_fit, hclust_fit, seg_train with "
+    "\"engine\": \"memory\"): every such fit stores its projection.";
+
+// True when the projection was fitted (a model read from a form without one has none).
+inline bool has_projection(const Projection& p) { return !p.mean.empty(); }
 
 // Throws Error(kind) unless the projection fits `dims` features: vector lengths, finite
 // numbers, non-negative variances, ratios in [0, 1].

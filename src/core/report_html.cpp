@@ -39,16 +39,15 @@ std::string report_html(const ReportInput& in) {
            " model with " + std::to_string(m.k) + " segments over " + count_text(m.n_rows) +
            " training rows (" + count_text(m.n_skipped) +
            " left out for missing values), features scaled with the " +
-           scale_method_name(m.scaler.method) + " scaler. Columns read: " + features +
-           ".</p>\n";
-    out += "<h2>Segments</h2>\n<table class=\"segments\">\n<tr><th>segment</th><th>rows</th>"
-           "<th>share</th><th>in words (seg_describe)</th></tr>\n";
+           scale_method_name(m.scaler.method) + " scaler. Columns read: " + features + ".</p>\n";
+    out +=
+        "<h2>Segments</h2>\n<table class=\"segments\">\n<tr><th>segment</th><th>rows</th>"
+        "<th>share</th><th>in words (seg_describe)</th></tr>\n";
     for (const ClusterSummary& s : describe_clusters(m)) {
         out += "<tr><td><span class=\"swatch\" style=\"background:" +
-               std::string(palette_colour(s.cluster)) + "\"></span>" +
-               std::to_string(s.cluster) + "</td><td class=\"num\">" + count_text(s.size) +
-               "</td><td class=\"num\">" + fixed(100 * s.share, 1) + " %</td><td>" +
-               xml_escape(s.description) + "</td></tr>\n";
+               std::string(palette_colour(s.cluster)) + "\"></span>" + std::to_string(s.cluster) +
+               "</td><td class=\"num\">" + count_text(s.size) + "</td><td class=\"num\">" +
+               fixed(100 * s.share, 1) + " %</td><td>" + xml_escape(s.description) + "</td></tr>\n";
     }
     out += "</table>\n<h2>Profiles</h2>\n<table class=\"profiles\">\n<tr><th>segment</th>";
     for (int32_t j = 0; j < m.dims; ++j) out += "<th>" + xml_escape(feature_label(m, j)) + "</th>";
@@ -58,18 +57,20 @@ std::string report_html(const ReportInput& in) {
         out += "<tr><td>" + std::to_string(c) + "</td>";
         for (int32_t j = 0; j < m.dims; ++j) {
             const ProfileCell& cell = cells[size_t(c) * size_t(m.dims) + size_t(j)];
-            out += "<td class=\"num\">" + fixed(cell.value, 2) + " (" +
-                   level_name(cell.level) + ")</td>";
+            out += "<td class=\"num\">" + fixed(cell.value, 2) + " (" + level_name(cell.level) +
+                   ")</td>";
         }
         out += "</tr>\n";
     }
-    out += "</table>\n<p class=\"meta\">Centroids in original units; the word is the z-score's "
-           "level against all training rows.</p>\n";
+    out +=
+        "</table>\n<p class=\"meta\">Centroids in original units; the word is the z-score's "
+        "level against all training rows.</p>\n";
     for (const auto& [heading, svg] : in.charts) {
         out += "<h2>" + xml_escape(heading) + "</h2>\n<figure>\n" + svg + "</figure>\n";
     }
-    out += "<p class=\"meta\">Made by customer_seg's seg_report; this page has no scripts and "
-           "loads nothing from elsewhere.</p>\n</body>\n</html>\n";
+    out +=
+        "<p class=\"meta\">Made by customer_seg's seg_report; this page has no scripts and "
+        "loads nothing from elsewhere.</p>\n</body>\n</html>\n";
     return out;
 }
 

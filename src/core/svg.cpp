@@ -48,12 +48,28 @@ std::string xml_escape(std::string_view text) {
     for (size_t i = 0; i < text.size();) {
         const unsigned char c = static_cast<unsigned char>(text[i]);
         switch (c) {
-            case '&': out += "&amp;"; ++i; continue;
-            case '<': out += "&lt;"; ++i; continue;
-            case '>': out += "&gt;"; ++i; continue;
-            case '"': out += "&quot;"; ++i; continue;
-            case '\'': out += "&#39;"; ++i; continue;
-            default: break;
+            case '&':
+                out += "&amp;";
+                ++i;
+                continue;
+            case '<':
+                out += "&lt;";
+                ++i;
+                continue;
+            case '>':
+                out += "&gt;";
+                ++i;
+                continue;
+            case '"':
+                out += "&quot;";
+                ++i;
+                continue;
+            case '\'':
+                out += "&#39;";
+                ++i;
+                continue;
+            default:
+                break;
         }
         if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
             out += kReplacement;
@@ -185,8 +201,8 @@ void Svg::line(double x1, double y1, double x2, double y2, std::string_view stro
 
 // <circle .../>.
 void Svg::circle(double cx, double cy, double r, std::string_view fill, std::string_view extra) {
-    out_ += "<circle cx=\"" + coord(cx) + "\" cy=\"" + coord(cy) + "\" r=\"" + coord(r) +
-            "\" fill=\"";
+    out_ +=
+        "<circle cx=\"" + coord(cx) + "\" cy=\"" + coord(cy) + "\" r=\"" + coord(r) + "\" fill=\"";
     out_.append(fill);
     out_ += '"';
     if (!extra.empty()) (out_ += ' ').append(extra);
@@ -219,13 +235,13 @@ void Svg::marker(int shape, double x, double y, double r, std::string_view fill,
             break;
     }
     const bool triangle = ((shape % 4) + 4) % 4 == 2;
-    std::string d = triangle ? "M" + coord(x) + " " + coord(y - 1.2 * r) + "L" +
-                                   coord(x + 1.1 * r) + " " + coord(y + 0.8 * r) + "L" +
-                                   coord(x - 1.1 * r) + " " + coord(y + 0.8 * r) + "Z"
-                             : "M" + coord(x) + " " + coord(y - 1.3 * r) + "L" +
-                                   coord(x + 1.3 * r) + " " + coord(y) + "L" + coord(x) + " " +
-                                   coord(y + 1.3 * r) + "L" + coord(x - 1.3 * r) + " " +
-                                   coord(y) + "Z";
+    std::string d = triangle
+                        ? "M" + coord(x) + " " + coord(y - 1.2 * r) + "L" + coord(x + 1.1 * r) +
+                              " " + coord(y + 0.8 * r) + "L" + coord(x - 1.1 * r) + " " +
+                              coord(y + 0.8 * r) + "Z"
+                        : "M" + coord(x) + " " + coord(y - 1.3 * r) + "L" + coord(x + 1.3 * r) +
+                              " " + coord(y) + "L" + coord(x) + " " + coord(y + 1.3 * r) + "L" +
+                              coord(x - 1.3 * r) + " " + coord(y) + "Z";
     out_ += "<path d=\"" + d + "\" fill=\"";
     out_.append(fill);
     out_ += '"';
@@ -234,8 +250,8 @@ void Svg::marker(int shape, double x, double y, double r, std::string_view fill,
 }
 
 // Frame, ticks, tick labels and axis titles.
-void Svg::axes(const PlotArea& a, std::string_view x_title, std::string_view y_title,
-               int x_target, int y_target) {
+void Svg::axes(const PlotArea& a, std::string_view x_title, std::string_view y_title, int x_target,
+               int y_target, double x_title_gap) {
     out_ += "<g class=\"axes\">\n";
     rect(a.left, a.top, a.width, a.height, "none", "stroke=\"#444444\" stroke-width=\"1\"");
     const std::vector<double> xt =
@@ -259,7 +275,7 @@ void Svg::axes(const PlotArea& a, std::string_view x_title, std::string_view y_t
         line(a.left, y, a.left + a.width, y, "#E5E5E5", 1);
         text(a.left - 8, y + 4, fixed(t, yd), "end", 11);
     }
-    text(a.left + a.width / 2, a.top + a.height + 38, x_title, "middle", 13, 0,
+    text(a.left + a.width / 2, a.top + a.height + x_title_gap, x_title, "middle", 13, 0,
          "class=\"axis-title x\"");
     text(a.left - 52, a.top + a.height / 2, y_title, "middle", 13, -90, "class=\"axis-title y\"");
     out_ += "</g>\n";

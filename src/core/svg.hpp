@@ -52,7 +52,7 @@ struct PlotArea {
 // An SVG document under construction. Coordinates are printed with 2 decimals. Texts given
 // to the builder are escaped by it; `raw` appends markup the caller built itself.
 class Svg {
-public:
+  public:
     // Opens <svg> with width/height/viewBox, a <title> (escaped) and the shared style.
     Svg(int width, int height, std::string_view title);
     // Appends markup as it is (already escaped by the caller).
@@ -74,13 +74,13 @@ public:
     void marker(int shape, double x, double y, double r, std::string_view fill,
                 std::string_view extra = {});
     // Axes of a plot area: frame, ticks with labels (nice_ticks; a target <= 0: none on that
-    // axis), axis titles.
+    // axis), axis titles (the x title x_title_gap pixels under the plot area).
     void axes(const PlotArea& a, std::string_view x_title, std::string_view y_title,
-              int x_target = 6, int y_target = 5);
+              int x_target = 6, int y_target = 5, double x_title_gap = 38);
     // The finished document (closes </svg>); the builder is spent afterwards.
     std::string finish();
 
-private:
+  private:
     std::string out_;
 };
 

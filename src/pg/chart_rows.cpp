@@ -50,11 +50,13 @@ ChartParam chart_param(const RowBuffer* st) {
     for (int64 i = 0; i < count; ++i) {
         char* end = nullptr;
         p.numbers[i] = strtod(s, &end);
-        if (end == s) ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("malformed chart state")));
+        if (end == s)
+            ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("malformed chart state")));
         s = (*end == ',') ? end + 1 : end;
     }
     p.count = count;
-    if (count < 2) ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("malformed chart state")));
+    if (count < 2)
+        ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("malformed chart state")));
     p.k = static_cast<int32>(p.numbers[0]);
     p.dims = static_cast<int32>(p.numbers[1]);
     return p;
@@ -66,8 +68,8 @@ ChartRows chart_rows_prepare(RowBuffer* st, const char* fn) {
     if (st->n_rows > 0) {
         r = guarded([&] {
             const cseg::Interrupt interrupt(interrupt_pending);
-            const cseg::ScoredRows s =
-                cseg::prepare_scored_rows(st->data, st->labels, st->n_rows, st->dims, false, interrupt);
+            const cseg::ScoredRows s = cseg::prepare_scored_rows(st->data, st->labels, st->n_rows,
+                                                                 st->dims, false, interrupt);
             return ChartRows{s.n, s.skipped + st->n_missing};
         });
     }

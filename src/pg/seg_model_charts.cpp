@@ -1,5 +1,5 @@
-// Charts drawn from a model alone: seg_profile_chart(segmodel), and the page seg_report
-// assembles (seg_report_page, called by the PL/pgSQL seg_report with the charts it computed
+// Charts drawn from a model alone: seg_profile_chart(segmodel), seg_dendrogram_chart(segmodel),
+// and the page seg_report assembles (seg_report_page, called by the PL/pgSQL seg_report with the charts it computed
 // over the table).
 #include <cstring>
 #include <string>
@@ -8,6 +8,9 @@
 #include "charts.hpp"
 #include "datum_codec.hpp"
 #include "guard.hpp"
+#include "hclust_model.hpp"
+#include "model_kind.hpp"
+#include "model_point.hpp"
 #include "text_array.hpp"
 #include "text_result.hpp"
 
@@ -28,12 +31,25 @@ const char* chart_arg(FunctionCallInfo fcinfo, int argno) {
     return s;
 }
 
+// The dendrogram chart of a hierarchical model: its stored merges (checked as a tree), coloured
+// by the model's leaf clusters.
+std::string model_dendrogram_chart(const cseg::Model& m) {
+    const cseg::HierarchyView h = cseg::hierarchy_view(m);
+    std::vector<cseg::DendrogramMerge> merges;
+    for (const cseg::Merge& g : cseg::stored_merges(h, cseg::ErrorKind::InvalidParameter))
+        merges.push_back({g.left, g.right, g.height, g.size});
+    return cseg::dendrogram_chart(merges, h.leaves, m.k,
+                                  std::vector<int64_t>(h.leaf_size, h.leaf_size + h.leaves),
+                                  std::vector<int64_t>(h.leaf_cluster, h.leaf_cluster + h.leaves));
+}
+
 }  // namespace
 
 extern "C" {
 
 PG_FUNCTION_INFO_V1(seg_profile_chart);
 PG_FUNCTION_INFO_V1(seg_report_page);
+PG_FUNCTION_INFO_V1(seg_dendrogram_chart);
 
 // seg_profile_chart(model) -> text: the z-score heat map.
 Datum seg_profile_chart(PG_FUNCTION_ARGS) {
@@ -41,6 +57,18 @@ Datum seg_profile_chart(PG_FUNCTION_ARGS) {
     text* out = cseg_pg::guarded([&] {
         const cseg::Model m = cseg_pg::model_from_varlena(datum, cseg::ErrorKind::Internal);
         return cseg_pg::text_nothrow(cseg::profile_chart(m));
+    });
+    PG_RETURN_TEXT_P(out);
+}
+
+// seg_dendrogram_chart(model) -> text: the tree of a hierarchical model (22023 for other kinds).
+Datum seg_dendrogram_chart(PG_FUNCTION_ARGS) {
+    cseg_pg::ModelCache* c = cseg_pg::model_cache_get(fcinfo, 0);
+    cseg_pg::require_model_operation(c, cseg::ModelOperation::Dendrogram, "seg_dendrogram_chart");
+    struct varlena* datum = PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
+    text* out = cseg_pg::guarded([&] {
+        const cseg::Model m = cseg_pg::model_from_varlena(datum, cseg::ErrorKind::Internal);
+        return cseg_pg::text_nothrow(model_dendrogram_chart(m));
     });
     PG_RETURN_TEXT_P(out);
 }
@@ -65,7 +93,10 @@ Datum seg_report_page(PG_FUNCTION_ARGS) {
         in.source = source;
         for (int32 i = 0; i < nf; ++i)
             in.features.emplace_back(lens[i] < 0 ? "NULL" : std::string(names[i], size_t(lens[i])));
-        in.charts.emplace_back("Profiles as a heat map (seg_profile_chart)", cseg::profile_chart(m));
+        in.charts.emplace_back("Profiles as a heat map (seg_profile_chart)",
+                               cseg::profile_chart(m));
+        if (cseg::model_kind(m.algorithm).takes(cseg::ModelOperation::Dendrogram))
+            in.charts.emplace_back("The tree (seg_dendrogram_chart)", model_dendrogram_chart(m));
         if (silhouette != nullptr)
             in.charts.emplace_back("Silhouette of each row (seg_silhouette_chart)", silhouette);
         if (map != nullptr) in.charts.emplace_back("Segment map (seg_map_chart)", map);

@@ -54,14 +54,19 @@ Datum seg_silhouette_chart_final(PG_FUNCTION_ARGS) {
         } else {
             for (int64_t i = 0; i < u.n; ++i) rows.push_back(i);
         }
+        // Rows outside segments 0 .. k-1 (DBSCAN's noise, -1) are not scored or drawn.
+        rows.erase(
+            std::remove_if(rows.begin(), rows.end(),
+                           [&](int64_t r) { return st->labels[r] < 0 || st->labels[r] >= p.k; }),
+            rows.end());
         cseg::RowMatrix X(static_cast<Eigen::Index>(rows.size()), d);
         for (size_t i = 0; i < rows.size(); ++i) {
             std::memcpy(X.row(Eigen::Index(i)).data(), st->data + rows[i] * d, sizeof(double) * d);
             in.labels.push_back(st->labels[rows[i]]);
         }
         in.values.assign(rows.size(), 0.0);
-        cseg::silhouette_samples(cseg::ConstRowMap(X.data(), X.rows(), X.cols()),
-                                 in.labels.data(), in.values.data(), interrupt);
+        cseg::silhouette_samples(cseg::ConstRowMap(X.data(), X.rows(), X.cols()), in.labels.data(),
+                                 in.values.data(), interrupt);
         double sum = 0;
         for (double v : in.values) sum += v;
         in.mean = sum / double(in.values.size());

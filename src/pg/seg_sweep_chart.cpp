@@ -65,8 +65,8 @@ Datum seg_sweep_chart_trans(PG_FUNCTION_ARGS) {
     Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * (old_n + kFields)));
     for (int i = 0; i < old_n; ++i) elems[i] = old[i];
     for (int i = 0; i < kFields; ++i) elems[old_n + i] = Float8GetDatum(values[i]);
-    PG_RETURN_ARRAYTYPE_P(construct_array(elems, old_n + kFields, FLOAT8OID, 8, FLOAT8PASSBYVAL,
-                                          TYPALIGN_DOUBLE));
+    PG_RETURN_ARRAYTYPE_P(
+        construct_array(elems, old_n + kFields, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }
 
 // Draws the collected rows (NULL over no rows).
@@ -89,8 +89,8 @@ Datum seg_sweep_chart_final(PG_FUNCTION_ARGS) {
             if (!(k >= 1 && k <= 2147483647.0) || k != std::floor(k))
                 throw cseg::Error(cseg::ErrorKind::InvalidParameter,
                                   "seg_sweep_chart: k must be at least 1");
-            pts.push_back({static_cast<int32_t>(k), v[i + 1], v[i + 2], v[i + 3] == 1.0,
-                           v[i + 4] == 1.0});
+            pts.push_back(
+                {static_cast<int32_t>(k), v[i + 1], v[i + 2], v[i + 3] == 1.0, v[i + 4] == 1.0});
         }
         return cseg_pg::text_nothrow(cseg::sweep_chart(std::move(pts)));
     });

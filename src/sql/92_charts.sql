@@ -50,3 +50,88 @@ CREATE FUNCTION seg_profile_chart(model segmodel) RETURNS text
 COMMENT ON FUNCTION seg_profile_chart(segmodel) IS
     'SVG heat map of seg_profile: segments x features, coloured and labelled by z-score';
 
+CREATE FUNCTION seg_dendrogram_chart(model segmodel) RETURNS text
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION seg_dendrogram_chart(segmodel) IS
+    'SVG dendrogram of a hierarchical model (seg_dendrogram''s merges): links coloured by '
+    'segment, the cut dashed; above 30 clusters the last 30 are drawn, collapsed ones labelled '
+    'with their rows';
+
+CREATE FUNCTION seg_map_chart_trans(internal, segmodel, float8[]) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION seg_map_chart_trans(internal, segmodel, float8[]) IS
+    'Aggregate support: seg_map_chart transition';
+CREATE FUNCTION seg_map_chart_final(internal) RETURNS text
+    AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION seg_map_chart_final(internal) IS 'Aggregate support: seg_map_chart final';
+CREATE AGGREGATE seg_map_chart(model segmodel, features float8[]) (
+    SFUNC = seg_map_chart_trans, STYPE = internal,
+    FINALFUNC = seg_map_chart_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = seg_rows_combine, SERIALFUNC = seg_rows_serialize,
+    DESERIALFUNC = seg_rows_deserialize, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE seg_map_chart(segmodel, float8[]) IS
+    'SVG segment map: the rows on the model''s two principal components (seg_project), '
+    'coloured by segment, centroids marked; above 4000 usable rows a seeded sample of 4000 '
+    '(seed 0) is drawn, the legend counts every row';
+
+CREATE FUNCTION seg_project(model segmodel, features float8[]) RETURNS float8[]
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION seg_project(segmodel, float8[]) IS
+    'The row''s coordinates on the model''s first two principal components (PCA of the scaled '
+    'training rows, stored in the model; scikit-learn''s PCA up to the sign of each axis, '
+    'oriented so that each axis''s largest loading is positive); NULL where seg_assign is NULL';
+
+CREATE FUNCTION seg_report_page(model segmodel, source text, features text[],
+                                silhouette_svg text, map_svg text) RETURNS text
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION seg_report_page(segmodel, text, text[], text, text) IS
+    'Internal to seg_report: the HTML page around charts made by seg_silhouette_chart and '
+    'seg_map_chart (NULL: left out; anything else is refused)';
+
+CREATE FUNCTION seg_report(model segmodel, source regclass, features text[]) RETURNS text
+    LANGUAGE plpgsql STABLE STRICT PARALLEL RESTRICTED
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    columns text;
+    silhouette_svg text;
+    map_svg text;
+    by_numbers boolean;
+    facts jsonb;
+BEGIN
+    IF cardinality(seg_report.features) = 0
+       OR array_position(seg_report.features, NULL) IS NOT NULL THEN
+        RAISE EXCEPTION 'seg_report: features must list at least one column name, without NULLs'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- The row charts need a kind that labels rows by their numbers alone (not k-prototypes);
+    -- the map also needs the model's projection (stream-engine models have none).
+    facts := seg_report.model::jsonb;
+    SELECT 'assign' = ANY(k.operations) INTO by_numbers
+    FROM @extschema@.seg_kinds() AS k
+    WHERE k.algorithm = facts->>'algorithm';
+    IF NOT coalesce(by_numbers, false) THEN
+        RETURN @extschema@.seg_report_page(seg_report.model, seg_report.source::text,
+                                           seg_report.features, NULL, NULL);
+    END IF;
+    -- Column names are quoted; the caller's rights apply to reading the source.
+    SELECT string_agg(format('%I::float8', f), ', ' ORDER BY i) INTO columns
+    FROM unnest(seg_report.features) WITH ORDINALITY AS u(f, i);
+    EXECUTE format('SELECT @extschema@.seg_silhouette_chart($1, ARRAY[%s]), %s FROM %s',
+                   columns,
+                   CASE WHEN facts ? 'projection'
+                        THEN format('@extschema@.seg_map_chart($1, ARRAY[%s])', columns)
+                        ELSE 'NULL::text' END,
+                   seg_report.source)
+        INTO silhouette_svg, map_svg
+        USING seg_report.model;
+    RETURN @extschema@.seg_report_page(seg_report.model, seg_report.source::text,
+                                       seg_report.features, silhouette_svg, map_svg);
+END
+$$;
+COMMENT ON FUNCTION seg_report(segmodel, regclass, text[]) IS
+    'One self-contained HTML page about the model on the named columns of a table or view '
+    '(caller''s rights): segment sizes, profiles in words, the profile heat map, the '
+    'silhouette plot and the segment map (kinds labelling rows by their numbers), the '
+    'dendrogram (hierarchical models)';

@@ -31,9 +31,9 @@ Model hostile_model() {
 TEST(Svg, EscapesMarkupAndInvalidText) {
     EXPECT_EQ(xml_escape("<script>alert(1)</script>"), "&lt;script&gt;alert(1)&lt;/script&gt;");
     EXPECT_EQ(xml_escape("a&b\"c'd"), "a&amp;b&quot;c&#39;d");
-    EXPECT_EQ(xml_escape("caf\xC3\xA9"), "caf\xC3\xA9");                // UTF-8 kept
-    EXPECT_EQ(xml_escape("x\x01y"), "x\xEF\xBF\xBDy");                  // control char
-    EXPECT_EQ(xml_escape("\xC3"), "\xEF\xBF\xBD");                      // truncated sequence
+    EXPECT_EQ(xml_escape("caf\xC3\xA9"), "caf\xC3\xA9");  // UTF-8 kept
+    EXPECT_EQ(xml_escape("x\x01y"), "x\xEF\xBF\xBDy");    // control char
+    EXPECT_EQ(xml_escape("\xC3"), "\xEF\xBF\xBD");        // truncated sequence
     EXPECT_EQ(xml_escape("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
 }
 
@@ -65,9 +65,13 @@ TEST(Charts, SweepMarksElbowAndBest) {
     EXPECT_NE(svg.find("number of segments k"), std::string::npos);
     EXPECT_EQ(sweep_chart(pts), svg);  // same bytes
     pts.push_back({3, 1, 0.1, false, false});
-    test::expect_error([&] { sweep_chart(pts); }, ErrorKind::InvalidParameter, "k = 3 appears twice");
-    test::expect_error([&] { sweep_chart({{0, 1, 1, false, false}}); },
-                       ErrorKind::InvalidParameter, "k must be at least 1");
+    test::expect_error([&] { sweep_chart(pts); }, ErrorKind::InvalidParameter,
+                       "k = 3 appears twice");
+    test::expect_error(
+        [&] {
+            sweep_chart({{0, 1, 1, false, false}});
+        },
+        ErrorKind::InvalidParameter, "k must be at least 1");
 }
 
 TEST(Charts, SilhouetteOnePathPerSegmentAndMean) {
@@ -131,7 +135,17 @@ TEST(Charts, DendrogramLinksCutAndErrors) {
     EXPECT_EQ(count(svg, "class=\"link\""), 3u);
     EXPECT_EQ(count(svg, "class=\"leaf\""), 4u);
     EXPECT_EQ(count(svg, "class=\"cut\""), 1u);
-    EXPECT_EQ(count(svg, "cluster 0: 2 rows"), 1u);
+    EXPECT_EQ(count(svg, "segment 0: 2 rows"), 1u);
+    // With the model's leaf clusters the subtrees take the model's segment numbers.
+    const std::string own = dendrogram_chart(small_tree(), 4, 2, {1, 1, 1, 1}, {1, 1, 0, 0});
+    const std::string link4 = "stroke=\"" + std::string(palette_colour(1)) +
+                              "\" stroke-width=\"1.6\" class=\"link\" data-node=\"4\"";
+    EXPECT_NE(own.find(link4), std::string::npos);
+    test::expect_error(
+        [&] {
+            dendrogram_chart(small_tree(), 4, 2, {}, {0, 0, 2, 0});
+        },
+        ErrorKind::InvalidParameter, "leaf clusters must be");
     EXPECT_EQ(dendrogram_chart(small_tree(), 4, 2), svg);
     auto bad = small_tree();
     bad[2].left = 1;  // leaf 1 merged twice
@@ -141,8 +155,8 @@ TEST(Charts, DendrogramLinksCutAndErrors) {
     bad[0].right = 5;  // does not exist yet
     test::expect_error([&] { dendrogram_chart(bad, 4, 2); }, ErrorKind::InvalidParameter,
                        "does not exist yet");
-    test::expect_error([&] { dendrogram_chart(small_tree(), 4, 5); },
-                       ErrorKind::InvalidParameter, "k must be between");
+    test::expect_error([&] { dendrogram_chart(small_tree(), 4, 5); }, ErrorKind::InvalidParameter,
+                       "k must be between");
 }
 
 TEST(Charts, DendrogramTruncatesToLastClusters) {

@@ -120,6 +120,39 @@ TEST(ModelCodec, TextAndBinaryAgree) {
     EXPECT_EQ(model_to_json(via_binary), model_to_json(m));
 }
 
+// A model with its projection (pca.hpp) keeps it exactly through binary and text, with and
+// without the sampling tail before it; the view points at it.
+TEST(ModelCodec, ProjectionRoundTrips) {
+    for (int64_t sample : {int64_t(0), int64_t(100)}) {
+        SCOPED_TRACE(sample);
+        Model m = sample_model();
+        m.options.sample = sample;
+        m.n_seen = sample > 0 ? 40 : 0;
+        m.projection.mean = {0.125, -0.0};
+        m.projection.components = {0.6, 0.8, -0.8, 0.6};
+        m.projection.variance = {1.75, 0.25};
+        m.projection.variance_ratio = {0.875, 0.125};
+        const Buffer b = encode(m);
+        EXPECT_EQ(b.size(),
+                  model_encoded_size(sample_model()) + (sample > 0 ? 16 : 0) + 8 * (4 + 3 * 2));
+        const Model back = decode(b.bytes());
+        EXPECT_EQ(back.projection.mean, m.projection.mean);
+        EXPECT_EQ(back.projection.components, m.projection.components);
+        EXPECT_EQ(back.projection.variance, m.projection.variance);
+        EXPECT_EQ(back.projection.variance_ratio, m.projection.variance_ratio);
+        EXPECT_EQ(encode(model_from_json(model_to_json(m))).bytes(), b.bytes());
+        const ModelView v = model_view(b.data(), b.size());
+        ASSERT_NE(v.projection, nullptr);
+        double first_mean;
+        std::memcpy(&first_mean, v.projection + 8 * 4, 8);
+        EXPECT_EQ(first_mean, 0.125);
+        // Without a projection nothing is written and the view has none.
+        EXPECT_EQ(model_view(encode(sample_model()).data(), model_encoded_size(sample_model()))
+                      .projection,
+                  nullptr);
+    }
+}
+
 TEST(ModelCodec, EveryTruncationAndExtensionIsRejected) {
     const std::vector<uint8_t> good = encode(sample_model(true)).bytes();
     for (size_t len = 0; len < good.size(); ++len) {
@@ -153,9 +186,10 @@ TEST(ModelCodec, RejectsBadHeaders) {
         {6, 4, "unknown scale method code 4"},
         {7, 2, "unknown init method code 2"},
         {8, 3, "unknown missing policy code 3"},
-        {9, 64, "unknown flags 64"},
+        {9, 128, "unknown flags 128"},
         {9, 8, "does not match the header"},  // transform section announced but absent
         {9, 4, "does not match the header"},  // sampling tail announced but absent
+        {9, 64, "does not match the header"},  // projection tail announced but absent
         {10, 2, "unknown refine method code 2"},
         {11, 3, "unknown impute method code 3"},
     };

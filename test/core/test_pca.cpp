@@ -38,8 +38,8 @@ Projection fit_scaled(RowMatrix& X) {
 }
 
 // Every row's coordinates equal the reference's up to one sign per axis, to 1e-9.
-void expect_matches(const std::string& name, RowMatrix X, double var0, double var1,
-                    double ratio0, double ratio1) {
+void expect_matches(const std::string& name, RowMatrix X, double var0, double var1, double ratio0,
+                    double ratio1) {
     const Projection p = fit_scaled(X);
     const auto ref = reference_xy(name);
     ASSERT_EQ(ref.size(), size_t(X.rows())) << name;
