@@ -38,6 +38,14 @@ CATALOG_ONLY = {
 }
 NAME_TAKING["kmeans_stream_fit(regclass,text[],integer,jsonb)"] = (
     "SELECT kmeans_stream_fit(%(source)s, %(features)s, 2)")
+NAME_TAKING["seg_compare(regclass,text[],integer,integer,jsonb)"] = (
+    "SELECT count(*) FROM seg_compare(%(source)s, %(features)s, 2, 2)")
+# seg_report reads the source's rows with a model of as many features, fitted here on
+# generated rows (every name schema-qualified: the hostile search_path test runs it too).
+NAME_TAKING["seg_report(segmodel,regclass,text[])"] = (
+    "SELECT pg_catalog.length(seg_report((SELECT public.kmeans_fit(ARRAY(SELECT ((g * j) %% 7)"
+    "::float8 FROM pg_catalog.generate_series(1, pg_catalog.cardinality(%(features)s)) j), 2) "
+    "FROM pg_catalog.generate_series(1, 20) g), %(source)s, %(features)s))")
 # The order time column of every source table (seg_rfm needs one).
 AT = "at timestamptz DEFAULT '2011-06-01'"
 ROLES = ("it_sec_trainer", "it_sec_writer", "it_sec_hijacker", "it_sec_team_a", "it_sec_team_b")
