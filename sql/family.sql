@@ -198,6 +198,9 @@ SELECT (seg_model('fam_train_kp')::jsonb)->>'algorithm' AS algorithm;
 -- Option errors.
 SELECT try($$SELECT seg_train('fam_bad', 'fam_train', ARRAY['income'], 2,
                               '{"algorithm": "tree"}')$$);
+-- dbscan_fit takes eps and min_samples, not k: seg_train says so (not a missing function).
+SELECT try($$SELECT seg_train('fam_bad', 'fam_train', ARRAY['income'], 2,
+                              '{"algorithm": "dbscan"}')$$);
 SELECT try($$SELECT seg_train('fam_bad', 'fam_train', ARRAY['income'], 2,
                               '{"algorithm": 3}')$$);
 SELECT try($$SELECT seg_train('fam_bad', 'fam_train', ARRAY['income'], 2,

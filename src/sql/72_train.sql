@@ -53,6 +53,13 @@ BEGIN
                   DETAIL = 'Valid algorithms: ' || (SELECT string_agg(s.algorithm, ', ')
                                                     FROM @extschema@.seg_kinds() s) || '.';
     END IF;
+    IF kind_name OPERATOR(pg_catalog.=) 'dbscan' THEN
+        -- dbscan_fit takes eps and min_samples, not a number of clusters.
+        RAISE EXCEPTION 'seg_train cannot fit "dbscan" models: dbscan_fit takes eps and min_samples, not k'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Fit with dbscan_fit(features, eps, min_samples) and register the model '
+                         'with seg_save(name, model); seg_compare suggests eps.';
+    END IF;
     IF is_categorical THEN
         -- "categorical_features": the text columns; features are the numeric ones.
         IF jsonb_typeof(opts->'categorical_features') IS DISTINCT FROM 'array'
