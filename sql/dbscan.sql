@@ -46,4 +46,17 @@ SET force_parallel_mode = on;
 EXPLAIN (COSTS OFF) SELECT dbscan_fit(f, 0.5, 5) FROM mall;
 SELECT (SELECT dbscan_fit(f, 0.5, 5) FROM mall)::text = (SELECT m::text FROM db) AS same_in_parallel;
 RESET force_parallel_mode;
+-- seg_align renumbers a DBSCAN model: its core points' clusters follow the centroids (the
+-- reference: the centroids in reverse order), noise stays noise.
+CREATE TEMP TABLE db_align AS
+SELECT m, seg_align(m, jsonb_set(m::jsonb, '{centroids}',
+         (SELECT jsonb_agg(c ORDER BY o DESC)
+          FROM jsonb_array_elements((m::jsonb)->'centroids') WITH ORDINALITY e(c, o)))::segmodel) AS a
+FROM db;
+SELECT bool_and(CASE WHEN seg_assign(m, f) = -1 THEN seg_assign(a, f) = -1
+                     ELSE seg_assign(a, f) = ((m::jsonb)->>'k')::int - 1 - seg_assign(m, f)
+                END) AS every_label_reversed,
+       count(*) FILTER (WHERE seg_assign(a, f) = -1) AS noise
+FROM mall, db_align;
+DROP TABLE db_align;
 DROP TABLE db, db_rows;

@@ -78,10 +78,25 @@ SELECT try(format('SELECT %L::segmodel',
                jsonb_set((m::jsonb), '{weights,0}', '5')::text)) ~ '^22P02' AS bad_weights
 FROM gm;
 
+-- seg_align renumbers a mixture: its weights and covariances follow the centroids, so the
+-- aligned model labels every customer as before under the new numbers, with the same
+-- probabilities (seg_train's retraining relies on it). The reference is the model with its
+-- centroids in reverse order, so every cluster moves.
+CREATE TEMP TABLE gm_align AS
+SELECT m, seg_align(m, jsonb_set(m::jsonb, '{centroids}',
+         (SELECT jsonb_agg(c ORDER BY o DESC)
+          FROM jsonb_array_elements((m::jsonb)->'centroids') WITH ORDINALITY e(c, o)))::segmodel) AS a
+FROM gm;
+SELECT (m::jsonb)->'sizes' AS sizes, (a::jsonb)->'sizes' AS aligned_sizes FROM gm_align;
+SELECT bool_and(seg_assign(a, f) = 4 - seg_assign(m, f)) AS every_label_reversed,
+       max((SELECT max(abs((seg_proba(a, f))[j] - (seg_proba(m, f))[6 - j]))
+            FROM generate_series(1, 5) j)) < 1e-12 AS same_probabilities
+FROM mall, gm_align;
+
 -- A forced parallel plan gives the same model.
 SET force_parallel_mode = on;
 EXPLAIN (COSTS OFF) SELECT gmm_fit(f, 3) FROM mall;
 SELECT (SELECT gmm_fit(f, 3) FROM mall)::text = (SELECT m::text FROM (SELECT gmm_fit(f, 3) AS m
        FROM mall) s) AS same_in_parallel;
 RESET force_parallel_mode;
-DROP TABLE gm, gm_rows;
+DROP TABLE gm, gm_rows, gm_align;

@@ -115,9 +115,15 @@ class DbscanKind final : public ModelKind {
     void finish_fit(const FitRows&, const KindFit&, const std::vector<int32_t>&,
                     const std::vector<int32_t>& order, Model& m,
                     const Interrupt&) const override {
-        std::vector<int64_t> renumber(order.size());
-        for (size_t c = 0; c < order.size(); ++c) renumber[size_t(order[c])] = int64_t(c);
-        for (int64_t& c : m.kind_arrays[kCoreClusters].integers) c = renumber[size_t(c)];
+        std::vector<int32_t> new_number(order.size());
+        for (size_t c = 0; c < order.size(); ++c) new_number[size_t(order[c])] = int32_t(c);
+        renumber(m, new_number);
+    }
+
+    // The core points' clusters follow new_number[old] = new (seg_align; finish_fit).
+    bool renumber(Model& m, const std::vector<int32_t>& new_number) const override {
+        for (int64_t& c : m.kind_arrays[kCoreClusters].integers) c = new_number[size_t(c)];
+        return true;
     }
 
     // The nearest core point within eps (ties: the first stored), by a scan of the core

@@ -179,6 +179,19 @@ class GmmKind final : public ModelKind {
     void finish_fit(const FitRows&, const KindFit&, const std::vector<int32_t>&,
                     const std::vector<int32_t>& order, Model& m,
                     const Interrupt&) const override {
+        permute(m, order);
+    }
+
+    // Weights and covariances follow new_number[old] = new (seg_align).
+    bool renumber(Model& m, const std::vector<int32_t>& new_number) const override {
+        std::vector<int32_t> order(new_number.size());
+        for (size_t c = 0; c < order.size(); ++c) order[size_t(new_number[c])] = int32_t(c);
+        permute(m, order);
+        return true;
+    }
+
+    // Reorders the weights and covariances so that cluster c takes the fit's order[c].
+    static void permute(Model& m, const std::vector<int32_t>& order) {
         GmmParams p = params_of(m);
         gmm_precisions(p, 0.0);
         const GmmParams q = gmm_permuted(p, order);
