@@ -7,6 +7,7 @@
 #include "fit_settings.hpp"
 #include "guard.hpp"
 #include "jsonb_options.hpp"
+#include "k_range_aggregate.hpp"
 #include "row_buffer.hpp"
 #include "row_order.hpp"
 
@@ -36,36 +37,6 @@ struct CompareOutAll {
     int32 min_samples;
 };
 
-// Checks k_min, k_max and the options once, on the first row; keeps "k_min k_max options".
-void init_params(FunctionCallInfo fcinfo, cseg_pg::RowBuffer* st) {
-    if (PG_ARGISNULL(2) || PG_ARGISNULL(3))
-        ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-                        errmsg("seg_compare: k_min and k_max must not be NULL")));
-    const int32 k_min = PG_GETARG_INT32(2), k_max = PG_GETARG_INT32(3);
-    if (k_min < 1 || k_max < k_min)
-        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                        errmsg("seg_compare needs 1 <= k_min <= k_max, got k_min = %d and "
-                               "k_max = %d",
-                               k_min, k_max)));
-    const char* options = cseg_pg::jsonb_options_text(fcinfo, 4);
-    cseg_pg::guarded([&] { cseg::parse_compare_options(options); });
-    const char* param = psprintf("%d %d %s", k_min, k_max, options);
-    cseg_pg::row_buffer_set_param(st, param, strlen(param));
-}
-
-// The comparison's working copy of the rows must fit customer_seg.max_memory with the buffer.
-void check_compare_budget(const cseg_pg::RowBuffer* st) {
-    const double need = 2.0 * static_cast<double>(st->n_rows) * st->dims * sizeof(double);
-    if (need > cseg_pg::memory_budget_bytes())
-        ereport(ERROR,
-                (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-                 errmsg("seg_compare needs %.0f MB for %lld rows of %d features (the rows and "
-                        "a working copy), more than customer_seg.max_memory (%s)",
-                        need / 1048576.0, static_cast<long long>(st->n_rows), st->dims,
-                        cseg_pg::memory_budget_text()),
-                 errhint("Raise customer_seg.max_memory, or compare on a sample of the rows.")));
-}
-
 // A number as a datum: NaN (undefined for this row) becomes SQL NULL.
 Datum nullable_float8(double v, bool* null) {
     *null = std::isnan(v);
@@ -81,19 +52,9 @@ PG_FUNCTION_INFO_V1(seg_compare_final);
 
 // Transition: buffers one row (whole-NULL arrays are ignored, as by every aggregate).
 Datum seg_compare_trans(PG_FUNCTION_ARGS) {
-    cseg_pg::RowBuffer* st = cseg_pg::row_buffer_get(fcinfo, false, kFn);
-    if (PG_ARGISNULL(1)) PG_RETURN_POINTER(st);
-    if (st->param == nullptr) {
-        init_params(fcinfo, st);
-    } else {  // the result must not depend on which row came first
-        int k_min = 0, k_max = 0, used = 0;
-        sscanf(st->param, "%d %d %n", &k_min, &k_max, &used);
-        cseg_pg::int_param_check_same(fcinfo, 2, k_min, "k_min", kFn);
-        cseg_pg::int_param_check_same(fcinfo, 3, k_max, "k_max", kFn);
-        cseg_pg::jsonb_options_check_same(fcinfo, 4, st->param + used, kFn);
-    }
-    cseg_pg::row_buffer_append(st, PG_GETARG_ARRAYTYPE_P(1), 0, kFn);
-    PG_RETURN_POINTER(st);
+    return cseg_pg::k_range_trans(fcinfo, kFn, [](const char* options) {
+        cseg::parse_compare_options(options);
+    });
 }
 
 // Final: canonical row order (each model then equals its fit aggregate's), the comparison,
@@ -102,12 +63,10 @@ Datum seg_compare_final(PG_FUNCTION_ARGS) {
     if (PG_ARGISNULL(0)) PG_RETURN_NULL();
     cseg_pg::RowBuffer* st = reinterpret_cast<cseg_pg::RowBuffer*>(PG_GETARG_POINTER(0));
     if (st->n_rows == 0) PG_RETURN_NULL();
-    int k_min = 0, k_max = 0, used = 0;
-    if (sscanf(st->param, "%d %d %n", &k_min, &k_max, &used) != 2 || used == 0)
-        ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
-                        errmsg("seg_compare: corrupt aggregate parameter")));
-    const char* options = st->param + used;
-    check_compare_budget(st);
+    const cseg_pg::KRange range = cseg_pg::k_range_of(st, kFn);
+    const int32 k_min = range.k_min, k_max = range.k_max;
+    const char* options = range.options;
+    cseg_pg::k_range_check_budget(st, kFn, "compare");
     const CompareOutAll r = cseg_pg::guarded([&] {
         const cseg::CompareOptions opts = cseg::parse_compare_options(options);
         const cseg::Interrupt interrupt(cseg_pg::interrupt_pending);

@@ -1,0 +1,31 @@
+// The aggregates over a range of k — kmeans_sweep and seg_compare, arguments (state,
+// features float8[], k_min int, k_max int, options jsonb) — share their state handling: the
+// rows in a RowBuffer whose parameter is "k_min k_max options", checked on the first row and
+// required to be the same on every later one.
+#pragma once
+
+#include "pg.hpp"
+#include "row_buffer.hpp"
+
+namespace cseg_pg {
+
+// The k range and options an aggregate's state holds.
+struct KRange {
+    int32 k_min;
+    int32 k_max;
+    const char* options;  // JSON text, inside the state
+};
+
+// Transition: buffers one row (a NULL feature array is ignored); on the first row checks
+// k_min and k_max (not NULL, 1 <= k_min <= k_max) and the options (parse_options, guarded,
+// throws on bad ones); on later rows that they are the same. fn names the aggregate in errors.
+Datum k_range_trans(FunctionCallInfo fcinfo, const char* fn, void (*parse_options)(const char*));
+
+// The state's k range and options (XX000 on a corrupt parameter).
+KRange k_range_of(const RowBuffer* st, const char* fn);
+
+// Refuses (54000, naming customer_seg.max_memory) when the rows and the working copy the
+// final function makes would not fit; `work` says what to do on a sample ("sweep").
+void k_range_check_budget(const RowBuffer* st, const char* fn, const char* work);
+
+}  // namespace cseg_pg
