@@ -29,7 +29,8 @@ EIGEN_INCLUDE ?= /usr/include/eigen3
 
 PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server) -isystem $(EIGEN_INCLUDE) \
               -Isrc/core -Isrc/pg
-PG_CXXFLAGS = -std=c++17 -O3 -Wall -Wextra $(CSEG_ARCH)
+PG_CXXFLAGS = -std=c++17 -O3 -Wall -Wextra $(CSEG_ARCH) -MMD -MP
+EXTRA_CLEAN = $(OBJS:.o=.d)
 SHLIB_LINK  = -lstdc++
 
 # No LLVM bitcode for JIT inlining: it would need clang to compile C++17 + Eigen for no gain.
@@ -38,7 +39,10 @@ override with_llvm = no
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-$(OBJS): $(CSEG_HDRS)
+# Real header dependencies: the compiler writes each object's .d file (-MMD -MP) and make
+# reads them back; an object built before its .d existed depends on every header instead.
+-include $(wildcard $(OBJS:.o=.d))
+$(foreach o,$(OBJS),$(if $(wildcard $(o:.o=.d)),,$(eval $(o): $(CSEG_HDRS))))
 
 customer_seg--1.0.sql: $(SQL_PARTS)
 	cat $^ > $@
