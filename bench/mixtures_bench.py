@@ -7,6 +7,8 @@ best of --repeat runs, customer_seg and scikit-learn alternating, on the same ro
           aggregate scales its rows too).
   dbscan  100k x 4 (uniform noise + 6 blobs), eps 0.15 (scaled), min_samples 10:
           SELECT dbscan_fit(...) against StandardScaler + DBSCAN(algorithm="kd_tree").fit.
+  assign  seg_assign with the DBSCAN model over its 100k rows (nearest core point by the k-d
+          tree; no scikit-learn counterpart: DBSCAN has no predict).
   proba   seg_proba against seg_assign over the 100k rows with the fitted mixture (the per-row
           cost ratio; both queries scan the same table).
 Writes bench/results/mixtures.md and prints it.
@@ -115,6 +117,14 @@ def main():
     lines.append(f"| dbscan_fit {n} x 4, eps 0.15, min_samples 10 ({r_ours[0]} clusters, "
                  f"{r_ours[1]} noise; sklearn {r_sk[0]}, {r_sk[1]}) | {t_ours:.3f} | "
                  f"{t_sk:.3f} | {t_ours / t_sk:.2f} |")
+
+    cur.execute("CREATE TABLE db AS SELECT dbscan_fit(f, 0.15, 10) AS m FROM dbscan_rows")
+    cur.execute("SELECT jsonb_array_length(m::jsonb->'core_clusters') FROM db")
+    cores = cur.fetchone()[0]
+    t_db_assign, _ = timed(lambda: cur.execute(
+        "SELECT sum(seg_assign(m, f)) FROM dbscan_rows, db"), args.repeat)
+    lines.append(f"| seg_assign with the dbscan_fit model ({cores} core points, k-d tree) over "
+                 f"{n} rows | {t_db_assign:.3f} | | |")
 
     cur.execute(f"CREATE TABLE gm AS SELECT gmm_fit(f, 8, '{opts}') AS m FROM gmm_rows")
     t_assign, _ = timed(lambda: cur.execute(

@@ -35,6 +35,10 @@ SELECT try($$SELECT dbscan_fit(f, NULL, 5) FROM mall$$);
 SELECT try($$SELECT dbscan_fit(f, 0.01, 5) FROM mall$$);
 SELECT try($$SELECT dbscan_fit(f, 0.5, 5, '{"n_init": 3}') FROM mall$$);
 SELECT try($$SELECT dbscan_fit(x, 1, 1) FROM (VALUES (ARRAY[1,2]::float8[]), (ARRAY[1]::float8[])) v(x)$$);
+-- eps, min_samples and the options are the same on every row of a group.
+SELECT try($$SELECT dbscan_fit(f, 0.5 + (customer_id = 100)::int * 0.1, 5) FROM mall$$);
+SELECT try($$SELECT dbscan_fit(f, 0.5, 5 + (customer_id = 100)::int) FROM mall$$);
+SELECT try($$SELECT dbscan_fit(f, 0.5, 5, CASE WHEN customer_id = 100 THEN '{"scale": "minmax"}'::jsonb END) FROM mall$$);
 SELECT dbscan_fit(x, 1, 1) IS NULL AS empty_is_null FROM (SELECT ARRAY[1]::float8[] WHERE false) v(x);
 SELECT try($$SELECT seg_assign(m, ARRAY[1, 2]::float8[]) FROM db$$);
 SELECT try(format('SELECT %L::segmodel',

@@ -94,6 +94,39 @@ SELECT davies_bouldin(v, (v[1]::int) % 50) > 0 AS db FROM fm_rows;
 SET customer_seg.max_memory = '1600kB';
 SELECT try($$SELECT davies_bouldin(v, (v[1]::int) % 50) FROM fm_rows$$);
 RESET customer_seg.max_memory;
+-- gmm_fit: two n x k responsibilities, k full covariance matrices and their precisions in
+-- every copy the restarts keep, the per-thread block buffers and the k-means starts are
+-- counted before EM starts (k = 40 full on 6000 x 32 does not fit 8 MB, but 64 MB) ...
+SET customer_seg.max_memory = '8MB';
+\set VERBOSITY default
+SELECT gmm_fit(v, 40, '{"max_iter": 2, "init_candidates": 1}') IS NULL FROM fm_rows;
+\set VERBOSITY terse
+SELECT try($$SELECT gmm_fit(v, 40, '{"covariance": "diag", "max_iter": 2, "init_candidates": 1}') FROM fm_rows$$);
+SET customer_seg.max_memory = '64MB';
+SELECT (m::jsonb)->'k' AS k FROM (SELECT gmm_fit(v, 40, '{"max_iter": 2, "init_candidates": 1}') AS m
+  FROM fm_rows) s;
+-- ... dbscan_fit: its k-d trees, the cluster being grown, one row's neighbours (at most n:
+-- never all rows' neighbour lists) and the core rows copied into the model ...
+SET customer_seg.max_memory = '8MB';
+\set VERBOSITY default
+SELECT dbscan_fit(v, 0.3, 5) IS NULL FROM fm_rows;
+\set VERBOSITY terse
+SET customer_seg.max_memory = '64MB';
+SELECT (m::jsonb)->'k' AS k, (m::jsonb)->'n_noise' AS n_noise
+FROM (SELECT dbscan_fit(v, 0.3, 5) AS m FROM fm_rows) s;
+-- ... and seg_compare: every fit and scoring it will run, before the first, then beside the
+-- models it keeps (its rows and their working copy, 0.4 MB here, fit in 1 MB; its first fit,
+-- k-means at k = 3, and that model's exact silhouette do not).
+CREATE TABLE fm_cols AS SELECT v[1] AS a, v[2] AS b, v[3] AS c, v[4] AS d FROM fm_rows;
+SET customer_seg.max_memory = '1MB';
+\set VERBOSITY default
+SELECT count(*) FROM seg_compare('fm_cols', ARRAY['a', 'b', 'c', 'd'], 2, 3);
+\set VERBOSITY terse
+SET customer_seg.max_memory = '64MB';
+SELECT algorithm, k FROM seg_compare('fm_cols', ARRAY['a', 'b', 'c', 'd'], 2, 3,
+  '{"eps": 0.3, "min_samples": 5, "silhouette_sample": 1000}') ORDER BY algorithm, k;
+RESET customer_seg.max_memory;
+DROP TABLE fm_cols;
 DROP TABLE fm_mixed;
 DROP TABLE fm_rows;
 DROP ROLE regress_fm_user;

@@ -66,6 +66,11 @@ SELECT try($$SELECT gmm_fit(f, 3, '{"covariance": "banana"}') FROM mall$$);
 SELECT try($$SELECT gmm_fit(f, 3, '{"refine": "none"}') FROM mall$$);
 SELECT try($$SELECT gmm_fit(f, 3, '{"reg_covar": -1}') FROM mall$$);
 SELECT try($$SELECT gmm_fit(x, 2) FROM (VALUES (ARRAY[1,2]::float8[]), (ARRAY[1,2,3]::float8[])) v(x)$$);
+-- k and the options are the same on every row of a group (the model must not depend on which
+-- row comes first).
+SELECT try($$SELECT gmm_fit(f, 3 + (customer_id = 100)::int) FROM mall$$);
+SELECT try($$SELECT gmm_fit(f, 3, jsonb_build_object('seed', (customer_id = 100)::int)) FROM mall$$);
+SELECT try($$SELECT gmm_fit(f, CASE WHEN customer_id = 100 THEN NULL ELSE 3 END) FROM mall$$);
 SELECT gmm_fit(x, 2) IS NULL AS empty_is_null FROM (SELECT ARRAY[1]::float8[] WHERE false) v(x);
 SELECT gmm_fit(NULL::float8[], 2) IS NULL AS all_null_is_null;
 SELECT (gmm_fit(x, 1)::jsonb)->'n_skipped' AS skipped

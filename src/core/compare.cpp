@@ -1,16 +1,21 @@
 // seg_compare's core (see compare.hpp).
 #include "compare.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <new>
 #include <string>
 
 #include "dbscan.hpp"
+#include "gmm.hpp"
 #include "hclust_model.hpp"
 #include "json.hpp"
+#include "kmeans_memory.hpp"
+#include "metrics.hpp"
 #include "model_codec.hpp"
 #include "model_fit.hpp"
 #include "model_json.hpp"
@@ -91,16 +96,63 @@ void score_row(CompareRow& r, ConstRowMap X, const CompareOptions& o, int64_t& s
     if (r.algorithm != ModelAlgorithm::Dbscan) scored_rows = sampled ? sample : Y.rows();
 }
 
+// "12.3 MB".
+std::string megabytes(double bytes) {
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.1f MB", bytes / 1048576.0);
+    return buf;
+}
+
+// Refuses through memory.refuse (else Error(OutOfMemory)) when `need` bytes exceed the budget.
+void require_memory(const CompareMemory& memory, double need, const std::string& what) {
+    if (need <= memory.bytes) return;
+    if (memory.refuse) memory.refuse(need, what);
+    throw Error(ErrorKind::OutOfMemory, "seg_compare needs " + megabytes(need) + " for " + what +
+                                            ", more than its budget of " + megabytes(memory.bytes));
+}
+
+// Bytes kind a's fit with k clusters needs beside its n x d rows (seg_compare fits on one
+// thread). Ward's linkage holds itself to FitInput::memory_budget instead.
+double fit_bytes(ModelAlgorithm a, int64_t n, int32_t d, int32_t k, const KMeansOptions& o) {
+    switch (a) {
+        case ModelAlgorithm::KMeans: return kmeans_fit_memory(n, d, k, o, 1).bytes;
+        case ModelAlgorithm::Gmm: return gmm_fit_bytes(n, d, k, o, 1);
+        case ModelAlgorithm::Dbscan: return dbscan_fit_bytes(n, d);
+        default: return 0.0;
+    }
+}
+
+// Bytes score_row needs for a model with at most `clusters` labels on n x d rows: the labels,
+// the clustered rows' copy (noise left out), score_labels' label codes and the larger of the
+// silhouette's and the cluster indices' buffers. model_labels' encoded model and prepared
+// scratch are counted with the models.
+double score_bytes(int64_t n, int32_t d, int64_t clusters, int64_t sample) {
+    const double rows = static_cast<double>(n);
+    return 4.0 * rows + 8.0 * rows * d + 8.0 * rows + 8.0 * static_cast<double>(clusters) +
+           std::max(silhouette_bytes(n, d, clusters, sample), cluster_index_bytes(n, d, clusters));
+}
+
+// What model_labels allocates for a model beside the labels: the encoded model and the
+// kind's prepared scratch (DBSCAN's and Ward's k-d trees).
+double labelling_bytes(const Model& m) {
+    const size_t bytes = model_encoded_size(m);
+    std::vector<uint64_t> encoded((bytes + 7) / 8);
+    model_encode(m, reinterpret_cast<uint8_t*>(encoded.data()));
+    const ModelView v = model_view(reinterpret_cast<const uint8_t*>(encoded.data()), bytes);
+    return static_cast<double>(bytes) + static_cast<double>(model_kind(m.algorithm).prepared_bytes(v));
+}
+
 // Fits kind a with k clusters on a fresh copy of the canonical rows into work; afterwards the
-// first n_rows rows of work are the usable rows, scaled.
+// first n_rows rows of work are the usable rows, scaled. `budget`: what Ward's linkage may use.
 Model fit_on_copy(ModelAlgorithm a, ConstRowMap rows, RowMatrix& work, int32_t k,
-                  const KMeansOptions& opts, const Interrupt& interrupt) {
+                  const KMeansOptions& opts, const Interrupt& interrupt, double budget) {
     work = rows;
     FitInput in;
     in.numeric = work.data();
     in.n = work.rows();
     in.dims = static_cast<int32_t>(work.cols());
     in.canonical = true;
+    in.memory_budget = budget;
     try {
         return fit_model(model_kind(a), in, k, opts, interrupt);
     } catch (const Error& e) {
@@ -223,9 +275,11 @@ std::vector<int32_t> model_labels(const Model& m, ConstRowMap X, const Interrupt
     return labels;
 }
 
-// Largest k first for each kind (too few rows then fail before any other work).
+// Largest k first for each kind (too few rows then fail before any other work); the memory
+// every step needs is checked before any of them runs, then again beside the models kept.
 CompareResult seg_compare(ConstRowMap rows, int32_t k_min, int32_t k_max,
-                          const CompareOptions& options, const Interrupt& interrupt) {
+                          const CompareOptions& options, const Interrupt& interrupt,
+                          const CompareMemory& memory) {
     if (k_min < 1 || k_max < k_min)
         throw Error(ErrorKind::InvalidParameter,
                     "seg_compare needs 1 <= k_min <= k_max, got k_min = " + std::to_string(k_min) +
@@ -237,6 +291,33 @@ CompareResult seg_compare(ConstRowMap rows, int32_t k_min, int32_t k_max,
     std::vector<KMeansOptions> opts;
     for (const std::string& json : options.per_kind)
         opts.push_back(parse_model_options(json, kCompared[opts.size()]));
+    const int64_t n = rows.rows();
+    const int32_t d = static_cast<int32_t>(rows.cols());
+    const int64_t sample =
+        options.silhouette_sample > 0 && n > options.silhouette_sample ? options.silhouette_sample : 0;
+    const bool choose = options.eps == 0.0 || options.min_samples == 0;
+    const double copy = 8.0 * static_cast<double>(n) * d;  // work
+    // Every step's working memory beside the working copy, before any of them.
+    for (int32_t k = k_max; k >= k_min; --k)
+        for (size_t a = 0; a < 3; ++a)
+            require_memory(memory,
+                           copy + std::max(fit_bytes(kCompared[a], n, d, k, opts[a]),
+                                           score_bytes(n, d, k, sample)),
+                           std::string("the ") + model_algorithm_name(kCompared[a]) +
+                               " fit and scores at k = " + std::to_string(k) +
+                               " with the rows' working copy");
+    const int32_t choice_m = static_cast<int32_t>(std::min<int64_t>(std::max<int64_t>(3, 2 * int64_t(d)), n));
+    require_memory(memory,
+                   copy + std::max({choose ? dbscan_choice_bytes(n, d, choice_m, 1) : 0.0,
+                                    dbscan_fit_bytes(n, d), score_bytes(n, d, n, sample)}),
+                   "the DBSCAN fit and scores with the rows' working copy");
+    double kept = 0.0;  // the models so far, each twice (its Model, the wall's copy)
+    // One step's need beside the working copy and the models kept.
+    const auto require_step = [&](double need, const std::string& what) {
+        require_memory(memory, copy + kept + need,
+                       what + " with the rows' working copy and " + megabytes(kept) +
+                           " of models kept");
+    };
     CompareResult out;
     RowMatrix work(rows.rows(), rows.cols());
     const auto scaled = [&](const Model& m) { return ConstRowMap(work.data(), m.n_rows, work.cols()); };
@@ -251,7 +332,10 @@ CompareResult seg_compare(ConstRowMap rows, int32_t k_min, int32_t k_max,
             CompareRow& r = out.rows[a * size_t(count) + size_t(k - k_min)];
             r.algorithm = alg;
             const auto start = std::chrono::steady_clock::now();
+            const std::string step =
+                std::string("the ") + model_algorithm_name(alg) + " fit at k = " + std::to_string(k);
             if (alg == ModelAlgorithm::Hierarchical && k < k_max) {
+                require_step(labelling_bytes(tree), step);  // the cut: about a copy of the tree
                 try {
                     r.model = hclust_recut(tree, k);
                 } catch (const Error& e) {
@@ -259,16 +343,22 @@ CompareResult seg_compare(ConstRowMap rows, int32_t k_min, int32_t k_max,
                 }
                 r.seconds = tree_seconds + seconds_since(start);
             } else {
-                r.model = fit_on_copy(alg, rows, work, k, opts[a], interrupt);
+                require_step(fit_bytes(alg, n, d, k, opts[a]), step);
+                r.model = fit_on_copy(alg, rows, work, k, opts[a], interrupt,
+                                      memory.bytes - copy - kept);
                 r.seconds = seconds_since(start);
                 if (alg == ModelAlgorithm::Hierarchical) {
                     tree = r.model;
                     tree_seconds = r.seconds;
+                    kept += labelling_bytes(tree);  // the tree kept for the cuts
                 }
             }
             r.k = r.model.k;
             r.has_model = true;
+            kept += 2.0 * static_cast<double>(model_encoded_size(r.model));
             // Every fit scales the same way, so work holds the scaled rows of every model.
+            require_step(labelling_bytes(r.model) + score_bytes(n, d, r.k, sample),
+                         "scoring " + step.substr(4));
             score_row(r, scaled(r.model), options, out.silhouette_rows, interrupt);
             out.n_rows = r.model.n_rows;
             out.n_skipped = r.model.n_skipped;
@@ -281,7 +371,8 @@ CompareResult seg_compare(ConstRowMap rows, int32_t k_min, int32_t k_max,
     KMeansOptions dbscan = opts[3];
     dbscan.dbscan_eps = options.eps;
     dbscan.dbscan_min_samples = options.min_samples;
-    if (options.eps == 0.0 || options.min_samples == 0) {
+    if (choose) {
+        require_step(dbscan_choice_bytes(out.n_rows, d, choice_m, 1), "the k-distance curve");
         const DbscanChoice c = dbscan_default_parameters(ConstRowMap(work.data(), out.n_rows,
                                                                      work.cols()),
                                                          interrupt);
@@ -290,8 +381,10 @@ CompareResult seg_compare(ConstRowMap rows, int32_t k_min, int32_t k_max,
     }
     out.eps = dbscan.dbscan_eps;
     out.min_samples = dbscan.dbscan_min_samples;
+    require_step(dbscan_fit_bytes(n, d), "the DBSCAN fit");
     try {
-        r.model = fit_on_copy(ModelAlgorithm::Dbscan, rows, work, 1, dbscan, interrupt);
+        r.model = fit_on_copy(ModelAlgorithm::Dbscan, rows, work, 1, dbscan, interrupt,
+                              memory.bytes - copy - kept);
     } catch (const Error& e) {
         // Every row noise is an answer, not a failure of the comparison.
         if (e.kind() != ErrorKind::DataException || out.n_rows == 0 ||
@@ -306,6 +399,8 @@ CompareResult seg_compare(ConstRowMap rows, int32_t k_min, int32_t k_max,
     r.seconds = seconds_since(start);
     r.k = r.model.k;
     r.has_model = true;
+    kept += 2.0 * static_cast<double>(model_encoded_size(r.model));
+    require_step(labelling_bytes(r.model) + score_bytes(n, d, r.k, sample), "scoring DBSCAN");
     int64_t unused = 0;
     score_row(r, scaled(r.model), options, unused, interrupt);
     return out;

@@ -4,6 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <limits>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -56,12 +59,25 @@ struct CompareResult {
     int32_t min_samples = 0;
 };
 
+// What seg_compare may hold beside the caller's rows, and how it refuses more.
+struct CompareMemory {
+    double bytes = std::numeric_limits<double>::infinity();  // the budget left beside the rows
+    // Throws for `need` bytes held beside the rows (> bytes) for `what` (the wall: the error
+    // naming customer_seg.max_memory). Empty: Error(OutOfMemory).
+    std::function<void(double need, const std::string& what)> refuse;
+};
+
 // Fits and scores everything on the n x d rows (original units, canonical order: sort_rows).
 // Ward's tree is built once at k_max and cut for every other k (hclust_recut: the model
 // hclust_fit would give). Throws Error(InvalidParameter) unless 1 <= k_min <= k_max, the fits'
-// errors (too few rows, ...) naming seg_compare, Cancelled.
+// errors (too few rows, ...) naming seg_compare, Cancelled. Held to `memory`: before anything
+// is fitted, every fit's and scoring's working memory (kmeans_fit_memory, gmm_fit_bytes,
+// dbscan_fit_bytes, the scores' bounds) beside the working copy of the rows; then before each
+// fit and scoring the same beside the models kept so far (each counted twice: the wall copies
+// them out); Ward's linkage gets what is left as its FitInput::memory_budget.
 CompareResult seg_compare(ConstRowMap rows, int32_t k_min, int32_t k_max,
-                          const CompareOptions& options, const Interrupt& interrupt);
+                          const CompareOptions& options, const Interrupt& interrupt,
+                          const CompareMemory& memory = {});
 
 // The labels seg_assign gives the n scaled rows X under model m (its kind's assign through the
 // encoded model; -1 for noise).

@@ -99,7 +99,35 @@ void check_parameters(double eps, int32_t min_samples) {
                         std::to_string(min_samples));
 }
 
+// A nanoflann tree over n rows: its index (n size_t) and at most 2n - 1 nodes of the pool
+// (a node: two children, a split or a leaf range; 48 bytes with the pool's slack), its box.
+double tree_bytes(double n, double d) { return 8.0 * n + 2.0 * n * 48.0 + 16.0 * d + 16384.0; }
+
 }  // namespace
+
+// Vectors grown by push_back count twice their size (their capacity at most doubles).
+double dbscan_fit_bytes(int64_t rows, int32_t dims) {
+    const double n = static_cast<double>(std::max<int64_t>(rows, 1));
+    const double d = std::max(dims, 1);
+    const double run = 4.0 * n + n;                         // labels, is_core
+    const double search = tree_bytes(n, d)                  // the rows' tree
+                          + 2.0 * 8.0 * n + 2.0 * 8.0 * n   // stack, found
+                          + 2.0 * 8.0 * n * d + 2.0 * 4.0 * n  // core_points, core_labels
+                          + 8.0 * n * d + 4.0 * n + tree_bytes(n, d);  // DbscanCoreIndex
+    // model_dbscan's fit: centres (at most n clusters), counts, core points and clusters
+    // grown, copied into the kind arrays, the labels' copy; then the encoded model.
+    const double model = 8.0 * n * d + 8.0 * n + 2.0 * (8.0 * n * d + 8.0 * n) +
+                         (8.0 * n * d + 8.0 * n) + 4.0 * n + (8.0 * n * d + 8.0 * n);
+    return run + std::max(search, model) + 4.0 * n + 256.0 * 1024 + 64.0 * 1024;
+}
+
+// The rows' tree, the n distances, their x positions and Kneedle's normalised curves, m
+// neighbours per running block.
+double dbscan_choice_bytes(int64_t rows, int32_t dims, int32_t m, int32_t threads) {
+    const double n = static_cast<double>(std::max<int64_t>(rows, 1));
+    return tree_bytes(n, std::max(dims, 1)) + 6.0 * 8.0 * n +  // with Kneedle's arrays
+           std::max(threads, 1) * 16.0 * std::max(m, 1) + 64.0 * 1024;
+}
 
 struct DbscanCoreIndex::Impl {
     std::vector<double> points;

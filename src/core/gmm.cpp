@@ -12,6 +12,7 @@
 #include <string>
 
 #include "kmeans.hpp"
+#include "kmeans_memory.hpp"
 #include "model.hpp"
 #include "rng.hpp"
 
@@ -386,6 +387,63 @@ const char* covariance_type_name(CovarianceType t) {
 }
 
 const char* gmm_init_name(GmmInit i) { return i == GmmInit::KMeans ? "kmeans" : "random"; }
+
+GmmOptions gmm_options(const KMeansOptions& o) {
+    GmmOptions g;
+    g.covariance = o.gmm_covariance;
+    g.init = o.gmm_init;
+    g.n_init = o.gmm_n_init;
+    g.max_iter = o.gmm_max_iter;
+    g.tol = o.gmm_tol;
+    g.reg_covar = o.gmm_reg_covar;
+    g.seed = o.seed;
+    g.init_candidates = o.gmm_init_candidates;
+    return g;
+}
+
+// Every term names the buffers it counts (sizes in doubles of bytes: no product overflows).
+double gmm_fit_bytes(int64_t rows, int32_t dims, int32_t clusters, const KMeansOptions& opts,
+                     int32_t threads) {
+    const GmmOptions g = gmm_options(opts);
+    const double n = static_cast<double>(std::max<int64_t>(rows, 1));
+    const double d = std::max(dims, 1);
+    const double k = std::max(clusters, 1);
+    const double t = std::max(threads, 1);
+    const double cov = static_cast<double>(covariance_size(g.covariance, int32_t(k), int32_t(d)));
+    const bool matrix = g.covariance == CovarianceType::Full || g.covariance == CovarianceType::Tied;
+    // GmmParams: weights, log_det, means, covariances, precisions_chol. Alive at once: the
+    // restart's (EmState), the best restart's (gmm_run), the best candidate's (em_restart), a
+    // fresh empty_params, and the kind's copy, kind arrays and centres (model_gmm.cpp).
+    const double params = 8.0 * (2 * k + k * d + 2 * cov);
+    const double all_params = 6.0 * params;
+    // st.resp (n x k) and the next start's initial_resp beside it until the move.
+    const double resp = 2.0 * 8.0 * n * k;
+    // The starts: k-means labelings on every row, or on the screening sample above it.
+    const bool screened = g.init == GmmInit::KMeans && g.init_candidates > 1;
+    const double start_rows = screened ? std::min<double>(n, double(kScreenRows)) : n;
+    const double sample = screened && n > double(kScreenRows) ? 8.0 * double(kScreenRows) * d : 0.0;
+    KMeansOptions ko;
+    ko.n_init = 1;
+    ko.refine = RefineMethod::None;
+    const double kmeans = g.init == GmmInit::KMeans
+                              ? kmeans_fit_memory(int64_t(start_rows), int32_t(d), int32_t(k), ko, 1).bytes
+                              : 0.0;
+    // One pass: every block's BlockSums (nk, rx, scatter), their sum and the M-step's copy S.
+    const double blocks = std::ceil(n / static_cast<double>(kTaskBlockRows));
+    const double scatter = matrix ? k * d * d : k * d;
+    const double sums = 8.0 * (blocks + 2) * (k + k * d + scatter);
+    // Each running block: W (B x k), Y, D, Dw and one expression temporary (B x d), sq (B).
+    const double B = std::min(n, static_cast<double>(kTaskBlockRows));
+    const double per_block = std::min(t, blocks) * 8.0 * B * (k + 4 * d + 2);
+    // gmm_precisions: the Cholesky factor, L and its inverse (d x d each).
+    const double chol = matrix ? 3.0 * 8.0 * d * d : 0.0;
+    // Labels: gmm_run's, the kind's, the pipeline's renumbered ones; the kind's k scratch.
+    const double labels = 3.0 * 4.0 * n + 8.0 * k;
+    // Before the fit: the robust scaler's column copy and the column statistics.
+    const double before = (opts.scale == ScaleMethod::Robust ? 8.0 * n : 0.0) + 8.0 * (blocks + 4) * d;
+    const double fit = all_params + resp + sample + kmeans + sums + per_block + chol + labels;
+    return std::max(fit, before) + t * 256.0 * 1024 + 64.0 * 1024;  // per-thread, fixed
+}
 
 int64_t covariance_size(CovarianceType t, int32_t k, int32_t d) {
     switch (t) {

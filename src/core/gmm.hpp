@@ -43,6 +43,18 @@ struct GmmOptions {
     int32_t init_candidates = 10;
 };
 
+// The EM options of a model's options (gmm_fit's keys, the seed).
+GmmOptions gmm_options(const KMeansOptions& o);
+
+// An upper bound, in bytes, of gmm_fit's working memory beside its n x d rows (opts: a model's
+// options, k components, `threads` threads): the fit pipeline's scaler and sort scratch, then
+// gmm_run (two n x k responsibilities, the copies of the parameters, the per-block sums and
+// per-thread block buffers, the k-means starts and their screening sample, the labels) and the
+// gmm kind's labelling. Follows the allocations of gmm.cpp and model_gmm.cpp: change it with
+// them. The wall holds the fit to customer_seg.max_memory with it before anything is allocated.
+double gmm_fit_bytes(int64_t n, int32_t d, int32_t k, const KMeansOptions& opts,
+                     int32_t threads);
+
 // Throws Error(InvalidParameter) naming the first bad option (n_init >= 1, max_iter >= 1,
 // tol >= 0, reg_covar >= 0, all finite, 1 <= init_candidates <= 100).
 void validate_gmm_options(const GmmOptions& o);

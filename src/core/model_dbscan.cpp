@@ -8,6 +8,7 @@
 #include <string>
 
 #include "dbscan.hpp"
+#include "kdtree.hpp"
 #include "model_kind.hpp"
 
 namespace cseg {
@@ -126,32 +127,28 @@ class DbscanKind final : public ModelKind {
         return true;
     }
 
-    // The nearest core point within eps (ties: the first stored), by a scan of the core
-    // points; the distance is Euclidean to that core point, or to the nearest core point for
-    // noise. Visits the dimensions in the order the fit's k-d tree does, so a training row
-    // gets the cluster the fit gave it.
-    int32_t assign(const ModelView& v, void*, ModelRow row, double* distance) const override {
-        const int64_t m = v.kind_rows[kCorePoints];
-        const double* pts = v.kind_doubles(kCorePoints);
-        const int64_t* cl = v.kind_integers(kCoreClusters);
+    size_t prepared_bytes(const ModelView& v) const override {
+        return kdtree_bytes(v.kind_rows[kCorePoints], v.dims);
+    }
+
+    // The exact k-d tree over the core points (kdtree.hpp), built once per decoded model.
+    void prepare(const ModelView& v, void* prepared) const override {
+        kdtree_build(v.kind_doubles(kCorePoints), v.kind_rows[kCorePoints], v.dims, prepared);
+    }
+
+    // The cluster of the nearest core point (ties: the first stored) when it lies within eps,
+    // else noise (-1); the distance is Euclidean to that nearest core point in either case.
+    // The tree's squared distances are the core's feature-order sums (distance.hpp), the
+    // sums the fit's nanoflann search compared with eps, so a training row gets the cluster
+    // the fit gave it.
+    int32_t assign(const ModelView& v, void* prepared, ModelRow row,
+                   double* distance) const override {
         double best = std::numeric_limits<double>::infinity();
-        int64_t best_i = -1;
-        for (int64_t i = 0; i < m; ++i) {
-            const double* p = pts + i * v.dims;
-            double s = 0.0;
-            for (int32_t j = 0; j < v.dims && s < best; ++j) {
-                const double t = row.x[j] - p[j];
-                s += t * t;
-            }
-            if (s < best) {
-                best = s;
-                best_i = i;
-            }
-        }
+        const int64_t nearest = KdTreeView(prepared).nearest(row.x, &best);
         if (distance != nullptr) *distance = std::sqrt(best);
         const double eps = v.kind_doubles(kEps)[0];
-        if (best_i < 0 || best > eps * eps) return -1;
-        return static_cast<int32_t>(cl[best_i]);
+        if (!(best <= eps * eps)) return -1;
+        return static_cast<int32_t>(v.kind_integers(kCoreClusters)[nearest]);
     }
 };
 

@@ -29,20 +29,6 @@ enum GmmArray : int32_t {
     kEmTolerances,
 };
 
-// The EM options of a model's options.
-GmmOptions gmm_options(const KMeansOptions& o) {
-    GmmOptions g;
-    g.covariance = o.gmm_covariance;
-    g.init = o.gmm_init;
-    g.n_init = o.gmm_n_init;
-    g.max_iter = o.gmm_max_iter;
-    g.tol = o.gmm_tol;
-    g.reg_covar = o.gmm_reg_covar;
-    g.seed = o.seed;
-    g.init_candidates = o.gmm_init_candidates;
-    return g;
-}
-
 // A one-value kind array.
 KindArray scalar(double v) {
     KindArray a;

@@ -3,6 +3,10 @@
 
 #include <cstring>
 
+extern "C" {
+#include "utils/float.h"  // float8out_internal
+}
+
 namespace cseg_pg {
 
 // Detoasts and prints the jsonb argument, defaulting to an empty object.
@@ -68,6 +72,21 @@ void int_param_check_same(FunctionCallInfo fcinfo, int argno, int32 first, const
                         errmsg("%s: %s must be the same on every row of a group, got %d and then "
                                "%d",
                                fn, what, first, v),
+                        errhint("Pass %s as a constant.", what)));
+}
+
+// As int_param_check_same, for a float8 parameter (printed as float8out does).
+void float8_param_check_same(FunctionCallInfo fcinfo, int argno, double first, const char* what,
+                             const char* fn) {
+    if (PG_ARGISNULL(argno))
+        ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+                        errmsg("%s: %s must not be NULL", fn, what)));
+    const double v = PG_GETARG_FLOAT8(argno);
+    if (!(v == first))
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("%s: %s must be the same on every row of a group, got %s and "
+                               "then %s",
+                               fn, what, float8out_internal(first), float8out_internal(v)),
                         errhint("Pass %s as a constant.", what)));
 }
 

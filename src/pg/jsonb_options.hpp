@@ -25,4 +25,8 @@ void jsonb_options_check_same(FunctionCallInfo fcinfo, int argno, const char* fi
 void int_param_check_same(FunctionCallInfo fcinfo, int argno, int32 first, const char* what,
                           const char* fn);
 
+// The same for a float8 argument (equal values; the first row's was checked finite).
+void float8_param_check_same(FunctionCallInfo fcinfo, int argno, double first, const char* what,
+                             const char* fn);
+
 }  // namespace cseg_pg

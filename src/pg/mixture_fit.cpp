@@ -2,13 +2,18 @@
 // eps float8, min_samples int [, options jsonb]) aggregates: transitions and finals. Both
 // buffer rows in a RowBuffer (parallel-capable, the shared seg_rows_* support functions) and
 // hand them to the family's fit pipeline (model_fit.hpp) in the final function.
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <string>
 
 #include "datum_codec.hpp"
+#include "dbscan.hpp"
+#include "fit_memory_budget.hpp"
 #include "fit_settings.hpp"
+#include "gmm.hpp"
 #include "guard.hpp"
+#include "jsonb_options.hpp"
 #include "model_fit.hpp"
 #include "model_json.hpp"
 #include "row_buffer.hpp"
@@ -21,13 +26,6 @@ struct MixtureFitResult {
     int64 skipped;
 };
 
-// The options argument (argument `argno`) as JSON text, "{}" when absent or NULL.
-const char* options_text(FunctionCallInfo fcinfo, int argno) {
-    if (PG_NARGS() <= argno || PG_ARGISNULL(argno)) return "{}";
-    Jsonb* jb = PG_GETARG_JSONB_P(argno);
-    return JsonbToCString(nullptr, &jb->root, VARSIZE(jb));
-}
-
 // Checks the options of algorithm a (naming fn) and stores `param` in the state.
 void store_param(cseg_pg::RowBuffer* st, const char* options, const std::string& param,
                  cseg::ModelAlgorithm a) {
@@ -38,11 +36,14 @@ void store_param(cseg_pg::RowBuffer* st, const char* options, const std::string&
     cseg_pg::row_buffer_set_param(st, param.c_str(), param.size());
 }
 
-// The fit pipeline on the buffered rows; the state's rows are sorted and scaled in place.
+// The fit pipeline on the buffered rows, held to customer_seg.max_memory first (the rows
+// plus gmm_fit_bytes / dbscan_fit_bytes); the state's rows are sorted and scaled in place.
 Datum fit_final(FunctionCallInfo fcinfo, cseg::ModelAlgorithm a, const char* fn) {
     if (PG_ARGISNULL(0)) PG_RETURN_NULL();
     cseg_pg::RowBuffer* st = reinterpret_cast<cseg_pg::RowBuffer*>(PG_GETARG_POINTER(0));
     if (st->n_rows == 0 && st->n_missing == 0) PG_RETURN_NULL();
+    const cseg_pg::FitBudget budget = cseg_pg::fit_budget();
+    const double held = cseg_pg::row_buffer_bytes(st);
     const MixtureFitResult r = cseg_pg::guarded([&] {
         /* dbscan_fit's param is "<eps>\n<options>" (shortest round-trip eps); gmm_fit's the
          * options alone. */
@@ -61,8 +62,17 @@ Datum fit_final(FunctionCallInfo fcinfo, cseg::ModelAlgorithm a, const char* fn)
         in.n = st->n_rows;
         in.dims = st->dims;
         const int32 k = a == cseg::ModelAlgorithm::Dbscan ? 1 : st->k;
+        if (a == cseg::ModelAlgorithm::Gmm)  /* k > n fails in the fit, before anything of size k */
+            cseg_pg::require_fit_memory(
+                budget, held,
+                cseg::gmm_fit_bytes(st->n_rows, st->dims, std::min<int64>(k, st->n_rows), opts,
+                                    budget.threads),
+                fn, "the Gaussian mixture fit (responsibilities, covariances, k-means starts)");
+        else
+            cseg_pg::require_fit_memory(budget, held, cseg::dbscan_fit_bytes(st->n_rows, st->dims),
+                                        fn, "the DBSCAN fit (k-d trees, core rows, the model)");
         cseg::Model m =
-            cseg::fit_model(cseg::model_kind(a), in, k, opts, interrupt, cseg_pg::fit_threads);
+            cseg::fit_model(cseg::model_kind(a), in, k, opts, interrupt, budget.threads);
         return MixtureFitResult{cseg_pg::model_to_varlena(m), m.n_skipped};
     });
     if (r.skipped > 0)
@@ -80,7 +90,8 @@ PG_FUNCTION_INFO_V1(gmm_fit_final);
 PG_FUNCTION_INFO_V1(dbscan_fit_trans);
 PG_FUNCTION_INFO_V1(dbscan_fit_final);
 
-// gmm_fit transition: buffers one row; k and the options are checked on the first row.
+// gmm_fit transition: buffers one row; k and the options are checked on the first row and
+// must be the same on every later one.
 Datum gmm_fit_trans(PG_FUNCTION_ARGS) {
     cseg_pg::RowBuffer* st = cseg_pg::row_buffer_get(fcinfo, false, "gmm_fit");
     if (PG_ARGISNULL(1)) PG_RETURN_POINTER(st);
@@ -93,9 +104,12 @@ Datum gmm_fit_trans(PG_FUNCTION_ARGS) {
             ereport(ERROR,
                     (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                      errmsg("gmm_fit: k must be between 1 and the number of rows, got %d", k)));
-        const char* options = options_text(fcinfo, 3);
+        const char* options = cseg_pg::jsonb_options_text(fcinfo, 3);
         st->k = k;
         store_param(st, options, options, cseg::ModelAlgorithm::Gmm);
+    } else {  // the model must not depend on which row came first
+        cseg_pg::int_param_check_same(fcinfo, 2, st->k, "k", "gmm_fit");
+        cseg_pg::jsonb_options_check_same(fcinfo, 3, st->param, "gmm_fit");
     }
     cseg_pg::row_buffer_append(st, PG_GETARG_ARRAYTYPE_P(1), 0, "gmm_fit");
     PG_RETURN_POINTER(st);
@@ -107,7 +121,7 @@ Datum gmm_fit_final(PG_FUNCTION_ARGS) {
 }
 
 // dbscan_fit transition: buffers one row; eps, min_samples and the options are checked on
-// the first row.
+// the first row and must be the same on every later one.
 Datum dbscan_fit_trans(PG_FUNCTION_ARGS) {
     cseg_pg::RowBuffer* st = cseg_pg::row_buffer_get(fcinfo, false, "dbscan_fit");
     if (PG_ARGISNULL(1)) PG_RETURN_POINTER(st);
@@ -124,11 +138,17 @@ Datum dbscan_fit_trans(PG_FUNCTION_ARGS) {
             ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                             errmsg("dbscan_fit: min_samples must be at least 1, got %d",
                                    min_samples)));
-        const char* options = options_text(fcinfo, 4);
+        const char* options = cseg_pg::jsonb_options_text(fcinfo, 4);
         char eps_text[64];
         snprintf(eps_text, sizeof eps_text, "%.17g\n", eps);
         st->k = min_samples;
         store_param(st, options, std::string(eps_text) + options, cseg::ModelAlgorithm::Dbscan);
+    } else {  // the param is "<eps>\n<options>"
+        cseg_pg::float8_param_check_same(fcinfo, 2, std::strtod(st->param, nullptr), "eps",
+                                         "dbscan_fit");
+        cseg_pg::int_param_check_same(fcinfo, 3, st->k, "min_samples", "dbscan_fit");
+        cseg_pg::jsonb_options_check_same(fcinfo, 4, std::strchr(st->param, '\n') + 1,
+                                          "dbscan_fit");
     }
     cseg_pg::row_buffer_append(st, PG_GETARG_ARRAYTYPE_P(1), 0, "dbscan_fit");
     PG_RETURN_POINTER(st);

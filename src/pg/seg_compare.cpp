@@ -4,6 +4,7 @@
 #include "compare.hpp"
 #include "composite_array.hpp"
 #include "datum_codec.hpp"
+#include "fit_memory_budget.hpp"
 #include "fit_settings.hpp"
 #include "guard.hpp"
 #include "jsonb_options.hpp"
@@ -13,6 +14,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <string>
 
 namespace {
 
@@ -67,12 +69,21 @@ Datum seg_compare_final(PG_FUNCTION_ARGS) {
     const int32 k_min = range.k_min, k_max = range.k_max;
     const char* options = range.options;
     cseg_pg::k_range_check_budget(st, kFn, "compare");
+    const cseg_pg::FitBudget budget = cseg_pg::fit_budget();
+    const double held = cseg_pg::row_buffer_bytes(st);
     const CompareOutAll r = cseg_pg::guarded([&] {
         const cseg::CompareOptions opts = cseg::parse_compare_options(options);
         const cseg::Interrupt interrupt(cseg_pg::interrupt_pending);
         cseg::sort_rows(st->data, nullptr, st->n_rows, st->dims, interrupt);
-        const cseg::CompareResult c = cseg::seg_compare(
-            cseg::ConstRowMap(st->data, st->n_rows, st->dims), k_min, k_max, opts, interrupt);
+        /* Every fit, scoring and model kept within customer_seg.max_memory beside the rows. */
+        cseg::CompareMemory memory;
+        memory.bytes = budget.bytes - held;
+        memory.refuse = [&](double need, const std::string& what) {
+            cseg_pg::require_fit_memory(budget, held, need, kFn, what.c_str());
+        };
+        const cseg::CompareResult c =
+            cseg::seg_compare(cseg::ConstRowMap(st->data, st->n_rows, st->dims), k_min, k_max,
+                              opts, interrupt, memory);
         CompareOutAll all{nullptr,    static_cast<int32>(c.rows.size()), c.n_rows,
                           c.n_skipped, c.silhouette_rows, c.eps, c.min_samples};
         all.rows =

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
+#include <limits>
 #include <fstream>
 #include <map>
 #include <string>
@@ -10,6 +12,10 @@
 
 #include "csv.hpp"
 #include "dbscan.hpp"
+#include "model_codec.hpp"
+#include "model_fit.hpp"
+#include "model_json.hpp"
+#include "model_kind.hpp"
 #include "rng.hpp"
 #include "scaler.hpp"
 
@@ -123,6 +129,95 @@ TEST(Dbscan, CoreIndexAssign) {
     EXPECT_EQ(idx.assign(b), 1);
     EXPECT_EQ(idx.assign(c, &d2), -1);
     EXPECT_TRUE(std::isinf(d2));
+}
+
+// seg_assign's rule before the k-d tree (a scan of the stored core points, ties to the first):
+// the reference the tree must reproduce bit for bit.
+int32_t scan_assign(const ModelView& v, const double* x, double* distance) {
+    const int64_t m = v.kind_rows[2];  // core_points
+    const double* pts = v.kind_doubles(2);
+    const int64_t* cl = v.kind_integers(3);  // core_clusters
+    double best = std::numeric_limits<double>::infinity();
+    int64_t best_i = -1;
+    for (int64_t i = 0; i < m; ++i) {
+        const double* p = pts + i * v.dims;
+        double s = 0.0;
+        for (int32_t j = 0; j < v.dims && s < best; ++j) {
+            const double t = x[j] - p[j];
+            s += t * t;
+        }
+        if (s < best) {
+            best = s;
+            best_i = i;
+        }
+    }
+    *distance = std::sqrt(best);
+    const double eps = v.kind_doubles(0)[0];
+    if (best_i < 0 || best > eps * eps) return -1;
+    return static_cast<int32_t>(cl[best_i]);
+}
+
+// The DBSCAN kind's assign (k-d tree over the core points, prepared once) gives the scan's
+// label and distance for every row: the training rows, points exactly eps from core points,
+// midpoints between core points (distance ties), rows far away, and on a grid full of ties.
+TEST(Dbscan, ModelAssignEqualsTheScan) {
+    Rng rng(21);
+    for (int32_t d : {2, 3, 7}) {
+        RowMatrix X(1500, d);
+        for (Eigen::Index i = 0; i < X.rows(); ++i)
+            for (int32_t j = 0; j < d; ++j)  // half on an integer grid, half spread out
+                X(i, j) = i % 2 == 0 ? double(rng.next() % 3) : rng.next_double() * 6.0;
+        KMeansOptions o = parse_model_options(R"({"scale": "none"})", ModelAlgorithm::Dbscan);
+        o.dbscan_eps = 1.0;
+        o.dbscan_min_samples = 3;
+        RowMatrix work = X;
+        FitInput in;
+        in.numeric = work.data();
+        in.n = work.rows();
+        in.dims = d;
+        const Model m = fit_model(model_kind(ModelAlgorithm::Dbscan), in, 1, o, Interrupt());
+        std::vector<uint64_t> encoded((model_encoded_size(m) + 7) / 8);
+        model_encode(m, reinterpret_cast<uint8_t*>(encoded.data()));
+        const ModelView v =
+            model_view(reinterpret_cast<const uint8_t*>(encoded.data()), model_encoded_size(m));
+        const ModelKind& kind = model_kind(ModelAlgorithm::Dbscan);
+        std::vector<uint64_t> prepared((kind.prepared_bytes(v) + 7) / 8);
+        kind.prepare(v, prepared.data());
+        ASSERT_GT(v.kind_rows[2], 100);
+
+        std::vector<std::vector<double>> queries;
+        for (Eigen::Index i = 0; i < X.rows(); ++i)
+            queries.emplace_back(X.row(i).data(), X.row(i).data() + d);
+        const double* core = v.kind_doubles(2);
+        for (int64_t i = 0; i + 1 < v.kind_rows[2]; i += 7) {
+            std::vector<double> mid(static_cast<size_t>(d), 0.0);
+            std::vector<double> at_eps(core + i * d, core + (i + 1) * d);
+            for (int32_t j = 0; j < d; ++j) mid[size_t(j)] = 0.5 * (core[i * d + j] + core[(i + 1) * d + j]);
+            at_eps[size_t(i % d)] += 1.0;  // exactly eps away along one axis
+            queries.push_back(mid);
+            queries.push_back(at_eps);
+        }
+        for (int32_t q = 0; q < 300; ++q) {  // anywhere around the rows
+            std::vector<double> r(static_cast<size_t>(d));
+            for (double& x : r) x = rng.next_double() * 10.0 - 2.0;
+            queries.push_back(r);
+        }
+        queries.emplace_back(size_t(d), 1e200);
+        queries.emplace_back(size_t(d), -50.0);
+        queries.emplace_back(size_t(d), std::numeric_limits<double>::infinity());
+        int64_t noise = 0, clustered = 0;
+        for (const std::vector<double>& q : queries) {
+            double want_distance = 0, got_distance = 0;
+            const int32_t want = scan_assign(v, q.data(), &want_distance);
+            const int32_t got = kind.assign(v, prepared.data(), {q.data(), nullptr}, &got_distance);
+            ASSERT_EQ(got, want);
+            ASSERT_EQ(std::memcmp(&got_distance, &want_distance, sizeof(double)), 0)
+                << got_distance << " vs " << want_distance;
+            (want < 0 ? noise : clustered) += 1;
+        }
+        EXPECT_GT(noise, 3);
+        EXPECT_GT(clustered, 100);
+    }
 }
 
 // Labels do not depend on the runner (several blocks).
