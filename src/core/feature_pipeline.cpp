@@ -320,26 +320,6 @@ double yeo_johnson_lambda(const double* x, int64_t n, int64_t stride, const Inte
     return lambda;
 }
 
-// Domain of each transform.
-bool in_transform_domain(FeatureTransform t, double x) {
-    switch (t) {
-        case FeatureTransform::Log1p: return x > -1.0;
-        case FeatureTransform::Sqrt: return x >= 0.0;
-        default: return true;
-    }
-}
-
-// t(x).
-double apply_transform(FeatureTransform t, double lambda, double x) {
-    switch (t) {
-        case FeatureTransform::None: return x;
-        case FeatureTransform::Log1p: return std::log1p(x);
-        case FeatureTransform::Sqrt: return std::sqrt(x);
-        case FeatureTransform::YeoJohnson: return yeo_johnson(x, lambda);
-    }
-    return x;
-}
-
 // t^-1(y).
 double inverse_transform(FeatureTransform t, double lambda, double y) {
     switch (t) {

@@ -1,6 +1,7 @@
 // Preparing one feature array for nearest-centroid lookups.
 #include "model_point.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -118,21 +119,35 @@ void model_transform_values(const cseg::ModelView& m, double* x) {
     if (bad >= 0) transform_domain_error(m, bad, x[bad]);
 }
 
-// Transforms, imputes (when the model does), clips and scales one row of doubles in place.
+// Transforms, imputes (when the model does), clips and scales one row of doubles in place,
+// in one pass over the features. Errors as the steps one after another: a value outside its
+// transform's domain first (any feature), then a missing value without imputation (false),
+// then a scaled value that overflows.
 bool model_point_values(const cseg::ModelView& m, double* x, int32 missing) {
     const int32 n = m.dims;
-    model_transform_values(m, x);
-    if (missing > 0) {
-        if (m.impute == nullptr) return false;
-        for (int32 j = 0; j < n; ++j)
-            if (!std::isfinite(x[j])) x[j] = m.impute[j];
+    if (missing > 0 && m.impute == nullptr) {
+        model_transform_values(m, x);  // domain errors still come first
+        return false;
     }
-    if (m.clip_lo != nullptr) cseg::clip_row(m.clip_lo, m.clip_hi, x, n);
+    int32 overflow = -1;  // the first feature whose scaled value overflows
+    double overflow_raw = 0.0;
     for (int32 j = 0; j < n; ++j) {
-        const double raw = x[j];
-        x[j] = (raw - m.center[j]) / m.scale[j];
-        if (!std::isfinite(x[j])) out_of_scaler_range(m, j, raw);
+        double v = x[j];
+        if (!std::isfinite(v)) {
+            v = m.impute[j];  // missing > 0 here, so the model imputes
+        } else if (m.transform != nullptr) {
+            const auto t = cseg::FeatureTransform(m.transform[j]);
+            if (!cseg::in_transform_domain(t, v)) transform_domain_error(m, j, v);
+            v = cseg::apply_transform(t, m.lambdas[j], v);
+        }
+        if (m.clip_lo != nullptr) v = std::min(std::max(v, m.clip_lo[j]), m.clip_hi[j]);
+        x[j] = (v - m.center[j]) / m.scale[j];
+        if (!std::isfinite(x[j]) && overflow < 0) {
+            overflow = j;
+            overflow_raw = v;
+        }
     }
+    if (overflow >= 0) out_of_scaler_range(m, overflow, overflow_raw);
     return true;
 }
 

@@ -5,7 +5,9 @@
 // (its output is kept in test/reference/yeo_johnson_reference.txt).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <string>
 #include <vector>
@@ -21,6 +23,7 @@ namespace {
 
 using cseg::FeatureTransform;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kInf = std::numeric_limits<double>::infinity();
 
 // Lambda of every column of X (NaN skipped), as PowerTransformer fits them column by column.
 std::vector<double> lambdas(const cseg::RowMatrix& X) {
@@ -111,6 +114,44 @@ TEST(FeatureTransform, InversesRoundTrip) {
         }
     }
     EXPECT_DOUBLE_EQ(cseg::apply_transform(FeatureTransform::Log1p, 0.0, 99.0), std::log(100.0));
+}
+
+// The ulps between a double and the exact value (a long double reference).
+static double ulps_from(double got, long double exact) {
+    const double e = double(exact);
+    const double ulp = std::nextafter(std::fabs(e), kInf) - std::fabs(e);
+    return double(std::fabs((long double)got - exact) / (long double)ulp);
+}
+
+TEST(PipelineLog1p, WithinOneAndAHalfUlpsOfLog1p) {
+    // Values over the whole domain: near -1, both signs of small, integers, huge; the
+    // reference is long double log1pl (64-bit significand).
+    std::vector<double> xs = {-0.9999999999999999, -0.75, -0.5, -0.2928932, -1e-300, -5e-324,
+                              0.0, 5e-324, 1e-300, 1e-17, 1e-9, 0.4142135, 1.0, 3.0, 15.0,
+                              137.0, 1e6, 1e300, std::numeric_limits<double>::max()};
+    uint64_t state = 88172645463325252ULL;  // xorshift64: a fixed, portable sequence
+    auto next = [&state] {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        return double(state >> 11) * 0x1.0p-53;  // [0, 1)
+    };
+    for (int i = 0; i < 200000; ++i) {
+        xs.push_back(next() * 2.0 - 1.0);                      // (-1, 1)
+        xs.push_back(std::exp(next() * 1400.0 - 700.0));       // 1e-304 .. 1e304
+        xs.push_back(-std::exp(next() * 690.0 - 700.0));       // -1e-304 .. -1e-4
+        xs.push_back(std::floor(next() * 1e6));                // integers
+    }
+    double worst = 0.0;
+    for (double x : xs) {
+        if (!(x > -1.0)) continue;
+        const double got = cseg::pipeline_log1p(x);
+        worst = std::max(worst, ulps_from(got, log1pl((long double)x)));
+    }
+    EXPECT_LE(worst, 1.5);
+    EXPECT_EQ(cseg::pipeline_log1p(0.0), 0.0);
+    EXPECT_EQ(cseg::pipeline_log1p(1e-300), 1e-300);  // log1p(x) = x below 2^-54
+    EXPECT_EQ(cseg::apply_transform(FeatureTransform::Log1p, 0.0, 3.0), cseg::pipeline_log1p(3.0));
 }
 
 TEST(SortedQuantile, EqualsNumpyLinear) {
