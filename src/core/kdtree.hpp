@@ -1,16 +1,19 @@
 // Exact nearest-neighbour search over a fixed set of points: a k-d tree (Bentley 1975,
 // "Multidimensional binary search trees used for associative searching"; Friedman, Bentley &
-// Finkel 1977) with median splits on the widest coordinate and buckets of up to 16 points.
+// Finkel 1977) with median splits on the widest coordinate and buckets of up to kBucket points.
 // Distances are the core's squared_distance sums (distance.hpp), so a point's nearest is the
 // same as a linear scan's (nearest_centroid), ties included (lowest index).
 //
 // The tree is plain data in one 8-aligned block of kdtree_bytes(n, d) bytes (a header, the
-// nodes, each bucket's points transposed — d rows of its point count rounded up to 4 — and
-// their original indices), so a model can keep it in the per-query scratch the wall prepares
-// once; KdTree owns such a block. A bucket's distances are computed across its points at once
-// (distance.hpp's distance tiles: the same sums as the scalar squared_distance), and the far
-// side of a split is visited only when its box may hold a point as near as the best so far
-// (the incremental box distance of Arya & Mount 1993, as nanoflann).
+// nodes in preorder with the bounding box of each node's points, each bucket's points
+// transposed — d rows of its point count rounded up to 4 — and their original indices), so a
+// model can keep it in the per-query scratch the wall prepares once; KdTree owns such a block.
+// The search is iterative (an explicit stack, no recursion): a node is entered only when the
+// squared distance from the query to its points' bounding box — a lower bound of its points'
+// distances — may still tie the best so far; of two children the one with the nearer box goes
+// first. A bucket's distances are computed across its points at once (distance.hpp's distance
+// tiles: the same sums as the scalar squared_distance) and looked at one by one only when
+// their minimum can beat or tie the best.
 #pragma once
 
 #include <cstddef>
@@ -22,15 +25,14 @@ namespace cseg {
 // A read-only view of a built tree (pointers into its block).
 class KdTreeView {
   public:
-    // One node: its points are [begin, end) in tree order; an inner node (dim >= 0) splits
-    // them at `split` on coordinate dim into left (coordinates <= split) and right (>= split).
+    // One node: its points are [begin, end) in tree order. An inner node (right >= 0) has its
+    // left child next in preorder (its own number + 1) and its right child at `right`; a bucket
+    // has right = -1 and its transposed points from column `column`.
     struct Node {
         int64_t begin, end;
-        double split;
-        int32_t dim;  // -1 for a bucket
-        int32_t left, right;
+        int64_t column;
+        int32_t right;
         int32_t reserved;
-        int64_t column;  // a bucket's first column in the transposed points
     };
 
     KdTreeView() = default;
@@ -44,11 +46,11 @@ class KdTreeView {
     int64_t size() const { return n_; }
 
   private:
-    void search(int32_t node, const double* x, double box, double* off, double& best,
-                int64_t& best_index) const;
+    double box_distance(int64_t node, const double* x) const;
     void scan_bucket(const Node& b, const double* x, double& best, int64_t& best_index) const;
 
     const Node* nodes_ = nullptr;
+    const double* boxes_ = nullptr;    // per node: d lowest, then d highest coordinates
     const double* columns_ = nullptr;  // per bucket: d rows of its padded width, transposed
     const int64_t* index_ = nullptr;   // tree position -> original index
     int64_t n_ = 0;

@@ -246,6 +246,82 @@ TEST(KdTree, ManyDuplicatesAsLinearScan) {
     }
 }
 
+// Gaussian blobs as the benchmark's (2,000 points, several buckets deep), queries off the
+// points, on them, and exactly halfway between two points (equal distances: the lowest index).
+TEST(KdTree, BlobsAndNearTiesAsLinearScan) {
+    Rng rng(11);
+    const int32_t d = 8;
+    const int64_t n = 2000;
+    std::vector<double> pts(size_t(n) * d);
+    for (int64_t i = 0; i < n; ++i)
+        for (int32_t j = 0; j < d; ++j)
+            pts[size_t(i * d + j)] = double(i % 5) * 3.0 + (rng.next_double() - 0.5) * 2.0;
+    const KdTree tree(pts.data(), n, d);
+    for (int q = 0; q < 600; ++q) {
+        std::vector<double> x(static_cast<size_t>(d));
+        const int64_t a = q % n, b = (q * 7 + 3) % n;
+        for (int32_t j = 0; j < d; ++j) {
+            const double pa = pts[size_t(a * d + j)], pb = pts[size_t(b * d + j)];
+            if (q % 3 == 0) x[size_t(j)] = 0.5 * (pa + pb);           // midpoint: a near tie
+            else if (q % 3 == 1) x[size_t(j)] = pa;                   // on a point
+            else x[size_t(j)] = pa + (rng.next_double() - 0.5) * 0.5;  // near a point
+        }
+        double sq = -1.0, expected_sq = -1.0;
+        EXPECT_EQ(tree.nearest(x.data(), &sq),
+                  nearest_centroid(x.data(), pts.data(), int32_t(n), d, &expected_sq))
+            << q;
+        EXPECT_EQ(sq, expected_sq);
+    }
+    // Exact ties: points mirrored around a query (the same distance in every coordinate
+    // order), the lowest index wins wherever the tree put them.
+    std::vector<double> mirror;
+    for (int i = 0; i < 40; ++i)
+        for (int32_t j = 0; j < d; ++j) mirror.push_back((i % 2 ? 1.0 : -1.0) * (j == i / 2 % d));
+    const KdTree tied(mirror.data(), 40, d);
+    const std::vector<double> origin(static_cast<size_t>(d), 0.0);
+    EXPECT_EQ(tied.nearest(origin.data()), 0);
+}
+
+// The plain float64 scan the tree reproduces: squared_distance, strict "<" (lowest index on a
+// tie), no wide comparison (nearest_centroid's overflow fallback is k-means' rule, not the
+// tree's: a row whose distances all overflow gets the lowest index).
+int64_t brute_force_nearest(const double* x, const double* pts, int64_t n, int32_t d, double* sq) {
+    int64_t best = 0;
+    double best_sq = squared_distance(x, pts, d);
+    for (int64_t i = 1; i < n; ++i) {
+        const double s = squared_distance(x, pts + i * d, d);
+        if (s < best_sq) {
+            best_sq = s;
+            best = i;
+        }
+    }
+    *sq = best_sq;
+    return best;
+}
+
+// Coordinates of 1e200 and of 1e150: squares overflow to +infinity (every distance ties at
+// +infinity: the lowest index), or only the far ones do; the tree answers as the plain scan.
+TEST(KdTree, HugeCoordinatesAsBruteForce) {
+    Rng rng(5);
+    for (double scale : {1e200, 1e150})
+        for (int32_t d : {2, 8}) {
+            std::vector<double> pts(size_t(300) * d);
+            for (double& v : pts) v = (rng.next_double() - 0.5) * scale;
+            const KdTree tree(pts.data(), 300, d);
+            for (int q = 0; q < 100; ++q) {
+                std::vector<double> x(static_cast<size_t>(d));
+                for (int32_t j = 0; j < d; ++j)
+                    x[size_t(j)] = q % 2 ? pts[size_t((q * 3) * d + j)] * (1.0 + 1e-12 * j)
+                                         : (rng.next_double() - 0.5) * 4.0 * scale;
+                double sq = -1.0, expected_sq = -1.0;
+                EXPECT_EQ(tree.nearest(x.data(), &sq),
+                          brute_force_nearest(x.data(), pts.data(), 300, d, &expected_sq))
+                    << scale << " " << d << " " << q;
+                EXPECT_EQ(sq, expected_sq);
+            }
+        }
+}
+
 // Adjusted Rand index of two labellings (Hubert & Arabie 1985), as scikit-learn's.
 double adjusted_rand(const std::vector<int32_t>& a, const std::vector<int32_t>& b) {
     std::map<std::pair<int32_t, int32_t>, double> cell;
