@@ -188,8 +188,8 @@ std::string number_text(double x) {
     return s;
 }
 
-// The finite values of column j of X, sorted ascending.
-std::vector<double> sorted_finite_column(ConstRowMap X, int32_t j, const Interrupt& interrupt) {
+// The finite values of column j of X, in row order.
+std::vector<double> finite_column(ConstRowMap X, int32_t j, const Interrupt& interrupt) {
     std::vector<double> v;
     v.reserve(size_t(X.rows()));
     for (int64_t i = 0; i < X.rows(); ++i) {
@@ -197,7 +197,6 @@ std::vector<double> sorted_finite_column(ConstRowMap X, int32_t j, const Interru
         const double x = X(i, j);
         if (std::isfinite(x)) v.push_back(x);
     }
-    std::sort(v.begin(), v.end());
     return v;
 }
 
@@ -218,13 +217,21 @@ double quantile_lerp(double a, double b, double frac) {
     return frac >= 0.5 ? b - (b - a) * (1.0 - frac) : a + (b - a) * frac;
 }
 
-// Linear-interpolation quantile of the transformed sorted values (the transform is increasing,
-// so transformed order statistics are the transforms of the original ones).
-double transformed_quantile(const std::vector<double>& sorted, FeatureTransform t, double lambda,
+// Adds the two order statistics quantile q reads to `ranks`.
+void add_quantile_ranks(std::vector<int64_t>& ranks, int64_t n, double q) {
+    const QuantilePosition p = quantile_position(n, q);
+    ranks.push_back(p.lo);
+    ranks.push_back(p.hi);
+}
+
+// Linear-interpolation quantile of the transformed values (the transform is increasing, so
+// transformed order statistics are the transforms of the original ones); the two order
+// statistics of q must be among those `values` was asked for.
+double transformed_quantile(const OrderStatistics& values, FeatureTransform t, double lambda,
                             double q) {
-    const QuantilePosition p = quantile_position(int64_t(sorted.size()), q);
-    return quantile_lerp(apply_transform(t, lambda, sorted[size_t(p.lo)]),
-                         apply_transform(t, lambda, sorted[size_t(p.hi)]), p.frac);
+    const QuantilePosition p = quantile_position(values.size(), q);
+    return quantile_lerp(apply_transform(t, lambda, values.at(p.lo)),
+                         apply_transform(t, lambda, values.at(p.hi)), p.frac);
 }
 
 }  // namespace
@@ -384,8 +391,8 @@ FeaturePipeline fit_feature_pipeline(RowMap rows, const PipelineSpec& spec,
     p.decile_shares.assign(size_t(d) * kDecileBins, 0.0);
     for (int32_t j = 0; j < d; ++j) {
         const FeatureTransform t = transform ? p.transform[size_t(j)] : FeatureTransform::None;
-        const std::vector<double> sorted = sorted_finite_column(X, j, interrupt);
-        if (sorted.empty()) {
+        std::vector<double> finite = finite_column(X, j, interrupt);
+        if (finite.empty()) {
             if (spec.impute)
                 throw Error(ErrorKind::DataException,
                             "cannot impute " + feature_in_message(spec.feature_names, j) +
@@ -394,24 +401,37 @@ FeaturePipeline fit_feature_pipeline(RowMap rows, const PipelineSpec& spec,
                             "feature's finite values.");
             throw Error(ErrorKind::Internal, "fit_feature_pipeline: a feature without values");
         }
-        const int64_t m = int64_t(sorted.size());
-        if (!in_transform_domain(t, sorted.front()))
-            throw_domain_error("", spec.feature_names, j, t, sorted.front());
+        const int64_t m = int64_t(finite.size());
+        // The order statistics read below: the minimum and the quantiles' neighbours (all of
+        // them, sorted, for yeo-johnson, whose fit sums in sorted order).
+        std::vector<int64_t> ranks{0};
+        for (int32_t b = 0; b < kDecileCuts; ++b)
+            add_quantile_ranks(ranks, m, double(b + 1) / kDecileBins);
+        if (spec.clip) {
+            add_quantile_ranks(ranks, m, spec.clip_q_lo);
+            add_quantile_ranks(ranks, m, spec.clip_q_hi);
+        }
+        if (spec.impute && spec.impute_method == ImputeMethod::Median)
+            add_quantile_ranks(ranks, m, 0.5);
+        const OrderStatistics sorted(std::move(finite), std::move(ranks),
+                                     t == FeatureTransform::YeoJohnson, interrupt);
+        if (!in_transform_domain(t, sorted.at(0)))
+            throw_domain_error("", spec.feature_names, j, t, sorted.at(0));
         // Deciles and the training share of each decile bin.
         double* cut = p.deciles.data() + size_t(j) * kDecileCuts;
         double* share = p.decile_shares.data() + size_t(j) * kDecileBins;
         int64_t below = 0;
         for (int32_t b = 0; b < kDecileCuts; ++b) {
-            cut[b] = sorted_quantile(sorted.data(), m, double(b + 1) / kDecileBins);
-            const int64_t upto =
-                int64_t(std::upper_bound(sorted.begin(), sorted.end(), cut[b]) - sorted.begin());
+            cut[b] = transformed_quantile(sorted, FeatureTransform::None, 0.0,
+                                          double(b + 1) / kDecileBins);
+            const int64_t upto = sorted.count_at_most(cut[b]);
             share[b] = double(upto - below) / double(m);
             below = upto;
         }
         share[kDecileCuts] = double(m - below) / double(m);
         double lambda = 0.0;
         if (t == FeatureTransform::YeoJohnson) {
-            lambda = yeo_johnson_lambda(sorted.data(), m, 1, interrupt);
+            lambda = yeo_johnson_lambda(sorted.sorted_values().data(), m, 1, interrupt);
             p.lambdas[size_t(j)] = lambda;
         }
         if (spec.clip) {
@@ -455,6 +475,16 @@ FeaturePipeline fit_feature_pipeline(RowMap rows, const PipelineSpec& spec,
         if (spec.clip) clip_row(p.clip_lo.data(), p.clip_hi.data(), x, d);
     }
     return p;
+}
+
+// The column copy and brackets, the sample, the marks (see the header).
+double feature_pipeline_fit_bytes(int64_t n, int32_t d, const PipelineSpec& spec) {
+    const bool transform =
+        std::any_of(spec.transform.begin(), spec.transform.end(),
+                    [](FeatureTransform t) { return t != FeatureTransform::None; });
+    const double rows = static_cast<double>(std::max<int64_t>(n, 0));
+    return 2.0 * 8.0 * rows + 8.0 * double(OrderStatistics::kSampleRows) + 8.0 * 64.0 +
+           (transform && spec.impute ? rows * double(d) / 8.0 : 0.0);
 }
 
 // Per-feature transform of one row.

@@ -20,6 +20,43 @@ constexpr double kMaxScaledValue = 1e100;
 void column_mean_std(ConstRowMap X, std::vector<double>& mean, std::vector<double>& std_dev,
                      const Interrupt& interrupt);
 
+// Chosen order statistics of one column's values without sorting them all: a sorted sample
+// brackets each asked-for rank, one pass keeps the values inside the brackets (Floyd &
+// Rivest's idea), and the ranks are selected among those. Exact: a bracket the sample misjudged falls back
+// to sorting every value. Columns of up to kSortRows values are sorted whole.
+class OrderStatistics {
+public:
+    static constexpr int64_t kSortRows = int64_t{1} << 18;
+    // The sample that places the brackets.
+    static constexpr int64_t kSampleRows = 65536;
+
+    // `values`: finite numbers in any order (at least one); `ranks`: the order statistics
+    // at() will be asked for (0-based, any order); `sort_all`: sort every value anyway.
+    OrderStatistics(std::vector<double> values, std::vector<int64_t> ranks, bool sort_all,
+                    const Interrupt& interrupt);
+    // How many values.
+    int64_t size() const { return n_; }
+    // The rank-th smallest value; rank must be one of the asked-for ranks (any, when sorted).
+    double at(int64_t rank) const;
+    // How many values are <= c.
+    int64_t count_at_most(double c) const;
+    // All values ascending; only when sorted() (sort_all, a small column or the fallback).
+    bool sorted() const { return windows_.empty(); }
+    const std::vector<double>& sorted_values() const { return values_; }
+
+private:
+    // A bracket: the values in [lo, hi] (its asked-for ranks selected in place) and how many
+    // values lie below lo.
+    struct Window {
+        double lo, hi;
+        int64_t below;
+        std::vector<double> values;
+    };
+    std::vector<double> values_;  // ascending when sorted()
+    std::vector<Window> windows_;
+    int64_t n_;
+};
+
 // Throws Error(DataException) naming the first element of X (scaled) beyond kMaxScaledValue;
 // X's first row is row first_row of the data (rows are numbered from 1 in the message).
 void check_scaled_range(ConstRowMap X, int64_t first_row = 0);

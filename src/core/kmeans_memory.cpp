@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "distance.hpp"
+#include "feature_pipeline.hpp"
 #include "kmeans.hpp"
 #include "kmeans_init.hpp"
 #include "task_threads.hpp"
@@ -93,11 +94,14 @@ FitMemory kmeans_fit_memory(int64_t rows, int32_t dims, int32_t clusters,
         m.per_restart = std::max(restart, finalist);
         fit = first + std::max(c * restart, c * finalist + results);
     }
-    // Before the restarts: the scaler (robust: one column copy) beside the column statistics,
-    // and the tolerance's per-block column sums; after: order_clusters' per-cluster sums.
+    // Before the restarts: the feature pipeline (a column copy and its brackets), then the
+    // scaler (robust: one column copy) beside the column statistics and the tolerance's
+    // per-block column sums; after: order_clusters' per-cluster sums.
     const double blocks = std::ceil(n / static_cast<double>(kTaskBlockRows));
-    const double before = (opts.scale == ScaleMethod::Robust ? kDouble * n : 0.0) +
-                          kDouble * (blocks + 4) * d;
+    const double before =
+        std::max(feature_pipeline_fit_bytes(rows, dims, pipeline_spec(opts)),
+                 (opts.scale == ScaleMethod::Robust ? kDouble * n : 0.0) +
+                     kDouble * (blocks + 4) * d);
     m.bytes = std::max(fit, before) + kDouble * 2 * k + t * kPerThread + kFixed;
     return m;
 }

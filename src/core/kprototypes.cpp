@@ -10,6 +10,7 @@
 #include <string>
 #include <utility>
 
+#include "feature_pipeline.hpp"
 #include "kmeans_init.hpp"
 #include "model_json.hpp"
 #include "model_kind.hpp"
@@ -439,7 +440,9 @@ double kprototypes_fit_bytes(int64_t rows, int32_t p, int32_t q, int64_t n_categ
     const double runs = 2.0 * 4.0 * n;                         // the best run's and this run's labels
     const double finish = 4.0 * n + 8.0 * k * q + 8.0 * k * 4;  // renumbered labels, hits, sizes
     const double robust = opts.scale == ScaleMethod::Robust ? 8.0 * n : 0.0;
-    return copy + std::max(sort, rounds + plusplus + runs + finish) + robust + 64.0 * 1024;
+    const double pipeline = feature_pipeline_fit_bytes(rows, p, pipeline_spec(opts));
+    return copy + std::max({sort, pipeline, rounds + plusplus + runs + finish}) + robust +
+           64.0 * 1024;
 }
 
 // Binary search over the attribute's sorted category texts.
