@@ -483,8 +483,10 @@ double feature_pipeline_fit_bytes(int64_t n, int32_t d, const PipelineSpec& spec
         std::any_of(spec.transform.begin(), spec.transform.end(),
                     [](FeatureTransform t) { return t != FeatureTransform::None; });
     const double rows = static_cast<double>(std::max<int64_t>(n, 0));
-    return 2.0 * 8.0 * rows + 8.0 * double(OrderStatistics::kSampleRows) + 8.0 * 64.0 +
-           (transform && spec.impute ? rows * double(d) / 8.0 : 0.0);
+    const double column = n <= OrderStatistics::kSortRows  // sorted whole, in place
+                              ? 8.0 * rows
+                              : 2.0 * 8.0 * rows + 8.0 * double(OrderStatistics::kSampleRows);
+    return column + 8.0 * 64.0 + (transform && spec.impute ? rows * double(d) / 8.0 : 0.0);
 }
 
 // Per-feature transform of one row.

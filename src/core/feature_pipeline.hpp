@@ -116,9 +116,9 @@ FeaturePipeline fit_feature_pipeline(RowMap rows, const PipelineSpec& spec,
                                      std::vector<double>& feature_std,
                                      const Interrupt& interrupt);
 
-// Bytes fit_feature_pipeline allocates at most for n x d rows: one column's finite values and
-// its order statistics' brackets (at worst every value, when ties fill them), their sample,
-// and the imputed elements' marks when a transform and imputation meet.
+// Bytes fit_feature_pipeline allocates at most for n x d rows: one column's finite values
+// and, past OrderStatistics::kSortRows, its brackets (at worst every value, when ties fill
+// them) and their sample; the imputed elements' marks when a transform and imputation meet.
 double feature_pipeline_fit_bytes(int64_t n, int32_t d, const PipelineSpec& spec);
 
 // Transforms x[0..d) in place with per-feature codes (may be nullptr: no transform).
