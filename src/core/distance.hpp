@@ -4,6 +4,7 @@
 // (Hamerly/Elkan) code paths agree bit for bit and seg_assign reproduces training labels.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -215,18 +216,19 @@ inline void nearest_in_block(const double* __restrict__ v, int32_t k, int64_t* _
 
 // The nearest of k >= 1 centres from their squared distances v[0 .. k): the lowest index
 // holding the smallest value, its value in *d1 and, when d2 != nullptr, the second-smallest
-// value (equal to *d1 on a tie; +inf when k = 1) in *d2.
+// value (equal to *d1 on a tie; +inf when k = 1) in *d2. Branch-free (min, max and a
+// conditional move: the same results as the scan "if (v < b1) {b2 = b1; b1 = v;} else if
+// (v < b2) b2 = v;", NaN included): a data-dependent branch here mispredicts for most rows,
+// and seg_assign waited for the whole row's preparation to resolve it.
 inline int32_t nearest_of(const double* v, int32_t k, double* d1, double* d2) {
     int32_t a = 0;
     double b1 = v[0], b2 = std::numeric_limits<double>::infinity();
     for (int32_t c = 1; c < k; ++c) {
-        if (v[c] < b1) {
-            b2 = b1;
-            b1 = v[c];
-            a = c;
-        } else if (v[c] < b2) {
-            b2 = v[c];
-        }
+        const double x = v[c];
+        const int32_t lt = x < b1;  // a select written as arithmetic: GCC keeps it a select
+        a += (c - a) & -lt;
+        b2 = std::max(std::min(b2, x), b1);  // (m < b1) ? b1 : m, m = (x < b2) ? x : b2
+        b1 = std::min(b1, x);                // (x < b1) ? x : b1
     }
     *d1 = b1;
     if (d2 != nullptr) *d2 = b2;

@@ -216,6 +216,33 @@ TEST(Distance, BlockNearestMatchesSequentialScan) {
     }
 }
 
+// The branch-free nearest_of gives what the branching scan gives, for ties, +inf and NaN.
+TEST(Distance, NearestOfMatchesTheBranchingScan) {
+    Rng rng(5);
+    const double values[] = {0.0, 1.0, 1.0, 2.5, HUGE_VAL, std::nan("")};
+    for (int32_t k : {1, 2, 3, 5, 9}) {
+        for (int trial = 0; trial < 2000; ++trial) {
+            std::vector<double> v(static_cast<size_t>(k));
+            for (double& x : v) x = values[rng.bounded(6)];
+            int32_t a = 0;
+            double b1 = v[0], b2 = HUGE_VAL;
+            for (int32_t c = 1; c < k; ++c) {
+                if (v[size_t(c)] < b1) {
+                    b2 = b1;
+                    b1 = v[size_t(c)];
+                    a = c;
+                } else if (v[size_t(c)] < b2) {
+                    b2 = v[size_t(c)];
+                }
+            }
+            double s1, s2;
+            ASSERT_EQ(nearest_of(v.data(), k, &s1, &s2), a);
+            ASSERT_TRUE(s1 == b1 || (std::isnan(s1) && std::isnan(b1)));
+            ASSERT_EQ(s2, b2);
+        }
+    }
+}
+
 // ----------------------------------------------------------------------------------------
 // Seeding
 
