@@ -11,6 +11,7 @@
 #include <limits>
 #include <string>
 
+#include "distance.hpp"
 #include "kmeans.hpp"
 #include "kmeans_memory.hpp"
 #include "model.hpp"
@@ -249,9 +250,10 @@ GmmParams empty_params(CovarianceType t, int32_t k, int32_t d) {
     return p;
 }
 
-// The initial responsibilities of restart r (scikit-learn's _initialize_parameters).
+// The initial responsibilities of restart r (scikit-learn's _initialize_parameters); with init
+// "kmeans" the k-means centres go to *centres when it is given.
 RowMatrix initial_resp(ConstRowMap X, int32_t k, const GmmOptions& opts, int32_t restart,
-                       const Interrupt& interrupt) {
+                       const Interrupt& interrupt, RowMatrix* centres = nullptr) {
     const int64_t n = X.rows();
     RowMatrix R = RowMatrix::Zero(n, k);
     Rng rng = Rng::for_stream(opts.seed, static_cast<uint64_t>(restart));
@@ -272,21 +274,29 @@ RowMatrix initial_resp(ConstRowMap X, int32_t k, const GmmOptions& opts, int32_t
     ko.n_init = 1;
     ko.refine = RefineMethod::None;
     ko.seed = rng.next();
-    const KMeansRun km = kmeans_run(X, k, ko, interrupt);
+    KMeansRun km = kmeans_run(X, k, ko, interrupt);
     for (int64_t i = 0; i < n; ++i) R(i, km.labels[size_t(i)]) = 1.0;
+    if (centres != nullptr) *centres = std::move(km.centers);
     return R;
 }
 
 // EM iterations each k-means candidate of a restart gets before one is chosen.
 constexpr int32_t kScreenIterations = 10;
-// Above this many rows the candidates are screened on an evenly spaced sample of this many.
-constexpr int64_t kScreenRows = 20000;
 
 // How the EM iterations of one restart ended.
 struct EmOutcome {
     double lower_bound;
     int32_t n_iter;
     bool converged;
+};
+
+// What one screened k-means candidate of a restart left: its k-means centres and its
+// parameters and outcome after the short EM run.
+struct Candidate {
+    RowMatrix centres;
+    GmmParams params;
+    EmOutcome outcome{-std::numeric_limits<double>::infinity(), 0, false};
+    int32_t regularised = 0;  // covariance blocks regularised beyond reg_covar in its run
 };
 
 // EM iterations from the current parameters (scikit-learn's loop in BaseMixture.fit_predict):
@@ -307,53 +317,94 @@ void em_iterate(ConstRowMap X, EmState& st, const GmmOptions& opts, int32_t max_
     }
 }
 
+// Parameters from given responsibilities st.resp of the rows X (the M-step of a start).
+void start_params(ConstRowMap X, EmState& st, CovarianceType t, double reg,
+                  const Interrupt& interrupt, const TaskRunner& runner) {
+    st.params = empty_params(t, int32_t(st.resp.cols()), int32_t(X.cols()));
+    m_step(X, st, moments_of(X, st.resp, interrupt, runner), reg, interrupt, runner);
+}
+
+// Candidate `stream` of a restart: a k-means labelling of the screening rows and a short EM
+// run from it, on the calling thread (the rows are one block, or few: the sums are the same
+// on any runner).
+Candidate screen_candidate(ConstRowMap screen, int32_t k, const GmmOptions& opts,
+                           int32_t stream, const Interrupt& interrupt) {
+    Candidate c;
+    EmState st;
+    st.resp = initial_resp(screen, k, opts, stream, interrupt, &c.centres);
+    start_params(screen, st, opts.covariance, opts.reg_covar, interrupt, run_tasks_serially);
+    em_iterate(screen, st, opts, std::min(kScreenIterations, opts.max_iter), interrupt,
+               run_tasks_serially, c.outcome);
+    c.params = std::move(st.params);
+    c.regularised = st.regularised;
+    return c;
+}
+
 // One restart of gmm_run: with init "kmeans" and opts.init_candidates > 1, that many
 // k-means labelings (streams restart * candidates + j of the seed) are each turned into
-// parameters and given kScreenIterations EM iterations -- on every row, or above kScreenRows
-// rows on every (n / kScreenRows)-th row -- and the candidate with the highest lower bound
-// (ties: the first) starts the EM on all rows: the "short runs" strategy of Biernacki, Celeux
-// & Govaert (2003, "Choosing starting values for the EM algorithm for getting the highest
-// likelihood in multivariate Gaussian mixture models"). With one candidate, or init "random",
-// it is scikit-learn's single start. max_iter bounds the iterations on all rows.
+// parameters and given kScreenIterations EM iterations -- on every row, or on the evenly
+// spaced sample of gmm_screen_rows rows -- side by side on the runner's threads, each on its
+// own; the candidate with the highest lower bound (ties: the first) starts the EM on all
+// rows: the "short runs" strategy of Biernacki, Celeux & Govaert (2003, "Choosing starting
+// values for the EM algorithm for getting the highest likelihood in multivariate Gaussian
+// mixture models"). On a sample, a winner whose short run converged at its second iteration
+// (its k-means labelling was already an EM fixed point) starts from its k-means centres'
+// labelling of all rows -- as scikit-learn's start, without the sample's overfitted
+// parameters that would cost an extra pass over all rows to undo --, any other continues
+// from its parameters. With one candidate, or init "random", it is scikit-learn's single
+// start. max_iter bounds the iterations on all rows.
 EmOutcome em_restart(ConstRowMap X, int32_t k, const GmmOptions& opts, int32_t restart,
                      EmState& st, const Interrupt& interrupt, const TaskRunner& runner) {
     const int64_t n = X.rows();
     const int32_t d = static_cast<int32_t>(X.cols());
     const int32_t candidates = opts.init == GmmInit::KMeans ? opts.init_candidates : 1;
-    const auto start_from = [&](ConstRowMap rows, int32_t stream) {
-        st.params = empty_params(opts.covariance, k, d);
-        st.resp = initial_resp(rows, k, opts, stream, interrupt);
-        m_step(rows, st, moments_of(rows, st.resp, interrupt, runner), opts.reg_covar,
-               interrupt, runner);
-    };
     st.regularised = 0;
     EmOutcome o{-std::numeric_limits<double>::infinity(), 0, false};
     if (candidates == 1) {
-        start_from(X, restart);
+        st.resp = initial_resp(X, k, opts, restart, interrupt);
+        start_params(X, st, opts.covariance, opts.reg_covar, interrupt, runner);
         em_iterate(X, st, opts, opts.max_iter, interrupt, runner, o);
         return o;
     }
+    const int64_t m = gmm_screen_rows(n, opts.covariance, k, d);
     RowMatrix sample;
     ConstRowMap screen = X;
-    if (n > kScreenRows) {
-        sample.resize(kScreenRows, d);
-        for (int64_t i = 0; i < kScreenRows; ++i) sample.row(i) = X.row(i * n / kScreenRows);
+    if (m > 0) {
+        sample.resize(m, d);
+        for (int64_t i = 0; i < m; ++i) sample.row(i) = X.row(i * n / m);
         new (&screen) ConstRowMap(sample.data(), sample.rows(), sample.cols());
     }
-    double best_bound = 0.0;
-    GmmParams best_params;
-    for (int32_t j = 0; j < candidates; ++j) {
-        start_from(screen, restart * candidates + j);
-        EmOutcome c{-std::numeric_limits<double>::infinity(), 0, false};
-        em_iterate(screen, st, opts, std::min(kScreenIterations, opts.max_iter), interrupt,
-                   runner, c);
-        if (j == 0 || c.lower_bound > best_bound) {
-            best_bound = c.lower_bound;
-            best_params = st.params;
-        }
+    std::vector<Candidate> cands(size_t(candidates), Candidate{});
+    runner(
+        candidates,
+        [&](int32_t j, const Interrupt& intr) {
+            cands[size_t(j)] = screen_candidate(screen, k, opts, restart * candidates + j, intr);
+        },
+        interrupt);
+    int32_t best = 0;
+    for (int32_t j = 1; j < candidates; ++j)
+        if (cands[size_t(j)].outcome.lower_bound > cands[size_t(best)].outcome.lower_bound)
+            best = j;
+    for (const Candidate& c : cands) st.regularised += c.regularised;
+    Candidate& win = cands[size_t(best)];
+    sample.resize(0, 0);
+    if (m > 0 && win.outcome.converged && win.outcome.n_iter <= 2) {
+        st.resp = RowMatrix::Zero(n, k);
+        runner(
+            blocks_of(n),
+            [&](int32_t b, const Interrupt& intr) {
+                intr.poll();
+                for (int64_t i = task_block_begin(b); i < task_block_end(b, n); ++i)
+                    st.resp(i, nearest_centroid(X.row(i).data(), win.centres.data(), k, d,
+                                                nullptr)) = 1.0;
+            },
+            interrupt);
+        start_params(X, st, opts.covariance, opts.reg_covar, interrupt, runner);
+    } else {
+        st.params = std::move(win.params);
+        st.resp.resize(n, k);
     }
-    st.params = std::move(best_params);
-    st.resp.resize(n, k);
+    cands.clear();
     em_iterate(X, st, opts, opts.max_iter, interrupt, runner, o);
     return o;
 }
@@ -401,6 +452,13 @@ GmmOptions gmm_options(const KMeansOptions& o) {
     return g;
 }
 
+int64_t gmm_screen_rows(int64_t n, CovarianceType t, int32_t k, int32_t d) {
+    const double wanted = double(kScreenRowsPerParameter) * double(gmm_parameter_count(t, k, d));
+    const int64_t m = static_cast<int64_t>(
+        std::min<double>(double(kScreenMaxRows), std::max<double>(double(kScreenMinRows), wanted)));
+    return n > 2 * m ? m : 0;
+}
+
 // Every term names the buffers it counts (sizes in doubles of bytes: no product overflows).
 double gmm_fit_bytes(int64_t rows, int32_t dims, int32_t clusters, const KMeansOptions& opts,
                      int32_t threads) {
@@ -411,37 +469,52 @@ double gmm_fit_bytes(int64_t rows, int32_t dims, int32_t clusters, const KMeansO
     const double t = std::max(threads, 1);
     const double cov = static_cast<double>(covariance_size(g.covariance, int32_t(k), int32_t(d)));
     const bool matrix = g.covariance == CovarianceType::Full || g.covariance == CovarianceType::Tied;
+    const double scatter = matrix ? k * d * d : k * d;
+    // Each running block of B rows: W (B x k), Y, D, Dw and one expression temporary (B x d),
+    // sq (B); its BlockSums (nk, rx, scatter).
+    const auto block_scratch = [&](double B) { return 8.0 * B * (k + 4 * d + 2); };
+    const double block_sums = 8.0 * (k + k * d + scatter);
     // GmmParams: weights, log_det, means, covariances, precisions_chol. Alive at once: the
-    // restart's (EmState), the best restart's (gmm_run), the best candidate's (em_restart), a
-    // fresh empty_params, and the kind's copy, kind arrays and centres (model_gmm.cpp).
+    // restart's (EmState), the best restart's (gmm_run), a fresh empty_params, and the kind's
+    // copy, kind arrays and centres (model_gmm.cpp).
     const double params = 8.0 * (2 * k + k * d + 2 * cov);
-    const double all_params = 6.0 * params;
+    double all_params = 6.0 * params;
     // st.resp (n x k) and the next start's initial_resp beside it until the move.
     const double resp = 2.0 * 8.0 * n * k;
-    // The starts: k-means labelings on every row, or on the screening sample above it.
-    const bool screened = g.init == GmmInit::KMeans && g.init_candidates > 1;
-    const double start_rows = screened ? std::min<double>(n, double(kScreenRows)) : n;
-    const double sample = screened && n > double(kScreenRows) ? 8.0 * double(kScreenRows) * d : 0.0;
     KMeansOptions ko;
     ko.n_init = 1;
     ko.refine = RefineMethod::None;
-    const double kmeans = g.init == GmmInit::KMeans
-                              ? kmeans_fit_memory(int64_t(start_rows), int32_t(d), int32_t(k), ko, 1).bytes
-                              : 0.0;
-    // One pass: every block's BlockSums (nk, rx, scatter), their sum and the M-step's copy S.
+    // The starts: one k-means labelling of every row, or the screened candidates.
+    double starts = 0.0;
+    if (g.init == GmmInit::KMeans && g.init_candidates > 1) {
+        const double c = g.init_candidates;
+        const int64_t m = gmm_screen_rows(int64_t(n), g.covariance, int32_t(k), int32_t(d));
+        const double s = m > 0 ? double(m) : n;  // the rows screened
+        const double running = std::min(t, c);   // candidates side by side
+        // Every candidate's centres and parameters (kept until the winner is chosen); each
+        // running one's EmState parameters and fresh empty_params, responsibilities and initial
+        // responsibilities (s x k), k-means on s rows, block scratch and sums (a few blocks).
+        all_params += c * (params + 8.0 * k * d) + running * 2.0 * params;
+        const double blocks = std::ceil(s / static_cast<double>(kTaskBlockRows));
+        starts = (m > 0 ? 8.0 * s * d : 0.0) +
+                 running * (2.0 * 8.0 * s * k +
+                            kmeans_fit_memory(int64_t(s), int32_t(d), int32_t(k), ko, 1).bytes +
+                            block_scratch(std::min(s, double(kTaskBlockRows))) +
+                            (blocks + 2) * block_sums);
+    } else if (g.init == GmmInit::KMeans) {
+        starts = kmeans_fit_memory(int64_t(n), int32_t(d), int32_t(k), ko, 1).bytes;
+    }
+    // One pass: every block's BlockSums, their sum and the M-step's copy S.
     const double blocks = std::ceil(n / static_cast<double>(kTaskBlockRows));
-    const double scatter = matrix ? k * d * d : k * d;
-    const double sums = 8.0 * (blocks + 2) * (k + k * d + scatter);
-    // Each running block: W (B x k), Y, D, Dw and one expression temporary (B x d), sq (B).
-    const double B = std::min(n, static_cast<double>(kTaskBlockRows));
-    const double per_block = std::min(t, blocks) * 8.0 * B * (k + 4 * d + 2);
-    // gmm_precisions: the Cholesky factor, L and its inverse (d x d each).
+    const double sums = (blocks + 2) * block_sums;
+    const double per_block = std::min(t, blocks) * block_scratch(std::min(n, double(kTaskBlockRows)));
+    // gmm_precisions: the Cholesky factor, L and its inverse (d x d each), in every thread.
     const double chol = matrix ? 3.0 * 8.0 * d * d : 0.0;
     // Labels: gmm_run's, the kind's, the pipeline's renumbered ones; the kind's k scratch.
     const double labels = 3.0 * 4.0 * n + 8.0 * k;
     // Before the fit: the robust scaler's column copy and the column statistics.
     const double before = (opts.scale == ScaleMethod::Robust ? 8.0 * n : 0.0) + 8.0 * (blocks + 4) * d;
-    const double fit = all_params + resp + sample + kmeans + sums + per_block + chol + labels;
+    const double fit = all_params + resp + starts + sums + per_block + chol * t + labels;
     return std::max(fit, before) + t * 256.0 * 1024 + 64.0 * 1024;  // per-thread, fixed
 }
 

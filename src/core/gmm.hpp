@@ -43,6 +43,15 @@ struct GmmOptions {
     int32_t init_candidates = 10;
 };
 
+// The screening sample of a restart's init_candidates k-means candidates (gmm_run): m =
+// kScreenRowsPerParameter rows per free parameter (gmm_parameter_count), at least
+// kScreenMinRows and at most kScreenMaxRows, evenly spaced; 0 (every row screened) when n
+// <= 2m, where a sample would save little.
+constexpr int64_t kScreenMinRows = 2048;
+constexpr int64_t kScreenRowsPerParameter = 8;
+constexpr int64_t kScreenMaxRows = 20000;
+int64_t gmm_screen_rows(int64_t n, CovarianceType t, int32_t k, int32_t d);
+
 // The EM options of a model's options (gmm_fit's keys, the seed).
 GmmOptions gmm_options(const KMeansOptions& o);
 
@@ -120,9 +129,9 @@ struct GmmRun {
 
 // EM as scikit-learn's GaussianMixture.fit on n x d scaled rows: opts.n_init restarts, restart
 // r initialised from Rng::for_stream(opts.seed, ...) -- with init "kmeans" the best of
-// opts.init_candidates k-means labelings after 10 EM iterations each (on a sample of
-// 20000 rows above that) (Biernacki, Celeux &
-// Govaert 2003, "short runs"; scikit-learn takes a single k-means run) -- each at most opts.max_iter iterations of
+// opts.init_candidates k-means labelings after 10 EM iterations each (on gmm_screen_rows
+// evenly spaced rows, side by side on the runner's threads) (Biernacki, Celeux & Govaert
+// 2003, "short runs"; scikit-learn takes a single k-means run) -- each at most opts.max_iter iterations of
 // E-step + M-step until the mean log-likelihood changes by less than opts.tol; the restart with
 // the highest final lower bound wins (ties: the earliest). Passes over the rows are split into
 // blocks of kTaskBlockRows rows run by `runner`; block sums are added in block order, so the
