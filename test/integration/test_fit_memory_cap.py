@@ -9,7 +9,8 @@ Run alone: pg_virtualenv -v 15 /usr/bin/python3 test/integration/test_fit_memory
 dominate. Four restarts on four threads would hold four sets at once (about 130 MB with the
 rows); under max_memory = 64 MB the fit must run them on fewer threads.
 
-gmm_fit (k = 16 full, 50,000 x 32) and dbscan_fit (the first 4 features) are checked the same
+gmm_fit (k = 16 full, 50,000 x 32; scikit-learn's single start, and 4 candidates screened side
+by side on a sample) and dbscan_fit (the first 4 features) are checked the same
 way against their own bounds: each is given the budget its refusal under a smaller cap names
 (rounded up to the next MB) and must then run with the backend's peak within it (the model is
 not printed: a DBSCAN model's text, its core points in JSON, is the client's cost, not the
@@ -31,6 +32,10 @@ FIT = (f"SELECT kmeans_fit(v, {K}, '{{\"n_init\": 4, \"max_iter\": 10, \"seed\":
 MIXTURES = [
     ("gmm_fit", "16MB",
      "SELECT gmm_fit(v, 16, '{\"max_iter\": 3, \"init_candidates\": 1}') IS NOT NULL "
+     "FROM cap_rows"),
+    # Screened starts: candidates side by side on the two threads, on a 20,000-row sample.
+    ("gmm_fit screened", "16MB",
+     "SELECT gmm_fit(v, 16, '{\"max_iter\": 2, \"init_candidates\": 4}') IS NOT NULL "
      "FROM cap_rows"),
     ("dbscan_fit", "4MB", "SELECT dbscan_fit(v[1:4], 0.3, 10) IS NOT NULL FROM cap_rows"),
 ]
