@@ -484,6 +484,10 @@ double gmm_fit_bytes(int64_t rows, int32_t dims, int32_t clusters, const KMeansO
     KMeansOptions ko;
     ko.n_init = 1;
     ko.refine = RefineMethod::None;
+    // gmm_precisions: the Cholesky factor, L and its inverse (d x d each), in every thread
+    // running a screened candidate (else on the calling thread alone).
+    const double chol = matrix ? 3.0 * 8.0 * d * d : 0.0;
+    double chols = chol;
     // The starts: one k-means labelling of every row, or the screened candidates.
     double starts = 0.0;
     if (g.init == GmmInit::KMeans && g.init_candidates > 1) {
@@ -495,6 +499,7 @@ double gmm_fit_bytes(int64_t rows, int32_t dims, int32_t clusters, const KMeansO
         // running one's EmState parameters and fresh empty_params, responsibilities and initial
         // responsibilities (s x k), k-means on s rows, block scratch and sums (a few blocks).
         all_params += c * (params + 8.0 * k * d) + running * 2.0 * params;
+        chols = running * chol;
         const double blocks = std::ceil(s / static_cast<double>(kTaskBlockRows));
         starts = (m > 0 ? 8.0 * s * d : 0.0) +
                  running * (2.0 * 8.0 * s * k +
@@ -508,13 +513,11 @@ double gmm_fit_bytes(int64_t rows, int32_t dims, int32_t clusters, const KMeansO
     const double blocks = std::ceil(n / static_cast<double>(kTaskBlockRows));
     const double sums = (blocks + 2) * block_sums;
     const double per_block = std::min(t, blocks) * block_scratch(std::min(n, double(kTaskBlockRows)));
-    // gmm_precisions: the Cholesky factor, L and its inverse (d x d each), in every thread.
-    const double chol = matrix ? 3.0 * 8.0 * d * d : 0.0;
     // Labels: gmm_run's, the kind's, the pipeline's renumbered ones; the kind's k scratch.
     const double labels = 3.0 * 4.0 * n + 8.0 * k;
     // Before the fit: the robust scaler's column copy and the column statistics.
     const double before = (opts.scale == ScaleMethod::Robust ? 8.0 * n : 0.0) + 8.0 * (blocks + 4) * d;
-    const double fit = all_params + resp + starts + sums + per_block + chol * t + labels;
+    const double fit = all_params + resp + starts + sums + per_block + chols + labels;
     return std::max(fit, before) + t * 256.0 * 1024 + 64.0 * 1024;  // per-thread, fixed
 }
 
