@@ -14,6 +14,16 @@
 // first. A bucket's distances are computed across its points at once (distance.hpp's distance
 // tiles: the same sums as the scalar squared_distance) and looked at one by one only when
 // their minimum can beat or tie the best.
+//
+// When every coordinate (the points' and the query's) is at most 1e15 in size and d <= 64, the
+// search runs on a float32 copy of the boxes and points instead (8 lanes a vector, half the
+// bytes) as a filter: with u = 2^-24, E = 4u(||x|| + R) (R the norm of the points' largest
+// coordinates in size) bounds the error of the float32 differences, and a float32 sum f of d
+// squares is at most (1 + 2(d+1)u) times its exact value, so a box or point whose float64
+// squared distance could tie the best has f <= T = (1 + 2(d+1)u)(sqrt(best (1 + 1e-9)) + E)^2
+// (+ an absolute term for underflow). Boxes above T are pruned, and points at or below it are
+// measured again in float64 (the same sum as squared_distance) under the same rule, so the
+// answer is the float64 search's, bit for bit. Other queries take the float64 search.
 #pragma once
 
 #include <cstddef>
@@ -30,7 +40,7 @@ class KdTreeView {
     // has right = -1 and its transposed points from column `column`.
     struct Node {
         int64_t begin, end;
-        int64_t column;
+        int64_t column;  // first column of a bucket (float64 or float32, as the tree's copy)
         int32_t right;
         int32_t reserved;
     };
@@ -46,15 +56,25 @@ class KdTreeView {
     int64_t size() const { return n_; }
 
   private:
+    int64_t nearest64(const double* x, double& best) const;
+    int64_t nearest32(const double* x, double norm, double& best) const;
     double box_distance(int64_t node, const double* x) const;
     void scan_bucket(const Node& b, const double* x, double& best, int64_t& best_index) const;
+    bool scan_bucket32(const Node& b, const double* x, const float* xf, double error,
+                       float limit, double& best, int64_t& best_index) const;
+    float threshold32(double best, double error) const;
 
     const Node* nodes_ = nullptr;
     const double* boxes_ = nullptr;    // per node: d lowest, then d highest coordinates
     const double* columns_ = nullptr;  // per bucket: d rows of its padded width, transposed
+    const double* rows_ = nullptr;     // instead of columns_ for the float32 search: row-major
     const int64_t* index_ = nullptr;   // tree position -> original index
+    const float* boxes32_ = nullptr;   // per node: d32 lowest (rounded down), d32 highest (up)
+    const float* columns32_ = nullptr; // per bucket: d rows of its float32 padded width
+    double reach_ = 0.0;               // R: norm of the points' largest |coordinate|s
     int64_t n_ = 0;
     int32_t d_ = 0;
+    int32_t d32_ = 0;                  // d rounded up to 8; 0 when the float32 search is off
 };
 
 // Bytes (a multiple of 8) a tree over n >= 1 points of d >= 1 coordinates needs.

@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
@@ -320,6 +321,95 @@ TEST(KdTree, HugeCoordinatesAsBruteForce) {
                 EXPECT_EQ(sq, expected_sq);
             }
         }
+}
+
+// Every query answered as the plain float64 scan: the same index (lowest on a tie) and the
+// same squared distance, bit for bit.
+void expect_as_brute_force(const std::vector<double>& pts, int32_t d,
+                           const std::vector<std::vector<double>>& queries, const char* what) {
+    const int64_t n = int64_t(pts.size()) / d;
+    const KdTree tree(pts.data(), n, d);
+    for (size_t q = 0; q < queries.size(); ++q) {
+        double sq = -1.0, expected_sq = -1.0;
+        EXPECT_EQ(tree.nearest(queries[q].data(), &sq),
+                  brute_force_nearest(queries[q].data(), pts.data(), n, d, &expected_sq))
+            << what << " d=" << d << " query " << q;
+        EXPECT_EQ(sq, expected_sq) << what << " d=" << d << " query " << q;
+    }
+}
+
+// The float32 filter (kdtree.hpp): points closer together than float32 can tell apart (1e-12
+// apart around 1: the same float32 value), exact ties among them, and near ties of one double
+// ulp; the float64 re-check must still pick the float64 scan's point, lowest index on a tie.
+TEST(KdTree, Float32FilterKeepsFloat64TiesAndNearTies) {
+    Rng rng(21);
+    for (int32_t d : {1, 3, 8, 9}) {
+        std::vector<double> pts;
+        for (int i = 0; i < 400; ++i)
+            for (int32_t j = 0; j < d; ++j) {
+                const double base = double(i % 10) * 0.5 + 1.0;  // 10 float32-equal groups
+                pts.push_back(i % 4 == 0 ? base : base + double((i * 7 + j) % 13) * 1e-12);
+            }
+        std::vector<std::vector<double>> queries;
+        for (int q = 0; q < 300; ++q) {
+            std::vector<double> x(static_cast<size_t>(d));
+            const int64_t a = (q * 37) % 400;
+            for (int32_t j = 0; j < d; ++j) {
+                const double pa = pts[size_t(a * d + j)];
+                if (q % 3 == 0) x[size_t(j)] = pa;                                // on a point
+                else if (q % 3 == 1) x[size_t(j)] = std::nextafter(pa, 10.0);     // one ulp off
+                else x[size_t(j)] = pa + (rng.next_double() - 0.5) * 1e-11;       // among them
+            }
+            queries.push_back(x);
+        }
+        expect_as_brute_force(pts, d, queries, "float32-equal points");
+    }
+}
+
+// Coordinates around 1e-30 and 1e-42 (float32 subnormals or zero: the underflow term of the
+// bound lets every point through, the float64 re-check decides) and around 1e14 (squares near
+// 1e28, still inside float32); d = 64 (the widest float32 tree) and 65 (float64 only).
+TEST(KdTree, Float32FilterTinyLargeAndWideAsBruteForce) {
+    Rng rng(23);
+    for (double scale : {1e-30, 1e-42, 1e14, 1.0})
+        for (int32_t d : {2, 8, 64, 65}) {
+            std::vector<double> pts(size_t(300) * d);
+            for (double& v : pts) v = std::floor((rng.next_double() - 0.5) * 40.0) * scale;
+            std::vector<std::vector<double>> queries;
+            for (int q = 0; q < 60; ++q) {
+                std::vector<double> x(static_cast<size_t>(d));
+                for (int32_t j = 0; j < d; ++j)
+                    x[size_t(j)] = q % 2 ? pts[size_t((q * 3) * d + j)]
+                                         : (rng.next_double() - 0.5) * 40.0 * scale;
+                queries.push_back(x);
+            }
+            expect_as_brute_force(pts, d, queries, "scaled");
+        }
+}
+
+// Where float32 could overflow the tree answers in float64: points beyond 1e15 (no float32
+// copy), and on a tree with one, queries beyond 1e15 (its float64 search over the points row by
+// row), an infinite coordinate included (every distance +infinity: the lowest index).
+TEST(KdTree, Float32FallbackBeyondItsRange) {
+    Rng rng(29);
+    for (int32_t d : {3, 8}) {
+        std::vector<double> small(size_t(500) * d), big(size_t(500) * d);
+        for (size_t i = 0; i < small.size(); ++i) {
+            small[i] = (rng.next_double() - 0.5) * 100.0;
+            big[i] = small[i] * (i % 7 == 0 ? 1e17 : 1.0);
+        }
+        std::vector<std::vector<double>> queries;
+        for (int q = 0; q < 80; ++q) {
+            std::vector<double> x(static_cast<size_t>(d));
+            for (int32_t j = 0; j < d; ++j) x[size_t(j)] = (rng.next_double() - 0.5) * 100.0;
+            if (q % 4 == 1) x[0] = 3e15;
+            if (q % 4 == 2) x[size_t(d - 1)] = -1e30;
+            if (q == 3) x[0] = std::numeric_limits<double>::infinity();
+            queries.push_back(x);
+        }
+        expect_as_brute_force(small, d, queries, "float32 tree");
+        expect_as_brute_force(big, d, queries, "float64 tree");
+    }
 }
 
 // Adjusted Rand index of two labellings (Hubert & Arabie 1985), as scikit-learn's.
