@@ -535,7 +535,12 @@ class ShapeSuite:
         cur.fetchall()
         after = proc_status(pid)
         conn.close()
-        return (after["VmHWM"] - before["VmHWM"]) / (n * d * 8)
+        grow = after["VmHWM"] - before["VmHWM"]
+        self.note("    %s memory: VmHWM +%.1f MB = %.2f x raw %.1f MB, of which shared buffers "
+                  "touched (RssShmem) +%.1f MB" % (table, grow / 2**20, grow / (n * d * 8),
+                                                   n * d * 8 / 2**20,
+                                                   (after["RssShmem"] - before["RssShmem"]) / 2**20))
+        return grow / (n * d * 8)
 
     def write(self, path, info):
         res = self.results

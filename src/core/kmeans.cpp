@@ -641,9 +641,31 @@ struct LloydResult {
 // Hamerly is never far behind plain Lloyd (its first pass also writes the bounds) and wins
 // clearly once iterations are many; Elkan's k lower bounds per row pay only when a distance
 // is expensive (many dims) and there are many centres to skip, and cost O(n k) memory.
+//
+// Remeasured on 1M-row data shapes (bench/bench_shapes.py, standard-scaled; kmeans_single from
+// one k-means++ start, CPU seconds of one thread, best of 3, a loaded 2-core EPYC; identical
+// labels and inertia for both variants in every run), plain / Hamerly:
+//
+//   shape        d   k   iters      plain / Hamerly (s)
+//   mall         3   8   6-12       0.08-0.15 / 0.11-0.21
+//   wholesale    6   8   17-51      0.27-0.75 / 0.42-0.88
+//   overlap      8   8   52-113     0.92-2.01 / 1.52-2.98
+//   marketing   16   8   32-47      0.91-1.50 / 1.60-1.87
+//   blobs        8   8   3          0.085 / 0.065
+//   overlap      8  16   100-131    2.71-3.59 / 3.59-4.25
+//   mall         3  20   17-53      0.30-0.93 / 0.45-0.94
+//   many         8  20   10-29      0.35-0.92 / 0.30-0.57
+//   wide        30  20   84-87      8.69-9.15 / 5.53-7.09
+//   overlap      8  32   146-165    6.98-7.57 / 5.57-6.75
+//   many         8  50   17-21      1.32-1.59 / 0.61-0.88
+//
+// On overlapping groups (real customer data) Hamerly's bounds seldom prune a row, and their
+// upkeep costs more than the blocked distances they save until k passes ~16; plain Lloyd also
+// keeps no per-row bounds (16 bytes a row: two thirds of a 3-feature row).
 LloydVariant choose_lloyd_variant(int64_t n, int32_t k, int32_t dims) {
     const bool elkan_fits = n <= kElkanMaxBoundBytes / 8 / (int64_t{k} + 1);
     if (dims >= 32 && k >= 32 && elkan_fits) return LloydVariant::Elkan;
+    if (k <= kPlainMaxCenters) return LloydVariant::Plain;
     return LloydVariant::Hamerly;
 }
 
@@ -795,37 +817,24 @@ KMeansRun compete_on_sample(ConstRowMap X, int32_t k, const KMeansOptions& opts,
     order.resize(std::min(order.size(), size_t(std::max(1, tuning.compete_finalists))));
     int64_t visits = 0;
     for (const LloydResult& f : first) visits += int64_t{f.n_iter} * m;
-    // Each finalist's Lloyd on all rows: one alone runs its blocks on the runner, several run
-    // side by side as tasks.
-    std::vector<KMeansRun> second(order.size());
-    const int32_t finalists = static_cast<int32_t>(order.size());
-    const auto go_on = [&](int32_t i, const Interrupt& task_interrupt, const TaskRunner& blocks) {
-        Lloyd lloyd(X, k, variant, task_interrupt, blocks);
-        second[size_t(i)] =
-            lloyd.run(first[size_t(order[size_t(i)])].centers, opts.max_iter, tol_abs, {});
-    };
-    if (finalists == 1)
-        go_on(0, interrupt, runner);
-    else
-        runner(
-            finalists,
-            [&](int32_t i, const Interrupt& task_interrupt) {
-                go_on(i, task_interrupt, run_tasks_serially);
-            },
-            interrupt);
-    size_t best = 0;
-    for (size_t i = 0; i < second.size(); ++i) {
-        visits += int64_t{second[i].n_iter} * X.rows();
-        if (second[i].inertia < second[best].inertia) best = i;
+    // Each finalist's Lloyd on all rows, one after the other on one Lloyd whose blocks run on
+    // the runner; only the best run so far is kept (lowest inertia, ties: the earlier). Run
+    // side by side, two finalists held two sets of bounds and labels: on narrow tables (d = 3)
+    // that was more memory than the rows themselves, for no gain in time (the blocks already
+    // use every thread).
+    Lloyd lloyd(X, k, variant, interrupt, runner);
+    KMeansRun run;
+    for (size_t i = 0; i < order.size(); ++i) {
+        KMeansRun next = lloyd.run(first[size_t(order[i])].centers, opts.max_iter, tol_abs, {});
+        visits += int64_t{next.n_iter} * X.rows();
+        if (i == 0 || next.inertia < run.inertia) run = std::move(next);
     }
-    KMeansRun run = std::move(second[best]);
     if (opts.refine != RefineMethod::None) {
         // No floor on this path: the floor is for the small tables where refining to
         // convergence was measured to pay; here (65,536 rows or more) it could be most of the
         // budget (measured on 100,000 rows: the default up to 1.44x `"refine": "none"`).
         KMeansTuning big = tuning;
         big.refine_floor = 0;
-        Lloyd lloyd(X, k, variant, interrupt, runner);
         refine_run(lloyd, X, opts, tol_abs, tuned_budget(big, visits), run, interrupt);
     }
     return run;

@@ -30,6 +30,8 @@ struct KMeansRun {
 enum class LloydVariant : uint8_t { Auto = 0, Plain = 1, Hamerly = 2, Elkan = 3 };
 
 // The variant Auto uses for n rows, k centres and dims features (never Auto or Plain).
+// Plain Lloyd up to this many centres (measured: choose_lloyd_variant in kmeans.cpp).
+constexpr int32_t kPlainMaxCenters = 16;
 LloydVariant choose_lloyd_variant(int64_t n, int32_t k, int32_t dims);
 
 // scikit-learn's _tolerance: tol times the mean over features of the population variance of

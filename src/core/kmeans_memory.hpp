@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "kmeans.hpp"
 #include "model.hpp"
 
 namespace cseg {
@@ -14,7 +15,7 @@ struct FitMemory {
     double bytes;        // the peak of the whole fit (sort_rows included)
     double per_restart;  // one restart's Lloyd state, k-means++ and refinement buffers
     int32_t concurrent;  // restarts alive at once (min(threads, n_init))
-    bool elkan;          // Elkan's n x k lower bounds (else Hamerly's n)
+    LloydVariant variant;  // plain (no bounds), Hamerly's n or Elkan's n x k lower bounds
 };
 
 // The bound for n rows of d features, k clusters, opts (n_init, init, scale) and `threads`

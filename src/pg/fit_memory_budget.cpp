@@ -49,8 +49,11 @@ int32 fit_threads_within_budget(const FitBudget& budget, double held, int64 n, i
             " even on one thread, more than customer_seg.max_memory (" + budget.text + ")",
         "The rows take " + megabytes(held) + "; the fit of " + std::to_string(n) + " rows x " +
             std::to_string(d) + " features into k = " + std::to_string(k) + " clusters needs " +
-            megabytes(one.bytes) + " (" + (one.elkan ? "Elkan's" : "Hamerly's") +
-            " bounds, one restart's buffers " + megabytes(one.per_restart) + ").",
+            megabytes(one.bytes) + " (" +
+            (one.variant == cseg::LloydVariant::Elkan     ? "Elkan's bounds"
+             : one.variant == cseg::LloydVariant::Hamerly ? "Hamerly's bounds"
+                                                          : "plain Lloyd") +
+            ", one restart's buffers " + megabytes(one.per_restart) + ").",
         "Raise customer_seg.max_memory, lower k or n_init, or fit on a sample of the rows "
         "(option \"sample\").");
 }
