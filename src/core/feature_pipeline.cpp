@@ -363,6 +363,100 @@ void throw_domain_error(const std::string& fn, const std::vector<std::string>& n
                 "or fix the value.");
 }
 
+namespace {
+
+// A feature's finite values: how many, and the smallest.
+struct FiniteSummary {
+    int64_t count = 0;
+    double min = std::numeric_limits<double>::infinity();
+};
+
+// The training deciles of the features marked in `sampled`, for tables above
+// OrderStatistics::kSortRows rows where no exact order statistic is asked for: the cuts are
+// numpy's linear quantiles of the finite values of a stride sample of kSampleRows rows (the
+// rows are in canonical order, so the sample is the same for every plan and thread count),
+// and every bin's training share is counted over all rows, so seg_drift's PSI baseline is
+// exact for the bins it uses. A sort of the sample and one row-major pass, against a column
+// copy and a selection per feature. A feature whose sample holds no finite value is unmarked
+// (the exact path takes it). Returns every feature's finite count and minimum.
+std::vector<FiniteSummary> sampled_deciles(ConstRowMap X, std::vector<char>& sampled,
+                                           FeaturePipeline& p, const Interrupt& interrupt) {
+    const int64_t n = X.rows();
+    const int32_t d = static_cast<int32_t>(X.cols());
+    const int64_t S = OrderStatistics::kSampleRows;
+    // Per feature the cuts (a row of 16 doubles each).
+    constexpr int32_t kPadded = 16;
+    std::vector<double> cuts(static_cast<size_t>(d) * kPadded,
+                             std::numeric_limits<double>::infinity());
+    std::vector<double> sample;
+    sample.reserve(size_t(S));
+    for (int32_t j = 0; j < d; ++j) {
+        if (!sampled[size_t(j)]) continue;
+        sample.clear();
+        for (int64_t s = 0; s < S; ++s) {
+            const double x = X(s * n / S, j);
+            if (std::isfinite(x)) sample.push_back(x);
+        }
+        if (sample.empty()) {
+            sampled[size_t(j)] = 0;
+            continue;
+        }
+        interrupt.poll();
+        std::sort(sample.begin(), sample.end());
+        for (int32_t b = 0; b < kDecileCuts; ++b)
+            cuts[size_t(j) * kPadded + size_t(b)] = sorted_quantile(
+                sample.data(), int64_t(sample.size()), double(b + 1) / kDecileBins);
+    }
+    // One pass, a block of rows and one feature at a time: finite counts, minima, and how many
+    // finite values lie above each cut (vector compares over the block's rows); bin b holds
+    // cut[b-1] < x <= cut[b], so its count is the difference of two of those.
+    constexpr int64_t kBlock = 256;
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    std::vector<FiniteSummary> summary(static_cast<size_t>(d));
+    std::vector<int64_t> above(static_cast<size_t>(d) * kDecileCuts, 0);
+    double xs[kBlock];
+    for (int64_t i0 = 0; i0 < n; i0 += kBlock) {
+        if ((i0 % kPollRows) == 0) interrupt.poll();
+        const int64_t rows = std::min(kBlock, n - i0);
+        for (int32_t j = 0; j < d; ++j) {
+            if (!sampled[size_t(j)]) continue;
+            FiniteSummary& f = summary[size_t(j)];
+            int64_t count = 0;
+            double low = f.min;
+            for (int64_t r = 0; r < rows; ++r) {
+                const double x = X(i0 + r, j);
+                const bool finite = std::fabs(x) <= std::numeric_limits<double>::max();
+                xs[r] = finite ? x : nan;  // a NaN is above no cut
+                count += finite;
+                low = finite && x < low ? x : low;
+            }
+            f.count += count;
+            f.min = low;
+            const double* c = cuts.data() + size_t(j) * kPadded;
+            for (int32_t b = 0; b < kDecileCuts; ++b) {
+                const double cut = c[b];
+                int64_t k = 0;
+                for (int64_t r = 0; r < rows; ++r) k += xs[r] > cut;
+                above[size_t(j) * kDecileCuts + size_t(b)] += k;
+            }
+        }
+    }
+    for (int32_t j = 0; j < d; ++j) {
+        if (!sampled[size_t(j)]) continue;
+        std::copy_n(cuts.data() + size_t(j) * kPadded, kDecileCuts,
+                    p.deciles.data() + size_t(j) * kDecileCuts);
+        const int64_t* a = above.data() + size_t(j) * kDecileCuts;
+        const double m = double(summary[size_t(j)].count);
+        double* share = p.decile_shares.data() + size_t(j) * kDecileBins;
+        share[0] = double(summary[size_t(j)].count - a[0]) / m;
+        for (int32_t b = 1; b < kDecileCuts; ++b) share[b] = double(a[b - 1] - a[b]) / m;
+        share[kDecileCuts] = double(a[kDecileCuts - 1]) / m;
+    }
+    return summary;
+}
+
+}  // namespace
+
 // Fits and applies the pipeline column by column (see the header).
 FeaturePipeline fit_feature_pipeline(RowMap rows, const PipelineSpec& spec,
                                      std::vector<double>& impute,
@@ -389,10 +483,24 @@ FeaturePipeline fit_feature_pipeline(RowMap rows, const PipelineSpec& spec,
     std::vector<bool> filled(transform && spec.impute ? size_t(n) * size_t(d) : 0, false);
     p.deciles.assign(size_t(d) * kDecileCuts, 0.0);
     p.decile_shares.assign(size_t(d) * kDecileBins, 0.0);
+    // Features whose deciles can come from a sample: no exact order statistic asked for.
+    std::vector<char> sampled(static_cast<size_t>(d), 0);
+    const bool exact_ranks =
+        spec.clip || (spec.impute && spec.impute_method == ImputeMethod::Median);
+    if (n > OrderStatistics::kSortRows && !exact_ranks)
+        for (int32_t j = 0; j < d; ++j)
+            sampled[size_t(j)] =
+                !transform || p.transform[size_t(j)] != FeatureTransform::YeoJohnson;
+    const std::vector<FiniteSummary> summary =
+        std::find(sampled.begin(), sampled.end(), 1) != sampled.end()
+            ? sampled_deciles(X, sampled, p, interrupt)
+            : std::vector<FiniteSummary>();
     for (int32_t j = 0; j < d; ++j) {
         const FeatureTransform t = transform ? p.transform[size_t(j)] : FeatureTransform::None;
-        std::vector<double> finite = finite_column(X, j, interrupt);
-        if (finite.empty()) {
+        std::vector<double> finite;
+        if (!sampled[size_t(j)]) finite = finite_column(X, j, interrupt);
+        const int64_t m = sampled[size_t(j)] ? summary[size_t(j)].count : int64_t(finite.size());
+        if (m == 0) {
             if (spec.impute)
                 throw Error(ErrorKind::DataException,
                             "cannot impute " + feature_in_message(spec.feature_names, j) +
@@ -401,47 +509,53 @@ FeaturePipeline fit_feature_pipeline(RowMap rows, const PipelineSpec& spec,
                             "feature's finite values.");
             throw Error(ErrorKind::Internal, "fit_feature_pipeline: a feature without values");
         }
-        const int64_t m = int64_t(finite.size());
-        // The order statistics read below: the minimum and the quantiles' neighbours (all of
-        // them, sorted, for yeo-johnson, whose fit sums in sorted order).
-        std::vector<int64_t> ranks{0};
-        for (int32_t b = 0; b < kDecileCuts; ++b)
-            add_quantile_ranks(ranks, m, double(b + 1) / kDecileBins);
-        if (spec.clip) {
-            add_quantile_ranks(ranks, m, spec.clip_q_lo);
-            add_quantile_ranks(ranks, m, spec.clip_q_hi);
-        }
-        if (spec.impute && spec.impute_method == ImputeMethod::Median)
-            add_quantile_ranks(ranks, m, 0.5);
-        const OrderStatistics sorted(std::move(finite), std::move(ranks),
-                                     t == FeatureTransform::YeoJohnson, interrupt);
-        if (!in_transform_domain(t, sorted.at(0)))
-            throw_domain_error("", spec.feature_names, j, t, sorted.at(0));
-        // Deciles and the training share of each decile bin.
-        double* cut = p.deciles.data() + size_t(j) * kDecileCuts;
-        double* share = p.decile_shares.data() + size_t(j) * kDecileBins;
-        int64_t below = 0;
-        for (int32_t b = 0; b < kDecileCuts; ++b) {
-            cut[b] = transformed_quantile(sorted, FeatureTransform::None, 0.0,
-                                          double(b + 1) / kDecileBins);
-            const int64_t upto = sorted.count_at_most(cut[b]);
-            share[b] = double(upto - below) / double(m);
-            below = upto;
-        }
-        share[kDecileCuts] = double(m - below) / double(m);
-        double lambda = 0.0;
-        if (t == FeatureTransform::YeoJohnson) {
-            lambda = yeo_johnson_lambda(sorted.sorted_values().data(), m, 1, interrupt);
-            p.lambdas[size_t(j)] = lambda;
-        }
-        if (spec.clip) {
-            p.clip_lo[size_t(j)] = transformed_quantile(sorted, t, lambda, spec.clip_q_lo);
-            p.clip_hi[size_t(j)] = transformed_quantile(sorted, t, lambda, spec.clip_q_hi);
+        double lambda = 0.0, median = 0.0;
+        if (sampled[size_t(j)]) {  // the deciles are done; the domain check here
+            if (!in_transform_domain(t, summary[size_t(j)].min))
+                throw_domain_error("", spec.feature_names, j, t, summary[size_t(j)].min);
+        } else {
+            // The order statistics read below: the minimum and the quantiles' neighbours (all of
+            // them, sorted, for yeo-johnson, whose fit sums in sorted order).
+            std::vector<int64_t> ranks{0};
+            for (int32_t b = 0; b < kDecileCuts; ++b)
+                add_quantile_ranks(ranks, m, double(b + 1) / kDecileBins);
+            if (spec.clip) {
+                add_quantile_ranks(ranks, m, spec.clip_q_lo);
+                add_quantile_ranks(ranks, m, spec.clip_q_hi);
+            }
+            if (spec.impute && spec.impute_method == ImputeMethod::Median)
+                add_quantile_ranks(ranks, m, 0.5);
+            const OrderStatistics sorted(std::move(finite), std::move(ranks),
+                                         t == FeatureTransform::YeoJohnson, interrupt);
+            if (!in_transform_domain(t, sorted.at(0)))
+                throw_domain_error("", spec.feature_names, j, t, sorted.at(0));
+            // Deciles and the training share of each decile bin.
+            double* cut = p.deciles.data() + size_t(j) * kDecileCuts;
+            double* share = p.decile_shares.data() + size_t(j) * kDecileBins;
+            int64_t below = 0;
+            for (int32_t b = 0; b < kDecileCuts; ++b) {
+                cut[b] = transformed_quantile(sorted, FeatureTransform::None, 0.0,
+                                              double(b + 1) / kDecileBins);
+                const int64_t upto = sorted.count_at_most(cut[b]);
+                share[b] = double(upto - below) / double(m);
+                below = upto;
+            }
+            share[kDecileCuts] = double(m - below) / double(m);
+            if (t == FeatureTransform::YeoJohnson) {
+                lambda = yeo_johnson_lambda(sorted.sorted_values().data(), m, 1, interrupt);
+                p.lambdas[size_t(j)] = lambda;
+            }
+            if (spec.clip) {
+                p.clip_lo[size_t(j)] = transformed_quantile(sorted, t, lambda, spec.clip_q_lo);
+                p.clip_hi[size_t(j)] = transformed_quantile(sorted, t, lambda, spec.clip_q_hi);
+            }
+            if (spec.impute && spec.impute_method == ImputeMethod::Median)
+                median = transformed_quantile(sorted, t, lambda, 0.5);
         }
         if (spec.impute) {
             double fill = 0.0;
             if (spec.impute_method == ImputeMethod::Median) {
-                fill = transformed_quantile(sorted, t, lambda, 0.5);
+                fill = median;
             } else if (spec.impute_method == ImputeMethod::Mean) {
                 double sum = 0.0;  // in row order
                 for (int64_t i = 0; i < n; ++i)

@@ -29,7 +29,10 @@ ImputeMethod parse_impute_method(std::string_view name);
 
 // Training deciles kept per feature for seg_drift: 9 cut points (original units, over the
 // finite training values) and the share of training values in each of the 10 bins
-// (-inf, q1], (q1, q2], ..., (q9, +inf).
+// (-inf, q1], (q1, q2], ..., (q9, +inf). Above OrderStatistics::kSortRows rows, unless clip,
+// a median fill or yeo-johnson needs exact order statistics of the feature anyway, the cuts
+// are the quantiles of a 65,536-row stride sample (within ~0.002 of the exact levels) while
+// the shares are still counted over every row.
 constexpr int32_t kDecileCuts = 9;
 constexpr int32_t kDecileBins = 10;
 

@@ -15,6 +15,7 @@
 #include "csv.hpp"
 #include "errors.hpp"
 #include "feature_pipeline.hpp"
+#include "feature_stats.hpp"
 #include "model_fit.hpp"
 #include "model_codec.hpp"
 #include "model_json.hpp"
@@ -241,6 +242,65 @@ TEST(FitFeaturePipeline, ImputesMedianAndZeroInTransformedUnits) {
     EXPECT_EQ(f.rows(1, 0), 0.0);
     EXPECT_EQ(f.rows(2, 1), 0.0);
     EXPECT_NEAR(f.mean[0], (1.0 + 0.0 + 3.0 + 7.0 + 15.0) / 5.0, 1e-12);
+}
+
+// Above OrderStatistics::kSortRows rows, with no clip or median asked for, the deciles come
+// from a stride sample: each cut within 0.01 in quantile level of the exact one (its sampling
+// error is ~0.0012), and each bin's share counted exactly over all rows for those cuts; a
+// value outside a transform's domain and a NULL still behave as on small tables.
+TEST(FitFeaturePipeline, LargeTablesTakeDecilesFromASampleAndCountSharesExactly) {
+    const int64_t n = cseg::OrderStatistics::kSortRows + 12345;
+    cseg::RowMatrix X(n, 3);
+    uint64_t state = 42;
+    const auto uniform = [&state] {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return double(state >> 11) * 0x1.0p-53;
+    };
+    for (int64_t i = 0; i < n; ++i) {
+        X(i, 0) = -std::log(1.0 - uniform()) * 1000.0;  // heavy right tail
+        X(i, 1) = double(int64_t(uniform() * 5.0));      // five distinct values
+        X(i, 2) = (i % 97 == 0) ? kNaN : uniform();       // some missing
+    }
+    cseg::PipelineSpec spec;
+    spec.transform = {FeatureTransform::Log1p, FeatureTransform::None, FeatureTransform::Sqrt};
+    spec.impute = true;
+    spec.impute_method = cseg::ImputeMethod::Mean;
+    const Fitted f = fit(X, spec);
+    for (int j = 0; j < 3; ++j) {
+        std::vector<double> v;
+        for (int64_t i = 0; i < n; ++i)
+            if (std::isfinite(X(i, j))) v.push_back(X(i, j));
+        std::sort(v.begin(), v.end());
+        const double m = double(v.size());
+        int64_t below = 0;
+        for (int b = 0; b < 10; ++b) {
+            const double cut = b < 9 ? f.p.deciles[size_t(j * 9 + b)] : kInf;
+            if (b < 9) {
+                // The cut's level among all values brackets (b + 1) / 10 within 0.01.
+                const double lo = double(std::lower_bound(v.begin(), v.end(), cut) - v.begin()) / m;
+                const double hi = double(std::upper_bound(v.begin(), v.end(), cut) - v.begin()) / m;
+                EXPECT_LE(lo, (b + 1) / 10.0 + 0.01) << "feature " << j << " cut " << b;
+                EXPECT_GE(hi, (b + 1) / 10.0 - 0.01) << "feature " << j << " cut " << b;
+            }
+            const int64_t upto = std::upper_bound(v.begin(), v.end(), cut) - v.begin();
+            EXPECT_DOUBLE_EQ(f.p.decile_shares[size_t(j * 10 + b)], double(upto - below) / m)
+                << "feature " << j << " bin " << b;
+            below = upto;
+        }
+    }
+    double sum = 0.0;  // the mean fill of feature 3, in sqrt units, in row order
+    int64_t finite = 0;
+    for (int64_t i = 0; i < n; ++i)
+        if (std::isfinite(X(i, 2))) sum += std::sqrt(X(i, 2)), ++finite;
+    EXPECT_EQ(f.impute[2], sum / double(finite));
+    EXPECT_EQ(f.rows(0, 2), f.impute[2]);  // exactly the fill
+    X(n - 1, 0) = -3.0;
+    try {
+        fit(X, spec);
+        FAIL() << "no error";
+    } catch (const cseg::Error& e) {
+        EXPECT_NE(std::string(e.what()).find("feature 1 = -3"), std::string::npos) << e.what();
+    }
 }
 
 TEST(FitFeaturePipeline, ValueOutsideTheDomainNamesTheFeature) {
