@@ -323,12 +323,20 @@ void silhouette_samples(ConstRowMap X, const int32_t* labels, double* out,
 // The mean of silhouette_samples, over all rows or over a seeded sample of them.
 double silhouette_score(ConstRowMap X, const int32_t* labels, const Interrupt& interrupt,
                         int64_t sample_size, uint64_t seed) {
-    if (sample_size < 0) {
+    if (sample_size > 0 && sample_size < X.rows()) check_features(X);
+    return mean_silhouette(X, labels, sample_size, seed,
+                           [&](ConstRowMap rows, const int32_t* row_labels, double* out) {
+                               silhouette_samples(rows, row_labels, out, interrupt);
+                           });
+}
+
+// The sample (rows gathered with their labels) or all rows, then the compensated mean.
+double mean_silhouette(ConstRowMap X, const int32_t* labels, int64_t sample_size,
+                       uint64_t seed, const SilhouetteSamples& samples) {
+    if (sample_size < 0)
         throw Error(ErrorKind::InvalidParameter, "sample_size must not be negative");
-    }
     std::vector<double> values;
     if (sample_size > 0 && sample_size < X.rows()) {
-        check_features(X);
         const std::vector<int64_t> rows = sample_rows(X.rows(), sample_size, seed);
         RowMatrix sub(sample_size, X.cols());
         std::vector<int32_t> sub_labels(rows.size());
@@ -337,11 +345,11 @@ double silhouette_score(ConstRowMap X, const int32_t* labels, const Interrupt& i
             sub_labels[i] = labels[rows[i]];
         }
         values.resize(rows.size());
-        silhouette_samples(ConstRowMap(sub.data(), sub.rows(), sub.cols()), sub_labels.data(),
-                           values.data(), interrupt);
+        samples(ConstRowMap(sub.data(), sub.rows(), sub.cols()), sub_labels.data(),
+                values.data());
     } else {
         values.resize(static_cast<size_t>(X.rows()));
-        silhouette_samples(X, labels, values.data(), interrupt);
+        samples(X, labels, values.data());
     }
     return compensated_sum(values.data(), static_cast<int64_t>(values.size())) /
            static_cast<double>(values.size());

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "eigen.hpp"
@@ -42,6 +43,16 @@ double cluster_index_bytes(int64_t n, int32_t d, int64_t n_labels);
 
 // Sum of n values with Neumaier's compensation (the mean of many silhouettes can be near 0).
 double compensated_sum(const double* v, int64_t n);
+
+// Per-row silhouettes of rows X with labels into out (silhouette_samples or its mixed twin).
+using SilhouetteSamples =
+    std::function<void(ConstRowMap X, const int32_t* labels, double* out)>;
+
+// The mean of `samples` over all rows, or over the seeded sample of silhouette_score (0 <
+// sample_size < n); a negative sample_size is Error(InvalidParameter). Shared by the numeric
+// and the mixed silhouette scores.
+double mean_silhouette(ConstRowMap X, const int32_t* labels, int64_t sample_size,
+                       uint64_t seed, const SilhouetteSamples& samples);
 
 // Davies-Bouldin index (Davies & Bouldin 1979), as sklearn's davies_bouldin_score.
 double davies_bouldin(ConstRowMap X, const int32_t* labels, const Interrupt& interrupt);

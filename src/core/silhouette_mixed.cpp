@@ -63,26 +63,11 @@ void silhouette_samples_mixed(ConstRowMap X, int32_t p, double gamma, const int3
 // All rows, or the seeded sample silhouette_score takes.
 double silhouette_score_mixed(ConstRowMap X, int32_t p, double gamma, const int32_t* labels,
                               const Interrupt& interrupt, int64_t sample_size, uint64_t seed) {
-    if (sample_size < 0)
-        throw Error(ErrorKind::InvalidParameter, "sample_size must not be negative");
-    std::vector<double> values;
-    if (sample_size > 0 && sample_size < X.rows()) {
-        const std::vector<int64_t> rows = sample_rows(X.rows(), sample_size, seed);
-        RowMatrix sub(sample_size, X.cols());
-        std::vector<int32_t> sub_labels(rows.size());
-        for (size_t i = 0; i < rows.size(); ++i) {
-            sub.row(static_cast<Eigen::Index>(i)) = X.row(rows[i]);
-            sub_labels[i] = labels[rows[i]];
-        }
-        values.resize(rows.size());
-        silhouette_samples_mixed(ConstRowMap(sub.data(), sub.rows(), sub.cols()), p, gamma,
-                                 sub_labels.data(), values.data(), interrupt);
-    } else {
-        values.resize(static_cast<size_t>(X.rows()));
-        silhouette_samples_mixed(X, p, gamma, labels, values.data(), interrupt);
-    }
-    return compensated_sum(values.data(), static_cast<int64_t>(values.size())) /
-           static_cast<double>(values.size());
+    return mean_silhouette(X, labels, sample_size, seed,
+                           [&](ConstRowMap rows, const int32_t* row_labels, double* out) {
+                               silhouette_samples_mixed(rows, p, gamma, row_labels, out,
+                                                        interrupt);
+                           });
 }
 
 }  // namespace cseg

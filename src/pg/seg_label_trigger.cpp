@@ -197,6 +197,21 @@ void refuse_generated(Relation rel, AttrNumber attnum, const char* role, const T
                      "seg_assign(...).")));
 }
 
+// Refuses an input column (`role`: "a feature", "a categorical column") that is also the
+// segment or version column the trigger writes.
+void refuse_output_columns(Relation rel, const LabelTrigger* st, const AttrNumber* attnums,
+                           int32 n, const char* role) {
+    for (int32 j = 0; j < n; ++j)
+        if (attnums[j] == st->segment_attnum || attnums[j] == st->version_attnum)
+            ereport(ERROR,
+                    (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                     errmsg("%s: column \"%s\" cannot be both %s and the segment or version "
+                            "column",
+                            kFn,
+                            NameStr(TupleDescAttr(RelationGetDescr(rel), attnums[j] - 1)->attname),
+                            role)));
+}
+
 // Checks how and where the trigger fires.
 void check_firing(const TriggerData* td) {
     const TriggerEvent ev = td->tg_event;
@@ -304,27 +319,9 @@ void setup_columns(LabelTrigger* st, const TriggerData* td) {
     if (st->n_features == 0)
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                         errmsg("%s: no feature columns given", kFn)));
-    for (int32 j = 0; j < st->n_categorical; ++j)
-        if (st->categorical_attnums[j] == st->segment_attnum ||
-            st->categorical_attnums[j] == st->version_attnum)
-            ereport(ERROR,
-                    (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                     errmsg("%s: column \"%s\" cannot be both a categorical column and the "
-                            "segment or version column",
-                            kFn,
-                            NameStr(TupleDescAttr(RelationGetDescr(rel),
-                                                  st->categorical_attnums[j] - 1)
-                                        ->attname))));
-    for (int32 j = 0; j < st->n_features; ++j)
-        if (st->feature_attnums[j] == st->segment_attnum ||
-            st->feature_attnums[j] == st->version_attnum)
-            ereport(ERROR,
-                    (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                     errmsg("%s: column \"%s\" cannot be both a feature and the segment "
-                            "or version column",
-                            kFn,
-                            NameStr(TupleDescAttr(RelationGetDescr(rel), st->feature_attnums[j] - 1)
-                                        ->attname))));
+    refuse_output_columns(rel, st, st->categorical_attnums, st->n_categorical,
+                          "a categorical column");
+    refuse_output_columns(rel, st, st->feature_attnums, st->n_features, "a feature");
     if (st->version_attnum == st->segment_attnum)
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                         errmsg("%s: the segment and version columns must differ", kFn)));
