@@ -26,6 +26,18 @@ def blobs(n, d=D, seed=0):
     return centres[rng.integers(0, 5, size=n)] + rng.normal(size=(n, d))
 
 
+def load_points(cur, X):
+    """Table pts (id, x float8[]) holding the rows of X, analysed; serial plans from here on."""
+    cur.execute("CREATE TABLE pts (id int, x float8[])")
+    buf = io.StringIO()
+    for i, row in enumerate(X):
+        buf.write("%d\t{%s}\n" % (i, ",".join(repr(float(v)) for v in row)))
+    buf.seek(0)
+    cur.copy_from(buf, "pts", columns=("id", "x"))
+    cur.execute("ANALYZE pts")
+    cur.execute("SET max_parallel_workers_per_gather = 0")
+
+
 def best_of(cur, sql, reps=3):
     times = []
     for _ in range(reps):
@@ -41,14 +53,7 @@ def main():
     with dbtest.fresh_database("assign_bench", load=()) as db:
         conn = dbtest.connect(db)
         cur = conn.cursor()
-        cur.execute("CREATE TABLE pts (id int, x float8[])")
-        buf = io.StringIO()
-        for i, row in enumerate(X):
-            buf.write("%d\t{%s}\n" % (i, ",".join(repr(float(v)) for v in row)))
-        buf.seek(0)
-        cur.copy_from(buf, "pts", columns=("id", "x"))
-        cur.execute("ANALYZE pts")
-        cur.execute("SET max_parallel_workers_per_gather = 0")
+        load_points(cur, X)
         t = time.perf_counter()
         cur.execute("CREATE TABLE models AS SELECT 'ward' AS kind, hclust_fit(x, 5) AS m "
                     "FROM pts WHERE id < %d" % N_LEAVES)

@@ -6,7 +6,6 @@ PROF_MODE=perf instead records `perf record -g` of the backend during the joined
 PERF_OUT (default /tmp/perf.data) and prints `perf stat` of one more run.
 Run: scripts/dev_check.sh bench/assign_profile.py
 """
-import io
 import os
 import subprocess
 import sys
@@ -15,7 +14,7 @@ import time
 sys.path.insert(0, "test/integration")
 sys.path.insert(0, "bench")
 import dbtest  # noqa: E402
-from assign_bench import N_LEAVES, N_ROWS, blobs  # noqa: E402
+from assign_bench import N_LEAVES, N_ROWS, blobs, load_points  # noqa: E402
 
 
 def cpu(pid):
@@ -41,14 +40,7 @@ def main():
     with dbtest.fresh_database("assign_profile", load=()) as db:
         conn = dbtest.connect(db)
         cur = conn.cursor()
-        cur.execute("CREATE TABLE pts (id int, x float8[])")
-        buf = io.StringIO()
-        for i, row in enumerate(X):
-            buf.write("%d\t{%s}\n" % (i, ",".join(repr(float(v)) for v in row)))
-        buf.seek(0)
-        cur.copy_from(buf, "pts", columns=("id", "x"))
-        cur.execute("ANALYZE pts")
-        cur.execute("SET max_parallel_workers_per_gather = 0")
+        load_points(cur, X)
         cur.execute("CREATE TABLE models AS SELECT 'ward' AS kind, hclust_fit(x, 5) AS m "
                     "FROM pts WHERE id < %d" % N_LEAVES)
         cur.execute("INSERT INTO models SELECT 'kmeans', kmeans_fit(x, 5) FROM pts "
