@@ -86,11 +86,15 @@ FROM mall_customers,
      (SELECT kmeans_fit(ARRAY[age, annual_income, spending_score]::float8[], 1) AS m1
       FROM mall_customers) s;
 SELECT try($$SELECT seg_silhouette_chart(m, ARRAY[1, 2]::float8[]) FROM chart_model$$);
+-- (Serial: under a parallel plan the combine step meets the two models first and says so in
+-- its own words, "k and the options must be the same on every row of a group".)
+SET max_parallel_workers_per_gather = 0;
 SELECT try($$SELECT seg_silhouette_chart(m, ARRAY[age, annual_income, spending_score]::float8[])
              FROM mall_customers,
                   (SELECT m FROM chart_model
                    UNION ALL SELECT kmeans_fit(ARRAY[age, annual_income, spending_score]::float8[], 2)
                              FROM mall_customers) ms$$);
+RESET max_parallel_workers_per_gather;
 
 -- seg_project: the stored projection; each axis has the variance the model records, the
 -- axes are uncorrelated and centred (scikit-learn agreement: test_project_vs_sklearn.py).

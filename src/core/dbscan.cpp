@@ -4,6 +4,7 @@
 #include <nanoflann.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -103,15 +104,66 @@ void check_parameters(double eps, int32_t min_samples) {
 // (a node: two children, a split or a leaf range; 48 bytes with the pool's slack), its box.
 double tree_bytes(double n, double d) { return 8.0 * n + 2.0 * n * 48.0 + 16.0 * d + 16384.0; }
 
+// Rows per task of the searching passes: small enough that two or three threads share
+// the work evenly (each row's search is independent, so results do not depend on it).
+constexpr int64_t kSearchTaskRows = 4096;
+
+// Tasks of kSearchTaskRows rows that n rows make, and the rows of task t.
+int32_t search_tasks(int64_t n) { return int32_t((n + kSearchTaskRows - 1) / kSearchTaskRows); }
+int64_t search_task_begin(int32_t t) { return int64_t{t} * kSearchTaskRows; }
+int64_t search_task_end(int32_t t, int64_t n) {
+    return std::min(n, search_task_begin(t) + kSearchTaskRows);
+}
+
+// Connected components of the core rows, shared by threads: union-find whose roots are
+// always the lowest row of their set (a root is only ever linked under a lower one), so the
+// sets and their roots do not depend on the order the unions come in.
+class CoreComponents {
+public:
+    explicit CoreComponents(int64_t n) : parent_(size_t(n)) {
+        for (int64_t i = 0; i < n; ++i) parent_[size_t(i)].store(i, std::memory_order_relaxed);
+    }
+    // The root of i's set (path halving; a racing update only shortens a path).
+    int64_t find(int64_t i) {
+        for (;;) {
+            const int64_t p = parent_[size_t(i)].load(std::memory_order_acquire);
+            if (p == i) return i;
+            const int64_t g = parent_[size_t(p)].load(std::memory_order_acquire);
+            if (g != p) {
+                int64_t expected = p;
+                parent_[size_t(i)].compare_exchange_weak(expected, g, std::memory_order_acq_rel);
+            }
+            i = g;
+        }
+    }
+    // Joins the sets of a and b: the higher root goes under the lower.
+    void unite(int64_t a, int64_t b) {
+        for (;;) {
+            a = find(a);
+            b = find(b);
+            if (a == b) return;
+            if (a < b) std::swap(a, b);
+            int64_t expected = a;
+            if (parent_[size_t(a)].compare_exchange_strong(expected, b,
+                                                           std::memory_order_acq_rel))
+                return;
+        }
+    }
+
+private:
+    std::vector<std::atomic<int64_t>> parent_;
+};
+
 }  // namespace
 
 // Vectors grown by push_back count twice their size (their capacity at most doubles).
-double dbscan_fit_bytes(int64_t rows, int32_t dims) {
+double dbscan_fit_bytes(int64_t rows, int32_t dims, int32_t threads) {
     const double n = static_cast<double>(std::max<int64_t>(rows, 1));
     const double d = std::max(dims, 1);
+    const double t = std::max(threads, 1);
     const double run = 4.0 * n + n;                         // labels, is_core
     const double search = tree_bytes(n, d)                  // the rows' tree
-                          + 2.0 * 8.0 * n + 2.0 * 8.0 * n   // stack, found
+                          + 8.0 * n + t * 2.0 * 8.0 * n     // union-find, found per task
                           + 2.0 * 8.0 * n * d + 2.0 * 4.0 * n  // core_points, core_labels
                           + 8.0 * n * d + 4.0 * n + tree_bytes(n, d);  // DbscanCoreIndex
     // model_dbscan's fit: centres (at most n clusters), counts, core points and clusters
@@ -173,12 +225,12 @@ DbscanRun dbscan_run(ConstRowMap X, double eps, int32_t min_samples, const Inter
     const Tree tree(X.data(), n, d);
     interrupt.poll();
 
-    // Pass 1: neighbour counts (the row itself included), in blocks.
+    // Pass 1: neighbour counts (the row itself included), in tasks.
     runner(
-        task_blocks(n),
+        search_tasks(n),
         [&](int32_t b, const Interrupt& intr) {
-            const int64_t hi = task_block_end(b, n);
-            for (int64_t i = task_block_begin(b); i < hi; ++i) {
+            const int64_t hi = search_task_end(b, n);
+            for (int64_t i = search_task_begin(b); i < hi; ++i) {
                 if ((i & 1023) == 0) intr.poll();
                 CountWithin c{r2, search_bound(r2)};
                 tree.index.findNeighbors(c, X.row(i).data(), nanoflann::SearchParams());
@@ -187,28 +239,29 @@ DbscanRun dbscan_run(ConstRowMap X, double eps, int32_t min_samples, const Inter
         },
         interrupt);
 
-    // Pass 2: connected components of the core rows, grown from the lowest-index core row.
-    std::vector<size_t> stack, found;
-    int64_t searched = 0;
-    for (int64_t i = 0; i < n; ++i) {
-        if (!run.is_core[size_t(i)] || run.labels[size_t(i)] >= 0) continue;
-        const int32_t cluster = run.n_clusters++;
-        run.labels[size_t(i)] = cluster;
-        stack.assign(1, size_t(i));
-        while (!stack.empty()) {
-            const size_t p = stack.back();
-            stack.pop_back();
-            if ((++searched & 1023) == 0) interrupt.poll();
-            found.clear();
-            CollectWithin c{r2, search_bound(r2), &found};
-            tree.index.findNeighbors(c, X.row(int64_t(p)).data(), nanoflann::SearchParams());
-            for (size_t q : found) {
-                if (run.is_core[q] && run.labels[q] < 0) {
-                    run.labels[q] = cluster;
-                    stack.push_back(q);
-                }
+    // Pass 2: connected components of the core rows (core rows within eps of each other),
+    // searched in tasks; clusters numbered by their lowest core row, ascending.
+    CoreComponents components(n);
+    runner(
+        search_tasks(n),
+        [&](int32_t b, const Interrupt& intr) {
+            std::vector<size_t> found;
+            const int64_t hi = search_task_end(b, n);
+            for (int64_t i = search_task_begin(b); i < hi; ++i) {
+                if ((i & 1023) == 0) intr.poll();
+                if (!run.is_core[size_t(i)]) continue;
+                found.clear();
+                CollectWithin c{r2, search_bound(r2), &found};
+                tree.index.findNeighbors(c, X.row(i).data(), nanoflann::SearchParams());
+                for (size_t q : found)
+                    if (int64_t(q) < i && run.is_core[q]) components.unite(i, int64_t(q));
             }
-        }
+        },
+        interrupt);
+    for (int64_t i = 0; i < n; ++i) {
+        if (!run.is_core[size_t(i)]) continue;
+        const int64_t root = components.find(i);
+        run.labels[size_t(i)] = root == i ? run.n_clusters++ : run.labels[size_t(root)];
     }
 
     // Pass 3: border rows join the cluster of their nearest core row within eps.
@@ -222,10 +275,10 @@ DbscanRun dbscan_run(ConstRowMap X, double eps, int32_t min_samples, const Inter
     const DbscanCoreIndex cores(core_points.data(), core_labels.data(),
                                 static_cast<int64_t>(core_labels.size()), d, eps);
     runner(
-        task_blocks(n),
+        search_tasks(n),
         [&](int32_t b, const Interrupt& intr) {
-            const int64_t hi = task_block_end(b, n);
-            for (int64_t i = task_block_begin(b); i < hi; ++i) {
+            const int64_t hi = search_task_end(b, n);
+            for (int64_t i = search_task_begin(b); i < hi; ++i) {
                 if ((i & 1023) == 0) intr.poll();
                 if (!run.is_core[size_t(i)]) run.labels[size_t(i)] = cores.assign(X.row(i).data());
             }

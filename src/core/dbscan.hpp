@@ -56,12 +56,12 @@ private:
 DbscanRun dbscan_run(ConstRowMap X, double eps, int32_t min_samples, const Interrupt& interrupt,
                      const TaskRunner& runner = run_tasks_serially);
 
-// An upper bound, in bytes, of dbscan_fit's working memory beside its n x d rows: the run's
-// labels, two k-d trees (the rows', the core rows'), the growing cluster's stack and one row's
-// neighbour list (each at most n indices: neighbours are searched row by row, never stored
-// for all rows), the core rows copied twice, and the model the kind builds from them
-// (dbscan_run and model_dbscan.cpp: change it with them).
-double dbscan_fit_bytes(int64_t n, int32_t d);
+// An upper bound, in bytes, of dbscan_fit's working memory beside its n x d rows on `threads`
+// threads: the run's labels, two k-d trees (the rows', the core rows'), the core rows'
+// union-find, one row's neighbour list per running task (at most n indices: neighbours are
+// searched row by row, never stored for all rows), the core rows copied twice, and the model
+// the kind builds from them (dbscan_run and model_dbscan.cpp: change it with them).
+double dbscan_fit_bytes(int64_t n, int32_t d, int32_t threads = 1);
 
 // The same for dbscan_default_parameters' k-distance curve with min_samples m.
 double dbscan_choice_bytes(int64_t n, int32_t d, int32_t m, int32_t threads);

@@ -69,7 +69,9 @@ Datum fit_final(FunctionCallInfo fcinfo, cseg::ModelAlgorithm a, const char* fn)
                                     budget.threads),
                 fn, "the Gaussian mixture fit (responsibilities, covariances, k-means starts)");
         else
-            cseg_pg::require_fit_memory(budget, held, cseg::dbscan_fit_bytes(st->n_rows, st->dims),
+            cseg_pg::require_fit_memory(budget, held,
+                                        cseg::dbscan_fit_bytes(st->n_rows, st->dims,
+                                                               budget.threads),
                                         fn, "the DBSCAN fit (k-d trees, core rows, the model)");
         cseg::Model m =
             cseg::fit_model(cseg::model_kind(a), in, k, opts, interrupt, budget.threads);

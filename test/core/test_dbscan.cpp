@@ -229,6 +229,41 @@ TEST(Dbscan, ThreadsGiveIdenticalResults) {
     const DbscanRun b = dbscan_run(view(X), 0.05, 5, Interrupt(), threads_runner(2));
     EXPECT_EQ(a.labels, b.labels);
     EXPECT_EQ(a.is_core, b.is_core);
+    const DbscanRun c = dbscan_run(view(X), 0.05, 5, Interrupt(), threads_runner(3));
+    EXPECT_EQ(a.labels, c.labels);
+    EXPECT_EQ(a.n_clusters, c.n_clusters);
+}
+
+// The clusters as the breadth-first growth from the lowest core row numbers them: every core
+// row of a cluster within eps of another of its core rows, clusters numbered by their lowest
+// core row, borders in the cluster of their nearest core row.
+TEST(Dbscan, ClustersNumberedByTheirLowestCoreRow) {
+    Rng rng(21);
+    RowMatrix X(3000, 2);
+    for (Eigen::Index i = 0; i < X.size(); ++i) X.data()[i] = rng.next_double() * 10.0;
+    const double eps = 0.25;
+    const DbscanRun run = dbscan_run(view(X), eps, 4, Interrupt(), threads_runner(2));
+    const int64_t n = X.rows();
+    // The reference: breadth-first growth over all pairs.
+    std::vector<int32_t> want(size_t(n), -1);
+    int32_t clusters = 0;
+    for (int64_t s = 0; s < n; ++s) {
+        if (!run.is_core[size_t(s)] || want[size_t(s)] >= 0) continue;
+        std::vector<int64_t> queue{s};
+        want[size_t(s)] = clusters;
+        for (size_t h = 0; h < queue.size(); ++h)
+            for (int64_t q = 0; q < n; ++q)
+                if (run.is_core[size_t(q)] && want[size_t(q)] < 0 &&
+                    (X.row(queue[h]) - X.row(q)).squaredNorm() <= eps * eps) {
+                    want[size_t(q)] = clusters;
+                    queue.push_back(q);
+                }
+        ++clusters;
+    }
+    EXPECT_EQ(run.n_clusters, clusters);
+    EXPECT_GT(clusters, 3);
+    for (int64_t i = 0; i < n; ++i)
+        if (run.is_core[size_t(i)]) EXPECT_EQ(run.labels[size_t(i)], want[size_t(i)]) << i;
 }
 
 // The k-distance curve equals scikit-learn's NearestNeighbors(10) on mall

@@ -19,7 +19,7 @@ import tempfile
 import numpy as np
 import psycopg2
 
-from dbtest import ROOT, Checks, connect, fresh_database
+from dbtest import Checks, connect, fresh_database
 
 BIN = "/usr/lib/postgresql/15/bin"
 SHARDS = 3
@@ -103,7 +103,10 @@ def main():
         if destdir_supported(cur):
             cur.execute("SHOW extension_destdir")
             destdir = cur.fetchone()[0]
-        base = tempfile.mkdtemp(prefix="shards-", dir=os.path.join(ROOT, "build"))
+        # Under the system's temporary directory, not the checkout: the postgres user must be
+        # able to reach the shards' data directories, and a checkout may sit in a directory
+        # only its owner can enter (a clean clone in `mktemp -d`, mode 700).
+        base = tempfile.mkdtemp(prefix="cseg-shards-")
         if os.geteuid() == 0:
             pw = pwd.getpwnam("postgres")
             os.chown(base, pw.pw_uid, pw.pw_gid)
