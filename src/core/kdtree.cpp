@@ -157,6 +157,26 @@ class Builder {
     int64_t count_ = 0;
 };
 
+// Writes every bucket's points transposed into `columns` (double or float), bucket b taking
+// width(b) columns with its padding at +infinity, and records where each bucket starts.
+template <class T, class Width>
+void transpose_buckets(KdTreeView::Node* nodes, int64_t count, const double* points,
+                       const std::vector<int64_t>& order, int32_t d, T* columns, Width width) {
+    int64_t column = 0;
+    for (int64_t i = 0; i < count; ++i) {
+        KdTreeView::Node& b = nodes[i];
+        if (b.right >= 0) continue;
+        const int64_t w = width(b);
+        b.column = column;
+        T* out = columns + column * d;
+        std::fill_n(out, w * d, std::numeric_limits<T>::infinity());
+        for (int64_t p = b.begin; p < b.end; ++p)
+            for (int32_t j = 0; j < d; ++j)
+                out[j * w + (p - b.begin)] = static_cast<T>(points[order[p] * d + j]);
+        column += w;
+    }
+}
+
 }  // namespace
 
 // Doubles of the block after the indices: the float64 columns, or for the float32 search the
@@ -202,19 +222,7 @@ KdTreeView kdtree_build(const double* points, int64_t n, int32_t d, void* block)
     }
     *header = {n, builder.count(), std::sqrt(reach), d, small ? d32 : 0};
     if (!small) {
-        int64_t column = 0;
-        for (int64_t i = 0; i < builder.count(); ++i) {
-            KdTreeView::Node& b = nodes[i];
-            if (b.right >= 0) continue;
-            const int64_t w = bucket_width(b);
-            b.column = column;
-            double* out = payload + column * d;
-            std::fill_n(out, w * d, std::numeric_limits<double>::infinity());
-            for (int64_t p = b.begin; p < b.end; ++p)
-                for (int32_t j = 0; j < d; ++j)
-                    out[j * w + (p - b.begin)] = points[order[p] * d + j];
-            column += w;
-        }
+        transpose_buckets(nodes, builder.count(), points, order, d, payload, bucket_width);
         return KdTreeView(block);
     }
     for (int64_t p = 0; p < n; ++p) std::copy_n(points + order[p] * d, d, payload + p * d);
@@ -229,19 +237,7 @@ KdTreeView kdtree_build(const double* points, int64_t n, int32_t d, void* block)
             lo32[d32 + j] = round32<false>(lo[d + j]);
         }
     }
-    int64_t column32 = 0;
-    for (int64_t i = 0; i < builder.count(); ++i) {
-        KdTreeView::Node& b = nodes[i];
-        if (b.right >= 0) continue;
-        const int64_t w = bucket_width32(b);
-        b.column = column32;
-        float* out = columns32 + column32 * d;
-        std::fill_n(out, w * d, std::numeric_limits<float>::infinity());
-        for (int64_t p = b.begin; p < b.end; ++p)
-            for (int32_t j = 0; j < d; ++j)
-                out[j * w + (p - b.begin)] = static_cast<float>(points[order[p] * d + j]);
-        column32 += w;
-    }
+    transpose_buckets(nodes, builder.count(), points, order, d, columns32, bucket_width32);
     return KdTreeView(block);
 }
 
