@@ -231,7 +231,7 @@ DbscanRun dbscan_run(ConstRowMap X, double eps, int32_t min_samples, const Inter
         [&](int32_t b, const Interrupt& intr) {
             const int64_t hi = search_task_end(b, n);
             for (int64_t i = search_task_begin(b); i < hi; ++i) {
-                if ((i & 1023) == 0) intr.poll();
+                intr.poll();  // every row: with a wide eps one search visits every row
                 CountWithin c{r2, search_bound(r2)};
                 tree.index.findNeighbors(c, X.row(i).data(), nanoflann::SearchParams());
                 run.is_core[size_t(i)] = c.count >= min_samples ? 1 : 0;
@@ -248,7 +248,7 @@ DbscanRun dbscan_run(ConstRowMap X, double eps, int32_t min_samples, const Inter
             std::vector<size_t> found;
             const int64_t hi = search_task_end(b, n);
             for (int64_t i = search_task_begin(b); i < hi; ++i) {
-                if ((i & 1023) == 0) intr.poll();
+                intr.poll();  // every row: with a wide eps one search visits every row
                 if (!run.is_core[size_t(i)]) continue;
                 found.clear();
                 CollectWithin c{r2, search_bound(r2), &found};
@@ -279,7 +279,7 @@ DbscanRun dbscan_run(ConstRowMap X, double eps, int32_t min_samples, const Inter
         [&](int32_t b, const Interrupt& intr) {
             const int64_t hi = search_task_end(b, n);
             for (int64_t i = search_task_begin(b); i < hi; ++i) {
-                if ((i & 1023) == 0) intr.poll();
+                intr.poll();  // every row: with a wide eps one search visits every row
                 if (!run.is_core[size_t(i)]) run.labels[size_t(i)] = cores.assign(X.row(i).data());
             }
         },
@@ -303,7 +303,7 @@ std::vector<double> k_distances(ConstRowMap X, int32_t m, const Interrupt& inter
             std::vector<double> dist(static_cast<size_t>(m));
             const int64_t hi = task_block_end(b, n);
             for (int64_t i = task_block_begin(b); i < hi; ++i) {
-                if ((i & 1023) == 0) intr.poll();
+                intr.poll();  // every row: with a wide eps one search visits every row
                 nanoflann::KNNResultSet<double, size_t> r(static_cast<size_t>(m));
                 r.init(idx.data(), dist.data());
                 tree.index.findNeighbors(r, X.row(i).data(), nanoflann::SearchParams());

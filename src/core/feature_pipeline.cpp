@@ -323,7 +323,7 @@ double yeo_johnson_lambda(const double* x, int64_t n, int64_t stride, const Inte
     if (!std::isfinite(lambda) || !std::isfinite(f(lambda)))
         throw Error(ErrorKind::DataException,
                     "the Yeo-Johnson lambda could not be fitted (the values are constant or "
-                    "too large)");
+                    "nearly so, or too large)");
     return lambda;
 }
 
@@ -542,7 +542,13 @@ FeaturePipeline fit_feature_pipeline(RowMap rows, const PipelineSpec& spec,
             }
             share[kDecileCuts] = double(m - below) / double(m);
             if (t == FeatureTransform::YeoJohnson) {
-                lambda = yeo_johnson_lambda(sorted.sorted_values().data(), m, 1, interrupt);
+                try {
+                    lambda = yeo_johnson_lambda(sorted.sorted_values().data(), m, 1, interrupt);
+                } catch (const Error& e) {  // the same error, naming the feature
+                    throw Error(e.kind(),
+                                feature_in_message(spec.feature_names, j) + ": " + e.what(),
+                                e.detail(), e.hint());
+                }
                 p.lambdas[size_t(j)] = lambda;
             }
             if (spec.clip) {

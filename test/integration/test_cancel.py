@@ -3,7 +3,7 @@ or pg_cancel_backend, and the same session keeps working afterwards.
 
 LONG_STATEMENTS lists one statement per long loop (Lloyd iterations and restarts, k-means++
 seeding, the O(n^2) silhouettes, the sweeps, training into the registry, k-prototypes, the
-O(n^2) loops of hierarchical clustering). Each
+O(n^2) loops of hierarchical clustering, DBSCAN's searches, EM, seg_compare). Each
 runs twice: once under statement_timeout, once cancelled from another session. A statement
 whose function is not installed is reported (NOT INSTALLED) and fails the test, so a renamed
 function cannot silently drop out of it.
@@ -53,6 +53,14 @@ LONG_STATEMENTS = [
     ("silhouette(model, numbers, categories, options): k-prototypes",
      "silhouette(segmodel,float8[],text[],jsonb)",
      "SELECT silhouette(m.m, ARRAY[a, b, c], ARRAY[cat], '{}') FROM big, model_kp m"),
+    ("dbscan_fit: an eps that spans the data (every search visits every row)",
+     "dbscan_fit(float8[],float8,int)",
+     "SELECT dbscan_fit(ARRAY[a, b, c], 50.0, 5) FROM big"),
+    ("gmm_fit: EM restarts", "gmm_fit(float8[],int,jsonb)",
+     """SELECT gmm_fit(ARRAY[a, b, c], 32, '{"n_init": 200, "max_iter": 100000, "tol": 0}')
+        FROM big"""),
+    ("seg_compare", "seg_compare(regclass,text[],int,int,jsonb)",
+     "SELECT count(*) FROM seg_compare('big', ARRAY['a', 'b', 'c'], 2, 40)"),
     ("kprototypes_fit", "kprototypes_fit(float8[],text[],int,jsonb)",
      """SELECT kprototypes_fit(ARRAY[a, b, c], ARRAY[cat], 64,
                                '{"n_init": 500, "max_iter": 100000}') FROM big"""),
