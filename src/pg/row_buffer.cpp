@@ -72,6 +72,39 @@ void reserve_rows(RowBuffer* st, int64 rows, MemoryContext cxt, const char* fn) 
     st->capacity = want;
 }
 
+// Errors (53200) unless the rows after merging the worker's partial state b into a, plus
+// every worker's serialized rows the tuple queues still hold (b's included), fit
+// customer_seg.max_memory: the parallel plan's peak, before any row is copied.
+void require_combine_memory(RowBuffer* a, const RowBuffer* b, const char* fn) {
+    const double per_row = static_cast<double>(row_bytes(b));
+    a->queued_bytes += per_row * static_cast<double>(b->n_rows);
+    const int64 kept = a->sample > 0 ? std::min(a->n_rows + b->n_rows, a->sample)
+                                     : a->n_rows + b->n_rows;
+    const double gathered = per_row * static_cast<double>(kept);
+    if (gathered + a->queued_bytes <= memory_budget_bytes()) return;
+    ereport(ERROR,
+            (errcode(ERRCODE_OUT_OF_MEMORY),
+             errmsg("%s: this parallel plan needs %.1f MB, more than customer_seg.max_memory "
+                    "(%s)",
+                    fn, (gathered + a->queued_bytes) / 1048576.0, memory_budget_text()),
+             errdetail("The rows gathered from the workers take %.1f MB, and PostgreSQL's tuple "
+                       "queues hold %.1f MB of the workers' serialized rows until the scan ends.",
+                       gathered / 1048576.0, a->queued_bytes / 1048576.0),
+             errhint("A serial plan needs no queue copies: SET max_parallel_workers_per_gather "
+                     "= 0 for this query. Or raise customer_seg.max_memory, or work on a sample "
+                     "of the rows.")));
+}
+
+// Exchanges the stored rows (buffers, counts, capacities) of two unsampled states.
+void swap_rows(RowBuffer* a, RowBuffer* b) {
+    std::swap(a->data, b->data);
+    std::swap(a->labels, b->labels);
+    std::swap(a->n_rows, b->n_rows);
+    std::swap(a->capacity, b->capacity);
+    std::swap(a->borrowed_rows, b->borrowed_rows);
+    std::swap(a->borrowed_labels, b->borrowed_labels);
+}
+
 // A fresh, empty state in `cxt`.
 RowBuffer* new_state(MemoryContext cxt, bool has_labels) {
     RowBuffer* st = static_cast<RowBuffer*>(MemoryContextAllocZero(cxt, sizeof(RowBuffer)));
@@ -242,6 +275,7 @@ RowBuffer* row_buffer_combine(FunctionCallInfo fcinfo, const char* fn) {
         ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
                         errmsg("%s: partial states with different sample sizes", fn)));
     a->n_missing += b->n_missing;
+    if (b->borrowed_rows != nullptr) require_combine_memory(a, b, fn);
     if (a->sample > 0) {
         const int64 room = a->n_rows + b->n_rows < a->sample ? a->n_rows + b->n_rows : a->sample;
         reserve_rows(a, room, cxt, fn);
@@ -252,6 +286,10 @@ RowBuffer* row_buffer_combine(FunctionCallInfo fcinfo, const char* fn) {
         a->n_rows = ra.rows;
         a->n_seen = ra.seen;
     } else {
+        /* The leader's own partial state (a loan: it owns its buffers) may arrive after a
+         * worker's rows were copied into a: take over its buffers and append a's rows to them
+         * instead, so the larger part is never copied (the order is canonical later). */
+        if (b->borrowed_rows == nullptr && b->n_rows > a->n_rows) swap_rows(a, b);
         reserve_rows(a, a->n_rows + b->n_rows, cxt, fn);
         const char* rows = b->borrowed_rows != nullptr ? b->borrowed_rows
                                                       : reinterpret_cast<const char*>(b->data);

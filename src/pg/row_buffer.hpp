@@ -31,6 +31,10 @@ struct RowBuffer {
     const char* borrowed_labels;  // n_rows int32 labels, or NULL
     // A deserialized loan (leader_state.hpp) takes over the lent state's buffers instead:
     // data and labels then stay in the leader's Partial Aggregate's context.
+    // Combine: bytes of the workers' serialized rows merged into this state so far. A parallel
+    // plan's tuple queues keep each worker's message until the scan ends, so they count
+    // against customer_seg.max_memory beside the gathered rows (row_buffer_combine).
+    double queued_bytes;
 };
 
 // The state passed in argument 0, or a new empty one in the aggregate context. Errors
@@ -55,7 +59,8 @@ void row_buffer_set_param(RowBuffer* st, const char* text, Size len);
 
 // Combine support: merges the partial state in argument 1 into the one in argument 0 (both
 // in the aggregate context): appends its rows, or merges the two reservoirs when sampling.
-// The first partial state is adopted as it is, not copied.
+// The first partial state is adopted as it is, not copied; a later one that owns more rows
+// than the merged state lends its buffers to it (the leader's own rows are never copied).
 RowBuffer* row_buffer_combine(FunctionCallInfo fcinfo, const char* fn);
 
 // Frees the rows of a state that will not be used again (after serialization, or after it

@@ -15,6 +15,11 @@ way against their own bounds: each is given the budget its refusal under a small
 (rounded up to the next MB) and must then run with the backend's peak within it (the model is
 not printed: a DBSCAN model's text, its core points in JSON, is the client's cost, not the
 fit's).
+
+A parallel plan (1M x 8 rows, two workers): the workers' rows reach the leader as serialized
+states that PostgreSQL's tuple queues keep until the scan ends. Under a cap above the serial
+fit's need but below rows + queues, the serial fit runs and the parallel one is refused at the
+combine step (or runs, if the leader read most rows itself); neither passes the cap.
 """
 import re
 
@@ -50,10 +55,13 @@ def vm_hwm(pid):
     raise RuntimeError("no VmHWM for process %d" % pid)
 
 
-def fit(db, settings, query=FIT):
-    """(VmHWM growth, model text or None, error) of one fit from a fresh connection."""
+def fit(db, settings, query=FIT, prewarm=None):
+    """(VmHWM growth, model text or None, error) of one fit from a fresh connection (after
+    the prewarm statements, if any)."""
     conn = connect(db)
     cur = conn.cursor()
+    for statement in prewarm or []:
+        cur.execute(statement)
     for s in settings:
         cur.execute("SET " + s)
     cur.execute("SELECT pg_backend_pid()")
@@ -67,6 +75,62 @@ def fit(db, settings, query=FIT):
     grown = vm_hwm(pid) - before
     conn.close()
     return grown, model, error
+
+
+# A parallel plan: each worker's rows reach the leader as one serialized state through a tuple
+# queue, which keeps it until the scan ends; the combine step counts those copies.
+PARALLEL = ["parallel_setup_cost = 0", "parallel_tuple_cost = 0",
+            "min_parallel_table_scan_size = 0", "max_parallel_workers_per_gather = 2"]
+PAR_ROWS = 1_000_000
+PAR_FIT = ("SELECT kmeans_fit(ARRAY[f1, f2, f3, f4, f5, f6, f7, f8], 8, '{\"n_init\": 1}') "
+           "IS NOT NULL FROM par_rows")
+# The backend's own allocations beside the extension's (executor, catalog caches, arrays).
+BACKEND_SLACK = 8 * 2**20
+
+
+def private_fit(db, settings, query):
+    """(VmHWM growth, result or None, error) of one fit from a fresh connection that has read
+    the whole table first (serial plan), so the growth is the backend's private memory, not
+    the table's pages in shared buffers."""
+    return fit(db, settings, query, prewarm=["SET max_parallel_workers_per_gather = 0",
+                                             "SELECT count(*) FROM par_rows"])
+
+
+def parallel_checks(checks, db):
+    """Under a cap between the serial fit's need and the parallel plan's, the serial fit runs
+    and the parallel one is refused at the combine step; neither passes the cap."""
+    conn = connect(db)
+    cur = conn.cursor()
+    cur.execute("SELECT setseed(0.5)")
+    cur.execute(f"""CREATE TABLE par_rows AS
+                    SELECT random() f1, random() f2, random() f3, random() f4, random() f5,
+                           random() f6, random() f7, random() * (i % 7) f8
+                    FROM generate_series(1, {PAR_ROWS}) i""")
+    cur.execute("VACUUM ANALYZE par_rows")
+    cur.execute("ALTER TABLE par_rows SET (parallel_workers = 2)")
+    conn.close()
+    raw = PAR_ROWS * 8 * 8
+    cap_mb = int(raw * 1.55 / 2**20)  # above the serial fit's need, below rows + queues
+    cap = cap_mb * 2**20
+    grown, model, error = private_fit(db, [f"customer_seg.max_memory = '{cap_mb}MB'"], PAR_FIT)
+    checks.check(model is not None, f"serial plan: the fit runs within {cap_mb} MB: {error}")
+    checks.check(grown <= cap + BACKEND_SLACK,
+                 f"serial plan: peak +{grown / 2**20:.1f} MB <= {cap_mb} MB + "
+                 f"{BACKEND_SLACK / 2**20:.0f} MB")
+    grown, model, error = private_fit(db, PARALLEL + [f"customer_seg.max_memory = '{cap_mb}MB'"],
+                                      PAR_FIT)
+    refused = (error is not None and error.pgcode == "53200" and
+               "parallel plan" in str(error) and "customer_seg.max_memory" in str(error))
+    # Refused at the combine step (workers' rows + queues above the cap), or, when the leader
+    # read most rows itself (few in the queues), run within the cap: never past it.
+    checks.check(refused or model is not None,
+                 f"parallel plan at {cap_mb} MB: refused with 53200 naming the plan and the "
+                 f"setting, or run: {error and str(error).splitlines()[0]}")
+    checks.check(grown <= cap + BACKEND_SLACK,
+                 f"parallel plan ({'refused' if refused else 'ran'}): peak "
+                 f"+{grown / 2**20:.1f} MB <= {cap_mb} MB + {BACKEND_SLACK / 2**20:.0f} MB")
+    grown, model, error = private_fit(db, PARALLEL + ["customer_seg.max_memory = '1GB'"], PAR_FIT)
+    checks.check(model is not None, f"parallel plan at 1GB: the fit runs: {error}")
 
 
 def main():
@@ -119,6 +183,7 @@ def main():
             checks.check(grown <= cap * 2**20 + table + SLACK,
                          f"{name}: peak +{grown / 2**20:.1f} MB <= {cap} MB + the table's "
                          f"{table / 2**20:.1f} MB + {SLACK / 2**20:.0f} MB slack")
+        parallel_checks(checks, db)
     checks.finish()
 
 
