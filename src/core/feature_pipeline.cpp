@@ -10,6 +10,7 @@
 #include "errors.hpp"
 #include "feature_stats.hpp"
 #include "json.hpp"
+#include "row_order.hpp"
 
 namespace cseg {
 
@@ -402,7 +403,7 @@ std::vector<FiniteSummary> sampled_deciles(ConstRowMap X, std::vector<char>& sam
             continue;
         }
         interrupt.poll();
-        std::sort(sample.begin(), sample.end());
+        sort_values(sample.data(), int64_t(sample.size()), interrupt);
         for (int32_t b = 0; b < kDecileCuts; ++b)
             cuts[size_t(j) * kPadded + size_t(b)] = sorted_quantile(
                 sample.data(), int64_t(sample.size()), double(b + 1) / kDecileBins);
@@ -603,8 +604,10 @@ double feature_pipeline_fit_bytes(int64_t n, int32_t d, const PipelineSpec& spec
         std::any_of(spec.transform.begin(), spec.transform.end(),
                     [](FeatureTransform t) { return t != FeatureTransform::None; });
     const double rows = static_cast<double>(std::max<int64_t>(n, 0));
-    const double column = n <= OrderStatistics::kSortRows  // sorted whole, in place
-                              ? 8.0 * rows
+    // Sorted whole: the copy and sort_values' scratch; above kSortRows the brackets (or, when
+    // a sample misjudged them, the scratch) beside the copy, and the sample.
+    const double column = n <= OrderStatistics::kSortRows
+                              ? 8.0 * rows + radix_sort_bytes(n)
                               : 2.0 * 8.0 * rows + 8.0 * double(OrderStatistics::kSampleRows);
     return column + 8.0 * 64.0 + (transform && spec.impute ? rows * double(d) / 8.0 : 0.0);
 }

@@ -6,6 +6,8 @@
 #include <limits>
 #include <string>
 
+#include "row_order.hpp"
+
 namespace cseg {
 
 namespace {
@@ -69,7 +71,7 @@ OrderStatistics::OrderStatistics(std::vector<double> values, std::vector<int64_t
     const auto sort_whole = [&] {
         windows_.clear();
         interrupt.poll();
-        std::sort(values_.begin(), values_.end());
+        sort_values(values_.data(), n_, interrupt);
         interrupt.poll();
     };
     if (sort_all || n_ <= kSortRows) {
@@ -81,7 +83,7 @@ OrderStatistics::OrderStatistics(std::vector<double> values, std::vector<int64_t
     std::vector<double> sample(size_t{kSampleRows});
     for (int64_t i = 0; i < kSampleRows; ++i)
         sample[size_t(i)] = values_[size_t(i * n_ / kSampleRows)];
-    std::sort(sample.begin(), sample.end());
+    sort_values(sample.data(), kSampleRows, interrupt);
     // One bracket per rank, overlapping ones merged (values, not positions, decide: ties).
     const double inf = std::numeric_limits<double>::infinity();
     for (const int64_t r : ranks) {

@@ -23,7 +23,8 @@ void column_mean_std(ConstRowMap X, std::vector<double>& mean, std::vector<doubl
 // Chosen order statistics of one column's values without sorting them all: a sorted sample
 // brackets each asked-for rank, one pass keeps the values inside the brackets (Floyd &
 // Rivest's idea), and the ranks are selected among those. Exact: a bracket the sample misjudged falls back
-// to sorting every value. Columns of up to kSortRows values are sorted whole.
+// to sorting every value. Columns of up to kSortRows values are sorted whole (sort_values,
+// a radix sort with n doubles of scratch).
 class OrderStatistics {
 public:
     static constexpr int64_t kSortRows = int64_t{1} << 18;

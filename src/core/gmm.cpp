@@ -12,6 +12,7 @@
 #include <string>
 
 #include "distance.hpp"
+#include "feature_pipeline.hpp"
 #include "kmeans.hpp"
 #include "kmeans_memory.hpp"
 #include "model.hpp"
@@ -36,8 +37,27 @@ ConstRowMap block_rows(ConstRowMap X, int64_t begin, int64_t end) {
     return ConstRowMap(X.data() + begin * X.cols(), end - begin, X.cols());
 }
 
-// Checks that a runner's tasks may be indexed by int32 and returns the block count.
-int32_t blocks_of(int64_t n) { return task_blocks(n); }
+// Rows per block of a pass over the rows (one runner task each; sums are formed per block
+// and added in block order): fixed numbers, so no result depends on the threads.
+// kMinBlockRows keeps a block's scratch near the second-level cache and spreads the 100k
+// rows of a typical table over a few threads evenly; wider rows take longer blocks (up to
+// kTaskBlockRows), since every block's sums are kept until they are added and a full
+// covariance's are k*d*d doubles: at most about d*d / kBlockRowsPerSquare doubles of sums a
+// row.
+constexpr int64_t kMinBlockRows = 8192;
+constexpr int64_t kBlockRowsPerSquare = 4;
+int64_t block_rows_for(int64_t d) {
+    return std::min(kTaskBlockRows, std::max(kMinBlockRows, kBlockRowsPerSquare * d * d));
+}
+
+// How rows [0, n) of d features split into blocks (block_rows_for(d) rows, the last shorter).
+struct Blocks {
+    int64_t n, rows;
+    int32_t count() const { return static_cast<int32_t>((n + rows - 1) / rows); }
+    int64_t begin(int32_t b) const { return int64_t{b} * rows; }
+    int64_t end(int32_t b) const { return std::min(n, begin(b) + rows); }
+};
+Blocks blocks_of(ConstRowMap X) { return Blocks{X.rows(), block_rows_for(X.cols())}; }
 
 // The weighted log-probabilities of rows Xb (B x d) under every component into W (B x k).
 void weighted_log_prob_block(const GmmParams& p, ConstRowMap Xb, RowMatrix& W) {
@@ -79,20 +99,27 @@ void weighted_log_prob_block(const GmmParams& p, ConstRowMap Xb, RowMatrix& W) {
 }
 
 // Turns the weighted log-probabilities of a block (B x k) into responsibilities in place and
-// returns the sum of the rows' log p(x). A row whose every component is -inf (unreachably far
-// in every direction) gets equal responsibilities.
+// returns the sum of the rows' log p(x) (row order): per row the maximum m is subtracted, the
+// exponentials of the whole block are taken at once (Eigen's vectorised exp, within an ulp or
+// two of std::exp), and with s their row sum, log p(x) = m + log s and the responsibilities
+// are the exponentials over s (k exponentials a row, where exp(v - log p(x)) takes 2k). A row
+// whose every component is -inf (unreachably far in every direction) gets equal
+// responsibilities.
 double normalise_block(RowMatrix& W) {
-    double total = 0.0;
     const int32_t k = static_cast<int32_t>(W.cols());
+    const Eigen::VectorXd m = W.rowwise().maxCoeff();
+    W.array().colwise() -= m.array();
+    W.array() = W.array().exp();
+    double total = 0.0;
     for (Eigen::Index i = 0; i < W.rows(); ++i) {
-        double* row = W.row(i).data();
-        const double lse = log_sum_exp(row, k);
-        if (std::isfinite(lse)) {
-            for (int32_t c = 0; c < k; ++c) row[c] = std::exp(row[c] - lse);
+        if (std::isfinite(m[i])) {
+            const double s = W.row(i).sum();
+            W.row(i) /= s;
+            total += m[i] + std::log(s);
         } else {
-            for (int32_t c = 0; c < k; ++c) row[c] = 1.0 / k;
+            W.row(i).setConstant(1.0 / k);
+            total += m[i];
         }
-        total += lse;
     }
     return total;
 }
@@ -150,7 +177,6 @@ void m_step(ConstRowMap X, EmState& st, const BlockSums& moments, double reg,
             const Interrupt& interrupt, const TaskRunner& runner) {
     GmmParams& p = st.params;
     const int32_t k = p.k, d = p.dims;
-    const int64_t n = X.rows();
     const Eigen::VectorXd nk = moments.nk.array() + 10.0 * DBL_EPSILON;
     const double nk_total = nk.sum();
     for (int32_t c = 0; c < k; ++c) {
@@ -158,12 +184,13 @@ void m_step(ConstRowMap X, EmState& st, const BlockSums& moments, double reg,
         for (int32_t j = 0; j < d; ++j)
             p.means[size_t(c) * d + size_t(j)] = moments.rx(c, j) / nk[c];
     }
-    std::vector<BlockSums> parts(size_t(blocks_of(n)));
+    const Blocks bl = blocks_of(X);
+    std::vector<BlockSums> parts(size_t(bl.count()));
     runner(
-        blocks_of(n),
+        bl.count(),
         [&](int32_t b, const Interrupt& intr) {
             intr.poll();
-            const int64_t lo = task_block_begin(b), hi = task_block_end(b, n);
+            const int64_t lo = bl.begin(b), hi = bl.end(b);
             scatter_block(p, block_rows(X, lo, hi), st.resp.middleRows(lo, hi - lo),
                           parts[size_t(b)]);
         },
@@ -203,13 +230,13 @@ void m_step(ConstRowMap X, EmState& st, const BlockSums& moments, double reg,
 // responsibilities (for the M-step that follows).
 BlockSums e_step(ConstRowMap X, EmState& st, const Interrupt& interrupt,
                  const TaskRunner& runner) {
-    const int64_t n = X.rows();
-    std::vector<BlockSums> parts(size_t(blocks_of(n)));
+    const Blocks bl = blocks_of(X);
+    std::vector<BlockSums> parts(size_t(bl.count()));
     runner(
-        blocks_of(n),
+        bl.count(),
         [&](int32_t b, const Interrupt& intr) {
             intr.poll();
-            const int64_t lo = task_block_begin(b), hi = task_block_end(b, n);
+            const int64_t lo = bl.begin(b), hi = bl.end(b);
             const ConstRowMap Xb = block_rows(X, lo, hi);
             RowMatrix W;
             weighted_log_prob_block(st.params, Xb, W);
@@ -225,13 +252,13 @@ BlockSums e_step(ConstRowMap X, EmState& st, const Interrupt& interrupt,
 // The first moments of given responsibilities (the initial M-step).
 BlockSums moments_of(ConstRowMap X, const RowMatrix& R, const Interrupt& interrupt,
                      const TaskRunner& runner) {
-    const int64_t n = X.rows();
-    std::vector<BlockSums> parts(size_t(blocks_of(n)));
+    const Blocks bl = blocks_of(X);
+    std::vector<BlockSums> parts(size_t(bl.count()));
     runner(
-        blocks_of(n),
+        bl.count(),
         [&](int32_t b, const Interrupt& intr) {
             intr.poll();
-            const int64_t lo = task_block_begin(b), hi = task_block_end(b, n);
+            const int64_t lo = bl.begin(b), hi = bl.end(b);
             first_moments(block_rows(X, lo, hi), R.middleRows(lo, hi - lo), parts[size_t(b)]);
         },
         interrupt);
@@ -390,11 +417,12 @@ EmOutcome em_restart(ConstRowMap X, int32_t k, const GmmOptions& opts, int32_t r
     sample.resize(0, 0);
     if (m > 0 && win.outcome.converged && win.outcome.n_iter <= 2) {
         st.resp = RowMatrix::Zero(n, k);
+        const Blocks bl = blocks_of(X);
         runner(
-            blocks_of(n),
+            bl.count(),
             [&](int32_t b, const Interrupt& intr) {
                 intr.poll();
-                for (int64_t i = task_block_begin(b); i < task_block_end(b, n); ++i)
+                for (int64_t i = bl.begin(b); i < bl.end(b); ++i)
                     st.resp(i, nearest_centroid(X.row(i).data(), win.centres.data(), k, d,
                                                 nullptr)) = 1.0;
             },
@@ -474,6 +502,7 @@ double gmm_fit_bytes(int64_t rows, int32_t dims, int32_t clusters, const KMeansO
     // sq (B); its BlockSums (nk, rx, scatter).
     const auto block_scratch = [&](double B) { return 8.0 * B * (k + 4 * d + 2); };
     const double block_sums = 8.0 * (k + k * d + scatter);
+    const double block_rows = static_cast<double>(block_rows_for(int64_t(d)));
     // GmmParams: weights, log_det, means, covariances, precisions_chol. Alive at once: the
     // restart's (EmState), the best restart's (gmm_run), a fresh empty_params, and the kind's
     // copy, kind arrays and centres (model_gmm.cpp).
@@ -500,23 +529,26 @@ double gmm_fit_bytes(int64_t rows, int32_t dims, int32_t clusters, const KMeansO
         // responsibilities (s x k), k-means on s rows, block scratch and sums (a few blocks).
         all_params += c * (params + 8.0 * k * d) + running * 2.0 * params;
         chols = running * chol;
-        const double blocks = std::ceil(s / static_cast<double>(kTaskBlockRows));
+        const double blocks = std::ceil(s / block_rows);
         starts = (m > 0 ? 8.0 * s * d : 0.0) +
                  running * (2.0 * 8.0 * s * k +
                             kmeans_fit_memory(int64_t(s), int32_t(d), int32_t(k), ko, 1).bytes +
-                            block_scratch(std::min(s, double(kTaskBlockRows))) +
-                            (blocks + 2) * block_sums);
+                            block_scratch(std::min(s, block_rows)) + (blocks + 2) * block_sums);
     } else if (g.init == GmmInit::KMeans) {
         starts = kmeans_fit_memory(int64_t(n), int32_t(d), int32_t(k), ko, 1).bytes;
     }
     // One pass: every block's BlockSums, their sum and the M-step's copy S.
-    const double blocks = std::ceil(n / static_cast<double>(kTaskBlockRows));
+    const double blocks = std::ceil(n / block_rows);
     const double sums = (blocks + 2) * block_sums;
-    const double per_block = std::min(t, blocks) * block_scratch(std::min(n, double(kTaskBlockRows)));
+    const double per_block = std::min(t, blocks) * block_scratch(std::min(n, block_rows));
     // Labels: gmm_run's, the kind's, the pipeline's renumbered ones; the kind's k scratch.
     const double labels = 3.0 * 4.0 * n + 8.0 * k;
-    // Before the fit: the robust scaler's column copy and the column statistics.
-    const double before = (opts.scale == ScaleMethod::Robust ? 8.0 * n : 0.0) + 8.0 * (blocks + 4) * d;
+    // Before the fit: the feature pipeline (a column copy and its sort scratch or brackets),
+    // then the robust scaler's column copy and the column statistics.
+    const double before = std::max(feature_pipeline_fit_bytes(int64_t(n), int32_t(d),
+                                                              pipeline_spec(opts)),
+                                   (opts.scale == ScaleMethod::Robust ? 8.0 * n : 0.0) +
+                                       8.0 * (std::ceil(n / double(kTaskBlockRows)) + 4) * d);
     const double fit = all_params + resp + starts + sums + per_block + chols + labels;
     return std::max(fit, before) + t * 256.0 * 1024 + 64.0 * 1024;  // per-thread, fixed
 }
@@ -641,6 +673,12 @@ GmmView gmm_view(const GmmParams& p) {
                    p.precisions_chol.data(), p.log_det.data()};
 }
 
+std::vector<double> gmm_log_weights(const GmmView& p) {
+    std::vector<double> out(static_cast<size_t>(p.k));
+    for (int32_t c = 0; c < p.k; ++c) out[size_t(c)] = std::log(p.weights[c]);
+    return out;
+}
+
 void gmm_weighted_log_prob(const GmmView& p, const double* x, double* out) {
     const int32_t d = p.dims;
     double y[64];
@@ -682,7 +720,9 @@ void gmm_weighted_log_prob(const GmmView& p, const double* x, double* out) {
                 break;
             }
         }
-        out[c] = std::log(p.weights[c]) + p.log_det[c] - 0.5 * (d * kLog2Pi + sq);
+        const double log_weight =
+            p.log_weights != nullptr ? p.log_weights[c] : std::log(p.weights[c]);
+        out[c] = log_weight + p.log_det[c] - 0.5 * (d * kLog2Pi + sq);
     }
 }
 
@@ -766,12 +806,13 @@ double gmm_score(const GmmParams& p, ConstRowMap X, const Interrupt& interrupt,
                  const TaskRunner& runner) {
     const int64_t n = X.rows();
     if (n == 0) return 0.0;
-    std::vector<double> parts(size_t(blocks_of(n)), 0.0);
+    const Blocks bl = blocks_of(X);
+    std::vector<double> parts(size_t(bl.count()), 0.0);
     runner(
-        blocks_of(n),
+        bl.count(),
         [&](int32_t b, const Interrupt& intr) {
             intr.poll();
-            const int64_t lo = task_block_begin(b), hi = task_block_end(b, n);
+            const int64_t lo = bl.begin(b), hi = bl.end(b);
             RowMatrix W;
             weighted_log_prob_block(p, block_rows(X, lo, hi), W);
             parts[size_t(b)] = normalise_block(W);

@@ -91,8 +91,12 @@ struct GmmView {
     const double* means;            // k * d
     const double* precisions_chol;  // covariance_size(...)
     const double* log_det;          // k
+    const double* log_weights = nullptr;  // k: log(weights[c]) when given (scoring many rows
+                                          // computes them once), else taken per row
 };
 GmmView gmm_view(const GmmParams& p);
+// log(weights[c]) for every component, as gmm_weighted_log_prob takes them (for log_weights).
+std::vector<double> gmm_log_weights(const GmmView& p);
 
 // Computes precisions_chol and log_det from covariances. A full or tied covariance that is
 // not numerically positive definite gets 10x reg (then 100x, ...) more on its diagonal until
@@ -134,7 +138,7 @@ struct GmmRun {
 // 2003, "short runs"; scikit-learn takes a single k-means run) -- each at most opts.max_iter iterations of
 // E-step + M-step until the mean log-likelihood changes by less than opts.tol; the restart with
 // the highest final lower bound wins (ties: the earliest). Passes over the rows are split into
-// blocks of kTaskBlockRows rows run by `runner`; block sums are added in block order, so the
+// fixed blocks (8192 rows, more for wide rows) run by `runner`; block sums are added in block order, so the
 // result does not depend on the runner. Throws Error(InvalidParameter) for k < 1 or bad
 // options, Error(DataException) for fewer rows than k, Cancelled through interrupt.
 GmmRun gmm_run(ConstRowMap X, int32_t k, const GmmOptions& opts, const Interrupt& interrupt,

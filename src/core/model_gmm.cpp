@@ -29,6 +29,9 @@ enum GmmArray : int32_t {
     kEmTolerances,
 };
 
+// Rows per task of the fit's labelling pass.
+constexpr int64_t kLabelRows = 8192;
+
 // A one-value kind array.
 KindArray scalar(double v) {
     KindArray a;
@@ -37,17 +40,18 @@ KindArray scalar(double v) {
     return a;
 }
 
-// Prepared scratch: precisions_chol, log_det, then k doubles of work space.
+// Prepared scratch: precisions_chol, log_det, log weights, then k doubles of work space.
 struct Prepared {
     double* prec;
     double* log_det;
+    double* log_weights;
     double* work;
 };
 
 Prepared prepared_parts(const ModelView& v, void* prepared) {
     double* base = static_cast<double*>(prepared);
     const int64_t cov = v.kind_rows[kCovariances];
-    return Prepared{base, base + cov, base + cov + v.k};
+    return Prepared{base, base + cov, base + cov + v.k, base + cov + 2 * v.k};
 }
 
 // The view of a stored model's mixture (after prepare).
@@ -58,7 +62,8 @@ GmmView stored_view(const ModelView& v, const Prepared& p) {
                    v.kind_doubles(kWeights),
                    v.centroids,
                    p.prec,
-                   p.log_det};
+                   p.log_det,
+                   p.log_weights};
 }
 
 class GmmKind final : public ModelKind {
@@ -147,17 +152,28 @@ class GmmKind final : public ModelKind {
                          conv,
                          KindArray{4, {}, {g.n_init, g.max_iter, int64_t(g.init), g.init_candidates}},
                          KindArray{2, {g.tol, g.reg_covar}, {}}};
-        // The labels seg_assign gives (the row-at-a-time arithmetic), so it reproduces sizes.
+        // The labels seg_assign gives (the row-at-a-time arithmetic), so it reproduces sizes:
+        // each row on its own, so tasks of kLabelRows rows on the threads; the inertia summed
+        // in row order after.
         GmmParams p = run.params;
         gmm_precisions(p, 0.0);
-        const GmmView view = gmm_view(p);
-        std::vector<double> work(static_cast<size_t>(k));
+        GmmView view = gmm_view(p);
+        const std::vector<double> log_weights = gmm_log_weights(view);
+        view.log_weights = log_weights.data();
         out.labels.resize(size_t(n));
-        for (int64_t i = 0; i < n; ++i) {
-            if ((i & 4095) == 0) interrupt.poll();
-            out.labels[size_t(i)] = gmm_predict_row(view, rows.X.row(i).data(), work.data());
+        threads_runner(threads)(
+            static_cast<int32_t>((n + kLabelRows - 1) / kLabelRows),
+            [&](int32_t b, const Interrupt& intr) {
+                intr.poll();
+                std::vector<double> work(static_cast<size_t>(k));
+                const int64_t hi = std::min(n, (b + 1) * kLabelRows);
+                for (int64_t i = b * kLabelRows; i < hi; ++i)
+                    out.labels[size_t(i)] =
+                        gmm_predict_row(view, rows.X.row(i).data(), work.data());
+            },
+            interrupt);
+        for (int64_t i = 0; i < n; ++i)
             m.inertia += (rows.X.row(i) - out.centers.row(out.labels[size_t(i)])).squaredNorm();
-        }
         return out;
     }
 
@@ -205,7 +221,7 @@ class GmmKind final : public ModelKind {
     }
 
     size_t prepared_bytes(const ModelView& v) const override {
-        return sizeof(double) * size_t(v.kind_rows[kCovariances] + 2 * int64_t(v.k));
+        return sizeof(double) * size_t(v.kind_rows[kCovariances] + 3 * int64_t(v.k));
     }
 
     // The precisions' Cholesky factors and log-determinants, from the stored covariances.
@@ -220,6 +236,8 @@ class GmmKind final : public ModelKind {
         const Prepared parts = prepared_parts(v, prepared);
         std::memcpy(parts.prec, p.precisions_chol.data(), sizeof(double) * size_t(nc));
         std::memcpy(parts.log_det, p.log_det.data(), sizeof(double) * size_t(v.k));
+        for (int32_t c = 0; c < v.k; ++c)
+            parts.log_weights[c] = std::log(v.kind_doubles(kWeights)[c]);
     }
 
     // The most probable component; the distance is Euclidean to its mean (scaled space).

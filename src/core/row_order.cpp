@@ -193,4 +193,56 @@ void sort_rows(double* data, int32_t* labels, int64_t n, int32_t d, const Interr
     interrupt.poll();
 }
 
+// LSD radix sort: the values become their keys in place (bit patterns moved with memcpy),
+// one histogram pass counts every digit, each digit that splits the values scatters them into
+// the scratch and back.
+void sort_values(double* v, int64_t n, const Interrupt& interrupt) {
+    if (n < kRadixSortMin) {
+        std::sort(v, v + n, [](double a, double b) { return order_key(a) < order_key(b); });
+        return;
+    }
+    constexpr int kDigits = (64 + kMaxDigitBits - 1) / kMaxDigitBits;
+    constexpr size_t kBuckets = size_t{1} << kMaxDigitBits;
+    constexpr uint64_t kMask = kBuckets - 1;
+    const auto load = [](const double* p, int64_t i) {
+        uint64_t k;
+        std::memcpy(&k, p + i, sizeof k);
+        return k;
+    };
+    const auto store = [](double* p, int64_t i, uint64_t k) { std::memcpy(p + i, &k, sizeof k); };
+    std::vector<double> scratch(static_cast<size_t>(n));
+    double* a = v;
+    double* b = scratch.data();
+    std::vector<int64_t> count(kDigits * kBuckets, 0);
+    for (int64_t i = 0; i < n; ++i) {
+        if ((i & (kPollWork - 1)) == 0) interrupt.poll();
+        const uint64_t k = order_key(v[i]);
+        store(v, i, k);
+        for (int g = 0; g < kDigits; ++g)
+            ++count[size_t(g) * kBuckets + ((k >> (g * kMaxDigitBits)) & kMask)];
+    }
+    for (int g = 0; g < kDigits; ++g) {
+        int64_t* c = count.data() + size_t(g) * kBuckets;
+        const int shift = g * kMaxDigitBits;
+        if (c[(load(a, 0) >> shift) & kMask] == n) continue;  // every value has this digit
+        interrupt.poll();
+        int64_t at = 0;
+        for (size_t d = 0; d < kBuckets; ++d) {
+            const int64_t m = c[d];
+            c[d] = at;
+            at += m;
+        }
+        for (int64_t i = 0; i < n; ++i) {
+            const uint64_t k = load(a, i);
+            store(b, c[(k >> shift) & kMask]++, k);
+        }
+        std::swap(a, b);
+    }
+    if (a != v) std::memcpy(v, a, sizeof(double) * size_t(n));
+    for (int64_t i = 0; i < n; ++i) {  // keys back to values (order_key inverted)
+        const uint64_t k = load(v, i);
+        store(v, i, (k & 0x8000000000000000ULL) ? k & ~0x8000000000000000ULL : ~k);
+    }
+}
+
 }  // namespace cseg

@@ -19,4 +19,12 @@ void sort_rows(double* data, int32_t* labels, int64_t n, int32_t d,
                const Interrupt& interrupt = Interrupt(),
                const TaskRunner& runner = run_tasks_serially);
 
+// Sorts n doubles ascending in the same total order (-0 < +0, NaN last): a least-significant-
+// digit radix sort on their integer keys (11-bit digits, a digit all values share skipped)
+// for n >= kRadixSortMin, std::sort below. Needs n more doubles of scratch (radix_sort_bytes).
+constexpr int64_t kRadixSortMin = 2048;
+void sort_values(double* v, int64_t n, const Interrupt& interrupt = Interrupt());
+// The scratch bytes sort_values allocates for n values.
+inline double radix_sort_bytes(int64_t n) { return n >= kRadixSortMin ? 8.0 * double(n) : 0.0; }
+
 }  // namespace cseg

@@ -10,6 +10,8 @@
 
 #include "csv.hpp"
 #include "gmm.hpp"
+#include "model_fit.hpp"
+#include "model_kind.hpp"
 #include "rng.hpp"
 #include "scaler.hpp"
 
@@ -281,11 +283,65 @@ TEST(Gmm, ThreadsGiveIdenticalResults) {
     GmmOptions o;
     o.max_iter = 5;
     const GmmRun a = gmm_run(view(X), 3, o, Interrupt());
-    const GmmRun b = gmm_run(view(X), 3, o, Interrupt(), threads_runner(2));
-    EXPECT_EQ(std::memcmp(&a.log_likelihood, &b.log_likelihood, sizeof(double)), 0);
-    EXPECT_EQ(a.params.means, b.params.means);
-    EXPECT_EQ(a.params.covariances, b.params.covariances);
-    EXPECT_EQ(a.labels, b.labels);
+    for (const int32_t threads : {2, 3}) {
+        const GmmRun b = gmm_run(view(X), 3, o, Interrupt(), threads_runner(threads));
+        EXPECT_EQ(std::memcmp(&a.log_likelihood, &b.log_likelihood, sizeof(double)), 0);
+        EXPECT_EQ(a.params.means, b.params.means);
+        EXPECT_EQ(a.params.covariances, b.params.covariances);
+        EXPECT_EQ(a.labels, b.labels);
+    }
+}
+
+// The whole gmm_fit pipeline (sorted column statistics, the EM's blocks, the labelling pass
+// in tasks) gives a bit-identical model on 1, 2 or 3 threads, and its sizes are seg_assign's
+// labels (the row-at-a-time arithmetic, with the log weights computed once or per row).
+TEST(Gmm, FitModelOnThreadsGivesIdenticalModels) {
+    const RowMatrix X = gaussian_clusters(40000, 5, 4, 3.0, 11);
+    KMeansOptions o;
+    o.seed = 2;
+    const auto fit = [&](int32_t threads) {
+        RowMatrix copy = X;
+        FitInput in;
+        in.numeric = copy.data();
+        in.n = copy.rows();
+        in.dims = int32_t(copy.cols());
+        Model m = fit_model(model_kind(ModelAlgorithm::Gmm), in, 4, o, Interrupt(), threads);
+        return std::make_pair(m, copy);
+    };
+    const auto [a, rows] = fit(1);
+    for (const int32_t threads : {2, 3}) {
+        const Model b = fit(threads).first;
+        EXPECT_EQ(a.centroids, b.centroids);
+        EXPECT_EQ(a.sizes, b.sizes);
+        EXPECT_EQ(std::memcmp(&a.inertia, &b.inertia, sizeof(double)), 0);
+        ASSERT_EQ(a.kind_arrays.size(), b.kind_arrays.size());
+        for (size_t i = 0; i < a.kind_arrays.size(); ++i) {
+            EXPECT_EQ(a.kind_arrays[i].values, b.kind_arrays[i].values) << "array " << i;
+            EXPECT_EQ(a.kind_arrays[i].integers, b.kind_arrays[i].integers) << "array " << i;
+        }
+        EXPECT_EQ(a.pipeline.deciles, b.pipeline.deciles);
+    }
+    // The sizes are the counts of the labels the stored model gives, row at a time.
+    GmmParams p;
+    p.covariance = CovarianceType::Full;
+    p.k = a.k;
+    p.dims = a.dims;
+    p.weights = a.kind_arrays[0].values;
+    p.means = a.centroids;
+    p.covariances = a.kind_arrays[1].values;
+    gmm_precisions(p, 0.0);
+    GmmView v = gmm_view(p);
+    const std::vector<double> log_weights = gmm_log_weights(v);
+    std::vector<int64_t> sizes(size_t(a.k), 0);
+    std::vector<double> work(size_t(a.k));
+    for (int64_t i = 0; i < a.n_rows; ++i) {
+        v.log_weights = nullptr;
+        const int32_t c = gmm_predict_row(v, rows.row(i).data(), work.data());
+        v.log_weights = log_weights.data();
+        ASSERT_EQ(c, gmm_predict_row(v, rows.row(i).data(), work.data())) << "row " << i;
+        ++sizes[size_t(c)];
+    }
+    EXPECT_EQ(sizes, a.sizes);
 }
 
 // The screened candidates side by side on 1, 2 or 3 threads give the same model, whether the

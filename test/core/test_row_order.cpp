@@ -142,3 +142,39 @@ TEST(RowOrder, BucketsSortedOnThreadsGiveTheSerialResult) {
         EXPECT_EQ(0, std::memcmp(got.data(), want.data(), sizeof(double) * got.size()));
     }
 }
+
+// sort_values: the total order of sort_rows (-0 < +0, NaN last), below and above the radix
+// threshold, on continuous values, few distinct values, signed zeros and special values.
+TEST(RowOrder, SortValuesMatchesTheTotalOrder) {
+    uint64_t state = 7;
+    auto next = [&state] {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return state >> 33;
+    };
+    const double specials[] = {0.0, -0.0, std::numeric_limits<double>::infinity(),
+                               -std::numeric_limits<double>::infinity(),
+                               std::numeric_limits<double>::quiet_NaN(), 1e-310, -1e300};
+    // The total order on bit patterns (as sort_rows' keys).
+    const auto key = [](double v) {
+        uint64_t bits;
+        std::memcpy(&bits, &v, sizeof bits);
+        return (bits & 0x8000000000000000ULL) ? ~bits : bits | 0x8000000000000000ULL;
+    };
+    for (const int64_t n : {0, 1, 2, 100, 2047, 2048, 30000}) {
+        for (int kind = 0; kind < 3; ++kind) {
+            std::vector<double> v(static_cast<size_t>(n));
+            for (double& x : v) {
+                if (kind == 0) x = (double(next()) - 2147483648.0) * 1e-3;
+                if (kind == 1) x = double(next() % 4) - 1.5;
+                if (kind == 2) x = next() % 3 == 0 ? specials[next() % 7] : double(next() % 50);
+            }
+            std::vector<uint64_t> want(v.size());
+            for (size_t i = 0; i < v.size(); ++i) want[i] = key(v[i]);
+            std::sort(want.begin(), want.end());
+            cseg::sort_values(v.data(), n);
+            for (int64_t i = 0; i < n; ++i)
+                ASSERT_EQ(key(v[size_t(i)]), want[size_t(i)]) << "n=" << n << " kind=" << kind
+                                                              << " at " << i;
+        }
+    }
+}
