@@ -26,15 +26,15 @@ def blobs(n, d=D, seed=0):
     return centres[rng.integers(0, 5, size=n)] + rng.normal(size=(n, d))
 
 
-def load_points(cur, X):
-    """Table pts (id, x float8[]) holding the rows of X, analysed; serial plans from here on."""
-    cur.execute("CREATE TABLE pts (id int, x float8[])")
+def load_points(cur, X, table="pts"):
+    """Table `table` (id, x float8[]) holding the rows of X, analysed; serial plans from here on."""
+    cur.execute("CREATE TABLE %s (id int, x float8[])" % table)
     buf = io.StringIO()
     for i, row in enumerate(X):
         buf.write("%d\t{%s}\n" % (i, ",".join(repr(float(v)) for v in row)))
     buf.seek(0)
-    cur.copy_from(buf, "pts", columns=("id", "x"))
-    cur.execute("ANALYZE pts")
+    cur.copy_from(buf, table, columns=("id", "x"))
+    cur.execute("ANALYZE %s" % table)
     cur.execute("SET max_parallel_workers_per_gather = 0")
 
 
