@@ -40,16 +40,20 @@ void column_mean_std(ConstRowMap X, std::vector<double>& mean, std::vector<doubl
     const int32_t d = static_cast<int32_t>(X.cols());
     mean.assign(size_t(d), 0.0);
     std_dev.assign(size_t(d), 0.0);
+    const double* x = X.data();  // row-major, contiguous
+    double* sum = mean.data();   // raw pointers: the sums are not reloaded after every store
     for (int64_t i = 0; i < n; ++i) {
         if ((i % kPollRows) == 0) interrupt.poll();
-        for (int32_t j = 0; j < d; ++j) mean[size_t(j)] += X(i, j);
+        for (int32_t j = 0; j < d; ++j) sum[j] += x[i * d + j];
     }
     for (double& v : mean) v /= static_cast<double>(n);
+    const double* mu = mean.data();
+    double* sq = std_dev.data();
     for (int64_t i = 0; i < n; ++i) {
         if ((i % kPollRows) == 0) interrupt.poll();
         for (int32_t j = 0; j < d; ++j) {
-            const double t = X(i, j) - mean[size_t(j)];
-            std_dev[size_t(j)] += t * t;
+            const double t = x[i * d + j] - mu[j];
+            sq[j] += t * t;
         }
     }
     for (int32_t j = 0; j < d; ++j) {

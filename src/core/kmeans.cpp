@@ -682,18 +682,22 @@ double kmeans_tolerance(ConstRowMap X, double tol, const TaskRunner& runner) {
         runner(
             blocks,
             [&](int32_t b, const Interrupt&) {
-                double* s = part.data() + int64_t{b} * d;
-                std::fill(s, s + d, 0.0);
-                for (int64_t i = task_block_begin(b); i < task_block_end(b, n); ++i) {
-                    for (int64_t j = 0; j < d; ++j) {
-                        if (!squares) {
-                            s[j] += X(i, j);
-                        } else {
-                            const double t = X(i, j) - mean[size_t(j)];
-                            s[j] += t * t;
+                // Sums in a local array (the compiler keeps them in registers: part may alias
+                // nothing, but it cannot know), added in row order as before.
+                std::vector<double> s(static_cast<size_t>(d), 0.0);
+                const double* x = X.data();
+                const int64_t end = task_block_end(b, n);
+                if (!squares) {
+                    for (int64_t i = task_block_begin(b); i < end; ++i)
+                        for (int64_t j = 0; j < d; ++j) s[size_t(j)] += x[i * d + j];
+                } else {
+                    for (int64_t i = task_block_begin(b); i < end; ++i)
+                        for (int64_t j = 0; j < d; ++j) {
+                            const double t = x[i * d + j] - mean[size_t(j)];
+                            s[size_t(j)] += t * t;
                         }
-                    }
                 }
+                std::copy(s.begin(), s.end(), part.data() + int64_t{b} * d);
             },
             Interrupt());
     };

@@ -45,19 +45,27 @@ double sorted_median(const std::vector<double>& sorted) {
 void fit_standard(ConstRowMap X, Scaler& s, const Interrupt& interrupt) {
     const Eigen::Index n = X.rows(), d = X.cols();
     const double nd = static_cast<double>(n);
+    // Plain loops over the row-major rows (no temporary per row), each sum in row order.
+    const double* x = X.data();
     Eigen::RowVectorXd sum = Eigen::RowVectorXd::Zero(d);
+    double* s_sum = sum.data();
     for (Eigen::Index i = 0; i < n; ++i) {
         if ((i & 0xFFFF) == 0) interrupt.poll();
-        sum += X.row(i);
+        for (Eigen::Index j = 0; j < d; ++j) s_sum[j] += x[i * d + j];
     }
     const Eigen::RowVectorXd mean = sum / nd;
     Eigen::RowVectorXd correction = Eigen::RowVectorXd::Zero(d);
     Eigen::RowVectorXd squares = Eigen::RowVectorXd::Zero(d);
+    const double* mu = mean.data();
+    double* s_corr = correction.data();
+    double* s_sq = squares.data();
     for (Eigen::Index i = 0; i < n; ++i) {
         if ((i & 0xFFFF) == 0) interrupt.poll();
-        const Eigen::RowVectorXd diff = X.row(i) - mean;
-        correction += diff;
-        squares += diff.cwiseProduct(diff);
+        for (Eigen::Index j = 0; j < d; ++j) {
+            const double diff = x[i * d + j] - mu[j];
+            s_corr[j] += diff;
+            s_sq[j] += diff * diff;
+        }
     }
     for (Eigen::Index j = 0; j < d; ++j) {
         const double var = (squares[j] - correction[j] * correction[j] / nd) / nd;
