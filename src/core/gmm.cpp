@@ -11,6 +11,10 @@
 #include <limits>
 #include <string>
 
+#if defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+#endif
+
 #include "distance.hpp"
 #include "feature_pipeline.hpp"
 #include "kmeans.hpp"
@@ -679,6 +683,15 @@ std::vector<double> gmm_log_weights(const GmmView& p) {
     return out;
 }
 
+// The constant of component c's weighted log-probability, log weight + log det - d/2 log(2 pi)
+// (explicit fused multiply-adds here and below: the one- and four-row paths round alike).
+namespace {
+double component_constant(const GmmView& p, int32_t c) {
+    const double log_weight = p.log_weights != nullptr ? p.log_weights[c] : std::log(p.weights[c]);
+    return std::fma(-0.5 * p.dims, kLog2Pi, log_weight + p.log_det[c]);
+}
+}  // namespace
+
 void gmm_weighted_log_prob(const GmmView& p, const double* x, double* out) {
     const int32_t d = p.dims;
     double y[64];
@@ -700,8 +713,8 @@ void gmm_weighted_log_prob(const GmmView& p, const double* x, double* out) {
                 // y = diff^T P with P upper triangular: column m sums rows 0..m.
                 for (int32_t m = 0; m < d; ++m) {
                     double acc = 0.0;
-                    for (int32_t j = 0; j <= m; ++j) acc += buf[j] * P[size_t(j) * d + m];
-                    sq += acc * acc;
+                    for (int32_t j = 0; j <= m; ++j) acc = std::fma(buf[j], P[size_t(j) * d + m], acc);
+                    sq = std::fma(acc, acc, sq);
                 }
                 break;
             }
@@ -709,21 +722,72 @@ void gmm_weighted_log_prob(const GmmView& p, const double* x, double* out) {
                 const double* pc = p.precisions_chol + size_t(c) * d;
                 for (int32_t j = 0; j < d; ++j) {
                     const double t = (x[j] - mu[j]) * pc[j];
-                    sq += t * t;
+                    sq = std::fma(t, t, sq);
                 }
                 break;
             }
             case CovarianceType::Spherical: {
                 const double pc = p.precisions_chol[size_t(c)];
-                for (int32_t j = 0; j < d; ++j) sq += (x[j] - mu[j]) * (x[j] - mu[j]);
+                for (int32_t j = 0; j < d; ++j) sq = std::fma(x[j] - mu[j], x[j] - mu[j], sq);
                 sq *= pc * pc;
                 break;
             }
         }
-        const double log_weight =
-            p.log_weights != nullptr ? p.log_weights[c] : std::log(p.weights[c]);
-        out[c] = log_weight + p.log_det[c] - 0.5 * (d * kLog2Pi + sq);
+        out[c] = std::fma(-0.5, sq, component_constant(p, c));
     }
+}
+
+void gmm_predict_rows(const GmmView& p, const double* x, int64_t n, int32_t* labels) {
+    const int32_t d = p.dims, k = p.k;
+    std::vector<double> scratch(static_cast<size_t>(k));
+    int64_t i = 0;
+#if defined(__AVX2__) && defined(__FMA__)
+    if (p.covariance == CovarianceType::Full || p.covariance == CovarianceType::Tied) {
+        // Four rows side by side, one in each lane: the scalar path's operations in its order.
+        std::vector<double> constant(static_cast<size_t>(k));
+        for (int32_t c = 0; c < k; ++c) constant[size_t(c)] = component_constant(p, c);
+        // Per feature j the four rows' values (xs) and differences from the mean (ds), lanes
+        // side by side.
+        std::vector<double> xs(size_t(4) * d), ds(size_t(4) * d);
+        for (; i + 4 <= n; i += 4) {
+            const double* r = x + i * d;
+            for (int32_t j = 0; j < d; ++j)
+                for (int32_t l = 0; l < 4; ++l) xs[size_t(4 * j + l)] = r[l * d + j];
+            __m256d best = _mm256_setzero_pd(), best_c = _mm256_setzero_pd();
+            for (int32_t c = 0; c < k; ++c) {
+                const double* mu = p.means + size_t(c) * d;
+                const double* P = p.precisions_chol +
+                                  (p.covariance == CovarianceType::Full ? size_t(c) * d * d : 0);
+                for (int32_t j = 0; j < d; ++j)
+                    _mm256_storeu_pd(ds.data() + 4 * j,
+                                     _mm256_sub_pd(_mm256_loadu_pd(xs.data() + 4 * j),
+                                                   _mm256_set1_pd(mu[j])));
+                __m256d sq = _mm256_setzero_pd();
+                for (int32_t m = 0; m < d; ++m) {
+                    __m256d acc = _mm256_setzero_pd();
+                    for (int32_t j = 0; j <= m; ++j)
+                        acc = _mm256_fmadd_pd(_mm256_loadu_pd(ds.data() + 4 * j),
+                                              _mm256_set1_pd(P[size_t(j) * d + m]), acc);
+                    sq = _mm256_fmadd_pd(acc, acc, sq);
+                }
+                const __m256d v = _mm256_fmadd_pd(_mm256_set1_pd(-0.5), sq,
+                                                  _mm256_set1_pd(constant[size_t(c)]));
+                if (c == 0) {
+                    best = v;
+                    continue;
+                }
+                // gmm_predict_row's rule: a later component wins only when strictly greater.
+                const __m256d greater = _mm256_cmp_pd(v, best, _CMP_GT_OQ);
+                best = _mm256_blendv_pd(best, v, greater);
+                best_c = _mm256_blendv_pd(best_c, _mm256_set1_pd(double(c)), greater);
+            }
+            alignas(32) double lane[4];
+            _mm256_store_pd(lane, best_c);
+            for (int32_t l = 0; l < 4; ++l) labels[i + l] = static_cast<int32_t>(lane[l]);
+        }
+    }
+#endif
+    for (; i < n; ++i) labels[i] = gmm_predict_row(p, x + i * d, scratch.data());
 }
 
 double gmm_proba_row(const GmmView& p, const double* x, double* out) {

@@ -118,6 +118,10 @@ double gmm_proba_row(const GmmView& p, const double* x, double* out);
 // The most probable component of one row (ties: the lowest index); scratch holds k doubles.
 int32_t gmm_predict_row(const GmmView& p, const double* x, double* scratch);
 
+// gmm_predict_row of n consecutive rows (x: n x d, row-major) into labels[0..n), the same
+// labels bit for bit: with AVX2 and FMA, full and tied covariances take four rows at a time.
+void gmm_predict_rows(const GmmView& p, const double* x, int64_t n, int32_t* labels);
+
 // The result of gmm_run: the parameters of the best restart and what EM reported for it.
 struct GmmRun {
     GmmParams params;

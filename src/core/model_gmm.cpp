@@ -165,11 +165,8 @@ class GmmKind final : public ModelKind {
             static_cast<int32_t>((n + kLabelRows - 1) / kLabelRows),
             [&](int32_t b, const Interrupt& intr) {
                 intr.poll();
-                std::vector<double> work(static_cast<size_t>(k));
-                const int64_t hi = std::min(n, (b + 1) * kLabelRows);
-                for (int64_t i = b * kLabelRows; i < hi; ++i)
-                    out.labels[size_t(i)] =
-                        gmm_predict_row(view, rows.X.row(i).data(), work.data());
+                const int64_t lo = b * kLabelRows, hi = std::min(n, lo + kLabelRows);
+                gmm_predict_rows(view, rows.X.row(lo).data(), hi - lo, out.labels.data() + lo);
             },
             interrupt);
         for (int64_t i = 0; i < n; ++i)

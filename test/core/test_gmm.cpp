@@ -366,6 +366,40 @@ TEST(Gmm, ScreenedCandidatesOnThreadsGiveIdenticalResults) {
     }
 }
 
+// gmm_predict_rows gives gmm_predict_row's label for every row, for every covariance type,
+// row counts that are not multiples of four, and ties (two identical components: the lower
+// index wins).
+TEST(Gmm, PredictRowsEqualsPredictRow) {
+    const RowMatrix X = gaussian_clusters(3001, 5, 4, 2.0, 13);
+    for (const CovarianceType t : {CovarianceType::Full, CovarianceType::Tied,
+                                   CovarianceType::Diag, CovarianceType::Spherical}) {
+        GmmOptions o;
+        o.covariance = t;
+        o.max_iter = 5;
+        GmmRun run = gmm_run(view(X), 4, o, Interrupt());
+        // Component 3 becomes a copy of component 1: every row ties between them.
+        GmmParams p = run.params;
+        const int64_t per = covariance_size(t, 4, 5) / (t == CovarianceType::Tied ? 1 : 4);
+        std::copy_n(p.means.begin() + 5, 5, p.means.begin() + 15);
+        if (t != CovarianceType::Tied)
+            std::copy_n(p.covariances.begin() + per, per, p.covariances.begin() + 3 * per);
+        p.weights[3] = p.weights[1];
+        for (const GmmParams* q : {&run.params, &p}) {
+            GmmParams r = *q;
+            gmm_precisions(r, 0.0);
+            const GmmView v = gmm_view(r);
+            for (const int64_t n : {int64_t{0}, int64_t{3}, int64_t{4}, int64_t{3001}}) {
+                std::vector<int32_t> labels(size_t(n), -1);
+                gmm_predict_rows(v, X.data(), n, labels.data());
+                std::vector<double> work(4);
+                for (int64_t i = 0; i < n; ++i)
+                    ASSERT_EQ(labels[size_t(i)], gmm_predict_row(v, X.row(i).data(), work.data()))
+                        << covariance_type_name(t) << " row " << i;
+            }
+        }
+    }
+}
+
 // Bad options and too few rows are errors.
 TEST(Gmm, BadInput) {
     const RowMatrix X = data_set("mall");
