@@ -42,14 +42,31 @@ TEST(RowOrder, CancelsBetweenPhases) {
 
 namespace {
 
+// A small deterministic generator (an MMIX linear congruential step), its high bits.
+struct Lcg {
+    uint64_t state;
+    uint64_t operator()() {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return state >> 33;
+    }
+};
+
+// Values every sort must place: signed zeros, infinities, NaN, a denormal, a large negative.
+const double kSpecials[] = {0.0, -0.0, std::numeric_limits<double>::infinity(),
+                            -std::numeric_limits<double>::infinity(),
+                            std::numeric_limits<double>::quiet_NaN(), 1e-310, -1e300};
+
+// The total order on bit patterns (sort_rows' keys: -0 < +0, NaN last).
+uint64_t order_key(double v) {
+    uint64_t bits;
+    std::memcpy(&bits, &v, sizeof bits);
+    return (bits & 0x8000000000000000ULL) ? ~bits : bits | 0x8000000000000000ULL;
+}
+
 // Reference: rows (with labels) sorted by std::sort on their order keys, then labels.
 std::vector<std::pair<std::vector<double>, int32_t>> reference_sort(
     const std::vector<double>& data, const std::vector<int32_t>& labels, int32_t d) {
-    auto key = [](double v) {
-        uint64_t b;
-        std::memcpy(&b, &v, sizeof b);
-        return (b & 0x8000000000000000ULL) ? ~b : b | 0x8000000000000000ULL;
-    };
+    const auto key = order_key;
     std::vector<std::pair<std::vector<double>, int32_t>> rows;
     for (size_t i = 0; i < labels.size(); ++i)
         rows.push_back({std::vector<double>(data.begin() + i * d, data.begin() + (i + 1) * d),
@@ -68,14 +85,7 @@ TEST(RowOrder, MatchesAReferenceSortOnLargeInputsWithTiesAndSpecialValues) {
     // Continuous values (radix passes), few distinct values (whole columns equal within a
     // bucket), constant columns and special values, with labels breaking ties between
     // identical rows.
-    uint64_t state = 99;
-    auto next = [&state] {
-        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-        return state >> 33;
-    };
-    const double specials[] = {0.0, -0.0, std::numeric_limits<double>::infinity(),
-                               -std::numeric_limits<double>::infinity(),
-                               std::numeric_limits<double>::quiet_NaN(), 1e-310, -1e300};
+    Lcg next{99};
     for (int32_t d : {1, 3, 6}) {
         for (int kind = 0; kind < 3; ++kind) {
             const int64_t n = 30000;
@@ -87,7 +97,7 @@ TEST(RowOrder, MatchesAReferenceSortOnLargeInputsWithTiesAndSpecialValues) {
                     double& v = data[size_t(i * d + j)];
                     if (kind == 0) v = (double(next()) - 2147483648.0) * 1e-3;
                     if (kind == 1) v = double(next() % 4) + (j == 1 ? 100.0 : 0.0);
-                    if (kind == 2) v = next() % 10 == 0 ? specials[next() % 7] : double(next() % 50);
+                    if (kind == 2) v = next() % 10 == 0 ? kSpecials[next() % 7] : double(next() % 50);
                 }
             }
             const auto want = reference_sort(data, labels, d);
@@ -114,11 +124,7 @@ TEST(RowOrder, IdenticalRowsAreOrderedByLabelWhateverTheInputOrder) {
 
 TEST(RowOrder, BucketsSortedOnThreadsGiveTheSerialResult) {
     // Wide and narrow first-pass buckets, ties, and labels; 1 to 7 threads.
-    uint64_t state = 7;
-    auto next = [&state] {
-        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-        return state >> 33;
-    };
+    Lcg next{7};
     const int64_t n = 100000;
     const int32_t d = 3;
     std::vector<double> data(size_t(n * d));
@@ -146,27 +152,15 @@ TEST(RowOrder, BucketsSortedOnThreadsGiveTheSerialResult) {
 // sort_values: the total order of sort_rows (-0 < +0, NaN last), below and above the radix
 // threshold, on continuous values, few distinct values, signed zeros and special values.
 TEST(RowOrder, SortValuesMatchesTheTotalOrder) {
-    uint64_t state = 7;
-    auto next = [&state] {
-        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-        return state >> 33;
-    };
-    const double specials[] = {0.0, -0.0, std::numeric_limits<double>::infinity(),
-                               -std::numeric_limits<double>::infinity(),
-                               std::numeric_limits<double>::quiet_NaN(), 1e-310, -1e300};
-    // The total order on bit patterns (as sort_rows' keys).
-    const auto key = [](double v) {
-        uint64_t bits;
-        std::memcpy(&bits, &v, sizeof bits);
-        return (bits & 0x8000000000000000ULL) ? ~bits : bits | 0x8000000000000000ULL;
-    };
+    Lcg next{7};
+    const auto key = order_key;
     for (const int64_t n : {0, 1, 2, 100, 2047, 2048, 30000}) {
         for (int kind = 0; kind < 3; ++kind) {
             std::vector<double> v(static_cast<size_t>(n));
             for (double& x : v) {
                 if (kind == 0) x = (double(next()) - 2147483648.0) * 1e-3;
                 if (kind == 1) x = double(next() % 4) - 1.5;
-                if (kind == 2) x = next() % 3 == 0 ? specials[next() % 7] : double(next() % 50);
+                if (kind == 2) x = next() % 3 == 0 ? kSpecials[next() % 7] : double(next() % 50);
             }
             std::vector<uint64_t> want(v.size());
             for (size_t i = 0; i < v.size(); ++i) want[i] = key(v[i]);
