@@ -108,12 +108,6 @@ double tree_bytes(double n, double d) { return 8.0 * n + 2.0 * n * 48.0 + 16.0 *
 // the work evenly (each row's search is independent, so results do not depend on it).
 constexpr int64_t kSearchTaskRows = 4096;
 
-// Tasks of kSearchTaskRows rows that n rows make, and the rows of task t.
-int32_t search_tasks(int64_t n) { return int32_t((n + kSearchTaskRows - 1) / kSearchTaskRows); }
-int64_t search_task_begin(int32_t t) { return int64_t{t} * kSearchTaskRows; }
-int64_t search_task_end(int32_t t, int64_t n) {
-    return std::min(n, search_task_begin(t) + kSearchTaskRows);
-}
 
 // Connected components of the core rows, shared by threads: union-find whose roots are
 // always the lowest row of their set (a root is only ever linked under a lower one), so the
@@ -225,12 +219,13 @@ DbscanRun dbscan_run(ConstRowMap X, double eps, int32_t min_samples, const Inter
     const Tree tree(X.data(), n, d);
     interrupt.poll();
 
+    const RowBlocks tasks{n, kSearchTaskRows};
     // Pass 1: neighbour counts (the row itself included), in tasks.
     runner(
-        search_tasks(n),
+        tasks.count(),
         [&](int32_t b, const Interrupt& intr) {
-            const int64_t hi = search_task_end(b, n);
-            for (int64_t i = search_task_begin(b); i < hi; ++i) {
+            const int64_t hi = tasks.end(b);
+            for (int64_t i = tasks.begin(b); i < hi; ++i) {
                 intr.poll();  // every row: with a wide eps one search visits every row
                 CountWithin c{r2, search_bound(r2)};
                 tree.index.findNeighbors(c, X.row(i).data(), nanoflann::SearchParams());
@@ -243,11 +238,11 @@ DbscanRun dbscan_run(ConstRowMap X, double eps, int32_t min_samples, const Inter
     // searched in tasks; clusters numbered by their lowest core row, ascending.
     CoreComponents components(n);
     runner(
-        search_tasks(n),
+        tasks.count(),
         [&](int32_t b, const Interrupt& intr) {
             std::vector<size_t> found;
-            const int64_t hi = search_task_end(b, n);
-            for (int64_t i = search_task_begin(b); i < hi; ++i) {
+            const int64_t hi = tasks.end(b);
+            for (int64_t i = tasks.begin(b); i < hi; ++i) {
                 intr.poll();  // every row: with a wide eps one search visits every row
                 if (!run.is_core[size_t(i)]) continue;
                 found.clear();
@@ -275,10 +270,10 @@ DbscanRun dbscan_run(ConstRowMap X, double eps, int32_t min_samples, const Inter
     const DbscanCoreIndex cores(core_points.data(), core_labels.data(),
                                 static_cast<int64_t>(core_labels.size()), d, eps);
     runner(
-        search_tasks(n),
+        tasks.count(),
         [&](int32_t b, const Interrupt& intr) {
-            const int64_t hi = search_task_end(b, n);
-            for (int64_t i = search_task_begin(b); i < hi; ++i) {
+            const int64_t hi = tasks.end(b);
+            for (int64_t i = tasks.begin(b); i < hi; ++i) {
                 intr.poll();  // every row: with a wide eps one search visits every row
                 if (!run.is_core[size_t(i)]) run.labels[size_t(i)] = cores.assign(X.row(i).data());
             }
@@ -303,7 +298,7 @@ std::vector<double> k_distances(ConstRowMap X, int32_t m, const Interrupt& inter
             std::vector<double> dist(static_cast<size_t>(m));
             const int64_t hi = task_block_end(b, n);
             for (int64_t i = task_block_begin(b); i < hi; ++i) {
-                intr.poll();  // every row: with a wide eps one search visits every row
+                intr.poll();  // every row, as the passes of dbscan_run
                 nanoflann::KNNResultSet<double, size_t> r(static_cast<size_t>(m));
                 r.init(idx.data(), dist.data());
                 tree.index.findNeighbors(r, X.row(i).data(), nanoflann::SearchParams());

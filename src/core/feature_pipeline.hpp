@@ -120,8 +120,9 @@ FeaturePipeline fit_feature_pipeline(RowMap rows, const PipelineSpec& spec,
                                      const Interrupt& interrupt);
 
 // Bytes fit_feature_pipeline allocates at most for n x d rows: one column's finite values
-// and the radix sort's scratch (row_order.hpp sort_values) or, past OrderStatistics::kSortRows,
-// its brackets (at worst every value, when ties fill them) and their sample; the imputed elements' marks when a transform and imputation meet.
+// and the radix sort's scratch (row_order.hpp sort_values) or, past
+// OrderStatistics::kSortRows, its brackets (at worst every value, when ties fill them) and
+// their sample; the imputed elements' marks when a transform and imputation meet.
 double feature_pipeline_fit_bytes(int64_t n, int32_t d, const PipelineSpec& spec);
 
 // Transforms x[0..d) in place with per-feature codes (may be nullptr: no transform).

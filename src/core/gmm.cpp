@@ -54,14 +54,8 @@ int64_t block_rows_for(int64_t d) {
     return std::min(kTaskBlockRows, std::max(kMinBlockRows, kBlockRowsPerSquare * d * d));
 }
 
-// How rows [0, n) of d features split into blocks (block_rows_for(d) rows, the last shorter).
-struct Blocks {
-    int64_t n, rows;
-    int32_t count() const { return static_cast<int32_t>((n + rows - 1) / rows); }
-    int64_t begin(int32_t b) const { return int64_t{b} * rows; }
-    int64_t end(int32_t b) const { return std::min(n, begin(b) + rows); }
-};
-Blocks blocks_of(ConstRowMap X) { return Blocks{X.rows(), block_rows_for(X.cols())}; }
+// How X's rows split into blocks (block_rows_for(d) rows, the last shorter).
+RowBlocks blocks_of(ConstRowMap X) { return RowBlocks{X.rows(), block_rows_for(X.cols())}; }
 
 // The weighted log-probabilities of rows Xb (B x d) under every component into W (B x k).
 void weighted_log_prob_block(const GmmParams& p, ConstRowMap Xb, RowMatrix& W) {
@@ -188,7 +182,7 @@ void m_step(ConstRowMap X, EmState& st, const BlockSums& moments, double reg,
         for (int32_t j = 0; j < d; ++j)
             p.means[size_t(c) * d + size_t(j)] = moments.rx(c, j) / nk[c];
     }
-    const Blocks bl = blocks_of(X);
+    const RowBlocks bl = blocks_of(X);
     std::vector<BlockSums> parts(size_t(bl.count()));
     runner(
         bl.count(),
@@ -234,7 +228,7 @@ void m_step(ConstRowMap X, EmState& st, const BlockSums& moments, double reg,
 // responsibilities (for the M-step that follows).
 BlockSums e_step(ConstRowMap X, EmState& st, const Interrupt& interrupt,
                  const TaskRunner& runner) {
-    const Blocks bl = blocks_of(X);
+    const RowBlocks bl = blocks_of(X);
     std::vector<BlockSums> parts(size_t(bl.count()));
     runner(
         bl.count(),
@@ -256,7 +250,7 @@ BlockSums e_step(ConstRowMap X, EmState& st, const Interrupt& interrupt,
 // The first moments of given responsibilities (the initial M-step).
 BlockSums moments_of(ConstRowMap X, const RowMatrix& R, const Interrupt& interrupt,
                      const TaskRunner& runner) {
-    const Blocks bl = blocks_of(X);
+    const RowBlocks bl = blocks_of(X);
     std::vector<BlockSums> parts(size_t(bl.count()));
     runner(
         bl.count(),
@@ -421,7 +415,7 @@ EmOutcome em_restart(ConstRowMap X, int32_t k, const GmmOptions& opts, int32_t r
     sample.resize(0, 0);
     if (m > 0 && win.outcome.converged && win.outcome.n_iter <= 2) {
         st.resp = RowMatrix::Zero(n, k);
-        const Blocks bl = blocks_of(X);
+        const RowBlocks bl = blocks_of(X);
         runner(
             bl.count(),
             [&](int32_t b, const Interrupt& intr) {
@@ -713,7 +707,8 @@ void gmm_weighted_log_prob(const GmmView& p, const double* x, double* out) {
                 // y = diff^T P with P upper triangular: column m sums rows 0..m.
                 for (int32_t m = 0; m < d; ++m) {
                     double acc = 0.0;
-                    for (int32_t j = 0; j <= m; ++j) acc = std::fma(buf[j], P[size_t(j) * d + m], acc);
+                    for (int32_t j = 0; j <= m; ++j)
+                        acc = std::fma(buf[j], P[size_t(j) * d + m], acc);
                     sq = std::fma(acc, acc, sq);
                 }
                 break;
@@ -870,7 +865,7 @@ double gmm_score(const GmmParams& p, ConstRowMap X, const Interrupt& interrupt,
                  const TaskRunner& runner) {
     const int64_t n = X.rows();
     if (n == 0) return 0.0;
-    const Blocks bl = blocks_of(X);
+    const RowBlocks bl = blocks_of(X);
     std::vector<double> parts(size_t(bl.count()), 0.0);
     runner(
         bl.count(),

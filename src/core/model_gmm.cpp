@@ -161,11 +161,12 @@ class GmmKind final : public ModelKind {
         const std::vector<double> log_weights = gmm_log_weights(view);
         view.log_weights = log_weights.data();
         out.labels.resize(size_t(n));
+        const RowBlocks tasks{n, kLabelRows};
         threads_runner(threads)(
-            static_cast<int32_t>((n + kLabelRows - 1) / kLabelRows),
+            tasks.count(),
             [&](int32_t b, const Interrupt& intr) {
                 intr.poll();
-                const int64_t lo = b * kLabelRows, hi = std::min(n, lo + kLabelRows);
+                const int64_t lo = tasks.begin(b), hi = tasks.end(b);
                 gmm_predict_rows(view, rows.X.row(lo).data(), hi - lo, out.labels.data() + lo);
             },
             interrupt);

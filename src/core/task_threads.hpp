@@ -52,4 +52,14 @@ inline int64_t task_block_end(int32_t b, int64_t n) {
     return n < task_block_begin(b) + kTaskBlockRows ? n : task_block_begin(b) + kTaskBlockRows;
 }
 
+// Rows [0, n) in blocks of `rows` rows, the last shorter: one runner task a block, for passes
+// whose blocks are not kTaskBlockRows long (fixed numbers all the same, so no result depends
+// on the threads).
+struct RowBlocks {
+    int64_t n, rows;
+    int32_t count() const { return static_cast<int32_t>((n + rows - 1) / rows); }
+    int64_t begin(int32_t b) const { return int64_t{b} * rows; }
+    int64_t end(int32_t b) const { return n < begin(b) + rows ? n : begin(b) + rows; }
+};
+
 }  // namespace cseg

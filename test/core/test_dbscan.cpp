@@ -262,8 +262,11 @@ TEST(Dbscan, ClustersNumberedByTheirLowestCoreRow) {
     }
     EXPECT_EQ(run.n_clusters, clusters);
     EXPECT_GT(clusters, 3);
-    for (int64_t i = 0; i < n; ++i)
-        if (run.is_core[size_t(i)]) EXPECT_EQ(run.labels[size_t(i)], want[size_t(i)]) << i;
+    for (int64_t i = 0; i < n; ++i) {
+        if (run.is_core[size_t(i)]) {
+            EXPECT_EQ(run.labels[size_t(i)], want[size_t(i)]) << i;
+        }
+    }
 }
 
 // The k-distance curve equals scikit-learn's NearestNeighbors(10) on mall
