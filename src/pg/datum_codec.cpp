@@ -81,55 +81,50 @@ ModelCache* model_cache_get(FunctionCallInfo fcinfo, int argno) {
     return cache;
 }
 
-// Decodes `value` into `cache` (made in mcxt when NULL) unless it holds these bytes already.
+// Reset callback of a call site's memory context: drops the call site's pin.
+static void model_cache_unpin(void* arg) {
+    auto* cache = static_cast<ModelCache*>(arg);
+    if (cache->entry != nullptr) model_store_release(cache->entry);
+    cache->entry = nullptr;
+}
+
+// Points `cache` (made in mcxt when NULL) at the store's entry for `value` unless it holds
+// these bytes already: the entry is pinned before the old one is released, and the cache is
+// unchanged when the lookup fails (an invalid model raises its error).
 ModelCache* model_cache_set(ModelCache* cache, MemoryContext mcxt, Datum value) {
     const char* raw = DatumGetPointer(value);
     const Size raw_len = VARSIZE_ANY(raw);
     if (cache != nullptr && same_raw(cache->raw, cache->raw_len, raw, raw_len)) return cache;
 
+    if (cache == nullptr) {
+        cache = static_cast<ModelCache*>(MemoryContextAllocZero(mcxt, sizeof(ModelCache)));
+        auto* cb = static_cast<MemoryContextCallback*>(
+            MemoryContextAllocZero(mcxt, sizeof(MemoryContextCallback)));
+        cb->func = model_cache_unpin;
+        cb->arg = cache;
+        MemoryContextRegisterResetCallback(mcxt, cb);
+    }
     struct varlena* v = PG_DETOAST_DATUM(value);
-    MemoryContext old = MemoryContextSwitchTo(mcxt);
-    if (cache == nullptr) cache = static_cast<ModelCache*>(palloc0(sizeof(ModelCache)));
+    PreparedModel* entry = model_store_acquire(VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
+    PreparedModel* old = cache->entry;
+    cache->entry = entry;
+    if (old != nullptr) model_store_release(old);
     if (cache->raw != nullptr) pfree(cache->raw);
-    if (cache->aligned != nullptr) pfree(cache->aligned);
     if (cache->scratch != nullptr) pfree(cache->scratch);
     if (cache->codes != nullptr) pfree(cache->codes);
-    if (cache->prepared != nullptr) pfree(cache->prepared);
-    cache->codes = nullptr;
-    cache->prepared = nullptr;
-    cache->kind = nullptr;
     cache->raw = nullptr;
-    cache->aligned = nullptr;
     cache->scratch = nullptr;
-    const Size len = VARSIZE_ANY_EXHDR(v);
-    cache->aligned = static_cast<uint64*>(palloc((len + 7) / 8 * 8 + 8));
-    memcpy(cache->aligned, VARDATA_ANY(v), len);
-    cache->aligned_len = len;
-    MemoryContextSwitchTo(old);
-
-    const uint64* aligned = cache->aligned;
-    struct Decoded {
-        cseg::ModelView view;
-        const cseg::ModelKind* kind;
-        size_t prepared_bytes;
-    };
-    const Decoded d = guarded([&] {
-        const cseg::ModelView v = cseg::model_view(reinterpret_cast<const uint8_t*>(aligned), len);
-        const cseg::ModelKind& kind = cseg::model_kind(v.algorithm);
-        return Decoded{v, &kind, kind.prepared_bytes(v)};
-    });
-    cache->view = d.view;
-    cache->kind = d.kind;
+    cache->codes = nullptr;
+    cache->aligned = entry->aligned;
+    cache->aligned_len = entry->len;
+    cache->view = entry->view;
+    cache->kind = entry->kind;
+    cache->prepared = entry->prepared;
     cache->scratch = static_cast<double*>(
         MemoryContextAlloc(mcxt, sizeof(double) * 2 * cache->view.dims));
     if (cache->view.cat_dims > 0)
         cache->codes = static_cast<int32*>(
             MemoryContextAlloc(mcxt, sizeof(int32) * cache->view.cat_dims));
-    if (d.prepared_bytes > 0) {
-        void* prepared = MemoryContextAllocHuge(mcxt, d.prepared_bytes);
-        guarded([&] { d.kind->prepare(d.view, prepared); });
-        cache->prepared = prepared;
-    }
     cache->raw = static_cast<char*>(MemoryContextAlloc(mcxt, raw_len));
     memcpy(cache->raw, raw, raw_len);
     cache->raw_len = raw_len;

@@ -1,10 +1,11 @@
 // segmodel / segscaler datums: the core's binary encoding inside a varlena, plus a
-// per-call-site cache of the decoded model so per-row functions decode once per query.
+// per-call-site cache of the decoded model, shared through the backend's model store.
 #pragma once
 
 #include "model.hpp"
 #include "model_codec.hpp"
 #include "model_kind.hpp"
+#include "model_store.hpp"
 #include "pg.hpp"
 
 namespace cseg_pg {
@@ -18,17 +19,20 @@ cseg::Model model_from_varlena(const struct varlena* v, cseg::ErrorKind kind);
 // Decodes a detoasted scaler datum, validating it. Call inside guarded().
 cseg::Scaler scaler_from_varlena(const struct varlena* v, cseg::ErrorKind kind);
 
-// A decoded model kept in fn_mcxt for the rows of one query; plain data only.
+// A call site's model for the rows of one query: its own scratch and codes, and the shared
+// decoded and prepared model (model_store.hpp) it pins until its bytes change or its memory
+// context is reset or deleted (a reset callback: also on error and cancel). Plain data only.
 struct ModelCache {
-    Size raw_len;            // the datum's bytes as stored (possibly toasted): the cache key
+    Size raw_len;            // the datum's bytes as stored (possibly toasted): the fast key
     char* raw;
-    uint64* aligned;         // the detoasted encoding, 8-byte aligned
+    PreparedModel* entry;    // the pinned store entry; the four fields below are its own
+    const uint64* aligned;   // the detoasted encoding, 8-byte aligned
     Size aligned_len;        // its length in bytes
     cseg::ModelView view;    // pointers into `aligned`
     const cseg::ModelKind* kind;  // the model's kind (a static singleton)
     double* scratch;         // 2 * dims doubles for the caller
     int32* codes;            // categorical kinds: cat_dims category codes for the caller; else NULL
-    void* prepared;          // the kind's prepared scratch (ModelKind::prepare), or NULL
+    void* prepared;          // the kind's prepared block (ModelKind::prepare), or NULL
 };
 
 // The cached decoding of the model in argument `argno`, refreshed when the datum changes.

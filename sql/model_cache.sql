@@ -1,0 +1,134 @@
+-- The backend's store of prepared models (customer_seg.model_cache_memory): whatever it holds,
+-- every answer is the one of a model decoded afresh; it stays bounded; errors leave no pin.
+SET client_min_messages = warning;
+CREATE FUNCTION mc_entries() RETURNS int LANGUAGE sql AS $$
+    SELECT count(*)::int FROM pg_backend_memory_contexts
+    WHERE name = 'customer_seg prepared model' $$;
+CREATE TABLE mc_pts AS
+SELECT row_number() OVER (ORDER BY customer_id)::int AS id,
+       ARRAY[age, annual_income, spending_score]::float8[] AS x
+FROM mall_customers;
+-- Two hierarchical models of the same shape (100 leaves, k = 4) from the two halves of the
+-- rows: encodings of equal length, other bytes. Stored out of line (toast pointers).
+CREATE TABLE mc_models (id int, m segmodel);
+ALTER TABLE mc_models ALTER COLUMN m SET STORAGE EXTERNAL;
+INSERT INTO mc_models
+SELECT 1, hclust_fit(x, 4) FROM mc_pts WHERE id % 2 = 0
+UNION ALL
+SELECT 2, hclust_fit(x, 4) FROM mc_pts WHERE id % 2 = 1;
+SELECT count(DISTINCT pg_column_size(m::jsonb::segmodel)) AS lengths,
+       count(DISTINCT m::jsonb) AS models
+FROM mc_models;
+SHOW customer_seg.model_cache_memory;
+
+-- References with nothing kept between statements: one statement per model.
+SET customer_seg.model_cache_memory = 0;
+CREATE TABLE mc_ref (model int, id int, seg int, dist float8);
+INSERT INTO mc_ref SELECT 1, p.id, seg_assign(mm.m, p.x), seg_distance(mm.m, p.x)
+FROM mc_pts p, mc_models mm WHERE mm.id = 1;
+INSERT INTO mc_ref SELECT 2, p.id, seg_assign(mm.m, p.x), seg_distance(mm.m, p.x)
+FROM mc_pts p, mc_models mm WHERE mm.id = 2;
+SELECT mc_entries() AS entries_with_cap_0;
+-- The two models label the rows differently (so a stale model would show).
+SELECT count(*) FILTER (WHERE a.seg <> b.seg) > 0 AS labels_differ,
+       count(*) FILTER (WHERE a.dist <> b.dist) > 0 AS distances_differ
+FROM mc_ref a JOIN mc_ref b ON a.id = b.id AND a.model = 1 AND b.model = 2;
+RESET customer_seg.model_cache_memory;
+
+-- A statement's answers compared with the references: the number of rows that differ.
+CREATE FUNCTION mc_wrong(model int) RETURNS bigint LANGUAGE sql AS $$
+    SELECT count(*) FROM mc_ref r JOIN mc_pts p USING (id), mc_models mm
+    WHERE r.model = $1 AND mm.id = $1
+      AND (seg_assign(mm.m, p.x) IS DISTINCT FROM r.seg
+           OR seg_distance(mm.m, p.x) IS DISTINCT FROM r.dist) $$;
+
+-- 1. Statement after statement, the models alternating: the store keeps both (equal lengths,
+-- found by their bytes), each statement gets its own model's answers.
+SELECT mc_wrong(1) AS wrong_1, mc_wrong(2) AS wrong_2, mc_wrong(1) AS wrong_1_again,
+       mc_wrong(2) AS wrong_2_again;
+SELECT mc_entries() AS entries;
+
+-- 2. One call site, the model changing on every row: a table of (row, model) pairs stored
+-- model after model, each row with its own toast pointer.
+CREATE TABLE mc_mixed (id int, model int, x float8[], m segmodel);
+ALTER TABLE mc_mixed ALTER COLUMN m SET STORAGE EXTERNAL;
+INSERT INTO mc_mixed
+SELECT p.id, mm.id, p.x, mm.m FROM mc_pts p, mc_models mm ORDER BY p.id, mm.id;
+SELECT count(*) AS rows,
+       count(*) FILTER (WHERE seg_assign(x.m, x.x) IS DISTINCT FROM r.seg
+                        OR seg_distance(x.m, x.x) IS DISTINCT FROM r.dist) AS wrong
+FROM mc_mixed x JOIN mc_ref r ON r.id = x.id AND r.model = x.model;
+
+-- 3. The model UPDATEd between two statements (same length, other bytes).
+CREATE TABLE mc_one AS SELECT m FROM mc_models WHERE id = 1;
+SELECT count(*) FILTER (WHERE seg_distance(o.m, p.x) IS DISTINCT FROM r.dist) AS wrong_before
+FROM mc_one o, mc_pts p JOIN mc_ref r ON r.id = p.id AND r.model = 1;
+UPDATE mc_one SET m = (SELECT m FROM mc_models WHERE id = 2);
+SELECT count(*) FILTER (WHERE seg_distance(o.m, p.x) IS DISTINCT FROM r.dist) AS wrong_after
+FROM mc_one o, mc_pts p JOIN mc_ref r ON r.id = p.id AND r.model = 2;
+-- In the registry: a new version of the same shape trained between two statements.
+CREATE TABLE mc_half AS SELECT id, x[1] AS x1, x[2] AS x2, x[3] AS x3 FROM mc_pts WHERE id % 2 = 0;
+SELECT seg_train('mc_reg', 'mc_half', ARRAY['x1', 'x2', 'x3'], 4) AS v;
+CREATE TABLE mc_reg_1 AS SELECT id, seg_assign('mc_reg'::text, x) AS s FROM mc_pts;
+SELECT bool_and(s = seg_assign(seg_model('mc_reg'), x)) AS same_as_v1
+FROM mc_reg_1 JOIN mc_pts USING (id);
+TRUNCATE mc_half;
+INSERT INTO mc_half SELECT id, x[1], x[2], x[3] FROM mc_pts WHERE id % 2 = 1;
+SELECT seg_train('mc_reg', 'mc_half', ARRAY['x1', 'x2', 'x3'], 4) AS v;
+SELECT bool_and(seg_assign('mc_reg'::text, x) = seg_assign(seg_model('mc_reg'), x))
+           AS same_as_v2,
+       count(*) FILTER (WHERE seg_assign('mc_reg'::text, x) <> s) > 0 AS changed
+FROM mc_reg_1 JOIN mc_pts USING (id);
+
+-- 4. Two call sites sharing one prepared model in a statement (k-means keeps its per-row
+-- distances in the prepared block; the hierarchical kind its tree).
+SELECT count(*) FILTER (WHERE seg_distance(mm.m, p.x) IS DISTINCT FROM r.dist
+                        OR seg_assign(mm.m, q.x) IS DISTINCT FROM rq.seg
+                        OR seg_distance(mm.m, q.x) IS DISTINCT FROM rq.dist) AS wrong
+FROM mc_models mm, mc_pts p JOIN mc_ref r ON r.id = p.id,
+     mc_pts q JOIN mc_ref rq ON rq.id = q.id
+WHERE mm.id = 2 AND r.model = 2 AND rq.model = 2 AND q.id = 201 - p.id;
+CREATE TABLE mc_km AS
+SELECT kmeans_fit(ARRAY[age, annual_income, spending_score], 5) AS m FROM mall_customers;
+SET customer_seg.model_cache_memory = 0;
+CREATE TABLE mc_km_ref AS SELECT p.id, seg_distance(k.m, p.x) AS d FROM mc_km k, mc_pts p;
+RESET customer_seg.model_cache_memory;
+SELECT count(*) FILTER (WHERE seg_distance(k.m, p.x) IS DISTINCT FROM rp.d
+                        OR seg_distance(k.m, q.x) IS DISTINCT FROM rq.d) AS wrong_kmeans
+FROM mc_km k, mc_pts p JOIN mc_km_ref rp ON rp.id = p.id,
+     mc_pts q JOIN mc_km_ref rq ON rq.id = q.id
+WHERE q.id = 201 - p.id;
+
+-- 5. More models than the store keeps (20 k-means models, k = 2..21), each row of one call
+-- site with the next model, while another call site holds a hierarchical model; a small cap.
+SET customer_seg.model_cache_memory = '64kB';
+CREATE TABLE mc_many (k int, m segmodel);
+INSERT INTO mc_many
+SELECT k, kmeans_fit(ARRAY[age, annual_income, spending_score], k, '{"n_init": 1}')
+FROM mall_customers, generate_series(2, 21) k GROUP BY k;
+SET customer_seg.model_cache_memory = 0;
+CREATE TABLE mc_many_ref AS
+SELECT mm.k, p.id, seg_distance(mm.m, p.x) AS d FROM mc_many mm, mc_pts p;
+SET customer_seg.model_cache_memory = '64kB';
+CREATE TABLE mc_rows AS
+SELECT p.id, mm.k, p.x, mm.m FROM mc_pts p, mc_many mm ORDER BY p.id, mm.k;
+SELECT count(*) AS rows,
+       count(*) FILTER (WHERE seg_distance(r.m, r.x) IS DISTINCT FROM f.d) AS wrong_many,
+       count(*) FILTER (WHERE seg_distance(h.m, r.x) IS DISTINCT FROM hr.dist) AS wrong_held
+FROM mc_rows r JOIN mc_many_ref f ON f.k = r.k AND f.id = r.id
+     JOIN mc_ref hr ON hr.id = r.id AND hr.model = 1, mc_models h
+WHERE h.id = 1;
+SELECT mc_entries() <= 16 AS at_most_16,
+       (SELECT sum(total_bytes) FROM pg_backend_memory_contexts
+        WHERE name = 'customer_seg prepared model') <= 64 * 1024 AS within_cap;
+
+-- 6. An error in the middle of a statement, and settings: no pin is left behind (with the
+-- cap at 0 nothing stays once no statement runs).
+SELECT try($$SELECT count(seg_assign(m, CASE WHEN id = 150 THEN ARRAY[1, 2]::float8[] ELSE x END))
+           FROM mc_mixed$$);
+SET customer_seg.model_cache_memory = 0;
+SELECT mc_entries() AS entries_after_error;
+SELECT try($$SET customer_seg.model_cache_memory = -1$$);
+SELECT try($$SET customer_seg.model_cache_memory = '4TB'$$);
+RESET customer_seg.model_cache_memory;
+SELECT mc_wrong(1) AS wrong_1, mc_wrong(2) AS wrong_2, mc_entries() AS entries;
