@@ -372,16 +372,25 @@ struct FiniteSummary {
     double min = std::numeric_limits<double>::infinity();
 };
 
+// Counts of one task's rows in sampled_deciles: per feature the finite values, their
+// minimum, and how many lie above each cut.
+struct DecileCounts {
+    std::vector<FiniteSummary> summary;
+    std::vector<int64_t> above;  // d x kDecileCuts
+};
+
 // The training deciles of the features marked in `sampled`, for tables above
 // OrderStatistics::kSortRows rows where no exact order statistic is asked for: the cuts are
 // numpy's linear quantiles of the finite values of a stride sample of kSampleRows rows (the
 // rows are in canonical order, so the sample is the same for every plan and thread count),
 // and every bin's training share is counted over all rows, so seg_drift's PSI baseline is
-// exact for the bins it uses. A sort of the sample and one row-major pass, against a column
-// copy and a selection per feature. A feature whose sample holds no finite value is unmarked
-// (the exact path takes it). Returns every feature's finite count and minimum.
+// exact for the bins it uses. The sample is gathered a few columns at a time in one pass over
+// its rows; the counting pass runs in blocks on the runner's threads (integer counts and a
+// minimum: the same for every thread count). A feature whose sample holds no finite value is
+// unmarked (the exact path takes it). Returns every feature's finite count and minimum.
 std::vector<FiniteSummary> sampled_deciles(ConstRowMap X, std::vector<char>& sampled,
-                                           FeaturePipeline& p, const Interrupt& interrupt) {
+                                           FeaturePipeline& p, const Interrupt& interrupt,
+                                           const TaskRunner& runner) {
     const int64_t n = X.rows();
     const int32_t d = static_cast<int32_t>(X.cols());
     const int64_t S = OrderStatistics::kSampleRows;
@@ -389,58 +398,93 @@ std::vector<FiniteSummary> sampled_deciles(ConstRowMap X, std::vector<char>& sam
     constexpr int32_t kPadded = 16;
     std::vector<double> cuts(static_cast<size_t>(d) * kPadded,
                              std::numeric_limits<double>::infinity());
-    std::vector<double> sample;
-    sample.reserve(size_t(S));
-    for (int32_t j = 0; j < d; ++j) {
-        if (!sampled[size_t(j)]) continue;
-        sample.clear();
-        for (int64_t s = 0; s < S; ++s) {
-            const double x = X(s * n / S, j);
-            if (std::isfinite(x)) sample.push_back(x);
-        }
-        if (sample.empty()) {
-            sampled[size_t(j)] = 0;
-            continue;
-        }
+    // The sample's columns [j0, j0 + kGatherCols), column-major, gathered row by row.
+    constexpr int32_t kGatherCols = 8;
+    std::vector<double> sample(size_t(S) * size_t(std::min(d, kGatherCols)));
+    for (int32_t j0 = 0; j0 < d; j0 += kGatherCols) {
+        const int32_t cols = std::min(kGatherCols, d - j0);
         interrupt.poll();
-        sort_values(sample.data(), int64_t(sample.size()), interrupt);
-        for (int32_t b = 0; b < kDecileCuts; ++b)
-            cuts[size_t(j) * kPadded + size_t(b)] = sorted_quantile(
-                sample.data(), int64_t(sample.size()), double(b + 1) / kDecileBins);
+        for (int64_t s = 0; s < S; ++s) {
+            const double* row = X.data() + (s * n / S) * d + j0;
+            for (int32_t c = 0; c < cols; ++c) sample[size_t(c) * size_t(S) + size_t(s)] = row[c];
+        }
+        for (int32_t c = 0; c < cols; ++c) {
+            const int32_t j = j0 + c;
+            if (!sampled[size_t(j)]) continue;
+            double* col = sample.data() + size_t(c) * size_t(S);
+            int64_t m = 0;  // the finite values, in sample order
+            for (int64_t s = 0; s < S; ++s)
+                if (std::isfinite(col[s])) col[m++] = col[s];
+            if (m == 0) {
+                sampled[size_t(j)] = 0;
+                continue;
+            }
+            interrupt.poll();
+            sort_values(col, m, interrupt);
+            for (int32_t b = 0; b < kDecileCuts; ++b)
+                cuts[size_t(j) * kPadded + size_t(b)] =
+                    sorted_quantile(col, m, double(b + 1) / kDecileBins);
+        }
     }
-    // One pass, a block of rows and one feature at a time: finite counts, minima, and how many
-    // finite values lie above each cut (vector compares over the block's rows); bin b holds
-    // cut[b-1] < x <= cut[b], so its count is the difference of two of those.
+    // One pass over the rows in blocks (one task each): per block of kBlock rows the columns
+    // are transposed, then per feature the finite count, the minimum, and how many finite
+    // values lie above each cut (vector compares); bin b holds cut[b-1] < x <= cut[b], so its
+    // count is the difference of two of those.
     constexpr int64_t kBlock = 256;
     const double nan = std::numeric_limits<double>::quiet_NaN();
+    const double inf = std::numeric_limits<double>::infinity();
+    const int32_t tasks = task_blocks(n);
+    std::vector<DecileCounts> parts(static_cast<size_t>(tasks));
+    runner(
+        tasks,
+        [&](int32_t t, const Interrupt& task_interrupt) {
+            DecileCounts& out = parts[size_t(t)];
+            out.summary.assign(size_t(d), FiniteSummary());
+            out.above.assign(size_t(d) * kDecileCuts, 0);
+            std::vector<double> xs(size_t(d) * size_t(kBlock));
+            const int64_t end = task_block_end(t, n);
+            for (int64_t i0 = task_block_begin(t); i0 < end; i0 += kBlock) {
+                if ((i0 % kPollRows) == 0) task_interrupt.poll();
+                const int64_t rows = std::min(kBlock, end - i0);
+                const double* x = X.data() + i0 * d;
+                for (int64_t r = 0; r < rows; ++r)
+                    for (int32_t j = 0; j < d; ++j)
+                        xs[size_t(j) * size_t(kBlock) + size_t(r)] = x[r * d + j];
+                for (int32_t j = 0; j < d; ++j) {
+                    if (!sampled[size_t(j)]) continue;
+                    double* v = xs.data() + size_t(j) * size_t(kBlock);
+                    int64_t count = 0;
+                    double low = inf;
+                    for (int64_t r = 0; r < rows; ++r) {
+                        const double y = v[r];
+                        const bool finite = std::fabs(y) <= std::numeric_limits<double>::max();
+                        count += finite;
+                        const double f = finite ? y : inf;
+                        low = f < low ? f : low;
+                        v[r] = finite ? y : nan;  // a NaN is above no cut
+                    }
+                    FiniteSummary& f = out.summary[size_t(j)];
+                    f.count += count;
+                    f.min = low < f.min ? low : f.min;
+                    const double* c = cuts.data() + size_t(j) * kPadded;
+                    for (int32_t b = 0; b < kDecileCuts; ++b) {
+                        const double cut = c[b];
+                        int64_t k = 0;
+                        for (int64_t r = 0; r < rows; ++r) k += v[r] > cut;
+                        out.above[size_t(j) * kDecileCuts + size_t(b)] += k;
+                    }
+                }
+            }
+        },
+        interrupt);
     std::vector<FiniteSummary> summary(static_cast<size_t>(d));
     std::vector<int64_t> above(static_cast<size_t>(d) * kDecileCuts, 0);
-    double xs[kBlock];
-    for (int64_t i0 = 0; i0 < n; i0 += kBlock) {
-        if ((i0 % kPollRows) == 0) interrupt.poll();
-        const int64_t rows = std::min(kBlock, n - i0);
+    for (const DecileCounts& part : parts) {
         for (int32_t j = 0; j < d; ++j) {
-            if (!sampled[size_t(j)]) continue;
-            FiniteSummary& f = summary[size_t(j)];
-            int64_t count = 0;
-            double low = f.min;
-            for (int64_t r = 0; r < rows; ++r) {
-                const double x = X(i0 + r, j);
-                const bool finite = std::fabs(x) <= std::numeric_limits<double>::max();
-                xs[r] = finite ? x : nan;  // a NaN is above no cut
-                count += finite;
-                low = finite && x < low ? x : low;
-            }
-            f.count += count;
-            f.min = low;
-            const double* c = cuts.data() + size_t(j) * kPadded;
-            for (int32_t b = 0; b < kDecileCuts; ++b) {
-                const double cut = c[b];
-                int64_t k = 0;
-                for (int64_t r = 0; r < rows; ++r) k += xs[r] > cut;
-                above[size_t(j) * kDecileCuts + size_t(b)] += k;
-            }
+            summary[size_t(j)].count += part.summary[size_t(j)].count;
+            summary[size_t(j)].min = std::min(summary[size_t(j)].min, part.summary[size_t(j)].min);
         }
+        for (size_t e = 0; e < above.size(); ++e) above[e] += part.above[e];
     }
     for (int32_t j = 0; j < d; ++j) {
         if (!sampled[size_t(j)]) continue;
@@ -463,7 +507,7 @@ FeaturePipeline fit_feature_pipeline(RowMap rows, const PipelineSpec& spec,
                                      std::vector<double>& impute,
                                      std::vector<double>& feature_mean,
                                      std::vector<double>& feature_std,
-                                     const Interrupt& interrupt) {
+                                     const Interrupt& interrupt, const TaskRunner& runner) {
     const int64_t n = rows.rows();
     const int32_t d = static_cast<int32_t>(rows.cols());
     const ConstRowMap X(rows.data(), n, d);
@@ -494,7 +538,7 @@ FeaturePipeline fit_feature_pipeline(RowMap rows, const PipelineSpec& spec,
                 !transform || p.transform[size_t(j)] != FeatureTransform::YeoJohnson;
     const std::vector<FiniteSummary> summary =
         std::find(sampled.begin(), sampled.end(), 1) != sampled.end()
-            ? sampled_deciles(X, sampled, p, interrupt)
+            ? sampled_deciles(X, sampled, p, interrupt, runner)
             : std::vector<FiniteSummary>();
     for (int32_t j = 0; j < d; ++j) {
         const FeatureTransform t = transform ? p.transform[size_t(j)] : FeatureTransform::None;
@@ -606,9 +650,14 @@ double feature_pipeline_fit_bytes(int64_t n, int32_t d, const PipelineSpec& spec
     const double rows = static_cast<double>(std::max<int64_t>(n, 0));
     // Sorted whole: the copy and sort_values' scratch; above kSortRows the brackets (or, when
     // a sample misjudged them, the scratch) beside the copy, and the sample.
+    // Sampled deciles: up to eight of the sample's columns, its sort scratch, the counting
+    // tasks' counts and each thread's transposed block (a bound for any thread count).
+    const double S = double(OrderStatistics::kSampleRows);
+    const double sampled = 8.0 * S * double(std::min(d, 8)) + radix_sort_bytes(int64_t(S)) +
+                           double(task_blocks(n) + 64) * double(d) * (16.0 + 8.0 * 9.0 + 2048.0);
     const double column = n <= OrderStatistics::kSortRows
                               ? 8.0 * rows + radix_sort_bytes(n)
-                              : 2.0 * 8.0 * rows + 8.0 * double(OrderStatistics::kSampleRows);
+                              : std::max(2.0 * 8.0 * rows + 8.0 * S, sampled);
     return column + 8.0 * 64.0 + (transform && spec.impute ? rows * double(d) / 8.0 : 0.0);
 }
 

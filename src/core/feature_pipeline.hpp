@@ -12,6 +12,7 @@
 
 #include "eigen.hpp"
 #include "interrupt.hpp"
+#include "task_threads.hpp"
 
 namespace cseg {
 
@@ -112,17 +113,20 @@ std::string feature_in_message(const std::vector<std::string>& names, int32_t j)
 // the finite values) and, over the rows in original units with the imputed values mapped
 // back, the feature means and population standard deviations (the profile statistics).
 // Throws Error(DataException) naming the feature and the value when a value lies outside its
-// transform's domain, or when a feature to impute has no finite value; Cancelled.
+// transform's domain, or when a feature to impute has no finite value; Cancelled. The
+// deciles' counting pass over all rows runs on `runner` (the result is the same for any).
 FeaturePipeline fit_feature_pipeline(RowMap rows, const PipelineSpec& spec,
                                      std::vector<double>& impute,
                                      std::vector<double>& feature_mean,
                                      std::vector<double>& feature_std,
-                                     const Interrupt& interrupt);
+                                     const Interrupt& interrupt,
+                                     const TaskRunner& runner = run_tasks_serially);
 
 // Bytes fit_feature_pipeline allocates at most for n x d rows: one column's finite values
 // and the radix sort's scratch (row_order.hpp sort_values) or, past
 // OrderStatistics::kSortRows, its brackets (at worst every value, when ties fill them) and
-// their sample; the imputed elements' marks when a transform and imputation meet.
+// their sample, or the sampled deciles' sample columns and counts, whichever is larger; the
+// imputed elements' marks when a transform and imputation meet.
 double feature_pipeline_fit_bytes(int64_t n, int32_t d, const PipelineSpec& spec);
 
 // Transforms x[0..d) in place with per-feature codes (may be nullptr: no transform).

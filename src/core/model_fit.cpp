@@ -303,11 +303,12 @@ Model fit_model(const ModelKind& kind, FitInput in, int32_t k, const KMeansOptio
 
     const ConstRowMap Xc(r.x, usable, d);
     // Transform, impute, clip (and the profile statistics and deciles), then the scaler.
+    const TaskRunner runner = threads_runner(threads);
     m.pipeline = fit_feature_pipeline(RowMap(r.x, usable, d), pipeline_spec(opts), m.impute,
-                                      m.feature_mean, m.feature_std, interrupt);
+                                      m.feature_mean, m.feature_std, interrupt, runner);
     m.scaler = fit_scaler(Xc, opts.scale, interrupt);
     // Scaled in place and checked, per block of rows (the first bad row is reported).
-    threads_runner(threads)(
+    runner(
         task_blocks(usable),
         [&](int32_t b, const Interrupt&) {
             const int64_t lo = task_block_begin(b);
