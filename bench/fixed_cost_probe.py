@@ -10,11 +10,11 @@ cur.execute("CREATE EXTENSION IF NOT EXISTS customer_seg")
 cur.execute("DROP TABLE IF EXISTS t")
 cur.execute(f"CREATE TABLE t AS SELECT i AS id, random() f1, random()*100 f2, random()*1e4 f3, random() f4, random() f5, random() f6, random() f7, random() f8 FROM generate_series(1,{N}) i")
 cur.execute("VACUUM ANALYZE t")
-cur.execute("SET max_parallel_workers_per_gather = 0")
+if not os.environ.get("PARALLEL"): cur.execute("SET max_parallel_workers_per_gather = 0")
 arr = "ARRAY[f1,f2,f3,f4,f5,f6,f7,f8]"
 def t(q):
     s = time.time(); cur.execute(q); cur.fetchall(); return time.time() - s
-for rep in range(3):
+for rep in range(int(os.environ.get("REPS", "3"))):
     scan = t(f"SELECT count({arr}) FROM t")
     fit = t(f"SELECT kmeans_fit({arr}, 1, '{{\"n_init\":1}}') IS NULL FROM t")
     print(f"rep {rep}: scan {scan:.3f}s fit k=1 {fit:.3f}s ratio {fit/scan:.2f}", flush=True)
