@@ -187,6 +187,12 @@ size_t payload_doubles(int64_t n, int32_t d) {
     return std::max(columns, size_t(n) * size_t(d) + (floats32(n, d) + 1) / 2);
 }
 
+// group_covers' scratch: a group per node, a group per float32 column.
+size_t kdtree_cover_scratch_bytes(int64_t n, int32_t d) {
+    return sizeof(int64_t) * size_t(max_nodes(n)) +
+           (dims32(d) > 0 ? (sizeof(int32_t) * size_t(max_columns32(n)) + 7) / 8 * 8 : 0);
+}
+
 // Header, nodes, boxes, indices, payload.
 size_t kdtree_bytes(int64_t n, int32_t d) {
     return sizeof(Header) + sizeof(KdTreeView::Node) * static_cast<size_t>(max_nodes(n)) +
@@ -244,6 +250,7 @@ KdTreeView kdtree_build(const double* points, int64_t n, int32_t d, void* block)
 KdTreeView::KdTreeView(const void* block) {
     const auto* header = static_cast<const Header*>(block);
     n_ = header->n;
+    node_count_ = header->node_count;
     d_ = header->d;
     reach_ = header->reach;
     d32_ = header->d32;
@@ -369,7 +376,7 @@ void KdTreeView::scan_bucket(const Node& b, const double* x, double& best,
 // at an inner node both children's box distances are computed, the nearer child is entered
 // and the farther pushed when its bound may still tie the best; a popped node whose bound no
 // longer can is skipped.
-int64_t KdTreeView::nearest64(const double* x, double& best) const {
+int64_t KdTreeView::nearest64(const double* x, double& best, const double* cover) const {
     int64_t best_index = std::numeric_limits<int64_t>::max();
     struct Entry {
         int64_t node;
@@ -395,7 +402,9 @@ int64_t KdTreeView::nearest64(const double* x, double& best) const {
             if (far_bound <= limit) stack[top++] = {left_first ? right : left, far_bound};
             node = left_first ? left : right;
         }
-        if (!pruned) scan_bucket(nodes_[node], x, best, best_index);
+        if (pruned) continue;
+        scan_bucket(nodes_[node], x, best, best_index);
+        if (cover != nullptr && best_index < n_ && best < cover[best_index]) break;
     }
     return best_index;
 }
@@ -409,9 +418,129 @@ int64_t KdTreeView::nearest(const double* x, double* best_sq) const {
         small = std::fabs(x[j]) <= kMax32;
         norm += x[j] * x[j];
     }
-    const int64_t best_index = small ? nearest32(x, std::sqrt(norm), best) : nearest64(x, best);
+    const int64_t best_index =
+        small ? nearest32(x, std::sqrt(norm), best, nullptr) : nearest64(x, best, nullptr);
     if (best_sq != nullptr) *best_sq = best;
     return best_index;
+}
+
+// As nearest(), with the early stop after any bucket whose best point p has best < cover[p].
+int64_t KdTreeView::nearest_in_group(const double* x, const double* cover) const {
+    double best = std::numeric_limits<double>::infinity();
+    bool small = d32_ > 0;
+    double norm = 0.0;
+    for (int32_t j = 0; j < d_ && small; ++j) {
+        small = std::fabs(x[j]) <= kMax32;
+        norm += x[j] * x[j];
+    }
+    return small ? nearest32(x, std::sqrt(norm), best, cover) : nearest64(x, best, cover);
+}
+
+// A lower bound on the squared distance from x (one of the tree's points) to the nearest point
+// not in group g (+infinity when there is none), up to a relative 1e-9 (the pruning slack):
+// nearest64's search over the float64 boxes, skipping nodes whose points are all in g
+// (node_group[node] == g; -1 for mixed nodes). A bucket's points are measured in float32 when
+// the tree has its float32 copy (column_group: the float32 columns' groups; the bound is then
+// (sqrt(f / (1 + 2(d + 2)u)) - E)^2 from the float32 sum f, kdtree.hpp's E for x), otherwise in
+// float64 (the computed squared distances).
+double KdTreeView::nearest_other(const double* x, int64_t g, const double* points,
+                                 const int64_t* group, const int64_t* node_group,
+                                 const int32_t* column_group) const {
+    double best = std::numeric_limits<double>::infinity();
+    double norm = 0.0;
+    alignas(32) float xf[kMaxDims32] = {};
+    for (int32_t j = 0; j < d_; ++j) {
+        norm += x[j] * x[j];
+        if (column_group != nullptr) xf[j] = static_cast<float>(x[j]);
+    }
+    const double error = 4.0 * kU * (std::sqrt(norm) + reach_) + d_ * kTiny;
+    struct Entry {
+        int64_t node;
+        double bound;
+    } stack[kStack];
+    int top = 0;
+    if (node_group[0] != g) stack[top++] = {0, 0.0};
+    while (top > 0) {
+        const Entry e = stack[--top];
+        if (e.bound > best * kSlack) continue;
+        int64_t node = e.node;
+        bool pruned = false;
+        while (nodes_[node].right >= 0) {
+            const int64_t left = node + 1, right = nodes_[node].right;
+            const bool use_l = node_group[left] != g, use_r = node_group[right] != g;
+            const double inf = std::numeric_limits<double>::infinity();
+            const double bl = use_l ? box_distance(left, x) : inf;
+            const double br = use_r ? box_distance(right, x) : inf;
+            const bool left_first = use_l && (!use_r || bl <= br);
+            const double limit = best * kSlack;
+            if ((left_first ? bl : br) > limit) {
+                pruned = true;
+                break;
+            }
+            const double far_bound = left_first ? br : bl;
+            if ((left_first ? use_r : use_l) && far_bound <= limit)
+                stack[top++] = {left_first ? right : left, far_bound};
+            node = left_first ? left : right;
+        }
+        if (pruned) continue;
+        const Node& b = nodes_[node];
+        if (column_group != nullptr) {
+            const double f = min_other32(xf, b, column_group + b.column, int32_t(g));
+            if (!(f < std::numeric_limits<double>::infinity())) continue;
+            const double r =
+                std::sqrt(std::max(0.0, f - d_ * kTiny) / (1.0 + 2.0 * (d_ + 2) * kU)) - error;
+            best = std::min(best, r > 0.0 ? r * r * (1.0 - 1e-9) : 0.0);
+            continue;
+        }
+        for (int64_t at = b.begin; at < b.end; ++at) {
+            const int64_t i = index_[at];
+            if (group[i] != g) best = std::min(best, squared_distance(x, points + i * d_, d_));
+        }
+    }
+    return best;
+}
+
+// Covers (kdtree.hpp): with m the lower bound of nearest_other on the squared distance M^2
+// from p to the nearest point of another group (or a computed squared distance, at most
+// (1 + 1e-9)(1 + (d + 2) 2^-53) M^2 + d 2^-1070), a relative 1e-6 and an absolute d 2^-900
+// taken off cover every rounding: a computed squared distance s(x, p) < cover[p] means the
+// true distance t from x to p is below (1 - 1e-6) M / 2, so every point of another group is at
+// a true distance >= M - t > t (1 + 1e-6), and its computed squared distance is above s(x, p):
+// strictly, so no tie rule can pick it. An overflowed m (+infinity with another group) means
+// M^2 is at least about the largest double.
+void KdTreeView::group_covers(const double* points, const int64_t* group, double* cover,
+                              void* scratch) const {
+    int64_t* node_group = static_cast<int64_t*>(scratch);
+    int32_t* column_group = reinterpret_cast<int32_t*>(node_group + max_nodes(n_));
+    if (d32_ > 0) std::fill_n(column_group, max_columns32(n_), -1);
+    for (int64_t i = node_count_ - 1; i >= 0; --i) {  // children follow their parent
+        const Node& b = nodes_[i];
+        int64_t g;
+        if (b.right >= 0) {
+            const int64_t l = node_group[size_t(i + 1)], r = node_group[size_t(b.right)];
+            g = l == r ? l : -1;
+        } else {
+            g = group[index_[b.begin]];
+            for (int64_t at = b.begin; at < b.end; ++at) {
+                if (group[index_[at]] != g) g = -1;
+                if (d32_ > 0)
+                    column_group[size_t(b.column + at - b.begin)] = int32_t(group[index_[at]]);
+            }
+        }
+        node_group[size_t(i)] = g;
+    }
+    const int32_t* columns = d32_ > 0 ? column_group : nullptr;
+    const double absolute = d_ * 0x1p-900, inf = std::numeric_limits<double>::infinity();
+    for (int64_t at = 0; at < n_; ++at) {  // tree order: neighbours follow each other
+        const int64_t i = index_[at];
+        const double m =
+            nearest_other(points + i * d_, group[i], points, group, node_group, columns);
+        if (m == inf)
+            cover[i] = node_group[0] >= 0 ? inf
+                                          : std::numeric_limits<double>::max() * 0.25 * (1.0 - 1e-6);
+        else
+            cover[i] = std::max(0.0, (m * (1.0 - 1e-6) - absolute) * 0.25 * (1.0 - 1e-6));
+    }
 }
 
 // The limit T of kdtree.hpp for the best squared distance so far and the float32 error E of
@@ -572,8 +701,36 @@ bool KdTreeView::scan_bucket32(const Node& b, const double* x, const float* xf, 
     return changed;
 }
 
+// The smallest float32 squared distance from xf to a float32 bucket's points whose group
+// (groups: the bucket's columns') is not g; +infinity when there is none.
+float KdTreeView::min_other32(const float* xf, const Node& b, const int32_t* groups,
+                              int32_t g) const {
+    const int64_t w = bucket_width32(b);
+    const float* blk = columns32_ + b.column * d_;
+    const V8f inf = splat(std::numeric_limits<float>::infinity());
+    const V8i mine = {g, g, g, g, g, g, g, g};
+    V8f low = inf;
+    for (int64_t c0 = 0; c0 < w; c0 += kLanes) {
+        V8f acc = splat(0.0f);
+        for (int32_t j = 0; j < d_; ++j) {
+            V8f v;
+            std::memcpy(&v, blk + j * w + c0, sizeof v);
+            const V8f t = splat(xf[j]) - v;
+            acc += t * t;
+        }
+        V8i lane;
+        std::memcpy(&lane, groups + c0, sizeof lane);
+        acc = lane == mine ? inf : acc;
+        low = acc < low ? acc : low;
+    }
+    float m = low[0];
+    for (int l = 1; l < int(kLanes); ++l) m = std::min(m, low[l]);
+    return m;
+}
+
 // As nearest64 on the float32 boxes with the limit T of kdtree.hpp for the best so far.
-int64_t KdTreeView::nearest32(const double* x, double norm, double& best) const {
+int64_t KdTreeView::nearest32(const double* x, double norm, double& best,
+                              const double* cover) const {
     alignas(32) float xf[kMaxDims32];
     for (int32_t j = 0; j < d32_; ++j) xf[j] = j < d_ ? static_cast<float>(x[j]) : 0.0f;
     const double error = 4.0 * kU * (norm + reach_) + d_ * kTiny;  // E of kdtree.hpp
@@ -604,8 +761,10 @@ int64_t KdTreeView::nearest32(const double* x, double norm, double& best) const 
             if (far_bound <= limit) stack[top++] = {left_first ? right : left, far_bound};
             node = left_first ? left : right;
         }
-        if (!pruned && scan_bucket32(nodes_[node], x, xf, error, limit, best, best_index))
+        if (!pruned && scan_bucket32(nodes_[node], x, xf, error, limit, best, best_index)) {
+            if (cover != nullptr && best < cover[best_index]) break;
             limit = threshold32(best, error);
+        }
     }
     return best_index;
 }
@@ -613,8 +772,12 @@ int64_t KdTreeView::nearest32(const double* x, double norm, double& best) const 
 #else
 
 // Without vector extensions the float32 copy is never made (dims32 is 0).
-int64_t KdTreeView::nearest32(const double* x, double, double& best) const {
-    return nearest64(x, best);
+float KdTreeView::min_other32(const float*, const Node&, const int32_t*, int32_t) const {
+    return std::numeric_limits<float>::infinity();
+}
+
+int64_t KdTreeView::nearest32(const double* x, double, double& best, const double* cover) const {
+    return nearest64(x, best, cover);
 }
 
 #endif

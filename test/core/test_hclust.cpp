@@ -4,6 +4,7 @@
 // `/usr/bin/python3 test/reference/hclust_reference.py` (the rows scipy saw are in the files).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -409,6 +410,137 @@ TEST(KdTree, Float32FallbackBeyondItsRange) {
         }
         expect_as_brute_force(small, d, queries, "float32 tree");
         expect_as_brute_force(big, d, queries, "float64 tree");
+    }
+}
+
+// nearest_in_group (the early stop by group_covers): for every query its point is in the group
+// of the plain float64 scan's nearest point (lowest index on a tie); every cover is a lower
+// bound on a quarter of the point's squared distance to the nearest point of another group
+// (0 when one is at its place), +infinity only when all points are in one group. Returns how
+// many queries stopped before the full search could have (their point is not the nearest).
+int64_t expect_groups_as_brute_force(const std::vector<double>& pts, int32_t d,
+                                     const std::vector<int64_t>& group,
+                                     const std::vector<std::vector<double>>& queries,
+                                     const std::string& what) {
+    const int64_t n = int64_t(pts.size()) / d;
+    const KdTree tree(pts.data(), n, d);
+    std::vector<double> cover(static_cast<size_t>(n));
+    std::vector<uint64_t> scratch((kdtree_cover_scratch_bytes(n, d) + 7) / 8);
+    tree.view().group_covers(pts.data(), group.data(), cover.data(), scratch.data());
+    const bool one_group = std::all_of(group.begin(), group.end(),
+                                       [&](int64_t g) { return g == group[0]; });
+    for (int64_t p = 0; p < n; ++p) {
+        double other = std::numeric_limits<double>::infinity();
+        for (int64_t i = 0; i < n; ++i)
+            if (group[size_t(i)] != group[size_t(p)])
+                other = std::min(other, squared_distance(pts.data() + p * d, pts.data() + i * d, d));
+        if (one_group) {
+            EXPECT_EQ(cover[size_t(p)], std::numeric_limits<double>::infinity()) << what << " " << p;
+        } else {
+            EXPECT_GE(cover[size_t(p)], 0.0) << what << " " << p;
+            EXPECT_LE(cover[size_t(p)], other / 4) << what << " " << p;
+            if (other == 0.0) {
+                EXPECT_EQ(cover[size_t(p)], 0.0) << what << " " << p;
+            }
+        }
+    }
+    int64_t early = 0;
+    for (size_t q = 0; q < queries.size(); ++q) {
+        double sq = 0.0;
+        const int64_t expected = brute_force_nearest(queries[q].data(), pts.data(), n, d, &sq);
+        const int64_t got = tree.view().nearest_in_group(queries[q].data(), cover.data());
+        EXPECT_EQ(group[size_t(got)], group[size_t(expected)]) << what << " d=" << d << " query " << q;
+        EXPECT_EQ(tree.nearest(queries[q].data()), expected) << what << " d=" << d << " query " << q;
+        early += got != expected;
+    }
+    return early;
+}
+
+// Queries around the points: on them, one ulp off, near them, halfway between a point and a
+// point of another group (ties and near ties across groups), anywhere in the points' range
+// and far outside it.
+std::vector<std::vector<double>> group_queries(const std::vector<double>& pts, int32_t d,
+                                               const std::vector<int64_t>& group, int count,
+                                               Rng& rng) {
+    const int64_t n = int64_t(pts.size()) / d;
+    double lo = pts[0], hi = pts[0];
+    for (double v : pts) lo = std::min(lo, v), hi = std::max(hi, v);
+    std::vector<std::vector<double>> out;
+    for (int q = 0; q < count; ++q) {
+        const int64_t a = int64_t(rng.next_double() * double(n)) % n;
+        int64_t b = int64_t(rng.next_double() * double(n)) % n;
+        for (int64_t t = 0; t < n && group[size_t(b)] == group[size_t(a)]; ++t) b = (b + 1) % n;
+        std::vector<double> x(static_cast<size_t>(d));
+        for (int32_t j = 0; j < d; ++j) {
+            const double pa = pts[size_t(a * d + j)], pb = pts[size_t(b * d + j)];
+            switch (q % 6) {
+                case 0: x[size_t(j)] = pa; break;
+                case 1: x[size_t(j)] = std::nextafter(pa, hi + 1.0); break;
+                case 2: x[size_t(j)] = pa + (rng.next_double() - 0.5) * (hi - lo) * 0.02; break;
+                case 3: x[size_t(j)] = 0.5 * (pa + pb); break;
+                case 4: x[size_t(j)] = lo + rng.next_double() * (hi - lo); break;
+                default: x[size_t(j)] = lo + (rng.next_double() * 20.0 - 10.0) * (hi - lo); break;
+            }
+        }
+        out.push_back(x);
+    }
+    return out;
+}
+
+// Groups from Ward's tree cut at k (as a hierarchical model's leaves: blobs, several buckets
+// deep), k = 1 (covers +infinity: every query stops at its first bucket), k = n (every point
+// its own group: the answer must be the nearest point itself), and k = 40.
+TEST(KdTree, GroupCoversOnWardCutsAsBruteForce) {
+    Rng rng(31);
+    const int32_t d = 8;
+    const int64_t n = 3000;
+    std::vector<double> pts(size_t(n) * d);
+    for (int64_t i = 0; i < n; ++i)
+        for (int32_t j = 0; j < d; ++j)
+            pts[size_t(i * d + j)] = double((i * 7 + j) % 5) * 2.5 + (rng.next_double() - 0.5) * 3.0;
+    const std::vector<Merge> merges = hclust_linkage(pts.data(), n, d, nullptr, Linkage::Ward,
+                                                     kBudget, {});
+    for (int32_t k : {1, 5, 40, int32_t(n)}) {
+        int32_t clusters = 0;
+        const std::vector<int32_t> cut = hclust_cut(merges, n, k, &clusters);
+        const std::vector<int64_t> group(cut.begin(), cut.end());
+        const int64_t early = expect_groups_as_brute_force(
+            pts, d, group, group_queries(pts, d, group, 1200, rng), "ward k=" + std::to_string(k));
+        if (k == int32_t(n)) {
+            EXPECT_EQ(early, 0);
+        }
+        if (k == 1) {
+            EXPECT_GT(early, 0);
+        }
+    }
+}
+
+// A lattice with many duplicate points, groups at random (duplicates in different groups:
+// cover 0, the search never stops at them), and groups split by a plane with queries within
+// an ulp of it; also coordinates of 1e16 (the float64 search) and of 1e200 (overflowing
+// distances: every tie at +infinity, the lowest index; the early stop must not fire).
+TEST(KdTree, GroupCoversOnTiesDuplicatesAndBoundariesAsBruteForce) {
+    Rng rng(37);
+    for (int32_t d : {1, 2, 3, 9}) {
+        std::vector<double> pts(size_t(700) * d);
+        for (double& v : pts) v = std::floor(rng.next_double() * 5.0);
+        std::vector<int64_t> group(700);
+        for (int64_t& g : group) g = int64_t(rng.next_double() * 3.0);
+        expect_groups_as_brute_force(pts, d, group, group_queries(pts, d, group, 600, rng),
+                                     "lattice");
+        std::vector<double> plane(size_t(700) * d);
+        for (double& v : plane) v = rng.next_double();
+        for (int64_t i = 0; i < 700; ++i) group[size_t(i)] = plane[size_t(i * d)] > 0.5;
+        std::vector<std::vector<double>> queries = group_queries(plane, d, group, 600, rng);
+        for (size_t q = 0; q < queries.size(); q += 2)
+            queries[q][0] = q % 4 ? std::nextafter(0.5, 1.0) : 0.5;
+        expect_groups_as_brute_force(plane, d, group, queries, "plane");
+        for (double scale : {1e16, 1e200}) {
+            std::vector<double> big(plane);
+            for (double& v : big) v *= scale;
+            expect_groups_as_brute_force(big, d, group, group_queries(big, d, group, 300, rng),
+                                         "scaled");
+        }
     }
 }
 

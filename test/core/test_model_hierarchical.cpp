@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <map>
 #include <vector>
@@ -14,6 +15,8 @@
 #include "model_fit.hpp"
 #include "model_json.hpp"
 #include "model_kind.hpp"
+#include "distance.hpp"
+#include "rng.hpp"
 
 namespace cseg {
 namespace {
@@ -138,6 +141,60 @@ TEST(ModelHierarchical, MalformedTreeRejected) {
     bad = m;
     bad.kind_arrays[kLinkage].integers[0] = 7;
     EXPECT_THROW(validate_model(bad, ErrorKind::InvalidText), Error);
+}
+
+// assign, before and after its leaves' covers are computed (the early stop), gives every row
+// the cluster of its nearest leaf by the plain float64 scan (lowest leaf on a tie), for rows
+// (scaled) on the leaves, near them, halfway between leaves of two clusters and anywhere:
+// micro-cluster and exact models, the tree cut at k = 1 (one cluster), at k and at one cluster
+// per leaf.
+TEST(ModelHierarchical, AssignIsTheNearestLeafsCluster) {
+    const RowMatrix X = testdata::complete_rows(testdata::marketing_campaign());
+    Rng rng(41);
+    for (const char* opts : {R"({"max_leaves": 500})", R"({"linkage": "average"})"}) {
+        const Model fitted = fit(X, 6, opts);
+        const int64_t L = hierarchy_view(fitted).leaves;
+        for (int32_t k : {1, 6, int32_t(L)}) {
+            const Model m = k == 6 ? fitted : hclust_recut(fitted, k);
+            const HierarchyView h = hierarchy_view(m);
+            const int32_t d = m.dims;
+            std::vector<uint64_t> buf((model_encoded_size(m) + 7) / 8);
+            model_encode(m, reinterpret_cast<uint8_t*>(buf.data()));
+            const ModelView v =
+                model_view(reinterpret_cast<uint8_t*>(buf.data()), model_encoded_size(m));
+            const ModelKind& kind = model_kind(v.algorithm);
+            std::vector<uint64_t> prepared((kind.prepared_bytes(v) + 7) / 8);
+            kind.prepare(v, prepared.data());
+            std::vector<double> x(static_cast<size_t>(d));
+            // Enough rows for the covers to be computed part way (kRowsPerLeafBeforeCovers).
+            for (int64_t q = 0; q < 4 * L + 2000; ++q) {
+                const int64_t a = int64_t(rng.next_double() * double(L)) % L;
+                int64_t b = int64_t(rng.next_double() * double(L)) % L;
+                for (int64_t t = 0; t < L && h.leaf_cluster[b] == h.leaf_cluster[a]; ++t)
+                    b = (b + 1) % L;
+                for (int32_t j = 0; j < d; ++j) {
+                    const double pa = h.leaf[a * d + j], pb = h.leaf[b * d + j];
+                    x[size_t(j)] = q % 4 == 0   ? pa
+                                   : q % 4 == 1 ? pa + (rng.next_double() - 0.5) * 0.1
+                                   : q % 4 == 2 ? 0.5 * (pa + pb)
+                                                : (rng.next_double() - 0.5) * 8.0;
+                }
+                int64_t nearest = 0;
+                double best = squared_distance(x.data(), h.leaf, d);
+                for (int64_t l = 1; l < L; ++l) {
+                    const double s = squared_distance(x.data(), h.leaf + l * d, d);
+                    if (s < best) best = s, nearest = l;
+                }
+                double distance = -1.0;
+                EXPECT_EQ(kind.assign(v, prepared.data(), {x.data(), nullptr}, &distance),
+                          h.leaf_cluster[nearest])
+                    << opts << " k=" << k << " query " << q;
+                const int32_t c = int32_t(h.leaf_cluster[nearest]);
+                EXPECT_EQ(distance, std::sqrt(squared_distance(
+                                        x.data(), m.centroids.data() + int64_t{c} * d, d)));
+            }
+        }
+    }
 }
 
 }  // namespace
