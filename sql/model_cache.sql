@@ -132,3 +132,24 @@ SELECT try($$SET customer_seg.model_cache_memory = -1$$);
 SELECT try($$SET customer_seg.model_cache_memory = '4TB'$$);
 RESET customer_seg.model_cache_memory;
 SELECT mc_wrong(1) AS wrong_1, mc_wrong(2) AS wrong_2, mc_entries() AS entries;
+
+-- 7. Once a prepared hierarchical model has labelled 4 rows a leaf (over the statements of the
+-- session), its search stops at the first leaf whose cover holds the row (the leaves' covers,
+-- src/core/kdtree.cpp). A model of 3,000 leaves (random points, k = 6): the references label
+-- 3,000 other rows with nothing kept (the full search); then one statement labels them 5
+-- times (covers computed after 12,000 rows), another once more with the covers.
+SELECT setseed(0.25);
+CREATE TABLE mc_cloud AS
+SELECT i, ARRAY[random() * 10, random() * 10, random() * 10]::float8[] AS x
+FROM generate_series(1, 6000) i;
+CREATE TABLE mc_big AS SELECT hclust_fit(x, 6) AS m FROM mc_cloud WHERE i <= 3000;
+SET customer_seg.model_cache_memory = 0;
+CREATE TABLE mc_big_ref AS
+SELECT c.i, seg_assign(b.m, c.x) AS seg FROM mc_cloud c, mc_big b WHERE c.i > 3000;
+RESET customer_seg.model_cache_memory;
+SELECT count(*) AS rows, count(*) FILTER (WHERE seg_assign(b.m, c.x) IS DISTINCT FROM r.seg)
+           AS wrong
+FROM mc_cloud c JOIN mc_big_ref r USING (i), mc_big b, generate_series(1, 5);
+SELECT count(*) AS rows, count(*) FILTER (WHERE seg_assign(b.m, c.x) IS DISTINCT FROM r.seg)
+           AS wrong_with_covers
+FROM mc_cloud c JOIN mc_big_ref r USING (i), mc_big b;
