@@ -5,8 +5,9 @@ installed one is the "after"). Two data shapes, each a Ward model (k = 5) fitted
 (one leaf per row) labelling 100,000 other rows, the model joined: bench/assign_bench.py's blobs
 and the marketing customers' 8 spending/income columns resampled with noise (0.05 standard
 deviations: overlapping groups). Per build and round: wall and backend CPU seconds (best of 3)
-net of the bare scan, per row; the wall seconds of a new connection's first row (decoding and
-preparing the model: seg_assign keeps the prepared model per query); and backend CPU per row
+net of the bare scan, per row (the backend keeps the prepared model between statements, so
+the best of 3 is a warm figure); the wall seconds of a new connection's first row (decoding and
+preparing the model); and backend CPU per row
 of one query labelling the same 100,000 rows 4 times (one preparation for 400,000 rows; the
 plan is a nested loop with the rows outside, so each row is labelled 4 times in a row and 3 of
 the 4 searches run with warm caches). The fits run on the installed (after) build.
