@@ -431,46 +431,45 @@ std::vector<FiniteSummary> sampled_deciles(ConstRowMap X, std::vector<char>& sam
     // values lie above each cut (vector compares); bin b holds cut[b-1] < x <= cut[b], so its
     // count is the difference of two of those.
     constexpr int64_t kBlock = 256;
-    const double nan = std::numeric_limits<double>::quiet_NaN();
-    const double inf = std::numeric_limits<double>::infinity();
     const int32_t tasks = task_blocks(n);
     std::vector<DecileCounts> parts(static_cast<size_t>(tasks));
     runner(
         tasks,
         [&](int32_t t, const Interrupt& task_interrupt) {
+            // Locals, not captures: the stores into xs could alias anything a capture refers to.
+            const int64_t dims = d;
+            const double largest = std::numeric_limits<double>::max();
             DecileCounts& out = parts[size_t(t)];
-            out.summary.assign(size_t(d), FiniteSummary());
-            out.above.assign(size_t(d) * kDecileCuts, 0);
-            std::vector<double> xs(size_t(d) * size_t(kBlock));
+            out.summary.assign(size_t(dims), FiniteSummary());
+            out.above.assign(size_t(dims) * kDecileCuts, 0);
+            std::vector<double> xs(size_t(dims) * size_t(kBlock));
+            double* cols = xs.data();
             const int64_t end = task_block_end(t, n);
             for (int64_t i0 = task_block_begin(t); i0 < end; i0 += kBlock) {
                 if ((i0 % kPollRows) == 0) task_interrupt.poll();
                 const int64_t rows = std::min(kBlock, end - i0);
-                const double* x = X.data() + i0 * d;
+                const double* x = X.data() + i0 * dims;
                 for (int64_t r = 0; r < rows; ++r)
-                    for (int32_t j = 0; j < d; ++j)
-                        xs[size_t(j) * size_t(kBlock) + size_t(r)] = x[r * d + j];
-                for (int32_t j = 0; j < d; ++j) {
+                    for (int64_t j = 0; j < dims; ++j) cols[j * kBlock + r] = x[r * dims + j];
+                for (int64_t j = 0; j < dims; ++j) {
                     if (!sampled[size_t(j)]) continue;
-                    double* v = xs.data() + size_t(j) * size_t(kBlock);
+                    const double* v = cols + j * kBlock;
                     int64_t count = 0;
-                    double low = inf;
+                    double low = out.summary[size_t(j)].min;
                     for (int64_t r = 0; r < rows; ++r) {
                         const double y = v[r];
-                        const bool finite = std::fabs(y) <= std::numeric_limits<double>::max();
+                        const bool finite = std::fabs(y) <= largest;
                         count += finite;
-                        const double f = finite ? y : inf;
-                        low = f < low ? f : low;
-                        v[r] = finite ? y : nan;  // a NaN is above no cut
+                        low = finite && y < low ? y : low;
                     }
-                    FiniteSummary& f = out.summary[size_t(j)];
-                    f.count += count;
-                    f.min = low < f.min ? low : f.min;
+                    out.summary[size_t(j)].count += count;
+                    out.summary[size_t(j)].min = low;
+                    // Above a cut and finite (a NaN or an infinity is above no cut).
                     const double* c = cuts.data() + size_t(j) * kPadded;
                     for (int32_t b = 0; b < kDecileCuts; ++b) {
                         const double cut = c[b];
                         int64_t k = 0;
-                        for (int64_t r = 0; r < rows; ++r) k += v[r] > cut;
+                        for (int64_t r = 0; r < rows; ++r) k += (v[r] > cut) & (v[r] <= largest);
                         out.above[size_t(j) * kDecileCuts + size_t(b)] += k;
                     }
                 }

@@ -338,6 +338,21 @@ TEST(FitFeaturePipeline, SampledDecilesAreTheSameOnAnyThreads) {
     }
     for (int b = 1; b < 9; ++b)  // increasing cuts on a continuous feature
         EXPECT_LT(one.p.deciles[size_t(b - 1)], one.p.deciles[size_t(b)]);
+    for (int j = 0; j < d; ++j) {  // each bin's share of the finite values, counted directly
+        std::vector<int64_t> bins(10, 0);
+        int64_t finite = 0;
+        for (int64_t i = 0; i < n; ++i) {
+            const double x = X(i, j);
+            if (!std::isfinite(x)) continue;
+            ++finite;
+            int b = 0;
+            while (b < 9 && x > one.p.deciles[size_t(j * 9 + b)]) ++b;
+            ++bins[size_t(b)];
+        }
+        for (int b = 0; b < 10; ++b)
+            EXPECT_EQ(one.p.decile_shares[size_t(j * 10 + b)], double(bins[size_t(b)]) / double(finite))
+                << "feature " << j << " bin " << b;
+    }
     spec.transform.assign(size_t(d), FeatureTransform::None);
     spec.transform[4] = FeatureTransform::Sqrt;
     X(n - 1, 4) = -0.25;
