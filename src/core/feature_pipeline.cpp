@@ -506,7 +506,8 @@ FeaturePipeline fit_feature_pipeline(RowMap rows, const PipelineSpec& spec,
                                      std::vector<double>& impute,
                                      std::vector<double>& feature_mean,
                                      std::vector<double>& feature_std,
-                                     const Interrupt& interrupt, const TaskRunner& runner) {
+                                     const Interrupt& interrupt, const TaskRunner& runner,
+                                     ColumnMoments* moments) {
     const int64_t n = rows.rows();
     const int32_t d = static_cast<int32_t>(rows.cols());
     const ConstRowMap X(rows.data(), n, d);
@@ -626,8 +627,10 @@ FeaturePipeline fit_feature_pipeline(RowMap rows, const PipelineSpec& spec,
             }
         }
     }
-    column_mean_std(X, feature_mean, feature_std, interrupt);
-    if (!transform && !spec.clip) return p;
+    if (moments != nullptr) *moments = ColumnMoments();
+    const bool unchanged = !transform && !spec.clip;  // the rows leave as they were measured
+    column_mean_std(X, feature_mean, feature_std, interrupt, unchanged ? moments : nullptr);
+    if (unchanged) return p;
     for (int64_t i = 0; i < n; ++i) {
         if ((i % kPollRows) == 0) interrupt.poll();
         double* x = rows.data() + i * d;

@@ -16,6 +16,8 @@
 
 namespace cseg {
 
+struct ColumnMoments;  // feature_stats.hpp
+
 enum class FeatureTransform : uint8_t { None = 0, Log1p = 1, Sqrt = 2, YeoJohnson = 3 };
 enum class ImputeMethod : uint8_t { Mean = 0, Median = 1, Zero = 2 };
 
@@ -115,12 +117,16 @@ std::string feature_in_message(const std::vector<std::string>& names, int32_t j)
 // Throws Error(DataException) naming the feature and the value when a value lies outside its
 // transform's domain, or when a feature to impute has no finite value; Cancelled. The
 // deciles' counting pass over all rows runs on `runner` (the result is the same for any).
+// `moments` (when not NULL) receives the column moments of the profile statistics when the
+// rows leave the pipeline exactly as they were measured (no transform, no clip: a standard
+// scaler fits from them, scaler.hpp); otherwise it is left with n = 0.
 FeaturePipeline fit_feature_pipeline(RowMap rows, const PipelineSpec& spec,
                                      std::vector<double>& impute,
                                      std::vector<double>& feature_mean,
                                      std::vector<double>& feature_std,
                                      const Interrupt& interrupt,
-                                     const TaskRunner& runner = run_tasks_serially);
+                                     const TaskRunner& runner = run_tasks_serially,
+                                     ColumnMoments* moments = nullptr);
 
 // Bytes fit_feature_pipeline allocates at most for n x d rows: one column's finite values
 // and the radix sort's scratch (row_order.hpp sort_values) or, past

@@ -33,38 +33,54 @@ void select_ranks(std::vector<double>& v, int64_t lo, int64_t hi, const int64_t*
 
 }  // namespace
 
-// Two passes: the means, then the mean squared deviation from them.
-void column_mean_std(ConstRowMap X, std::vector<double>& mean, std::vector<double>& std_dev,
-                     const Interrupt& interrupt) {
+// Two passes over the row-major rows (raw pointers: the sums stay in registers), each sum in
+// row order.
+ColumnMoments column_moments(ConstRowMap X, const Interrupt& interrupt) {
     const int64_t n = X.rows();
     const int32_t d = static_cast<int32_t>(X.cols());
-    mean.assign(size_t(d), 0.0);
-    std_dev.assign(size_t(d), 0.0);
+    ColumnMoments m;
+    m.n = n;
+    m.mean.assign(size_t(d), 0.0);
+    m.deviations.assign(size_t(d), 0.0);
+    m.squares.assign(size_t(d), 0.0);
     const double* x = X.data();  // row-major, contiguous
-    double* sum = mean.data();   // raw pointers: the sums are not reloaded after every store
+    double* sum = m.mean.data();
     for (int64_t i = 0; i < n; ++i) {
         if ((i % kPollRows) == 0) interrupt.poll();
         for (int32_t j = 0; j < d; ++j) sum[j] += x[i * d + j];
     }
-    for (double& v : mean) v /= static_cast<double>(n);
-    const double* mu = mean.data();
-    double* sq = std_dev.data();
+    for (double& v : m.mean) v /= static_cast<double>(n);
+    const double* mu = m.mean.data();
+    double* dev = m.deviations.data();
+    double* sq = m.squares.data();
     for (int64_t i = 0; i < n; ++i) {
         if ((i % kPollRows) == 0) interrupt.poll();
         for (int32_t j = 0; j < d; ++j) {
             const double t = x[i * d + j] - mu[j];
+            dev[j] += t;
             sq[j] += t * t;
         }
     }
+    return m;
+}
+
+// The population deviation sqrt(squares / n) of column_moments.
+void column_mean_std(ConstRowMap X, std::vector<double>& mean, std::vector<double>& std_dev,
+                     const Interrupt& interrupt, ColumnMoments* moments) {
+    ColumnMoments m = column_moments(X, interrupt);
+    const int32_t d = static_cast<int32_t>(X.cols());
+    mean = m.mean;
+    std_dev.assign(size_t(d), 0.0);
     for (int32_t j = 0; j < d; ++j) {
         double& s = std_dev[size_t(j)];
-        s = std::sqrt(s / static_cast<double>(n));
+        s = std::sqrt(m.squares[size_t(j)] / static_cast<double>(m.n));
         if (!std::isfinite(s) || !std::isfinite(mean[size_t(j)]))
             throw Error(ErrorKind::DataException,
                         "feature " + std::to_string(j + 1) +
                             " has values too large to summarise (its mean or standard "
                             "deviation overflows)");
     }
+    if (moments != nullptr) *moments = std::move(m);
 }
 
 // Brackets from a stride sample, one pass into the brackets, the brackets sorted.

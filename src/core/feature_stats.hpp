@@ -15,10 +15,21 @@ namespace cseg {
 // features must stay far from overflow.
 constexpr double kMaxScaledValue = 1e100;
 
-// Per-feature mean and population standard deviation of X (all finite), two passes. Throws
-// Error(DataException) when either overflows.
+// Per-feature sums of X (all finite) in row order, two passes: the means, then the sums of
+// the deviations from them and of their squares. What the profile statistics and the standard
+// scaler (scaler.cpp) are computed from, so a fit whose scaler sees the profile's rows reads
+// them once.
+struct ColumnMoments {
+    int64_t n = 0;
+    std::vector<double> mean, deviations, squares;
+};
+ColumnMoments column_moments(ConstRowMap X, const Interrupt& interrupt);
+
+// Per-feature mean and population standard deviation of X (all finite), from column_moments
+// (when `moments` is not NULL it receives them). Throws Error(DataException) when either
+// overflows.
 void column_mean_std(ConstRowMap X, std::vector<double>& mean, std::vector<double>& std_dev,
-                     const Interrupt& interrupt);
+                     const Interrupt& interrupt, ColumnMoments* moments = nullptr);
 
 // Chosen order statistics of one column's values without sorting them all: a sorted sample
 // brackets each asked-for rank, one pass keeps the values inside the brackets (Floyd &

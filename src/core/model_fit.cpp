@@ -304,9 +304,10 @@ Model fit_model(const ModelKind& kind, FitInput in, int32_t k, const KMeansOptio
     const ConstRowMap Xc(r.x, usable, d);
     // Transform, impute, clip (and the profile statistics and deciles), then the scaler.
     const TaskRunner runner = threads_runner(threads);
+    ColumnMoments moments;  // of the rows the scaler sees, when the pipeline left them as is
     m.pipeline = fit_feature_pipeline(RowMap(r.x, usable, d), pipeline_spec(opts), m.impute,
-                                      m.feature_mean, m.feature_std, interrupt, runner);
-    m.scaler = fit_scaler(Xc, opts.scale, interrupt);
+                                      m.feature_mean, m.feature_std, interrupt, runner, &moments);
+    m.scaler = fit_scaler(Xc, opts.scale, interrupt, moments.n > 0 ? &moments : nullptr);
     // Scaled in place and checked, per block of rows (the first bad row is reported).
     runner(
         task_blocks(usable),

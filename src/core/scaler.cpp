@@ -5,6 +5,8 @@
 #include <cmath>
 #include <limits>
 
+#include "feature_stats.hpp"
+
 namespace cseg {
 
 namespace {
@@ -41,36 +43,15 @@ double sorted_median(const std::vector<double>& sorted) {
 }
 
 // StandardScaler: mean and population std via the corrected two-pass algorithm
-// (Chan, Golub & LeVeque 1983), constant features detected as scikit-learn does.
-void fit_standard(ConstRowMap X, Scaler& s, const Interrupt& interrupt) {
-    const Eigen::Index n = X.rows(), d = X.cols();
-    const double nd = static_cast<double>(n);
-    // Plain loops over the row-major rows (no temporary per row), each sum in row order.
-    const double* x = X.data();
-    Eigen::RowVectorXd sum = Eigen::RowVectorXd::Zero(d);
-    double* s_sum = sum.data();
-    for (Eigen::Index i = 0; i < n; ++i) {
-        if ((i & 0xFFFF) == 0) interrupt.poll();
-        for (Eigen::Index j = 0; j < d; ++j) s_sum[j] += x[i * d + j];
-    }
-    const Eigen::RowVectorXd mean = sum / nd;
-    Eigen::RowVectorXd correction = Eigen::RowVectorXd::Zero(d);
-    Eigen::RowVectorXd squares = Eigen::RowVectorXd::Zero(d);
-    const double* mu = mean.data();
-    double* s_corr = correction.data();
-    double* s_sq = squares.data();
-    for (Eigen::Index i = 0; i < n; ++i) {
-        if ((i & 0xFFFF) == 0) interrupt.poll();
-        for (Eigen::Index j = 0; j < d; ++j) {
-            const double diff = x[i * d + j] - mu[j];
-            s_corr[j] += diff;
-            s_sq[j] += diff * diff;
-        }
-    }
-    for (Eigen::Index j = 0; j < d; ++j) {
-        const double var = (squares[j] - correction[j] * correction[j] / nd) / nd;
-        const double bound = nd * kEps * var + std::pow(nd * mean[j] * kEps, 2);
-        s.center[j] = mean[j];
+// (Chan, Golub & LeVeque 1983) from the column moments, constant features detected as
+// scikit-learn does.
+void standard_from_moments(const ColumnMoments& m, Scaler& s) {
+    const double nd = static_cast<double>(m.n);
+    for (size_t j = 0; j < m.mean.size(); ++j) {
+        const double mean = m.mean[j], corr = m.deviations[j];
+        const double var = (m.squares[j] - corr * corr / nd) / nd;
+        const double bound = nd * kEps * var + std::pow(nd * mean * kEps, 2);
+        s.center[j] = mean;
         // An overflowing variance stays infinite (fit_scaler rejects it), never "constant".
         s.scale[j] = !std::isfinite(var) ? var
                      : var <= bound     ? 1.0
@@ -142,7 +123,8 @@ void Scaler::transform_rows(RowMap X) const {
 }
 
 // Fits a scaler of the given method on finite rows.
-Scaler fit_scaler(ConstRowMap X, ScaleMethod method, const Interrupt& interrupt) {
+Scaler fit_scaler(ConstRowMap X, ScaleMethod method, const Interrupt& interrupt,
+                  const ColumnMoments* moments) {
     if (X.rows() < 1 || X.cols() < 1)
         throw Error(ErrorKind::DataException, "cannot fit a scaler on no rows or no features");
     Scaler s;
@@ -150,7 +132,9 @@ Scaler fit_scaler(ConstRowMap X, ScaleMethod method, const Interrupt& interrupt)
     s.center.assign(static_cast<size_t>(X.cols()), 0.0);
     s.scale.assign(static_cast<size_t>(X.cols()), 1.0);
     switch (method) {
-        case ScaleMethod::Standard: fit_standard(X, s, interrupt); break;
+        case ScaleMethod::Standard:
+            standard_from_moments(moments != nullptr ? *moments : column_moments(X, interrupt), s);
+            break;
         case ScaleMethod::MinMax: fit_minmax(X, s); break;
         case ScaleMethod::Robust: fit_robust(X, s, interrupt); break;
         case ScaleMethod::None: break;

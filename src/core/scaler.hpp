@@ -33,8 +33,13 @@ struct Scaler {
     void transform_rows(RowMap X) const;
 };
 
-// Fits a scaler on the rows of X (all finite). Constant features get scale 1.
-Scaler fit_scaler(ConstRowMap X, ScaleMethod method, const Interrupt& interrupt = Interrupt());
+struct ColumnMoments;  // feature_stats.hpp
+
+// Fits a scaler on the rows of X (all finite). Constant features get scale 1. A standard
+// scaler takes `moments` (column_moments of exactly these rows) instead of reading X again
+// when they are given.
+Scaler fit_scaler(ConstRowMap X, ScaleMethod method, const Interrupt& interrupt = Interrupt(),
+                  const ColumnMoments* moments = nullptr);
 
 // Throws Error(kind) unless the scaler is usable: equal lengths, finite centers,
 // finite positive scales, dims >= 1.
