@@ -93,6 +93,25 @@ SELECT gender, (m::jsonb)->'k' AS k
 FROM (SELECT gender, kmeans_fit(ARRAY[age, annual_income],
                                 CASE gender WHEN 'Male' THEN 2 ELSE 3 END) AS m
       FROM mall_customers GROUP BY gender) g ORDER BY gender;
+-- Constant options (and a query parameter) are checked on their first row only: per group
+-- the model is the one a fit of that group alone gives, and options that differ between
+-- groups but not within one are fine.
+SELECT gender, kmeans_fit(ARRAY[age, annual_income], 2, '{"seed": 5}')::text
+       = (SELECT kmeans_fit(ARRAY[age, annual_income], 2, '{"seed": 5}')::text
+          FROM mall_customers c WHERE c.gender = g.gender) AS same_as_alone
+FROM mall_customers g GROUP BY gender ORDER BY gender;
+PREPARE fit_with(jsonb) AS
+    SELECT gender, (kmeans_fit(ARRAY[age, annual_income], 2, $1)::jsonb)->'options'->'seed'
+    FROM mall_customers GROUP BY gender ORDER BY gender;
+EXECUTE fit_with('{"seed": 6}');
+SET plan_cache_mode = force_generic_plan;  -- $1 stays a parameter in the plan
+EXECUTE fit_with('{"seed": 6}');
+RESET plan_cache_mode;
+DEALLOCATE fit_with;
+SELECT gender, (kmeans_fit(ARRAY[age, annual_income], 2,
+                           CASE gender WHEN 'Male' THEN '{"seed": 7}'
+                                       ELSE '{"seed": 8}' END::jsonb)::jsonb)->'options'->'seed'
+FROM mall_customers GROUP BY gender ORDER BY gender;
 
 -- seg_align refuses a reference trained on other features (names compared when both have them).
 SELECT try($$SELECT seg_align(hi.m, (SELECT kmeans_fit(ARRAY[age, spending_score, annual_income],

@@ -4,6 +4,7 @@
 #include <cstring>
 
 extern "C" {
+#include "nodes/primnodes.h"
 #include "utils/float.h"  // float8out_internal
 }
 
@@ -23,7 +24,19 @@ struct OptionsMemo {
     Size len;
     char* bytes;
     char* text;
+    bool constant_checked;  // the argument is a constant (or parameter) and passed the check
 };
+
+// True when transition-function argument `argno` (the aggregate's argument argno - 1: the
+// state comes first) is a constant or a query parameter, the same on every row of the query.
+bool aggregate_argument_is_constant(FunctionCallInfo fcinfo, int argno) {
+    const Aggref* aggref = AggGetAggref(fcinfo);
+    if (aggref == nullptr || argno < 1 || argno > list_length(aggref->args)) return false;
+    const Node* e = reinterpret_cast<Node*>(
+        static_cast<TargetEntry*>(list_nth(aggref->args, argno - 1))->expr);
+    return IsA(e, Const) ||
+           (IsA(e, Param) && reinterpret_cast<const Param*>(e)->paramkind == PARAM_EXTERN);
+}
 
 }  // namespace
 
@@ -31,6 +44,8 @@ struct OptionsMemo {
 void jsonb_options_check_same(FunctionCallInfo fcinfo, int argno, const char* first,
                               const char* fn) {
     const char* text = "{}";
+    auto* seen = static_cast<OptionsMemo*>(fcinfo->flinfo->fn_extra);
+    if (seen != nullptr && seen->constant_checked) return;  // the same value on every row
     if (PG_NARGS() > argno && !PG_ARGISNULL(argno)) {
         Jsonb* jb = PG_GETARG_JSONB_P(argno);
         const Size len = VARSIZE(jb);
@@ -51,6 +66,9 @@ void jsonb_options_check_same(FunctionCallInfo fcinfo, int argno, const char* fi
             MemoryContextSwitchTo(old);
         }
         text = memo->text;
+        // A constant or a query parameter cannot change between rows: checked once is enough.
+        if (strcmp(text, first) == 0 && aggregate_argument_is_constant(fcinfo, argno))
+            memo->constant_checked = true;
     }
     if (strcmp(text, first) != 0)
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),

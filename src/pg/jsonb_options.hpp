@@ -15,8 +15,9 @@ namespace cseg_pg {
 
 // Raises 22023 unless jsonb argument `argno` prints as `first` (the options of the group's
 // first row, as jsonb_options_text gave them): an aggregate's options may not change from row
-// to row, or the result would depend on the scan order. `fn` names the aggregate. Remembers
-// the last argument's bytes per call site, so a constant costs one memcmp per row.
+// to row, or the result would depend on the scan order. `fn` names the aggregate. A constant
+// or query parameter (the Aggref's argument) is checked on its first row only; otherwise the
+// last argument's bytes are remembered per call site, so a repeated value costs one memcmp.
 void jsonb_options_check_same(FunctionCallInfo fcinfo, int argno, const char* first,
                               const char* fn);
 
