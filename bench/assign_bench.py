@@ -1,5 +1,5 @@
 """seg_assign per row, side by side in SQL: a hierarchical model with 20,000 leaves vs a k-means
-model, 8 features, 100,000 rows labelled per query. Run inside a cluster with customer_seg
+model, 8 features, 100,000 rows labelled per query (ASSIGN_ROWS=n: n). Run inside a cluster with customer_seg
 installed (e.g. scripts/dev_check.sh bench/assign_bench.py, which runs it in a throwaway one).
 
 Rows: standard-normal blobs (numpy default_rng(0), 5 centres, scale 4), the same generator as
@@ -12,6 +12,7 @@ the machine is shared). "bare" is the same scan without seg_assign; per-row figu
 subtract it.
 """
 import io
+import os
 import sys
 import time
 
@@ -20,7 +21,8 @@ import numpy as np
 sys.path.insert(0, "test/integration")
 import dbtest  # noqa: E402
 
-N_LEAVES, N_ROWS, D = 20000, 100000, 8
+N_LEAVES, D = 20000, 8
+N_ROWS = int(os.environ.get("ASSIGN_ROWS", "100000"))  # rows labelled per query
 
 
 def blobs(n, d=D, seed=0):
