@@ -509,7 +509,7 @@ double KdTreeView::nearest_other(const double* x, int64_t g, const double* point
 // strictly, so no tie rule can pick it. An overflowed m (+infinity with another group) means
 // M^2 is at least about the largest double.
 void KdTreeView::group_covers(const double* points, const int64_t* group, double* cover,
-                              void* scratch) const {
+                              void* scratch, const Interrupt& interrupt) const {
     int64_t* node_group = static_cast<int64_t*>(scratch);
     int32_t* column_group = reinterpret_cast<int32_t*>(node_group + max_nodes(n_));
     if (d32_ > 0) std::fill_n(column_group, max_columns32(n_), -1);
@@ -532,6 +532,7 @@ void KdTreeView::group_covers(const double* points, const int64_t* group, double
     const int32_t* columns = d32_ > 0 ? column_group : nullptr;
     const double absolute = d_ * 0x1p-900, inf = std::numeric_limits<double>::infinity();
     for (int64_t at = 0; at < n_; ++at) {  // tree order: neighbours follow each other
+        if ((at & 255) == 0) interrupt.poll();
         const int64_t i = index_[at];
         const double m =
             nearest_other(points + i * d_, group[i], points, group, node_group, columns);

@@ -30,6 +30,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "interrupt.hpp"
+
 namespace cseg {
 
 // A read-only view of a built tree (pointers into its block).
@@ -65,9 +67,10 @@ class KdTreeView {
     // in p's group: +infinity when every point is in one group, 0 when a point of another group
     // is at p's place. Searches this tree, pruning nodes whose points are all in p's group
     // (groups 0 .. 2^31 - 1); scratch: kdtree_cover_scratch_bytes(n, d) bytes, 8-aligned. No
-    // allocation, never throws; about 4-10 us a point for 20,000 points x 8 (kdtree.cpp).
-    void group_covers(const double* points, const int64_t* group, double* cover,
-                      void* scratch) const;
+    // allocation; about 4-10 us a point for 20,000 points x 8 (kdtree.cpp). Polls `interrupt`
+    // every 256 points (throws Cancelled: the covers written so far are then incomplete).
+    void group_covers(const double* points, const int64_t* group, double* cover, void* scratch,
+                      const Interrupt& interrupt = Interrupt()) const;
 
     int64_t size() const { return n_; }
 

@@ -247,8 +247,10 @@ class HierarchicalKind final : public ModelKind {
         const Prepared p(v, prepared);
         const int64_t L = v.kind_rows[kLeaves];
         if (p.state->covers == 0 && ++p.state->rows > kRowsPerLeafBeforeCovers * L) {
+            // A cancel inside leaves covers = 0: the next row starts them again.
             p.tree.group_covers(v.kind_doubles(kLeaves), v.kind_integers(kLeafClusters),
-                                p.covers, p.scratch);
+                                p.covers, p.scratch,
+                                row.interrupt != nullptr ? *row.interrupt : Interrupt());
             p.state->covers = 1;
         }
         const int64_t leaf = p.state->covers ? p.tree.nearest_in_group(row.x, p.covers)

@@ -40,6 +40,9 @@ const char* model_operation_arguments(ModelOperation op);
 struct ModelRow {
     const double* x;
     const int32_t* codes;  // nullptr for numeric kinds
+    // For a kind whose assign may do a prepared model's one-time work (the hierarchical
+    // kind's covers): polled there; nullptr = never cancelled.
+    const Interrupt* interrupt = nullptr;
 };
 
 // Which size an extent of a stored kind array has (KindArraySpec).

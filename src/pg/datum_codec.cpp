@@ -133,9 +133,11 @@ ModelCache* model_cache_set(ModelCache* cache, MemoryContext mcxt, Datum value) 
 
 // The kind's rule on the prepared row.
 int32 model_cache_assign(const ModelCache* cache, double* distance) {
+    const cseg::Interrupt interrupt(interrupt_pending);
     return guarded([&] {
         return cache->kind->assign(cache->view, cache->prepared,
-                                   cseg::ModelRow{cache->scratch, cache->codes}, distance);
+                                   cseg::ModelRow{cache->scratch, cache->codes, &interrupt},
+                                   distance);
     });
 }
 

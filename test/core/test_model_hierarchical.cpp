@@ -197,5 +197,53 @@ TEST(ModelHierarchical, AssignIsTheNearestLeafsCluster) {
     }
 }
 
+// A cancel while the covers are being computed (the row that starts them, with the wall's
+// interrupt) throws Cancelled part way through; the prepared model then still answers every
+// row as the full search does, and computes the covers again on a later row.
+int polls_before_cancel = 0;
+bool cancel_on_second_poll() { return ++polls_before_cancel >= 2; }
+
+TEST(ModelHierarchical, CancelDuringTheCoversLeavesTheModelExact) {
+    const RowMatrix X = testdata::complete_rows(testdata::marketing_campaign());
+    const Model m = fit(X, 6, R"({"max_leaves": 500})");
+    const HierarchyView h = hierarchy_view(m);
+    const int64_t L = h.leaves;
+    ASSERT_GT(L, 256);  // two polls of group_covers at least
+    const int32_t d = m.dims;
+    std::vector<uint64_t> buf((model_encoded_size(m) + 7) / 8);
+    model_encode(m, reinterpret_cast<uint8_t*>(buf.data()));
+    const ModelView v = model_view(reinterpret_cast<uint8_t*>(buf.data()), model_encoded_size(m));
+    const ModelKind& kind = model_kind(v.algorithm);
+    std::vector<uint64_t> prepared((kind.prepared_bytes(v) + 7) / 8);
+    kind.prepare(v, prepared.data());
+    const Interrupt cancel(cancel_on_second_poll);
+    Rng rng(43);
+    std::vector<double> x(static_cast<size_t>(d));
+    int cancelled = 0;
+    for (int64_t q = 0; q < 8 * L; ++q) {
+        const int64_t a = int64_t(rng.next_double() * double(L)) % L;
+        for (int32_t j = 0; j < d; ++j)
+            x[size_t(j)] = h.leaf[a * d + j] + (rng.next_double() - 0.5) * 0.2;
+        int64_t nearest = 0;
+        double best = squared_distance(x.data(), h.leaf, d);
+        for (int64_t l = 1; l < L; ++l) {
+            const double s = squared_distance(x.data(), h.leaf + l * d, d);
+            if (s < best) best = s, nearest = l;
+        }
+        polls_before_cancel = 0;
+        ModelRow row{x.data(), nullptr, cancelled == 0 ? &cancel : nullptr};
+        try {
+            EXPECT_EQ(kind.assign(v, prepared.data(), row, nullptr), h.leaf_cluster[nearest])
+                << "query " << q;
+        } catch (const Cancelled&) {
+            ++cancelled;
+            EXPECT_EQ(kind.assign(v, prepared.data(), {x.data(), nullptr}, nullptr),
+                      h.leaf_cluster[nearest])
+                << "query " << q << " after the cancel";
+        }
+    }
+    EXPECT_EQ(cancelled, 1);  // the first row past 4 rows a leaf, and only that one
+}
+
 }  // namespace
 }  // namespace cseg
