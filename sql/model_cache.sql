@@ -153,3 +153,8 @@ FROM mc_cloud c JOIN mc_big_ref r USING (i), mc_big b, generate_series(1, 5);
 SELECT count(*) AS rows, count(*) FILTER (WHERE seg_assign(b.m, c.x) IS DISTINCT FROM r.seg)
            AS wrong_with_covers
 FROM mc_cloud c JOIN mc_big_ref r USING (i), mc_big b;
+-- Clean up: later tests list the registry.
+DELETE FROM seg_models WHERE name = 'mc_reg';
+DROP TABLE mc_big, mc_big_ref, mc_cloud, mc_half, mc_km, mc_km_ref, mc_many, mc_many_ref,
+    mc_mixed, mc_models, mc_one, mc_pts, mc_ref, mc_reg_1, mc_rows;
+DROP FUNCTION mc_entries(), mc_wrong(int);
