@@ -31,19 +31,33 @@ Model fit(RowMatrix X, int32_t k, const char* options) {
                      parse_model_options(options, ModelAlgorithm::Hierarchical), {});
 }
 
+// A model encoded and prepared as the wall does it (the view points into `bytes`).
+struct EncodedModel {
+    std::vector<uint64_t> bytes, prepared;
+    ModelView view{};
+    const ModelKind* kind = nullptr;
+    explicit EncodedModel(const Model& m) : bytes((model_encoded_size(m) + 7) / 8) {
+        model_encode(m, reinterpret_cast<uint8_t*>(bytes.data()));
+        view = model_view(reinterpret_cast<uint8_t*>(bytes.data()), model_encoded_size(m));
+        kind = &model_kind(view.algorithm);
+        prepared.resize((kind->prepared_bytes(view) + 7) / 8);
+        kind->prepare(view, prepared.data());
+    }
+    // The kind's assign on one row (scaled units).
+    int32_t assign(ModelRow row, double* distance = nullptr) {
+        return kind->assign(view, prepared.data(), row, distance);
+    }
+};
+
 // The labels seg_assign gives the rows (original units), through the encoded model.
 std::vector<int32_t> assign_rows(const Model& m, const RowMatrix& X) {
-    std::vector<uint64_t> buf((model_encoded_size(m) + 7) / 8);
-    model_encode(m, reinterpret_cast<uint8_t*>(buf.data()));
-    const ModelView v = model_view(reinterpret_cast<uint8_t*>(buf.data()), model_encoded_size(m));
-    const ModelKind& kind = model_kind(v.algorithm);
-    std::vector<uint64_t> prepared((kind.prepared_bytes(v) + 7) / 8);
-    kind.prepare(v, prepared.data());
+    EncodedModel e(m);
+    const ModelView& v = e.view;
     std::vector<int32_t> out;
     std::vector<double> x(size_t(v.dims));
     for (Eigen::Index i = 0; i < X.rows(); ++i) {
         for (int32_t j = 0; j < v.dims; ++j) x[size_t(j)] = (X(i, j) - v.center[j]) / v.scale[j];
-        out.push_back(kind.assign(v, prepared.data(), {x.data(), nullptr}, nullptr));
+        out.push_back(e.assign({x.data(), nullptr}));
     }
     return out;
 }
@@ -158,13 +172,7 @@ TEST(ModelHierarchical, AssignIsTheNearestLeafsCluster) {
             const Model m = k == 6 ? fitted : hclust_recut(fitted, k);
             const HierarchyView h = hierarchy_view(m);
             const int32_t d = m.dims;
-            std::vector<uint64_t> buf((model_encoded_size(m) + 7) / 8);
-            model_encode(m, reinterpret_cast<uint8_t*>(buf.data()));
-            const ModelView v =
-                model_view(reinterpret_cast<uint8_t*>(buf.data()), model_encoded_size(m));
-            const ModelKind& kind = model_kind(v.algorithm);
-            std::vector<uint64_t> prepared((kind.prepared_bytes(v) + 7) / 8);
-            kind.prepare(v, prepared.data());
+            EncodedModel e(m);
             std::vector<double> x(static_cast<size_t>(d));
             // Enough rows for the covers to be computed part way (kRowsPerLeafBeforeCovers).
             for (int64_t q = 0; q < 4 * L + 2000; ++q) {
@@ -186,8 +194,7 @@ TEST(ModelHierarchical, AssignIsTheNearestLeafsCluster) {
                     if (s < best) best = s, nearest = l;
                 }
                 double distance = -1.0;
-                EXPECT_EQ(kind.assign(v, prepared.data(), {x.data(), nullptr}, &distance),
-                          h.leaf_cluster[nearest])
+                EXPECT_EQ(e.assign({x.data(), nullptr}, &distance), h.leaf_cluster[nearest])
                     << opts << " k=" << k << " query " << q;
                 const int32_t c = int32_t(h.leaf_cluster[nearest]);
                 EXPECT_EQ(distance, std::sqrt(squared_distance(
@@ -210,12 +217,7 @@ TEST(ModelHierarchical, CancelDuringTheCoversLeavesTheModelExact) {
     const int64_t L = h.leaves;
     ASSERT_GT(L, 256);  // two polls of group_covers at least
     const int32_t d = m.dims;
-    std::vector<uint64_t> buf((model_encoded_size(m) + 7) / 8);
-    model_encode(m, reinterpret_cast<uint8_t*>(buf.data()));
-    const ModelView v = model_view(reinterpret_cast<uint8_t*>(buf.data()), model_encoded_size(m));
-    const ModelKind& kind = model_kind(v.algorithm);
-    std::vector<uint64_t> prepared((kind.prepared_bytes(v) + 7) / 8);
-    kind.prepare(v, prepared.data());
+    EncodedModel e(m);
     const Interrupt cancel(cancel_on_second_poll);
     Rng rng(43);
     std::vector<double> x(static_cast<size_t>(d));
@@ -233,12 +235,10 @@ TEST(ModelHierarchical, CancelDuringTheCoversLeavesTheModelExact) {
         polls_before_cancel = 0;
         ModelRow row{x.data(), nullptr, cancelled == 0 ? &cancel : nullptr};
         try {
-            EXPECT_EQ(kind.assign(v, prepared.data(), row, nullptr), h.leaf_cluster[nearest])
-                << "query " << q;
+            EXPECT_EQ(e.assign(row), h.leaf_cluster[nearest]) << "query " << q;
         } catch (const Cancelled&) {
             ++cancelled;
-            EXPECT_EQ(kind.assign(v, prepared.data(), {x.data(), nullptr}, nullptr),
-                      h.leaf_cluster[nearest])
+            EXPECT_EQ(e.assign({x.data(), nullptr}), h.leaf_cluster[nearest])
                 << "query " << q << " after the cancel";
         }
     }
