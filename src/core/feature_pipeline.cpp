@@ -380,14 +380,15 @@ struct DecileCounts {
 };
 
 // The training deciles of the features marked in `sampled`, for tables above
-// OrderStatistics::kSortRows rows where no exact order statistic is asked for: the cuts are
+// kSampledDecileRows rows where no exact order statistic is asked for: the cuts are
 // numpy's linear quantiles of the finite values of a stride sample of kSampleRows rows (the
 // rows are in canonical order, so the sample is the same for every plan and thread count),
 // and every bin's training share is counted over all rows, so seg_drift's PSI baseline is
-// exact for the bins it uses. The sample is gathered a few columns at a time in one pass over
-// its rows; the counting pass runs in blocks on the runner's threads (integer counts and a
-// minimum: the same for every thread count). A feature whose sample holds no finite value is
-// unmarked (the exact path takes it). Returns every feature's finite count and minimum.
+// exact for the bins it uses. The sample is gathered eight columns at a time in one pass over
+// its rows, and those columns are sorted on the runner's threads, one task each; the counting
+// pass runs in blocks on the runner's threads (integer counts and a minimum: the same for
+// every thread count). A feature whose sample holds no finite value is unmarked (the exact
+// path takes it). Returns every feature's finite count and minimum.
 std::vector<FiniteSummary> sampled_deciles(ConstRowMap X, std::vector<char>& sampled,
                                            FeaturePipeline& p, const Interrupt& interrupt,
                                            const TaskRunner& runner) {
@@ -408,23 +409,26 @@ std::vector<FiniteSummary> sampled_deciles(ConstRowMap X, std::vector<char>& sam
             const double* row = X.data() + (s * n / S) * d + j0;
             for (int32_t c = 0; c < cols; ++c) sample[size_t(c) * size_t(S) + size_t(s)] = row[c];
         }
-        for (int32_t c = 0; c < cols; ++c) {
-            const int32_t j = j0 + c;
-            if (!sampled[size_t(j)]) continue;
-            double* col = sample.data() + size_t(c) * size_t(S);
-            int64_t m = 0;  // the finite values, in sample order
-            for (int64_t s = 0; s < S; ++s)
-                if (std::isfinite(col[s])) col[m++] = col[s];
-            if (m == 0) {
-                sampled[size_t(j)] = 0;
-                continue;
-            }
-            interrupt.poll();
-            sort_values(col, m, interrupt);
-            for (int32_t b = 0; b < kDecileCuts; ++b)
-                cuts[size_t(j) * kPadded + size_t(b)] =
-                    sorted_quantile(col, m, double(b + 1) / kDecileBins);
-        }
+        // Each column of the group sorted by its own task (its own slots only).
+        runner(
+            cols,
+            [&](int32_t c, const Interrupt& task_interrupt) {
+                const int32_t j = j0 + c;
+                if (!sampled[size_t(j)]) return;
+                double* col = sample.data() + size_t(c) * size_t(S);
+                int64_t m = 0;  // the finite values, in sample order
+                for (int64_t s = 0; s < S; ++s)
+                    if (std::isfinite(col[s])) col[m++] = col[s];
+                if (m == 0) {
+                    sampled[size_t(j)] = 0;
+                    return;
+                }
+                sort_values(col, m, task_interrupt);
+                for (int32_t b = 0; b < kDecileCuts; ++b)
+                    cuts[size_t(j) * kPadded + size_t(b)] =
+                        sorted_quantile(col, m, double(b + 1) / kDecileBins);
+            },
+            interrupt);
     }
     // One pass over the rows in blocks (one task each): per block of kBlock rows the columns
     // are transposed, then per feature the finite count, the minimum, and how many finite
@@ -532,7 +536,7 @@ FeaturePipeline fit_feature_pipeline(RowMap rows, const PipelineSpec& spec,
     std::vector<char> sampled(static_cast<size_t>(d), 0);
     const bool exact_ranks =
         spec.clip || (spec.impute && spec.impute_method == ImputeMethod::Median);
-    if (n > OrderStatistics::kSortRows && !exact_ranks)
+    if (n > kSampledDecileRows && !exact_ranks)
         for (int32_t j = 0; j < d; ++j)
             sampled[size_t(j)] =
                 !transform || p.transform[size_t(j)] != FeatureTransform::YeoJohnson;
@@ -652,15 +656,17 @@ double feature_pipeline_fit_bytes(int64_t n, int32_t d, const PipelineSpec& spec
     const double rows = static_cast<double>(std::max<int64_t>(n, 0));
     // Sorted whole: the copy and sort_values' scratch; above kSortRows the brackets (or, when
     // a sample misjudged them, the scratch) beside the copy, and the sample.
-    // Sampled deciles: up to eight of the sample's columns, its sort scratch, the counting
-    // tasks' counts and each thread's transposed block (a bound for any thread count).
+    // Sampled deciles: up to eight of the sample's columns and a sort scratch for each, the
+    // counting tasks' counts and each thread's transposed block (a bound for any thread count).
     const double S = double(OrderStatistics::kSampleRows);
-    const double sampled = 8.0 * S * double(std::min(d, 8)) + radix_sort_bytes(int64_t(S)) +
+    const double sampled = 8.0 * S * double(std::min(d, 8)) +
+                           double(std::min(d, 8)) * radix_sort_bytes(int64_t(S)) +
                            double(task_blocks(n) + 64) * double(d) * (16.0 + 8.0 * 9.0 + 2048.0);
     const double column = n <= OrderStatistics::kSortRows
                               ? 8.0 * rows + radix_sort_bytes(n)
-                              : std::max(2.0 * 8.0 * rows + 8.0 * S, sampled);
-    return column + 8.0 * 64.0 + (transform && spec.impute ? rows * double(d) / 8.0 : 0.0);
+                              : 2.0 * 8.0 * rows + 8.0 * S;
+    const double deciles = n > kSampledDecileRows ? std::max(column, sampled) : column;
+    return deciles + 8.0 * 64.0 + (transform && spec.impute ? rows * double(d) / 8.0 : 0.0);
 }
 
 // Per-feature transform of one row.

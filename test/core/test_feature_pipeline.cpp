@@ -245,12 +245,12 @@ TEST(FitFeaturePipeline, ImputesMedianAndZeroInTransformedUnits) {
     EXPECT_NEAR(f.mean[0], (1.0 + 0.0 + 3.0 + 7.0 + 15.0) / 5.0, 1e-12);
 }
 
-// Above OrderStatistics::kSortRows rows, with no clip or median asked for, the deciles come
+// Above kSampledDecileRows rows, with no clip or median asked for, the deciles come
 // from a stride sample: each cut within 0.01 in quantile level of the exact one (its sampling
 // error is ~0.0012), and each bin's share counted exactly over all rows for those cuts; a
 // value outside a transform's domain and a NULL still behave as on small tables.
 TEST(FitFeaturePipeline, LargeTablesTakeDecilesFromASampleAndCountSharesExactly) {
-    const int64_t n = cseg::OrderStatistics::kSortRows + 12345;
+    const int64_t n = cseg::kSampledDecileRows + 12345;
     cseg::RowMatrix X(n, 3);
     uint64_t state = 42;
     const auto uniform = [&state] {
