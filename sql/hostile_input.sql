@@ -33,6 +33,23 @@ SELECT seg_assign(kp, ARRAY[-1e200, 50, 50], ARRAY['Male']) =
        seg_distance(kp, ARRAY[-1e200, 50, 50], ARRAY['Male']) < 'Infinity' AS finite
 FROM (SELECT kprototypes_fit(ARRAY[age, annual_income, spending_score], ARRAY[gender], 4) AS kp
       FROM mall_customers) q;
+-- Hierarchical models too: a row that far out gets the cluster of the leaf that is nearest in
+-- exact (numeric) arithmetic, leaves tied on the far feature told apart by the others, and a
+-- finite distance (the label was the first leaf's and the distance infinite).
+CREATE FUNCTION hi_nearest_leaf(m segmodel, x float8[]) RETURNS int LANGUAGE sql AS $$
+    WITH l AS (SELECT ord, leaf
+               FROM jsonb_array_elements(m::jsonb -> 'leaves') WITH ORDINALITY t(leaf, ord)),
+         d AS (SELECT ord, sum(((leaf ->> (j - 1))::numeric - x[j]::numeric) ^ 2) AS d2
+               FROM l, generate_subscripts(x, 1) j GROUP BY ord)
+    SELECT ((m::jsonb -> 'leaf_clusters') ->> ((SELECT ord FROM d ORDER BY d2, ord LIMIT 1)::int - 1))::int $$;
+SELECT x, seg_assign(m, x) = hi_nearest_leaf(m, x) AS nearest_leaf,
+       seg_distance(m, x) < 'Infinity' AS finite
+FROM (SELECT hclust_fit(ARRAY[age, annual_income, spending_score], 4, '{"scale": "none"}') AS m
+      FROM mall_customers) h,
+     (VALUES (ARRAY[1e200, 50, 50]::float8[]), (ARRAY[-1e200, 50, 50]), (ARRAY[50, 1e200, 50]),
+             (ARRAY[50, 50, 1e308]), (ARRAY[50, 50, -1e308]), (ARRAY[1e160, 1e160, 0]),
+             (ARRAY[1e50, 50, 50])) v(x);
+DROP FUNCTION hi_nearest_leaf(segmodel, float8[]);
 -- A finite input whose scaled value overflows (scale < 1) is a clear error naming the feature.
 SELECT try($$SELECT seg_assign(kmeans_fit(ARRAY[x, y], 1), ARRAY[1.7e308, 0])
              FROM (VALUES (0.1, 1), (0.2, 2), (0.3, 3)) v(x, y)$$);
@@ -112,6 +129,83 @@ SELECT gender, (kmeans_fit(ARRAY[age, annual_income], 2,
                            CASE gender WHEN 'Male' THEN '{"seed": 7}'
                                        ELSE '{"seed": 8}' END::jsonb)::jsonb)->'options'->'seed'
 FROM mall_customers GROUP BY gender ORDER BY gender;
+
+-- Every other aggregate taking a parameter checks it on every row too (they took the first
+-- row's and applied it to all): hclust_fit's k and options, scaler_fit's method, the three
+-- silhouettes' options, the stream engine's seeding options and its pass's model.
+SELECT try($$SELECT hclust_fit(ARRAY[age, annual_income],
+                               CASE WHEN customer_id < 100 THEN 2 ELSE 5 END)
+             FROM mall_customers$$);
+SELECT try($$SELECT hclust_fit(ARRAY[age, annual_income], 3,
+                               CASE WHEN customer_id < 100 THEN '{"linkage": "single"}'
+                                    ELSE '{"linkage": "complete"}' END::jsonb)
+             FROM mall_customers$$);
+SELECT try($$SELECT scaler_fit(ARRAY[age, annual_income],
+                               CASE WHEN customer_id < 100 THEN 'standard' ELSE 'minmax' END)
+             FROM mall_customers$$);
+SELECT try($$SELECT scaler_fit(ARRAY[age, annual_income],
+                               CASE WHEN customer_id < 100 THEN 'standard' END)
+             FROM mall_customers$$);
+SELECT try($$SELECT silhouette(ARRAY[age, annual_income], customer_id % 3,
+                               CASE WHEN customer_id < 100 THEN '{"sample_size": 50, "seed": 1}'
+                                    ELSE '{"sample_size": 150, "seed": 2}' END::jsonb)
+             FROM mall_customers$$);
+CREATE TABLE hi_models AS
+SELECT kmeans_fit(ARRAY[age, annual_income], 3, '{"seed": 1}') AS km,
+       kmeans_fit(ARRAY[age, annual_income], 3, '{"seed": 1, "scale": "none"}') AS km_raw,
+       kprototypes_fit(ARRAY[age, annual_income], ARRAY[gender], 2) AS kp
+FROM mall_customers;
+SELECT try($$SELECT silhouette(km, ARRAY[age, annual_income],
+                               CASE WHEN customer_id < 100 THEN '{"sample_size": 50, "seed": 1}'
+                                    ELSE '{"sample_size": 150, "seed": 2}' END::jsonb)
+             FROM mall_customers, hi_models$$);
+SELECT try($$SELECT silhouette(kp, ARRAY[age, annual_income], ARRAY[gender],
+                               CASE WHEN customer_id < 100 THEN '{"sample_size": 50, "seed": 1}'
+                                    ELSE '{"sample_size": 150, "seed": 2}' END::jsonb)
+             FROM mall_customers, hi_models$$);
+SELECT try($$SELECT seg_stream_seed(ARRAY[age, annual_income],
+                                    CASE WHEN customer_id < 100 THEN '{"sample": 50, "seed": 1}'
+                                         ELSE '{"sample": 150, "seed": 2}' END::jsonb)
+             FROM mall_customers$$);
+-- Two models of the same k and features: a pass mixing them is no pass of either.
+SELECT try($$SELECT seg_stream_pass(CASE WHEN customer_id < 100 THEN km ELSE km_raw END,
+                                    ARRAY[age, annual_income])
+             FROM mall_customers, hi_models$$);
+-- One parameter per group is fine, a window frame's rows are one group, and a constant (a
+-- literal or a PL/pgSQL variable) gives each group the result of that group alone.
+SELECT gender, (m::jsonb)->'k' AS k, (m::jsonb)->'options'->'linkage' AS linkage
+FROM (SELECT gender, hclust_fit(ARRAY[age, annual_income], CASE gender WHEN 'Male' THEN 2 ELSE 3 END,
+                                CASE gender WHEN 'Male' THEN '{"linkage": "average"}'
+                                            ELSE '{"linkage": "ward"}' END::jsonb) AS m
+      FROM mall_customers GROUP BY gender) g ORDER BY gender;
+SELECT gender, silhouette(km, ARRAY[age, annual_income], '{"sample_size": 60, "seed": 3}')
+       = (SELECT silhouette(km, ARRAY[age, annual_income], '{"sample_size": 60, "seed": 3}')
+          FROM mall_customers c, hi_models WHERE c.gender = g.gender) AS same_as_alone
+FROM mall_customers g, hi_models GROUP BY gender ORDER BY gender;
+CREATE FUNCTION hi_silhouette(opts jsonb) RETURNS TABLE (gender text, s float8)
+LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN QUERY SELECT c.gender::text, silhouette(m.km, ARRAY[c.age, c.annual_income], opts)
+                 FROM mall_customers c, hi_models m GROUP BY c.gender, m.km::text;
+END $$;
+SELECT f.gender, f.s = (SELECT silhouette(km, ARRAY[age, annual_income], '{"sample_size": 40}')
+                        FROM mall_customers c, hi_models WHERE c.gender = f.gender) AS same_as_alone
+FROM hi_silhouette('{"sample_size": 40}') f ORDER BY f.gender;
+SELECT try($$SELECT count(w::text)
+             FROM (SELECT kprototypes_fit(ARRAY[age, annual_income], ARRAY[gender], 2,
+                                          CASE WHEN customer_id % 2 = 0 THEN '{"seed": 1}'
+                                               ELSE '{"seed": 2}' END::jsonb)
+                          OVER (ORDER BY customer_id ROWS BETWEEN 5 PRECEDING AND 5 FOLLOWING) AS w
+                   FROM mall_customers) z$$);
+SELECT count(*) AS rows,
+       count(*) FILTER (WHERE w::text <> (SELECT kprototypes_fit(ARRAY[age, annual_income], ARRAY[gender], 2,
+                                                                 '{"seed": 1}')::text
+                                         FROM mall_customers c WHERE c.gender = z.gender)) AS wrong
+FROM (SELECT gender, kprototypes_fit(ARRAY[age, annual_income], ARRAY[gender], 2, '{"seed": 1}')
+                         OVER (PARTITION BY gender) AS w
+      FROM mall_customers) z;
+DROP FUNCTION hi_silhouette(jsonb);
+DROP TABLE hi_models;
 
 -- seg_align refuses a reference trained on other features (names compared when both have them).
 SELECT try($$SELECT seg_align(hi.m, (SELECT kmeans_fit(ARRAY[age, spending_score, annual_income],

@@ -153,8 +153,65 @@ FROM mc_cloud c JOIN mc_big_ref r USING (i), mc_big b, generate_series(1, 5);
 SELECT count(*) AS rows, count(*) FILTER (WHERE seg_assign(b.m, c.x) IS DISTINCT FROM r.seg)
            AS wrong_with_covers
 FROM mc_cloud c JOIN mc_big_ref r USING (i), mc_big b;
+-- 8. The cap changed by a function on every row of the statement (0, 1 kB, 1 GB) while one
+-- call site cycles through 40 hierarchical models (k = 2..6, many of equal length) and
+-- another holds one: every answer is a fresh decoding's; nothing stays with the cap at 0.
+CREATE FUNCTION mc_cap(v text) RETURNS int LANGUAGE sql VOLATILE AS $$
+    SELECT length(set_config('customer_seg.model_cache_memory', v, false)) * 0 $$;
+CREATE TABLE mc_forty AS
+SELECT g, hclust_fit(x, 2 + g % 5) AS m FROM mc_pts, generate_series(1, 40) g
+WHERE id % 40 <> g GROUP BY g;
+SET customer_seg.model_cache_memory = 0;
+CREATE TABLE mc_forty_ref AS
+SELECT f.g, p.id, seg_assign(f.m, p.x) AS seg, seg_distance(f.m, p.x) AS dist
+FROM mc_forty f, mc_pts p WHERE p.id % 4 = 0;
+RESET customer_seg.model_cache_memory;
+SELECT count(DISTINCT pg_column_size(m)) < 40 AS some_lengths_equal FROM mc_forty;
+SELECT count(*) AS rows,
+       count(*) FILTER (WHERE seg_assign(f.m, p.x) IS DISTINCT FROM r.seg
+                        OR seg_distance(f.m, p.x) IS DISTINCT FROM r.dist) AS wrong,
+       count(*) FILTER (WHERE seg_distance(h.m, p.x) IS DISTINCT FROM hr.dist) AS wrong_held,
+       sum(mc_cap(CASE p.id % 3 WHEN 0 THEN '0' WHEN 1 THEN '1kB' ELSE '1GB' END)) AS zero
+FROM (SELECT * FROM mc_forty_ref ORDER BY id, g) r JOIN mc_forty f USING (g)
+     JOIN mc_pts p USING (id) JOIN mc_ref hr ON hr.id = p.id AND hr.model = 1, mc_models h
+WHERE h.id = 1;
+SET customer_seg.model_cache_memory = 0;
+SELECT mc_entries() AS entries_with_cap_0;
+RESET customer_seg.model_cache_memory;
+
+-- 9. The nearest-leaf covers with values at the edges: leaves at +-1e99, denormals and -0.0
+-- (scale "none", so they stay as they are), rows from 5e-324 to 1e308, +-Infinity and NaN;
+-- labelled 10 times in one statement (covers after 4 rows a leaf), the same as the full
+-- search of a fresh decoding one row at a time.
+CREATE TABLE mc_edge AS
+SELECT i, ARRAY[CASE i % 7 WHEN 0 THEN 1e99 WHEN 1 THEN -1e99 WHEN 2 THEN 5e-324
+                           WHEN 3 THEN -0.0 ELSE (i % 13)::float8 END,
+                CASE i % 5 WHEN 0 THEN 1e-310 WHEN 1 THEN 9e99
+                           ELSE (i % 11)::float8 * 1e98 END]::float8[] AS x
+FROM generate_series(1, 120) i;
+CREATE TABLE mc_edge_model AS SELECT hclust_fit(x, 3, '{"scale": "none"}') AS m FROM mc_edge;
+CREATE TABLE mc_probe AS
+SELECT row_number() OVER () AS j, ARRAY[a, b]::float8[] AS x
+FROM unnest(ARRAY[0, -0.0, 5e-324, -5e-324, 1e-310, 1e99, -1e99, 1e154, 1e308, -1e308, 3,
+                  7.5, 'Infinity', '-Infinity', 'NaN']::float8[]) a,
+     unnest(ARRAY[0, 5e-324, 9e99, -1e308, 1e154, 5e98, 'NaN', 'Infinity']::float8[]) b;
+CREATE FUNCTION mc_fresh(m segmodel, x float8[]) RETURNS int LANGUAGE plpgsql AS $$
+DECLARE r int;
+BEGIN
+    PERFORM set_config('customer_seg.model_cache_memory', '0', true);
+    EXECUTE 'SELECT seg_assign($1, $2)' INTO r USING m, x;  -- a new call site: decoded afresh
+    PERFORM set_config('customer_seg.model_cache_memory', '64MB', true);
+    RETURN r;
+END $$;
+CREATE TABLE mc_probe_ref AS SELECT j, mc_fresh(m, x) AS seg FROM mc_probe, mc_edge_model;
+SELECT count(*) AS probes, count(seg) AS labelled FROM mc_probe_ref;
+SELECT count(*) AS rows,
+       count(*) FILTER (WHERE seg_assign(m, p.x) IS DISTINCT FROM r.seg) AS wrong_with_covers
+FROM mc_probe p JOIN mc_probe_ref r USING (j), mc_edge_model, generate_series(1, 10);
+
 -- Clean up: later tests list the registry.
 DELETE FROM seg_models WHERE name = 'mc_reg';
 DROP TABLE mc_big, mc_big_ref, mc_cloud, mc_half, mc_km, mc_km_ref, mc_many, mc_many_ref,
-    mc_mixed, mc_models, mc_one, mc_pts, mc_ref, mc_reg_1, mc_rows;
-DROP FUNCTION mc_entries(), mc_wrong(int);
+    mc_mixed, mc_models, mc_one, mc_pts, mc_ref, mc_reg_1, mc_rows, mc_forty, mc_forty_ref,
+    mc_edge, mc_edge_model, mc_probe, mc_probe_ref;
+DROP FUNCTION mc_entries(), mc_wrong(int), mc_cap(text), mc_fresh(segmodel, float8[]);

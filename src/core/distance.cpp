@@ -47,22 +47,24 @@ bool needs_wide_comparison(const double* x, int32_t dims, double best_sq, double
 static_assert(std::numeric_limits<long double>::max_exponent >= 2 * 1024 + 64,
               "nearest_centroid_wide needs a long double with a wider exponent than double");
 
-// Argmin over c of ||c||^2 - 2 x.c (+ extra[c]), accumulated in long double.
+// Argmin over c of ||c||^2 - 2 x.c (+ extra[c]) by pairwise comparisons in long double:
+// g(a) - g(b) = sum_j (a_j - b_j)(a_j + b_j - 2 x_j) (+ extra[a] - extra[b]), where a
+// coordinate the two share adds exactly 0, so a huge coordinate of x cannot hide the others.
 int32_t nearest_centroid_wide(const double* x, const double* centroids, int32_t k,
                               int32_t dims, const double* extra) {
     int32_t best = 0;
-    long double best_g = 0.0L;
-    for (int32_t c = 0; c < k; ++c) {
-        const double* cc = centroids + static_cast<int64_t>(c) * dims;
-        long double g = extra != nullptr ? static_cast<long double>(extra[c]) : 0.0L;
+    for (int32_t c = 1; c < k; ++c) {
+        const double* a = centroids + static_cast<int64_t>(c) * dims;
+        const double* b = centroids + static_cast<int64_t>(best) * dims;
+        long double diff = extra != nullptr ? static_cast<long double>(extra[c]) -
+                                                  static_cast<long double>(extra[best])
+                                            : 0.0L;
         for (int32_t j = 0; j < dims; ++j) {
-            const long double cj = cc[j];
-            g += cj * (cj - 2.0L * static_cast<long double>(x[j]));
+            if (a[j] == b[j]) continue;
+            const long double aj = a[j], bj = b[j];
+            diff += (aj - bj) * (aj + bj - 2.0L * static_cast<long double>(x[j]));
         }
-        if (c == 0 || g < best_g) {
-            best_g = g;
-            best = c;
-        }
+        if (diff < 0.0L) best = c;
     }
     return best;
 }

@@ -42,9 +42,11 @@ int32_t nearest_centroid(const double* x, const double* centroids, int32_t k, in
 bool needs_wide_comparison(const double* x, int32_t dims, double best_sq, double second_sq);
 
 // nearest_centroid for finite coordinates of any size: compares ||c||^2 - 2 x.c (the squared
-// distance less the common ||x||^2) in extended precision, so nothing overflows and no
-// centroid is absorbed by a huge coordinate of x. Ties go to the lowest index. extra, when
-// not null, holds k further costs added to each centroid's (k-prototypes' mismatch costs).
+// distance less the common ||x||^2) of two centroids at a time in extended precision, as a
+// sum over the coordinates where they differ, so nothing overflows and no centroid is
+// absorbed by a huge coordinate of x (centroids tied there are told apart by the others).
+// Ties go to the lowest index. extra, when not null, holds k further costs added to each
+// centroid's (k-prototypes' mismatch costs).
 int32_t nearest_centroid_wide(const double* x, const double* centroids, int32_t k,
                               int32_t dims, const double* extra = nullptr);
 

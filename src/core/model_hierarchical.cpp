@@ -241,7 +241,10 @@ class HierarchicalKind final : public ModelKind {
     // that cluster's centroid, as mean_distance measures it. Only the cluster is needed: once
     // this prepared model has labelled kRowsPerLeafBeforeCovers rows a leaf, the leaves'
     // covers are computed and the search stops at the first leaf whose cover holds the row
-    // (a leaf of the nearest leaf's cluster, KdTreeView::nearest_in_group).
+    // (a leaf of the nearest leaf's cluster, KdTreeView::nearest_in_group). A row far outside
+    // the model (its squared distance overflows, or a coordinate beyond 2^40 may absorb the
+    // leaves: needs_wide_comparison) is compared with every leaf again in extended precision
+    // (nearest_centroid_wide) and its distance computed without overflow.
     int32_t assign(const ModelView& v, void* prepared, ModelRow row,
                    double* distance) const override {
         const Prepared p(v, prepared);
@@ -253,12 +256,15 @@ class HierarchicalKind final : public ModelKind {
                                 row.interrupt != nullptr ? *row.interrupt : Interrupt());
             p.state->covers = 1;
         }
-        const int64_t leaf = p.state->covers ? p.tree.nearest_in_group(row.x, p.covers)
-                                             : p.tree.nearest(row.x);
+        int64_t leaf = p.state->covers ? p.tree.nearest_in_group(row.x, p.covers)
+                                       : p.tree.nearest(row.x);
+        const double* leaves = v.kind_doubles(kLeaves);
+        const double best = squared_distance(row.x, leaves + leaf * v.dims, v.dims);
+        if (needs_wide_comparison(row.x, v.dims, best, best))
+            leaf = nearest_centroid_wide(row.x, leaves, int32_t(L), v.dims);
         const int32_t c = int32_t(v.kind_integers(kLeafClusters)[leaf]);
         if (distance != nullptr)
-            *distance =
-                std::sqrt(squared_distance(row.x, v.centroids + int64_t{c} * v.dims, v.dims));
+            *distance = euclidean_distance(row.x, v.centroids + int64_t{c} * v.dims, v.dims);
         return c;
     }
 };

@@ -33,6 +33,8 @@ struct ModelCache {
     double* scratch;         // 2 * dims doubles for the caller
     int32* codes;            // categorical kinds: cat_dims category codes for the caller; else NULL
     void* prepared;          // the kind's prepared block (ModelKind::prepare), or NULL
+    void* caller_memo;       // the caller's own per-call-site memo (same context), or NULL:
+                             // e.g. jsonb_options_check_same's, as fn_extra holds this cache
 };
 
 // The cached decoding of the model in argument `argno`, refreshed when the datum changes.

@@ -7,6 +7,7 @@
 #include "fit_settings.hpp"
 #include "guard.hpp"
 #include "hclust_model.hpp"
+#include "jsonb_options.hpp"
 #include "model_fit.hpp"
 #include "model_json.hpp"
 #include "model_kind.hpp"
@@ -32,11 +33,7 @@ void init_params(FunctionCallInfo fcinfo, cseg_pg::RowBuffer* st) {
         ereport(ERROR,
                 (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                  errmsg("hclust_fit: k must be between 1 and the number of rows, got %d", k)));
-    const char* options = "{}";
-    if (PG_NARGS() > 3 && !PG_ARGISNULL(3)) {
-        Jsonb* jb = PG_GETARG_JSONB_P(3);
-        options = JsonbToCString(nullptr, &jb->root, VARSIZE(jb));
-    }
+    const char* options = cseg_pg::jsonb_options_text(fcinfo, 3);
     cseg_pg::guarded([&] {
         cseg::parse_model_options(options, cseg::ModelAlgorithm::Hierarchical);
         return 0;
@@ -68,7 +65,12 @@ PG_FUNCTION_INFO_V1(seg_cut);
 Datum hclust_fit_trans(PG_FUNCTION_ARGS) {
     cseg_pg::RowBuffer* st = cseg_pg::row_buffer_get(fcinfo, false, "hclust_fit");
     if (PG_ARGISNULL(1)) PG_RETURN_POINTER(st);
-    if (st->param == nullptr) init_params(fcinfo, st);
+    if (st->param == nullptr) {
+        init_params(fcinfo, st);
+    } else {  // the result must not depend on which row came first
+        cseg_pg::int_param_check_same(fcinfo, 2, st->k, "k", "hclust_fit");
+        cseg_pg::jsonb_options_check_same(fcinfo, 3, st->param, "hclust_fit");
+    }
     cseg_pg::row_buffer_append(st, PG_GETARG_ARRAYTYPE_P(1), 0, "hclust_fit");
     PG_RETURN_POINTER(st);
 }

@@ -27,6 +27,8 @@ struct OptionsMemo {
     bool constant_checked;  // the argument is a constant (or parameter) and passed the check
 };
 
+}  // namespace
+
 // True when transition-function argument `argno` (the aggregate's argument argno - 1: the
 // state comes first) is a constant or a query parameter, the same on every row of the query.
 bool aggregate_argument_is_constant(FunctionCallInfo fcinfo, int argno) {
@@ -38,23 +40,22 @@ bool aggregate_argument_is_constant(FunctionCallInfo fcinfo, int argno) {
            (IsA(e, Param) && reinterpret_cast<const Param*>(e)->paramkind == PARAM_EXTERN);
 }
 
-}  // namespace
-
 // Compares the printed options with the first row's, printing only bytes not seen last time.
 void jsonb_options_check_same(FunctionCallInfo fcinfo, int argno, const char* first,
-                              const char* fn) {
+                              const char* fn, void** memo_slot) {
     const char* text = "{}";
-    auto* seen = static_cast<OptionsMemo*>(fcinfo->flinfo->fn_extra);
+    if (memo_slot == nullptr) memo_slot = &fcinfo->flinfo->fn_extra;
+    auto* seen = static_cast<OptionsMemo*>(*memo_slot);
     if (seen != nullptr && seen->constant_checked) return;  // the same value on every row
     if (PG_NARGS() > argno && !PG_ARGISNULL(argno)) {
         Jsonb* jb = PG_GETARG_JSONB_P(argno);
         const Size len = VARSIZE(jb);
-        auto* memo = static_cast<OptionsMemo*>(fcinfo->flinfo->fn_extra);
+        auto* memo = seen;
         if (memo == nullptr || memo->len != len || memcmp(memo->bytes, jb, len) != 0) {
             MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
             if (memo == nullptr) {
                 memo = static_cast<OptionsMemo*>(palloc0(sizeof(OptionsMemo)));
-                fcinfo->flinfo->fn_extra = memo;
+                *memo_slot = memo;
             }
             if (memo->bytes != nullptr) pfree(memo->bytes);
             if (memo->text != nullptr) pfree(memo->text);
@@ -90,6 +91,22 @@ void int_param_check_same(FunctionCallInfo fcinfo, int argno, int32 first, const
                         errmsg("%s: %s must be the same on every row of a group, got %d and then "
                                "%d",
                                fn, what, first, v),
+                        errhint("Pass %s as a constant.", what)));
+}
+
+// Compares a text parameter's bytes with its first row's value.
+void text_param_check_same(FunctionCallInfo fcinfo, int argno, const char* first,
+                           const char* what, const char* fn) {
+    if (PG_ARGISNULL(argno))
+        ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+                        errmsg("%s: %s must not be NULL", fn, what)));
+    const text* t = PG_GETARG_TEXT_PP(argno);
+    const Size len = VARSIZE_ANY_EXHDR(t);
+    if (len != strlen(first) || memcmp(VARDATA_ANY(t), first, len) != 0)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("%s: %s must be the same on every row of a group, got \"%s\" and "
+                               "then \"%s\"",
+                               fn, what, first, text_to_cstring(t)),
                         errhint("Pass %s as a constant.", what)));
 }
 

@@ -17,7 +17,6 @@
 #include "row_buffer.hpp"
 
 extern "C" {
-#include "nodes/primnodes.h"
 #include "utils/guc.h"
 }
 #undef Min
@@ -45,6 +44,7 @@ struct SeedState {
     double* moments;  // 5 * dims: count, mean, m2, min, max
     char* sample;     // keys, heap and rows of `allocated` rows
     double* scratch;  // one row
+    const char* options;  // the first row's options text (NULL in a deserialized state)
 };
 
 // A Lloyd pass's state.
@@ -56,6 +56,8 @@ struct PassState {
     double inertia;
     char* block;  // lloyd_sums_bytes(k, dims)
     bool model_fixed;  // the model argument is a constant: decoded once, never re-compared
+    Size model_len;    // the first row's model (its encoding's length and hash), which every
+    uint64 model_hash; // row's must equal (0, 0 in a deserialized state)
     /* With a fixed model, rows wait here (scaled) to be labelled a block at a time
        (ModelKind::assign_rows); `model` is the transition's cache, alive for the query. */
     const cseg_pg::ModelCache* model;
@@ -75,17 +77,6 @@ int32 pass_block_rows(int32 dims) {
 // Labels the pending rows in one block and adds them to the sums, in arrival order (the
 // same sums, labels and distances as one row at a time).
 void pass_flush(PassState* st);
-
-// True when the aggregate's first argument is the same value for every row of the query (a
-// constant, or a parameter of the statement: how kmeans_stream_fit and postgres_fdw pass the
-// model), so its decoding need not be compared with each row's value.
-bool first_argument_fixed(FunctionCallInfo fcinfo) {
-    Aggref* ref = AggGetAggref(fcinfo);
-    if (ref == nullptr || list_length(ref->args) < 1) return false;
-    const Node* e = reinterpret_cast<Node*>(static_cast<TargetEntry*>(linitial(ref->args))->expr);
-    return IsA(e, Const) ||
-           (IsA(e, Param) && reinterpret_cast<const Param*>(e)->paramkind == PARAM_EXTERN);
-}
 
 // The aggregate context, or an error naming the function called outside an aggregate.
 MemoryContext agg_context(FunctionCallInfo fcinfo, const char* fn) {
@@ -460,6 +451,9 @@ Datum seg_stream_seed_trans(PG_FUNCTION_ARGS) {
         st->missing = o.missing;
         st->capacity = o.capacity;
         st->seed = o.seed;
+        st->options = MemoryContextStrdup(cxt, options);
+    } else if (st->options != nullptr) {  // the sample must not depend on the first row
+        cseg_pg::jsonb_options_check_same(fcinfo, 2, st->options, fn);
     }
     if (PG_ARGISNULL(1)) PG_RETURN_POINTER(st);
     ArrayType* features = PG_GETARG_ARRAYTYPE_P(1);
@@ -554,7 +548,11 @@ Datum seg_stream_pass_trans(PG_FUNCTION_ARGS) {
     }
     if (st == nullptr) {
         st = pass_new(cxt, c->view.k, c->view.dims);
-        st->model_fixed = first_argument_fixed(fcinfo);
+        st->model_len = c->entry->len;
+        st->model_hash = c->entry->hash;
+        // A constant or a parameter of the statement (how kmeans_stream_fit and postgres_fdw
+        // pass the model): decoded once, never compared with each row's value.
+        st->model_fixed = cseg_pg::aggregate_argument_is_constant(fcinfo, 1);
         if (st->model_fixed) {
             const int32 rows = pass_block_rows(st->dims);
             st->model = c;
@@ -564,7 +562,9 @@ Datum seg_stream_pass_trans(PG_FUNCTION_ARGS) {
             st->labels = static_cast<int32*>(MemoryContextAlloc(cxt, sizeof(int32) * rows));
             st->distances = static_cast<double*>(MemoryContextAlloc(cxt, sizeof(double) * rows));
         }
-    } else if (st->k != c->view.k || st->dims != c->view.dims) {
+    } else if (st->k != c->view.k || st->dims != c->view.dims ||
+               (!st->model_fixed && st->model_len != 0 &&
+                (c->entry->len != st->model_len || c->entry->hash != st->model_hash))) {
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                         errmsg("%s: the model must be the same for every row", fn)));
     }

@@ -1,6 +1,7 @@
 // scaler_fit(features float8[] [, method text]) aggregate: transition and final functions.
 #include "guard.hpp"
 #include "datum_codec.hpp"
+#include "jsonb_options.hpp"
 #include "missing.hpp"
 #include "row_buffer.hpp"
 #include "row_order.hpp"
@@ -32,6 +33,8 @@ Datum scaler_fit_trans(PG_FUNCTION_ARGS) {
         const char* method = PG_NARGS() > 2 ? text_to_cstring(PG_GETARG_TEXT_PP(2)) : "standard";
         cseg_pg::guarded([&] { cseg::parse_scale_method(method); });
         cseg_pg::row_buffer_set_param(st, method, strlen(method));
+    } else if (PG_NARGS() > 2) {  // the scaler must not depend on which row came first
+        cseg_pg::text_param_check_same(fcinfo, 2, st->param, "method", "scaler_fit");
     }
     cseg_pg::row_buffer_append(st, PG_GETARG_ARRAYTYPE_P(1), 0, "scaler_fit");
     PG_RETURN_POINTER(st);

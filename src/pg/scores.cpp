@@ -89,8 +89,8 @@ void notice_skipped(const char* fn, int64 skipped, bool model_form) {
                         : 0));
 }
 
-// Checks the silhouette options once (on the first row) and keeps their text in the state,
-// after `prefix` (a model fingerprint) when given.
+// Checks the silhouette options on the first row and keeps their text in the state, after
+// `prefix` (a model fingerprint) when given; later rows must pass the same options.
 void init_options(FunctionCallInfo fcinfo, RowBuffer* st, int argno, const char* prefix) {
     const char* options = cseg_pg::jsonb_options_text(fcinfo, argno);
     cseg_pg::guarded([&] { cseg::parse_silhouette_options(options); });
@@ -102,7 +102,10 @@ void init_options(FunctionCallInfo fcinfo, RowBuffer* st, int argno, const char*
 Datum plain_trans(FunctionCallInfo fcinfo, const char* fn, bool has_options) {
     RowBuffer* st = cseg_pg::row_buffer_get(fcinfo, true, fn);
     if (PG_ARGISNULL(1) || PG_ARGISNULL(2)) PG_RETURN_POINTER(st);
-    if (has_options && st->param == nullptr) init_options(fcinfo, st, 3, "");
+    if (has_options && st->param == nullptr)
+        init_options(fcinfo, st, 3, "");
+    else if (has_options)  // the score must not depend on which row came first
+        cseg_pg::jsonb_options_check_same(fcinfo, 3, st->param, fn);
     cseg_pg::row_buffer_append(st, PG_GETARG_ARRAYTYPE_P(1), PG_GETARG_INT32(2), fn);
     PG_RETURN_POINTER(st);
 }
@@ -202,10 +205,15 @@ cseg_pg::ModelCache* row_model(FunctionCallInfo fcinfo, RowBuffer* st, int argno
         } else {
             cseg_pg::row_buffer_set_param(st, fingerprint, strlen(fingerprint));
         }
-    } else if (strncmp(st->param, fingerprint, kFingerprintChars) != 0) {
-        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                        errmsg("%s: every row must be scored with the same model", fn),
-                        errhint("Score each model in its own group (GROUP BY the model).")));
+    } else {
+        if (strncmp(st->param, fingerprint, kFingerprintChars) != 0)
+            ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                            errmsg("%s: every row must be scored with the same model", fn),
+                            errhint("Score each model in its own group (GROUP BY the model).")));
+        if (options_argno >= 0)  // the options after the fingerprint, as on the first row
+            cseg_pg::jsonb_options_check_same(fcinfo, options_argno,
+                                              st->param + strlen(fingerprint), fn,
+                                              &c->caller_memo);
     }
     return c;
 }

@@ -33,6 +33,22 @@ TEST(Distance, AbsorbedCentroidsAreToldApart) {
     EXPECT_EQ(cseg::nearest_centroid(y, kCentroids, 3, 2, nullptr), 1);
 }
 
+TEST(Distance, CentroidsTiedOnTheFarFeatureAreToldApartByTheOthers) {
+    // Centroids 0 and 2 share feature 0 (3.0, the furthest out): a row at 1e200 along it is
+    // nearest to the one of them closer on feature 1. Summed whole, 2 x.c absorbs c_1 even in
+    // long double and the lower index won; compared pairwise, feature 0 adds exactly 0.
+    const double tied[] = {3.0, -5.0, 0.0, 0.0, 3.0, 4.0};
+    for (double big : {1e200, 1e154, 1e40}) {
+        const double up[] = {big, 3.0}, down[] = {big, -4.0};
+        EXPECT_EQ(cseg::nearest_centroid(up, tied, 3, 2, nullptr), 2) << big;
+        EXPECT_EQ(cseg::nearest_centroid(down, tied, 3, 2, nullptr), 0) << big;
+        EXPECT_EQ(cseg::nearest_centroid_wide(up, tied, 3, 2), 2) << big;
+        // Mismatch costs (k-prototypes) still count: 10 on centroid 2 tips the row to 0.
+        const double extra[] = {0.0, 0.0, 1e3};
+        EXPECT_EQ(cseg::nearest_centroid_wide(up, tied, 3, 2, extra), 0) << big;
+    }
+}
+
 TEST(Distance, OrdinaryRowsKeepThePlainRule) {
     // Rows near the centroids get the plain rule's answer; exact ties the lowest index.
     const double tie[] = {1.75, 0.0};
