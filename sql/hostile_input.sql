@@ -50,6 +50,21 @@ FROM (SELECT hclust_fit(ARRAY[age, annual_income, spending_score], 4, '{"scale":
              (ARRAY[50, 50, 1e308]), (ARRAY[50, 50, -1e308]), (ARRAY[1e160, 1e160, 0]),
              (ARRAY[1e50, 50, 50])) v(x);
 DROP FUNCTION hi_nearest_leaf(segmodel, float8[]);
+-- Gaussian mixtures and DBSCAN too: far out, a GMM row gets the component a row at 1e7 on
+-- that feature gets, with probability 1, at a finite distance (it got component 0, 1/k each
+-- and Infinity); a DBSCAN row is noise at a finite distance (was Infinity).
+SELECT x, seg_assign(g, x) = seg_assign(g, near) AS same_component_as_1e7,
+       (seg_proba(g, x))[seg_assign(g, x) + 1] = 1 AS certain,
+       seg_distance(g, x) < 'Infinity' AS finite,
+       seg_assign(d, x) AS dbscan, seg_distance(d, x) < 'Infinity' AS dbscan_finite
+FROM (SELECT gmm_fit(ARRAY[age, annual_income, spending_score], 3, '{"seed": 1}') AS g,
+             dbscan_fit(ARRAY[age, annual_income, spending_score], 0.5, 5) AS d
+      FROM mall_customers) m,
+     (VALUES (ARRAY[1e200, 50, 50]::float8[], ARRAY[1e7, 50, 50]::float8[]),
+             (ARRAY[-1e200, 50, 50], ARRAY[-1e7, 50, 50]),
+             (ARRAY[50, 1e200, 50], ARRAY[50, 1e7, 50]),
+             (ARRAY[50, 50, 1e308], ARRAY[50, 50, 1e7]),
+             (ARRAY[50, 50, -1e308], ARRAY[50, 50, -1e7])) v(x, near);
 -- A finite input whose scaled value overflows (scale < 1) is a clear error naming the feature.
 SELECT try($$SELECT seg_assign(kmeans_fit(ARRAY[x, y], 1), ARRAY[1.7e308, 0])
              FROM (VALUES (0.1, 1), (0.2, 2), (0.3, 3)) v(x, y)$$);

@@ -684,31 +684,32 @@ double component_constant(const GmmView& p, int32_t c) {
     const double log_weight = p.log_weights != nullptr ? p.log_weights[c] : std::log(p.weights[c]);
     return std::fma(-0.5 * p.dims, kLog2Pi, log_weight + p.log_det[c]);
 }
-}  // namespace
 
-void gmm_weighted_log_prob(const GmmView& p, const double* x, double* out) {
+// gmm_weighted_log_prob in T (double, or long double for rows whose double sums overflow).
+template <typename T>
+void weighted_log_prob(const GmmView& p, const double* x, T* out) {
     const int32_t d = p.dims;
-    double y[64];
-    std::vector<double> heap;
-    double* buf = y;
+    T y[64];
+    std::vector<T> heap;
+    T* buf = y;
     if (d > 64) {
         heap.resize(size_t(d));
         buf = heap.data();
     }
     for (int32_t c = 0; c < p.k; ++c) {
         const double* mu = p.means + size_t(c) * d;
-        double sq = 0.0;
+        T sq = 0.0;
         switch (p.covariance) {
             case CovarianceType::Full:
             case CovarianceType::Tied: {
                 const double* P = p.precisions_chol +
                                   (p.covariance == CovarianceType::Full ? size_t(c) * d * d : 0);
-                for (int32_t j = 0; j < d; ++j) buf[j] = x[j] - mu[j];
+                for (int32_t j = 0; j < d; ++j) buf[j] = T(x[j]) - T(mu[j]);
                 // y = diff^T P with P upper triangular: column m sums rows 0..m.
                 for (int32_t m = 0; m < d; ++m) {
-                    double acc = 0.0;
+                    T acc = 0.0;
                     for (int32_t j = 0; j <= m; ++j)
-                        acc = std::fma(buf[j], P[size_t(j) * d + m], acc);
+                        acc = std::fma(buf[j], T(P[size_t(j) * d + m]), acc);
                     sq = std::fma(acc, acc, sq);
                 }
                 break;
@@ -716,20 +717,35 @@ void gmm_weighted_log_prob(const GmmView& p, const double* x, double* out) {
             case CovarianceType::Diag: {
                 const double* pc = p.precisions_chol + size_t(c) * d;
                 for (int32_t j = 0; j < d; ++j) {
-                    const double t = (x[j] - mu[j]) * pc[j];
+                    const T t = (T(x[j]) - T(mu[j])) * T(pc[j]);
                     sq = std::fma(t, t, sq);
                 }
                 break;
             }
             case CovarianceType::Spherical: {
-                const double pc = p.precisions_chol[size_t(c)];
-                for (int32_t j = 0; j < d; ++j) sq = std::fma(x[j] - mu[j], x[j] - mu[j], sq);
+                const T pc = p.precisions_chol[size_t(c)];
+                for (int32_t j = 0; j < d; ++j)
+                    sq = std::fma(T(x[j]) - T(mu[j]), T(x[j]) - T(mu[j]), sq);
                 sq *= pc * pc;
                 break;
             }
         }
-        out[c] = std::fma(-0.5, sq, component_constant(p, c));
+        out[c] = std::fma(T(-0.5), sq, T(component_constant(p, c)));
     }
+}
+
+// True when a row's double log-probabilities cannot be compared: one is not finite (its
+// squared Mahalanobis distance overflowed), so the row is far outside every component.
+bool needs_wide_log_prob(const double* v, int32_t k) {
+    for (int32_t c = 0; c < k; ++c)
+        if (!std::isfinite(v[c])) return true;
+    return false;
+}
+
+}  // namespace
+
+void gmm_weighted_log_prob(const GmmView& p, const double* x, double* out) {
+    weighted_log_prob(p, x, out);
 }
 
 void gmm_predict_rows(const GmmView& p, const double* x, int64_t n, int32_t* labels) {
@@ -749,6 +765,7 @@ void gmm_predict_rows(const GmmView& p, const double* x, int64_t n, int32_t* lab
             for (int32_t j = 0; j < d; ++j)
                 for (int32_t l = 0; l < 4; ++l) xs[size_t(4 * j + l)] = r[l * d + j];
             __m256d best = _mm256_setzero_pd(), best_c = _mm256_setzero_pd();
+            __m256d wide = _mm256_setzero_pd();  // lanes with a non-finite log-probability
             for (int32_t c = 0; c < k; ++c) {
                 const double* mu = p.means + size_t(c) * d;
                 const double* P = p.precisions_chol +
@@ -767,6 +784,9 @@ void gmm_predict_rows(const GmmView& p, const double* x, int64_t n, int32_t* lab
                 }
                 const __m256d v = _mm256_fmadd_pd(_mm256_set1_pd(-0.5), sq,
                                                   _mm256_set1_pd(constant[size_t(c)]));
+                const __m256d zero_if_finite = _mm256_sub_pd(v, v);
+                wide = _mm256_or_pd(wide, _mm256_cmp_pd(zero_if_finite, zero_if_finite,
+                                                        _CMP_UNORD_Q));
                 if (c == 0) {
                     best = v;
                     continue;
@@ -778,7 +798,11 @@ void gmm_predict_rows(const GmmView& p, const double* x, int64_t n, int32_t* lab
             }
             alignas(32) double lane[4];
             _mm256_store_pd(lane, best_c);
-            for (int32_t l = 0; l < 4; ++l) labels[i + l] = static_cast<int32_t>(lane[l]);
+            const int wide_lanes = _mm256_movemask_pd(wide);
+            for (int32_t l = 0; l < 4; ++l)
+                labels[i + l] = (wide_lanes >> l) & 1  // gmm_predict_row's long double rule
+                                    ? gmm_predict_row(p, r + l * d, scratch.data())
+                                    : static_cast<int32_t>(lane[l]);
         }
     }
 #endif
@@ -787,6 +811,15 @@ void gmm_predict_rows(const GmmView& p, const double* x, int64_t n, int32_t* lab
 
 double gmm_proba_row(const GmmView& p, const double* x, double* out) {
     gmm_weighted_log_prob(p, x, out);
+    if (needs_wide_log_prob(out, p.k)) {  // far out: the shares in long double
+        std::vector<long double> w(static_cast<size_t>(p.k));
+        weighted_log_prob(p, x, w.data());
+        const long double m = *std::max_element(w.begin(), w.end());
+        long double sum = 0.0L;
+        for (long double& v : w) sum += v = std::exp(v - m);
+        for (int32_t c = 0; c < p.k; ++c) out[c] = static_cast<double>(w[size_t(c)] / sum);
+        return static_cast<double>(m + std::log(sum));
+    }
     const double lse = log_sum_exp(out, p.k);
     if (!std::isfinite(lse)) {
         for (int32_t c = 0; c < p.k; ++c) out[c] = 1.0 / p.k;
@@ -801,6 +834,13 @@ double gmm_proba_row(const GmmView& p, const double* x, double* out) {
 int32_t gmm_predict_row(const GmmView& p, const double* x, double* scratch) {
     gmm_weighted_log_prob(p, x, scratch);
     int32_t best = 0;
+    if (needs_wide_log_prob(scratch, p.k)) {  // far out: compared in long double
+        std::vector<long double> w(static_cast<size_t>(p.k));
+        weighted_log_prob(p, x, w.data());
+        for (int32_t c = 1; c < p.k; ++c)
+            if (w[size_t(c)] > w[size_t(best)]) best = c;
+        return best;
+    }
     for (int32_t c = 1; c < p.k; ++c)
         if (scratch[c] > scratch[best]) best = c;
     return best;

@@ -112,7 +112,9 @@ void gmm_weighted_log_prob(const GmmView& p, const double* x, double* out);
 // The log of the sum of exp(v[0..k)), computed safely (max subtracted first).
 double log_sum_exp(const double* v, int32_t k);
 
-// P(component | x) for one row into out[0..k) (sums to 1); returns log p(x).
+// P(component | x) for one row into out[0..k) (sums to 1); returns log p(x). A row whose
+// log-probabilities overflow in double (far outside every component) is computed again in
+// long double, here and in gmm_predict_row.
 double gmm_proba_row(const GmmView& p, const double* x, double* out);
 
 // The most probable component of one row (ties: the lowest index); scratch holds k doubles.

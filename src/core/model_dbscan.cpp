@@ -8,6 +8,7 @@
 #include <string>
 
 #include "dbscan.hpp"
+#include "distance.hpp"
 #include "kdtree.hpp"
 #include "model_kind.hpp"
 
@@ -141,12 +142,21 @@ class DbscanKind final : public ModelKind {
     // The tree's squared distances are the core's feature-order sums (distance.hpp), the
     // sums the fit's nanoflann search compared with eps, so a training row gets the cluster
     // the fit gave it.
+    // A row whose squared distances overflow (far outside the model) finds its nearest core
+    // point in extended precision (nearest_centroid_wide) and its distance without overflow.
     int32_t assign(const ModelView& v, void* prepared, ModelRow row,
                    double* distance) const override {
         double best = std::numeric_limits<double>::infinity();
-        const int64_t nearest = KdTreeView(prepared).nearest(row.x, &best);
-        if (distance != nullptr) *distance = std::sqrt(best);
+        int64_t nearest = KdTreeView(prepared).nearest(row.x, &best);
         const double eps = v.kind_doubles(kEps)[0];
+        if (!(best <= std::numeric_limits<double>::max())) {
+            const double* core = v.kind_doubles(kCorePoints);
+            nearest = nearest_centroid_wide(row.x, core, int32_t(v.kind_rows[kCorePoints]), v.dims);
+            const double d = euclidean_distance(row.x, core + nearest * v.dims, v.dims);
+            if (distance != nullptr) *distance = d;
+            return d <= eps ? static_cast<int32_t>(v.kind_integers(kCoreClusters)[nearest]) : -1;
+        }
+        if (distance != nullptr) *distance = std::sqrt(best);
         if (!(best <= eps * eps)) return -1;
         return static_cast<int32_t>(v.kind_integers(kCoreClusters)[nearest]);
     }

@@ -5,10 +5,12 @@
 // option), log_likelihood (mean per row, sklearn's score), bic, aic, converged (1/0).
 #include <algorithm>
 #include <climits>
+#include <limits>
 #include <cmath>
 #include <cstring>
 #include <string>
 
+#include "distance.hpp"
 #include "gmm.hpp"
 #include "model_kind.hpp"
 
@@ -238,7 +240,8 @@ class GmmKind final : public ModelKind {
             parts.log_weights[c] = std::log(v.kind_doubles(kWeights)[c]);
     }
 
-    // The most probable component; the distance is Euclidean to its mean (scaled space).
+    // The most probable component (gmm_predict_row: in long double for a row far outside every
+    // component); the distance is Euclidean to its mean (scaled space), finite far out too.
     int32_t assign(const ModelView& v, void* prepared, ModelRow row,
                    double* distance) const override {
         const Prepared parts = prepared_parts(v, prepared);
@@ -249,7 +252,10 @@ class GmmKind final : public ModelKind {
                 const double t = row.x[j] - v.centroids[size_t(c) * v.dims + j];
                 s += t * t;
             }
-            *distance = std::sqrt(s);
+            // Far out the squares overflow: the distance again without overflow.
+            *distance = s <= std::numeric_limits<double>::max()
+                            ? std::sqrt(s)
+                            : euclidean_distance(row.x, v.centroids + size_t(c) * v.dims, v.dims);
         }
         return c;
     }

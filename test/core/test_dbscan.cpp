@@ -12,6 +12,7 @@
 
 #include "csv.hpp"
 #include "dbscan.hpp"
+#include "distance.hpp"
 #include "model_codec.hpp"
 #include "model_fit.hpp"
 #include "model_json.hpp"
@@ -132,7 +133,8 @@ TEST(Dbscan, CoreIndexAssign) {
 }
 
 // seg_assign's rule before the k-d tree (a scan of the stored core points, ties to the first):
-// the reference the tree must reproduce bit for bit.
+// the reference the tree must reproduce bit for bit; a row whose squared distances overflow
+// gets its exact (euclidean_distance) distance to the nearest core point.
 int32_t scan_assign(const ModelView& v, const double* x, double* distance) {
     const int64_t m = v.kind_rows[2];  // core_points
     const double* pts = v.kind_doubles(2);
@@ -151,8 +153,17 @@ int32_t scan_assign(const ModelView& v, const double* x, double* distance) {
             best_i = i;
         }
     }
-    *distance = std::sqrt(best);
     const double eps = v.kind_doubles(0)[0];
+    if (!(best <= std::numeric_limits<double>::max())) {  // overflowed: exact distances
+        double d = std::numeric_limits<double>::infinity();
+        for (int64_t i = 0; i < m; ++i) {
+            const double e = cseg::euclidean_distance(x, pts + i * v.dims, v.dims);
+            if (e < d) d = e, best_i = i;
+        }
+        *distance = d;
+        return d <= eps ? static_cast<int32_t>(cl[best_i]) : -1;
+    }
+    *distance = std::sqrt(best);
     if (best_i < 0 || best > eps * eps) return -1;
     return static_cast<int32_t>(cl[best_i]);
 }
