@@ -20,6 +20,7 @@
 #include "kmeans.hpp"
 #include "kmeans_memory.hpp"
 #include "model.hpp"
+#include "pca.hpp"
 #include "rng.hpp"
 
 namespace cseg {
@@ -542,11 +543,12 @@ double gmm_fit_bytes(int64_t rows, int32_t dims, int32_t clusters, const KMeansO
     // Labels: gmm_run's, the kind's, the pipeline's renumbered ones; the kind's k scratch.
     const double labels = 3.0 * 4.0 * n + 8.0 * k;
     // Before the fit: the feature pipeline (a column copy and its sort scratch or brackets),
-    // then the robust scaler's column copy and the column statistics.
-    const double before = std::max(feature_pipeline_fit_bytes(int64_t(n), int32_t(d),
-                                                              pipeline_spec(opts)),
-                                   (opts.scale == ScaleMethod::Robust ? 8.0 * n : 0.0) +
-                                       8.0 * (std::ceil(n / double(kTaskBlockRows)) + 4) * d);
+    // then the robust scaler's column copy and the column statistics, then the projection.
+    const double before = std::max(
+        {feature_pipeline_fit_bytes(int64_t(n), int32_t(d), pipeline_spec(opts)),
+         (opts.scale == ScaleMethod::Robust ? 8.0 * n : 0.0) +
+             8.0 * (std::ceil(n / double(kTaskBlockRows)) + 4) * d,
+         projection_fit_bytes(rows, dims, threads)});
     const double fit = all_params + resp + starts + sums + per_block + chols + labels;
     return std::max(fit, before) + t * 256.0 * 1024 + 64.0 * 1024;  // per-thread, fixed
 }

@@ -9,6 +9,7 @@
 #include "feature_pipeline.hpp"
 #include "kmeans.hpp"
 #include "kmeans_init.hpp"
+#include "pca.hpp"
 #include "task_threads.hpp"
 
 namespace cseg {
@@ -117,12 +118,13 @@ FitMemory kmeans_fit_memory(int64_t rows, int32_t dims, int32_t clusters,
     }
     // Before the restarts: the feature pipeline (a column copy and its brackets), then the
     // scaler (robust: one column copy) beside the column statistics and the tolerance's
-    // per-block column sums; after: order_clusters' per-cluster sums.
+    // per-block column sums, then the projection; after: order_clusters' per-cluster sums.
     const double blocks = std::ceil(n / static_cast<double>(kTaskBlockRows));
     const double before =
-        std::max(feature_pipeline_fit_bytes(rows, dims, pipeline_spec(opts)),
-                 (opts.scale == ScaleMethod::Robust ? kDouble * n : 0.0) +
-                     kDouble * (blocks + 4) * d);
+        std::max({feature_pipeline_fit_bytes(rows, dims, pipeline_spec(opts)),
+                  (opts.scale == ScaleMethod::Robust ? kDouble * n : 0.0) +
+                      kDouble * (blocks + 4) * d,
+                  projection_fit_bytes(rows, dims, threads)});
     m.bytes = std::max(fit, before) + kDouble * 2 * k + t * kPerThread + kFixed;
     return m;
 }

@@ -14,6 +14,7 @@
 #include "kmeans_init.hpp"
 #include "model_json.hpp"
 #include "model_kind.hpp"
+#include "pca.hpp"
 #include "scaler.hpp"
 
 namespace cseg {
@@ -440,8 +441,10 @@ double kprototypes_fit_bytes(int64_t rows, int32_t p, int32_t q, int64_t n_categ
     const double runs = 2.0 * 4.0 * n;                         // the best run's and this run's labels
     const double finish = 4.0 * n + 8.0 * k * q + 8.0 * k * 4;  // renumbered labels, hits, sizes
     const double robust = opts.scale == ScaleMethod::Robust ? 8.0 * n : 0.0;
-    const double pipeline = feature_pipeline_fit_bytes(rows, p, pipeline_spec(opts));
-    return copy + std::max({sort, pipeline, rounds + plusplus + runs + finish}) + robust +
+    // Before the kind's fit (one thread): the feature pipeline, then the projection.
+    const double before = std::max(feature_pipeline_fit_bytes(rows, p, pipeline_spec(opts)),
+                                   projection_fit_bytes(rows, p, 1));
+    return copy + std::max({sort, before, rounds + plusplus + runs + finish}) + robust +
            64.0 * 1024;
 }
 

@@ -319,7 +319,7 @@ Model fit_model(const ModelKind& kind, FitInput in, int32_t k, const KMeansOptio
         },
         interrupt);
     // The 2-D principal components of the scaled rows, for seg_project and the segment map.
-    m.projection = fit_projection(Xc, interrupt);
+    m.projection = fit_projection(Xc, interrupt, runner);
 
     FitRows rows{Xc, r.codes, r.q, {}, in.memory_budget};
     for (int32_t j = 0; j < r.q; ++j)

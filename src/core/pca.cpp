@@ -7,26 +7,44 @@
 
 namespace cseg {
 
-// Covariance eigen-decomposition of the centred rows; two largest axes, sign-fixed.
-Projection fit_projection(ConstRowMap X, const Interrupt& interrupt) {
+// Covariance eigen-decomposition of the centred rows; two largest axes, sign-fixed. Each
+// block of kTaskBlockRows rows is a task: its column sums, then its scatter about the mean
+// (kCentreRows centred rows at a time); the blocks' results are added in block order.
+Projection fit_projection(ConstRowMap X, const Interrupt& interrupt, const TaskRunner& runner) {
     const Eigen::Index n = X.rows(), d = X.cols();
     if (n < 1 || d < 1) throw Error(ErrorKind::Internal, "fit_projection needs rows and features");
     Projection p;
+    const int32_t blocks = task_blocks(n);
+    std::vector<Eigen::VectorXd> sums(static_cast<size_t>(blocks));
+    runner(
+        blocks,
+        [&](int32_t b, const Interrupt& task_interrupt) {
+            const Eigen::Index r0 = task_block_begin(b);
+            sums[size_t(b)] =
+                X.middleRows(r0, task_block_end(b, n) - r0).colwise().sum().transpose();
+            task_interrupt.poll();
+        },
+        interrupt);
     Eigen::VectorXd mean = Eigen::VectorXd::Zero(d);
-    constexpr Eigen::Index kBlock = 65536;
-    for (Eigen::Index r0 = 0; r0 < n; r0 += kBlock) {
-        const Eigen::Index len = std::min(kBlock, n - r0);
-        mean += X.middleRows(r0, len).colwise().sum().transpose();
-        interrupt.poll();
-    }
+    for (const Eigen::VectorXd& s : sums) mean += s;
     mean /= static_cast<double>(n);
-    Eigen::MatrixXd scatter = Eigen::MatrixXd::Zero(d, d);
-    for (Eigen::Index r0 = 0; r0 < n; r0 += kBlock) {
-        const Eigen::Index len = std::min(kBlock, n - r0);
-        const Eigen::MatrixXd centred = X.middleRows(r0, len).rowwise() - mean.transpose();
-        scatter.noalias() += centred.transpose() * centred;
-        interrupt.poll();
-    }
+    std::vector<Eigen::MatrixXd> scatters(static_cast<size_t>(blocks));
+    runner(
+        blocks,
+        [&](int32_t b, const Interrupt& task_interrupt) {
+            Eigen::MatrixXd& scatter = scatters[size_t(b)];
+            scatter = Eigen::MatrixXd::Zero(d, d);
+            const Eigen::Index end = task_block_end(b, n);
+            for (Eigen::Index r0 = task_block_begin(b); r0 < end; r0 += kCentreRows) {
+                const Eigen::Index len = std::min(kCentreRows, end - r0);
+                const Eigen::MatrixXd centred = X.middleRows(r0, len).rowwise() - mean.transpose();
+                scatter.noalias() += centred.transpose() * centred;
+                task_interrupt.poll();
+            }
+        },
+        interrupt);
+    Eigen::MatrixXd scatter = std::move(scatters[0]);
+    for (size_t b = 1; b < scatters.size(); ++b) scatter += scatters[b];
     const double denom = n > 1 ? static_cast<double>(n - 1) : 1.0;
     const Eigen::MatrixXd cov = scatter / denom;
     const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(cov);
@@ -50,6 +68,13 @@ Projection fit_projection(ConstRowMap X, const Interrupt& interrupt) {
         p.variance_ratio[size_t(a)] = total > 0 ? std::min(1.0, var / total) : 0.0;
     }
     return p;
+}
+
+// Per block a d-vector and a d x d matrix; per thread one centred chunk.
+double projection_fit_bytes(int64_t n, int32_t d, int32_t threads) {
+    const double blocks = task_blocks(std::max<int64_t>(n, 1));
+    const double chunk = double(std::min<int64_t>(std::max<int64_t>(n, 1), kCentreRows));
+    return 8.0 * double(d) * (blocks * (double(d) + 1.0) + std::max(threads, 1) * chunk);
 }
 
 // (x - mean) . component for both axes.

@@ -9,6 +9,7 @@
 #include "eigen.hpp"
 #include "errors.hpp"
 #include "interrupt.hpp"
+#include "task_threads.hpp"
 
 namespace cseg {
 
@@ -28,8 +29,16 @@ struct Projection {
 // the result independent of the row order and of the solver; scikit-learn's own svd_flip
 // decides from the rows instead, so the coordinates agree with it up to the sign of each axis.
 // With a single feature the second axis is all zeros (scikit-learn refuses n_components = 2
-// there). Throws Cancelled.
-Projection fit_projection(ConstRowMap X, const Interrupt& interrupt);
+// there). The blocks of kTaskBlockRows rows are the runner's tasks (their sums are added in
+// block order, so the result is the same for every thread count). Throws Cancelled.
+Projection fit_projection(ConstRowMap X, const Interrupt& interrupt,
+                          const TaskRunner& runner = run_tasks_serially);
+
+// Rows a fit_projection task centres at a time.
+constexpr int64_t kCentreRows = 8192;
+// Bytes fit_projection allocates at most for n x d rows on `threads` threads: per block its
+// column sums and d x d scatter, per thread kCentreRows centred rows.
+double projection_fit_bytes(int64_t n, int32_t d, int32_t threads);
 
 // The 2-D coordinates of one scaled row x (dims values): (x - mean) . component_i.
 void project_row(const Projection& p, const double* x, double* out2);

@@ -93,6 +93,45 @@ TEST(Pca, IndependentOfRowOrder) {
         EXPECT_NEAR(a.components[j], b.components[j], 1e-12);
 }
 
+// Blocks of rows on threads: 1, 2 and 3 threads give the same bits over several blocks (and a
+// last partial one), and the variances agree with a long double covariance to 1e-12.
+TEST(Pca, TheSameOnAnyThreadsAcrossBlocks) {
+    const int64_t n = 3 * kTaskBlockRows + 4321;
+    const int d = 5;
+    RowMatrix X(n, d);
+    uint64_t state = 11;
+    const auto uniform = [&state] {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return double(state >> 11) * 0x1.0p-53;
+    };
+    for (int64_t i = 0; i < n; ++i)
+        for (int j = 0; j < d; ++j) X(i, j) = (uniform() - 0.5) * (j + 1) + (j == 2 ? X(i, 0) : 0.0);
+    const ConstRowMap view(X.data(), n, d);
+    const Projection one = fit_projection(view, Interrupt());
+    for (int threads : {2, 3}) {
+        const Projection p = fit_projection(view, Interrupt(), threads_runner(threads));
+        EXPECT_EQ(p.mean, one.mean) << threads << " threads";
+        EXPECT_EQ(p.components, one.components) << threads << " threads";
+        EXPECT_EQ(p.variance, one.variance) << threads << " threads";
+    }
+    std::vector<long double> mean(d, 0.0L), cov(d * d, 0.0L);
+    for (int64_t i = 0; i < n; ++i)
+        for (int j = 0; j < d; ++j) mean[size_t(j)] += X(i, j);
+    for (auto& m : mean) m /= n;
+    for (int64_t i = 0; i < n; ++i)
+        for (int a = 0; a < d; ++a)
+            for (int b = 0; b < d; ++b)
+                cov[size_t(a * d + b)] += (X(i, a) - mean[size_t(a)]) * (X(i, b) - mean[size_t(b)]);
+    for (int a = 0; a < 2; ++a) {  // v' C v for each axis is its variance
+        long double q = 0.0L;
+        for (int i = 0; i < d; ++i)
+            for (int j = 0; j < d; ++j)
+                q += one.components[size_t(a * d + i)] * cov[size_t(i * d + j)] *
+                     one.components[size_t(a * d + j)];
+        EXPECT_NEAR(double(q / (n - 1)), one.variance[size_t(a)], 1e-12 * one.variance[0]);
+    }
+}
+
 // One feature: the first axis is that feature, the second is all zeros; one row: no variance.
 TEST(Pca, DegenerateShapes) {
     RowMatrix X(4, 1);
