@@ -209,9 +209,36 @@ SELECT count(*) AS rows,
        count(*) FILTER (WHERE seg_assign(m, p.x) IS DISTINCT FROM r.seg) AS wrong_with_covers
 FROM mc_probe p JOIN mc_probe_ref r USING (j), mc_edge_model, generate_series(1, 10);
 
+-- 10. Aggregates over (model, rows) compare each row's model with their group's through the
+-- call site's cache (no longer hashing or comparing the whole encoding every row): groups
+-- hash-aggregated side by side, the cap at 0 (entries freed, their memory reused), a group
+-- whose third row brings another model of the same shape still fails; rows of one model from
+-- separate toast pointers are one model.
+SET customer_seg.model_cache_memory = 0;
+SET enable_sort = off;
+CREATE TABLE mc_three AS
+SELECT s, kmeans_fit(ARRAY[age, annual_income, spending_score], 3,
+                     jsonb_build_object('seed', s, 'n_init', 1)) AS m
+FROM mall_customers, generate_series(1, 3) s GROUP BY s;
+CREATE TABLE mc_groups (ord int, g int, s int, x float8[], m segmodel);
+ALTER TABLE mc_groups ALTER COLUMN m SET STORAGE EXTERNAL;
+INSERT INTO mc_groups
+SELECT o, g, s, p.x, t.m
+FROM (VALUES (1, 1, 1), (2, 2, 2), (3, 1, 3), (4, 2, 2)) v(o, g, s)
+     JOIN mc_three t USING (s), mc_pts p WHERE p.id = v.o;
+SELECT (SELECT count(DISTINCT m::text) FROM mc_three) AS models,
+       (SELECT count(DISTINCT seg_distance(m, ARRAY[30, 60, 50]::float8[])) FROM mc_three)
+           AS different_answers;
+SELECT try($$SELECT g, seg_drift(m, x) FROM (SELECT * FROM mc_groups ORDER BY ord) r GROUP BY g$$);
+SELECT try($$SELECT g, silhouette(m, x) FROM (SELECT * FROM mc_groups ORDER BY ord) r GROUP BY g$$);
+SELECT g, (seg_drift(m, x)::jsonb -> 'rows')::int AS rows
+FROM (SELECT * FROM mc_groups WHERE s <> 3 ORDER BY ord) r GROUP BY g ORDER BY g;
+RESET enable_sort;
+RESET customer_seg.model_cache_memory;
+
 -- Clean up: later tests list the registry.
 DELETE FROM seg_models WHERE name = 'mc_reg';
 DROP TABLE mc_big, mc_big_ref, mc_cloud, mc_half, mc_km, mc_km_ref, mc_many, mc_many_ref,
     mc_mixed, mc_models, mc_one, mc_pts, mc_ref, mc_reg_1, mc_rows, mc_forty, mc_forty_ref,
-    mc_edge, mc_edge_model, mc_probe, mc_probe_ref;
+    mc_edge, mc_edge_model, mc_probe, mc_probe_ref, mc_three, mc_groups;
 DROP FUNCTION mc_entries(), mc_wrong(int), mc_cap(text), mc_fresh(segmodel, float8[]);

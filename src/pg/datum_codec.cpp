@@ -128,6 +128,7 @@ ModelCache* model_cache_set(ModelCache* cache, MemoryContext mcxt, Datum value) 
     cache->raw = static_cast<char*>(MemoryContextAlloc(mcxt, raw_len));
     memcpy(cache->raw, raw, raw_len);
     cache->raw_len = raw_len;
+    cache->generation++;
     return cache;
 }
 

@@ -12,10 +12,6 @@
 #include "model_point.hpp"
 #include "small_agg_state.hpp"
 
-extern "C" {
-#include "common/hashfn.h"
-}
-
 namespace {
 
 constexpr uint8 kDiffStateVersion = 1;
@@ -39,26 +35,11 @@ struct DiffCaches {
 // The aggregate context, or an error when called outside an aggregate.
 MemoryContext agg_context(FunctionCallInfo fcinfo) { return cseg_pg::small_agg_context(fcinfo, kFn); }
 
-// A hash of a model's decoded encoding.
-uint64 fingerprint(const cseg_pg::ModelCache* c) {
-    return hash_bytes_extended(reinterpret_cast<const unsigned char*>(c->aligned),
-                               static_cast<int>(c->aligned_len), 0);
-}
-
-// True unless the cache already holds exactly the bytes of datum v (then model_cache_set
-// keeps it as it is).
-bool will_refresh(const cseg_pg::ModelCache* c, Datum v) {
-    const char* raw = DatumGetPointer(v);
-    const Size len = VARSIZE_ANY(raw);
-    return c == nullptr || c->raw_len != len || memcmp(c->raw, raw, len) != 0;
-}
-
-// Refreshes one cached model and its fingerprint.
+// Refreshes one cached model and its fingerprint (the store's hash of its encoding).
 cseg_pg::ModelCache* refresh(FunctionCallInfo fcinfo, cseg_pg::ModelCache* c, Datum v,
                              uint64* fp) {
-    const bool changed = will_refresh(c, v);
     c = cseg_pg::model_cache_set(c, fcinfo->flinfo->fn_mcxt, v);
-    if (changed) *fp = fingerprint(c);
+    *fp = c->entry->hash;
     return c;
 }
 

@@ -33,6 +33,11 @@ struct DriftState {
     int64* bins;       // dims * 10 finite values per training decile bin
     double* sums;      // dims sums of the finite values (original units)
     uint64* model;     // the encoded model, 8-byte aligned, model_len bytes
+    /* The call site's cache and its generation when its model was last found equal to
+       `model` (NULL in a deserialized state): rows while it holds that model need no
+       comparison of the whole encoding. */
+    const cseg_pg::ModelCache* verified;
+    uint64 verified_generation;
 };
 
 // The aggregate context, or an error when called outside an aggregate.
@@ -96,8 +101,11 @@ Datum seg_drift_trans(PG_FUNCTION_ARGS) {
     const int32 len = static_cast<int32>(c->aligned_len);
     if (st == nullptr)
         st = new_state(cxt, m.k, m.deciles != nullptr ? m.dims : 0, c->aligned, len);
-    else if (!same_model(st, c->aligned, len))
+    else if ((c != st->verified || c->generation != st->verified_generation) &&
+             !same_model(st, c->aligned, len))
         different_models();
+    st->verified = c;
+    st->verified_generation = c->generation;
     /* Reading the point checks the array's length. */
     const bool read = mixed ? cseg_pg::model_mixed_point(fcinfo, c, 2, 3, kFn)
                             : cseg_pg::model_point(fcinfo, c, 2, kFn);
