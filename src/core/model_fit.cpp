@@ -25,6 +25,9 @@ namespace {
 
 // Rows between two interrupt polls.
 constexpr int64_t kPollRows = 4096;
+// number_clusters' distances: rows held at once, and rows per task.
+constexpr int64_t kDistanceWindow = 65536;
+constexpr int64_t kDistanceTaskRows = 8192;
 
 // "row" or "rows" after a count.
 std::string rows_word(int64_t n) { return n == 1 ? " row" : " rows"; }
@@ -226,18 +229,37 @@ void check_arguments(const ModelKind& kind, const FitInput& in, int32_t k,
 }
 
 // Sizes and mean distances from the fit's labels, the numbering by size, the labels renumbered.
+// The distances of a window of rows are taken on the runner's threads, then added in row
+// order, so the sums are the same for every thread count.
 void number_clusters(const ModelKind& kind, const FitRows& rows, KindFit& fit, Model& m,
-                     const Interrupt& interrupt) {
+                     const Interrupt& interrupt, const TaskRunner& runner) {
     const int32_t k = m.k, d = m.dims, q = rows.cat_dims;
+    const int64_t n = rows.X.rows();
     std::vector<int64_t> size(size_t(k), 0);
     std::vector<double> dist_sum(size_t(k), 0.0);
-    for (int64_t i = 0; i < rows.X.rows(); ++i) {
-        if ((i % kPollRows) == 0) interrupt.poll();
-        const int32_t a = fit.labels[size_t(i)];
-        if (a < 0) continue;  // noise (kinds that have it)
-        ++size[size_t(a)];
-        const ModelRow row{rows.X.data() + i * d, q > 0 ? rows.codes + i * q : nullptr};
-        dist_sum[size_t(a)] += kind.fit_distance(m, fit, row, a);
+    std::vector<double> dist(size_t(std::min(n, kDistanceWindow)));
+    for (int64_t w0 = 0; w0 < n; w0 += kDistanceWindow) {
+        const int64_t len = std::min(kDistanceWindow, n - w0);
+        runner(
+            static_cast<int32_t>((len + kDistanceTaskRows - 1) / kDistanceTaskRows),
+            [&](int32_t t, const Interrupt& task_interrupt) {
+                task_interrupt.poll();
+                const int64_t lo = w0 + t * kDistanceTaskRows;
+                const int64_t hi = std::min(lo + kDistanceTaskRows, w0 + len);
+                for (int64_t i = lo; i < hi; ++i) {
+                    const int32_t a = fit.labels[size_t(i)];
+                    if (a < 0) continue;  // noise (kinds that have it)
+                    const ModelRow row{rows.X.data() + i * d, q > 0 ? rows.codes + i * q : nullptr};
+                    dist[size_t(i - w0)] = kind.fit_distance(m, fit, row, a);
+                }
+            },
+            interrupt);
+        for (int64_t i = w0; i < w0 + len; ++i) {
+            const int32_t a = fit.labels[size_t(i)];
+            if (a < 0) continue;
+            ++size[size_t(a)];
+            dist_sum[size_t(a)] += dist[size_t(i - w0)];
+        }
     }
     const std::vector<int32_t> order =
         cluster_order(size, fit.centers.data(), d, fit.modes.empty() ? nullptr : fit.modes.data(),
@@ -326,7 +348,7 @@ Model fit_model(const ModelKind& kind, FitInput in, int32_t k, const KMeansOptio
         rows.n_categories.push_back(
             static_cast<int32_t>(m.categorical.categories[size_t(j)].size()));
     KindFit fit = kind.fit(rows, k, m, interrupt, threads);
-    number_clusters(kind, rows, fit, m, interrupt);
+    number_clusters(kind, rows, fit, m, interrupt, runner);
     validate_model(m, ErrorKind::Internal);
     return m;
 }

@@ -59,6 +59,9 @@ void expect_identical(const Model& a, const Model& b) {
     EXPECT_TRUE(same_bits(a.feature_std, b.feature_std));
     EXPECT_TRUE(same_bits(a.mean_distance, b.mean_distance));
     EXPECT_TRUE(same_bits(a.impute, b.impute));
+    EXPECT_TRUE(same_bits(a.projection.mean, b.projection.mean));
+    EXPECT_TRUE(same_bits(a.projection.components, b.projection.components));
+    EXPECT_TRUE(same_bits(a.projection.variance, b.projection.variance));
 }
 
 // Checks what the model says about its training rows X (complete, original units): labels by
