@@ -2,7 +2,9 @@
 #include "feature_pipeline.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <exception>
 #include <limits>
 #include <string>
 #include <vector>
@@ -505,6 +507,90 @@ std::vector<FiniteSummary> sampled_deciles(ConstRowMap X, std::vector<char>& sam
 
 }  // namespace
 
+// One feature of fit_feature_pipeline: the domain check, and for a feature not `sampled` its
+// order statistics (p's deciles and shares, lambda, clip bounds); returns its fill (0 without
+// imputation). Writes only feature j's entries of p; reads only column j of X.
+double fit_feature_column(ConstRowMap X, int32_t j, const PipelineSpec& spec, bool sampled,
+                          const std::vector<FiniteSummary>& summary, FeaturePipeline& p,
+                          const Interrupt& interrupt) {
+    const int64_t n = X.rows();
+    const FeatureTransform t =
+        p.transform.empty() ? FeatureTransform::None : p.transform[size_t(j)];
+    std::vector<double> finite;
+    if (!sampled) finite = finite_column(X, j, interrupt);
+    const int64_t m = sampled ? summary[size_t(j)].count : int64_t(finite.size());
+    if (m == 0) {
+        if (spec.impute)
+            throw Error(ErrorKind::DataException,
+                        "cannot impute " + feature_in_message(spec.feature_names, j) +
+                            ": it has no finite value in any row",
+                        "Option \"missing\" = \"impute\" fills a missing element from the "
+                        "feature's finite values.");
+        throw Error(ErrorKind::Internal, "fit_feature_pipeline: a feature without values");
+    }
+    double lambda = 0.0, median = 0.0;
+    if (sampled) {  // the deciles are done; the domain check here
+        if (!in_transform_domain(t, summary[size_t(j)].min))
+            throw_domain_error("", spec.feature_names, j, t, summary[size_t(j)].min);
+    } else {
+        // The order statistics read below: the minimum and the quantiles' neighbours (all of
+        // them, sorted, for yeo-johnson, whose fit sums in sorted order).
+        std::vector<int64_t> ranks{0};
+        for (int32_t b = 0; b < kDecileCuts; ++b)
+            add_quantile_ranks(ranks, m, double(b + 1) / kDecileBins);
+        if (spec.clip) {
+            add_quantile_ranks(ranks, m, spec.clip_q_lo);
+            add_quantile_ranks(ranks, m, spec.clip_q_hi);
+        }
+        if (spec.impute && spec.impute_method == ImputeMethod::Median)
+            add_quantile_ranks(ranks, m, 0.5);
+        const OrderStatistics sorted(std::move(finite), std::move(ranks),
+                                     t == FeatureTransform::YeoJohnson, interrupt);
+        if (!in_transform_domain(t, sorted.at(0)))
+            throw_domain_error("", spec.feature_names, j, t, sorted.at(0));
+        // Deciles and the training share of each decile bin.
+        double* cut = p.deciles.data() + size_t(j) * kDecileCuts;
+        double* share = p.decile_shares.data() + size_t(j) * kDecileBins;
+        int64_t below = 0;
+        for (int32_t b = 0; b < kDecileCuts; ++b) {
+            cut[b] = transformed_quantile(sorted, FeatureTransform::None, 0.0,
+                                          double(b + 1) / kDecileBins);
+            const int64_t upto = sorted.count_at_most(cut[b]);
+            share[b] = double(upto - below) / double(m);
+            below = upto;
+        }
+        share[kDecileCuts] = double(m - below) / double(m);
+        if (t == FeatureTransform::YeoJohnson) {
+            try {
+                lambda = yeo_johnson_lambda(sorted.sorted_values().data(), m, 1, interrupt);
+            } catch (const Error& e) {  // the same error, naming the feature
+                throw Error(e.kind(),
+                            feature_in_message(spec.feature_names, j) + ": " + e.what(),
+                            e.detail(), e.hint());
+            }
+            p.lambdas[size_t(j)] = lambda;
+        }
+        if (spec.clip) {
+            p.clip_lo[size_t(j)] = transformed_quantile(sorted, t, lambda, spec.clip_q_lo);
+            p.clip_hi[size_t(j)] = transformed_quantile(sorted, t, lambda, spec.clip_q_hi);
+        }
+        if (spec.impute && spec.impute_method == ImputeMethod::Median)
+            median = transformed_quantile(sorted, t, lambda, 0.5);
+    }
+    if (!spec.impute) return 0.0;
+    if (spec.impute_method == ImputeMethod::Median) return median;
+    if (spec.impute_method == ImputeMethod::Zero) return 0.0;
+    double sum = 0.0;  // the mean, in row order
+    for (int64_t i = 0; i < n; ++i)
+        if (std::isfinite(X(i, j))) sum += apply_transform(t, lambda, X(i, j));
+    const double fill = sum / double(m);
+    if (!std::isfinite(fill))
+        throw Error(ErrorKind::DataException, "cannot impute " +
+                                                  feature_in_message(spec.feature_names, j) +
+                                                  ": its mean overflows");
+    return fill;
+}
+
 // Fits and applies the pipeline column by column (see the header).
 FeaturePipeline fit_feature_pipeline(RowMap rows, const PipelineSpec& spec,
                                      std::vector<double>& impute,
@@ -544,91 +630,43 @@ FeaturePipeline fit_feature_pipeline(RowMap rows, const PipelineSpec& spec,
         std::find(sampled.begin(), sampled.end(), 1) != sampled.end()
             ? sampled_deciles(X, sampled, p, interrupt, runner)
             : std::vector<FiniteSummary>();
-    for (int32_t j = 0; j < d; ++j) {
-        const FeatureTransform t = transform ? p.transform[size_t(j)] : FeatureTransform::None;
-        std::vector<double> finite;
-        if (!sampled[size_t(j)]) finite = finite_column(X, j, interrupt);
-        const int64_t m = sampled[size_t(j)] ? summary[size_t(j)].count : int64_t(finite.size());
-        if (m == 0) {
-            if (spec.impute)
-                throw Error(ErrorKind::DataException,
-                            "cannot impute " + feature_in_message(spec.feature_names, j) +
-                                ": it has no finite value in any row",
-                            "Option \"missing\" = \"impute\" fills a missing element from the "
-                            "feature's finite values.");
-            throw Error(ErrorKind::Internal, "fit_feature_pipeline: a feature without values");
-        }
-        double lambda = 0.0, median = 0.0;
-        if (sampled[size_t(j)]) {  // the deciles are done; the domain check here
-            if (!in_transform_domain(t, summary[size_t(j)].min))
-                throw_domain_error("", spec.feature_names, j, t, summary[size_t(j)].min);
-        } else {
-            // The order statistics read below: the minimum and the quantiles' neighbours (all of
-            // them, sorted, for yeo-johnson, whose fit sums in sorted order).
-            std::vector<int64_t> ranks{0};
-            for (int32_t b = 0; b < kDecileCuts; ++b)
-                add_quantile_ranks(ranks, m, double(b + 1) / kDecileBins);
-            if (spec.clip) {
-                add_quantile_ranks(ranks, m, spec.clip_q_lo);
-                add_quantile_ranks(ranks, m, spec.clip_q_hi);
-            }
-            if (spec.impute && spec.impute_method == ImputeMethod::Median)
-                add_quantile_ranks(ranks, m, 0.5);
-            const OrderStatistics sorted(std::move(finite), std::move(ranks),
-                                         t == FeatureTransform::YeoJohnson, interrupt);
-            if (!in_transform_domain(t, sorted.at(0)))
-                throw_domain_error("", spec.feature_names, j, t, sorted.at(0));
-            // Deciles and the training share of each decile bin.
-            double* cut = p.deciles.data() + size_t(j) * kDecileCuts;
-            double* share = p.decile_shares.data() + size_t(j) * kDecileBins;
-            int64_t below = 0;
-            for (int32_t b = 0; b < kDecileCuts; ++b) {
-                cut[b] = transformed_quantile(sorted, FeatureTransform::None, 0.0,
-                                              double(b + 1) / kDecileBins);
-                const int64_t upto = sorted.count_at_most(cut[b]);
-                share[b] = double(upto - below) / double(m);
-                below = upto;
-            }
-            share[kDecileCuts] = double(m - below) / double(m);
-            if (t == FeatureTransform::YeoJohnson) {
-                try {
-                    lambda = yeo_johnson_lambda(sorted.sorted_values().data(), m, 1, interrupt);
-                } catch (const Error& e) {  // the same error, naming the feature
-                    throw Error(e.kind(),
-                                feature_in_message(spec.feature_names, j) + ": " + e.what(),
-                                e.detail(), e.hint());
+    // Per feature its order statistics (deciles, lambda, clip, median) and its fill, each
+    // feature a task; on the runner's threads when the columns are small (each task holds one
+    // column copy and its sort scratch). A feature's error is kept and the features after it
+    // are skipped; the first feature's error is raised (as one after another would), then the
+    // fills go into the rows. A cancel stops at once.
+    std::vector<double> fills(size_t(d), 0.0);
+    std::vector<std::exception_ptr> errors(static_cast<size_t>(d));
+    std::atomic<int32_t> first_error{d};
+    const TaskRunner& feature_runner =
+        n <= OrderStatistics::kSortRows ? runner : TaskRunner(run_tasks_serially);
+    feature_runner(
+        d,
+        [&](int32_t j, const Interrupt& task_interrupt) {
+            if (j > first_error.load()) return;
+            try {
+                fills[size_t(j)] = fit_feature_column(X, j, spec, sampled[size_t(j)] != 0,
+                                                      summary, p, task_interrupt);
+            } catch (const Error&) {
+                errors[size_t(j)] = std::current_exception();
+                int32_t seen = first_error.load();
+                while (j < seen && !first_error.compare_exchange_weak(seen, j)) {
                 }
-                p.lambdas[size_t(j)] = lambda;
             }
-            if (spec.clip) {
-                p.clip_lo[size_t(j)] = transformed_quantile(sorted, t, lambda, spec.clip_q_lo);
-                p.clip_hi[size_t(j)] = transformed_quantile(sorted, t, lambda, spec.clip_q_hi);
-            }
-            if (spec.impute && spec.impute_method == ImputeMethod::Median)
-                median = transformed_quantile(sorted, t, lambda, 0.5);
-        }
-        if (spec.impute) {
-            double fill = 0.0;
-            if (spec.impute_method == ImputeMethod::Median) {
-                fill = median;
-            } else if (spec.impute_method == ImputeMethod::Mean) {
-                double sum = 0.0;  // in row order
-                for (int64_t i = 0; i < n; ++i)
-                    if (std::isfinite(X(i, j))) sum += apply_transform(t, lambda, X(i, j));
-                fill = sum / double(m);
-                if (!std::isfinite(fill))
-                    throw Error(ErrorKind::DataException,
-                                "cannot impute " + feature_in_message(spec.feature_names, j) +
-                                    ": its mean overflows");
-            }
-            impute[size_t(j)] = fill;
-            // The rows stay in original units until the statistics are taken.
-            const double original = inverse_transform(t, lambda, fill);
-            for (int64_t i = 0; i < n; ++i) {
-                if (std::isfinite(rows(i, j))) continue;
-                rows(i, j) = original;
-                if (!filled.empty()) filled[size_t(i) * size_t(d) + size_t(j)] = true;
-            }
+        },
+        interrupt);
+    if (first_error.load() < d) std::rethrow_exception(errors[size_t(first_error.load())]);
+    for (int32_t j = 0; j < d && spec.impute; ++j) {
+        const FeatureTransform t = transform ? p.transform[size_t(j)] : FeatureTransform::None;
+        impute[size_t(j)] = fills[size_t(j)];
+        // The rows stay in original units until the statistics are taken.
+        const double original = inverse_transform(t, transform ? p.lambdas[size_t(j)] : 0.0,
+                                                  fills[size_t(j)]);
+        for (int64_t i = 0; i < n; ++i) {
+            if ((i % kPollRows) == 0) interrupt.poll();
+            if (std::isfinite(rows(i, j))) continue;
+            rows(i, j) = original;
+            if (!filled.empty()) filled[size_t(i) * size_t(d) + size_t(j)] = true;
         }
     }
     if (moments != nullptr) *moments = ColumnMoments();
@@ -648,8 +686,9 @@ FeaturePipeline fit_feature_pipeline(RowMap rows, const PipelineSpec& spec,
     return p;
 }
 
-// The column copy and brackets, the sample, the marks (see the header).
-double feature_pipeline_fit_bytes(int64_t n, int32_t d, const PipelineSpec& spec) {
+// The column copies and brackets, the sample, the marks (see the header).
+double feature_pipeline_fit_bytes(int64_t n, int32_t d, const PipelineSpec& spec,
+                                  int32_t threads) {
     const bool transform =
         std::any_of(spec.transform.begin(), spec.transform.end(),
                     [](FeatureTransform t) { return t != FeatureTransform::None; });
@@ -662,8 +701,10 @@ double feature_pipeline_fit_bytes(int64_t n, int32_t d, const PipelineSpec& spec
     const double sampled = 8.0 * S * double(std::min(d, 8)) +
                            double(std::min(d, 8)) * radix_sort_bytes(int64_t(S)) +
                            double(task_blocks(n) + 64) * double(d) * (16.0 + 8.0 * 9.0 + 2048.0);
+    // Small columns are taken on up to `threads` threads at once.
     const double column = n <= OrderStatistics::kSortRows
-                              ? 8.0 * rows + radix_sort_bytes(n)
+                              ? double(std::max(1, std::min(threads, d))) *
+                                    (8.0 * rows + radix_sort_bytes(n))
                               : 2.0 * 8.0 * rows + 8.0 * S;
     const double deciles = n > kSampledDecileRows ? std::max(column, sampled) : column;
     return deciles + 8.0 * 64.0 + (transform && spec.impute ? rows * double(d) / 8.0 : 0.0);

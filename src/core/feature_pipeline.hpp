@@ -119,8 +119,9 @@ std::string feature_in_message(const std::vector<std::string>& names, int32_t j)
 // the finite values) and, over the rows in original units with the imputed values mapped
 // back, the feature means and population standard deviations (the profile statistics).
 // Throws Error(DataException) naming the feature and the value when a value lies outside its
-// transform's domain, or when a feature to impute has no finite value; Cancelled. The
-// deciles' counting pass over all rows runs on `runner` (the result is the same for any).
+// transform's domain, or when a feature to impute has no finite value (the first such
+// feature); Cancelled. The deciles' counting pass over all rows, and the features of tables of
+// up to OrderStatistics::kSortRows rows, run on `runner` (the result is the same for any).
 // `moments` (when not NULL) receives the column moments of the profile statistics when the
 // rows leave the pipeline exactly as they were measured (no transform, no clip: a standard
 // scaler fits from them, scaler.hpp); otherwise it is left with n = 0.
@@ -132,13 +133,14 @@ FeaturePipeline fit_feature_pipeline(RowMap rows, const PipelineSpec& spec,
                                      const TaskRunner& runner = run_tasks_serially,
                                      ColumnMoments* moments = nullptr);
 
-// Bytes fit_feature_pipeline allocates at most for n x d rows: one column's finite values
-// and the radix sort's scratch (row_order.hpp sort_values) or, past
+// Bytes fit_feature_pipeline allocates at most for n x d rows on `threads` threads: per thread
+// one column's finite values and the radix sort's scratch (row_order.hpp sort_values) or, past
 // OrderStatistics::kSortRows, its brackets (at worst every value, when ties fill them) and
 // their sample, or, past kSampledDecileRows, the sampled deciles' sample columns, their sort
 // scratch and counts, whichever is larger; the imputed elements' marks when a transform and
 // imputation meet.
-double feature_pipeline_fit_bytes(int64_t n, int32_t d, const PipelineSpec& spec);
+double feature_pipeline_fit_bytes(int64_t n, int32_t d, const PipelineSpec& spec,
+                                  int32_t threads = 1);
 
 // Transforms x[0..d) in place with per-feature codes (may be nullptr: no transform).
 // Missing values (non-finite) stay as they are. Returns -1, or the index of the first

@@ -545,7 +545,7 @@ double gmm_fit_bytes(int64_t rows, int32_t dims, int32_t clusters, const KMeansO
     // Before the fit: the feature pipeline (a column copy and its sort scratch or brackets),
     // then the robust scaler's column copy and the column statistics, then the projection.
     const double before = std::max(
-        {feature_pipeline_fit_bytes(int64_t(n), int32_t(d), pipeline_spec(opts)),
+        {feature_pipeline_fit_bytes(int64_t(n), int32_t(d), pipeline_spec(opts), int32_t(t)),
          (opts.scale == ScaleMethod::Robust ? 8.0 * n : 0.0) +
              8.0 * (std::ceil(n / double(kTaskBlockRows)) + 4) * d,
          projection_fit_bytes(rows, dims, threads)});

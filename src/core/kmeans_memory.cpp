@@ -121,7 +121,7 @@ FitMemory kmeans_fit_memory(int64_t rows, int32_t dims, int32_t clusters,
     // per-block column sums, then the projection; after: order_clusters' per-cluster sums.
     const double blocks = std::ceil(n / static_cast<double>(kTaskBlockRows));
     const double before =
-        std::max({feature_pipeline_fit_bytes(rows, dims, pipeline_spec(opts)),
+        std::max({feature_pipeline_fit_bytes(rows, dims, pipeline_spec(opts), threads),
                   (opts.scale == ScaleMethod::Robust ? kDouble * n : 0.0) +
                       kDouble * (blocks + 4) * d,
                   projection_fit_bytes(rows, dims, threads)});

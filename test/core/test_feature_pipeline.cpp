@@ -367,6 +367,58 @@ TEST(FitFeaturePipeline, SampledDecilesAreTheSameOnAnyThreads) {
     }
 }
 
+// Small tables take their features on threads: every transform, clip and a median fill give
+// the same rows, deciles, lambdas, bounds and fills on 1, 2 and 3 threads; with two features
+// outside their domains the first one is named on any threads, as one after another would.
+TEST(FitFeaturePipeline, SmallTablesTakeTheirFeaturesOnThreads) {
+    const int64_t n = 5000;
+    const int d = 7;
+    cseg::RowMatrix X(n, d);
+    uint64_t state = 3;
+    const auto uniform = [&state] {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return double(state >> 11) * 0x1.0p-53;
+    };
+    for (int64_t i = 0; i < n; ++i)
+        for (int j = 0; j < d; ++j)
+            X(i, j) = (i % (11 + j) == 0) ? kNaN : -std::log(1.0 - uniform()) * (j + 1) - 0.5;
+    cseg::PipelineSpec spec;
+    spec.transform = {FeatureTransform::None, FeatureTransform::YeoJohnson,
+                      FeatureTransform::Log1p, FeatureTransform::YeoJohnson,
+                      FeatureTransform::None, FeatureTransform::Log1p, FeatureTransform::None};
+    spec.clip = true;
+    spec.clip_q_lo = 0.02;
+    spec.clip_q_hi = 0.97;
+    spec.impute = true;
+    spec.impute_method = cseg::ImputeMethod::Median;
+    const Fitted one = fit(X, spec, 1);
+    for (int threads : {2, 3}) {
+        const Fitted f = fit(X, spec, threads);
+        EXPECT_TRUE(f.rows == one.rows) << threads << " threads";
+        EXPECT_EQ(f.p.deciles, one.p.deciles);
+        EXPECT_EQ(f.p.decile_shares, one.p.decile_shares);
+        EXPECT_EQ(f.p.lambdas, one.p.lambdas);
+        EXPECT_EQ(f.p.clip_lo, one.p.clip_lo);
+        EXPECT_EQ(f.p.clip_hi, one.p.clip_hi);
+        EXPECT_EQ(f.impute, one.impute);
+        EXPECT_EQ(f.mean, one.mean);
+    }
+    EXPECT_NE(one.p.lambdas[1], 0.0);
+    X(n - 1, 5) = -2.0;  // log1p: outside
+    X(n - 2, 2) = -1.5;  // log1p: outside, an earlier feature
+    for (int threads : {1, 2, 3}) {
+        for (int rep = 0; rep < 3; ++rep) {
+            try {
+                fit(X, spec, threads);
+                FAIL() << "no error";
+            } catch (const cseg::Error& e) {
+                EXPECT_NE(std::string(e.what()).find("feature 3 = -1.5"), std::string::npos)
+                    << threads << " threads: " << e.what();
+            }
+        }
+    }
+}
+
 TEST(FitFeaturePipeline, ValueOutsideTheDomainNamesTheFeature) {
     cseg::RowMatrix X(3, 2);
     X << 1.0, 2.0, 3.0, -4.0, 5.0, 6.0;
