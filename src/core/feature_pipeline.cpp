@@ -2,9 +2,7 @@
 #include "feature_pipeline.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
-#include <exception>
 #include <limits>
 #include <string>
 #include <vector>
@@ -632,30 +630,18 @@ FeaturePipeline fit_feature_pipeline(RowMap rows, const PipelineSpec& spec,
             : std::vector<FiniteSummary>();
     // Per feature its order statistics (deciles, lambda, clip, median) and its fill, each
     // feature a task; on the runner's threads when the columns are small (each task holds one
-    // column copy and its sort scratch). A feature's error is kept and the features after it
-    // are skipped; the first feature's error is raised (as one after another would), then the
-    // fills go into the rows. A cancel stops at once.
+    // column copy and its sort scratch). The runner raises the first feature's error, as one
+    // feature after another would (task_threads.hpp); then the fills go into the rows.
     std::vector<double> fills(size_t(d), 0.0);
-    std::vector<std::exception_ptr> errors(static_cast<size_t>(d));
-    std::atomic<int32_t> first_error{d};
     const TaskRunner& feature_runner =
         n <= OrderStatistics::kSortRows ? runner : TaskRunner(run_tasks_serially);
     feature_runner(
         d,
         [&](int32_t j, const Interrupt& task_interrupt) {
-            if (j > first_error.load()) return;
-            try {
-                fills[size_t(j)] = fit_feature_column(X, j, spec, sampled[size_t(j)] != 0,
-                                                      summary, p, task_interrupt);
-            } catch (const Error&) {
-                errors[size_t(j)] = std::current_exception();
-                int32_t seen = first_error.load();
-                while (j < seen && !first_error.compare_exchange_weak(seen, j)) {
-                }
-            }
+            fills[size_t(j)] = fit_feature_column(X, j, spec, sampled[size_t(j)] != 0, summary,
+                                                  p, task_interrupt);
         },
         interrupt);
-    if (first_error.load() < d) std::rethrow_exception(errors[size_t(first_error.load())]);
     for (int32_t j = 0; j < d && spec.impute; ++j) {
         const FeatureTransform t = transform ? p.transform[size_t(j)] : FeatureTransform::None;
         impute[size_t(j)] = fills[size_t(j)];
