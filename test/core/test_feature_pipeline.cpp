@@ -19,6 +19,7 @@
 #include "model_fit.hpp"
 #include "model_codec.hpp"
 #include "model_json.hpp"
+#include "test_random.hpp"
 
 namespace {
 
@@ -252,11 +253,7 @@ TEST(FitFeaturePipeline, ImputesMedianAndZeroInTransformedUnits) {
 TEST(FitFeaturePipeline, LargeTablesTakeDecilesFromASampleAndCountSharesExactly) {
     const int64_t n = cseg::kSampledDecileRows + 12345;
     cseg::RowMatrix X(n, 3);
-    uint64_t state = 42;
-    const auto uniform = [&state] {
-        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-        return double(state >> 11) * 0x1.0p-53;
-    };
+    cseg::test::Uniform uniform(42);
     for (int64_t i = 0; i < n; ++i) {
         X(i, 0) = -std::log(1.0 - uniform()) * 1000.0;  // heavy right tail
         X(i, 1) = double(int64_t(uniform() * 5.0));      // five distinct values
@@ -313,11 +310,7 @@ TEST(FitFeaturePipeline, SampledDecilesAreTheSameOnAnyThreads) {
     const int64_t n = cseg::OrderStatistics::kSortRows * 2 + 777;
     const int d = 11;
     cseg::RowMatrix X(n, d);
-    uint64_t state = 7;
-    const auto uniform = [&state] {
-        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-        return double(state >> 11) * 0x1.0p-53;
-    };
+    cseg::test::Uniform uniform(7);
     for (int64_t i = 0; i < n; ++i)
         for (int j = 0; j < d; ++j) {
             const double u = uniform();
@@ -374,11 +367,7 @@ TEST(FitFeaturePipeline, SmallTablesTakeTheirFeaturesOnThreads) {
     const int64_t n = 5000;
     const int d = 7;
     cseg::RowMatrix X(n, d);
-    uint64_t state = 3;
-    const auto uniform = [&state] {
-        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-        return double(state >> 11) * 0x1.0p-53;
-    };
+    cseg::test::Uniform uniform(3);
     for (int64_t i = 0; i < n; ++i)
         for (int j = 0; j < d; ++j)
             X(i, j) = (i % (11 + j) == 0) ? kNaN : -std::log(1.0 - uniform()) * (j + 1) - 0.5;

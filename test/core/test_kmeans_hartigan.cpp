@@ -4,6 +4,7 @@
 
 #include "distance.hpp"
 #include "kmeans_hartigan.hpp"
+#include "test_random.hpp"
 
 namespace {
 
@@ -53,11 +54,8 @@ TEST(Hartigan, NoMoveLeavesSolutionUntouched) {
 TEST(Hartigan, NeverIncreasesInertiaAndEndsNearestCentre) {
     // Pseudo-random points with a deliberately poor labelling.
     cseg::RowMatrix X(300, 3);
-    uint64_t s = 12345;
-    for (Eigen::Index i = 0; i < X.size(); ++i) {
-        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
-        X.data()[i] = double(s >> 11) / 9007199254740992.0 * 10.0;
-    }
+    cseg::test::Uniform uniform(12345);
+    for (Eigen::Index i = 0; i < X.size(); ++i) X.data()[i] = uniform() * 10.0;
     std::vector<int32_t> labels(300);
     for (int i = 0; i < 300; ++i) labels[size_t(i)] = i % 4;
     cseg::RowMatrix C = cseg::RowMatrix::Zero(4, 3);

@@ -12,6 +12,7 @@
 #include "csv.hpp"
 #include "pca.hpp"
 #include "scaler.hpp"
+#include "test_random.hpp"
 
 namespace cseg {
 namespace {
@@ -99,11 +100,7 @@ TEST(Pca, TheSameOnAnyThreadsAcrossBlocks) {
     const int64_t n = 3 * kTaskBlockRows + 4321;
     const int d = 5;
     RowMatrix X(n, d);
-    uint64_t state = 11;
-    const auto uniform = [&state] {
-        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-        return double(state >> 11) * 0x1.0p-53;
-    };
+    test::Uniform uniform(11);
     for (int64_t i = 0; i < n; ++i)
         for (int j = 0; j < d; ++j) X(i, j) = (uniform() - 0.5) * (j + 1) + (j == 2 ? X(i, 0) : 0.0);
     const ConstRowMap view(X.data(), n, d);
