@@ -149,16 +149,16 @@ class DbscanKind final : public ModelKind {
         double best = std::numeric_limits<double>::infinity();
         int64_t nearest = KdTreeView(prepared).nearest(row.x, &best);
         const double eps = v.kind_doubles(kEps)[0];
+        double d = std::sqrt(best);
+        bool within = best <= eps * eps;
         if (!(best <= std::numeric_limits<double>::max())) {
             const double* core = v.kind_doubles(kCorePoints);
             nearest = nearest_centroid_wide(row.x, core, int32_t(v.kind_rows[kCorePoints]), v.dims);
-            const double d = euclidean_distance(row.x, core + nearest * v.dims, v.dims);
-            if (distance != nullptr) *distance = d;
-            return d <= eps ? static_cast<int32_t>(v.kind_integers(kCoreClusters)[nearest]) : -1;
+            d = euclidean_distance(row.x, core + nearest * v.dims, v.dims);
+            within = d <= eps;
         }
-        if (distance != nullptr) *distance = std::sqrt(best);
-        if (!(best <= eps * eps)) return -1;
-        return static_cast<int32_t>(v.kind_integers(kCoreClusters)[nearest]);
+        if (distance != nullptr) *distance = d;
+        return within ? static_cast<int32_t>(v.kind_integers(kCoreClusters)[nearest]) : -1;
     }
 };
 

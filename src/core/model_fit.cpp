@@ -240,13 +240,12 @@ void number_clusters(const ModelKind& kind, const FitRows& rows, KindFit& fit, M
     std::vector<double> dist(size_t(std::min(n, kDistanceWindow)));
     for (int64_t w0 = 0; w0 < n; w0 += kDistanceWindow) {
         const int64_t len = std::min(kDistanceWindow, n - w0);
+        const RowBlocks parts{len, kDistanceTaskRows};  // rows of the window, from w0
         runner(
-            static_cast<int32_t>((len + kDistanceTaskRows - 1) / kDistanceTaskRows),
+            parts.count(),
             [&](int32_t t, const Interrupt& task_interrupt) {
                 task_interrupt.poll();
-                const int64_t lo = w0 + t * kDistanceTaskRows;
-                const int64_t hi = std::min(lo + kDistanceTaskRows, w0 + len);
-                for (int64_t i = lo; i < hi; ++i) {
+                for (int64_t i = w0 + parts.begin(t); i < w0 + parts.end(t); ++i) {
                     const int32_t a = fit.labels[size_t(i)];
                     if (a < 0) continue;  // noise (kinds that have it)
                     const ModelRow row{rows.X.data() + i * d, q > 0 ? rows.codes + i * q : nullptr};
