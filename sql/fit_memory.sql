@@ -89,6 +89,23 @@ SELECT try($$SELECT silhouette(v, (v[1]::int) % 50) FROM fm_rows$$);
 SELECT try($$SELECT count(*) FROM unnest((SELECT silhouette_values(i, v, (v[1]::int) % 50)
   FROM (SELECT row_number() OVER () AS i, v FROM fm_rows) s))$$);
 SELECT silhouette(v, (v[1]::int) % 50, '{"sample_size": 500}') > -1 AS sampled FROM fm_rows;
+-- Text and uuid ids are copied as the rows arrive: the copies count too, checked before each
+-- copy (200 ids of 100 kB in a 2 MB budget were kept, 20 MB, and 10 MB ids piled up to 2 GB
+-- before an "array size exceeds" error), and the result's second copy of them at the end.
+SET customer_seg.max_memory = '2MB';
+SELECT try($$SELECT silhouette_values(repeat('x', 100000) || i, v, i % 3)
+             FROM generate_series(1, 200) i, (VALUES (ARRAY[1, 2]::float8[])) r(v)$$);
+-- 200 ids of 4 kB are kept (0.8 MB), but the result would copy them once more: refused at
+-- the end; 100 of them fit.
+SELECT try($$SELECT silhouette_values(repeat('x', 4000) || i, ARRAY[i, i % 7]::float8[], i % 3)
+             FROM generate_series(1, 200) i$$);
+SELECT count(*) AS ids, min(length((x).id)) AS id_length
+FROM unnest((SELECT silhouette_values(repeat('x', 4000) || i, ARRAY[i, i % 7]::float8[], i % 3)
+             FROM generate_series(1, 100) i)) x;
+SELECT count(*) AS ids
+FROM unnest((SELECT silhouette_values(md5(i::text)::uuid, ARRAY[i, i % 7]::float8[], i % 3)
+             FROM generate_series(1, 1000) i)) x;
+SET customer_seg.max_memory = '4MB';
 -- ... and so are the Davies-Bouldin and Calinski-Harabasz indexes' label codes and means.
 SELECT davies_bouldin(v, (v[1]::int) % 50) > 0 AS db FROM fm_rows;
 SET customer_seg.max_memory = '1600kB';

@@ -10,6 +10,7 @@
 #include "datum_codec.hpp"
 #include "distance.hpp"
 #include "fit_memory_budget.hpp"
+#include "fit_settings.hpp"
 #include "float8_array.hpp"
 #include "guard.hpp"
 #include "jsonb_options.hpp"
@@ -246,8 +247,14 @@ struct KeyedRows {
     Datum* keys;      // n_keys ids, copied into the aggregate context
     int64 n_keys;
     int64 capacity;
-    int16 typlen;  // -1 (text) or 16 (uuid)
+    double key_bytes;  // bytes of the n_keys copies (counted against customer_seg.max_memory)
+    int16 typlen;      // -1 (text) or 16 (uuid)
 };
+
+// Bytes the ids of a keyed state hold: their copies and the array of pointers to them.
+double keyed_bytes(const KeyedRows* k) {
+    return k == nullptr ? 0.0 : k->key_bytes + sizeof(Datum) * static_cast<double>(k->capacity);
+}
 
 // The keyed state in argument 0, or a new one for the id type of argument id_argno.
 KeyedRows* keyed_get(FunctionCallInfo fcinfo, int id_argno, const char* fn) {
@@ -281,6 +288,20 @@ double id_column(FunctionCallInfo fcinfo, KeyedRows* k, int argno) {
     }
     Datum id = PG_GETARG_DATUM(argno);
     if (k->typlen == -1) id = PointerGetDatum(PG_DETOAST_DATUM_PACKED(id));
+    /* The copies count against customer_seg.max_memory beside the rows, checked before each
+       copy (1 MB ids would otherwise pile up far beyond the budget). */
+    const double size = static_cast<double>(datumGetSize(id, false, k->typlen));
+    const double held = cseg_pg::row_buffer_bytes(k->rows) + keyed_bytes(k);
+    if (held + size > cseg_pg::memory_budget_bytes()) {
+        const cseg_pg::FitBudget budget = cseg_pg::fit_budget();
+        cseg_pg::guarded([&] {
+            cseg_pg::require_fit_memory(budget, cseg_pg::row_buffer_bytes(k->rows),
+                                        keyed_bytes(k) + size, "silhouette_values",
+                                        "keeping a copy of each id");
+            return 0;
+        });
+    }
+    k->key_bytes += size;
     MemoryContext old = MemoryContextSwitchTo(cxt);
     k->keys[k->n_keys] = datumCopy(id, false, k->typlen);
     MemoryContextSwitchTo(old);
@@ -371,10 +392,12 @@ Datum values_final(FunctionCallInfo fcinfo, bool model_form, bool keyed) {
         const cseg::Interrupt interrupt(cseg_pg::interrupt_pending);
         const size_t n = static_cast<size_t>(p.n);
         /* The silhouettes, the output order and the result's tuples (an id, a label and a
-           value in a heap tuple, a Datum to it) beside the buffered rows. */
-        const double result = static_cast<double>(p.n) * (8.0 + 8.0 + 8.0 + 64.0);
+           value in a heap tuple, a Datum to it; text and uuid ids copied once more) beside
+           the buffered rows and ids. */
+        const double result =
+            static_cast<double>(p.n) * (8.0 + 8.0 + 8.0 + 64.0) + (k ? k->key_bytes : 0.0);
         cseg_pg::require_fit_memory(
-            budget, cseg_pg::row_buffer_bytes(st),
+            budget, cseg_pg::row_buffer_bytes(st) + keyed_bytes(k),
             cseg::silhouette_bytes(p.n, d, label_count_bound(st->labels, p.n), 0) + result, fn,
             "the silhouettes");
         auto* s = static_cast<double*>(cseg_pg::alloc_nothrow(sizeof(double) * n));
