@@ -182,6 +182,18 @@ SELECT try($$SELECT seg_report(m, 'mall_customers', ARRAY[]::text[]) FROM chart_
 SELECT try($$SELECT seg_report(m, 'mall_customers', ARRAY['age', 'nope', 'x']) FROM chart_model$$);
 SELECT try($$SELECT seg_report_page(m, 't', ARRAY['a'], '<script>alert(1)</script>', NULL)
              FROM chart_model$$);
+-- ... nor markup that merely starts like one: a script, an event handler, a redirect or a
+-- link after the <svg> prologue went into the page as it was (the prologue was all that was
+-- checked); only the elements and attributes the chart functions write pass.
+SELECT try(format($$SELECT seg_report_page(m, 't', ARRAY['a'], %L, NULL) FROM chart_model$$, svg))
+FROM (VALUES ('<svg xmlns="http://www.w3.org/2000/svg" width="1"></svg><script>alert(1)</script>'),
+             ('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"></svg>'),
+             ('<svg xmlns="http://www.w3.org/2000/svg" ><foreignObject><meta http-equiv="refresh" content="0;url=https://evil.example"/></foreignObject></svg>'),
+             ('<svg xmlns="http://www.w3.org/2000/svg" ><a href="https://evil.example"><text>open</text></a></svg>'),
+             ('<svg xmlns="http://www.w3.org/2000/svg" ><rect fill="url(https://evil.example/t.svg)"/></svg>'),
+             ('<svg xmlns="http://www.w3.org/2000/svg" ><text>]]></text></svg>')) v(svg);
+SELECT try(format($$SELECT seg_report_page(m, 't', ARRAY['a'], NULL, %L) FROM chart_model$$,
+                  '<svg xmlns="http://www.w3.org/2000/svg" ><!-- --><script>alert(1)</script></svg>'));
 
 -- The dendrogram chart of a hierarchical model: 200 leaves, the last 30 clusters drawn (29
 -- links), each collapsed leaf labelled with its rows, the cut dashed, segments in the legend.

@@ -1,9 +1,15 @@
 // XML escaping, fixed number formatting, the SVG builder, palette and ticks (svg.hpp).
 #include "svg.hpp"
 
+#include "errors.hpp"
+
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <iterator>
+#include <string>
+#include <vector>
 
 namespace cseg {
 namespace {
@@ -306,6 +312,151 @@ void legend(Svg& svg, double x, double y, std::string_view heading,
         yy += 18;
     }
     svg.raw("</g>\n");
+}
+
+namespace {
+
+// The elements the chart builders write (check_chart_markup's allowlist).
+bool chart_element(std::string_view name) {
+    static constexpr std::string_view kNames[] = {"svg",    "title", "g",        "rect", "line",
+                                                  "circle", "path",  "polyline", "text"};
+    return std::find(std::begin(kNames), std::end(kNames), name) != std::end(kNames);
+}
+
+// The attributes the chart builders write, and data-* attributes (check_chart_markup).
+bool chart_attribute(std::string_view name) {
+    static constexpr std::string_view kNames[] = {"class",
+                                                  "cx",
+                                                  "cy",
+                                                  "d",
+                                                  "fill",
+                                                  "fill-opacity",
+                                                  "font-family",
+                                                  "font-size",
+                                                  "font-weight",
+                                                  "height",
+                                                  "points",
+                                                  "r",
+                                                  "role",
+                                                  "stroke",
+                                                  "stroke-dasharray",
+                                                  "stroke-width",
+                                                  "text-anchor",
+                                                  "transform",
+                                                  "viewBox",
+                                                  "width",
+                                                  "x",
+                                                  "x1",
+                                                  "x2",
+                                                  "y",
+                                                  "y1",
+                                                  "y2"};
+    if (name.size() > 5 && name.substr(0, 5) == "data-")
+        return name.find_first_not_of("abcdefghijklmnopqrstuvwxyz-", 5) == std::string_view::npos;
+    return std::find(std::begin(kNames), std::end(kNames), name) != std::end(kNames);
+}
+
+// Length of the predefined entity xml_escape writes at svg[i] ('&'), or 0.
+size_t chart_entity(std::string_view svg, size_t i) {
+    for (std::string_view e : {"&amp;", "&lt;", "&gt;", "&quot;", "&#39;"})
+        if (svg.substr(i, e.size()) == e) return e.size();
+    return 0;
+}
+
+constexpr std::string_view kSvgNamespace = "http://www.w3.org/2000/svg";
+
+}  // namespace
+
+// A strict single-pass reading of the markup (see svg.hpp): tags, attributes, text.
+void check_chart_markup(std::string_view svg, std::string_view what) {
+    const auto fail = [what](size_t at, const std::string& offence) {
+        throw Error(ErrorKind::InvalidParameter,
+                    std::string(what) + " is not a chart made by customer_seg's chart functions: " +
+                        offence + " at byte " + std::to_string(at));
+    };
+    const auto space = [](char c) { return c == ' ' || c == '\n' || c == '\t'; };
+    const auto name_end = [&](size_t i) {
+        while (i < svg.size() &&
+               (std::isalnum(static_cast<unsigned char>(svg[i])) || svg[i] == '-'))
+            ++i;
+        return i;
+    };
+    static constexpr std::string_view kPrologue = "<svg xmlns=\"http://www.w3.org/2000/svg\" ";
+    if (svg.substr(0, kPrologue.size()) != kPrologue)
+        fail(0, "it does not start with <svg xmlns=\"http://www.w3.org/2000/svg\"");
+    std::vector<std::string_view> open;
+    bool closed = false;  // the root's end tag was read
+    size_t i = 0;
+    while (i < svg.size()) {
+        const char c = svg[i];
+        if (c != '<') {
+            const auto u = static_cast<unsigned char>(c);
+            if (open.empty() && !space(c)) fail(i, "text outside the <svg> element");
+            if (c == '>') fail(i, "a bare '>' in the text");
+            if (u < 0x20 && !space(c) && c != '\r') fail(i, "a control character");
+            if (c == '&') {
+                const size_t len = chart_entity(svg, i);
+                if (len == 0) fail(i, "an entity other than &amp; &lt; &gt; &quot; &#39;");
+                i += len;
+            } else {
+                ++i;
+            }
+            continue;
+        }
+        if (closed) fail(i, "markup after the closing </svg>");
+        if (i + 1 < svg.size() && svg[i + 1] == '/') {  // an end tag
+            const size_t end = name_end(i + 2);
+            const std::string_view name = svg.substr(i + 2, end - i - 2);
+            if (open.empty() || open.back() != name || end >= svg.size() || svg[end] != '>')
+                fail(i, "an end tag that does not close the open element");
+            open.pop_back();
+            closed = open.empty();
+            i = end + 1;
+            continue;
+        }
+        const size_t end = name_end(i + 1);
+        const std::string_view name = svg.substr(i + 1, end - i - 1);
+        if (name.empty()) fail(i, "a comment, CDATA section, doctype or processing instruction");
+        if (!chart_element(name)) fail(i, "element <" + std::string(name) + ">");
+        if ((name == "svg") != open.empty()) fail(i, "<svg> must be the one root element");
+        size_t j = end;
+        bool self_closing = false;
+        for (;;) {
+            if (j >= svg.size()) fail(i, "an unterminated tag");
+            if (svg[j] == '>') break;
+            if (svg[j] == '/') {
+                if (j + 1 >= svg.size() || svg[j + 1] != '>') fail(j, "a '/' inside a tag");
+                self_closing = true;
+                ++j;
+                break;
+            }
+            if (!space(svg[j])) fail(j, "attributes not separated by white space");
+            while (j < svg.size() && space(svg[j])) ++j;
+            if (j < svg.size() && (svg[j] == '>' || svg[j] == '/')) continue;
+            const size_t aend = name_end(j);
+            const std::string_view attr = svg.substr(j, aend - j);
+            if (aend + 1 >= svg.size() || svg[aend] != '=' || svg[aend + 1] != '"')
+                fail(j, "an attribute without a double-quoted value");
+            const size_t vend = svg.find('"', aend + 2);
+            if (vend == std::string_view::npos) fail(j, "an unterminated attribute value");
+            const std::string_view value = svg.substr(aend + 2, vend - aend - 2);
+            if (attr == "xmlns") {
+                if (!open.empty() || value != kSvgNamespace)
+                    fail(j, "an xmlns attribute other than the root's SVG namespace");
+            } else if (!chart_attribute(attr)) {
+                fail(j, "attribute " + std::string(attr));
+            } else if (value.find_first_not_of(
+                           "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                           "0123456789 #.,()-") != std::string_view::npos) {
+                fail(j, "a character an attribute value of a chart never holds");
+            }
+            j = vend + 1;
+        }
+        if (!self_closing) open.push_back(name);
+        closed = open.empty();
+        i = j + 1;
+    }
+    if (!closed) fail(svg.size(), "the <svg> element is not closed");
 }
 
 }  // namespace cseg

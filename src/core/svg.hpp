@@ -96,6 +96,16 @@ struct LegendEntry {
     std::string extra;  // further attributes of the marker (already safe), e.g. a dash array
 };
 
+// Throws Error(InvalidParameter) naming `what`, the first offence and its byte unless `svg` is
+// inert markup of the kind this builder makes: one <svg> root in the SVG namespace (the builder's
+// prologue) holding only the chart elements (svg, title, g, rect, line, circle, path,
+// polyline, text) with only the chart attributes (coordinates, colours, fonts, class,
+// transform, data-*), attribute values of [A-Za-z0-9 #.,()-] only (no URL can be written),
+// character data whose only markup is the five predefined entities, nothing after the root,
+// no comments, CDATA, processing instructions or doctype. seg_report_page checks the charts
+// it is handed with it, so the HTML page carries no script, link or redirect.
+void check_chart_markup(std::string_view svg, std::string_view what);
+
 // Draws a legend box at (x, y): an optional heading, then one entry per line (18 px apart).
 void legend(Svg& svg, double x, double y, std::string_view heading,
             const std::vector<LegendEntry>& entries);

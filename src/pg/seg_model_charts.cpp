@@ -1,7 +1,6 @@
 // Charts drawn from a model alone: seg_profile_chart(segmodel), seg_dendrogram_chart(segmodel),
 // and the page seg_report assembles (seg_report_page, called by the PL/pgSQL seg_report with the charts it computed
 // over the table).
-#include <cstring>
 #include <string>
 #include <vector>
 
@@ -11,24 +10,17 @@
 #include "hclust_model.hpp"
 #include "model_kind.hpp"
 #include "model_point.hpp"
+#include "svg.hpp"
 #include "text_array.hpp"
 #include "text_result.hpp"
 
 namespace {
 
-// The prologue every chart starts with (svg.hpp's Svg); seg_report_page takes nothing else.
-constexpr const char* kSvgPrologue = "<svg xmlns=\"http://www.w3.org/2000/svg\" ";
-
-// The text argument argno as a palloc'd C string, or NULL when the argument is NULL; an
-// argument that is not one of our charts is an error.
+// The text argument argno as a palloc'd C string, or NULL when the argument is NULL (the
+// markup is checked by check_chart_markup inside the guard).
 const char* chart_arg(FunctionCallInfo fcinfo, int argno) {
     if (PG_ARGISNULL(argno)) return nullptr;
-    const char* s = text_to_cstring(PG_GETARG_TEXT_PP(argno));
-    if (strncmp(s, kSvgPrologue, strlen(kSvgPrologue)) != 0)
-        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                        errmsg("seg_report_page takes charts made by customer_seg's chart "
-                               "functions only")));
-    return s;
+    return text_to_cstring(PG_GETARG_TEXT_PP(argno));
 }
 
 // The dendrogram chart of a hierarchical model: its stored merges (checked as a tree), coloured
@@ -97,9 +89,14 @@ Datum seg_report_page(PG_FUNCTION_ARGS) {
                                cseg::profile_chart(m));
         if (cseg::model_kind(m.algorithm).takes(cseg::ModelOperation::Dendrogram))
             in.charts.emplace_back("The tree (seg_dendrogram_chart)", model_dendrogram_chart(m));
-        if (silhouette != nullptr)
+        if (silhouette != nullptr) {
+            cseg::check_chart_markup(silhouette, "seg_report_page's silhouette_svg");
             in.charts.emplace_back("Silhouette of each row (seg_silhouette_chart)", silhouette);
-        if (map != nullptr) in.charts.emplace_back("Segment map (seg_map_chart)", map);
+        }
+        if (map != nullptr) {
+            cseg::check_chart_markup(map, "seg_report_page's map_svg");
+            in.charts.emplace_back("Segment map (seg_map_chart)", map);
+        }
         return cseg_pg::text_nothrow(cseg::report_html(in));
     });
     PG_RETURN_TEXT_P(out);

@@ -186,5 +186,59 @@ TEST(Report, SelfContainedAndEscaped) {
     EXPECT_NE(html.find("&lt;b&gt;customers&lt;/b&gt;"), std::string::npos);
 }
 
+// check_chart_markup passes every chart the builders make (hostile names included) and
+// refuses markup that could run or load something in seg_report's page.
+TEST(Report, ChartMarkupCheck) {
+    const Model m = hostile_model();
+    check_chart_markup(profile_chart(m), "profile");
+    check_chart_markup(dendrogram_chart(small_tree(), 4, 2), "dendrogram");
+    std::vector<SweepChartPoint> pts = {{1, 600, NAN, false, false}, {2, 389, 0.3, true, true}};
+    check_chart_markup(sweep_chart(pts), "sweep");
+    MapChartInput map;
+    map.k = 1;
+    map.xy = {0, 0, 1, 1};
+    map.labels = {0, 0};
+    map.centroid_xy = {0.5, 0.5};
+    map.sizes = {2};
+    map.variance_ratio = {0.5, 0.5};
+    map.rows_total = 2;
+    check_chart_markup(map_chart(map), "map");
+    const std::string open = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1\">";
+    check_chart_markup(open + "<title>a &lt;b&gt; &amp; c</title></svg>\n", "ok");
+    const std::pair<std::string, std::string> refused[] = {
+        {open + "</svg><script>alert(1)</script>", "markup after the closing </svg>"},
+        {"<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"></svg>",
+         "attribute onload"},
+        {open + "<script>alert(1)</script></svg>", "element <script>"},
+        {open + "<foreignObject><meta http-equiv=\"refresh\"/></foreignObject></svg>",
+         "element <foreignObject>"},
+        {open + "<a href=\"https://evil.example\"><text>x</text></a></svg>", "element <a>"},
+        {open + "<rect fill=\"url(https://evil.example/x)\"/></svg>",
+         "a character an attribute value of a chart never holds"},
+        {open + "<rect style=\"x\"/></svg>", "attribute style"},
+        {open + "<!-- x --></svg>", "a comment, CDATA section"},
+        {open + "<![CDATA[<script>]]></svg>", "a comment, CDATA section"},
+        {open + "<text>&nbsp;</text></svg>", "an entity other than"},
+        {open + "<text>]]></text></svg>", "a bare '>'"},
+        {open + "<g><rect/></svg>", "an end tag that does not close"},
+        {open + "<g>", "the <svg> element is not closed"},
+        {open + "<svg xmlns=\"http://www.w3.org/2000/svg\"></svg></svg>", "must be the one root"},
+        {open + "<rect/x=\"1\"/></svg>", "a '/' inside a tag"},
+        {open + "<rect x=1/></svg>", "without a double-quoted value"},
+        {open + "<rect x=\"1\"y=\"2\"/></svg>", "not separated by white space"},
+        {open + "<rect xmlns=\"http://www.w3.org/1999/xhtml\"/></svg>", "an xmlns attribute"},
+        {"<svg xmlns=\"http://www.w3.org/1999/xhtml\" ></svg>", "it does not start with"},
+        {"x" + open + "</svg>", "it does not start with"},
+        {open + "<text>\x01</text></svg>", "a control character"},
+    };
+    for (const auto& [svg, why] : refused) {
+        const std::string msg = test::expect_error([&] { check_chart_markup(svg, "map_svg"); },
+                                                   ErrorKind::InvalidParameter, why);
+        EXPECT_EQ(msg.rfind("map_svg is not a chart made by customer_seg's chart functions: ", 0),
+                  0u)
+            << msg;
+    }
+}
+
 }  // namespace
 }  // namespace cseg
