@@ -172,8 +172,11 @@ void impute_categories(Rows& r, Model& m) {
     }
 }
 
-// Applies the missing policy; returns the usable rows, which then fill the front.
-int64_t apply_missing_policy(Rows& r, Model& m, const char* fn, const Interrupt& interrupt) {
+// Applies the missing policy; returns the usable rows, which then fill the front. Rows known
+// to be complete (numbers only) need no scan.
+int64_t apply_missing_policy(Rows& r, Model& m, const char* fn, bool complete,
+                             const Interrupt& interrupt) {
+    if (complete && r.q == 0) return r.n;
     switch (m.options.missing) {
         case MissingPolicy::Skip:
             return keep_complete_rows(r, interrupt);
@@ -233,7 +236,7 @@ void check_arguments(const ModelKind& kind, const FitInput& in, int32_t k,
 // order, so the sums are the same for every thread count.
 void number_clusters(const ModelKind& kind, const FitRows& rows, KindFit& fit, Model& m,
                      const Interrupt& interrupt, const TaskRunner& runner) {
-    const int32_t k = m.k, d = m.dims, q = rows.cat_dims;
+    const int32_t k = m.k, d = m.dims;
     const int64_t n = rows.X.rows();
     std::vector<int64_t> size(size_t(k), 0);
     std::vector<double> dist_sum(size_t(k), 0.0);
@@ -245,12 +248,8 @@ void number_clusters(const ModelKind& kind, const FitRows& rows, KindFit& fit, M
             parts.count(),
             [&](int32_t t, const Interrupt& task_interrupt) {
                 task_interrupt.poll();
-                for (int64_t i = w0 + parts.begin(t); i < w0 + parts.end(t); ++i) {
-                    const int32_t a = fit.labels[size_t(i)];
-                    if (a < 0) continue;  // noise (kinds that have it)
-                    const ModelRow row{rows.X.data() + i * d, q > 0 ? rows.codes + i * q : nullptr};
-                    dist[size_t(i - w0)] = kind.fit_distance(m, fit, row, a);
-                }
+                kind.fit_distances(m, fit, rows, w0 + parts.begin(t), w0 + parts.end(t),
+                                   dist.data() + parts.begin(t));
             },
             interrupt);
         for (int64_t i = w0; i < w0 + len; ++i) {
@@ -262,7 +261,7 @@ void number_clusters(const ModelKind& kind, const FitRows& rows, KindFit& fit, M
     }
     const std::vector<int32_t> order =
         cluster_order(size, fit.centers.data(), d, fit.modes.empty() ? nullptr : fit.modes.data(),
-                      fit.modes.empty() ? 0 : q);
+                      fit.modes.empty() ? 0 : rows.cat_dims);
     std::vector<int32_t> renumber(static_cast<size_t>(k), 0);
     m.centroids.resize(size_t(k) * size_t(d));
     m.sizes.resize(size_t(k));
@@ -306,7 +305,7 @@ Model fit_model(const ModelKind& kind, FitInput in, int32_t k, const KMeansOptio
     }
 
     if (!in.canonical) canonical_order(r, interrupt, threads);
-    const int64_t usable = apply_missing_policy(r, m, fn, interrupt);
+    const int64_t usable = apply_missing_policy(r, m, fn, in.complete, interrupt);
     m.n_rows = usable;
     m.n_skipped = in.n - usable;
     if (usable < k) {

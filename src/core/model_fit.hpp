@@ -32,6 +32,8 @@ struct FitInput {
     CategoryCodes* categories = nullptr;  // n x q codes (-1 = NULL) for a categorical kind;
                                           // modified like numeric; nullptr otherwise
     bool canonical = false;  // the rows are in canonical order already (sort_rows)
+    bool complete = false;   // no number is missing (the caller counted them while reading):
+                             // the missing policy's scan over the rows is left out
     double memory_budget = 1e300;  // bytes for the kind's own working memory (FitRows)
 };
 
@@ -44,7 +46,7 @@ struct FitInput {
 // than k rows are usable; feature statistics, the scaler opts.scale, the rows scaled; the
 // kind's fit; then clusters renumbered by size descending, ties by centroid (scaled) and then
 // the kind's modes ascending (cluster_order.hpp), sizes and mean distances (the kind's
-// fit_distance) counted, the kind's finish_fit, and validate_model. Messages name
+// fit_distances) counted, the kind's finish_fit, and validate_model. Messages name
 // kind.fit_function(). Deterministic: the same multiset of rows and options gives a
 // bit-identical model, whatever `threads` is. Throws Cancelled through interrupt.
 Model fit_model(const ModelKind& kind, FitInput in, int32_t k, const KMeansOptions& opts,

@@ -93,10 +93,18 @@ bool ModelKind::renumber(Model& m, const std::vector<int32_t>&) const {
     return m.kind_arrays.empty();
 }
 
-// Default: Euclidean distance to the fit's centre, in scaled space.
-double ModelKind::fit_distance(const Model& m, const KindFit& fit, ModelRow row,
-                               int32_t c) const {
-    return std::sqrt(squared_distance(row.x, fit.centers.data() + int64_t{c} * m.dims, m.dims));
+// Default: Euclidean distance to the fit's centre, in scaled space (the squares first, then
+// the square roots in one vectorised pass; a noise row's slot holds 0 meanwhile).
+void ModelKind::fit_distances(const Model& m, const KindFit& fit, const FitRows& rows,
+                              int64_t lo, int64_t hi, double* out) const {
+    const int32_t d = m.dims;
+    for (int64_t i = lo; i < hi; ++i) {
+        const int32_t c = fit.labels[size_t(i)];
+        out[i - lo] = c < 0 ? 0.0
+                            : squared_distance(rows.X.data() + i * d,
+                                               fit.centers.data() + int64_t{c} * d, d);
+    }
+    for (int64_t i = 0; i < hi - lo; ++i) out[i] = std::sqrt(out[i]);
 }
 
 // Default: no prepared scratch.

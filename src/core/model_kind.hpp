@@ -119,10 +119,11 @@ class ModelKind {
     // Renumbers the kind's own per-cluster data in m for new_number[old] = new (seg_align);
     // false when the kind cannot. Default: true when the kind stores no arrays of its own.
     virtual bool renumber(Model& m, const std::vector<int32_t>& new_number) const;
-    // The distance of a row (scaled) to the fit's cluster c (in the fit's numbering), for
-    // mean_distance: Euclidean to fit.centers by default.
-    virtual double fit_distance(const Model& m, const KindFit& fit, ModelRow row,
-                                int32_t c) const;
+    // For mean_distance: out[i - lo] = the distance of row i in [lo, hi) (scaled) to its
+    // cluster fit.labels[i] (in the fit's numbering; rows labelled < 0 are left alone).
+    // Euclidean to fit.centers by default. One call per block of rows.
+    virtual void fit_distances(const Model& m, const KindFit& fit, const FitRows& rows,
+                               int64_t lo, int64_t hi, double* out) const;
 
     // --- labelling rows (hot path: no allocation, no exception on valid input) ------------
     // Scratch bytes the kind wants prepared once per decoded model (plain data, 8-aligned),

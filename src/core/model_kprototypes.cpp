@@ -55,13 +55,18 @@ class KPrototypesKind final : public ModelKind {
         return out;
     }
 
-    // sqrt of the mixed cost to the fit's prototype c.
-    double fit_distance(const Model& m, const KindFit& fit, ModelRow row,
-                        int32_t c) const override {
+    // sqrt of the mixed cost to the fit's prototype.
+    void fit_distances(const Model& m, const KindFit& fit, const FitRows& rows, int64_t lo,
+                       int64_t hi, double* out) const override {
         const int32_t p = m.dims, q = m.categorical.dims;
-        return std::sqrt(mixed_cost(row.x, row.codes, fit.centers.data() + int64_t{c} * p,
-                                    fit.modes.data() + int64_t{c} * q, p, q,
-                                    m.categorical.gamma));
+        for (int64_t i = lo; i < hi; ++i) {
+            const int32_t c = fit.labels[size_t(i)];
+            if (c < 0) continue;
+            out[i - lo] = std::sqrt(mixed_cost(rows.X.data() + i * p, rows.codes + i * q,
+                                               fit.centers.data() + int64_t{c} * p,
+                                               fit.modes.data() + int64_t{c} * q, p, q,
+                                               m.categorical.gamma));
+        }
     }
 
     // The modes in the final numbering, and per cluster the share of rows having each mode.

@@ -91,6 +91,7 @@ Datum hclust_fit_final(PG_FUNCTION_ARGS) {
         in.numeric = st->data;
         in.n = st->n_rows;
         in.dims = st->dims;
+        in.complete = st->n_missing == 0 && st->sample == 0;  // counted while reading
         in.memory_budget = budget;
         const cseg::Model m =
             cseg::fit_model(cseg::model_kind(cseg::ModelAlgorithm::Hierarchical), in, st->k,

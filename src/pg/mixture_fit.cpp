@@ -61,6 +61,7 @@ Datum fit_final(FunctionCallInfo fcinfo, cseg::ModelAlgorithm a, const char* fn)
         in.numeric = st->data;
         in.n = st->n_rows;
         in.dims = st->dims;
+        in.complete = st->n_missing == 0 && st->sample == 0;  // counted while reading
         const int32 k = a == cseg::ModelAlgorithm::Dbscan ? 1 : st->k;
         if (a == cseg::ModelAlgorithm::Gmm)  /* k > n fails in the fit, before anything of size k */
             cseg_pg::require_fit_memory(

@@ -248,8 +248,9 @@ TEST(FitFeaturePipeline, ImputesMedianAndZeroInTransformedUnits) {
 
 // Above kSampledDecileRows rows, with no clip or median asked for, the deciles come
 // from a stride sample: each cut within 0.01 in quantile level of the exact one (its sampling
-// error is ~0.0012), and each bin's share counted exactly over all rows for those cuts; a
-// value outside a transform's domain and a NULL still behave as on small tables.
+// error is ~0.0012), and each bin's share counted exactly over all rows for those cuts (a NaN
+// or an infinity in no bin); a value outside a transform's domain and a NULL still behave as
+// on small tables.
 TEST(FitFeaturePipeline, LargeTablesTakeDecilesFromASampleAndCountSharesExactly) {
     const int64_t n = cseg::kSampledDecileRows + 12345;
     cseg::RowMatrix X(n, 3);
@@ -257,7 +258,10 @@ TEST(FitFeaturePipeline, LargeTablesTakeDecilesFromASampleAndCountSharesExactly)
     for (int64_t i = 0; i < n; ++i) {
         X(i, 0) = -std::log(1.0 - uniform()) * 1000.0;  // heavy right tail
         X(i, 1) = double(int64_t(uniform() * 5.0));      // five distinct values
-        X(i, 2) = (i % 97 == 0) ? kNaN : uniform();       // some missing
+        X(i, 2) = (i % 97 == 0)   ? kNaN                  // some missing
+                  : (i % 89 == 0) ? kInf
+                  : (i % 83 == 0) ? -kInf
+                                  : uniform();
     }
     cseg::PipelineSpec spec;
     spec.transform = {FeatureTransform::Log1p, FeatureTransform::None, FeatureTransform::Sqrt};

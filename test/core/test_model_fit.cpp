@@ -11,6 +11,7 @@
 #include "csv.hpp"
 #include "distance.hpp"
 #include "model_fit.hpp"
+#include "model_kind.hpp"
 #include "task_threads.hpp"
 #include "kmeans.hpp"
 
@@ -158,6 +159,28 @@ TEST(FitModel, BitIdenticalForSameRowsAndSeed) {
     o.init = InitMethod::Random;
     o.scale = ScaleMethod::Robust;
     expect_identical(fit(X, 4, o), fit(X, 4, o));
+}
+
+// Rows the caller counted as complete skip the missing policy's scan and give the same model.
+TEST(FitModel, RowsKnownCompleteGiveTheSameModel) {
+    const RowMatrix X = testdata::complete_rows(testdata::marketing_campaign());
+    KMeansOptions o;
+    o.n_init = 3;
+    for (MissingPolicy policy : {MissingPolicy::Skip, MissingPolicy::Error}) {
+        o.missing = policy;
+        Model m[2];
+        for (int known = 0; known < 2; ++known) {
+            RowMatrix copy = X;
+            FitInput in;
+            in.numeric = copy.data();
+            in.n = copy.rows();
+            in.dims = static_cast<int32_t>(copy.cols());
+            in.complete = known == 1;
+            m[known] = fit_model(model_kind(ModelAlgorithm::KMeans), in, 5, o, Interrupt(), 2);
+        }
+        expect_identical(m[0], m[1]);
+        EXPECT_EQ(m[1].n_skipped, 0);
+    }
 }
 
 // Equal sizes are ordered by centroid, lexicographically; otherwise largest first.
