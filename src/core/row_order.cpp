@@ -22,6 +22,8 @@ constexpr int kMaxDigitBits = 11;
 constexpr int64_t kPollWork = int64_t{1} << 16;
 // Tasks the buckets of the first radix pass are grouped into for a runner.
 constexpr int64_t kSortTasks = 16;
+// Rows per task of the first radix pass's key range and bucket counts (with a runner).
+constexpr int64_t kScanRows = int64_t{1} << 16;
 
 // Maps a double's bits to an unsigned key whose order is the numeric order (total order).
 inline uint64_t order_key(double v) {
@@ -35,7 +37,7 @@ inline int bits_for(int64_t n) { return 64 - __builtin_clzll(static_cast<uint64_
 
 // The sort of one buffer: rows of d doubles and optional parallel labels.
 class RowSorter {
-public:
+  public:
     RowSorter(double* data, int32_t* labels, int32_t d, const Interrupt& interrupt)
         : data_(data), labels_(labels), d_(d), interrupt_(interrupt), spare_(size_t(d)) {}
 
@@ -53,12 +55,8 @@ public:
                 sort_short(lo, hi, col);
                 return;
             }
-            uint64_t lo_key = ~uint64_t{0}, hi_key = 0;
-            for (int64_t i = lo; i < hi; ++i) {
-                const uint64_t k = key(i, col);
-                lo_key = std::min(lo_key, k);
-                hi_key = std::max(hi_key, k);
-            }
+            uint64_t lo_key, hi_key;
+            key_range(lo, hi, col, runner, &lo_key, &hi_key);
             if (lo_key == hi_key) {  // the column is constant here: next column
                 ++col;
                 continue;
@@ -68,7 +66,7 @@ public:
         }
     }
 
-private:
+  private:
     uint64_t key(int64_t i, int32_t col) const { return order_key(data_[i * d_ + col]); }
     double* row(int64_t i) const { return data_ + i * d_; }
 
@@ -79,6 +77,58 @@ private:
             if (ka != kb) return ka < kb;
         }
         return labels_ != nullptr && labels_[a] < labels_[b];
+    }
+
+    // The smallest and largest key of column `col` in rows [lo, hi); with a runner and many
+    // rows, per block of kScanRows rows on its threads.
+    void key_range(int64_t lo, int64_t hi, int32_t col, const TaskRunner* runner, uint64_t* lo_key,
+                   uint64_t* hi_key) const {
+        const auto scan = [&](int64_t a, int64_t b, uint64_t* low, uint64_t* high) {
+            uint64_t l = ~uint64_t{0}, h = 0;
+            for (int64_t i = a; i < b; ++i) {
+                const uint64_t k = key(i, col);
+                l = std::min(l, k);
+                h = std::max(h, k);
+            }
+            *low = l;
+            *high = h;
+        };
+        if (runner == nullptr || hi - lo < 2 * kScanRows) {
+            scan(lo, hi, lo_key, hi_key);
+            return;
+        }
+        const RowBlocks parts{hi - lo, kScanRows};
+        std::vector<uint64_t> low(size_t(parts.count())), high(size_t(parts.count()));
+        (*runner)(
+            parts.count(),
+            [&](int32_t t, const Interrupt&) {
+                scan(lo + parts.begin(t), lo + parts.end(t), &low[size_t(t)], &high[size_t(t)]);
+            },
+            interrupt_);
+        *lo_key = *std::min_element(low.begin(), low.end());
+        *hi_key = *std::max_element(high.begin(), high.end());
+    }
+
+    // start[b + 1] = the rows of [lo, hi) in bucket b (start has buckets + 1 zeros); with a
+    // runner and many rows, counted per block of kScanRows rows on its threads, then added.
+    template <typename Digit>
+    void count_buckets(int64_t lo, int64_t hi, size_t buckets, const Digit& digit,
+                       const TaskRunner* runner, std::vector<int64_t>& start) const {
+        if (runner == nullptr || hi - lo < 2 * kScanRows) {
+            for (int64_t i = lo; i < hi; ++i) ++start[digit(i) + 1];
+            return;
+        }
+        const RowBlocks parts{hi - lo, kScanRows};
+        std::vector<int64_t> counts(size_t(parts.count()) * buckets, 0);
+        (*runner)(
+            parts.count(),
+            [&](int32_t t, const Interrupt&) {
+                int64_t* c = counts.data() + size_t(t) * buckets;
+                for (int64_t i = lo + parts.begin(t); i < lo + parts.end(t); ++i) ++c[digit(i)];
+            },
+            interrupt_);
+        for (int32_t t = 0; t < parts.count(); ++t)
+            for (size_t b = 0; b < buckets; ++b) start[b + 1] += counts[size_t(t) * buckets + b];
     }
 
     // Exchanges rows i and j (and their labels).
@@ -106,7 +156,7 @@ private:
         auto digit = [&](int64_t i) { return static_cast<size_t>((key(i, col) >> shift) - base); };
 
         std::vector<int64_t> start(buckets + 1, 0);
-        for (int64_t i = lo; i < hi; ++i) ++start[digit(i) + 1];
+        count_buckets(lo, hi, buckets, digit, runner, start);
         start[0] = lo;
         for (size_t b = 1; b <= buckets; ++b) start[b] += start[b - 1];
         std::vector<int64_t> head(start.begin(), start.end() - 1);
@@ -176,10 +226,10 @@ private:
     int32_t* labels_;
     int32_t d_;
     const Interrupt& interrupt_;
-    std::vector<double> spare_;     // one row
-    std::vector<int64_t> order_;    // short-segment scratch
-    std::vector<char> done_;        // short-segment scratch
-    int64_t work_ = 0;              // rows since the last interrupt poll
+    std::vector<double> spare_;   // one row
+    std::vector<int64_t> order_;  // short-segment scratch
+    std::vector<char> done_;      // short-segment scratch
+    int64_t work_ = 0;            // rows since the last interrupt poll
 };
 
 }  // namespace

@@ -27,7 +27,8 @@ TEST(RowOrder, AnyInputOrderGivesTheSameResult) {
         base.push_back(i % 3 == 0 ? std::numeric_limits<double>::quiet_NaN() : i * 0.25);
     }
     std::vector<double> a = base, b;
-    for (int i = 499; i >= 0; --i) b.insert(b.end(), base.begin() + i * 3, base.begin() + i * 3 + 3);
+    for (int i = 499; i >= 0; --i)
+        b.insert(b.end(), base.begin() + i * 3, base.begin() + i * 3 + 3);
     cseg::sort_rows(a.data(), nullptr, 500, 3);
     cseg::sort_rows(b.data(), nullptr, 500, 3);
     EXPECT_EQ(0, std::memcmp(a.data(), b.data(), a.size() * sizeof(double)));
@@ -52,9 +53,13 @@ struct Lcg {
 };
 
 // Values every sort must place: signed zeros, infinities, NaN, a denormal, a large negative.
-const double kSpecials[] = {0.0, -0.0, std::numeric_limits<double>::infinity(),
+const double kSpecials[] = {0.0,
+                            -0.0,
+                            std::numeric_limits<double>::infinity(),
                             -std::numeric_limits<double>::infinity(),
-                            std::numeric_limits<double>::quiet_NaN(), 1e-310, -1e300};
+                            std::numeric_limits<double>::quiet_NaN(),
+                            1e-310,
+                            -1e300};
 
 // The total order on bit patterns (sort_rows' keys: -0 < +0, NaN last).
 uint64_t order_key(double v) {
@@ -69,8 +74,8 @@ std::vector<std::pair<std::vector<double>, int32_t>> reference_sort(
     const auto key = order_key;
     std::vector<std::pair<std::vector<double>, int32_t>> rows;
     for (size_t i = 0; i < labels.size(); ++i)
-        rows.push_back({std::vector<double>(data.begin() + i * d, data.begin() + (i + 1) * d),
-                        labels[i]});
+        rows.push_back(
+            {std::vector<double>(data.begin() + i * d, data.begin() + (i + 1) * d), labels[i]});
     std::sort(rows.begin(), rows.end(), [&](const auto& a, const auto& b) {
         for (int32_t j = 0; j < d; ++j)
             if (key(a.first[j]) != key(b.first[j])) return key(a.first[j]) < key(b.first[j]);
@@ -97,7 +102,8 @@ TEST(RowOrder, MatchesAReferenceSortOnLargeInputsWithTiesAndSpecialValues) {
                     double& v = data[size_t(i * d + j)];
                     if (kind == 0) v = (double(next()) - 2147483648.0) * 1e-3;
                     if (kind == 1) v = double(next() % 4) + (j == 1 ? 100.0 : 0.0);
-                    if (kind == 2) v = next() % 10 == 0 ? kSpecials[next() % 7] : double(next() % 50);
+                    if (kind == 2)
+                        v = next() % 10 == 0 ? kSpecials[next() % 7] : double(next() % 50);
                 }
             }
             const auto want = reference_sort(data, labels, d);
@@ -123,29 +129,40 @@ TEST(RowOrder, IdenticalRowsAreOrderedByLabelWhateverTheInputOrder) {
 }
 
 TEST(RowOrder, BucketsSortedOnThreadsGiveTheSerialResult) {
-    // Wide and narrow first-pass buckets, ties, and labels; 1 to 7 threads.
-    Lcg next{7};
-    const int64_t n = 100000;
-    const int32_t d = 3;
-    std::vector<double> data(size_t(n * d));
-    std::vector<int32_t> labels(static_cast<size_t>(n));
-    for (int64_t i = 0; i < n; ++i) {
-        labels[size_t(i)] = int32_t(next() % 3);
-        data[size_t(i * d)] = next() % 4 == 0 ? 5.0 : double(next() % 1000) * 0.5;
-        data[size_t(i * d + 1)] = double(next() % 7);
-        data[size_t(i * d + 2)] = (double(next()) - 2147483648.0) * 1e-6;
-    }
-    std::vector<double> want = data;
-    std::vector<int32_t> want_labels = labels;
-    cseg::sort_rows(want.data(), want_labels.data(), n, d);
-    for (int32_t threads : {1, 2, 7}) {
-        SCOPED_TRACE(threads);
-        std::vector<double> got = data;
-        std::vector<int32_t> got_labels = labels;
-        cseg::sort_rows(got.data(), got_labels.data(), n, d, cseg::Interrupt(),
-                        cseg::threads_runner(threads));
-        EXPECT_EQ(got_labels, want_labels);
-        EXPECT_EQ(0, std::memcmp(got.data(), want.data(), sizeof(double) * got.size()));
+    // Wide and narrow first-pass buckets, ties, and labels; 1 to 7 threads; enough rows for
+    // the first pass's key range and bucket counts to run in blocks on the threads, also on
+    // the second column when the first is constant.
+    for (const bool constant_first : {false, true}) {
+        Lcg next{7};
+        const int64_t n = 300000;
+        const int32_t d = 3;
+        std::vector<double> data(size_t(n * d));
+        std::vector<int32_t> labels(static_cast<size_t>(n));
+        for (int64_t i = 0; i < n; ++i) {
+            labels[size_t(i)] = int32_t(next() % 3);
+            data[size_t(i * d)] = constant_first    ? -2.5
+                                  : next() % 4 == 0 ? 5.0
+                                                    : double(next() % 1000) * 0.5;
+            data[size_t(i * d + 1)] = constant_first ? double(next() % 100000) : double(next() % 7);
+            data[size_t(i * d + 2)] = (double(next()) - 2147483648.0) * 1e-6;
+        }
+        std::vector<double> want = data;
+        std::vector<int32_t> want_labels = labels;
+        cseg::sort_rows(want.data(), want_labels.data(), n, d);
+        for (int64_t i = 1; i < n; ++i)  // the serial sort itself is right
+            ASSERT_TRUE(
+                std::lexicographical_compare(want.data() + (i - 1) * d, want.data() + i * d,
+                                             want.data() + i * d, want.data() + (i + 1) * d) ||
+                std::equal(want.data() + (i - 1) * d, want.data() + i * d, want.data() + i * d));
+        for (int32_t threads : {1, 2, 7}) {
+            SCOPED_TRACE(threads);
+            std::vector<double> got = data;
+            std::vector<int32_t> got_labels = labels;
+            cseg::sort_rows(got.data(), got_labels.data(), n, d, cseg::Interrupt(),
+                            cseg::threads_runner(threads));
+            EXPECT_EQ(got_labels, want_labels);
+            EXPECT_EQ(0, std::memcmp(got.data(), want.data(), sizeof(double) * got.size()));
+        }
     }
 }
 
@@ -167,8 +184,8 @@ TEST(RowOrder, SortValuesMatchesTheTotalOrder) {
             std::sort(want.begin(), want.end());
             cseg::sort_values(v.data(), n);
             for (int64_t i = 0; i < n; ++i)
-                ASSERT_EQ(key(v[size_t(i)]), want[size_t(i)]) << "n=" << n << " kind=" << kind
-                                                              << " at " << i;
+                ASSERT_EQ(key(v[size_t(i)]), want[size_t(i)])
+                    << "n=" << n << " kind=" << kind << " at " << i;
         }
     }
 }
