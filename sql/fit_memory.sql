@@ -142,7 +142,27 @@ SELECT count(*) FROM seg_compare('fm_cols', ARRAY['a', 'b', 'c', 'd'], 2, 3);
 SET customer_seg.max_memory = '64MB';
 SELECT algorithm, k FROM seg_compare('fm_cols', ARRAY['a', 'b', 'c', 'd'], 2, 3,
   '{"eps": 0.3, "min_samples": 5, "silhouette_sample": 1000}') ORDER BY algorithm, k;
+-- Wide rows: 50 customers of 10,000 features (3.8 MB). The row buffer reserved 1024 rows
+-- first (78 MB, counted against the budget: "The rows take 63.9 MB"), and the principal
+-- components came from a 10,000 x 10,000 covariance (800 MB, then more than ten minutes in
+-- an eigen solver no cancel reached). Now the first reservation is at most 1 MB of rows and
+-- the components come from the 50 x 50 Gram matrix: the training rows' coordinates have the
+-- stored variances and are uncorrelated, as principal axes must be.
+CREATE TABLE fm_wide AS
+SELECT i, ARRAY(SELECT sin(i * j * 0.001) + (j % 5) * cos(i * 0.37) + 0.1 * ((i * 7919 + j * 104729) % 101)
+                FROM generate_series(1, 10000) j) AS v
+FROM generate_series(1, 50) i;
+SET customer_seg.max_memory = '64MB';
+CREATE TABLE fm_wide_model AS SELECT kmeans_fit(v, 2, '{"n_init": 1}') AS m FROM fm_wide;
+SELECT abs(var_samp(xy[1]) / (p->'variance'->>0)::float8 - 1) < 1e-9 AS axis_1_variance,
+       abs(var_samp(xy[2]) / (p->'variance'->>1)::float8 - 1) < 1e-9 AS axis_2_variance,
+       abs(corr(xy[1], xy[2])) < 1e-9 AS uncorrelated
+FROM (SELECT seg_project(m, v) AS xy, (m::jsonb)->'projection' AS p
+      FROM fm_wide, fm_wide_model) q
+GROUP BY p;
+SELECT (hclust_fit(v, 3)::jsonb)->'k' AS hclust_k FROM fm_wide;
 RESET customer_seg.max_memory;
+DROP TABLE fm_wide, fm_wide_model;
 DROP TABLE fm_cols;
 DROP TABLE fm_mixed;
 DROP TABLE fm_rows;

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "kneedle.hpp"
+#include "pca.hpp"
 
 namespace cseg {
 
@@ -164,7 +165,9 @@ double dbscan_fit_bytes(int64_t rows, int32_t dims, int32_t threads) {
     // grown, copied into the kind arrays, the labels' copy; then the encoded model.
     const double model = 8.0 * n * d + 8.0 * n + 2.0 * (8.0 * n * d + 8.0 * n) +
                          (8.0 * n * d + 8.0 * n) + 4.0 * n + (8.0 * n * d + 8.0 * n);
-    return run + std::max(search, model) + 4.0 * n + 256.0 * 1024 + 64.0 * 1024;
+    // Before all of it, the fit pipeline's principal components (pca.hpp).
+    return std::max(run + std::max(search, model), projection_fit_bytes(rows, dims, threads)) +
+           4.0 * n + 256.0 * 1024 + 64.0 * 1024;
 }
 
 // The rows' tree, the n distances, their x positions and Kneedle's normalised curves, m

@@ -338,7 +338,17 @@ Model fit_model(const ModelKind& kind, FitInput in, int32_t k, const KMeansOptio
             check_scaled_range(ConstRowMap(block.data(), block.rows(), d), lo);
         },
         interrupt);
-    // The 2-D principal components of the scaled rows, for seg_project and the segment map.
+    // The 2-D principal components of the scaled rows, for seg_project and the segment map;
+    // a kind that holds itself to a budget (hierarchical) holds them to it too.
+    const double projection = projection_fit_bytes(usable, d, threads);
+    if (projection > in.memory_budget)
+        throw Error(ErrorKind::OutOfMemory,
+                    "the principal components of " + std::to_string(usable) + " rows x " +
+                        std::to_string(d) + " features need " +
+                        std::to_string(int64_t(std::ceil(projection / 1048576.0))) +
+                        " MB, more than customer_seg.max_memory leaves beside the rows (" +
+                        std::to_string(int64_t(in.memory_budget / 1048576.0)) + " MB)",
+                    {}, "Raise customer_seg.max_memory, or work on a sample of the rows.");
     m.projection = fit_projection(Xc, interrupt, runner);
 
     FitRows rows{Xc, r.codes, r.q, {}, in.memory_budget};

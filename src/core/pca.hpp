@@ -24,7 +24,9 @@ struct Projection {
 
 // Fits scikit-learn's PCA(n_components=2) on X (n >= 1 rows): the eigenvectors of the
 // covariance matrix of the centred rows for its two largest eigenvalues (Eigen's
-// SelfAdjointEigenSolver, two-pass centring). Signs: each axis is oriented so that its
+// SelfAdjointEigenSolver up to kDenseEigenDims features, two-pass centring; beyond, an
+// interruptible tridiagonal reduction and inverse iteration, and for fewer rows than features
+// the n x n Gram matrix instead of the d x d covariance). Signs: each axis is oriented so that its
 // largest-magnitude loading is positive (the first such loading on an exact tie), which makes
 // the result independent of the row order and of the solver; scikit-learn's own svd_flip
 // decides from the rows instead, so the coordinates agree with it up to the sign of each axis.
@@ -34,10 +36,15 @@ struct Projection {
 Projection fit_projection(ConstRowMap X, const Interrupt& interrupt,
                           const TaskRunner& runner = run_tasks_serially);
 
-// Rows a fit_projection task centres at a time.
+// Rows a fit_projection task centres at a time (fewer for many features).
 constexpr int64_t kCentreRows = 8192;
+// Largest matrix whose eigenvectors Eigen's dense solver finds (it cannot be interrupted);
+// beyond, fit_projection reduces to tridiagonal form, polling, and uses inverse iteration.
+constexpr int64_t kDenseEigenDims = 512;
 // Bytes fit_projection allocates at most for n x d rows on `threads` threads: per block its
-// column sums and d x d scatter, per thread kCentreRows centred rows.
+// column sums and d x d scatter, per thread a chunk of centred rows, then the eigen solve; or
+// for fewer rows than features beyond kDenseEigenDims, the centred rows and their n x n Gram
+// matrix.
 double projection_fit_bytes(int64_t n, int32_t d, int32_t threads);
 
 // The 2-D coordinates of one scaled row x (dims values): (x - mean) . component_i.

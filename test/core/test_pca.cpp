@@ -102,7 +102,8 @@ TEST(Pca, TheSameOnAnyThreadsAcrossBlocks) {
     RowMatrix X(n, d);
     test::Uniform uniform(11);
     for (int64_t i = 0; i < n; ++i)
-        for (int j = 0; j < d; ++j) X(i, j) = (uniform() - 0.5) * (j + 1) + (j == 2 ? X(i, 0) : 0.0);
+        for (int j = 0; j < d; ++j)
+            X(i, j) = (uniform() - 0.5) * (j + 1) + (j == 2 ? X(i, 0) : 0.0);
     const ConstRowMap view(X.data(), n, d);
     const Projection one = fit_projection(view, Interrupt());
     for (int threads : {2, 3}) {
@@ -148,6 +149,105 @@ TEST(Pca, DegenerateShapes) {
     EXPECT_EQ(q.variance[0], 0.0);
     EXPECT_NO_THROW(validate_projection(q, 3, ErrorKind::Internal));
     EXPECT_THROW(validate_projection(q, 2, ErrorKind::Internal), Error);
+}
+
+// The axes and variances of the dense solver on the covariance of X (the reference for the
+// routes that avoid it): columns 0 and 1 the axes, sign-fixed as fit_projection does.
+std::pair<Eigen::MatrixXd, Eigen::Vector2d> dense_reference(const RowMatrix& X) {
+    const Eigen::MatrixXd centred = X.rowwise() - X.colwise().mean();
+    const Eigen::MatrixXd cov = centred.transpose() * centred / double(X.rows() - 1);
+    const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(cov);
+    const Eigen::Index d = X.cols();
+    Eigen::MatrixXd axes(d, 2);
+    Eigen::Vector2d values;
+    for (int a = 0; a < 2; ++a) {
+        Eigen::VectorXd v = eig.eigenvectors().col(d - 1 - a);
+        Eigen::Index arg;
+        v.cwiseAbs().maxCoeff(&arg);
+        axes.col(a) = v(arg) < 0 ? Eigen::VectorXd(-v) : v;
+        values(a) = eig.eigenvalues()(d - 1 - a);
+    }
+    return {axes, values};
+}
+
+// Rows with two strong directions (variances about 9 and 4) over uniform noise.
+RowMatrix two_directions(int64_t n, int d, uint64_t seed) {
+    test::Uniform uniform(seed);
+    RowMatrix X(n, d);
+    for (int64_t i = 0; i < n; ++i) {
+        const double s = 6 * (uniform() - 0.5), t = 4 * (uniform() - 0.5);
+        for (int j = 0; j < d; ++j)
+            X(i, j) =
+                uniform() - 0.5 + s * std::cos(0.01 * j) * 0.2 + t * std::sin(0.013 * j) * 0.2;
+    }
+    return X;
+}
+
+// The Gram route (fewer rows than features) and the interruptible tridiagonal route (more
+// than kDenseEigenDims) give the dense solver's axes and variances, to 1e-9.
+TEST(Pca, WideRoutesMatchTheDenseSolver) {
+    struct Shape {
+        int64_t n;
+        int d;
+    };
+    for (const Shape shape : {Shape{40, 700}, Shape{530, 540}, Shape{1500, 600}}) {
+        const RowMatrix X = two_directions(shape.n, shape.d, 7 + shape.n);
+        const Projection p = fit_projection(ConstRowMap(X.data(), X.rows(), X.cols()), Interrupt());
+        const auto [axes, values] = dense_reference(X);
+        for (int a = 0; a < 2; ++a) {
+            EXPECT_NEAR(p.variance[size_t(a)], values(a), 1e-9 * values(0))
+                << shape.n << " x " << shape.d << " axis " << a;
+            for (int j = 0; j < shape.d; ++j)
+                ASSERT_NEAR(p.components[size_t(a * shape.d + j)], axes(j, a), 1e-9)
+                    << shape.n << " x " << shape.d << " axis " << a << " loading " << j;
+        }
+        EXPECT_NO_THROW(validate_projection(p, shape.d, ErrorKind::Internal));
+    }
+}
+
+// Few rows of many features: one row, or rows on a line, still give two orthonormal axes.
+TEST(Pca, WideRankDeficient) {
+    RowMatrix X = RowMatrix::Zero(3, 600);
+    for (int j = 0; j < 600; ++j) X(1, j) = 2.0 * (j % 3 == 0);
+    X.row(2) = 2 * X.row(1);
+    for (int64_t n : {int64_t{1}, int64_t{3}}) {
+        const Projection p = fit_projection(ConstRowMap(X.data(), n, 600), Interrupt());
+        EXPECT_NO_THROW(validate_projection(p, 600, ErrorKind::Internal));
+        const Eigen::Map<const Eigen::VectorXd> a0(p.components.data(), 600),
+            a1(p.components.data() + 600, 600);
+        EXPECT_NEAR(a0.norm(), 1.0, 1e-12) << n;
+        EXPECT_NEAR(a1.norm(), 1.0, 1e-12) << n;
+        EXPECT_NEAR(a0.dot(a1), 0.0, 1e-12) << n;
+        EXPECT_EQ(p.variance[1], 0.0) << n;
+    }
+}
+
+int g_polls = 0, g_cancel_at = 0;
+// An interrupt that counts its polls and fires at poll g_cancel_at (never when 0).
+bool counting_pending() { return ++g_polls == g_cancel_at; }
+
+// The tridiagonal route polls once per column: a cancel in the middle of the reduction stops
+// it (Eigen's dense solver on 10,000 features ran for minutes without a poll).
+TEST(Pca, TridiagonalRoutePollsPerColumn) {
+    const RowMatrix X = two_directions(700, 600, 3);
+    const ConstRowMap view(X.data(), X.rows(), X.cols());
+    g_polls = 0;
+    g_cancel_at = 0;
+    fit_projection(view, Interrupt(counting_pending));
+    const int polls = g_polls;
+    EXPECT_GT(polls, 600 - 2);
+    g_polls = 0;
+    g_cancel_at = polls - 300;
+    EXPECT_THROW(fit_projection(view, Interrupt(counting_pending)), Cancelled);
+    EXPECT_EQ(g_polls, polls - 300);
+}
+
+// The bound follows the route: a few rows of 10,000 features need their Gram matrix, not a
+// 10,000 x 10,000 covariance; many rows of 2,000 features need the covariance and its solve.
+TEST(Pca, MemoryBoundFollowsTheRoute) {
+    EXPECT_LT(projection_fit_bytes(50, 10000, 2), 8.0 * 50 * 10000 * 1.1);
+    EXPECT_GE(projection_fit_bytes(100000, 2000, 1), 8.0 * 2000 * 2000 * 2);
+    EXPECT_GE(projection_fit_bytes(1000, 500, 1), 8.0 * 500 * 500 * 2);
 }
 
 }  // namespace

@@ -17,7 +17,9 @@ do not fail the run. Everything else must hold. Prints the number of attacks tri
 written under attack that were lost (must be 0).
 Run alone: pg_virtualenv -v 15 /usr/bin/python3 test/integration/test_adversarial.py
 """
+import html.parser
 import io
+import json
 import os
 import random
 import secrets
@@ -26,6 +28,7 @@ import subprocess
 import sys
 import threading
 import time
+import xml.etree.ElementTree
 
 import psycopg2
 
@@ -844,6 +847,106 @@ def lit(s):
     return "'" + s.replace("'", "''") + "'"
 
 
+HOSTILE_TEXTS = ["</script><script>alert(1)</script>", "\"><svg onload=alert(1)>", "]]>",
+                 "\x01\x02\x1f", "<!--", "' onmouseover='x", "&amp;&#x3C;"]
+
+
+class MarkupFinder(html.parser.HTMLParser):
+    """Collects the start tags and the event-handler and URL attributes of a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags, self.active = set(), []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.add(tag)
+        for k, v in attrs:
+            if k.startswith("on") or k in ("href", "src", "xlink:href", "action") or \
+                    (k == "http-equiv" and (v or "").lower() == "refresh"):
+                self.active.append((tag, k))
+
+
+def inert(page, svg):
+    """'' when the page parses with no script, event handler, link or redirect (and, for an
+    SVG, as XML); else what is wrong."""
+    p = MarkupFinder()
+    p.feed(page)
+    bad = []
+    if "script" in p.tags or "foreignobject" in p.tags:
+        bad.append("tags %s" % sorted(p.tags & {"script", "foreignobject"}))
+    if p.active:
+        bad.append("attributes %s" % p.active[:3])
+    if svg:
+        try:
+            xml.etree.ElementTree.fromstring(page)
+        except xml.etree.ElementTree.ParseError as e:
+            bad.append("not XML: %s" % e)
+    return "; ".join(bad)
+
+
+def hostile_charts(checks, cur):
+    """Feature names, category values and table names made of markup in every chart and the
+    report; chart markup handed to seg_report_page; wide rows and big ids against the budget."""
+    checks.attack("hostile names in every chart and the report, parsed by html.parser and XML")
+    names = json.dumps({"feature_names": HOSTILE_TEXTS[:3]})
+    col = '"' + HOSTILE_TEXTS[0].replace('"', '""') + '"'
+    cur.execute("CREATE TABLE adv_chart AS SELECT age::float8 AS " + col + ", annual_income::float8"
+                " AS b, spending_score::float8 AS c, (%s::text[])[1 + customer_id %% 3] AS cat "
+                "FROM mall_customers", (HOSTILE_TEXTS[3:6],))
+    feats = "ARRAY[%s, b, c]" % col
+    bad = []
+    for kind, fit in (("kmeans", "kmeans_fit(%s, 3, %%s)" % feats),
+                      ("hierarchical", "hclust_fit(%s, 3, %%s)" % feats),
+                      ("gmm", "gmm_fit(%s, 3, %%s)" % feats),
+                      ("kprototypes", "kprototypes_fit(%s, ARRAY[cat], 3, %%s)" % feats)):
+        m = scalar(cur, "SELECT %s::text FROM adv_chart" % fit, (names,))
+        charts = [("profile", "SELECT seg_profile_chart(%s::segmodel)")]
+        if kind == "hierarchical":
+            charts.append(("dendrogram", "SELECT seg_dendrogram_chart(%s::segmodel)"))
+        if kind != "kprototypes":
+            charts += [("silhouette", "SELECT seg_silhouette_chart(%%s::segmodel, %s) "
+                                      "FROM adv_chart" % feats),
+                       ("map", "SELECT seg_map_chart(%%s::segmodel, %s) FROM adv_chart" % feats)]
+        for name, q in charts:
+            why = inert(scalar(cur, q, (m,)), True)
+            if why:
+                bad.append("%s %s: %s" % (kind, name, why))
+        page = scalar(cur, "SELECT seg_report(%%s::segmodel, 'adv_chart', ARRAY[%s, 'b', 'c'%s])"
+                      % (lit(HOSTILE_TEXTS[0]), ", 'cat'" if kind == "kprototypes" else ""), (m,))
+        why = inert(page, False)
+        if why:
+            bad.append("%s report: %s" % (kind, why))
+    checks.check(not bad, "every chart and report page is inert and well-formed %s" % bad)
+
+    checks.attack("seg_report_page handed markup that only starts like a chart")
+    prologue = '<svg xmlns="http://www.w3.org/2000/svg" '
+    payloads = [prologue + 'width="1"></svg><script>alert(1)</script>',
+                prologue + 'onload="alert(1)"></svg>',
+                prologue + '><foreignObject><meta http-equiv="refresh" content="0;url=https://e.x"/>'
+                           '</foreignObject></svg>',
+                prologue + '><a href="https://e.x"><text>x</text></a></svg>',
+                prologue + '><rect fill="url(https://e.x/t.svg)"/></svg>',
+                prologue + '><text>]]></text></svg>', prologue + '><!-- x --></svg>']
+    m = scalar(cur, "SELECT kmeans_fit(%s, 3)::text FROM mall_customers" % FEATS)
+    codes = [code_of(cur, "SELECT seg_report_page(%s::segmodel, 't', ARRAY['a'], %s, %s)",
+                     (m, p, None) if i % 2 else (m, None, p)) for i, p in enumerate(payloads)]
+    checks.check(codes == ["22023"] * len(payloads),
+                 "seg_report_page refuses every payload with 22023 (got %s)" % codes)
+
+    checks.attack("wide rows and big ids against customer_seg.max_memory")
+    cur.execute("SET customer_seg.max_memory = '64MB'")
+    cur.execute("CREATE TABLE adv_wide AS SELECT i, ARRAY(SELECT ((i * 7919 + j * 104729) % 1009)"
+                "::float8 FROM generate_series(1, 10000) j) AS v FROM generate_series(1, 50) i")
+    c = code_of(cur, "SELECT kmeans_fit(v, 2, '{\"n_init\": 1}') FROM adv_wide")
+    checks.check(c == "ok", "50 rows of 10,000 features fit in 64 MB (got %s; the row buffer "
+                            "reserved 78 MB and the projection a 10,000 x 10,000 matrix)" % c)
+    cur.execute("SET customer_seg.max_memory = '2MB'")
+    c = code_of(cur, "SELECT silhouette_values(repeat('x', 100000) || i, ARRAY[i, i % 7]::float8[], "
+                     "i % 3) FROM generate_series(1, 200) i")
+    checks.check(c == "53200", "200 ids of 100 kB are refused in a 2 MB budget (got %s)" % c)
+    cur.execute("RESET customer_seg.max_memory")
+
+
 def privilege_and_resources(checks, cur):
     """Privilege detours and resource settings an ordinary role should not get around."""
     checks.attack("SECURITY DEFINER detour into a role's own labelling statement")
@@ -923,7 +1026,7 @@ def main():
                     "INSERT INTO adv_orders VALUES (1, '2011-01-01', 3), (2, '2011-06-01', 5)")
         cur.execute("GRANT SELECT ON adv_orders TO PUBLIC")
         for attack in (unprivileged_calls, hostile_search_path, trigger_targets, copy_flipped,
-                       extreme_values, long_lived_sessions, one_call_snapshot,
+                       extreme_values, hostile_charts, long_lived_sessions, one_call_snapshot,
                        concurrent_writers,
                        privilege_and_resources, dump_restore):
             try:

@@ -3,7 +3,8 @@ or pg_cancel_backend, and the same session keeps working afterwards.
 
 LONG_STATEMENTS lists one statement per long loop (Lloyd iterations and restarts, k-means++
 seeding, the O(n^2) silhouettes, the sweeps, training into the registry, k-prototypes, the
-O(n^2) loops of hierarchical clustering, DBSCAN's searches, EM, seg_compare). Each
+O(n^2) loops of hierarchical clustering, DBSCAN's searches, EM, seg_compare, the principal
+components of wide rows). Each
 runs twice: once under statement_timeout, once cancelled from another session. A statement
 whose function is not installed is reported (NOT INSTALLED) and fails the test, so a renamed
 function cannot silently drop out of it.
@@ -61,6 +62,9 @@ LONG_STATEMENTS = [
         FROM big"""),
     ("seg_compare", "seg_compare(regclass,text[],int,int,jsonb)",
      "SELECT count(*) FROM seg_compare('big', ARRAY['a', 'b', 'c'], 2, 40)"),
+    ("kmeans_fit: the principal components of 3,000 features (Gram matrix, tridiagonal "
+     "reduction)", "kmeans_fit(float8[],int,jsonb)",
+     f"SELECT kmeans_fit(v, 8, '{HEAVY}') FROM wide"),
     ("kprototypes_fit", "kprototypes_fit(float8[],text[],int,jsonb)",
      """SELECT kprototypes_fit(ARRAY[a, b, c], ARRAY[cat], 64,
                                '{"n_init": 500, "max_iter": 100000}') FROM big"""),
@@ -124,6 +128,12 @@ def main():
                               (i * 104729 % 10009)::float8 AS b, (i % 97)::float8 AS c,
                               (i % 8)::int AS label, 'c' || (i % 5) AS cat
                        FROM generate_series(1::bigint, 200000) AS i""")
+        # 1,200 rows of 3,000 features: the projection's Gram matrix and its reduction (the
+        # covariance's dense eigen solver ran for minutes without a poll).
+        cur.execute("""CREATE TABLE wide AS
+                       SELECT i, ARRAY(SELECT ((i * 7919 + j * 104729) % 1009)::float8
+                                       FROM generate_series(1, 3000) j) AS v
+                       FROM generate_series(1, 1200) AS i""")
         cur.execute("CREATE TABLE model8 AS SELECT kmeans_fit(ARRAY[a, b, c], 8, "
                     "'{\"n_init\": 1}') AS m FROM big WHERE i <= 5000")
         cur.execute("CREATE TABLE model_kp AS SELECT kprototypes_fit(ARRAY[a, b, c], ARRAY[cat], 4, "
