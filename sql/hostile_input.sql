@@ -68,6 +68,21 @@ FROM (SELECT gmm_fit(ARRAY[age, annual_income, spending_score], 3, '{"seed": 1}'
 -- A finite input whose scaled value overflows (scale < 1) is a clear error naming the feature.
 SELECT try($$SELECT seg_assign(kmeans_fit(ARRAY[x, y], 1), ARRAY[1.7e308, 0])
              FROM (VALUES (0.1, 1), (0.2, 2), (0.3, 3)) v(x, y)$$);
+-- Behind a yeo-johnson transform (lambda -1.32 here) a finite value can overflow in the
+-- transform itself: the error names the value given and the transform (it said "feature 1 =
+-- -Infinity is out of range for the model's scaler"). With clipping the row is clipped to the
+-- lowest training quantile like any other far value: a defined label.
+CREATE TABLE hi_yj AS
+SELECT 100 - sqrt(i::float8) * 3 + (i % 5) AS a, (i % 7) * 1.0 AS b FROM generate_series(1, 200) i;
+SELECT try($$SELECT seg_assign(kmeans_fit(ARRAY[a, b], 2, '{"transform": ["yeo-johnson", "none"]}'),
+                               ARRAY[-1e200, 1]) FROM hi_yj$$);
+SELECT try($$SELECT seg_drift(m, ARRAY[a * CASE WHEN a > 95 THEN -1e200 ELSE 1 END, b])
+             FROM hi_yj, (SELECT kmeans_fit(ARRAY[a, b], 2, '{"transform": ["yeo-johnson", "none"]}') AS m
+                          FROM hi_yj) f$$);
+SELECT seg_assign(m, ARRAY[-1e200, 1]) = seg_assign(m, ARRAY[-1e6, 1]) AS clipped_like_any_far_value
+FROM (SELECT kmeans_fit(ARRAY[a, b], 2, '{"transform": ["yeo-johnson", "none"], "clip": [0.01, 0.99]}') AS m
+      FROM hi_yj) f;
+DROP TABLE hi_yj;
 
 -- seg_drift over rows holding 1e200: a report, not "cannot write a non-finite number"; the
 -- segment shares are stable, the distance to the centroids is not (the overall verdict).

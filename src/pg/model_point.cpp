@@ -35,14 +35,26 @@ bool numeric_point(FunctionCallInfo fcinfo, ModelCache* cache, int argno, const 
     return model_point_values(m, cache->scratch, float8_array_read(a, cache->scratch, n));
 }
 
-// A finite input whose scaled value overflows: a clear error naming the feature.
-[[noreturn]] void out_of_scaler_range(const cseg::ModelView& m, int32 j, double raw) {
+// A finite input whose transformed or scaled value overflows: a clear error naming the
+// feature, the value given and the step that overflowed (`value`: what the scaler got).
+[[noreturn]] void out_of_model_range(const cseg::ModelView& m, int32 j, double input,
+                                     double value) {
+    if (!std::isfinite(value)) {  // the transform itself overflowed (yeo-johnson)
+        const auto t = cseg::FeatureTransform(m.transform[j]);
+        ereport(ERROR,
+                (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+                 errmsg("feature %d = %g is out of range for the model's transform %s: the "
+                        "transformed value overflows double precision",
+                        j + 1, input, cseg::feature_transform_name(t)),
+                 errdetail("The transform's lambda is %g.", m.lambdas[j])));
+    }
     ereport(ERROR,
             (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
              errmsg("feature %d = %g is out of range for the model's scaler: the scaled value "
                     "overflows double precision",
-                    j + 1, raw),
+                    j + 1, input),
              errdetail("The scaler's center is %g and its scale %g.", m.center[j], m.scale[j])));
+    pg_unreachable();
 }
 
 }  // namespace
@@ -130,9 +142,10 @@ bool model_point_values(const cseg::ModelView& m, double* x, int32 missing) {
         return false;
     }
     int32 overflow = -1;  // the first feature whose scaled value overflows
-    double overflow_raw = 0.0;
+    double overflow_input = 0.0, overflow_value = 0.0;
     for (int32 j = 0; j < n; ++j) {
-        double v = x[j];
+        const double input = x[j];
+        double v = input;
         if (!std::isfinite(v)) {
             v = m.impute[j];  // missing > 0 here, so the model imputes
         } else if (m.transform != nullptr) {
@@ -144,10 +157,11 @@ bool model_point_values(const cseg::ModelView& m, double* x, int32 missing) {
         x[j] = (v - m.center[j]) / m.scale[j];
         if (!std::isfinite(x[j]) && overflow < 0) {
             overflow = j;
-            overflow_raw = v;
+            overflow_input = input;
+            overflow_value = v;
         }
     }
-    if (overflow >= 0) out_of_scaler_range(m, overflow, overflow_raw);
+    if (overflow >= 0) out_of_model_range(m, overflow, overflow_input, overflow_value);
     return true;
 }
 
