@@ -34,6 +34,12 @@ SELECT seg_sweep_chart(r) IS NULL AS no_rows FROM chart_sweep WHERE false;
 SELECT seg_sweep_chart(NULL::seg_sweep_row) IS NULL AS null_row;
 SELECT try($$SELECT seg_sweep_chart(r) FROM (SELECT r FROM chart_sweep
                                            UNION ALL SELECT r FROM chart_sweep) s$$);
+-- Rows made by hand: a silhouette outside [-1, 1] was drawn off its panel (1e308 at
+-- y="-inf"), a negative inertia below the axis; now refused, naming the k.
+SELECT try(format($$SELECT seg_sweep_chart(ROW(k, i, s, NULL, NULL, false, false, NULL, NULL)::seg_sweep_row)
+                    FROM (VALUES (2, %s::float8, %s::float8), (3, 5, 0.4)) v(k, i, s)$$, i, s))
+FROM (VALUES ('1', '1e308'), ('1', '-2'), ('1', '''Infinity'''), ('-1', '0.5'), ('''Infinity''', '0.5'),
+             ('NULL', 'NULL')) v(i, s);
 SELECT try($$SELECT seg_sweep_chart(jsonb_populate_record(NULL::seg_sweep_row,
                                                           '{"inertia": 1}'))$$);
 SELECT try($$SELECT seg_sweep_chart(jsonb_populate_record(NULL::seg_sweep_row,

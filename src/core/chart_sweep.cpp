@@ -5,6 +5,7 @@
 
 #include "charts.hpp"
 #include "errors.hpp"
+#include "json.hpp"
 #include "svg.hpp"
 
 namespace cseg {
@@ -68,6 +69,17 @@ std::string sweep_chart(std::vector<SweepChartPoint> points) {
         if (points[i].k < 1)
             throw Error(ErrorKind::InvalidParameter, "seg_sweep_chart: k must be at least 1, got " +
                                                          std::to_string(points[i].k));
+        // Hand-made rows: a silhouette outside [-1, 1] was drawn off the panel (1e308 at
+        // y="-inf"), a negative or infinite inertia below the axis. NULL (NaN) is left out.
+        const double sil = points[i].silhouette, inertia = points[i].inertia;
+        if (!std::isnan(sil) && !(sil >= -1 && sil <= 1))
+            throw Error(ErrorKind::InvalidParameter,
+                        "seg_sweep_chart: a silhouette is between -1 and 1, got " +
+                            number_text(sil) + " at k = " + std::to_string(points[i].k));
+        if (!std::isnan(inertia) && !(inertia >= 0 && std::isfinite(inertia)))
+            throw Error(ErrorKind::InvalidParameter,
+                        "seg_sweep_chart: an inertia is a finite number of 0 or more, got " +
+                            number_text(inertia) + " at k = " + std::to_string(points[i].k));
         if (i > 0 && points[i].k == points[i - 1].k)
             throw Error(ErrorKind::InvalidParameter,
                         "seg_sweep_chart: k = " + std::to_string(points[i].k) +

@@ -179,16 +179,6 @@ double brent_minimum(F&& f, double xa, double xb, double xc, double fb) {
     return x;
 }
 
-// The text of a number for messages (shortest round trip).
-std::string number_text(double x) {
-    std::string s;
-    if (std::isfinite(x))
-        append_shortest(s, x);
-    else
-        s = std::isnan(x) ? "NaN" : (x > 0 ? "Infinity" : "-Infinity");
-    return s;
-}
-
 // The finite values of column j of X, in row order.
 std::vector<double> finite_column(ConstRowMap X, int32_t j, const Interrupt& interrupt) {
     std::vector<double> v;

@@ -425,6 +425,16 @@ void JsonWriter::separate() {
     first_ = false;
 }
 
+// Shortest round trip for finite numbers, PostgreSQL's spelling for the others.
+std::string number_text(double x) {
+    std::string s;
+    if (std::isfinite(x))
+        append_shortest(s, x);
+    else
+        s = std::isnan(x) ? "NaN" : (x > 0 ? "Infinity" : "-Infinity");
+    return s;
+}
+
 // Opens an object.
 void JsonWriter::begin_object() {
     separate();

@@ -73,6 +73,9 @@ Json json_parse(std::string_view text, ErrorKind kind);
 // NaN and infinities, which it spells "nan", "inf").
 void append_shortest(std::string& out, double x);
 
+// The text of a number for messages: the shortest round trip, or NaN, Infinity, -Infinity.
+std::string number_text(double x);
+
 // Appends compact JSON (no spaces) to a string; the caller keeps the nesting balanced.
 class JsonWriter {
   public:

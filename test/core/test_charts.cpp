@@ -72,6 +72,29 @@ TEST(Charts, SweepMarksElbowAndBest) {
             sweep_chart({{0, 1, 1, false, false}});
         },
         ErrorKind::InvalidParameter, "k must be at least 1");
+    // Hand-made rows: a silhouette outside [-1, 1] (1e308 was drawn at y="-inf"), a negative
+    // or infinite inertia; NaN (NULL) is left out as before.
+    test::expect_error(
+        [&] {
+            sweep_chart({{2, 1, 1e308, false, false}});
+        },
+        ErrorKind::InvalidParameter, "a silhouette is between -1 and 1, got 1e+308 at k = 2");
+    test::expect_error(
+        [&] {
+            sweep_chart({{2, 1, -1.5, false, false}});
+        },
+        ErrorKind::InvalidParameter, "got -1.5 at k = 2");
+    test::expect_error(
+        [&] {
+            sweep_chart({{3, -1, 0.5, false, false}});
+        },
+        ErrorKind::InvalidParameter, "an inertia is a finite number of 0 or more, got -1");
+    test::expect_error(
+        [&] {
+            sweep_chart({{3, INFINITY, 0.5, false, false}});
+        },
+        ErrorKind::InvalidParameter, "got Infinity at k = 3");
+    EXPECT_NO_THROW(sweep_chart({{1, NAN, NAN, false, false}, {2, 0, -1, false, false}}));
 }
 
 TEST(Charts, SilhouetteOnePathPerSegmentAndMean) {
