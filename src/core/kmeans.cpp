@@ -109,6 +109,7 @@ class Lloyd {
         transpose_centers(centers_.data(), k_, d_, ct_.data());
         std::fill(labels_.begin(), labels_.end(), -1);
         const int32_t refresh = bound_refresh_period(d_);
+        const int64_t computed_before = computed_;
 
         bool strict = false;
         int32_t n_iter = max_iter;
@@ -137,6 +138,7 @@ class Lloyd {
         out.labels = labels_;
         out.inertia = inertia();
         out.n_iter = n_iter;
+        out.distances = computed_ - computed_before;
         return out;
     }
 
@@ -158,9 +160,10 @@ class Lloyd {
   private:
     // Where one block of an assignment pass sums its rows, and its scratch distances.
     struct BlockSums {
-        double* sums;     // k x d
-        int64_t* counts;  // k
-        double* dist;     // kRowBlock x stride_
+        double* sums;       // k x d
+        int64_t* counts;    // k
+        double* dist;       // kRowBlock x stride_
+        int64_t* computed;  // row-centre distances computed, added to
     };
 
     // One assignment pass with the current centres; with update, also sums the rows per
@@ -170,12 +173,14 @@ class Lloyd {
     bool assign(bool full, bool update) {
         const int32_t blocks = task_blocks(n_);
         if (blocks <= 1)
-            return assign_rows(0, n_, full, update, {sums_.data(), counts_.data(), dist_.data()},
+            return assign_rows(0, n_, full, update,
+                               {sums_.data(), counts_.data(), dist_.data(), &computed_},
                                interrupt_);
         const size_t kd = size_t(k_) * size_t(d_);
         std::vector<double> block_sums(update ? size_t(blocks) * kd : 0, 0.0);
         std::vector<int64_t> block_counts(update ? size_t(blocks) * size_t(k_) : 0, 0);
         std::vector<char> changed(size_t(blocks), 0);
+        std::vector<int64_t> computed(size_t(blocks), 0);
         runner_(
             blocks,
             [&](int32_t b, const Interrupt& task_interrupt) {
@@ -183,11 +188,12 @@ class Lloyd {
                 const BlockSums out{update ? block_sums.data() + size_t(b) * kd : nullptr,
                                     update ? block_counts.data() + size_t(b) * size_t(k_)
                                            : nullptr,
-                                    dist.data()};
+                                    dist.data(), &computed[size_t(b)]};
                 changed[size_t(b)] = assign_rows(task_block_begin(b), task_block_end(b, n_),
                                                  full, update, out, task_interrupt);
             },
             interrupt_);
+        for (int64_t c : computed) computed_ += c;
         if (update) {
             for (int32_t b = 0; b < blocks; ++b) {
                 for (size_t e = 0; e < kd; ++e) sums_[e] += block_sums[size_t(b) * kd + e];
@@ -235,6 +241,7 @@ class Lloyd {
             for (int64_t b = i0; b < i1; b += kRowBlock) {
                 const int32_t rows = static_cast<int32_t>(std::min<int64_t>(kRowBlock, i1 - b));
                 block_distances(b, rows, out.dist);
+                *out.computed += int64_t{rows} * k_;
                 nearest_in_block<false>(out.dist, k_, idx, d1, nullptr);
                 for (int32_t q = 0; q < rows; ++q) {
                     const int64_t i = b + q;
@@ -265,6 +272,7 @@ class Lloyd {
                 const int32_t rows = static_cast<int32_t>(std::min<int64_t>(kRowBlock, i1 - b));
                 if (full) {
                     block_distances(b, rows, out.dist);
+                    *out.computed += int64_t{rows} * k_;
                     nearest_in_block<true>(out.dist, k_, idx, b1, b2);
                 }
                 for (int32_t q = 0; q < rows; ++q) {
@@ -287,10 +295,12 @@ class Lloyd {
                             u = std::sqrt(
                                     squared_distance(x, centers_.data() + int64_t{a} * d_, d_)) *
                                 kUp;
+                            ++*out.computed;
                             if (!(u < m)) {
                                 double d1, d2;
                                 squared_distances_to_centers(x, ct_.data(), stride_, d_,
                                                              out.dist);
+                                *out.computed += k_;
                                 a = nearest_of(out.dist, k_, &d1, &d2);
                                 u = std::sqrt(d1) * kUp;
                                 l = std::sqrt(d2) * kDown;
@@ -324,6 +334,7 @@ class Lloyd {
                 const int32_t rows = static_cast<int32_t>(std::min<int64_t>(kRowBlock, i1 - b));
                 if (full) {
                     block_distances(b, rows, out.dist);
+                    *out.computed += int64_t{rows} * k_;
                     nearest_in_block<false>(out.dist, k_, idx, b1, nullptr);
                 }
                 for (int32_t q = 0; q < rows; ++q) {
@@ -349,6 +360,7 @@ class Lloyd {
                                 const double* half = half_cc_.data() + static_cast<size_t>(a) * k;
                                 if (u < lb[c] || u < half[c]) continue;
                                 if (stale) {
+                                    ++*out.computed;
                                     da2 =
                                         squared_distance(x, centers_.data() + int64_t{a} * d_, d_);
                                     const double e = std::sqrt(da2);
@@ -357,6 +369,7 @@ class Lloyd {
                                     stale = false;
                                     if (u < lb[c] || u < half[c]) continue;
                                 }
+                                ++*out.computed;
                                 const double dc2 =
                                     squared_distance(x, centers_.data() + int64_t{c} * d_, d_);
                                 const double ec = std::sqrt(dc2);
@@ -531,6 +544,7 @@ class Lloyd {
     std::vector<double> dist_;         // kRowBlock x stride_: scratch distances of a few rows
     std::vector<int64_t> counts_;      // k
     std::vector<int32_t> labels_;      // n, -1 before the first pass
+    int64_t computed_ = 0;             // row-centre distances computed by all passes so far
     // Bounds (Hamerly and Elkan).
     std::vector<double> upper_;     // n: upper bound on the distance to the own centre
     std::vector<double> lower_;     // Hamerly: n; Elkan: n x k lower bounds per centre
@@ -619,6 +633,7 @@ struct LloydResult {
     RowMatrix centers;
     double inertia = 0.0;
     int32_t n_iter = 0;
+    int64_t distances = 0;  // row-centre distances computed
 };
 
 }  // namespace
@@ -809,7 +824,8 @@ KMeansRun compete_on_sample(ConstRowMap X, int32_t k, const KMeansOptions& opts,
                 restart_centers(sample, k, opts, r, task_interrupt, run_tasks_serially);
             Lloyd lloyd(sample, k, sample_variant, task_interrupt);
             KMeansRun run = lloyd.run(init, opts.max_iter, tol_abs, {});
-            first[size_t(r)] = LloydResult{std::move(run.centers), run.inertia, run.n_iter};
+            first[size_t(r)] =
+                LloydResult{std::move(run.centers), run.inertia, run.n_iter, run.distances};
         },
         interrupt);
     // The finalists: the lowest sample inertias, ties to the earliest restart.
@@ -819,8 +835,10 @@ KMeansRun compete_on_sample(ConstRowMap X, int32_t k, const KMeansOptions& opts,
         return first[size_t(a)].inertia < first[size_t(b)].inertia;
     });
     order.resize(std::min(order.size(), size_t(std::max(1, tuning.compete_finalists))));
+    // Lloyd's work in row visits of all k distances (Hamerly's bounds skip most of them on
+    // later iterations; a Hartigan pass computes them all).
     int64_t visits = 0;
-    for (const LloydResult& f : first) visits += int64_t{f.n_iter} * m;
+    for (const LloydResult& f : first) visits += f.distances / k;
     // Each finalist's Lloyd on all rows, one after the other on one Lloyd whose blocks run on
     // the runner; only the best run so far is kept (lowest inertia, ties: the earlier). Run
     // side by side, two finalists held two sets of bounds and labels: on narrow tables (d = 3)
@@ -830,7 +848,7 @@ KMeansRun compete_on_sample(ConstRowMap X, int32_t k, const KMeansOptions& opts,
     KMeansRun run;
     for (size_t i = 0; i < order.size(); ++i) {
         KMeansRun next = lloyd.run(first[size_t(order[i])].centers, opts.max_iter, tol_abs, {});
-        visits += int64_t{next.n_iter} * X.rows();
+        visits += next.distances / k;
         if (i == 0 || next.inertia < run.inertia) run = std::move(next);
     }
     if (opts.refine != RefineMethod::None) {
@@ -918,8 +936,7 @@ KMeansRun kmeans_restart(ConstRowMap X, int32_t k, const KMeansOptions& opts, in
     const RowMatrix init = restart_centers(X, k, opts, restart, interrupt, runner);
     Lloyd lloyd(X, k, variant, interrupt, runner);
     KMeansRun run = lloyd.run(init, opts.max_iter, tol_abs, {});
-    refine_run(lloyd, X, opts, tol_abs, tuned_budget(tuning, int64_t{run.n_iter} * X.rows()), run,
-               interrupt);
+    refine_run(lloyd, X, opts, tol_abs, tuned_budget(tuning, run.distances / k), run, interrupt);
     return run;
 }
 

@@ -23,6 +23,7 @@ struct KMeansRun {
     std::vector<int32_t> labels;  // n, in 0 .. k-1
     double inertia = 0.0;
     int32_t n_iter = 0;
+    int64_t distances = 0;  // row-centre distances Lloyd computed (its work; 0 if not counted)
 };
 
 // How the Lloyd assignment step is computed. All give identical results; Auto picks the
@@ -80,9 +81,12 @@ constexpr double kRefineMargin = 0.05;
 // within 4e-9 of the others and all refine to the same inertia.)
 constexpr double kSameMinimum = 1e-8;
 
-// The refinement budget, in row visits (a Lloyd iteration over n rows is n visits; a Hartigan
-// pass n plus one per row its bounds cannot rule out): kRefineShare of the Lloyd visits the
-// fit has spent so far (every restart's, sample ones included), but at least kRefineFloor, so
+// The refinement budget, in row visits (a row's distances to all k centres; a Hartigan pass
+// is n visits plus one per row its bounds cannot rule out, a plain Lloyd pass n, a Hamerly or
+// Elkan pass its distances computed / k, which its bounds keep far below n on later
+// iterations): kRefineShare of the Lloyd visits the fit has spent so far (every restart's,
+// sample ones included; without a sample, the restarts' iterations times n), but at least
+// kRefineFloor, so
 // that small tables (a few thousand rows) are refined to convergence as before. Measured in
 // docs/performance.md: on 1M-row overlapping or heavy-tailed data unbounded refinement cost
 // 4-5x the Lloyd work for an inertia 1e-5 lower.

@@ -454,6 +454,31 @@ TEST(Lloyd, VariantsEqualPlainOnOverlappingBlobs) {
     }
 }
 
+// The work a run reports (what the refinement budget is a share of): plain Lloyd computes
+// every row's k distances in each pass (the iterations, plus the final assignment unless the
+// convergence was strict); Hamerly's and Elkan's bounds skip most of them once the centres
+// settle, so they report far fewer for the same run.
+TEST(Lloyd, RunsReportTheDistancesTheyComputed) {
+    const RowMatrix X = blobs(4000, 5, 12, 4.0, 105);
+    const int64_t n = X.rows();
+    const int32_t k = 12;
+    Rng rng(12);
+    const RowMatrix init = gather_rows(view(X), kmeans_plusplus(view(X), k, rng, Interrupt()));
+    const KMeansRun plain =
+        kmeans_single(view(X), init, 300, 0.0, LloydVariant::Plain, Interrupt());
+    ASSERT_GT(plain.n_iter, 10);  // enough iterations for the bounds to pay
+    EXPECT_EQ(plain.distances, int64_t{plain.n_iter} * n * k);  // strict: no final pass
+    const KMeansRun short_run =
+        kmeans_single(view(X), init, 3, 0.0, LloydVariant::Plain, Interrupt());
+    EXPECT_EQ(short_run.distances, int64_t{3 + 1} * n * k);  // cut short: a final assignment
+    for (LloydVariant v : {LloydVariant::Hamerly, LloydVariant::Elkan}) {
+        const KMeansRun run = kmeans_single(view(X), init, 300, 0.0, v, Interrupt());
+        EXPECT_EQ(run.n_iter, plain.n_iter);
+        EXPECT_GE(run.distances, n * k) << int(v);  // the first pass computes them all
+        EXPECT_LT(run.distances, plain.distances / 2) << int(v);
+    }
+}
+
 TEST(Lloyd, VariantsEqualPlainWithTiesAndDuplicates) {
     // Integer grid with many duplicate rows: exact distance ties between centres everywhere.
     Rng rng(77);
