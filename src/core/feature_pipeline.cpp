@@ -369,19 +369,13 @@ struct DecileCounts {
     std::vector<int64_t> above;  // d x kDecileCuts
 };
 
-// What summarise_column finds in a column: its finite values' count and minimum.
-struct ColumnSummary {
-    int64_t count = 0;
-    double min = std::numeric_limits<double>::infinity();
-};
-
 // Copies the column x[0], x[stride], ... (n values) into out with every NaN and infinity
 // replaced by -DBL_MAX, and returns the finite values' count and minimum. Four rows at a time
 // (GCC/Clang vector extensions), the rest one by one.
-ColumnSummary summarise_column(const double* x, int64_t stride, int64_t n, double* out) {
+FiniteSummary summarise_column(const double* x, int64_t stride, int64_t n, double* out) {
     constexpr double largest = std::numeric_limits<double>::max();
     constexpr double inf = std::numeric_limits<double>::infinity();
-    ColumnSummary s;
+    FiniteSummary s;
     int64_t r = 0;
 #if defined(__GNUC__) || defined(__clang__)
     typedef double V4d __attribute__((vector_size(32)));
@@ -491,7 +485,7 @@ std::vector<FiniteSummary> sampled_deciles(ConstRowMap X, std::vector<char>& sam
                     if (!sampled[size_t(j)]) continue;
                     // The column (strided loads from the block, which is in cache), a NaN or
                     // an infinity replaced by -DBL_MAX, which is above no cut.
-                    const ColumnSummary cs = summarise_column(x + j, dims, rows, v);
+                    const FiniteSummary cs = summarise_column(x + j, dims, rows, v);
                     out.summary[size_t(j)].count += cs.count;
                     out.summary[size_t(j)].min = std::min(out.summary[size_t(j)].min, cs.min);
                     // Above a cut (the cuts are finite values of the sample).
