@@ -1,6 +1,7 @@
 // The shared state handling of the aggregates over a range of k (k_range_aggregate.hpp).
 #include "k_range_aggregate.hpp"
 
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 
@@ -57,8 +58,14 @@ KRange k_range_of(const RowBuffer* st, const char* fn) {
     return KRange{k_min, k_max, st->param + used};
 }
 
-// Two copies of the n x d rows against the budget.
-void k_range_check_budget(const RowBuffer* st, const char* fn, const char* work) {
+// The state (nullptr when empty), its k range, then two copies of the n x d rows against
+// the budget.
+RowBuffer* k_range_final_state(FunctionCallInfo fcinfo, const char* fn, const char* work,
+                               KRange* range) {
+    if (PG_ARGISNULL(0)) return nullptr;
+    RowBuffer* st = reinterpret_cast<RowBuffer*>(PG_GETARG_POINTER(0));
+    if (st->n_rows == 0) return nullptr;
+    *range = k_range_of(st, fn);
     const double need = 2.0 * static_cast<double>(st->n_rows) * st->dims * sizeof(double);
     if (need > memory_budget_bytes())
         ereport(ERROR,
@@ -68,6 +75,26 @@ void k_range_check_budget(const RowBuffer* st, const char* fn, const char* work)
                         fn, need / 1048576.0, static_cast<long long>(st->n_rows), st->dims,
                         memory_budget_text()),
                  errhint("Raise customer_seg.max_memory, or %s on a sample of the rows.", work)));
+    return st;
+}
+
+// One NOTICE per thing the caller should know about the rows the scores stand on.
+void k_range_notices(const char* fn, int64 n_rows, int64 n_skipped, int64 silhouette_rows) {
+    if (n_skipped > 0)
+        ereport(NOTICE, (errmsg("%s skipped %lld rows with NULL or non-finite elements", fn,
+                                static_cast<long long>(n_skipped))));
+    if (silhouette_rows < n_rows)
+        ereport(NOTICE,
+                (errmsg("%s: silhouette averaged over a seeded sample of %lld of %lld rows", fn,
+                        static_cast<long long>(silhouette_rows), static_cast<long long>(n_rows)),
+                 errhint("Option \"silhouette_sample\" sets the sample size; null makes it exact "
+                         "(O(n^2) time).")));
+}
+
+// NaN → NULL, else the float8.
+Datum k_range_score_datum(double v, bool* null) {
+    *null = std::isnan(v);
+    return Float8GetDatum(*null ? 0.0 : v);
 }
 
 }  // namespace cseg_pg

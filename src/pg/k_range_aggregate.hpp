@@ -24,8 +24,17 @@ Datum k_range_trans(FunctionCallInfo fcinfo, const char* fn, void (*parse_option
 // The state's k range and options (XX000 on a corrupt parameter).
 KRange k_range_of(const RowBuffer* st, const char* fn);
 
-// Refuses (54000, naming customer_seg.max_memory) when the rows and the working copy the
-// final function makes would not fit; `work` says what to do on a sample ("sweep").
-void k_range_check_budget(const RowBuffer* st, const char* fn, const char* work);
+// The final function's start: the state, or nullptr when no row was buffered (the result is
+// NULL); its k range and options in *range; refuses (54000, naming customer_seg.max_memory)
+// when the rows and the working copy the final makes would not fit, `work` saying what to do
+// on a sample ("sweep").
+RowBuffer* k_range_final_state(FunctionCallInfo fcinfo, const char* fn, const char* work,
+                               KRange* range);
+
+// The final's NOTICEs: rows skipped for NULL or non-finite elements, silhouette on a sample.
+void k_range_notices(const char* fn, int64 n_rows, int64 n_skipped, int64 silhouette_rows);
+
+// A score as a datum: NaN (undefined for this row) becomes SQL NULL.
+Datum k_range_score_datum(double v, bool* null);
 
 }  // namespace cseg_pg

@@ -12,7 +12,6 @@
 #include "segment_warnings.hpp"
 #include "sweep.hpp"
 
-#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -37,12 +36,6 @@ struct SweepOutAll {
     int64 n_rows, n_skipped, silhouette_rows;
 };
 
-// A score as a datum: NaN (undefined for this k) becomes SQL NULL.
-Datum score_datum(double v, bool* null) {
-    *null = std::isnan(v);
-    return Float8GetDatum(*null ? 0.0 : v);
-}
-
 }  // namespace
 
 extern "C" {
@@ -60,13 +53,11 @@ Datum kmeans_sweep_trans(PG_FUNCTION_ARGS) {
 // Final: canonical row order (each model then equals kmeans_fit's), the sweep, one
 // seg_sweep_row per k.
 Datum kmeans_sweep_final(PG_FUNCTION_ARGS) {
-    if (PG_ARGISNULL(0)) PG_RETURN_NULL();
-    cseg_pg::RowBuffer* st = reinterpret_cast<cseg_pg::RowBuffer*>(PG_GETARG_POINTER(0));
-    if (st->n_rows == 0) PG_RETURN_NULL();
-    const cseg_pg::KRange range = cseg_pg::k_range_of(st, kFn);
+    cseg_pg::KRange range;
+    cseg_pg::RowBuffer* st = cseg_pg::k_range_final_state(fcinfo, kFn, "sweep", &range);
+    if (st == nullptr) PG_RETURN_NULL();
     const int32 k_min = range.k_min, k_max = range.k_max;
     const char* options = range.options;
-    cseg_pg::k_range_check_budget(st, kFn, "sweep");
     const cseg_pg::FitBudget budget = cseg_pg::fit_budget();
     const double held = 2.0 * static_cast<double>(st->n_rows) * st->dims * sizeof(double);
     const SweepOutAll r = cseg_pg::guarded([&] {
@@ -102,17 +93,7 @@ Datum kmeans_sweep_final(PG_FUNCTION_ARGS) {
         }
         return all;
     });
-    if (r.n_skipped > 0)
-        ereport(NOTICE, (errmsg("kmeans_sweep skipped %lld rows with NULL or non-finite elements",
-                                static_cast<long long>(r.n_skipped))));
-    if (r.silhouette_rows < r.n_rows)
-        ereport(
-            NOTICE,
-            (errmsg("kmeans_sweep: silhouette averaged over a seeded sample of %lld of %lld "
-                    "rows",
-                    static_cast<long long>(r.silhouette_rows), static_cast<long long>(r.n_rows)),
-             errhint("Option \"silhouette_sample\" sets the sample size; null makes it exact "
-                     "(O(n^2) time).")));
+    cseg_pg::k_range_notices(kFn, r.n_rows, r.n_skipped, r.silhouette_rows);
     Oid elemtype;
     TupleDesc desc = cseg_pg::composite_result_desc(fcinfo, &elemtype);
     Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * r.n_points));
@@ -121,9 +102,9 @@ Datum kmeans_sweep_final(PG_FUNCTION_ARGS) {
         bool nulls[9] = {false, false, false, false, false, false, false, false, p.warning == nullptr};
         Datum values[9] = {Int32GetDatum(p.k),
                            Float8GetDatum(p.inertia),
-                           score_datum(p.silhouette, &nulls[2]),
-                           score_datum(p.davies_bouldin, &nulls[3]),
-                           score_datum(p.calinski_harabasz, &nulls[4]),
+                           cseg_pg::k_range_score_datum(p.silhouette, &nulls[2]),
+                           cseg_pg::k_range_score_datum(p.davies_bouldin, &nulls[3]),
+                           cseg_pg::k_range_score_datum(p.calinski_harabasz, &nulls[4]),
                            BoolGetDatum(p.elbow),
                            BoolGetDatum(p.best_silhouette),
                            PointerGetDatum(p.model),

@@ -12,7 +12,6 @@
 #include "row_buffer.hpp"
 #include "row_order.hpp"
 
-#include <cmath>
 #include <cstdio>
 #include <string>
 
@@ -39,12 +38,6 @@ struct CompareOutAll {
     int32 min_samples;
 };
 
-// A number as a datum: NaN (undefined for this row) becomes SQL NULL.
-Datum nullable_float8(double v, bool* null) {
-    *null = std::isnan(v);
-    return Float8GetDatum(*null ? 0.0 : v);
-}
-
 }  // namespace
 
 extern "C" {
@@ -62,13 +55,11 @@ Datum seg_compare_trans(PG_FUNCTION_ARGS) {
 // Final: canonical row order (each model then equals its fit aggregate's), the comparison,
 // one seg_compare_row per model.
 Datum seg_compare_final(PG_FUNCTION_ARGS) {
-    if (PG_ARGISNULL(0)) PG_RETURN_NULL();
-    cseg_pg::RowBuffer* st = reinterpret_cast<cseg_pg::RowBuffer*>(PG_GETARG_POINTER(0));
-    if (st->n_rows == 0) PG_RETURN_NULL();
-    const cseg_pg::KRange range = cseg_pg::k_range_of(st, kFn);
+    cseg_pg::KRange range;
+    cseg_pg::RowBuffer* st = cseg_pg::k_range_final_state(fcinfo, kFn, "compare", &range);
+    if (st == nullptr) PG_RETURN_NULL();
     const int32 k_min = range.k_min, k_max = range.k_max;
     const char* options = range.options;
-    cseg_pg::k_range_check_budget(st, kFn, "compare");
     const cseg_pg::FitBudget budget = cseg_pg::fit_budget();
     const double held = cseg_pg::row_buffer_bytes(st);
     const CompareOutAll r = cseg_pg::guarded([&] {
@@ -102,17 +93,7 @@ Datum seg_compare_final(PG_FUNCTION_ARGS) {
         }
         return all;
     });
-    if (r.n_skipped > 0)
-        ereport(NOTICE, (errmsg("seg_compare skipped %lld rows with NULL or non-finite elements",
-                                static_cast<long long>(r.n_skipped))));
-    if (r.silhouette_rows < r.n_rows)
-        ereport(NOTICE,
-                (errmsg("seg_compare: silhouette averaged over a seeded sample of %lld of %lld "
-                        "rows",
-                        static_cast<long long>(r.silhouette_rows),
-                        static_cast<long long>(r.n_rows)),
-                 errhint("Option \"silhouette_sample\" sets the sample size; null makes it exact "
-                         "(O(n^2) time).")));
+    cseg_pg::k_range_notices(kFn, r.n_rows, r.n_skipped, r.silhouette_rows);
     ereport(NOTICE, (errmsg("seg_compare: DBSCAN with eps = %.6g and min_samples = %d", r.eps,
                             r.min_samples)));
     Oid elemtype;
@@ -123,10 +104,10 @@ Datum seg_compare_final(PG_FUNCTION_ARGS) {
         bool nulls[9] = {false, false, false, false, false, false, false, false, false};
         Datum values[9] = {CStringGetTextDatum(p.algorithm),
                            Int32GetDatum(p.k),
-                           nullable_float8(p.silhouette, &nulls[2]),
-                           nullable_float8(p.davies_bouldin, &nulls[3]),
-                           nullable_float8(p.calinski_harabasz, &nulls[4]),
-                           nullable_float8(p.bic, &nulls[5]),
+                           cseg_pg::k_range_score_datum(p.silhouette, &nulls[2]),
+                           cseg_pg::k_range_score_datum(p.davies_bouldin, &nulls[3]),
+                           cseg_pg::k_range_score_datum(p.calinski_harabasz, &nulls[4]),
+                           cseg_pg::k_range_score_datum(p.bic, &nulls[5]),
                            Int64GetDatum(p.n_noise),
                            Float8GetDatum(p.seconds),
                            PointerGetDatum(p.model)};
