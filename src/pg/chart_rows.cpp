@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "datum_codec.hpp"
+#include "fit_report.hpp"
 #include "guard.hpp"
 #include "json.hpp"
 #include "model_rows.hpp"
@@ -73,11 +74,7 @@ ChartRows chart_rows_prepare(RowBuffer* st, const char* fn) {
             return ChartRows{s.n, s.skipped + st->n_missing};
         });
     }
-    if (r.skipped > 0)
-        ereport(NOTICE,
-                (errmsg("%s skipped %lld rows with NULL or non-finite elements", fn,
-                        static_cast<long long>(r.skipped)),
-                 errdetail("The model does not impute: seg_assign maps such rows to NULL.")));
+    notice_skipped(fn, r.skipped, true);
     return r;
 }
 

@@ -3,6 +3,17 @@
 
 namespace cseg_pg {
 
+// The NOTICE, its detail only where the rows came to a model.
+void notice_skipped(const char* fn, int64 skipped, bool no_impute_detail) {
+    if (skipped <= 0) return;
+    ereport(NOTICE,
+            (errmsg("%s skipped %lld rows with NULL or non-finite elements", fn,
+                    static_cast<long long>(skipped)),
+             no_impute_detail
+                 ? errdetail("The model does not impute: seg_assign maps such rows to NULL.")
+                 : 0));
+}
+
 // Counts the clusters of size 0.
 int32 empty_clusters(const std::vector<int64_t>& sizes) {
     int32 empty = 0;

@@ -1,4 +1,5 @@
-// What a fit tells the user besides its result: the WARNING when some clusters came out empty.
+// What a fit tells the user besides its result: the NOTICE for rows it left out, the WARNING
+// when some clusters came out empty.
 #pragma once
 
 #include <cstdint>
@@ -7,6 +8,11 @@
 #include "pg.hpp"
 
 namespace cseg_pg {
+
+// NOTICE that `fn` skipped `skipped` rows with a NULL or non-finite element, with a detail that
+// seg_assign maps such rows to NULL when `no_impute_detail`; nothing when skipped is 0. Call
+// outside guarded().
+void notice_skipped(const char* fn, int64 skipped, bool no_impute_detail = false);
 
 // Clusters of size 0 in a fitted model's sizes (pure C++: may be called inside guarded()).
 int32 empty_clusters(const std::vector<int64_t>& sizes);

@@ -3,7 +3,9 @@
 #include <string>
 
 #include "datum_codec.hpp"
+#include "fit_aggregate.hpp"
 #include "fit_memory_budget.hpp"
+#include "fit_report.hpp"
 #include "fit_settings.hpp"
 #include "guard.hpp"
 #include "hclust_model.hpp"
@@ -23,22 +25,12 @@ struct HclustFitResult {
     int32 clusters;
 };
 
-// Checks k and the options once, on the first row, so mistakes fail before any buffering.
-void init_params(FunctionCallInfo fcinfo, cseg_pg::RowBuffer* st) {
-    if (PG_ARGISNULL(2))
-        ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-                        errmsg("hclust_fit: k must not be NULL")));
-    const int32 k = PG_GETARG_INT32(2);
-    if (k < 1)
-        ereport(ERROR,
-                (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                 errmsg("hclust_fit: k must be between 1 and the number of rows, got %d", k)));
-    const char* options = cseg_pg::jsonb_options_text(fcinfo, 3);
+// Checks the options once, on the first row, so mistakes fail before any buffering.
+void init_options(cseg_pg::RowBuffer* st, const char* options) {
     cseg_pg::guarded([&] {
         cseg::parse_model_options(options, cseg::ModelAlgorithm::Hierarchical);
         return 0;
     });
-    st->k = k;
     cseg_pg::row_buffer_set_param(st, options, strlen(options));
 }
 
@@ -63,24 +55,14 @@ PG_FUNCTION_INFO_V1(seg_cut);
 
 // Transition: buffers one row (whole-NULL arrays are ignored, as by every aggregate).
 Datum hclust_fit_trans(PG_FUNCTION_ARGS) {
-    cseg_pg::RowBuffer* st = cseg_pg::row_buffer_get(fcinfo, false, "hclust_fit");
-    if (PG_ARGISNULL(1)) PG_RETURN_POINTER(st);
-    if (st->param == nullptr) {
-        init_params(fcinfo, st);
-    } else {  // the result must not depend on which row came first
-        cseg_pg::int_param_check_same(fcinfo, 2, st->k, "k", "hclust_fit");
-        cseg_pg::jsonb_options_check_same(fcinfo, 3, st->param, "hclust_fit");
-    }
-    cseg_pg::row_buffer_append(st, PG_GETARG_ARRAYTYPE_P(1), 0, "hclust_fit");
-    PG_RETURN_POINTER(st);
+    return cseg_pg::fit_k_trans(fcinfo, "hclust_fit", init_options);
 }
 
 // Final: the family's fit pipeline with the hierarchical kind; complete/average linkage may
 // use what customer_seg.max_memory leaves beside the buffered rows for its distance matrix.
 Datum hclust_fit_final(PG_FUNCTION_ARGS) {
-    if (PG_ARGISNULL(0)) PG_RETURN_NULL();
-    cseg_pg::RowBuffer* st = reinterpret_cast<cseg_pg::RowBuffer*>(PG_GETARG_POINTER(0));
-    if (st->n_rows == 0 && st->n_missing == 0) PG_RETURN_NULL();
+    cseg_pg::RowBuffer* st = cseg_pg::fit_final_state(fcinfo);
+    if (st == nullptr) PG_RETURN_NULL();
     const double budget = cseg_pg::memory_budget_bytes() - cseg_pg::row_buffer_bytes(st);
     const int32 threads = cseg_pg::effective_fit_threads();
     const HclustFitResult r = cseg_pg::guarded([&] {
@@ -98,9 +80,7 @@ Datum hclust_fit_final(PG_FUNCTION_ARGS) {
                             opts, interrupt, threads);
         return HclustFitResult{cseg_pg::model_to_varlena(m), m.n_skipped, m.k};
     });
-    if (r.skipped > 0)
-        ereport(NOTICE, (errmsg("hclust_fit skipped %lld rows with NULL or non-finite elements",
-                                static_cast<long long>(r.skipped))));
+    cseg_pg::notice_skipped("hclust_fit", r.skipped);
     report_fewer("hclust_fit", st->k, r.clusters);
     PG_RETURN_POINTER(r.model);
 }

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "fit_report.hpp"
 #include "fit_settings.hpp"
 #include "guard.hpp"
 #include "jsonb_options.hpp"
@@ -80,9 +81,7 @@ RowBuffer* k_range_final_state(FunctionCallInfo fcinfo, const char* fn, const ch
 
 // One NOTICE per thing the caller should know about the rows the scores stand on.
 void k_range_notices(const char* fn, int64 n_rows, int64 n_skipped, int64 silhouette_rows) {
-    if (n_skipped > 0)
-        ereport(NOTICE, (errmsg("%s skipped %lld rows with NULL or non-finite elements", fn,
-                                static_cast<long long>(n_skipped))));
+    notice_skipped(fn, n_skipped);
     if (silhouette_rows < n_rows)
         ereport(NOTICE,
                 (errmsg("%s: silhouette averaged over a seeded sample of %lld of %lld rows", fn,

@@ -3,6 +3,7 @@
 
 #include "datum_codec.hpp"
 #include "model_fit.hpp"
+#include "fit_aggregate.hpp"
 #include "fit_report.hpp"
 #include "fit_memory_budget.hpp"
 #include "guard.hpp"
@@ -21,18 +22,9 @@ struct KMeansFitResult {
     int32 empty;  // clusters left without rows (fewer distinct points than k)
 };
 
-// Checks k and the options once, on the first row, so mistakes fail before any buffering;
-// with option "sample" the state becomes a reservoir.
-void init_params(FunctionCallInfo fcinfo, cseg_pg::RowBuffer* st) {
-    if (PG_ARGISNULL(2))
-        ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-                        errmsg("kmeans_fit: k must not be NULL")));
-    const int32 k = PG_GETARG_INT32(2);
-    if (k < 1)
-        ereport(ERROR,
-                (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                 errmsg("kmeans_fit: k must be between 1 and the number of rows, got %d", k)));
-    const char* options = cseg_pg::jsonb_options_text(fcinfo, 3);
+// Checks the options once, on the first row, so mistakes fail before any buffering; with
+// option "sample" the state becomes a reservoir.
+void init_options(cseg_pg::RowBuffer* st, const char* options) {
     struct Sampling {
         int64 sample;
         uint64 seed;
@@ -43,7 +35,6 @@ void init_params(FunctionCallInfo fcinfo, cseg_pg::RowBuffer* st) {
         return Sampling{o.sample, cseg::reservoir_seed(o.seed),
                         o.missing == cseg::MissingPolicy::Skip};
     });
-    st->k = k;
     cseg_pg::row_buffer_set_param(st, options, strlen(options));
     if (s.sample > 0) cseg_pg::row_buffer_set_sample(st, s.sample, s.seed, s.skip_missing);
 }
@@ -69,24 +60,14 @@ PG_FUNCTION_INFO_V1(kmeans_fit_final);
 
 // Transition: buffers one row (whole-NULL arrays are ignored, as by every aggregate).
 Datum kmeans_fit_trans(PG_FUNCTION_ARGS) {
-    cseg_pg::RowBuffer* st = cseg_pg::row_buffer_get(fcinfo, false, "kmeans_fit");
-    if (PG_ARGISNULL(1)) PG_RETURN_POINTER(st);
-    if (st->param == nullptr) {
-        init_params(fcinfo, st);
-    } else {  // the result must not depend on which row came first
-        cseg_pg::int_param_check_same(fcinfo, 2, st->k, "k", "kmeans_fit");
-        cseg_pg::jsonb_options_check_same(fcinfo, 3, st->param, "kmeans_fit");
-    }
-    cseg_pg::row_buffer_append(st, PG_GETARG_ARRAYTYPE_P(1), 0, "kmeans_fit");
-    PG_RETURN_POINTER(st);
+    return cseg_pg::fit_k_trans(fcinfo, "kmeans_fit", init_options);
 }
 
 // Final: runs the family's fit pipeline (model_fit.hpp) on the buffered rows (or the sample)
 // in place; it puts them in canonical order first, so the model does not depend on scan order.
 Datum kmeans_fit_final(PG_FUNCTION_ARGS) {
-    if (PG_ARGISNULL(0)) PG_RETURN_NULL();
-    cseg_pg::RowBuffer* st = reinterpret_cast<cseg_pg::RowBuffer*>(PG_GETARG_POINTER(0));
-    if (st->n_rows == 0 && st->n_missing == 0) PG_RETURN_NULL();
+    cseg_pg::RowBuffer* st = cseg_pg::fit_final_state(fcinfo);
+    if (st == nullptr) PG_RETURN_NULL();
     const cseg_pg::FitBudget budget = cseg_pg::fit_budget();
     const double held = cseg_pg::row_buffer_bytes(st);
     const KMeansFitResult r = cseg_pg::guarded([&] {
@@ -119,9 +100,7 @@ Datum kmeans_fit_final(PG_FUNCTION_ARGS) {
         return KMeansFitResult{cseg_pg::model_to_varlena(m), m.n_skipped,
                                cseg_pg::empty_clusters(m.sizes)};
     });
-    if (r.skipped > 0)
-        ereport(NOTICE, (errmsg("kmeans_fit skipped %lld rows with NULL or non-finite elements",
-                                static_cast<long long>(r.skipped))));
+    cseg_pg::notice_skipped("kmeans_fit", r.skipped);
     cseg_pg::warn_empty_clusters("kmeans_fit", st->k, r.empty, "points");
     PG_RETURN_POINTER(r.model);
 }

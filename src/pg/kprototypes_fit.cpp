@@ -5,6 +5,7 @@
 #include <cstring>
 #include <string>
 
+#include "fit_aggregate.hpp"
 #include "datum_codec.hpp"
 #include "fit_memory_budget.hpp"
 #include "fit_report.hpp"
@@ -52,13 +53,7 @@ KPrototypesState* state_get(FunctionCallInfo fcinfo) {
 
 // Checks k and the options once, on the first row, so mistakes fail before any buffering.
 void init_params(FunctionCallInfo fcinfo, KPrototypesState* st) {
-    if (PG_ARGISNULL(3))
-        ereport(ERROR,
-                (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("%s: k must not be NULL", kFn)));
-    const int32 k = PG_GETARG_INT32(3);
-    if (k < 1)
-        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                        errmsg("%s: k must be between 1 and the number of rows, got %d", kFn, k)));
+    const int32 k = cseg_pg::fit_k_arg(fcinfo, 3, kFn);
     const char* options = cseg_pg::jsonb_options_text(fcinfo, 4);
     cseg_pg::guarded([&] { cseg::parse_kprototypes_options(options); });
     st->rows->k = k;

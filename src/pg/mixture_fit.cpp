@@ -9,7 +9,9 @@
 
 #include "datum_codec.hpp"
 #include "dbscan.hpp"
+#include "fit_aggregate.hpp"
 #include "fit_memory_budget.hpp"
+#include "fit_report.hpp"
 #include "fit_settings.hpp"
 #include "gmm.hpp"
 #include "guard.hpp"
@@ -39,9 +41,8 @@ void store_param(cseg_pg::RowBuffer* st, const char* options, const std::string&
 // The fit pipeline on the buffered rows, held to customer_seg.max_memory first (the rows
 // plus gmm_fit_bytes / dbscan_fit_bytes); the state's rows are sorted and scaled in place.
 Datum fit_final(FunctionCallInfo fcinfo, cseg::ModelAlgorithm a, const char* fn) {
-    if (PG_ARGISNULL(0)) PG_RETURN_NULL();
-    cseg_pg::RowBuffer* st = reinterpret_cast<cseg_pg::RowBuffer*>(PG_GETARG_POINTER(0));
-    if (st->n_rows == 0 && st->n_missing == 0) PG_RETURN_NULL();
+    cseg_pg::RowBuffer* st = cseg_pg::fit_final_state(fcinfo);
+    if (st == nullptr) PG_RETURN_NULL();
     const cseg_pg::FitBudget budget = cseg_pg::fit_budget();
     const double held = cseg_pg::row_buffer_bytes(st);
     const MixtureFitResult r = cseg_pg::guarded([&] {
@@ -78,9 +79,7 @@ Datum fit_final(FunctionCallInfo fcinfo, cseg::ModelAlgorithm a, const char* fn)
             cseg::fit_model(cseg::model_kind(a), in, k, opts, interrupt, budget.threads);
         return MixtureFitResult{cseg_pg::model_to_varlena(m), m.n_skipped};
     });
-    if (r.skipped > 0)
-        ereport(NOTICE, (errmsg("%s skipped %lld rows with NULL or non-finite elements", fn,
-                                static_cast<long long>(r.skipped))));
+    cseg_pg::notice_skipped(fn, r.skipped);
     PG_RETURN_POINTER(r.model);
 }
 
@@ -96,26 +95,10 @@ PG_FUNCTION_INFO_V1(dbscan_fit_final);
 // gmm_fit transition: buffers one row; k and the options are checked on the first row and
 // must be the same on every later one.
 Datum gmm_fit_trans(PG_FUNCTION_ARGS) {
-    cseg_pg::RowBuffer* st = cseg_pg::row_buffer_get(fcinfo, false, "gmm_fit");
-    if (PG_ARGISNULL(1)) PG_RETURN_POINTER(st);
-    if (st->param == nullptr) {
-        if (PG_ARGISNULL(2))
-            ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-                            errmsg("gmm_fit: k must not be NULL")));
-        const int32 k = PG_GETARG_INT32(2);
-        if (k < 1)
-            ereport(ERROR,
-                    (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                     errmsg("gmm_fit: k must be between 1 and the number of rows, got %d", k)));
-        const char* options = cseg_pg::jsonb_options_text(fcinfo, 3);
-        st->k = k;
-        store_param(st, options, options, cseg::ModelAlgorithm::Gmm);
-    } else {  // the model must not depend on which row came first
-        cseg_pg::int_param_check_same(fcinfo, 2, st->k, "k", "gmm_fit");
-        cseg_pg::jsonb_options_check_same(fcinfo, 3, st->param, "gmm_fit");
-    }
-    cseg_pg::row_buffer_append(st, PG_GETARG_ARRAYTYPE_P(1), 0, "gmm_fit");
-    PG_RETURN_POINTER(st);
+    return cseg_pg::fit_k_trans(fcinfo, "gmm_fit",
+                                [](cseg_pg::RowBuffer* st, const char* options) {
+                                    store_param(st, options, options, cseg::ModelAlgorithm::Gmm);
+                                });
 }
 
 // gmm_fit final: the fit pipeline with the Gaussian mixture kind.

@@ -1,6 +1,7 @@
 // scaler_fit(features float8[] [, method text]) aggregate: transition and final functions.
 #include "guard.hpp"
 #include "datum_codec.hpp"
+#include "fit_report.hpp"
 #include "jsonb_options.hpp"
 #include "missing.hpp"
 #include "row_buffer.hpp"
@@ -58,9 +59,7 @@ Datum scaler_fit_final(PG_FUNCTION_ARGS) {
         return ScalerFitResult{cseg_pg::scaler_to_varlena(s), st->n_missing};
     });
     st->n_missing = 0;
-    if (r.skipped > 0)
-        ereport(NOTICE, (errmsg("scaler_fit skipped %lld rows with NULL or non-finite elements",
-                                static_cast<long long>(r.skipped))));
+    cseg_pg::notice_skipped("scaler_fit", r.skipped);
     PG_RETURN_POINTER(r.scaler);
 }
 

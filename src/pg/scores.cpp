@@ -10,6 +10,7 @@
 #include "datum_codec.hpp"
 #include "distance.hpp"
 #include "fit_memory_budget.hpp"
+#include "fit_report.hpp"
 #include "fit_settings.hpp"
 #include "float8_array.hpp"
 #include "guard.hpp"
@@ -28,6 +29,7 @@ extern "C" {
 
 namespace {
 
+using cseg_pg::notice_skipped;
 using cseg_pg::RowBuffer;
 
 // Hex digits of a model fingerprint at the start of a model-form aggregate's parameter.
@@ -77,16 +79,6 @@ Prepared prepare(RowBuffer* st, bool with_ids) {
         }
         return Prepared{rows.n, rows.skipped, ids};
     });
-}
-
-// The NOTICE for rows a scoring aggregate left out.
-void notice_skipped(const char* fn, int64 skipped, bool model_form) {
-    if (skipped == 0) return;
-    ereport(NOTICE,
-            (errmsg("%s skipped %lld rows with NULL or non-finite elements", fn,
-                    static_cast<long long>(skipped)),
-             model_form ? errdetail("The model does not impute: seg_assign maps such rows to NULL.")
-                        : 0));
 }
 
 // Checks the silhouette options on the first row and keeps their text in the state, after
