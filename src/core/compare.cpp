@@ -164,11 +164,7 @@ Model fit_on_copy(ModelAlgorithm a, ConstRowMap rows, RowMatrix& work, int32_t k
 
 // The own keys, then the common and per-kind objects checked by each fit's parser.
 CompareOptions parse_compare_options(std::string_view json) {
-    const Json doc = json_parse(json, ErrorKind::InvalidParameter);
-    if (!doc.is_object())
-        throw Error(ErrorKind::InvalidParameter,
-                    std::string("seg_compare options must be a JSON object, got ") +
-                        json_type_name(doc.type()));
+    const Json doc = json_parse_options(json, "seg_compare");
     CompareOptions o;
     const Json* own[std::size(kCompared)] = {};
     JsonWriter common, seeded;
@@ -188,14 +184,7 @@ CompareOptions parse_compare_options(std::string_view json) {
                 bad_option(key, "an integer >= 1");
             o.min_samples = static_cast<int32_t>(*n);
         } else if (key == "silhouette_sample") {
-            const auto n = v.is_number() ? v.int64_value() : std::nullopt;
-            if (v.is_null()) {
-                o.silhouette_sample = 0;
-            } else if (!n || *n < 1) {
-                bad_option(key, "a positive integer (rows), or null for an exact silhouette");
-            } else {
-                o.silhouette_sample = *n;
-            }
+            o.silhouette_sample = silhouette_sample_option(v, "seg_compare");
         } else if (kind != nullptr && kind->algorithm() != ModelAlgorithm::KPrototypes) {
             if (!v.is_object()) bad_option(key, std::string("an object of ") +
                                                     kind->fit_function() + " options");

@@ -404,6 +404,16 @@ Json json_parse(std::string_view text, ErrorKind kind) {
     return JsonParser(text, kind).parse_document();
 }
 
+// json_parse, then the object check.
+Json json_parse_options(std::string_view text, const char* what) {
+    Json doc = json_parse(text, ErrorKind::InvalidParameter);
+    if (!doc.is_object())
+        throw Error(ErrorKind::InvalidParameter, std::string(what) +
+                                                     " options must be a JSON object, got " +
+                                                     json_type_name(doc.type()));
+    return doc;
+}
+
 namespace {
 
 // Appends std::to_chars(x): shortest round-trip for doubles, plain digits for integers.

@@ -69,6 +69,10 @@ const char* json_type_name(Json::Type t);
 // the input is valid in the database encoding.
 Json json_parse(std::string_view text, ErrorKind kind);
 
+// Parses a function's options text, which must be a JSON object: throws
+// Error(InvalidParameter) "<what> options must be a JSON object, got <type>" otherwise.
+Json json_parse_options(std::string_view text, const char* what);
+
 // Appends the shortest text that reads back as exactly x (std::to_chars; any double, also
 // NaN and infinities, which it spells "nan", "inf").
 void append_shortest(std::string& out, double x);

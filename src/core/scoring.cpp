@@ -25,11 +25,7 @@ constexpr int64_t kMaxSeed = INT64_MAX;  // seeds travel through SQL bigint / js
 
 // Reads the two keys of the options object; anything else is an error.
 SilhouetteOptions parse_silhouette_options(std::string_view json) {
-    const Json doc = json_parse(json, ErrorKind::InvalidParameter);
-    if (!doc.is_object())
-        throw Error(ErrorKind::InvalidParameter,
-                    std::string("silhouette options must be a JSON object, got ") +
-                        json_type_name(doc.type()));
+    const Json doc = json_parse_options(json, "silhouette");
     SilhouetteOptions o;
     for (size_t i = 0; i < doc.keys().size(); ++i) {
         const std::string& key = doc.keys()[i];

@@ -94,13 +94,20 @@ LabelScores score_labels(ConstRowMap X, const std::vector<int32_t>& labels, int6
     return s;
 }
 
+// null → 0, a positive integer → itself.
+int64_t silhouette_sample_option(const Json& v, const char* fn) {
+    const auto n = v.is_number() ? v.int64_value() : std::nullopt;
+    if (v.is_null()) return 0;
+    if (!n || *n < 1)
+        throw Error(ErrorKind::InvalidParameter,
+                    std::string(fn) + " option \"silhouette_sample\" must be a positive integer "
+                                      "(rows), or null for an exact silhouette");
+    return *n;
+}
+
 // The sweep's own keys, then everything else handed to parse_kmeans_options.
 SweepOptions parse_sweep_options(std::string_view json) {
-    const Json doc = json_parse(json, ErrorKind::InvalidParameter);
-    if (!doc.is_object())
-        throw Error(ErrorKind::InvalidParameter,
-                    std::string("kmeans_sweep options must be a JSON object, got ") +
-                        json_type_name(doc.type()));
+    const Json doc = json_parse_options(json, "kmeans_sweep");
     SweepOptions o;
     JsonWriter rest;
     rest.begin_object();
@@ -108,14 +115,7 @@ SweepOptions parse_sweep_options(std::string_view json) {
         const std::string& key = doc.keys()[i];
         const Json& v = doc.items()[i];
         if (key == "silhouette_sample") {
-            const auto n = v.is_number() ? v.int64_value() : std::nullopt;
-            if (v.is_null()) {
-                o.silhouette_sample = 0;
-            } else if (!n || *n < 1) {
-                bad_option(key, "a positive integer (rows), or null for an exact silhouette");
-            } else {
-                o.silhouette_sample = *n;
-            }
+            o.silhouette_sample = silhouette_sample_option(v, "kmeans_sweep");
         } else if (key == "sample" && !v.is_null()) {
             // Every k is fitted on the same buffered rows; a per-fit reservoir would make the
             // points of the sweep incomparable.

@@ -13,6 +13,8 @@
 
 namespace cseg {
 
+class Json;
+
 // kmeans_sweep's options: kmeans_fit's, passed to every fit, plus two of its own.
 struct SweepOptions {
     KMeansOptions kmeans;
@@ -58,6 +60,11 @@ struct LabelScores {
 };
 LabelScores score_labels(ConstRowMap X, const std::vector<int32_t>& labels, int64_t sample,
                          uint64_t seed, const Interrupt& interrupt);
+
+// Option "silhouette_sample" of `fn` (kmeans_sweep, seg_compare): a positive row count, or 0
+// for null (always exact); Error(InvalidParameter) '<fn> option "silhouette_sample" must be
+// ...' for anything else.
+int64_t silhouette_sample_option(const Json& v, const char* fn);
 
 // Fits fit_kmeans_model(rows, k, options.kmeans) for every k in [k_min, k_max] on a fresh
 // copy of the rows (given in canonical order, so each model is bit-identical to
