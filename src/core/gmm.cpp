@@ -163,6 +163,23 @@ BlockSums add_in_order(std::vector<BlockSums>& parts) {
     return total;
 }
 
+// body(lo, hi, sums) over every row block of X (in parallel through runner, polling the
+// interrupt per block), then the blocks' sums added in block order.
+template <class Body>
+BlockSums sum_row_blocks(ConstRowMap X, const Interrupt& interrupt, const TaskRunner& runner,
+                         const Body& body) {
+    const RowBlocks bl = blocks_of(X);
+    std::vector<BlockSums> parts(size_t(bl.count()));
+    runner(
+        bl.count(),
+        [&](int32_t b, const Interrupt& intr) {
+            intr.poll();
+            body(bl.begin(b), bl.end(b), parts[size_t(b)]);
+        },
+        interrupt);
+    return add_in_order(parts);
+}
+
 // The EM state of one restart: the parameters and the n x k responsibilities.
 struct EmState {
     GmmParams params;
@@ -183,18 +200,10 @@ void m_step(ConstRowMap X, EmState& st, const BlockSums& moments, double reg,
         for (int32_t j = 0; j < d; ++j)
             p.means[size_t(c) * d + size_t(j)] = moments.rx(c, j) / nk[c];
     }
-    const RowBlocks bl = blocks_of(X);
-    std::vector<BlockSums> parts(size_t(bl.count()));
-    runner(
-        bl.count(),
-        [&](int32_t b, const Interrupt& intr) {
-            intr.poll();
-            const int64_t lo = bl.begin(b), hi = bl.end(b);
-            scatter_block(p, block_rows(X, lo, hi), st.resp.middleRows(lo, hi - lo),
-                          parts[size_t(b)]);
-        },
-        interrupt);
-    const RowMatrix S = add_in_order(parts).scatter;
+    const RowMatrix S =
+        sum_row_blocks(X, interrupt, runner, [&](int64_t lo, int64_t hi, BlockSums& s) {
+            scatter_block(p, block_rows(X, lo, hi), st.resp.middleRows(lo, hi - lo), s);
+        }).scatter;
     switch (p.covariance) {
         case CovarianceType::Full:
             for (int32_t c = 0; c < k; ++c) {
@@ -229,39 +238,22 @@ void m_step(ConstRowMap X, EmState& st, const BlockSums& moments, double reg,
 // responsibilities (for the M-step that follows).
 BlockSums e_step(ConstRowMap X, EmState& st, const Interrupt& interrupt,
                  const TaskRunner& runner) {
-    const RowBlocks bl = blocks_of(X);
-    std::vector<BlockSums> parts(size_t(bl.count()));
-    runner(
-        bl.count(),
-        [&](int32_t b, const Interrupt& intr) {
-            intr.poll();
-            const int64_t lo = bl.begin(b), hi = bl.end(b);
-            const ConstRowMap Xb = block_rows(X, lo, hi);
-            RowMatrix W;
-            weighted_log_prob_block(st.params, Xb, W);
-            BlockSums& s = parts[size_t(b)];
-            s.log_lik = normalise_block(W);
-            st.resp.middleRows(lo, hi - lo) = W;
-            first_moments(Xb, W, s);
-        },
-        interrupt);
-    return add_in_order(parts);
+    return sum_row_blocks(X, interrupt, runner, [&](int64_t lo, int64_t hi, BlockSums& s) {
+        const ConstRowMap Xb = block_rows(X, lo, hi);
+        RowMatrix W;
+        weighted_log_prob_block(st.params, Xb, W);
+        s.log_lik = normalise_block(W);
+        st.resp.middleRows(lo, hi - lo) = W;
+        first_moments(Xb, W, s);
+    });
 }
 
 // The first moments of given responsibilities (the initial M-step).
 BlockSums moments_of(ConstRowMap X, const RowMatrix& R, const Interrupt& interrupt,
                      const TaskRunner& runner) {
-    const RowBlocks bl = blocks_of(X);
-    std::vector<BlockSums> parts(size_t(bl.count()));
-    runner(
-        bl.count(),
-        [&](int32_t b, const Interrupt& intr) {
-            intr.poll();
-            const int64_t lo = bl.begin(b), hi = bl.end(b);
-            first_moments(block_rows(X, lo, hi), R.middleRows(lo, hi - lo), parts[size_t(b)]);
-        },
-        interrupt);
-    return add_in_order(parts);
+    return sum_row_blocks(X, interrupt, runner, [&](int64_t lo, int64_t hi, BlockSums& s) {
+        first_moments(block_rows(X, lo, hi), R.middleRows(lo, hi - lo), s);
+    });
 }
 
 // Empty parameters of the right shapes.
