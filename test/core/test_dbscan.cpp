@@ -19,24 +19,14 @@
 #include "model_kind.hpp"
 #include "rng.hpp"
 #include "scaler.hpp"
+#include "test_rows.hpp"
 
 namespace cseg {
 namespace {
 
-ConstRowMap view(const RowMatrix& X) { return ConstRowMap(X.data(), X.rows(), X.cols()); }
-
-// Standard-scaled copy.
-RowMatrix standardised(const RowMatrix& X) {
-    RowMatrix Y = X;
-    fit_scaler(view(X), ScaleMethod::Standard).transform_rows(RowMap(Y.data(), Y.rows(), Y.cols()));
-    return Y;
-}
-
-RowMatrix data_set(const std::string& name) {
-    if (name == "mall") return standardised(testdata::mall_customers());
-    if (name == "wholesale") return standardised(testdata::wholesale_customers());
-    return standardised(testdata::complete_rows(testdata::marketing_campaign()));
-}
+using test::view;
+using test::standardised;
+using test::data_set;
 
 // scikit-learn's is_core and label per row.
 struct SkAnswer {

@@ -14,26 +14,14 @@
 #include "model_kind.hpp"
 #include "rng.hpp"
 #include "scaler.hpp"
+#include "test_rows.hpp"
 
 namespace cseg {
 namespace {
 
-// A read-only view of a matrix.
-ConstRowMap view(const RowMatrix& X) { return ConstRowMap(X.data(), X.rows(), X.cols()); }
-
-// Standard-scaled copy (gmm_fit's default scaling).
-RowMatrix standardised(const RowMatrix& X) {
-    RowMatrix Y = X;
-    fit_scaler(view(X), ScaleMethod::Standard).transform_rows(RowMap(Y.data(), Y.rows(), Y.cols()));
-    return Y;
-}
-
-// The standard-scaled sample sets, by name.
-RowMatrix data_set(const std::string& name) {
-    if (name == "mall") return standardised(testdata::mall_customers());
-    if (name == "wholesale") return standardised(testdata::wholesale_customers());
-    return standardised(testdata::complete_rows(testdata::marketing_campaign()));
-}
+using test::view;
+using test::standardised;
+using test::data_set;
 
 CovarianceType type_of(const std::string& t) {
     if (t == "full") return CovarianceType::Full;

@@ -16,19 +16,13 @@
 #include "kmeans_init.hpp"
 #include "rng.hpp"
 #include "scaler.hpp"
+#include "test_rows.hpp"
 
 namespace cseg {
 namespace {
 
-// A read-only view of a matrix.
-ConstRowMap view(const RowMatrix& X) { return ConstRowMap(X.data(), X.rows(), X.cols()); }
-
-// Standard-scaled copy (kmeans_fit's default scaling).
-RowMatrix standardised(const RowMatrix& X) {
-    RowMatrix Y = X;
-    fit_scaler(view(X), ScaleMethod::Standard).transform_rows(RowMap(Y.data(), Y.rows(), Y.cols()));
-    return Y;
-}
+using test::view;
+using test::standardised;
 
 // Gaussian blobs around `centres` random centres in [-10, 10]^d (Box-Muller on our Rng).
 RowMatrix blobs(int64_t n, int32_t d, int32_t centres, double spread, uint64_t seed) {

@@ -16,6 +16,7 @@
 #include "kmeans_parallel.hpp"
 #include "rng.hpp"
 #include "scaler.hpp"
+#include "test_rows.hpp"
 
 namespace {
 
@@ -27,36 +28,12 @@ using cseg::KMeansTuning;
 using cseg::LloydVariant;
 using cseg::RowMatrix;
 
-ConstRowMap view(const RowMatrix& X) { return ConstRowMap(X.data(), X.rows(), X.cols()); }
+using cseg::test::expect_identical;
+using cseg::test::view;
 
-// Standard-scaled copy.
-RowMatrix standardised(const RowMatrix& X) {
-    RowMatrix Y = X;
-    const cseg::Scaler s = cseg::fit_scaler(view(X), cseg::ScaleMethod::Standard);
-    s.transform_rows(cseg::RowMap(Y.data(), Y.rows(), Y.cols()));
-    return Y;
-}
-
-// n rows of d features around `groups` overlapping centres (uniform noise, deterministic).
+// n rows of d features around `count` overlapping centres (uniform noise, deterministic).
 RowMatrix groups(int64_t n, int32_t d, int32_t count, uint64_t seed) {
-    cseg::Rng rng(seed);
-    RowMatrix C(count, d), X(n, d);
-    for (int64_t i = 0; i < C.size(); ++i) C.data()[i] = 6.0 * rng.next_double();
-    for (int64_t i = 0; i < n; ++i) {
-        const int64_t g = static_cast<int64_t>(rng.bounded(static_cast<uint64_t>(count)));
-        for (int32_t j = 0; j < d; ++j) X(i, j) = C(g, j) + 3.0 * (rng.next_double() - 0.5);
-    }
-    return X;
-}
-
-// Same labels, centres, inertia (bit for bit) and iterations.
-void expect_identical(const KMeansRun& a, const KMeansRun& b) {
-    EXPECT_EQ(a.labels, b.labels);
-    EXPECT_EQ(a.n_iter, b.n_iter);
-    EXPECT_EQ(0, std::memcmp(&a.inertia, &b.inertia, sizeof(double)));
-    ASSERT_EQ(a.centers.size(), b.centers.size());
-    EXPECT_EQ(0, std::memcmp(a.centers.data(), b.centers.data(),
-                             sizeof(double) * static_cast<size_t>(a.centers.size())));
+    return cseg::test::uniform_groups(n, d, count, 6.0, seed);
 }
 
 // kmeans_run_tasks with a tuning, serially or on threads.
@@ -166,11 +143,9 @@ double median3(std::vector<double> v) {
 // is luck on both sides (the plan before spreads 1.9e-3 over seeds 0-2 on wholesale, k = 8),
 // so the medians over seeds 0-2 are compared.
 TEST(KMeansCompete, RealDataNoWorseThanEveryRestartOnAllRows) {
-    const RowMatrix sets[] = {
-        standardised(cseg::testdata::mall_customers()),
-        standardised(cseg::testdata::wholesale_customers()),
-        standardised(cseg::testdata::complete_rows(cseg::testdata::marketing_campaign()))};
     const char* names[] = {"mall", "wholesale", "marketing"};
+    const RowMatrix sets[] = {cseg::test::data_set(names[0]), cseg::test::data_set(names[1]),
+                              cseg::test::data_set(names[2])};
     for (int s = 0; s < 3; ++s) {
         for (int32_t k : {3, 5, 8}) {
             ASSERT_EQ(cseg::kmeans_compete_rows(sets[s].rows(), k, 10), 0);

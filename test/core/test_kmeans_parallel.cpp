@@ -16,6 +16,7 @@
 #include "kmeans_init.hpp"
 #include "kmeans_parallel.hpp"
 #include "rng.hpp"
+#include "test_rows.hpp"
 
 namespace {
 
@@ -24,26 +25,11 @@ using cseg::KMeansOptions;
 using cseg::KMeansRun;
 using cseg::RowMatrix;
 
+using cseg::test::expect_identical;
+
 // n rows of d features around `groups` centres (uniform noise, deterministic).
 RowMatrix blobs(int64_t n, int32_t d, int32_t groups, uint64_t seed) {
-    cseg::Rng rng(seed);
-    RowMatrix C(groups, d), X(n, d);
-    for (int64_t i = 0; i < C.size(); ++i) C.data()[i] = 10.0 * rng.next_double();
-    for (int64_t i = 0; i < n; ++i) {
-        const int64_t g = static_cast<int64_t>(rng.bounded(static_cast<uint64_t>(groups)));
-        for (int32_t j = 0; j < d; ++j) X(i, j) = C(g, j) + 3.0 * (rng.next_double() - 0.5);
-    }
-    return X;
-}
-
-// Same labels, centres, inertia (bit for bit) and iterations.
-void expect_identical(const KMeansRun& a, const KMeansRun& b) {
-    EXPECT_EQ(a.labels, b.labels);
-    EXPECT_EQ(a.n_iter, b.n_iter);
-    EXPECT_EQ(0, std::memcmp(&a.inertia, &b.inertia, sizeof(double)));
-    ASSERT_EQ(a.centers.size(), b.centers.size());
-    EXPECT_EQ(0, std::memcmp(a.centers.data(), b.centers.data(),
-                             sizeof(double) * static_cast<size_t>(a.centers.size())));
+    return cseg::test::uniform_groups(n, d, groups, 10.0, seed);
 }
 
 std::atomic<int> g_polls{0};

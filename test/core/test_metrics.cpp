@@ -19,16 +19,16 @@
 #include "labels.hpp"
 #include "metrics.hpp"
 #include "scaler.hpp"
+#include "test_rows.hpp"
 
 namespace cseg {
 namespace {
 
+using test::view;
+
 const std::string kDataDir = CSEG_DATA_DIR;
 const std::string kReferenceDir = kDataDir + "/../test/reference";
 constexpr double kRelTol = 1e-9;  // SPEC.md: agree with scikit-learn to 1e-9 relative
-
-// A read-only view of a whole matrix.
-ConstRowMap view(const RowMatrix& X) { return ConstRowMap(X.data(), X.rows(), X.cols()); }
 
 // Mall_Customers.csv: Age, Annual Income (k$), Spending Score (1-100).
 RowMatrix mall() {

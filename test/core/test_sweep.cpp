@@ -15,11 +15,13 @@
 #include "model_test_util.hpp"
 #include "row_order.hpp"
 #include "sweep.hpp"
+#include "test_rows.hpp"
 
 namespace cseg {
 namespace {
 
 using test::expect_error;
+using test::view;
 
 // Mall_Customers.csv (age, income, score) in canonical row order, as the aggregate has it.
 RowMatrix mall_sorted() {
@@ -28,9 +30,6 @@ RowMatrix mall_sorted() {
     sort_rows(X.data(), nullptr, X.rows(), static_cast<int32_t>(X.cols()));
     return X;
 }
-
-// A read-only view of a whole matrix.
-ConstRowMap view(const RowMatrix& X) { return ConstRowMap(X.data(), X.rows(), X.cols()); }
 
 TEST(SweepOptions, DefaultsOwnKeysAndPassThrough) {
     SweepOptions o = parse_sweep_options("{}");
