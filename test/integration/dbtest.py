@@ -45,6 +45,15 @@ def connect(dbname, **kwargs):
     return conn
 
 
+def vm_hwm(pid):
+    """The process's peak resident set in bytes (VmHWM of /proc/<pid>/status)."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError("no VmHWM for process %d" % pid)
+
+
 def extension_functions(cur):
     """Every SQL-callable function of customer_seg, from the catalog (pg_depend members of the
     extension), without the support functions that take or return `internal`: a list of

@@ -25,7 +25,7 @@ import re
 
 import psycopg2
 
-from dbtest import Checks, connect, fresh_database
+from dbtest import Checks, connect, fresh_database, vm_hwm
 
 N, D, K = 50_000, 32, 64
 CAP_MB = 64
@@ -44,15 +44,6 @@ MIXTURES = [
      "FROM cap_rows"),
     ("dbscan_fit", "4MB", "SELECT dbscan_fit(v[1:4], 0.3, 10) IS NOT NULL FROM cap_rows"),
 ]
-
-
-def vm_hwm(pid):
-    """The process's peak resident set in bytes."""
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024
-    raise RuntimeError("no VmHWM for process %d" % pid)
 
 
 def fit(db, settings, query=FIT, prewarm=None):

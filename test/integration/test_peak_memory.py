@@ -11,21 +11,12 @@ serialized, it was held three times at once and the peak was 3.3-3.6x. With
 parallel_leader_participation = off the first worker's rows are copied by the executor
 (README, known gaps): that case is only held to 4x.
 """
-from dbtest import Checks, connect, fresh_database
+from dbtest import Checks, connect, fresh_database, vm_hwm
 
 N, D, K = 1_000_000, 8, 8
 RAW = N * D * 8
 FEATURES = ", ".join(f"f{j}" for j in range(1, D + 1))
 FIT = f"SELECT kmeans_fit(ARRAY[{FEATURES}], {K}, '{{\"n_init\": 10}}') IS NOT NULL FROM mem"
-
-
-def vm_hwm(pid):
-    """The process's peak resident set in bytes."""
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024
-    raise RuntimeError("no VmHWM for process %d" % pid)
 
 
 def peak_growth(db, settings):
