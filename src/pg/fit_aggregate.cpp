@@ -42,4 +42,14 @@ RowBuffer* fit_final_state(FunctionCallInfo fcinfo) {
     return st;
 }
 
+// Pointers into the state and the counts it kept.
+cseg::FitInput fit_input_of(RowBuffer* st) {
+    cseg::FitInput in;
+    in.numeric = st->data;
+    in.n = st->n_rows;
+    in.dims = st->dims;
+    in.complete = st->n_missing == 0 || (st->sample > 0 && st->sample_skips_missing);
+    return in;
+}
+
 }  // namespace cseg_pg

@@ -1,8 +1,10 @@
 // The fit aggregates over a RowBuffer with one k — kmeans_fit, hclust_fit, gmm_fit, arguments
-// (state, features float8[], k int, options jsonb) — share their k check, transition and the
-// final's state; kprototypes_fit shares the k check.
+// (state, features float8[], k int, options jsonb) — share their k check, transition, the
+// final's state and the core's FitInput over it (also dbscan_fit's); kprototypes_fit shares
+// the k check.
 #pragma once
 
+#include "model_fit.hpp"
 #include "pg.hpp"
 #include "row_buffer.hpp"
 
@@ -19,5 +21,10 @@ Datum fit_k_trans(FunctionCallInfo fcinfo, const char* fn,
 
 // The final's state, or nullptr when the aggregate saw no row (the result is NULL).
 RowBuffer* fit_final_state(FunctionCallInfo fcinfo);
+
+// The buffered rows (or the sample) as the fit pipeline's input, in place: complete when no
+// row with a missing element was counted while reading, or a sample skipped them all. Plain
+// data: may be called inside guarded().
+cseg::FitInput fit_input_of(RowBuffer* st);
 
 }  // namespace cseg_pg

@@ -69,11 +69,7 @@ Datum hclust_fit_final(PG_FUNCTION_ARGS) {
         const cseg::KMeansOptions opts =
             cseg::parse_model_options(st->param, cseg::ModelAlgorithm::Hierarchical);
         const cseg::Interrupt interrupt(cseg_pg::interrupt_pending);
-        cseg::FitInput in;
-        in.numeric = st->data;
-        in.n = st->n_rows;
-        in.dims = st->dims;
-        in.complete = st->n_missing == 0 && st->sample == 0;  // counted while reading
+        cseg::FitInput in = cseg_pg::fit_input_of(st);
         in.memory_budget = budget;
         const cseg::Model m =
             cseg::fit_model(cseg::model_kind(cseg::ModelAlgorithm::Hierarchical), in, st->k,

@@ -81,13 +81,7 @@ Datum kmeans_fit_final(PG_FUNCTION_ARGS) {
          * this aggregate's business. */
         cseg::KMeansOptions fit_opts = opts;
         fit_opts.sample = 0;
-        cseg::FitInput in;
-        in.numeric = st->data;
-        in.n = st->n_rows;
-        in.dims = st->dims;
-        /* Rows with a missing element were counted while reading (a sample skipping them
-         * holds none). */
-        in.complete = st->n_missing == 0 || (st->sample > 0 && st->sample_skips_missing);
+        const cseg::FitInput in = cseg_pg::fit_input_of(st);
         cseg::Model m = cseg::fit_model(cseg::model_kind(cseg::ModelAlgorithm::KMeans), in, st->k,
                                         fit_opts, interrupt, threads);
         if (st->sample > 0) {

@@ -58,11 +58,7 @@ Datum fit_final(FunctionCallInfo fcinfo, cseg::ModelAlgorithm a, const char* fn)
         opts.dbscan_eps = eps;
         opts.dbscan_min_samples = a == cseg::ModelAlgorithm::Dbscan ? st->k : 0;
         const cseg::Interrupt interrupt(cseg_pg::interrupt_pending);
-        cseg::FitInput in;
-        in.numeric = st->data;
-        in.n = st->n_rows;
-        in.dims = st->dims;
-        in.complete = st->n_missing == 0 && st->sample == 0;  // counted while reading
+        const cseg::FitInput in = cseg_pg::fit_input_of(st);
         const int32 k = a == cseg::ModelAlgorithm::Dbscan ? 1 : st->k;
         if (a == cseg::ModelAlgorithm::Gmm)  /* k > n fails in the fit, before anything of size k */
             cseg_pg::require_fit_memory(
