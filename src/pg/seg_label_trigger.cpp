@@ -197,6 +197,23 @@ void refuse_generated(Relation rel, AttrNumber attnum, const char* role, const T
                      "seg_assign(...).")));
 }
 
+// Resolves a column the trigger writes a whole number into (`role`: "segment", "version"):
+// it exists, is not generated and is smallint, integer or bigint (or a domain over one);
+// its base type in *type, its domain (or InvalidOid) in *domain.
+AttrNumber integer_column(Relation rel, const char* name, const char* role, const Trigger* tg,
+                          Oid* type, Oid* domain) {
+    const AttrNumber a = column(rel, name, role, tg);
+    refuse_generated(rel, a, role, tg);
+    *type = column_type(rel, a);
+    *domain = column_domain(rel, a);
+    if (!is_integer_type(*type))
+        ereport(ERROR, (errcode(ERRCODE_DATATYPE_MISMATCH),
+                        errmsg("%s: %s column \"%s\" must be of type smallint, integer or "
+                               "bigint, not %s",
+                               kFn, role, name, format_type_be(*type))));
+    return a;
+}
+
 // Refuses an input column (`role`: "a feature", "a categorical column") that is also the
 // segment or version column the trigger writes.
 void refuse_output_columns(Relation rel, const LabelTrigger* st, const AttrNumber* attnums,
@@ -257,15 +274,8 @@ void setup_columns(LabelTrigger* st, const TriggerData* td) {
             static_cast<int32*>(MemoryContextAlloc(st->mcxt, sizeof(int32) * tg->tgnargs));
         st->capacity = tg->tgnargs;
     }
-    st->segment_attnum = column(rel, tg->tgargs[1], "segment", tg);
-    refuse_generated(rel, st->segment_attnum, "segment", tg);
-    st->segment_type = column_type(rel, st->segment_attnum);
-    st->segment_domain = column_domain(rel, st->segment_attnum);
-    if (!is_integer_type(st->segment_type))
-        ereport(ERROR, (errcode(ERRCODE_DATATYPE_MISMATCH),
-                        errmsg("%s: segment column \"%s\" must be of type smallint, integer or "
-                               "bigint, not %s",
-                               kFn, tg->tgargs[1], format_type_be(st->segment_type))));
+    st->segment_attnum = integer_column(rel, tg->tgargs[1], "segment", tg, &st->segment_type,
+                                        &st->segment_domain);
     st->version_attnum = InvalidAttrNumber;
     st->n_features = 0;
     st->n_categorical = 0;
@@ -292,15 +302,8 @@ void setup_columns(LabelTrigger* st, const TriggerData* td) {
             if (st->version_attnum != InvalidAttrNumber)
                 ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                                 errmsg("%s: version_column is given twice", kFn)));
-            st->version_attnum = column(rel, name, "version", tg);
-            refuse_generated(rel, st->version_attnum, "version", tg);
-            st->version_type = column_type(rel, st->version_attnum);
-            st->version_domain = column_domain(rel, st->version_attnum);
-            if (!is_integer_type(st->version_type))
-                ereport(ERROR, (errcode(ERRCODE_DATATYPE_MISMATCH),
-                                errmsg("%s: version column \"%s\" must be of type smallint, "
-                                       "integer or bigint, not %s",
-                                       kFn, name, format_type_be(st->version_type))));
+            st->version_attnum = integer_column(rel, name, "version", tg, &st->version_type,
+                                                &st->version_domain);
             continue;
         }
         const AttrNumber a = column(rel, arg, "feature", tg);
