@@ -203,11 +203,17 @@ bool read_names(const Json& v, std::vector<std::string>& out) {
     return true;
 }
 
-// k rows of dims numbers each, flattened row-major (cols_name names cols in messages).
-std::vector<double> read_matrix(const Json& v, const Doc& doc, const std::string& path,
-                                int32_t rows, int32_t cols, const char* cols_name = "dims") {
+// `rows` arrays of `cols` numbers each, flattened row-major; messages call them arrays of
+// "<rows_name> = rows" arrays and of "<cols_name> = cols" numbers (of "cols" numbers when
+// cols_name is null).
+std::vector<double> read_number_rows(const Json& v, const Doc& doc, const std::string& path,
+                                     const char* rows_name, int32_t rows, const char* cols_name,
+                                     int64_t cols) {
     if (!v.is_array() || v.items().size() != size_t(rows))
-        doc.bad_value(path, "an array of k = " + std::to_string(rows) + " arrays", v);
+        doc.bad_value(path,
+                      "an array of " + std::string(rows_name) + " = " + std::to_string(rows) +
+                          " arrays",
+                      v);
     std::vector<double> out;
     // No reserve(rows * cols): both come from the input, dims may be 2^31 - 1 (fuzz finding).
     for (size_t i = 0; i < v.items().size(); ++i) {
@@ -216,11 +222,18 @@ std::vector<double> read_matrix(const Json& v, const Doc& doc, const std::string
         read_numbers(v.items()[i], doc, row_path, out);
         if (out.size() - before != size_t(cols))
             doc.bad_value(row_path,
-                          "an array of " + std::string(cols_name) + " = " + std::to_string(cols) +
-                              " numbers",
+                          "an array of " +
+                              (cols_name != nullptr ? std::string(cols_name) + " = " : "") +
+                              std::to_string(cols) + " numbers",
                           v.items()[i]);
     }
     return out;
+}
+
+// k rows of dims numbers each, flattened row-major (cols_name names cols in messages).
+std::vector<double> read_matrix(const Json& v, const Doc& doc, const std::string& path,
+                                int32_t rows, int32_t cols, const char* cols_name = "dims") {
+    return read_number_rows(v, doc, path, "k", rows, cols_name, cols);
 }
 
 // The enum value whose name(E) is s, trying 0..last.
@@ -630,18 +643,7 @@ constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
 // dims arrays of `width` numbers each, flattened (clip_bounds, feature_deciles, ...).
 std::vector<double> read_per_feature(const Json& v, const Doc& doc, const std::string& path,
                                      int32_t dims, size_t width) {
-    if (!v.is_array() || v.items().size() != size_t(dims))
-        doc.bad_value(path, "an array of dims = " + std::to_string(dims) + " arrays", v);
-    std::vector<double> out;
-    for (size_t i = 0; i < v.items().size(); ++i) {
-        const std::string row_path = path + "[" + std::to_string(i) + "]";
-        const size_t before = out.size();
-        read_numbers(v.items()[i], doc, row_path, out);
-        if (out.size() - before != width)
-            doc.bad_value(row_path, "an array of " + std::to_string(width) + " numbers",
-                          v.items()[i]);
-    }
-    return out;
+    return read_number_rows(v, doc, path, "dims", dims, nullptr, int64_t(width));
 }
 
 // Writes dims arrays of `width` numbers from x (flattened).
