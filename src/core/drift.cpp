@@ -152,6 +152,14 @@ static void string_or_null(JsonWriter& w, const char* s) {
         w.null();
 }
 
+// A number, or null when `has` is false (undefined for this report).
+static void number_or_null(JsonWriter& w, bool has, double v) {
+    if (has)
+        w.number(v);
+    else
+        w.null();
+}
+
 // Compact JSON of the report (see the header for the keys).
 std::string drift_to_json(const DriftReport& r) {
     JsonWriter w;
@@ -163,26 +171,17 @@ std::string drift_to_json(const DriftReport& r) {
     w.key("training_rows");
     w.integer(r.rows_training);
     w.key("psi");
-    if (r.has_psi)
-        w.number(r.psi);
-    else
-        w.null();
+    number_or_null(w, r.has_psi, r.psi);
     w.key("verdict");
     string_or_null(w, r.verdict);
     w.key("segment_verdict");
     string_or_null(w, r.segment_verdict);
     w.key("mean_distance_now");
-    if (r.has_mean_distance_now)
-        w.number(r.mean_distance_now);
-    else
-        w.null();
+    number_or_null(w, r.has_mean_distance_now, r.mean_distance_now);
     w.key("mean_distance_training");
     w.number(r.mean_distance_training);
     w.key("distance_change");
-    if (r.has_distance_change)
-        w.number(r.distance_change);
-    else
-        w.null();
+    number_or_null(w, r.has_distance_change, r.distance_change);
     w.key("distance_verdict");
     string_or_null(w, r.distance_verdict);
     w.key("psi_epsilon");
@@ -203,15 +202,9 @@ std::string drift_to_json(const DriftReport& r) {
         w.key("share_training");
         w.number(s.share_training);
         w.key("psi");
-        if (r.has_psi)
-            w.number(s.psi);
-        else
-            w.null();
+        number_or_null(w, r.has_psi, s.psi);
         w.key("mean_distance_now");
-        if (s.has_mean_distance_now)
-            w.number(s.mean_distance_now);
-        else
-            w.null();
+        number_or_null(w, s.has_mean_distance_now, s.mean_distance_now);
         w.key("mean_distance_training");
         w.number(s.mean_distance_training);
         w.end_object();
