@@ -149,12 +149,13 @@ def summary(values):
             "all": values}
 
 
-def proc_status(pid):
+def proc_status(pid, keys=("VmHWM", "VmRSS", "RssShmem")):
+    """The named fields of /proc/<pid>/status (kB figures), in bytes."""
     out = {}
     with open("/proc/%d/status" % pid) as f:
         for line in f:
             key, _, value = line.partition(":")
-            if key in ("VmHWM", "VmRSS", "RssShmem"):
+            if key in keys:
                 out[key] = int(value.split()[0]) * 1024  # kB -> bytes
     return out
 

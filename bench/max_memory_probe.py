@@ -6,16 +6,12 @@
 #   bash scripts/dev_check.sh bench/max_memory_probe.py; cat build/dev-max_memory_probe.log
 import psycopg2, threading, time
 
+from bench import proc_status  # this script's folder is first on sys.path
+
 
 def status(pid):
-    """VmHWM and RssShmem of a backend, in bytes."""
-    out = {}
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            key, _, value = line.partition(":")
-            if key in ("VmHWM", "RssShmem", "RssAnon"):
-                out[key] = int(value.split()[0]) * 1024
-    return out
+    """VmHWM, RssShmem and RssAnon of a backend, in bytes."""
+    return proc_status(pid, ("VmHWM", "RssShmem", "RssAnon"))
 
 
 c = psycopg2.connect(""); c.autocommit = True; cur = c.cursor()
