@@ -149,6 +149,23 @@ private:
     std::vector<std::atomic<int64_t>> parent_;
 };
 
+// body(i) for every row, in the tasks on runner, polling before each row: with a wide eps one
+// search visits every row.
+template <class Body>
+void for_each_row(const RowBlocks& tasks, const TaskRunner& runner, const Interrupt& interrupt,
+                  const Body& body) {
+    runner(
+        tasks.count(),
+        [&](int32_t b, const Interrupt& intr) {
+            const int64_t hi = tasks.end(b);
+            for (int64_t i = tasks.begin(b); i < hi; ++i) {
+                intr.poll();
+                body(i);
+            }
+        },
+        interrupt);
+}
+
 }  // namespace
 
 // Vectors grown by push_back count twice their size (their capacity at most doubles).
@@ -224,18 +241,11 @@ DbscanRun dbscan_run(ConstRowMap X, double eps, int32_t min_samples, const Inter
 
     const RowBlocks tasks{n, kSearchTaskRows};
     // Pass 1: neighbour counts (the row itself included), in tasks.
-    runner(
-        tasks.count(),
-        [&](int32_t b, const Interrupt& intr) {
-            const int64_t hi = tasks.end(b);
-            for (int64_t i = tasks.begin(b); i < hi; ++i) {
-                intr.poll();  // every row: with a wide eps one search visits every row
-                CountWithin c{r2, search_bound(r2)};
-                tree.index.findNeighbors(c, X.row(i).data(), nanoflann::SearchParams());
-                run.is_core[size_t(i)] = c.count >= min_samples ? 1 : 0;
-            }
-        },
-        interrupt);
+    for_each_row(tasks, runner, interrupt, [&](int64_t i) {
+        CountWithin c{r2, search_bound(r2)};
+        tree.index.findNeighbors(c, X.row(i).data(), nanoflann::SearchParams());
+        run.is_core[size_t(i)] = c.count >= min_samples ? 1 : 0;
+    });
 
     // Pass 2: connected components of the core rows (core rows within eps of each other),
     // searched in tasks; clusters numbered by their lowest core row, ascending.
@@ -272,16 +282,9 @@ DbscanRun dbscan_run(ConstRowMap X, double eps, int32_t min_samples, const Inter
     }
     const DbscanCoreIndex cores(core_points.data(), core_labels.data(),
                                 static_cast<int64_t>(core_labels.size()), d, eps);
-    runner(
-        tasks.count(),
-        [&](int32_t b, const Interrupt& intr) {
-            const int64_t hi = tasks.end(b);
-            for (int64_t i = tasks.begin(b); i < hi; ++i) {
-                intr.poll();  // every row: with a wide eps one search visits every row
-                if (!run.is_core[size_t(i)]) run.labels[size_t(i)] = cores.assign(X.row(i).data());
-            }
-        },
-        interrupt);
+    for_each_row(tasks, runner, interrupt, [&](int64_t i) {
+        if (!run.is_core[size_t(i)]) run.labels[size_t(i)] = cores.assign(X.row(i).data());
+    });
     return run;
 }
 
