@@ -41,9 +41,9 @@ inline std::vector<std::string> split_fields(std::string line, char delimiter) {
     return fields;
 }
 
-// Reads data/<file> (under CSEG_DATA_DIR); throws if it cannot be opened.
-inline Table read_table(const std::string& file, char delimiter) {
-    const std::string path = std::string(CSEG_DATA_DIR) + "/" + file;
+// Reads the file at `path` (a header line, LF or CRLF line ends, empty lines skipped); throws
+// if it cannot be opened.
+inline Table read_table_at(const std::string& path, char delimiter) {
     std::ifstream in(path);
     if (!in) throw std::runtime_error("cannot open " + path);
     Table t;
@@ -54,6 +54,11 @@ inline Table read_table(const std::string& file, char delimiter) {
         t.rows.push_back(split_fields(line, delimiter));
     }
     return t;
+}
+
+// Reads data/<file> (under CSEG_DATA_DIR); throws if it cannot be opened.
+inline Table read_table(const std::string& file, char delimiter) {
+    return read_table_at(std::string(CSEG_DATA_DIR) + "/" + file, delimiter);
 }
 
 // The named columns as an n x d matrix in file order; an empty (or absent) field is NaN.
