@@ -1,4 +1,4 @@
-// The shared k check, transition and fit input of the one-k fit aggregates (fit_aggregate.hpp).
+// The shared k check, transition and final state of the one-k fit aggregates (fit_aggregate.hpp).
 #include "fit_aggregate.hpp"
 
 #include "jsonb_options.hpp"
@@ -32,6 +32,14 @@ Datum fit_k_trans(FunctionCallInfo fcinfo, const char* fn,
     }
     row_buffer_append(st, PG_GETARG_ARRAYTYPE_P(1), 0, fn);
     PG_RETURN_POINTER(st);
+}
+
+// NULL state or one without a row (complete or missing) → nullptr.
+RowBuffer* fit_final_state(FunctionCallInfo fcinfo) {
+    if (PG_ARGISNULL(0)) return nullptr;
+    RowBuffer* st = reinterpret_cast<RowBuffer*>(PG_GETARG_POINTER(0));
+    if (st->n_rows == 0 && st->n_missing == 0) return nullptr;
+    return st;
 }
 
 // Pointers into the state and the counts it kept.

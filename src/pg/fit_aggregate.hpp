@@ -1,6 +1,7 @@
 // The fit aggregates over a RowBuffer with one k — kmeans_fit, hclust_fit, gmm_fit, arguments
-// (state, features float8[], k int, options jsonb) — share their k check, transition and the
-// core's FitInput over the state (also dbscan_fit's); kprototypes_fit shares the k check.
+// (state, features float8[], k int, options jsonb) — share their k check, transition, the
+// final's state and the core's FitInput over it (also dbscan_fit's); kprototypes_fit shares
+// the k check.
 #pragma once
 
 #include "model_fit.hpp"
@@ -17,6 +18,9 @@ int32 fit_k_arg(FunctionCallInfo fcinfo, int argno, const char* fn);
 // (row_buffer_set_param), then sets st->k; on later rows requires the same k and options.
 Datum fit_k_trans(FunctionCallInfo fcinfo, const char* fn,
                   void (*init)(RowBuffer* st, const char* options));
+
+// The final's state, or nullptr when the aggregate saw no row (the result is NULL).
+RowBuffer* fit_final_state(FunctionCallInfo fcinfo);
 
 // The buffered rows (or the sample) as the fit pipeline's input, in place: complete when no
 // row with a missing element was counted while reading, or a sample skipped them all. Plain

@@ -61,7 +61,7 @@ Datum hclust_fit_trans(PG_FUNCTION_ARGS) {
 // Final: the family's fit pipeline with the hierarchical kind; complete/average linkage may
 // use what customer_seg.max_memory leaves beside the buffered rows for its distance matrix.
 Datum hclust_fit_final(PG_FUNCTION_ARGS) {
-    cseg_pg::RowBuffer* st = cseg_pg::row_buffer_final_state(fcinfo);
+    cseg_pg::RowBuffer* st = cseg_pg::fit_final_state(fcinfo);
     if (st == nullptr) PG_RETURN_NULL();
     const double budget = cseg_pg::memory_budget_bytes() - cseg_pg::row_buffer_bytes(st);
     const int32 threads = cseg_pg::effective_fit_threads();

@@ -66,7 +66,7 @@ Datum kmeans_fit_trans(PG_FUNCTION_ARGS) {
 // Final: runs the family's fit pipeline (model_fit.hpp) on the buffered rows (or the sample)
 // in place; it puts them in canonical order first, so the model does not depend on scan order.
 Datum kmeans_fit_final(PG_FUNCTION_ARGS) {
-    cseg_pg::RowBuffer* st = cseg_pg::row_buffer_final_state(fcinfo);
+    cseg_pg::RowBuffer* st = cseg_pg::fit_final_state(fcinfo);
     if (st == nullptr) PG_RETURN_NULL();
     const cseg_pg::FitBudget budget = cseg_pg::fit_budget();
     const double held = cseg_pg::row_buffer_bytes(st);

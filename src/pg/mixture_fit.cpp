@@ -41,7 +41,7 @@ void store_param(cseg_pg::RowBuffer* st, const char* options, const std::string&
 // The fit pipeline on the buffered rows, held to customer_seg.max_memory first (the rows
 // plus gmm_fit_bytes / dbscan_fit_bytes); the state's rows are sorted and scaled in place.
 Datum fit_final(FunctionCallInfo fcinfo, cseg::ModelAlgorithm a, const char* fn) {
-    cseg_pg::RowBuffer* st = cseg_pg::row_buffer_final_state(fcinfo);
+    cseg_pg::RowBuffer* st = cseg_pg::fit_final_state(fcinfo);
     if (st == nullptr) PG_RETURN_NULL();
     const cseg_pg::FitBudget budget = cseg_pg::fit_budget();
     const double held = cseg_pg::row_buffer_bytes(st);

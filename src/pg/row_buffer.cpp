@@ -241,14 +241,6 @@ void row_buffer_set_param(RowBuffer* st, const char* text, Size len) {
     st->param[len] = '\0';
 }
 
-// NULL state, or one without a row → nullptr.
-RowBuffer* row_buffer_final_state(FunctionCallInfo fcinfo) {
-    if (PG_ARGISNULL(0)) return nullptr;
-    RowBuffer* st = reinterpret_cast<RowBuffer*>(PG_GETARG_POINTER(0));
-    if (st->n_rows == 0 && st->n_missing == 0) return nullptr;
-    return st;
-}
-
 // Merges two partial states (parallel aggregation).
 RowBuffer* row_buffer_combine(FunctionCallInfo fcinfo, const char* fn) {
     MemoryContext cxt = agg_context(fcinfo, fn);

@@ -57,10 +57,6 @@ void row_buffer_set_sample(RowBuffer* st, int64 sample, uint64 seed, bool skip_m
 // Stores the aggregate's constant parameter (options or method) on the first row.
 void row_buffer_set_param(RowBuffer* st, const char* text, Size len);
 
-// A final function's state (argument 0), or nullptr when the aggregate saw no row, complete
-// or with a missing element (the result is then NULL).
-RowBuffer* row_buffer_final_state(FunctionCallInfo fcinfo);
-
 // Combine support: merges the partial state in argument 1 into the one in argument 0 (both
 // in the aggregate context): appends its rows, or merges the two reservoirs when sampling.
 // The first partial state is adopted as it is, not copied; a later one that owns more rows

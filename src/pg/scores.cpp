@@ -147,8 +147,9 @@ double compute(Metric metric, const RowBuffer* st, int64 n, int32 d, const char*
 
 // Final of every float8 scoring aggregate: NULL over no rows, else prepare, NOTICE, score.
 Datum score_final(FunctionCallInfo fcinfo, Metric metric, bool model_form) {
-    RowBuffer* st = cseg_pg::row_buffer_final_state(fcinfo);
-    if (st == nullptr) PG_RETURN_NULL();
+    if (PG_ARGISNULL(0)) PG_RETURN_NULL();
+    RowBuffer* st = reinterpret_cast<RowBuffer*>(PG_GETARG_POINTER(0));
+    if (st->n_rows == 0 && st->n_missing == 0) PG_RETURN_NULL();
     const char* fn = metric_name(metric);
     const char* options = st->param == nullptr ? "{}" : st->param;
     if (model_form) options += kFingerprintChars;
@@ -440,8 +441,9 @@ Datum model_mixed_trans(FunctionCallInfo fcinfo, bool has_options) {
 // Final of silhouette(model, numbers, categories [, options]): the silhouette under the
 // model's mixed dissimilarity (silhouette_mixed.hpp), gamma and p read from the parameter.
 Datum model_mixed_final(FunctionCallInfo fcinfo) {
-    RowBuffer* st = cseg_pg::row_buffer_final_state(fcinfo);
-    if (st == nullptr) PG_RETURN_NULL();
+    if (PG_ARGISNULL(0)) PG_RETURN_NULL();
+    RowBuffer* st = reinterpret_cast<RowBuffer*>(PG_GETARG_POINTER(0));
+    if (st->n_rows == 0 && st->n_missing == 0) PG_RETURN_NULL();
     const char* fn = "silhouette";
     char gamma_hex[17], p_hex[9];
     memcpy(gamma_hex, st->param + kFingerprintChars, 16);

@@ -49,8 +49,9 @@ Datum seg_map_chart_trans(PG_FUNCTION_ARGS) {
 // seg_map_chart final: every usable row (or a seeded sample of kMapChartMaxPoints, seed 0,
 // drawn from the canonical order) on the model's principal components, sizes over all rows.
 Datum seg_map_chart_final(PG_FUNCTION_ARGS) {
-    cseg_pg::RowBuffer* st = cseg_pg::row_buffer_final_state(fcinfo);
-    if (st == nullptr) PG_RETURN_NULL();
+    if (PG_ARGISNULL(0)) PG_RETURN_NULL();
+    cseg_pg::RowBuffer* st = reinterpret_cast<cseg_pg::RowBuffer*>(PG_GETARG_POINTER(0));
+    if (st->n_rows == 0 && st->n_missing == 0) PG_RETURN_NULL();
     const cseg_pg::ChartRows u = cseg_pg::chart_rows_prepare(st, "seg_map_chart");
     if (u.n == 0) PG_RETURN_NULL();
     const cseg_pg::ChartParam p = cseg_pg::chart_param(st);
