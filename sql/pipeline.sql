@@ -69,6 +69,13 @@ SELECT seg_assign(m, ARRAY[1e9, 1e9, 1e9]) = seg_assign(m, ARRAY[exp(((m::jsonb)
 FROM pc;
 -- A value outside a transform's domain is an error naming the feature (22000).
 SELECT try($$SELECT seg_assign(m, ARRAY[-5, 1, 1]) FROM pc$$);
+-- ... also when another feature is missing, before or after it (the row would be NULL), and
+-- for NaN or Infinity elements as for NULL ones; a row that is only incomplete is NULL.
+SELECT try($$SELECT seg_assign(m, ARRAY[NULL, -1, 1]) FROM pc$$);
+SELECT try($$SELECT seg_assign(m, ARRAY['NaN', -1, 1]::float8[]) FROM pc$$);
+SELECT try($$SELECT seg_assign(m, ARRAY[-5, 'Infinity', 1]::float8[]) FROM pc$$);
+SELECT seg_assign(m, ARRAY[1, NULL, 1]) IS NULL AS null_row, seg_assign(m, ARRAY[1, 1, '-Infinity']::float8[]) IS NULL AS inf_row
+FROM pc;
 SELECT try($$SELECT kmeans_fit(ARRAY[fresh - 10000, milk], 2, '{"transform": ["log1p", "none"], "feature_names": ["fresh_delta", "milk"]}') FROM wholesale_customers$$);
 SELECT try($$SELECT kmeans_fit(ARRAY[fresh, milk], 2, '{"transform": ["sqrt", "none"]}') FROM (VALUES (1, 2), (-1, 3), (4, 5)) v(fresh, milk)$$);
 -- A Yeo-Johnson lambda that cannot be fitted (a column of zeros and denormals) names its feature.

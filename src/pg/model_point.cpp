@@ -32,7 +32,13 @@ bool numeric_point(FunctionCallInfo fcinfo, ModelCache* cache, int argno, const 
         ereport(ERROR, (errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
                         errmsg("%s: the array has %d elements but the model has %d features", fn,
                                n, m.dims)));
-    return model_point_values(m, cache->scratch, float8_array_read(a, cache->scratch, n));
+    // Without NULLs the elements are read where they lie (no copy): the pipeline starts on
+    // them at once, which is most of seg_assign's per-row cost after the call itself.
+    if (!ARR_HASNULL(a))
+        return model_point_values(m, reinterpret_cast<const double*>(ARR_DATA_PTR(a)),
+                                  cache->scratch);
+    float8_array_read(a, cache->scratch, n);
+    return model_point_values(m, cache->scratch, cache->scratch);
 }
 
 // A finite input whose transformed or scaled value overflows: a clear error naming the
@@ -131,31 +137,44 @@ void model_transform_values(const cseg::ModelView& m, double* x) {
     if (bad >= 0) transform_domain_error(m, bad, x[bad]);
 }
 
-// Transforms, imputes (when the model does), clips and scales one row of doubles in place,
-// in one pass over the features. Errors as the steps one after another: a value outside its
-// transform's domain first (any feature), then a missing value without imputation (false),
-// then a scaled value that overflows.
-bool model_point_values(const cseg::ModelView& m, double* x, int32 missing) {
+// Transforms, imputes (when the model does), clips and scales one row of doubles from `in`
+// into x (in == x allowed), in one pass over the features; a missing value (NaN or +-Inf) is
+// found in that pass, so no count of them is needed first. Errors as the steps one after
+// another: a value outside its transform's domain first (any feature), then a missing value
+// without imputation (false), then a scaled value that overflows.
+bool model_point_values(const cseg::ModelView& m, const double* in, double* x) {
+    // The model's arrays in locals: PostgreSQL compiles with -fno-strict-aliasing, so each
+    // store to x would otherwise reload them from m.
     const int32 n = m.dims;
-    if (missing > 0 && m.impute == nullptr) {
-        model_transform_values(m, x);  // domain errors still come first
-        return false;
-    }
+    const uint8* const transform = m.transform;
+    const double *const lambdas = m.lambdas, *const impute = m.impute;
+    const double *const clip_lo = m.clip_lo, *const clip_hi = m.clip_hi;
+    const double *const center = m.center, *const scale = m.scale;
     int32 overflow = -1;  // the first feature whose scaled value overflows
     double overflow_input = 0.0, overflow_value = 0.0;
     for (int32 j = 0; j < n; ++j) {
-        const double input = x[j];
+        const double input = in[j];
         double v = input;
         if (!std::isfinite(v)) {
-            v = m.impute[j];  // missing > 0 here, so the model imputes
-        } else if (m.transform != nullptr) {
-            const auto t = cseg::FeatureTransform(m.transform[j]);
+            if (impute == nullptr) {
+                // The row is NULL; the domain errors of the features after it still come first.
+                for (int32 i = j + 1; i < n && transform != nullptr; ++i) {
+                    const auto t = cseg::FeatureTransform(transform[i]);
+                    if (std::isfinite(in[i]) && !cseg::in_transform_domain(t, in[i]))
+                        transform_domain_error(m, i, in[i]);
+                }
+                return false;
+            }
+            v = impute[j];
+        } else if (transform != nullptr) {
+            const auto t = cseg::FeatureTransform(transform[j]);
             if (!cseg::in_transform_domain(t, v)) transform_domain_error(m, j, v);
-            v = cseg::apply_transform(t, m.lambdas[j], v);
+            v = cseg::apply_transform(t, lambdas[j], v);
         }
-        if (m.clip_lo != nullptr) v = std::min(std::max(v, m.clip_lo[j]), m.clip_hi[j]);
-        x[j] = (v - m.center[j]) / m.scale[j];
-        if (!std::isfinite(x[j]) && overflow < 0) {
+        if (clip_lo != nullptr) v = std::min(std::max(v, clip_lo[j]), clip_hi[j]);
+        const double scaled = (v - center[j]) / scale[j];
+        x[j] = scaled;
+        if (!std::isfinite(scaled) && overflow < 0) {
             overflow = j;
             overflow_input = input;
             overflow_value = v;

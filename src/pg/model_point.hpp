@@ -28,11 +28,11 @@ bool model_mixed_point(FunctionCallInfo fcinfo, ModelCache* cache, int num_arg, 
 bool model_category_codes(const cseg::ModelView& m, const char* const* data, const int32* len,
                           int32* codes);
 
-// The same for features already in x[0..dims) (NaN = missing, `missing` of them): the
-// model's feature pipeline in place — transform, impute, clip — then its scaler. Returns
-// false when missing > 0 and the model does not impute. A value outside its feature's
-// transform domain is an error (22000) naming the feature.
-bool model_point_values(const cseg::ModelView& m, double* x, int32 missing);
+// The same for features already read into in[0..dims) (NaN or +-Inf = missing): the
+// model's feature pipeline — transform, impute, clip — then its scaler, into x (in == x
+// allowed). Returns false when a value is missing and the model does not impute. A value
+// outside its feature's transform domain is an error (22000) naming the feature.
+bool model_point_values(const cseg::ModelView& m, const double* in, double* x);
 
 // The transform step alone (missing values stay missing); raises the domain error.
 void model_transform_values(const cseg::ModelView& m, double* x);

@@ -508,11 +508,9 @@ Datum seg_label_trigger(PG_FUNCTION_ARGS) {
     heap_deform_tuple(tuple, desc, values, nulls);
     cseg_pg::ModelCache* c = st->active.model;
     double* x = c->scratch;
-    int32 missing = 0;
     for (int32 j = 0; j < st->n_features; ++j) {
         const AttrNumber a = st->feature_attnums[j] - 1;
         x[j] = feature_value(values[a], nulls[a], st->feature_types[j]);
-        missing += !std::isfinite(x[j]);
     }
     bool categories_ok = true;
     for (int32 j = 0; j < st->n_categorical; ++j) {
@@ -530,7 +528,7 @@ Datum seg_label_trigger(PG_FUNCTION_ARGS) {
         categories_ok =
             cseg_pg::model_category_codes(c->view, st->categories, st->category_lengths, c->codes);
     const AttrNumber seg = st->segment_attnum - 1;
-    nulls[seg] = !cseg_pg::model_point_values(c->view, x, missing) || !categories_ok;
+    nulls[seg] = !cseg_pg::model_point_values(c->view, x, x) || !categories_ok;
     if (!nulls[seg]) values[seg] = integer_datum(cseg_pg::model_cache_assign(c, nullptr),
                                                  st->segment_type);
     const Datum segment = values[seg];
