@@ -97,6 +97,21 @@ SELECT kmeans_stream_fit('stream_empty', ARRAY['x'], 2) IS NULL AS empty_is_null
 SELECT try($$SELECT seg_stream_update(stream, '\x00'::bytea) FROM stream_models$$);
 SELECT try($$SELECT seg_stream_update(stream, '\x4c0100000001000000'::bytea) FROM stream_models$$);
 SELECT try($$SELECT seg_stream_start('\x53'::bytea, 2, '{}')$$);
+-- A pass belongs to the model that labelled its rows: passes of two models of the same shape
+-- do not merge, and a model is not updated or finished with another model's pass.
+CREATE TEMP TABLE stream_passes AS
+SELECT (SELECT seg_stream_pass(stream, ARRAY[x, y, z]) FROM stream_rows) AS p1,
+       (SELECT seg_stream_pass(memory, ARRAY[x, y, z]) FROM stream_rows) AS p2,
+       seg_stream_update(stream, (SELECT seg_stream_pass(stream, ARRAY[x, y, z]) FROM stream_rows)) AS next
+FROM stream_models;
+SELECT try($$SELECT seg_stream_pass_merge(p) FROM stream_passes, LATERAL (VALUES (p1), (p2)) v(p)$$);
+SELECT seg_stream_pass_merge(p) = seg_stream_pass_merge(p) AS same_model_merges,
+       length(seg_stream_pass_merge(p)) AS state_bytes
+FROM stream_passes, LATERAL (VALUES (p1), (p1), (NULL)) v(p);
+SELECT try($$SELECT seg_stream_update(memory, p1) FROM stream_models, stream_passes$$);
+SELECT try($$SELECT seg_stream_finish(next, p1) FROM stream_passes$$);
+SELECT seg_stream_update(stream, p1)::text = next::text AS own_pass_updates
+FROM stream_models, stream_passes;
 SELECT try($$SELECT seg_stream_pass(NULL::segmodel, ARRAY[1.0, 2.0, 3.0])$$);
 SELECT try($$SELECT seg_stream_pass(stream, ARRAY[1.0, 2.0]) FROM stream_models$$);
 SELECT try($$SELECT seg_stream_seed(a, '{}') FROM (VALUES (ARRAY[1.0, 2.0]), (ARRAY[1.0])) v(a)$$);

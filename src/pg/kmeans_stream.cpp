@@ -14,6 +14,7 @@
 #include "kmeans_stream.hpp"
 #include "model_json.hpp"
 #include "model_point.hpp"
+#include "model_store.hpp"
 #include "row_buffer.hpp"
 
 extern "C" {
@@ -27,7 +28,11 @@ namespace {
 
 // Format bytes of the two serialized states.
 constexpr char kSeedVersion = 'S';
-constexpr char kPassVersion = 'L';
+constexpr char kPassVersion = 'M';  // 'L' states carried no model fingerprint
+// A serialized pass state's header: the version, k, dims, n_rows, n_skipped, the inertia and
+// the model's fingerprint (length, hash); the Lloyd sums follow when k > 0.
+constexpr Size kPassHeader = 1 + 2 * sizeof(int32) + 2 * sizeof(int64) + sizeof(double) +
+                             2 * sizeof(uint64);
 // Default rows of the seeding sample (option "sample").
 constexpr int64 kDefaultSample = 100000;
 
@@ -56,8 +61,9 @@ struct PassState {
     double inertia;
     char* block;  // lloyd_sums_bytes(k, dims)
     bool model_fixed;  // the model argument is a constant: decoded once, never re-compared
-    Size model_len;    // the first row's model (its encoding's length and hash), which every
-    uint64 model_hash; // row's must equal (0, 0 in a deserialized state)
+    uint64 model_len;  // the model's fingerprint: its encoding's length and hash (the model
+    uint64 model_hash; // store's), the same in every row, carried through serialization and
+                       // merges and checked by seg_stream_update and seg_stream_finish
     /* With a fixed model, rows wait here (scaled) to be labelled a block at a time
        (ModelKind::assign_rows); `model` is the transition's cache, alive for the query. */
     const cseg_pg::ModelCache* model;
@@ -292,9 +298,8 @@ SeedState* seed_deserialize(const bytea* bytes, MemoryContext cxt, const char* f
 // The serialized pass state.
 bytea* pass_serialize(PassState* st) {
     pass_flush(st);
-    const Size header = 1 + 2 * sizeof(int32) + 2 * sizeof(int64) + sizeof(double);
     const Size body = st->k > 0 ? static_cast<Size>(cseg::lloyd_sums_bytes(st->k, st->dims)) : 0;
-    const Size len = VARHDRSZ + header + body;
+    const Size len = VARHDRSZ + kPassHeader + body;
     bytea* out = static_cast<bytea*>(palloc_extended(len, MCXT_ALLOC_HUGE));
     SET_VARSIZE(out, len);
     char* p = VARDATA(out);
@@ -304,6 +309,8 @@ bytea* pass_serialize(PassState* st) {
     p = put(p, &st->n_rows, sizeof(int64));
     p = put(p, &st->n_skipped, sizeof(int64));
     p = put(p, &st->inertia, sizeof(double));
+    p = put(p, &st->model_len, sizeof(uint64));
+    p = put(p, &st->model_hash, sizeof(uint64));
     if (body > 0) put(p, st->block, body);
     return out;
 }
@@ -312,16 +319,18 @@ bytea* pass_serialize(PassState* st) {
 PassState* pass_deserialize(const bytea* bytes, MemoryContext cxt, const char* fn) {
     const char* p = VARDATA_ANY(bytes);
     const Size len = VARSIZE_ANY_EXHDR(bytes);
-    const Size header = 1 + 2 * sizeof(int32) + 2 * sizeof(int64) + sizeof(double);
-    if (len < header || p[0] != kPassVersion) bad_state(fn, "not a Lloyd pass state");
+    if (len < kPassHeader || p[0] != kPassVersion) bad_state(fn, "not a Lloyd pass state");
     int32 k, dims;
     int64 n_rows, n_skipped;
     double inertia;
+    uint64 model_len, model_hash;
     p = get(p + 1, &k, sizeof(int32));
     p = get(p, &dims, sizeof(int32));
     p = get(p, &n_rows, sizeof(int64));
     p = get(p, &n_skipped, sizeof(int64));
     p = get(p, &inertia, sizeof(double));
+    p = get(p, &model_len, sizeof(uint64));
+    p = get(p, &model_hash, sizeof(uint64));
     if (k < 0 || dims < 0 || k > 1000000 || dims > 100000 || (k == 0) != (dims == 0) ||
         n_rows < 0 || n_skipped < 0 || !(inertia >= 0) || !std::isfinite(inertia))
         bad_state(fn, "inconsistent header");
@@ -331,8 +340,10 @@ PassState* pass_deserialize(const bytea* bytes, MemoryContext cxt, const char* f
         return st;
     }
     const Size body = static_cast<Size>(cseg::lloyd_sums_bytes(k, dims));
-    if (len != header + body) bad_state(fn, "wrong length");
+    if (len != kPassHeader + body) bad_state(fn, "wrong length");
     PassState* st = pass_new(cxt, k, dims);
+    st->model_len = model_len;
+    st->model_hash = model_hash;
     memcpy(st->block, p, body);
     st->n_rows = n_rows;
     st->n_skipped = n_skipped;
@@ -360,6 +371,8 @@ PassState* pass_merge(PassState* a, PassState* b, MemoryContext cxt, const char*
             return a != nullptr ? a : b;
         }
         PassState* out = pass_new(cxt, b->k, b->dims);
+        out->model_len = b->model_len;
+        out->model_hash = b->model_hash;
         out->n_skipped = a != nullptr ? a->n_skipped : 0;
         cseg::lloyd_sums_merge(pass_view(out), pass_view(b));
         return out;
@@ -373,8 +386,27 @@ PassState* pass_merge(PassState* a, PassState* b, MemoryContext cxt, const char*
                         errmsg("%s: passes of different models (k = %d, %d features and k = "
                                "%d, %d features)",
                                fn, a->k, a->dims, b->k, b->dims)));
+    if (a->model_len != b->model_len || a->model_hash != b->model_hash)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("%s: passes of different models (both k = %d, %d features, but "
+                               "not the same centres, scaler or options)",
+                               fn, a->k, a->dims),
+                        errhint("Run seg_stream_pass with one model on every shard or partition.")));
     cseg::lloyd_sums_merge(pass_view(a), pass_view(b));
     return a;
+}
+
+// The error unless pass st was computed with `model` (a detoasted segmodel): the same
+// encoding's length and hash as the rows of the pass brought. An empty pass has no model.
+void require_pass_model(const PassState* st, const struct varlena* model, const char* fn) {
+    if (st->k == 0) return;
+    const Size len = VARSIZE_ANY_EXHDR(model);
+    if (st->model_len != len ||
+        st->model_hash != cseg_pg::model_bytes_hash(VARDATA_ANY(model), len))
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("%s: the pass was computed with another model", fn),
+                        errhint("Give it the model that seg_stream_pass labelled the pass's rows "
+                                "with.")));
 }
 
 // Merges seeding state b into a (either may still be empty: dims = 0).
@@ -661,6 +693,7 @@ Datum seg_stream_update(PG_FUNCTION_ARGS) {
     const char* fn = "seg_stream_update";
     struct varlena* model = PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
     PassState* st = pass_deserialize(PG_GETARG_BYTEA_PP(1), CurrentMemoryContext, fn);
+    require_pass_model(st, model, fn);
     struct varlena* out = cseg_pg::guarded([&] {
         const cseg::Model m = cseg_pg::model_from_varlena(model, cseg::ErrorKind::InvalidBinary);
         return cseg_pg::model_to_varlena(cseg::stream_update(m, pass_view(st)));
@@ -685,6 +718,7 @@ Datum seg_stream_finish(PG_FUNCTION_ARGS) {
     const char* fn = "seg_stream_finish";
     struct varlena* model = PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
     PassState* st = pass_deserialize(PG_GETARG_BYTEA_PP(1), CurrentMemoryContext, fn);
+    require_pass_model(st, model, fn);
     struct varlena* out = cseg_pg::guarded([&] {
         const cseg::Model m = cseg_pg::model_from_varlena(model, cseg::ErrorKind::InvalidBinary);
         return cseg_pg::model_to_varlena(cseg::stream_finish(m, pass_view(st)));

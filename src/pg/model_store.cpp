@@ -117,10 +117,15 @@ void assign_model_cache_memory(int newval, void*) {
 
 }  // namespace
 
+// hash_bytes_extended of the encoding, seed 0.
+uint64 model_bytes_hash(const char* bytes, Size len) {
+    return hash_bytes_extended(reinterpret_cast<const unsigned char*>(bytes),
+                               static_cast<int>(len), 0);
+}
+
 // An equal listed entry, else a new one (listed when the cap and the slots allow), pinned.
 PreparedModel* model_store_acquire(const char* bytes, Size len) {
-    const uint64 hash = hash_bytes_extended(reinterpret_cast<const unsigned char*>(bytes),
-                                            static_cast<int>(len), 0);
+    const uint64 hash = model_bytes_hash(bytes, len);
     ++clock;
     for (PreparedModel* e : table) {
         if (e != nullptr && e->len == len && e->hash == hash &&

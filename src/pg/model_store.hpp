@@ -47,6 +47,9 @@ struct PreparedModel {
 // as model_view and the kind raise them; nothing is kept then).
 PreparedModel* model_store_acquire(const char* bytes, Size len);
 
+// The hash the store keys the encoding bytes[0..len) by (PreparedModel::hash).
+uint64 model_bytes_hash(const char* bytes, Size len);
+
 // Drops one pin; frees the entry when it was the last and the entry is not kept.
 void model_store_release(PreparedModel* e);
 
