@@ -13,9 +13,11 @@ FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.deptype = 'e'
 WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'customer_seg')
   AND p.proname IN ('seg_save', 'seg_activate', 'seg_model', 'seg_train', 'seg_assign',
                     'seg_label_trigger');
--- SQL-language functions pin search_path.
-SELECT p.oid::regprocedure AS function, p.proconfig
-FROM pg_proc p WHERE p.proname IN ('seg_save', 'seg_activate', 'seg_model', 'seg_train')
+-- SQL-language functions pin search_path; seg_model is C (its lookup query names its schema
+-- and operator, as seg_assign(name, ...)'s).
+SELECT p.oid::regprocedure AS function, l.lanname, p.proconfig
+FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+WHERE p.proname IN ('seg_save', 'seg_activate', 'seg_model', 'seg_train')
 ORDER BY p.oid::regprocedure::text;
 
 CREATE TABLE reg_models AS

@@ -94,24 +94,10 @@ COMMENT ON FUNCTION seg_activate(text, int) IS
     'Makes a saved version the active one for its name (roll back or forward); transactional: '
     'other sessions see the old or the new version, never none';
 
-CREATE FUNCTION seg_model(name text)
-    RETURNS segmodel LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
-AS $$
-#variable_conflict use_column
-DECLARE
-    result @extschema@.segmodel;
-BEGIN
-    SELECT m.model INTO result FROM @extschema@.seg_models m
-    WHERE m.name = seg_model.name AND m.active;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'seg_model: no active model named "%"', seg_model.name
-            USING ERRCODE = 'undefined_object',
-                  HINT = 'Train one with seg_train() or activate a saved version with seg_activate().';
-    END IF;
-    RETURN result;
-END
-$$;
+-- In C (src/pg/registry_by_name.cpp), with seg_assign(name, ...)'s lookup: the registry is
+-- read once per statement and call site, not once per row (README, "The model registry").
+CREATE FUNCTION seg_model(name text) RETURNS segmodel
+    AS 'MODULE_PATHNAME', 'seg_model_by_name' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION seg_model(text) IS
     'The active version of a named model; an error when the name has no active version';
 
