@@ -1,6 +1,7 @@
 """What each way of naming the model costs per labelled row: seg_assign over N stored arrays
 with the model given by name (seg_assign(name, f)), by seg_model(name), by a scalar subquery on
-the registry, and by a join with the registry, against the same scan without seg_assign.
+the registry, by a join with the registry and as a literal (the model's text in the query: a
+constant), against the same scan without seg_assign.
 Minimum of R runs of each (wall time), serial plans.
 
 Run: pg_virtualenv -v 15 /usr/bin/python3 bench/by_name_cost.py [--rows N] [--runs R]
@@ -23,6 +24,7 @@ QUERIES = {
         "SELECT sum(seg_assign(s.model, f)) FROM points, seg_models s "
         "WHERE s.name = 'plain' AND s.active",
     "seg_assign(seg_model('plain'), f)": "SELECT sum(seg_assign(seg_model('plain'), f)) FROM points",
+    "seg_assign('<the model>'::segmodel, f)": "SELECT sum(seg_assign({literal}::segmodel, f)) FROM points",
 }
 
 
@@ -40,9 +42,12 @@ def main():
         cur.execute("CREATE TABLE points AS SELECT ARRAY[18 + i % 53, 15 + (i * 7) % 123, "
                     f"1 + (i * 13) % 99]::float8[] AS f FROM generate_series(1, {args.rows}) i")
         cur.execute("VACUUM ANALYZE points")
-        times = {k: [] for k in QUERIES}
+        cur.execute("SELECT quote_literal(model::text) FROM seg_models WHERE name = 'plain'")
+        literal = cur.fetchone()[0]
+        queries = {k: q.replace("{literal}", literal) for k, q in QUERIES.items()}
+        times = {k: [] for k in queries}
         for _ in range(args.runs):  # interleaved
-            for name, sql in QUERIES.items():
+            for name, sql in queries.items():
                 start = time.perf_counter()
                 cur.execute(sql)
                 cur.fetchall()

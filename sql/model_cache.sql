@@ -236,6 +236,42 @@ FROM (SELECT * FROM mc_groups WHERE s <> 3 ORDER BY ord) r GROUP BY g ORDER BY g
 RESET enable_sort;
 RESET customer_seg.model_cache_memory;
 
+-- A model written as a literal (a Const in the plan) is compared with the cached one only on
+-- the first row; the labels are those of the same model read from a table.
+DO $$
+DECLARE
+    lit text;
+    wrong bigint;
+BEGIN
+    SELECT m::text INTO lit FROM mc_models WHERE id = 1;
+    EXECUTE format('SELECT count(*) FROM mc_ref r JOIN mc_pts p USING (id) '
+                   'WHERE r.model = 1 AND r.seg IS DISTINCT FROM seg_assign(%L::segmodel, p.x)', lit)
+        INTO wrong;
+    RAISE WARNING 'literal model, rows labelled differently: %', wrong;
+END $$;
+-- A PL/pgSQL variable is not a Const: the same simple expression, re-evaluated after the
+-- variable changed, uses the new model (models 1 and 2 label some rows differently).
+CREATE FUNCTION mc_vars() RETURNS TABLE (model int, wrong bigint) LANGUAGE plpgsql AS $$
+DECLARE
+    v segmodel;
+    lab int;
+    r record;
+BEGIN
+    FOR k IN 1..2 LOOP
+        model := k;
+        SELECT m INTO v FROM mc_models mm WHERE mm.id = k;
+        wrong := 0;
+        FOR r IN SELECT f.id, f.seg, p.x FROM mc_ref f JOIN mc_pts p USING (id)
+                 WHERE f.model = mc_vars.model ORDER BY f.id LOOP
+            lab := seg_assign(v, r.x);
+            IF lab IS DISTINCT FROM r.seg THEN wrong := wrong + 1; END IF;
+        END LOOP;
+        RETURN NEXT;
+    END LOOP;
+END $$;
+SELECT * FROM mc_vars();
+DROP FUNCTION mc_vars();
+
 -- Clean up: later tests list the registry.
 DELETE FROM seg_models WHERE name = 'mc_reg';
 DROP TABLE mc_big, mc_big_ref, mc_cloud, mc_half, mc_km, mc_km_ref, mc_many, mc_many_ref,

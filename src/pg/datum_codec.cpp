@@ -8,6 +8,10 @@
 #include "guard.hpp"
 #include "model_text_encoding.hpp"
 
+extern "C" {
+#include "nodes/primnodes.h"
+}
+
 namespace cseg_pg {
 
 namespace {
@@ -73,10 +77,23 @@ cseg::Scaler scaler_from_varlena(const struct varlena* v, cseg::ErrorKind kind) 
                                VARSIZE_ANY_EXHDR(v), kind);
 }
 
-// Returns the model cache for this call site, decoding the argument when it changed.
+// True when argument argno of the function call behind flinfo is a Const: its value lives in
+// the plan and is the same on every call through this FmgrInfo. (A PARAM_EXTERN is not: a
+// PL/pgSQL simple expression keeps its FmgrInfo while the variable behind it changes.)
+static bool argument_is_const(const FmgrInfo* flinfo, int argno) {
+    const Node* expr = flinfo->fn_expr;
+    if (expr == nullptr || !IsA(expr, FuncExpr)) return false;
+    const List* args = reinterpret_cast<const FuncExpr*>(expr)->args;
+    return argno < list_length(args) && IsA(list_nth(args, argno), Const);
+}
+
+// Returns the model cache for this call site, decoding the argument when it changed; a
+// constant model (a literal, or a parameter a custom plan folded in) is compared only once.
 ModelCache* model_cache_get(FunctionCallInfo fcinfo, int argno) {
     auto* cache = static_cast<ModelCache*>(fcinfo->flinfo->fn_extra);
+    if (cache != nullptr && cache->constant) return cache;
     cache = model_cache_set(cache, fcinfo->flinfo->fn_mcxt, PG_GETARG_DATUM(argno));
+    cache->constant = argument_is_const(fcinfo->flinfo, argno);
     fcinfo->flinfo->fn_extra = cache;
     return cache;
 }

@@ -35,6 +35,8 @@ struct ModelCache {
     void* prepared;          // the kind's prepared block (ModelKind::prepare), or NULL
     void* caller_memo;       // the caller's own per-call-site memo (same context), or NULL:
                              // e.g. jsonb_options_check_same's, as fn_extra holds this cache
+    bool constant;           // model_cache_get: the call site's model argument is a Const, so
+                             // its value is the same on every call and is not compared again
     uint64 generation;       // counts the models this cache has held: equal generations of one
                              // cache mean the same bytes (a pointer to an entry may be reused)
 };
