@@ -76,6 +76,10 @@ RESET min_parallel_table_scan_size;
 SELECT seg_train('stream_segments', 'stream_rows', ARRAY['x', 'y', 'z'], 4,
                  '{"engine": "stream", "seed": 1}') AS version;
 SELECT (seg_model('stream_segments')::jsonb)->'sizes' AS sizes;
+-- Retraining with the stream engine reports what changes against the active version (the
+-- NOTICE's seg_diff reads the same columns as the fit).
+SELECT seg_train('stream_segments', 'stream_rows', ARRAY['x', 'y', 'z'], 4,
+                 '{"engine": "stream", "seed": 2}') AS version;
 SELECT seg_train_engine('stream_rows', 3) AS default_engine;
 SET customer_seg.max_memory = '64kB';
 SELECT seg_train_engine('stream_rows', 3) AS default_engine_small_budget;

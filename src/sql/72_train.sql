@@ -107,6 +107,10 @@ BEGIN
                        THEN @extschema@.seg_train_engine(seg_train.source, cardinality(seg_train.features))
                        ELSE 'memory' END;
     END IF;
+    -- Column names are quoted; the caller's rights apply to reading the source (the fit and,
+    -- below, the retrain diff of either engine).
+    SELECT string_agg(format('%I::float8', f), ', ' ORDER BY i) INTO columns
+    FROM unnest(seg_train.features) WITH ORDINALITY AS u(f, i);
     IF engine = 'stream' THEN
         fitted := @extschema@.kmeans_stream_fit(seg_train.source, seg_train.features,
                                                 seg_train.k, opts);
@@ -115,9 +119,6 @@ BEGIN
             RAISE NOTICE 'seg_train: option "progress" reports the passes of engine "stream"; this fit uses engine "memory"';
         END IF;
         opts := opts - 'engine' - 'progress';
-        -- Column names are quoted; the caller's rights apply to reading the source.
-        SELECT string_agg(format('%I::float8', f), ', ' ORDER BY i) INTO columns
-        FROM unnest(seg_train.features) WITH ORDINALITY AS u(f, i);
         IF is_categorical THEN
             EXECUTE format('SELECT @extschema@.%I(ARRAY[%s], ARRAY[%s], $1, $2) FROM %s',
                            fit_function, columns, cat_columns, seg_train.source)

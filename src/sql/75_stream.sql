@@ -156,9 +156,12 @@ COMMENT ON FUNCTION seg_train_engine(regclass, int) IS
     'The engine seg_train uses when none is given: stream for sharded tables and tables whose '
     'rows would not fit customer_seg.max_memory (planner row estimate x dims x 8 bytes)';
 
+-- STABLE, so every pass (and the seeding pass) reads the snapshot of the statement that
+-- called it: rows another session commits during the fit are in no pass, in READ COMMITTED
+-- too, as with engine "memory"'s one query (a VOLATILE function took a new snapshot per pass).
 CREATE FUNCTION kmeans_stream_fit(source regclass, features text[], k int,
                                   options jsonb DEFAULT '{}')
-    RETURNS segmodel LANGUAGE plpgsql VOLATILE
+    RETURNS segmodel LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
