@@ -268,24 +268,28 @@ ImputeMethod parse_impute_method(std::string_view name) {
 }
 
 // psi(x, lambda) of Yeo & Johnson (2000), with scikit-learn's tests for lambda = 0 and 2.
+// ((1 + x)^lambda - 1) / lambda is computed as expm1(lambda * log1p(x)) / lambda: the pow form
+// (scikit-learn's) rounds 1 + x, losing the digits of a small x, and cancels in the
+// subtraction when lambda * log1p(x) is small, so on values near 1e-9 it maps distinct values
+// to a few and its likelihood has spurious maxima.
 double yeo_johnson(double x, double lambda) {
     if (x >= 0.0) {
         if (std::fabs(lambda) < kSpacingOne) return std::log1p(x);
-        return (std::pow(x + 1.0, lambda) - 1.0) / lambda;
+        return std::expm1(lambda * std::log1p(x)) / lambda;
     }
     if (std::fabs(lambda - 2.0) > kSpacingOne)
-        return -(std::pow(-x + 1.0, 2.0 - lambda) - 1.0) / (2.0 - lambda);
+        return -std::expm1((2.0 - lambda) * std::log1p(-x)) / (2.0 - lambda);
     return -std::log1p(-x);
 }
 
-// The inverse of psi(., lambda).
+// The inverse of psi(., lambda) (in the same expm1 / log1p form).
 double yeo_johnson_inverse(double y, double lambda) {
     if (y >= 0.0) {
         if (std::fabs(lambda) < kSpacingOne) return std::expm1(y);
-        return std::pow(y * lambda + 1.0, 1.0 / lambda) - 1.0;
+        return std::expm1(std::log1p(y * lambda) / lambda);
     }
     if (std::fabs(lambda - 2.0) > kSpacingOne)
-        return 1.0 - std::pow(-(2.0 - lambda) * y + 1.0, 1.0 / (2.0 - lambda));
+        return -std::expm1(std::log1p(-(2.0 - lambda) * y) / (2.0 - lambda));
     return -std::expm1(-y);
 }
 

@@ -94,6 +94,62 @@ TEST(YeoJohnson, TransformAndInverseEqualScikitLearn) {
     }
 }
 
+// psi of a value near 1e-9 keeps its digits: (1 + x)^lambda - 1 computed with pow rounds
+// 1 + x and cancels, so psi(1e-9, 1e-9) came out 0 and psi(3e-10, 0.5) 3.3e-10.
+TEST(YeoJohnson, TinyValuesKeepTheirDigits) {
+    const struct {
+        double x, lambda, y;
+    } cases[] = {
+        {1e-9, 1e-9, 9.99999999499999988e-10},  // to 50 digits: Python's decimal
+        {3e-10, 0.5, 2.99999999977500013e-10},
+        {-7e-10, 1.5, -6.99999999877499992e-10},
+        {2.5e-9, 1e7, 2.53151204923877413e-09},
+    };
+    for (const auto& c : cases) {
+        const double y = cseg::yeo_johnson(c.x, c.lambda);
+        EXPECT_NEAR(y, c.y, 1e-12 * std::fabs(c.y)) << c.x << " " << c.lambda;
+        EXPECT_NEAR(cseg::yeo_johnson_inverse(y, c.lambda), c.x, 1e-12 * std::fabs(c.x));
+    }
+}
+
+// The profile log-likelihood of lambda in exact-arithmetic terms (expm1 / log1p written out
+// here, apart from the library), negated as the fit minimises it.
+double stable_nll(const std::vector<double>& v, double lambda) {
+    std::vector<double> y;
+    double sign_log = 0.0, mean = 0.0, ss = 0.0;
+    for (double x : v) {
+        const double t = x >= 0 ? std::expm1(lambda * std::log1p(x)) / lambda
+                                : -std::expm1((2.0 - lambda) * std::log1p(-x)) / (2.0 - lambda);
+        y.push_back(t);
+        mean += t;
+        sign_log += (x > 0 ? 1.0 : -1.0) * std::log1p(std::fabs(x));
+    }
+    mean /= double(v.size());
+    for (double t : y) ss += (t - mean) * (t - mean);
+    return double(v.size()) / 2.0 * std::log(ss / double(v.size())) - (lambda - 1.0) * sign_log;
+}
+
+// On a column of values near 1e-9 the fitted lambda maximises the likelihood: no lambda of a
+// wide grid (where lambda * x is up to ~0.1, the scale on which psi bends such values) is
+// better. With the pow form the likelihood was noise at this scale and its maxima spurious
+// (scikit-learn's PowerTransformer picks about -1e-8 there, which maps most of the values
+// to the same few numbers).
+TEST(YeoJohnson, LambdaOfTinyValuesMaximisesTheLikelihood) {
+    cseg::test::Uniform u(20261207);
+    std::vector<double> v;
+    for (int i = 0; i < 600; ++i) {
+        const double z = std::sqrt(-2.0 * std::log(1.0 - u())) * std::cos(6.283185307179586 * u());
+        v.push_back(1e-9 * ((i % 3 == 0 ? 2.0 : -1.0) + 0.7 * z));
+    }
+    const double lambda = cseg::yeo_johnson_lambda(v.data(), int64_t(v.size()), 1);
+    const double at_fit = stable_nll(v, lambda);
+    double best = std::numeric_limits<double>::infinity();
+    for (double e = 5.0; e <= 8.0; e += 0.05)
+        for (double s : {-1.0, 1.0}) best = std::min(best, stable_nll(v, s * std::pow(10.0, e)));
+    for (double l = -3.0; l <= 3.0; l += 0.25) best = std::min(best, stable_nll(v, l));
+    EXPECT_LE(at_fit, best + 1e-6 * std::fabs(best)) << "lambda " << lambda;
+}
+
 TEST(YeoJohnson, TooFewValuesIsAnError) {
     const double x[] = {1.0, kNaN};
     EXPECT_THROW(cseg::yeo_johnson_lambda(x, 2, 1), cseg::Error);
