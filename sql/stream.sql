@@ -76,6 +76,16 @@ RESET min_parallel_table_scan_size;
 SELECT seg_train('stream_segments', 'stream_rows', ARRAY['x', 'y', 'z'], 4,
                  '{"engine": "stream", "seed": 1}') AS version;
 SELECT (seg_model('stream_segments')::jsonb)->'sizes' AS sizes;
+-- A stream fit in a subquery is fitted once, not again for each row that uses the model
+-- (kmeans_stream_fit is VOLATILE; its passes run in seg_stream_run, STABLE, in one snapshot).
+SET track_functions = 'pl';
+BEGIN;
+WITH m AS (SELECT kmeans_stream_fit('stream_rows', ARRAY['x', 'y'], 2, '{"seed": 1}') AS m)
+SELECT count(seg_assign(m, ARRAY[x, y])) AS labelled FROM m, (SELECT x, y FROM stream_rows LIMIT 20) r;
+SELECT funcname, calls FROM pg_stat_xact_user_functions
+WHERE funcname IN ('kmeans_stream_fit', 'seg_stream_run') ORDER BY 1;
+COMMIT;
+RESET track_functions;
 -- Retraining with the stream engine reports what changes against the active version (the
 -- NOTICE's seg_diff reads the same columns as the fit).
 SELECT seg_train('stream_segments', 'stream_rows', ARRAY['x', 'y', 'z'], 4,

@@ -156,16 +156,18 @@ COMMENT ON FUNCTION seg_train_engine(regclass, int) IS
     'The engine seg_train uses when none is given: stream for sharded tables and tables whose '
     'rows would not fit customer_seg.max_memory (planner row estimate x dims x 8 bytes)';
 
--- STABLE, so every pass (and the seeding pass) reads the snapshot of the statement that
--- called it: rows another session commits during the fit are in no pass, in READ COMMITTED
--- too, as with engine "memory"'s one query (a VOLATILE function took a new snapshot per pass).
-CREATE FUNCTION kmeans_stream_fit(source regclass, features text[], k int,
-                                  options jsonb DEFAULT '{}')
+-- The stream fit itself. STABLE, so the seeding pass and every Lloyd pass read the snapshot
+-- of the statement that called it: rows another session commits during the fit are in no
+-- pass, in READ COMMITTED too, as with engine "memory"'s one query (a VOLATILE function takes
+-- a new snapshot per statement). Called only through kmeans_stream_fit, which is VOLATILE: a
+-- STABLE kmeans_stream_fit in a subquery the planner pulls up was fitted again for every row
+-- of the outer query that referred to the model.
+CREATE FUNCTION seg_stream_run(source regclass, features text[], k int, options jsonb)
     RETURNS segmodel LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    opts jsonb := coalesce(kmeans_stream_fit.options, '{}');
+    opts jsonb := coalesce(seg_stream_run.options, '{}');
     progress bool := false;
     columns text;
     seed_query text;
@@ -275,6 +277,20 @@ BEGIN
     END LOOP;
     EXECUTE pass_query INTO sums USING model;
     RETURN @extschema@.seg_stream_finish(model, sums);
+END
+$$;
+COMMENT ON FUNCTION seg_stream_run(regclass, text[], int, jsonb) IS
+    'kmeans_stream_fit''s passes, all in the snapshot of the statement calling it (internal: '
+    'call kmeans_stream_fit)';
+
+-- K-means over a table of any size: one seeding pass, one pass per Lloyd iteration (above).
+CREATE FUNCTION kmeans_stream_fit(source regclass, features text[], k int,
+                                  options jsonb DEFAULT '{}')
+    RETURNS segmodel LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RETURN @extschema@.seg_stream_run(source, features, k, options);
 END
 $$;
 COMMENT ON FUNCTION kmeans_stream_fit(regclass, text[], int, jsonb) IS
