@@ -106,6 +106,10 @@ SELECT try($$SELECT kmeans_stream_fit('stream_rows', ARRAY[]::text[], 2)$$);
 SELECT try($$SELECT kmeans_stream_fit('stream_rows', ARRAY['x'], NULL)$$);
 SELECT try($$SELECT kmeans_stream_fit('stream_rows', ARRAY['x'], 2, '{"progress": "yes"}')$$);
 SELECT kmeans_stream_fit('stream_rows', ARRAY['x'], 2, '{}') IS NOT NULL AS fits;
+-- Fewer distinct rows than k: the WARNING kmeans_fit gives, and the empty clusters.
+CREATE TABLE stream_few AS SELECT (i % 3)::float8 AS x FROM generate_series(1, 300) i;
+SELECT (kmeans_stream_fit('stream_few', ARRAY['x'], 5, '{"seed": 1}')::jsonb)->'sizes' AS stream_sizes;
+SELECT (kmeans_fit(ARRAY[x], 5, '{"seed": 1}')::jsonb)->'sizes' AS memory_sizes FROM stream_few;
 CREATE TABLE stream_empty (x float8);
 SELECT kmeans_stream_fit('stream_empty', ARRAY['x'], 2) IS NULL AS empty_is_null;
 SELECT try($$SELECT seg_stream_update(stream, '\x00'::bytea) FROM stream_models$$);

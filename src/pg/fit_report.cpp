@@ -21,14 +21,21 @@ int32 empty_clusters(const std::vector<int64_t>& sizes) {
     return empty;
 }
 
-// Raises the empty-cluster WARNING (singular or plural detail).
-void warn_empty_clusters(const char* fn, int32 k, int32 empty, const char* items) {
+// Raises the empty-cluster WARNING (singular or plural detail, or the caller's reason).
+void warn_empty_clusters(const char* fn, int32 k, int32 empty, const char* items,
+                         const char* why) {
     if (empty <= 0) return;
-    ereport(WARNING,
-            (errmsg("%s found only %d distinct clusters for k = %d", fn, k - empty, k),
-             errdetail_plural("The data has fewer distinct %s than k; %d cluster is empty.",
-                              "The data has fewer distinct %s than k; %d clusters are empty.",
-                              empty, items, empty)));
+    if (why != nullptr)
+        ereport(WARNING,
+                (errmsg("%s found only %d distinct clusters for k = %d", fn, k - empty, k),
+                 errdetail_plural("%s; %d cluster is empty.", "%s; %d clusters are empty.",
+                                  empty, why, empty)));
+    else
+        ereport(WARNING,
+                (errmsg("%s found only %d distinct clusters for k = %d", fn, k - empty, k),
+                 errdetail_plural("The data has fewer distinct %s than k; %d cluster is empty.",
+                                  "The data has fewer distinct %s than k; %d clusters are empty.",
+                                  empty, items, empty)));
 }
 
 }  // namespace cseg_pg

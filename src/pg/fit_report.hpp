@@ -18,7 +18,9 @@ void notice_skipped(const char* fn, int64 skipped, bool no_impute_detail = false
 int32 empty_clusters(const std::vector<int64_t>& sizes);
 
 // WARNING that `fn` found only k - empty distinct clusters because the data has fewer distinct
-// `items` ("points", "rows") than k; nothing when empty is 0. Call outside guarded().
-void warn_empty_clusters(const char* fn, int32 k, int32 empty, const char* items);
+// `items` ("points", "rows") than k -- or, when `why` is given, for that reason; nothing when
+// empty is 0. Call outside guarded().
+void warn_empty_clusters(const char* fn, int32 k, int32 empty, const char* items,
+                         const char* why = nullptr);
 
 }  // namespace cseg_pg

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "datum_codec.hpp"
+#include "fit_report.hpp"
 #include "fit_settings.hpp"
 #include "float8_array.hpp"
 #include "guard.hpp"
@@ -719,10 +720,19 @@ Datum seg_stream_finish(PG_FUNCTION_ARGS) {
     struct varlena* model = PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
     PassState* st = pass_deserialize(PG_GETARG_BYTEA_PP(1), CurrentMemoryContext, fn);
     require_pass_model(st, model, fn);
+    int32 k = 0, empty = 0;
     struct varlena* out = cseg_pg::guarded([&] {
         const cseg::Model m = cseg_pg::model_from_varlena(model, cseg::ErrorKind::InvalidBinary);
-        return cseg_pg::model_to_varlena(cseg::stream_finish(m, pass_view(st)));
+        const cseg::Model done = cseg::stream_finish(m, pass_view(st));
+        k = static_cast<int32>(done.sizes.size());
+        empty = cseg_pg::empty_clusters(done.sizes);
+        return cseg_pg::model_to_varlena(done);
     });
+    // As kmeans_fit warns: the seeding sample had fewer distinct rows than k, or a centre
+    // kept no row in the passes.
+    cseg_pg::warn_empty_clusters("kmeans_stream_fit", k, empty, "rows",
+                                 "The seeding sample has fewer distinct rows than k, or no row "
+                                 "is nearest to a centre");
     PG_RETURN_POINTER(out);
 }
 
