@@ -43,6 +43,10 @@ namespace {
 
 constexpr int64_t kTile = 256;                      // tile edge: 256 x 256 doubles = 512 KiB
 constexpr int64_t kSumsBudget = int64_t{32} << 20;  // bytes of per-row, per-cluster sums
+// A pair whose GEMM squared distance is below this fraction of its two squared norms is
+// measured again directly: there ||a||^2 + ||b||^2 - 2ab has lost most of its digits (two
+// equal rows came out ~1e-8 apart); above it the distance keeps ~1e-10 relative or better.
+constexpr double kNearPair = 1e-6;
 constexpr int64_t kPollRows = 4096;                 // rows between polls in O(n d) passes
 constexpr double kAllCloseAtol = 1e-8;              // numpy.allclose(x, 0) tolerance
 
@@ -185,6 +189,8 @@ class PanelSums {
         int32_t col_cluster = -1;  // cluster whose rows col_sums currently holds
         for (int64_t i = 0; i < nr; ++i) {
             auto row = D.row(i).array();
+            const double near = kNearPair * g_.sq_norms[r0 + i];
+            if ((row < kNearPair * col_norms + near).any()) remeasure_near_pairs(i, r0 + i, c0, nc);
             row = row.max(0.0).sqrt();
             if (r0 == c0) row[i] = 0.0;
             const double* dist = D.row(i).data();
@@ -236,6 +242,18 @@ class PanelSums {
         int64_t length;
         int32_t cluster;
     };
+
+    // Replaces the GEMM squared distances of tile row i (grouped row r against grouped rows
+    // [c0, c0 + nc)) under the kNearPair bound by directly summed ones.
+    void remeasure_near_pairs(int64_t i, int64_t r, int64_t c0, int64_t nc) {
+        const int32_t d = static_cast<int32_t>(g_.X.cols());
+        const double near = kNearPair * g_.sq_norms[r];
+        for (int64_t j = 0; j < nc; ++j) {
+            double& v = tile_(i, j);
+            if (v < kNearPair * g_.sq_norms[c0 + j] + near)
+                v = squared_distance(g_.X.row(r).data(), g_.X.row(c0 + j).data(), d);
+        }
+    }
 
     // Sum of a run of distances: vectorised when long, a plain loop when short (with many
     // small clusters most runs are a single value).
