@@ -34,3 +34,16 @@ SELECT try($$SELECT kmeans_fit(ARRAY[age], 2, '{"feature_names": [1]}') FROM mal
 SELECT (kmeans_fit(ARRAY[age], 2, NULL)::jsonb)->'options'->'n_init' AS n_init FROM mall_customers;
 -- The session is healthy after all of that.
 SELECT count(*) FROM mall_customers;
+-- A regclass naming a dropped table (its OID prints as a number): 42P01 naming the function,
+-- not a syntax error in the query it builds.
+CREATE TABLE dropped_source AS SELECT age::float8 AS x, 'c' || age AS customer, now() AS d,
+                                      1::numeric AS amount FROM mall_customers;
+CREATE TEMP TABLE dropped_oid AS SELECT 'dropped_source'::regclass AS r;
+DROP TABLE dropped_source;
+SELECT regexp_replace(try(format($$SELECT seg_train('gone', %s::regclass, ARRAY['x'], 2)$$, r::oid)), 'OID [0-9]+', 'OID <dropped>') AS error FROM dropped_oid;
+SELECT regexp_replace(try(format($$SELECT kmeans_stream_fit(%s::regclass, ARRAY['x'], 2)$$, r::oid)), 'OID [0-9]+', 'OID <dropped>') AS error FROM dropped_oid;
+SELECT regexp_replace(try(format($$SELECT count(*) FROM seg_sweep(%s::regclass, ARRAY['x'], 2, 3)$$, r::oid)), 'OID [0-9]+', 'OID <dropped>') AS error FROM dropped_oid;
+SELECT regexp_replace(try(format($$SELECT count(*) FROM seg_compare(%s::regclass, ARRAY['x'], 2, 3)$$, r::oid)), 'OID [0-9]+', 'OID <dropped>') AS error FROM dropped_oid;
+SELECT regexp_replace(try(format($$SELECT seg_report(kmeans_fit(ARRAY[age], 2), %s::regclass, ARRAY['x']) FROM mall_customers$$, r::oid)), 'OID [0-9]+', 'OID <dropped>') AS error FROM dropped_oid;
+SELECT regexp_replace(try(format($$SELECT count(*) FROM seg_rfm(%s::regclass, 'customer', 'd', 'amount', now())$$, r::oid)), 'OID [0-9]+', 'OID <dropped>') AS error FROM dropped_oid;
+SELECT try($$SELECT seg_train('gone', 0::regclass, ARRAY['x'], 2)$$);

@@ -11,3 +11,20 @@ CREATE FUNCTION seg_rows_deserialize(bytea, internal) RETURNS internal
     AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION seg_rows_deserialize(bytea, internal) IS
     'Aggregate support: a partial row buffer from bytea';
+
+-- The functions that read a table named by a regclass argument (seg_train, seg_sweep,
+-- seg_compare, seg_report, seg_rfm, kmeans_stream_fit) check it first: a regclass holding the
+-- OID of a dropped relation prints as a number, which made their queries syntax errors.
+CREATE FUNCTION seg_require_relation(source regclass, caller text) RETURNS void
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF source IS NOT NULL AND NOT EXISTS (SELECT FROM pg_class c WHERE c.oid = source) THEN
+        RAISE EXCEPTION '%: no relation has OID % (a dropped table?)', caller, source::oid
+            USING ERRCODE = 'undefined_table';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION seg_require_relation(regclass, text) IS
+    'Raises 42P01 naming the caller when a regclass argument names no relation (internal)';

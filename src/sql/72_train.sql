@@ -20,6 +20,7 @@ DECLARE
     new_version int;
     engine text;
 BEGIN
+    PERFORM @extschema@.seg_require_relation(seg_train.source, 'seg_train');
     IF seg_train.name IS NULL OR seg_train.name = '' THEN
         RAISE EXCEPTION 'seg_train: the model name must not be NULL or empty'
             USING ERRCODE = 'invalid_parameter_value';

@@ -100,6 +100,7 @@ DECLARE
     by_numbers boolean;
     facts jsonb;
 BEGIN
+    PERFORM @extschema@.seg_require_relation(seg_report.source, 'seg_report');
     IF cardinality(seg_report.features) = 0
        OR array_position(seg_report.features, NULL) IS NOT NULL THEN
         RAISE EXCEPTION 'seg_report: features must list at least one column name, without NULLs'
