@@ -80,6 +80,9 @@ SELECT try($$SELECT kmeans_fit(ARRAY[fresh - 10000, milk], 2, '{"transform": ["l
 SELECT try($$SELECT kmeans_fit(ARRAY[fresh, milk], 2, '{"transform": ["sqrt", "none"]}') FROM (VALUES (1, 2), (-1, 3), (4, 5)) v(fresh, milk)$$);
 -- A Yeo-Johnson lambda that cannot be fitted (a column of zeros and denormals) names its feature.
 SELECT try($$SELECT kmeans_fit(ARRAY[milk, tiny], 2, '{"transform": ["none", "yeo-johnson"], "feature_names": ["milk", "tiny"]}') FROM (VALUES (1, 0::float8), (2, 5e-324), (3, 0), (4, -5e-324)) v(milk, tiny)$$);
+-- A constant Yeo-Johnson column (no maximum-likelihood lambda) gets lambda 1, whatever the constant.
+SELECT (kmeans_fit(ARRAY[milk, c], 2, '{"transform": ["none", "yeo-johnson"]}')::jsonb)->'lambdas' AS lambdas, c
+FROM wholesale_customers, (VALUES (0::float8), (-3.25), (7)) v(c) GROUP BY c ORDER BY c;
 -- Bad options list the valid values.
 SELECT try($$SELECT kmeans_fit(ARRAY[fresh, milk], 2, '{"transform": ["log"]}') FROM wholesale_customers$$);
 SELECT try($$SELECT kmeans_fit(ARRAY[fresh, milk], 2, '{"transform": ["log1p"]}') FROM wholesale_customers$$);

@@ -308,6 +308,10 @@ double yeo_johnson_lambda(const double* x, int64_t n, int64_t stride, const Inte
     if (v.size() < 2)
         throw Error(ErrorKind::DataException,
                     "a Yeo-Johnson transform needs at least 2 finite values to fit its lambda");
+    // A constant column has the same (zero) spread under every lambda: no maximum, and the
+    // rounding of its mean made some constants "fit" an arbitrary lambda and others (0) fail.
+    // It gets lambda 1, the identity on x >= 0, and is scaled as any constant feature.
+    if (std::all_of(v.begin(), v.end(), [&](double xi) { return xi == v.front(); })) return 1.0;
     auto f = [&](double lambda) {
         interrupt.poll();
         return yeo_johnson_nll(v, sign_log_sum, lambda);

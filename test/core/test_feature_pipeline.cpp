@@ -150,6 +150,22 @@ TEST(YeoJohnson, LambdaOfTinyValuesMaximisesTheLikelihood) {
     EXPECT_LE(at_fit, best + 1e-6 * std::fabs(best)) << "lambda " << lambda;
 }
 
+// A constant column has no maximum-likelihood lambda: it gets 1 (identity for x >= 0), the
+// same for every constant. Before, 0s were an error and -3.25 or 7 (whose mean rounds) got
+// whatever lambda Brent stopped at (-0.47 for 32 values of -3.25; scikit-learn: 8.47).
+TEST(YeoJohnson, ConstantColumnGetsLambdaOne) {
+    for (double c : {0.0, -3.25, 7.0, 1e6}) {
+        for (int64_t n : {2, 32, 97}) {
+            std::vector<double> v(static_cast<size_t>(n), c);
+            v.push_back(kNaN);
+            EXPECT_EQ(cseg::yeo_johnson_lambda(v.data(), int64_t(v.size()), 1), 1.0)
+                << c << " x " << n;
+        }
+    }
+    const double denormals[] = {0.0, 5e-324, 0.0, -5e-324};  // not constant: still an error
+    EXPECT_THROW(cseg::yeo_johnson_lambda(denormals, 4, 1), cseg::Error);
+}
+
 TEST(YeoJohnson, TooFewValuesIsAnError) {
     const double x[] = {1.0, kNaN};
     EXPECT_THROW(cseg::yeo_johnson_lambda(x, 2, 1), cseg::Error);
