@@ -62,11 +62,6 @@ BEGIN
         RAISE EXCEPTION 'seg_sweep: source must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    IF coalesce(cardinality(seg_sweep.features), 0) = 0
-       OR array_position(seg_sweep.features, NULL) IS NOT NULL THEN
-        RAISE EXCEPTION 'seg_sweep: features must list at least one column name, without NULLs'
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
     IF jsonb_typeof(opts) <> 'object' THEN
         RAISE EXCEPTION 'seg_sweep: options must be a JSON object'
             USING ERRCODE = 'invalid_parameter_value';
@@ -75,11 +70,10 @@ BEGIN
         opts := opts || jsonb_build_object('feature_names', to_jsonb(seg_sweep.features));
     END IF;
     -- Column names are quoted; the caller's rights apply to reading the source.
-    SELECT string_agg(format('%I::float8', f), ', ' ORDER BY i) INTO columns
-    FROM unnest(seg_sweep.features) WITH ORDINALITY AS u(f, i);
+    columns := @extschema@.seg_feature_columns('seg_sweep', seg_sweep.source, seg_sweep.features);
     RETURN QUERY EXECUTE format(
-        'SELECT s.* FROM unnest((SELECT @extschema@.kmeans_sweep(ARRAY[%s], $1, $2, $3) FROM %s)) s',
-        columns, seg_sweep.source)
+        'SELECT s.* FROM unnest((SELECT %s.kmeans_sweep(ARRAY[%s], $1, $2, $3) FROM %s)) s',
+        '@extschema@', columns, seg_sweep.source)
         USING seg_sweep.k_min, seg_sweep.k_max, opts;
 END
 $$;

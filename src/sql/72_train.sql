@@ -29,11 +29,9 @@ BEGIN
         RAISE EXCEPTION 'seg_train: source and k must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    IF coalesce(cardinality(seg_train.features), 0) = 0
-       OR array_position(seg_train.features, NULL) IS NOT NULL THEN
-        RAISE EXCEPTION 'seg_train: features must list at least one column name, without NULLs'
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    -- Column names are quoted; the caller's rights apply to reading the source (the fit and,
+    -- below, the retrain diff of either engine).
+    columns := @extschema@.seg_feature_columns('seg_train', seg_train.source, seg_train.features);
     IF jsonb_typeof(opts) <> 'object' THEN
         RAISE EXCEPTION 'seg_train: options must be a JSON object'
             USING ERRCODE = 'invalid_parameter_value';
@@ -108,10 +106,6 @@ BEGIN
                        THEN @extschema@.seg_train_engine(seg_train.source, cardinality(seg_train.features))
                        ELSE 'memory' END;
     END IF;
-    -- Column names are quoted; the caller's rights apply to reading the source (the fit and,
-    -- below, the retrain diff of either engine).
-    SELECT string_agg(format('%I::float8', f), ', ' ORDER BY i) INTO columns
-    FROM unnest(seg_train.features) WITH ORDINALITY AS u(f, i);
     IF engine = 'stream' THEN
         fitted := @extschema@.kmeans_stream_fit(seg_train.source, seg_train.features,
                                                 seg_train.k, opts);
@@ -121,12 +115,12 @@ BEGIN
         END IF;
         opts := opts - 'engine' - 'progress';
         IF is_categorical THEN
-            EXECUTE format('SELECT @extschema@.%I(ARRAY[%s], ARRAY[%s], $1, $2) FROM %s',
-                           fit_function, columns, cat_columns, seg_train.source)
+            EXECUTE format('SELECT %s.%I(ARRAY[%s], ARRAY[%s], $1, $2) FROM %s',
+                           '@extschema@', fit_function, columns, cat_columns, seg_train.source)
                 INTO fitted USING seg_train.k, opts;
         ELSE
-            EXECUTE format('SELECT @extschema@.%I(ARRAY[%s], $1, $2) FROM %s',
-                           fit_function, columns, seg_train.source)
+            EXECUTE format('SELECT %s.%I(ARRAY[%s], $1, $2) FROM %s',
+                           '@extschema@', fit_function, columns, seg_train.source)
                 INTO fitted USING seg_train.k, opts;
         END IF;
     END IF;
@@ -150,8 +144,8 @@ BEGIN
             -- What retraining changes for the customers: their segments under both versions
             -- (seg_diff labels by the numbers: every kind but the categorical ones).
             IF NOT is_categorical THEN
-                EXECUTE format('SELECT @extschema@.seg_diff($1, $2, ARRAY[%s]) FROM %s',
-                               columns, seg_train.source)
+                EXECUTE format('SELECT %s.seg_diff($1, $2, ARRAY[%s]) FROM %s',
+                               '@extschema@', columns, seg_train.source)
                     INTO diff USING reference, fitted;
                 IF (diff->>'rows')::bigint > 0 THEN
                     RAISE NOTICE 'seg_train: % %% of the % training rows change segment against the active version % of "%"',

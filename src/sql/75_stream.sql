@@ -190,10 +190,6 @@ BEGIN
         RAISE EXCEPTION 'kmeans_stream_fit: source and k must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    IF coalesce(cardinality(features), 0) = 0 OR array_position(features, NULL) IS NOT NULL THEN
-        RAISE EXCEPTION 'kmeans_stream_fit: features must list at least one column name, without NULLs'
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
     IF jsonb_typeof(opts) <> 'object' THEN
         RAISE EXCEPTION 'kmeans_stream_fit: options must be a JSON object'
             USING ERRCODE = 'invalid_parameter_value';
@@ -218,23 +214,22 @@ BEGIN
         opts := opts || jsonb_build_object('feature_names', to_jsonb(features));
     END IF;
 
-    SELECT string_agg(format('%I::float8', f), ', ' ORDER BY i) INTO columns
-    FROM unnest(features) WITH ORDINALITY AS u(f, i);
+    columns := @extschema@.seg_feature_columns('kmeans_stream_fit', source, features);
     SELECT array_agg(s.relation ORDER BY s.relation::text), count(*) FILTER (WHERE s.is_foreign)
         INTO relations, shards
     FROM @extschema@.seg_stream_sources(source) s;
     IF cardinality(relations) = 1 AND relations[1] = source THEN
-        seed_query := format('SELECT @extschema@.seg_stream_seed(ARRAY[%s], $1) FROM %s',
-                             columns, source);
-        pass_query := format('SELECT @extschema@.seg_stream_pass($1, ARRAY[%s]) FROM %s',
-                             columns, source);
+        seed_query := format('SELECT %s.seg_stream_seed(ARRAY[%s], $1) FROM %s',
+                             '@extschema@', columns, source);
+        pass_query := format('SELECT %s.seg_stream_pass($1, ARRAY[%s]) FROM %s',
+                             '@extschema@', columns, source);
     ELSE
-        SELECT format('SELECT @extschema@.seg_stream_seed_merge(s) FROM (%s) q',
-                      string_agg(format('SELECT @extschema@.seg_stream_seed(ARRAY[%s], $1) AS s FROM ONLY %s',
-                                        columns, r), ' UNION ALL ')),
-               format('SELECT @extschema@.seg_stream_pass_merge(s) FROM (%s) q',
-                      string_agg(format('SELECT @extschema@.seg_stream_pass($1, ARRAY[%s]) AS s FROM ONLY %s',
-                                        columns, r), ' UNION ALL '))
+        SELECT format('SELECT %s.seg_stream_seed_merge(s) FROM (%s) q', '@extschema@',
+                      string_agg(format('SELECT %s.seg_stream_seed(ARRAY[%s], $1) AS s FROM ONLY %s',
+                                        '@extschema@', columns, r), ' UNION ALL ')),
+               format('SELECT %s.seg_stream_pass_merge(s) FROM (%s) q', '@extschema@',
+                      string_agg(format('SELECT %s.seg_stream_pass($1, ARRAY[%s]) AS s FROM ONLY %s',
+                                        '@extschema@', columns, r), ' UNION ALL '))
             INTO seed_query, pass_query
         FROM unnest(relations) AS r;
     END IF;

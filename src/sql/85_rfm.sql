@@ -82,7 +82,7 @@ BEGIN
                %6$s.seg_rfm_segment(s.r_score, s.f_score)
         FROM scored s ORDER BY s.customer
         $q$, customer_col, date_col, amount_col, order_key, orders,
-             quote_ident('@extschema@'))
+             '@extschema@')
     USING as_of;
 END
 $$;

@@ -51,11 +51,6 @@ BEGIN
         RAISE EXCEPTION 'seg_compare: source must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    IF coalesce(cardinality(seg_compare.features), 0) = 0
-       OR array_position(seg_compare.features, NULL) IS NOT NULL THEN
-        RAISE EXCEPTION 'seg_compare: features must list at least one column name, without NULLs'
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
     IF jsonb_typeof(opts) <> 'object' THEN
         RAISE EXCEPTION 'seg_compare: options must be a JSON object'
             USING ERRCODE = 'invalid_parameter_value';
@@ -64,12 +59,12 @@ BEGIN
         opts := opts || jsonb_build_object('feature_names', to_jsonb(seg_compare.features));
     END IF;
     -- Column names are quoted; the caller's rights apply to reading the source.
-    SELECT string_agg(format('%I::float8', f), ', ' ORDER BY i) INTO columns
-    FROM unnest(seg_compare.features) WITH ORDINALITY AS u(f, i);
+    columns := @extschema@.seg_feature_columns('seg_compare', seg_compare.source,
+                                               seg_compare.features);
     RETURN QUERY EXECUTE format(
-        'SELECT s.* FROM unnest((SELECT @extschema@.seg_compare_rows(ARRAY[%s], $1, $2, $3) '
+        'SELECT s.* FROM unnest((SELECT %s.seg_compare_rows(ARRAY[%s], $1, $2, $3) '
         'FROM %s)) s',
-        columns, seg_compare.source)
+        '@extschema@', columns, seg_compare.source)
         USING seg_compare.k_min, seg_compare.k_max, opts;
 END
 $$;

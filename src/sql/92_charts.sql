@@ -101,11 +101,9 @@ DECLARE
     facts jsonb;
 BEGIN
     PERFORM @extschema@.seg_require_relation(seg_report.source, 'seg_report');
-    IF cardinality(seg_report.features) = 0
-       OR array_position(seg_report.features, NULL) IS NOT NULL THEN
-        RAISE EXCEPTION 'seg_report: features must list at least one column name, without NULLs'
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    -- Column names are quoted; the caller's rights apply to reading the source.
+    columns := @extschema@.seg_feature_columns('seg_report', seg_report.source,
+                                               seg_report.features);
     -- The row charts need a kind that labels rows by their numbers alone (not k-prototypes);
     -- the map also needs the model's projection (stream-engine models have none).
     facts := seg_report.model::jsonb;
@@ -116,13 +114,10 @@ BEGIN
         RETURN @extschema@.seg_report_page(seg_report.model, seg_report.source::text,
                                            seg_report.features, NULL, NULL);
     END IF;
-    -- Column names are quoted; the caller's rights apply to reading the source.
-    SELECT string_agg(format('%I::float8', f), ', ' ORDER BY i) INTO columns
-    FROM unnest(seg_report.features) WITH ORDINALITY AS u(f, i);
-    EXECUTE format('SELECT @extschema@.seg_silhouette_chart($1, ARRAY[%s]), %s FROM %s',
-                   columns,
+    EXECUTE format('SELECT %s.seg_silhouette_chart($1, ARRAY[%s]), %s FROM %s',
+                   '@extschema@', columns,
                    CASE WHEN facts ? 'projection'
-                        THEN format('@extschema@.seg_map_chart($1, ARRAY[%s])', columns)
+                        THEN format('%s.seg_map_chart($1, ARRAY[%s])', '@extschema@', columns)
                         ELSE 'NULL::text' END,
                    seg_report.source)
         INTO silhouette_svg, map_svg

@@ -35,6 +35,8 @@ NAME_TAKING = {
 CATALOG_ONLY = {
     "seg_stream_sources(regclass)": "SELECT count(*) FROM seg_stream_sources(%(source)s)",
     "seg_train_engine(regclass,integer)": "SELECT seg_train_engine(%(source)s, 2)",
+    "seg_feature_columns(text,regclass,text[])":
+        "SELECT seg_feature_columns('t', %(source)s, ARRAY['a'])",
 }
 NAME_TAKING["kmeans_stream_fit(regclass,text[],integer,jsonb)"] = (
     "SELECT kmeans_stream_fit(%(source)s, %(features)s, 2)")

@@ -1,0 +1,89 @@
+-- The feature columns seg_train, kmeans_stream_fit, seg_sweep, seg_compare and seg_report read
+-- (seg_feature_columns): every kind of relation, names needing quotes, every numeric type, and
+-- a clear error naming the column for a missing, repeated or non-numeric one.
+CREATE TABLE fc_base AS
+SELECT i AS id, (20 + (i * 7) % 50)::int AS age, (15 + (i * 13) % 120)::numeric(12,2) AS income,
+       ((i * 31) % 100)::int AS score
+FROM generate_series(1, 200) i;
+CREATE VIEW fc_barrier WITH (security_barrier) AS SELECT * FROM fc_base;
+CREATE VIEW fc_invoker WITH (security_invoker) AS SELECT * FROM fc_base;
+CREATE MATERIALIZED VIEW fc_matview AS SELECT * FROM fc_base;
+CREATE TEMP TABLE fc_temp AS SELECT * FROM fc_base;
+CREATE UNLOGGED TABLE fc_unlogged AS SELECT * FROM fc_base;
+CREATE TABLE fc_part (id int, age int, income numeric(12,2), score int) PARTITION BY RANGE (id);
+CREATE TABLE fc_part_low PARTITION OF fc_part FOR VALUES FROM (0) TO (100);
+CREATE TABLE fc_part_default PARTITION OF fc_part DEFAULT;
+INSERT INTO fc_part SELECT * FROM fc_base;
+CREATE TABLE fc_parent (id int, age int, income numeric(12,2), score int);
+CREATE TABLE fc_child (note text) INHERITS (fc_parent);
+INSERT INTO fc_parent SELECT * FROM fc_base WHERE id <= 100;
+INSERT INTO fc_child SELECT *, 'x' FROM fc_base WHERE id > 100;
+CREATE SCHEMA fc_hidden;
+CREATE TABLE fc_hidden.t AS SELECT * FROM fc_base;
+CREATE TABLE "FC Mixed ""Quoted"" Table" ("Âge" int, "select" numeric, "it's" int);
+INSERT INTO "FC Mixed ""Quoted"" Table" SELECT age, income, score FROM fc_base;
+-- Every source gives the model of the base table (all 200 rows), with both engines.
+CREATE TEMP TABLE fc_sources AS
+SELECT * FROM (VALUES ('barrier', 'fc_barrier'::regclass, ARRAY['age', 'income', 'score']),
+             ('invoker', 'fc_invoker', ARRAY['age', 'income', 'score']),
+             ('matview', 'fc_matview', ARRAY['age', 'income', 'score']),
+             ('temp', 'fc_temp', ARRAY['age', 'income', 'score']),
+             ('unlogged', 'fc_unlogged', ARRAY['age', 'income', 'score']),
+             ('part', 'fc_part', ARRAY['age', 'income', 'score']),
+             ('parent', 'fc_parent', ARRAY['age', 'income', 'score']),
+             ('hidden', 'fc_hidden.t', ARRAY['age', 'income', 'score']),
+             ('quoted', '"FC Mixed ""Quoted"" Table"', ARRAY['Âge', 'select', 'it''s']))
+     AS v(n, s, f);
+SELECT s AS source,
+       seg_train('fc_' || n, s, f, 3) AS memory,
+       seg_train('fc_' || n || '_stream', s, f, 3, '{"engine": "stream"}') AS stream,
+       (SELECT count(*) FROM seg_sweep(s, f, 2, 3)) AS sweep_rows
+FROM fc_sources ORDER BY n;
+SELECT s AS source, (seg_model('fc_' || n)::jsonb)->'sizes' AS sizes,
+       (seg_model('fc_' || n || '_stream')::jsonb)->'sizes' AS stream_sizes,
+       m.trained_on, seg_report(seg_model('fc_' || n), s, f) LIKE '%<svg%' AS report
+FROM fc_sources JOIN seg_models m ON m.name = 'fc_' || n AND m.active ORDER BY n;
+SELECT count(*) AS compare_rows
+FROM seg_compare('"FC Mixed ""Quoted"" Table"', ARRAY['Âge', 'select', 'it''s'], 2, 3);
+
+-- Types an analyst's table has: every integer and floating type, numeric(12,2), a domain over
+-- a domain over numeric, a GENERATED column, text holding numbers.
+CREATE DOMAIN fc_amount AS numeric CHECK (VALUE >= 0);
+CREATE DOMAIN fc_small_amount AS fc_amount CHECK (VALUE < 1000);
+CREATE TABLE fc_types AS
+SELECT i AS id, (i % 50)::smallint AS a_small, (20 + (i * 7) % 50)::int AS a_int,
+       (15 + (i * 13) % 120)::bigint AS a_big, ((i * 31) % 100)::real AS a_real,
+       ((i * 3) % 40)::fc_small_amount AS a_domain, ((i * 11) % 90)::text AS a_text,
+       ((i * 17) % 300)::numeric::money AS a_money, i % 2 = 0 AS a_bool,
+       ARRAY[i]::float8[] AS a_array
+FROM generate_series(1, 200) i;
+ALTER TABLE fc_types ADD COLUMN a_generated numeric GENERATED ALWAYS AS (a_int * 2 + 1) STORED;
+SELECT seg_train('fc_types', 'fc_types',
+                 ARRAY['a_small', 'a_int', 'a_big', 'a_real', 'a_domain', 'a_text', 'a_generated'],
+                 3) AS version;
+SELECT (seg_model('fc_types')::jsonb)->>'n_rows' AS n_rows;
+
+-- Errors name the column (and the relation), for every reader.
+SELECT try($$SELECT seg_train('x', 'fc_types', ARRAY['a_int', 'a_money'], 3)$$);
+SELECT try($$SELECT seg_train('x', 'fc_types', ARRAY['a_int', 'a_bool'], 3)$$);
+SELECT try($$SELECT seg_train('x', 'fc_types', ARRAY['a_int', 'a_array'], 3)$$);
+SELECT try($$SELECT seg_train('x', 'fc_types', ARRAY['a_int', 'a_int'], 3)$$);
+SELECT try($$SELECT seg_train('x', 'fc_types', ARRAY['a_int', 'A_Real'], 3)$$);
+SELECT try($$SELECT seg_train('x', 'fc_types', ARRAY['a_int', 'nope'], 3)$$);
+SELECT try($$SELECT seg_train('x', 'fc_types', ARRAY['a_int', 'id'], 3, '{"engine": "stream"}')$$) AS stream_ok,
+       try($$SELECT seg_train('x', 'fc_types', ARRAY['a_int', 'a_money'], 3, '{"engine": "stream"}')$$);
+SELECT try($$SELECT kmeans_stream_fit('fc_types', ARRAY['a_bool'], 2)$$);
+SELECT try($$SELECT * FROM seg_sweep('fc_types', ARRAY['a_int', 'a_money'], 2, 3)$$);
+SELECT try($$SELECT * FROM seg_compare('fc_types', ARRAY['a_int', 'a_real', 'a_int'], 2, 3)$$);
+SELECT try($$SELECT seg_report(seg_model('fc_types'), 'fc_types', ARRAY['a_int', 'a_bool'])$$);
+-- The message in full: the type, what is accepted, and the view that converts it.
+\set SHOW_CONTEXT never
+SELECT seg_train('x', 'fc_types', ARRAY['a_int', 'a_money'], 3);
+SELECT seg_train('x', 'fc_types', ARRAY['a_int', 'A_Real'], 3);
+\set SHOW_CONTEXT errors
+-- As the hint says: a view that converts them.
+CREATE VIEW fc_types_converted AS
+SELECT a_int, a_money::numeric AS a_money, a_bool::int AS a_bool FROM fc_types;
+SELECT seg_train('fc_converted', 'fc_types_converted', ARRAY['a_int', 'a_money', 'a_bool'], 3)
+       AS version;
+DELETE FROM seg_models WHERE name LIKE 'fc\_%' OR name = 'x';

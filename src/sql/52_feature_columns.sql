@@ -1,0 +1,71 @@
+-- The named feature columns of a table or view, checked once for every function that reads
+-- them (seg_train, kmeans_stream_fit, seg_sweep, seg_compare, seg_report).
+CREATE FUNCTION seg_feature_columns(caller text, source regclass, features text[])
+    RETURNS text LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    i int;
+    column_type oid;
+    base_type oid;
+    near text;
+BEGIN
+    IF source IS NULL THEN
+        RAISE EXCEPTION '%: source must not be NULL', caller
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF coalesce(cardinality(features), 0) = 0 OR array_position(features, NULL) IS NOT NULL THEN
+        RAISE EXCEPTION '%: features must list at least one column name, without NULLs', caller
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    FOR i IN 1 .. cardinality(features) LOOP
+        IF array_position(features, features[i]) < i THEN
+            RAISE EXCEPTION '%: column "%" is listed twice in features', caller, features[i]
+                USING ERRCODE = 'duplicate_column',
+                      DETAIL = 'A repeated column would count twice in every distance.';
+        END IF;
+        SELECT a.atttypid INTO column_type FROM pg_attribute a
+        WHERE a.attrelid = source AND a.attname = features[i] AND a.attnum > 0
+          AND NOT a.attisdropped;
+        IF column_type IS NULL THEN
+            SELECT string_agg(format('%I', a.attname), ', ') INTO near FROM pg_attribute a
+            WHERE a.attrelid = source AND lower(a.attname) = lower(features[i]) AND a.attnum > 0
+              AND NOT a.attisdropped;
+            IF near IS NULL THEN
+                RAISE EXCEPTION '%: column "%" does not exist in %', caller, features[i], source
+                    USING ERRCODE = 'undefined_column';
+            END IF;
+            RAISE EXCEPTION '%: column "%" does not exist in %', caller, features[i], source
+                USING ERRCODE = 'undefined_column',
+                      HINT = 'Names are matched exactly, as quoted identifiers; the table has '
+                             || near || '.';
+        END IF;
+        base_type := column_type;
+        WHILE (SELECT t.typtype = 'd' FROM pg_type t WHERE t.oid = base_type) LOOP
+            SELECT t.typbasetype INTO base_type FROM pg_type t WHERE t.oid = base_type;
+        END LOOP;
+        -- Numbers, text holding numbers, or any type with a cast to double precision.
+        IF NOT (base_type IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype,
+                              'float4'::regtype, 'float8'::regtype, 'numeric'::regtype)
+                OR (SELECT t.typcategory = 'S' FROM pg_type t WHERE t.oid = base_type)
+                OR EXISTS (SELECT FROM pg_cast c WHERE c.castsource = base_type
+                                                   AND c.casttarget = 'float8'::regtype)) THEN
+            RAISE EXCEPTION '%: feature column "%" of % has type %, not a number',
+                            caller, features[i], source, format_type(column_type, NULL)
+                USING ERRCODE = 'datatype_mismatch',
+                      DETAIL = 'Feature columns must be smallint, integer, bigint, real, double '
+                               'precision, numeric (or a domain over one), or text holding numbers.',
+                      HINT = 'Read the table through a view that converts the column to a '
+                             || CASE base_type
+                                WHEN 'money'::regtype THEN format('number: %1$I::numeric AS %1$I.', features[i])
+                                WHEN 'bool'::regtype THEN format('number: %1$I::int AS %1$I.', features[i])
+                                ELSE 'number.' END;
+        END IF;
+    END LOOP;
+    RETURN (SELECT string_agg(format('%I::float8', f), ', ' ORDER BY o)
+            FROM unnest(features) WITH ORDINALITY AS u(f, o));
+END
+$$;
+COMMENT ON FUNCTION seg_feature_columns(text, regclass, text[]) IS
+    'Internal: the feature columns of source as a list of quoted casts to float8, after '
+    'checking that each exists once and holds numbers (errors are prefixed with caller)';
