@@ -37,9 +37,12 @@ CATALOG_ONLY = {
     "seg_train_engine(regclass,integer)": "SELECT seg_train_engine(%(source)s, 2)",
     "seg_feature_columns(text,regclass,text[])":
         "SELECT seg_feature_columns('t', %(source)s, ARRAY['a'])",
+    "seg_require_relation(regclass,text)": "SELECT seg_require_relation(%(source)s, 't')",
 }
 NAME_TAKING["kmeans_stream_fit(regclass,text[],integer,jsonb)"] = (
     "SELECT kmeans_stream_fit(%(source)s, %(features)s, 2)")
+NAME_TAKING["seg_stream_run(regclass,text[],integer,jsonb)"] = (
+    "SELECT seg_stream_run(%(source)s, %(features)s, 2, '{}')")
 NAME_TAKING["seg_compare(regclass,text[],integer,integer,jsonb)"] = (
     "SELECT count(*) FROM seg_compare(%(source)s, %(features)s, 2, 2)")
 # seg_report reads the source's rows with a model of as many features, fitted here on
