@@ -183,6 +183,12 @@ FROM (SELECT seg_report(kprototypes_fit(ARRAY[age, annual_income, spending_score
                         'mall_customers', ARRAY['age', 'annual_income', 'spending_score', 'gender'])
              AS r
       FROM mall_customers) q;
+-- An empty source: the page without the row charts, and a NOTICE says why.
+CREATE TABLE chart_empty (age int, annual_income numeric, spending_score int);
+SELECT (SELECT count(*) FROM regexp_matches(r, '<svg ', 'g')) AS charts
+FROM (SELECT seg_report(m, 'chart_empty', ARRAY['age', 'annual_income', 'spending_score']) AS r
+      FROM chart_model) q;
+DROP TABLE chart_empty;
 SELECT seg_report(NULL, 'mall_customers', ARRAY['age']) IS NULL AS null_model;
 SELECT try($$SELECT seg_report(m, 'mall_customers', ARRAY[]::text[]) FROM chart_model$$);
 SELECT try($$SELECT seg_report(m, 'mall_customers', ARRAY['age', 'nope', 'x']) FROM chart_model$$);

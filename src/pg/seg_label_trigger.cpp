@@ -27,6 +27,7 @@
 #include <limits>
 
 #include "distance.hpp"
+#include "feature_order.hpp"
 #include "guard.hpp"
 #include "model_point.hpp"
 #include "registry_lookup.hpp"
@@ -67,6 +68,11 @@ struct LabelTrigger {
     int32 n_features;
     AttrNumber* feature_attnums;
     Oid* feature_types;  // base types
+    int16* feature_args;  // the trigger argument naming each feature column
+    // The model whose feature names were last checked against feature_names (its cache and
+    // generation), so the check runs once per model, not per row.
+    const cseg_pg::ModelCache* order_checked;
+    uint64 order_checked_generation;
     int32 n_categorical;
     AttrNumber* categorical_attnums;  // text or varchar columns
     const char** categories;          // one row's category texts (n_categorical)
@@ -259,6 +265,7 @@ void setup_columns(LabelTrigger* st, const TriggerData* td) {
     if (st->capacity < tg->tgnargs) {
         if (st->feature_attnums != nullptr) pfree(st->feature_attnums);
         if (st->feature_types != nullptr) pfree(st->feature_types);
+        if (st->feature_args != nullptr) pfree(st->feature_args);
         if (st->categorical_attnums != nullptr) pfree(st->categorical_attnums);
         if (st->categories != nullptr) pfree(st->categories);
         if (st->category_lengths != nullptr) pfree(st->category_lengths);
@@ -266,6 +273,8 @@ void setup_columns(LabelTrigger* st, const TriggerData* td) {
             MemoryContextAlloc(st->mcxt, sizeof(AttrNumber) * tg->tgnargs));
         st->feature_types =
             static_cast<Oid*>(MemoryContextAlloc(st->mcxt, sizeof(Oid) * tg->tgnargs));
+        st->feature_args =
+            static_cast<int16*>(MemoryContextAlloc(st->mcxt, sizeof(int16) * tg->tgnargs));
         st->categorical_attnums = static_cast<AttrNumber*>(
             MemoryContextAlloc(st->mcxt, sizeof(AttrNumber) * tg->tgnargs));
         st->categories =
@@ -278,6 +287,7 @@ void setup_columns(LabelTrigger* st, const TriggerData* td) {
                                         &st->segment_domain);
     st->version_attnum = InvalidAttrNumber;
     st->n_features = 0;
+    st->order_checked = nullptr;
     st->n_categorical = 0;
     const size_t option_len = strlen(kVersionOption);
     const size_t categorical_len = strlen(kCategoricalOption);
@@ -317,6 +327,7 @@ void setup_columns(LabelTrigger* st, const TriggerData* td) {
                                "precision or numeric.")));
         st->feature_attnums[st->n_features] = a;
         st->feature_types[st->n_features] = t;
+        st->feature_args[st->n_features] = int16(i);
         st->n_features++;
     }
     if (st->n_features == 0)
@@ -328,6 +339,35 @@ void setup_columns(LabelTrigger* st, const TriggerData* td) {
     if (st->version_attnum == st->segment_attnum)
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                         errmsg("%s: the segment and version columns must differ", kFn)));
+}
+
+// Refuses a model that names the trigger's feature columns in another order (a retrain on
+// reordered columns): labelling would read each column as another feature. Once per model.
+void check_feature_order(LabelTrigger* st, const TriggerData* td) {
+    const cseg_pg::ModelCache* cache = st->active.model;
+    if (st->order_checked == cache && st->order_checked_generation == cache->generation) return;
+    const Trigger* tg = td->tg_trigger;
+    const char** columns =
+        static_cast<const char**>(palloc(sizeof(const char*) * size_t(st->n_features)));
+    for (int32 i = 0; i < st->n_features; ++i) columns[i] = tg->tgargs[st->feature_args[i]];
+    int32 at = -1;
+    const int32 column = cseg_pg::guarded([&] {
+        return cseg::misplaced_feature_name(cache->view, columns, st->n_features, &at);
+    });
+    if (column >= 0)
+        ereport(ERROR,
+                (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                 errmsg("%s: trigger \"%s\" passes column \"%s\" as feature %d, but model \"%s\" "
+                        "(version %d) has \"%s\" as feature %d",
+                        kFn, tg->tgname, columns[column], column + 1, tg->tgargs[0],
+                        st->active.version, columns[column], at + 1),
+                 errdetail("The model was trained on the columns in another order; labelling "
+                           "would read each column as another feature."),
+                 errhint("Recreate the trigger with the feature columns in the model's order, "
+                         "or retrain the model on the trigger's order.")));
+    pfree(columns);
+    st->order_checked = cache;
+    st->order_checked_generation = cache->generation;
 }
 
 // The active model as the row's snapshot and user see it, checked against the trigger's
@@ -379,6 +419,7 @@ void current_model(LabelTrigger* st, const TriggerData* td) {
                         "%d feature columns",
                         kFn, name, st->active.version, m.dims, td->tg_trigger->tgname,
                         st->n_features)));
+    check_feature_order(st, td);
     if (st->segment_type == INT2OID && m.k > PG_INT16_MAX)
         ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
                         errmsg("%s: model \"%s\" has %d segments, too many for a smallint column",

@@ -139,6 +139,19 @@ BEGIN
                          seg_train.name, (reference::jsonb)->>'algorithm', kind_name;
         ELSIF ((reference::jsonb)->>'dims')::int = cardinality(seg_train.features)
               AND ((reference::jsonb)->>'categorical_dims')::int
+                  IS NOT DISTINCT FROM cardinality(cat_features)
+              AND EXISTS (SELECT FROM (VALUES ('feature_names'), ('categorical_names')) AS v(k)
+                          WHERE jsonb_typeof((reference::jsonb)->v.k) = 'array'
+                            AND jsonb_typeof((fitted::jsonb)->v.k) = 'array'
+                            AND (reference::jsonb)->v.k <> (fitted::jsonb)->v.k) THEN
+            -- Other columns, or the same ones in another order (seg_align's rule): a label
+            -- trigger still listing the old order refuses the new version.
+            RAISE NOTICE 'seg_train: segment numbers not aligned: the active version of "%" has features %, the new one %',
+                         seg_train.name,
+                         concat_ws(' + ', (reference::jsonb)->'feature_names', nullif((reference::jsonb)->'categorical_names', 'null')),
+                         concat_ws(' + ', (fitted::jsonb)->'feature_names', nullif((fitted::jsonb)->'categorical_names', 'null'));
+        ELSIF ((reference::jsonb)->>'dims')::int = cardinality(seg_train.features)
+              AND ((reference::jsonb)->>'categorical_dims')::int
                   IS NOT DISTINCT FROM cardinality(cat_features) THEN
             fitted := @extschema@.seg_align(fitted, reference);
             -- What retraining changes for the customers: their segments under both versions

@@ -99,14 +99,32 @@ DECLARE
     map_svg text;
     by_numbers boolean;
     facts jsonb;
+    misplaced text;
+    source_rows bigint;
 BEGIN
     PERFORM @extschema@.seg_require_relation(seg_report.source, 'seg_report');
     -- Column names are quoted; the caller's rights apply to reading the source.
     columns := @extschema@.seg_feature_columns('seg_report', seg_report.source,
                                                seg_report.features);
+    -- Columns named like the model's features but in another order would be read as other
+    -- features: refused (names that are not the model's are taken as given).
+    facts := seg_report.model::jsonb;
+    SELECT format('seg_report: column "%s" is given as feature %s, but the model has "%s" as feature %s',
+                  f.name, f.i, f.name, n.j)
+    INTO misplaced
+    FROM unnest(seg_report.features) WITH ORDINALITY AS f(name, i)
+    JOIN jsonb_array_elements_text(CASE WHEN jsonb_typeof(facts->'feature_names') = 'array'
+                                        THEN facts->'feature_names' ELSE '[]' END)
+         WITH ORDINALITY AS n(name, j) ON n.name = f.name AND n.j <> f.i
+    ORDER BY f.i LIMIT 1;
+    IF misplaced IS NOT NULL THEN
+        RAISE EXCEPTION '%', misplaced
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'List the columns in the model''s order: '
+                         || (SELECT string_agg(n, ', ') FROM jsonb_array_elements_text(facts->'feature_names') n) || '.';
+    END IF;
     -- The row charts need a kind that labels rows by their numbers alone (not k-prototypes);
     -- the map also needs the model's projection (stream-engine models have none).
-    facts := seg_report.model::jsonb;
     SELECT 'assign' = ANY(k.operations) INTO by_numbers
     FROM @extschema@.seg_kinds() AS k
     WHERE k.algorithm = facts->>'algorithm';
@@ -114,14 +132,19 @@ BEGIN
         RETURN @extschema@.seg_report_page(seg_report.model, seg_report.source::text,
                                            seg_report.features, NULL, NULL);
     END IF;
-    EXECUTE format('SELECT %s.seg_silhouette_chart($1, ARRAY[%s]), %s FROM %s',
+    EXECUTE format('SELECT %s.seg_silhouette_chart($1, ARRAY[%s]), %s, count(*) FROM %s',
                    '@extschema@', columns,
                    CASE WHEN facts ? 'projection'
                         THEN format('%s.seg_map_chart($1, ARRAY[%s])', '@extschema@', columns)
                         ELSE 'NULL::text' END,
                    seg_report.source)
-        INTO silhouette_svg, map_svg
+        INTO silhouette_svg, map_svg, source_rows
         USING seg_report.model;
+    IF source_rows = 0 THEN
+        -- The chart aggregates return NULL over no rows; say why the page has no row charts.
+        RAISE NOTICE 'seg_report: % has no rows: the page has no silhouette plot and no segment map',
+                     seg_report.source;
+    END IF;
     RETURN @extschema@.seg_report_page(seg_report.model, seg_report.source::text,
                                        seg_report.features, silhouette_svg, map_svg);
 END
