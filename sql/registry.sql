@@ -56,6 +56,18 @@ SELECT try($$SELECT seg_model('nobody')$$);
 SELECT try($$SELECT seg_assign('nobody', ARRAY[1, 2, 3]::float8[])$$);
 SELECT try($$SELECT seg_save('', (SELECT m FROM reg_models WHERE k = 3))$$);
 SELECT try($$SELECT seg_save(NULL, (SELECT m FROM reg_models WHERE k = 3))$$);
+-- A name too long for the registry's index is refused before any work (it failed at the
+-- INSERT with 54000 "index row size ... exceeds btree ... maximum", after the whole fit);
+-- 1024 bytes is the limit. seg_train's own options in another case are named.
+SELECT try($$SELECT seg_save(repeat(md5('x'), 33), (SELECT m FROM reg_models WHERE k = 3))$$);
+SELECT try($$SELECT seg_train((SELECT string_agg(md5(i::text), '') FROM generate_series(1, 200) i),
+                              'mall_customers', ARRAY['age', 'annual_income'], 3)$$);
+SELECT try($$SELECT seg_train('mall', 'mall_customers', ARRAY['age', 'annual_income'], 3,
+                              '{"Engine": "stream"}')$$);
+SELECT seg_save(m.name, (SELECT m FROM reg_models WHERE k = 3)) AS saved,
+       octet_length(m.name) AS bytes
+FROM (SELECT string_agg(md5(i::text), '') AS name FROM generate_series(1, 32) i) m;
+DELETE FROM seg_models WHERE octet_length(name) = 1024;
 SELECT try($$SELECT seg_save('mall', NULL)$$);
 SELECT try($$SELECT seg_save('mall', (SELECT m FROM reg_models WHERE k = 3), NULL)$$);
 SELECT try($$UPDATE seg_models SET active = true WHERE name = 'mall' AND version = 2$$);

@@ -28,6 +28,29 @@ COMMENT ON COLUMN seg_models.active IS
 COMMENT ON COLUMN seg_models.trained_on IS
     'The table or view seg_train fitted the version on; NULL for seg_save';
 
+-- The checks every registry writer applies to a model name before any work: not NULL, not
+-- empty, and short enough for the primary key's index (a btree entry must stay under 2704
+-- bytes; a longer name failed only at the INSERT, after the whole fit).
+CREATE FUNCTION seg_require_model_name(name text, caller text) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF name IS NULL OR name = '' THEN
+        RAISE EXCEPTION '%: the model name must not be NULL or empty', caller
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF octet_length(name) > 1024 THEN
+        RAISE EXCEPTION '%: the model name is % bytes long; at most 1024 are allowed', caller,
+                        octet_length(name)
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION seg_require_model_name(text, text) IS
+    'Raises 22023 naming the caller when a model name is NULL, empty or over 1024 bytes '
+    '(internal)';
+
 CREATE FUNCTION seg_save(name text, model segmodel, activate boolean DEFAULT true)
     RETURNS int LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
@@ -36,10 +59,7 @@ AS $$
 DECLARE
     new_version int;
 BEGIN
-    IF seg_save.name IS NULL OR seg_save.name = '' THEN
-        RAISE EXCEPTION 'seg_save: the model name must not be NULL or empty'
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    PERFORM @extschema@.seg_require_model_name(seg_save.name, 'seg_save');
     IF seg_save.model IS NULL OR seg_save.activate IS NULL THEN
         RAISE EXCEPTION 'seg_save: model and activate must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';

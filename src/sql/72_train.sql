@@ -19,12 +19,10 @@ DECLARE
     diff jsonb;
     new_version int;
     engine text;
+    miscased text;
 BEGIN
     PERFORM @extschema@.seg_require_relation(seg_train.source, 'seg_train');
-    IF seg_train.name IS NULL OR seg_train.name = '' THEN
-        RAISE EXCEPTION 'seg_train: the model name must not be NULL or empty'
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    PERFORM @extschema@.seg_require_model_name(seg_train.name, 'seg_train');
     IF seg_train.source IS NULL OR seg_train.k IS NULL THEN
         RAISE EXCEPTION 'seg_train: source and k must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
@@ -35,6 +33,17 @@ BEGIN
     IF jsonb_typeof(opts) <> 'object' THEN
         RAISE EXCEPTION 'seg_train: options must be a JSON object'
             USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- seg_train's own keys in another case would reach the fit, whose message lists only
+    -- the fit's options.
+    SELECT o INTO miscased FROM jsonb_object_keys(opts) AS o
+    WHERE lower(o) IN ('algorithm', 'categorical_features', 'engine', 'progress')
+      AND o NOT IN ('algorithm', 'categorical_features', 'engine', 'progress')
+    LIMIT 1;
+    IF miscased IS NOT NULL THEN
+        RAISE EXCEPTION 'seg_train: unknown option "%"', miscased
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = format('Option names are lower case: "%s".', lower(miscased));
     END IF;
     -- "algorithm" picks the kind (the family's registry, seg_kinds()); it is not an option of
     -- the fit aggregate itself.
