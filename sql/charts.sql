@@ -189,6 +189,13 @@ SELECT (SELECT count(*) FROM regexp_matches(r, '<svg ', 'g')) AS charts
 FROM (SELECT seg_report(m, 'chart_empty', ARRAY['age', 'annual_income', 'spending_score']) AS r
       FROM chart_model) q;
 DROP TABLE chart_empty;
+-- A model whose feature names repeat (an explicit "feature_names" option): a column in its
+-- own place is not taken as misplaced.
+SELECT seg_report(kmeans_fit(ARRAY[age, annual_income, spending_score]::float8[], 3,
+                             '{"feature_names": ["age", "age", "spending_score"]}'),
+                  'mall_customers', ARRAY['age', 'annual_income', 'spending_score'])
+       LIKE '%<svg%' AS repeated_names
+FROM mall_customers;
 SELECT seg_report(NULL, 'mall_customers', ARRAY['age']) IS NULL AS null_model;
 SELECT try($$SELECT seg_report(m, 'mall_customers', ARRAY[]::text[]) FROM chart_model$$);
 SELECT try($$SELECT seg_report(m, 'mall_customers', ARRAY['age', 'nope', 'x']) FROM chart_model$$);

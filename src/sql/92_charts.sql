@@ -109,14 +109,18 @@ BEGIN
     -- Columns named like the model's features but in another order would be read as other
     -- features: refused (names that are not the model's are taken as given).
     facts := seg_report.model::jsonb;
+    WITH model_names AS (
+        SELECT n.name, n.j
+        FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof(facts->'feature_names') = 'array'
+                                            THEN facts->'feature_names' ELSE '[]' END)
+             WITH ORDINALITY AS n(name, j))
     SELECT format('seg_report: column "%s" is given as feature %s, but the model has "%s" as feature %s',
                   f.name, f.i, f.name, n.j)
     INTO misplaced
     FROM unnest(seg_report.features) WITH ORDINALITY AS f(name, i)
-    JOIN jsonb_array_elements_text(CASE WHEN jsonb_typeof(facts->'feature_names') = 'array'
-                                        THEN facts->'feature_names' ELSE '[]' END)
-         WITH ORDINALITY AS n(name, j) ON n.name = f.name AND n.j <> f.i
-    ORDER BY f.i LIMIT 1;
+    JOIN model_names n ON n.name = f.name AND n.j <> f.i
+    WHERE NOT EXISTS (SELECT FROM model_names m WHERE m.j = f.i AND m.name = f.name)
+    ORDER BY f.i, n.j LIMIT 1;
     IF misplaced IS NOT NULL THEN
         RAISE EXCEPTION '%', misplaced
             USING ERRCODE = 'invalid_parameter_value',

@@ -49,15 +49,24 @@ TEST(FeatureOrder, SameOrderOrOtherNamesPass) {
 }
 
 TEST(FeatureOrder, ReorderedColumnsAreFound) {
-    // Model feature 0 "age" is column 1: reported as column 1 at model position 0.
+    // Column 0 "income" is model feature 1: reported as column 0 at model position 1.
     EXPECT_EQ(misplaced(R"(["age","income"])", {"income", "age"}),
-              std::make_pair(int32_t(1), int32_t(0)));
+              std::make_pair(int32_t(0), int32_t(1)));
     EXPECT_EQ(misplaced(R"(["age","income"])", {"x", "age"}),
               std::make_pair(int32_t(1), int32_t(0)));
     EXPECT_EQ(misplaced(R"(["age","income"])", {"income", "y"}),
               std::make_pair(int32_t(0), int32_t(1)));
     // A name that is a prefix of another is another name.
-    EXPECT_EQ(misplaced(R"(["ag","age"])", {"age", "ag"}).first, 1);
+    EXPECT_EQ(misplaced(R"(["ag","age"])", {"age", "ag"}),
+              std::make_pair(int32_t(0), int32_t(1)));
+}
+
+TEST(FeatureOrder, RepeatedModelNamesInPlaceAreNotMisplaced) {
+    // A model fitted with "feature_names": ["a", "a"]: column a is in place at 0.
+    EXPECT_EQ(misplaced(R"(["a","a"])", {"a", "b"}).first, -1);
+    EXPECT_EQ(misplaced(R"(["a","a"])", {"b", "a"}).first, -1);
+    EXPECT_EQ(misplaced(R"(["a","b"])", {"a", "a"}),
+              std::make_pair(int32_t(1), int32_t(0)));
 }
 
 }  // namespace
