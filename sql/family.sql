@@ -209,6 +209,16 @@ SELECT try($$SELECT seg_train('fam_bad', 'fam_train', ARRAY['income'], 2,
                               '{"categorical_features": ["education"]}')$$);
 SELECT try($$SELECT seg_train('fam_bad', 'fam_train', ARRAY['income'], 2,
                               '{"algorithm": "kprototypes", "categorical_features": []}')$$);
+-- Categorical columns are checked like the numeric ones: a repeated one (it counted twice
+-- in every mismatch), one that is also a numeric feature, one that does not exist.
+SELECT try($$SELECT seg_train('fam_bad', 'fam_train', ARRAY['income'], 2,
+                              '{"algorithm": "kprototypes",
+                                "categorical_features": ["education", "education"]}')$$);
+SELECT try($$SELECT seg_train('fam_bad', 'fam_train', ARRAY['income', 'age'], 2,
+                              '{"algorithm": "kprototypes", "categorical_features": ["age"]}')$$);
+SELECT try($$SELECT seg_train('fam_bad', 'fam_train', ARRAY['income'], 2,
+                              '{"algorithm": "kprototypes", "categorical_features": ["Education"]}')$$);
+SELECT count(*) AS nothing_saved FROM seg_models WHERE name = 'fam_bad';
 -- seg_align renumbers a hierarchical model's leaves with its clusters: aligned to a
 -- complete-linkage tree, every cluster keeps its rows under its new number.
 CREATE TEMP TABLE fam_h AS

@@ -1,6 +1,8 @@
 -- The named feature columns of a table or view, checked once for every function that reads
--- them (seg_train, kmeans_stream_fit, seg_sweep, seg_compare, seg_report).
-CREATE FUNCTION seg_feature_columns(caller text, source regclass, features text[])
+-- them (seg_train, kmeans_stream_fit, seg_sweep, seg_compare, seg_report): numbers cast to
+-- float8, or (as_type 'text') k-prototypes' categorical columns, of any type, cast to text.
+CREATE FUNCTION seg_feature_columns(caller text, source regclass, features text[],
+                                    as_type text DEFAULT 'float8')
     RETURNS text LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -14,13 +16,18 @@ BEGIN
         RAISE EXCEPTION '%: source must not be NULL', caller
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    IF as_type IS NULL OR as_type NOT IN ('float8', 'text') THEN
+        RAISE EXCEPTION '%: as_type must be float8 or text', caller
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     IF coalesce(cardinality(features), 0) = 0 OR array_position(features, NULL) IS NOT NULL THEN
         RAISE EXCEPTION '%: features must list at least one column name, without NULLs', caller
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     FOR i IN 1 .. cardinality(features) LOOP
         IF array_position(features, features[i]) < i THEN
-            RAISE EXCEPTION '%: column "%" is listed twice in features', caller, features[i]
+            RAISE EXCEPTION '%: column "%" is listed twice in %', caller, features[i],
+                            CASE as_type WHEN 'text' THEN '"categorical_features"' ELSE 'features' END
                 USING ERRCODE = 'duplicate_column',
                       DETAIL = 'A repeated column would count twice in every distance.';
         END IF;
@@ -45,7 +52,7 @@ BEGIN
             SELECT t.typbasetype INTO base_type FROM pg_type t WHERE t.oid = base_type;
         END LOOP;
         -- Numbers, text holding numbers, or any type with a cast to double precision.
-        IF NOT (base_type IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype,
+        IF as_type = 'float8' AND NOT (base_type IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype,
                               'float4'::regtype, 'float8'::regtype, 'numeric'::regtype)
                 OR (SELECT t.typcategory = 'S' FROM pg_type t WHERE t.oid = base_type)
                 OR EXISTS (SELECT FROM pg_cast c WHERE c.castsource = base_type
@@ -62,10 +69,11 @@ BEGIN
                                 ELSE 'number.' END;
         END IF;
     END LOOP;
-    RETURN (SELECT string_agg(format('%I::float8', f), ', ' ORDER BY o)
+    RETURN (SELECT string_agg(format('%I::%s', f, as_type), ', ' ORDER BY o)
             FROM unnest(features) WITH ORDINALITY AS u(f, o));
 END
 $$;
-COMMENT ON FUNCTION seg_feature_columns(text, regclass, text[]) IS
-    'Internal: the feature columns of source as a list of quoted casts to float8, after '
-    'checking that each exists once and holds numbers (errors are prefixed with caller)';
+COMMENT ON FUNCTION seg_feature_columns(text, regclass, text[], text) IS
+    'Internal: the feature columns of source as a list of quoted casts to as_type (float8 or '
+    'text), after checking that each exists once and, for float8, holds numbers (errors are '
+    'prefixed with caller)';

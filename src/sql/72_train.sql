@@ -20,6 +20,7 @@ DECLARE
     new_version int;
     engine text;
     miscased text;
+    both_kinds text;
 BEGIN
     PERFORM @extschema@.seg_require_relation(seg_train.source, 'seg_train');
     PERFORM @extschema@.seg_require_model_name(seg_train.name, 'seg_train');
@@ -83,8 +84,15 @@ BEGIN
         IF NOT opts ? 'categorical_names' THEN
             opts := opts || jsonb_build_object('categorical_names', to_jsonb(cat_features));
         END IF;
-        SELECT string_agg(format('%I::text', f), ', ' ORDER BY i) INTO cat_columns
-        FROM unnest(cat_features) WITH ORDINALITY AS u(f, i);
+        cat_columns := @extschema@.seg_feature_columns('seg_train', seg_train.source,
+                                                       cat_features, 'text');
+        SELECT f INTO both_kinds FROM unnest(cat_features) AS f
+        WHERE f = ANY (seg_train.features) LIMIT 1;
+        IF both_kinds IS NOT NULL THEN
+            RAISE EXCEPTION 'seg_train: column "%" is both in features and in "categorical_features"', both_kinds
+                USING ERRCODE = 'duplicate_column',
+                      DETAIL = 'A column is either a number or a category of k-prototypes.';
+        END IF;
     ELSIF opts ? 'categorical_features' THEN
         RAISE EXCEPTION 'seg_train: option "categorical_features" does not apply to algorithm "%"', kind_name
             USING ERRCODE = 'invalid_parameter_value';

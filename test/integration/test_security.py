@@ -35,7 +35,7 @@ NAME_TAKING = {
 CATALOG_ONLY = {
     "seg_stream_sources(regclass)": "SELECT count(*) FROM seg_stream_sources(%(source)s)",
     "seg_train_engine(regclass,integer)": "SELECT seg_train_engine(%(source)s, 2)",
-    "seg_feature_columns(text,regclass,text[])":
+    "seg_feature_columns(text,regclass,text[],text)":
         "SELECT seg_feature_columns('t', %(source)s, ARRAY['a'])",
     "seg_require_relation(regclass,text)": "SELECT seg_require_relation(%(source)s, 't')",
 }
