@@ -64,6 +64,12 @@ SELECT try($$SELECT * FROM seg_rfm('no_orders', 'C', 'd', 'a', now())$$);
 SELECT try($$SELECT * FROM seg_rfm('no_orders', 'c; DROP TABLE no_orders; --', 'd', 'a', now())$$);
 SELECT try($$SELECT * FROM seg_rfm('no_orders', 'c', 'c', 'a', now())$$);
 SELECT count(*) AS still_there FROM no_orders;
+-- A column named in another case: the message names the table and the column it has (not
+-- the whole query seg_rfm builds); one column may serve twice (the date as the order key).
+\set SHOW_CONTEXT never
+SELECT * FROM seg_rfm('no_orders', 'C', 'd', 'a', now());
+\set SHOW_CONTEXT errors
+SELECT count(*) AS customers FROM seg_rfm('no_orders', 'c', 'd', 'a', '2024-01-10 00:00+00', 'd');
 -- Runs with the caller's rights: a role without SELECT on the table cannot read it.
 CREATE ROLE rfm_reader;
 GRANT USAGE ON SCHEMA "Shop Data" TO rfm_reader;

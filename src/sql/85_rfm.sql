@@ -39,6 +39,13 @@ BEGIN
                         'be NULL (order_col may be)'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    -- The columns exist (names matched exactly, the relation and a near name in the message;
+    -- any type: each is cast below). One column may serve twice, e.g. the date as order.
+    PERFORM @extschema@.seg_feature_columns(
+        'seg_rfm', seg_rfm.orders,
+        ARRAY(SELECT DISTINCT c FROM unnest(ARRAY[customer_col, date_col, amount_col, order_col]) c
+              WHERE c IS NOT NULL),
+        'text');
     IF NOT isfinite(as_of) THEN
         RAISE EXCEPTION 'seg_rfm: as_of must be a finite timestamp, got %', as_of
             USING ERRCODE = 'invalid_datetime_format';
