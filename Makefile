@@ -118,4 +118,14 @@ sqlfuzz:
 	CSEG_SQLFUZZ_SECONDS=$(SQLFUZZ_SECONDS) CSEG_SQLFUZZ_SEED=$(SQLFUZZ_SEED) \
 	    bash scripts/dev_check.sh test/integration/test_sql_fuzz.py
 	@tail -n 25 build/dev-test_sql_fuzz.log
+# `make diffcheck`: customer_seg against scikit-learn / scipy on DIFFCHECK_SETS random data
+# sets (test/integration/diffcheck_vs_reference.py; seed DIFFCHECK_SEED) on a throwaway
+# cluster with a private install. Not part of the test command.
+DIFFCHECK_SETS ?= 120
+DIFFCHECK_SEED ?= 20261207
+.PHONY: diffcheck
+diffcheck:
+	@DIFFCHECK_SETS=$(DIFFCHECK_SETS) DIFFCHECK_SEED=$(DIFFCHECK_SEED) \
+	    bash scripts/dev_check.sh test/integration/diffcheck_vs_reference.py; rc=$$?; \
+	    sed -n '/^== summary/,$$p' build/dev-diffcheck_vs_reference.log; exit $$rc
 # --- end robustness ------------------------------------------------------------------------
