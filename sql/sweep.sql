@@ -114,6 +114,11 @@ SELECT count(*) AS defaults_for_null_options
 FROM seg_sweep('"Sweep Me"', ARRAY['Age'], 2, 3, NULL);
 DROP TABLE "Sweep Me";
 SELECT try($$SELECT * FROM seg_sweep('mall_customers', ARRAY['age', 'no_such'], 2, 3)$$);
+-- k as large as the rows: no silhouette, and the warning says why rather than nothing.
+CREATE TEMP TABLE sweep_six AS
+SELECT (i * 7 % 11)::float8 AS a, (i * 5 % 13)::float8 AS b FROM generate_series(1, 6) i;
+SELECT k, silhouette IS NULL AS no_silhouette, warning
+FROM seg_sweep('sweep_six', ARRAY['a', 'b'], 5, 6) ORDER BY k;
 SELECT try($$SELECT * FROM seg_sweep('mall_customers', ARRAY[]::text[], 2, 3)$$);
 SELECT try($$SELECT * FROM seg_sweep('mall_customers', ARRAY['age', NULL], 2, 3)$$);
 SELECT try($$SELECT * FROM seg_sweep(NULL, ARRAY['age'], 2, 3)$$);
