@@ -16,6 +16,15 @@ SELECT (SELECT jsonb_agg(n ORDER BY seg) FROM (SELECT seg, count(*) n FROM label
        < 1e-9 * ((m::jsonb)->>'inertia')::float8 AS inertia_match
 FROM asg;
 
+-- Fewer distinct rows than k (an empty cluster whose centre sits exactly on 3 equal rows,
+-- their own cluster's mean an ulp away): labelling the rows still gives the sizes (was
+-- sizes [3, 1, 0] and labels {2, 2, 1, 2}; found by make diffcheck).
+SELECT (m::jsonb)->'sizes' AS sizes, (m::jsonb)->>'inertia' AS inertia,
+       (SELECT array_agg(seg_assign(m, ARRAY[x]) ORDER BY i) FROM (VALUES (1, 16.641272586385703::float8),
+        (2, 16.641272586385703), (3, 9.004371635263684), (4, 16.641272586385703)) v(i, x)) AS labels
+FROM (SELECT kmeans_fit(ARRAY[x], 3) AS m FROM (VALUES (16.641272586385703::float8),
+      (16.641272586385703), (9.004371635263684), (16.641272586385703)) v(x)) s;
+
 -- seg_centroids is in original units: each centroid is the mean of its members.
 SELECT c.cluster, c.size,
        (SELECT bool_and(abs(a - b) < 1e-9 * greatest(1, abs(b)))

@@ -1,7 +1,9 @@
 // The k-means kind of the model family (model_kind.hpp): fitted by kmeans_run_parallel
 // (kmeans.hpp), a row belongs to its nearest centroid (Euclidean, scaled space). The simplest
 // kind: copy this file to add one.
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "distance.hpp"
 #include "kmeans_parallel.hpp"
@@ -29,7 +31,33 @@ class KMeansKind final : public ModelKind {
         KindFit out;
         out.centers = std::move(run.centers);
         out.labels = std::move(run.labels);
+        if (has_empty_cluster(out.labels, k))
+            m.inertia = relabel_by_nearest_centre(rows.X, out);
         return out;
+    }
+
+    // With fewer distinct rows than k some clusters end empty, and an empty cluster's centre
+    // can sit exactly on rows whose own cluster's mean is an ulp away from them; seg_assign
+    // (nearest centre, ties to the lowest) then labels those rows with the empty cluster, and
+    // the model's sizes were not what labelling the training rows gives. So such a fit labels
+    // its rows by that rule; returns the inertia of those labels.
+    static double relabel_by_nearest_centre(ConstRowMap X, KindFit& fit) {
+        const int32_t k = static_cast<int32_t>(fit.centers.rows());
+        const int32_t d = static_cast<int32_t>(X.cols());
+        double inertia = 0.0;
+        for (int64_t i = 0; i < X.rows(); ++i) {
+            double sq = 0.0;
+            fit.labels[size_t(i)] = nearest_centroid(X.row(i).data(), fit.centers.data(), k, d, &sq);
+            inertia += sq;
+        }
+        return inertia;
+    }
+
+    // True when some cluster of 0 .. k-1 has no row.
+    static bool has_empty_cluster(const std::vector<int32_t>& labels, int32_t k) {
+        std::vector<bool> seen(size_t(k), false);
+        for (int32_t a : labels) seen[size_t(a)] = true;
+        return std::find(seen.begin(), seen.end(), false) != seen.end();
     }
 
     // The centroids transposed (transpose_centers), then one distance per centroid for
