@@ -10,12 +10,17 @@ log1p(income), sqrt(score), clipped at the 1st/99th training percentiles), side 
 2. The label trigger's insert cost: INSERT ... SELECT of N rows into a customer table with
    seg_label_trigger on the plain or the pipeline model, against the same table without a
    trigger (as bench/trigger_overhead.py), median of R interleaved runs.
+3. The same per-row cost on wide rows (--wide-rows N, 0 to skip): the marketing campaign's
+   16 numeric columns, a plain model against one with log1p on its 11 money and count
+   columns (both k = 6, missing incomes imputed), over N stored arrays resampled from the
+   table's rows: what a pipeline of many logs costs per row.
 Target (issue 14): the pipeline adds <= 10 % to both.
 
 Run: pg_virtualenv -v 15 /usr/bin/python3 bench/pipeline_overhead.py [--rows N] [--runs R]
 (or bash bench/pipeline_overhead.sh).
 """
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -58,6 +63,18 @@ def use_backend_cpu_clock(cur):
         CLOCK["name"] = "backend CPU time"
 
 
+WIDE_COLUMNS = ["income", "mnt_wines", "mnt_fruits", "mnt_meat_products", "mnt_fish_products",
+                "mnt_sweet_products", "mnt_gold_prods", "num_deals_purchases",
+                "num_web_purchases", "num_catalog_purchases", "num_store_purchases",
+                "num_web_visits_month", "recency", "kidhome", "teenhome", "year_birth"]
+WIDE_LOG = set(WIDE_COLUMNS[:11])
+WIDE_MODELS = {
+    "plain": {"missing": "impute", "seed": 1},
+    "log1p": {"missing": "impute", "seed": 1,
+              "transform": ["log1p" if c in WIDE_LOG else "none" for c in WIDE_COLUMNS]},
+}
+
+
 def seconds(cur, sql):
     """Time of one statement (the backend's CPU time, or wall time)."""
     start = CLOCK["read"]()
@@ -70,8 +87,9 @@ def main():
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--insert-rows", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--wide-rows", type=int, default=1_000_000)
     args = parser.parse_args()
-    with fresh_database("bench_pipeline_overhead") as db:
+    with fresh_database("bench_pipeline_overhead", load=("mall", "marketing")) as db:
         conn = connect(db)
         cur = conn.cursor()
         cur.execute("SET max_parallel_workers_per_gather = 0")
@@ -125,12 +143,46 @@ def main():
               f"({imed['plain'] / imed['none']:.2f}x); trigger, pipeline model "
               f"{imed['pipeline']:.3f} s ({imed['pipeline'] / imed['none']:.2f}x)")
         print(f"  pipeline / plain insert cost: {imed['pipeline'] / imed['plain']:.3f}x")
+        if args.wide_rows > 0:
+            wide_per_row(cur, args)
         cur.execute("SELECT count(*) FILTER (WHERE segment IS NULL) FROM customers_pipeline")
         unlabelled = cur.fetchone()[0]
         print(f"check: {unlabelled} unlabelled rows")
         conn.close()
         if unlabelled:
             sys.exit(1)
+
+
+def wide_per_row(cur, args):
+    """seg_assign's per-row cost on the marketing campaign's 16 columns: plain against 11
+    log1p transforms, interleaved, as part 1."""
+    columns = ", ".join(f"{c}::float8" for c in WIDE_COLUMNS)
+    for name, options in WIDE_MODELS.items():
+        cur.execute(f"SELECT seg_train(%s, 'marketing_campaign', ARRAY{WIDE_COLUMNS}, 6, %s)",
+                    (f"wide_{name}", json.dumps(options)))
+    # Every row of the table in turn (income NULL in 24 of them: imputed by both models).
+    cur.execute(f"CREATE TABLE wide_points AS "
+                f"WITH m AS (SELECT row_number() OVER (ORDER BY id) - 1 AS rn, * "
+                f"FROM marketing_campaign) "
+                f"SELECT ARRAY[{columns}] AS f FROM generate_series(0, {args.wide_rows} - 1) i "
+                f"JOIN m ON m.rn = i % (SELECT count(*) FROM marketing_campaign)")
+    cur.execute("VACUUM ANALYZE wide_points")
+    base = "SELECT sum(array_length(f, 1)) FROM wide_points"
+    assign = ("SELECT sum(seg_assign((SELECT model FROM seg_models WHERE name = '{m}' "
+              "AND active), f)) FROM wide_points")
+    times = {k: [] for k in ("base", *WIDE_MODELS)}
+    for _ in range(args.runs):
+        times["base"].append(seconds(cur, base))
+        for m in WIDE_MODELS:
+            times[m].append(seconds(cur, assign.format(m=f"wide_{m}")))
+    med = {k: statistics.median(v) for k, v in times.items()}
+    per_row = {m: (med[m] - med["base"]) / args.wide_rows * 1e9 for m in WIDE_MODELS}
+    print(f"seg_assign on wide rows (marketing, 16 columns, 11 of them log1p), {args.wide_rows} "
+          f"rows, median of {args.runs} runs ({CLOCK['name']})")
+    print(f"  arrays only {med['base']:.3f} s; plain {med['plain']:.3f} s "
+          f"({per_row['plain']:.0f} ns/row); log1p {med['log1p']:.3f} s "
+          f"({per_row['log1p']:.0f} ns/row)")
+    print(f"  log1p / plain per-row cost: {per_row['log1p'] / per_row['plain']:.2f}x")
 
 
 if __name__ == "__main__":
