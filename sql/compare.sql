@@ -56,10 +56,26 @@ SELECT round(c.silhouette::numeric, 10) =
              FILTER (WHERE seg_assign(c.model, x) >= 0)::numeric, 10) AS dbscan_same,
        count(*) FILTER (WHERE seg_assign(c.model, x) = -1) = c.n_noise AS noise_counted
 FROM cmp2 c, cmp_mall WHERE c.algorithm = 'dbscan' GROUP BY c.silhouette, c.n_noise;
-SELECT algorithm, k, n_noise, silhouette IS NULL AS no_score, model IS NULL AS no_model
+SELECT algorithm, k, n_noise, silhouette IS NULL AS no_score, model IS NULL AS no_model,
+       warning
 FROM seg_compare('mall_customers', ARRAY['age', 'annual_income', 'spending_score'], 2, 2,
                  '{"eps": 0.001, "min_samples": 3}')
 WHERE algorithm = 'dbscan';
+
+-- Every row carries the sweep's warning (NULL when fine): a cluster under 1 % of the rows, a
+-- silhouette under 0.25, k as large as the rows. The same text as seg_sweep's row for k-means.
+SELECT algorithm, k, round(silhouette::numeric, 3) AS silhouette, warning
+FROM cmp ORDER BY algorithm, k;
+SELECT c.k, c.warning IS NOT DISTINCT FROM s.warning AS same_as_sweep
+FROM cmp c JOIN seg_sweep('mall_customers', ARRAY['age', 'annual_income', 'spending_score'], 2, 6) s
+  ON s.k = c.k
+WHERE c.algorithm = 'kmeans' ORDER BY c.k;
+-- Two outliers among 200 customers: the k-means row that spends a cluster on them says so.
+CREATE TEMP TABLE cmp_outliers AS
+SELECT age::float8 AS age, annual_income::float8 AS income FROM mall_customers
+UNION ALL VALUES (500, 5000), (510, 5100);
+SELECT algorithm, k, warning FROM seg_compare('cmp_outliers', ARRAY['age', 'income'], 2, 2)
+WHERE algorithm <> 'dbscan' ORDER BY algorithm;
 
 -- The new kinds across the family: registry, trigger, drift, profiles.
 SELECT seg_save('cmp_gmm', (SELECT model FROM cmp WHERE algorithm = 'gmm' AND k = 5)) AS g,

@@ -24,7 +24,7 @@ std::string segment_warning(const int64_t* sizes, int32_t k, double silhouette) 
         for (int32_t c = 0; c < k; ++c) {
             const double share = double(sizes[c]) / double(total);
             if (share >= kSmallClusterShare) continue;
-            std::snprintf(buf, sizeof buf, "cluster %d holds %.1f %% of the rows (%lld of %lld)",
+            std::snprintf(buf, sizeof buf, "cluster %d holds %.2f %% of the rows (%lld of %lld)",
                           c, 100.0 * share, static_cast<long long>(sizes[c]),
                           static_cast<long long>(total));
             add(buf);

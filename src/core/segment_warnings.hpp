@@ -16,7 +16,7 @@ constexpr double kWeakSilhouette = 0.25;
 
 // The warning text for k clusters of the given sizes (rows per cluster, summing to the rows
 // labelled) and silhouette (NaN when undefined): the clauses that apply, joined by "; ", e.g.
-// "cluster 1 holds 0.7 % of the rows (63 of 8950); weak structure: silhouette 0.21 < 0.25",
+// "cluster 1 holds 0.70 % of the rows (63 of 8950); weak structure: silhouette 0.21 < 0.25",
 // or, when no cluster holds more than one row (k as large as the rows), "every row is a
 // cluster of its own (k = 6 over 6 rows)". Empty when nothing applies (SQL NULL).
 std::string segment_warning(const int64_t* sizes, int32_t k, double silhouette);

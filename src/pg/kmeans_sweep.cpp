@@ -11,6 +11,7 @@
 #include "row_order.hpp"
 #include "segment_warnings.hpp"
 #include "sweep.hpp"
+#include "text_result.hpp"
 
 #include <cstdio>
 #include <cstring>
@@ -26,7 +27,7 @@ struct SweepOut {
     double inertia, silhouette, davies_bouldin, calinski_harabasz;
     bool elbow, best_silhouette;
     struct varlena* model;
-    char* warning;  // segment_warning's text, nullptr when none
+    text* warning;  // segment_warning's text, nullptr when none
 };
 
 // The whole result.
@@ -86,10 +87,7 @@ Datum kmeans_sweep_final(PG_FUNCTION_ARGS) {
                                    nullptr};
             const std::string w =
                 cseg::segment_warning(p.model.sizes.data(), p.model.k, p.silhouette);
-            if (!w.empty()) {
-                all.rows[i].warning = static_cast<char*>(cseg_pg::alloc_nothrow(w.size() + 1));
-                memcpy(all.rows[i].warning, w.c_str(), w.size() + 1);
-            }
+            if (!w.empty()) all.rows[i].warning = cseg_pg::text_nothrow(w);
         }
         return all;
     });
@@ -108,7 +106,7 @@ Datum kmeans_sweep_final(PG_FUNCTION_ARGS) {
                            BoolGetDatum(p.elbow),
                            BoolGetDatum(p.best_silhouette),
                            PointerGetDatum(p.model),
-                           p.warning != nullptr ? CStringGetTextDatum(p.warning) : Datum(0)};
+                           PointerGetDatum(p.warning)};
         elems[i] = HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
     }
     PG_RETURN_ARRAYTYPE_P(cseg_pg::composite_array_build(elems, r.n_points, elemtype));

@@ -11,6 +11,8 @@
 #include "k_range_aggregate.hpp"
 #include "row_buffer.hpp"
 #include "row_order.hpp"
+#include "segment_warnings.hpp"
+#include "text_result.hpp"
 
 #include <cstdio>
 #include <string>
@@ -27,6 +29,7 @@ struct CompareOut {
     int64 n_noise;
     double seconds;
     struct varlena* model;  // nullptr: none (DBSCAN found only noise)
+    text* warning;          // segment_warning's text (or DBSCAN's "no cluster"), nullptr: none
 };
 
 // The whole result.
@@ -89,7 +92,13 @@ Datum seg_compare_final(PG_FUNCTION_ARGS) {
                                      p.bic,
                                      p.n_noise,
                                      p.seconds,
-                                     p.has_model ? cseg_pg::model_to_varlena(p.model) : nullptr};
+                                     p.has_model ? cseg_pg::model_to_varlena(p.model) : nullptr,
+                                     nullptr};
+            // The sweep's rule on the model's training sizes and this row's silhouette.
+            const std::string w =
+                p.has_model ? cseg::segment_warning(p.model.sizes.data(), p.model.k, p.silhouette)
+                            : std::string("no cluster: DBSCAN labelled every row noise");
+            if (!w.empty()) all.rows[i].warning = cseg_pg::text_nothrow(w);
         }
         return all;
     });
@@ -101,8 +110,9 @@ Datum seg_compare_final(PG_FUNCTION_ARGS) {
     Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * r.n_points));
     for (int32 i = 0; i < r.n_points; ++i) {
         const CompareOut& p = r.rows[i];
-        bool nulls[9] = {false, false, false, false, false, false, false, false, false};
-        Datum values[9] = {CStringGetTextDatum(p.algorithm),
+        bool nulls[10] = {false, false, false, false, false,
+                          false, false, false, false, p.warning == nullptr};
+        Datum values[10] = {CStringGetTextDatum(p.algorithm),
                            Int32GetDatum(p.k),
                            cseg_pg::k_range_score_datum(p.silhouette, &nulls[2]),
                            cseg_pg::k_range_score_datum(p.davies_bouldin, &nulls[3]),
@@ -110,7 +120,8 @@ Datum seg_compare_final(PG_FUNCTION_ARGS) {
                            cseg_pg::k_range_score_datum(p.bic, &nulls[5]),
                            Int64GetDatum(p.n_noise),
                            Float8GetDatum(p.seconds),
-                           PointerGetDatum(p.model)};
+                           PointerGetDatum(p.model),
+                           PointerGetDatum(p.warning)};
         nulls[8] = p.model == nullptr;
         elems[i] = HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
     }

@@ -9,13 +9,14 @@ CREATE TYPE seg_compare_row AS (
     bic float8,
     n_noise bigint,
     seconds float8,
-    model segmodel
+    model segmodel,
+    warning text
 );
 COMMENT ON TYPE seg_compare_row IS
     'One model of a comparison: its kind and number of clusters, silhouette, Davies-Bouldin '
     'and Calinski-Harabasz of the training rows labelled by seg_assign (scaled space, noise '
     'left out; NULL where undefined), the mixture''s BIC (else NULL), rows in no cluster, '
-    'seconds to fit, and the model';
+    'seconds to fit, the model, and a warning (NULL when fine: the sweep''s rule)';
 
 CREATE FUNCTION seg_compare_trans(internal, float8[], int, int, jsonb) RETURNS internal
     AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
@@ -38,7 +39,7 @@ CREATE FUNCTION seg_compare(source regclass, features text[], k_min int, k_max i
                             options jsonb DEFAULT '{}')
     RETURNS TABLE(algorithm text, k int, silhouette float8, davies_bouldin float8,
                   calinski_harabasz float8, bic float8, n_noise bigint, seconds float8,
-                  model segmodel)
+                  model segmodel, warning text)
     LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
     SET search_path = pg_catalog, pg_temp
 AS $$

@@ -21,7 +21,7 @@ TEST(SegmentWarning, NothingForAGoodSegmentation) {
 }
 
 TEST(SegmentWarning, SmallClustersAndWeakStructure) {
-    EXPECT_EQ(warning({995, 5}, 0.3), "cluster 1 holds 0.5 % of the rows (5 of 1000)");
+    EXPECT_EQ(warning({995, 5}, 0.3), "cluster 1 holds 0.50 % of the rows (5 of 1000)");
     EXPECT_EQ(warning({60, 40}, 0.2), "weak structure: silhouette 0.200 < 0.25");
 }
 
@@ -31,7 +31,7 @@ TEST(SegmentWarning, EveryRowItsOwnCluster) {
               "every row is a cluster of its own (k = 6 over 6 rows)");
     // Two distinct rows, k = 3: one empty cluster, the others single rows.
     EXPECT_EQ(warning({1, 1, 0}, std::nan("")),
-              "cluster 2 holds 0.0 % of the rows (0 of 2); "
+              "cluster 2 holds 0.00 % of the rows (0 of 2); "
               "every row is a cluster of its own (k = 3 over 2 rows)");
     EXPECT_EQ(warning({2, 1}, std::nan("")), "");
 }
