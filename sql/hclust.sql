@@ -67,6 +67,14 @@ SELECT m::text::segmodel::text = m::text AS text_round_trip FROM hc_micro;
 SELECT (hclust_fit(x, 3)::jsonb)->'k' AS k
 FROM (VALUES (ARRAY[1.0, 1.0]), (ARRAY[1.0, 1.0]), (ARRAY[1.0, 1.0]), (ARRAY[5.0, 2.0])) v(x);
 
+-- k = n with equal rows: they stay together (seg_assign cannot tell equal leaves apart; the
+-- model said [1, 1, 1, 1] and labelling the rows gave {1, 1, 1, 0}; found by make diffcheck).
+SELECT (m::jsonb)->'k' AS k, (m::jsonb)->'sizes' AS sizes,
+       (SELECT array_agg(seg_assign(m, x) ORDER BY i) FROM (VALUES (1, ARRAY[1.25, -0.5]),
+        (2, ARRAY[1.25, -0.5]), (3, ARRAY[-2.5, 0.75]), (4, ARRAY[1.25, -0.5])) v(i, x)) AS labels
+FROM (SELECT hclust_fit(x, 4) AS m FROM (VALUES (ARRAY[1.25, -0.5]), (ARRAY[1.25, -0.5]),
+      (ARRAY[-2.5, 0.75]), (ARRAY[1.25, -0.5])) v(x)) s;
+
 -- Edge cases: one row (one leaf, no merges), k = n (singletons), only duplicate rows (one
 -- distinct value: the micro-cluster path keeps one leaf; k = 2 cannot be cut from a tree of
 -- zero heights, so the model has one cluster and a NOTICE says so).

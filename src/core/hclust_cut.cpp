@@ -32,8 +32,11 @@ std::vector<int32_t> hclust_cut(const std::vector<Merge>& merges, int64_t L, int
         while (parent[x] != x) x = parent[x] = parent[parent[x]];
         return x;
     };
-    if (k < L) {
-        const double threshold = top[size_t(L - 1 - k)];
+    // k >= L: every leaf alone (scipy >= 1.15), except that leaves merged at height 0 (equal
+    // rows) stay together: seg_assign labels a row by its nearest leaf and cannot tell equal
+    // leaves apart, so separating them gave sizes its labels do not reproduce.
+    {
+        const double threshold = k < L ? top[size_t(L - 1 - k)] : 0.0;
         for (size_t i = 0; i < merges.size(); ++i) {
             const int64_t a = merges[i].left < L ? merges[i].left : leaf_of[merges[i].left - L];
             const int64_t b = merges[i].right < L ? merges[i].right : leaf_of[merges[i].right - L];

@@ -14,7 +14,7 @@ namespace cseg {
 // k clusters, joining every node whose height is <= t. When heights tie across the cut this is
 // fewer than k clusters (no threshold separates equal heights). Returns one cluster number per
 // leaf, 0 .. c-1 in order of first appearance among the leaves; *clusters = c. k >= L gives
-// every leaf its own cluster.
+// every leaf its own cluster, except that leaves joined at height 0 (equal rows) stay together.
 std::vector<int32_t> hclust_cut(const std::vector<Merge>& merges, int64_t L, int64_t k,
                                 int32_t* clusters);
 

@@ -146,6 +146,22 @@ TEST(HclustCut, TiedHeightsGiveFewerClusters) {
     EXPECT_EQ(c, 2);
 }
 
+// k >= n with equal rows: they stay together (fewer than k clusters), since seg_assign labels
+// a row by its nearest leaf and cannot tell equal leaves apart. Before, every leaf was alone
+// and labelling the rows gave sizes {3, 1} for a model that said {1, 1, 1, 1} (diffcheck).
+TEST(HclustCut, EqualRowsStayTogetherWhenKIsAtLeastTheRows) {
+    const double x[4] = {1.25, 1.25, -2.5, 1.25};
+    for (Linkage l : {Linkage::Ward, Linkage::Complete, Linkage::Average, Linkage::Single}) {
+        const std::vector<Merge> z = hclust_linkage(x, 4, 1, nullptr, l, kBudget, {});
+        for (int64_t k : {4, 9}) {
+            int32_t c = 0;
+            EXPECT_EQ(hclust_cut(z, 4, k, &c), (std::vector<int32_t>{0, 0, 1, 0}))
+                << linkage_name(l) << " k " << k;
+            EXPECT_EQ(c, 2);
+        }
+    }
+}
+
 // Weighted points behave as that many coincident rows: Ward over (point, weight) pairs gives
 // the heights of Ward over the expanded rows' merges above the zero-height ones.
 TEST(HclustLinkage, WeightsActAsCoincidentRows) {
