@@ -47,3 +47,11 @@ SELECT regexp_replace(try(format($$SELECT count(*) FROM seg_compare(%s::regclass
 SELECT regexp_replace(try(format($$SELECT seg_report(kmeans_fit(ARRAY[age], 2), %s::regclass, ARRAY['x']) FROM mall_customers$$, r::oid)), 'OID [0-9]+', 'OID <dropped>') AS error FROM dropped_oid;
 SELECT regexp_replace(try(format($$SELECT count(*) FROM seg_rfm(%s::regclass, 'customer', 'd', 'amount', now())$$, r::oid)), 'OID [0-9]+', 'OID <dropped>') AS error FROM dropped_oid;
 SELECT try($$SELECT seg_train('gone', 0::regclass, ARRAY['x'], 2)$$);
+-- Every row skipped: the DETAIL says which features are missing, in how many rows.
+CREATE TEMP TABLE null_column AS
+SELECT age::float8 AS age, NULL::float8 AS income, CASE WHEN age > 40 THEN NULL ELSE 1 END::float8 AS score
+FROM mall_customers;
+\set SHOW_CONTEXT never
+SELECT seg_train('null_column', 'null_column', ARRAY['age', 'income', 'score'], 3);
+SELECT kmeans_fit(ARRAY[age, income, score], 3) FROM null_column;
+\set SHOW_CONTEXT errors

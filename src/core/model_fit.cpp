@@ -81,6 +81,33 @@ const char* missing_what(const Rows& r) {
                     : "a NULL or non-finite number or a NULL category";
 }
 
+// When every row was skipped: which features are missing in how many rows, most first, e.g.
+// " Missing by feature: \"income\" in 200 rows, \"age\" in 3 rows." (the rows are still in
+// place then: the compaction moved none).
+std::string missing_by_feature(const Rows& r, const std::vector<std::string>& names,
+                               const std::vector<std::string>& categorical_names) {
+    std::vector<std::pair<int64_t, int32_t>> counts;  // (rows, column), numbers then categories
+    for (int32_t j = 0; j < r.p + r.q; ++j) {
+        int64_t missing = 0;
+        for (int64_t i = 0; i < r.n; ++i)
+            missing += j < r.p ? !std::isfinite(r.x[i * r.p + j]) : r.codes[i * r.q + j - r.p] < 0;
+        if (missing > 0) counts.push_back({missing, j});
+    }
+    std::stable_sort(counts.begin(), counts.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::string out = " Missing by feature:";
+    for (size_t c = 0; c < counts.size() && c < 5; ++c) {
+        const int32_t j = counts[c].second;
+        const std::vector<std::string>& from = j < r.p ? names : categorical_names;
+        const size_t at = size_t(j < r.p ? j : j - r.p);
+        const std::string name = at < from.size() ? "\"" + from[at] + "\""
+                                 : (j < r.p ? "feature " : "category ") + std::to_string(at + 1);
+        out += (c == 0 ? " " : ", ") + name + " in " + std::to_string(counts[c].first) +
+               rows_word(counts[c].first);
+    }
+    return out + (counts.size() > 5 ? ", ..." : "") + ".";
+}
+
 // Sorts the rows into canonical order: the numbers, then the codes (row_order.hpp).
 void canonical_order(Rows& r, const Interrupt& interrupt, int32_t threads) {
     if (r.q == 0) {
@@ -313,6 +340,8 @@ Model fit_model(const ModelKind& kind, FitInput in, int32_t k, const KMeansOptio
         if (m.n_skipped > 0)
             detail = std::to_string(m.n_skipped) + rows_word(m.n_skipped) + " with " +
                      missing_what(r) + (m.n_skipped == 1 ? " was" : " were") + " skipped.";
+        if (usable == 0 && m.n_skipped > 0)
+            detail += missing_by_feature(r, opts.feature_names, opts.categorical_names);
         throw Error(ErrorKind::DataException,
                     std::string(fn) + " needs at least k usable rows: got " +
                         std::to_string(usable) + " usable" + rows_word(usable) + " for k = " +
