@@ -136,7 +136,8 @@ def numbering_ok(labels, Xs, k):
 
 def maxclust_cut(Z, n, k):
     """fcluster(Z, k, "maxclust") by its definition: every merge at or below the lowest
-    height that leaves at most k clusters (scipy 1.10's fcluster gets small trees wrong)."""
+    height that leaves at most k clusters (scipy 1.10's fcluster gets small trees wrong);
+    k >= n: singletons, except equal rows (merged at height 0) stay together (README)."""
     parent = list(range(2 * n - 1))
 
     def root(a):
@@ -145,12 +146,11 @@ def maxclust_cut(Z, n, k):
             a = parent[a]
         return a
 
-    if k < n:
-        t = Z[n - k - 1, 2]
-        for i in range(n - 1):
-            if Z[i, 2] <= t:
-                parent[root(int(Z[i, 0]))] = n + i
-                parent[root(int(Z[i, 1]))] = n + i
+    t = Z[n - k - 1, 2] if k < n else 0.0
+    for i in range(n - 1):
+        if Z[i, 2] <= t:
+            parent[root(int(Z[i, 0]))] = n + i
+            parent[root(int(Z[i, 1]))] = n + i
     return np.array([root(i) for i in range(n)])
 
 
@@ -477,8 +477,9 @@ def check_hclust(run, conn, Xs, k):
             own[order] = maxclust_cut(Z, len(Xs), k)
             if same_partition(labels, own) and not same_partition(ref, own):
                 run.note("hclust", f"{method}: cut at k={k} of {len(Xs)} rows: ours "
-                                   f"{len(set(labels))} clusters = maxclust by definition, "
-                                   f"scipy 1.10 fcluster {len(set(ref))} (its small-tree bug)")
+                                   f"{len(set(labels))} clusters = maxclust by definition "
+                                   f"(equal rows together), scipy 1.10 fcluster "
+                                   f"{len(set(ref))} (gh-12651)")
             else:
                 tied = len(Z) and np.any(np.abs(np.diff(Z[:, 2])) <= 1e-12 * max(1, Z[:, 2].max()))
                 run.check("hclust", False,
