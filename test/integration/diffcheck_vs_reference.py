@@ -499,8 +499,12 @@ def check_dbscan(run, conn, Xs, rng, eps=None, options=""):
     D = cdist(Xs, Xs)
     if eps is None:
         kd = np.sort(np.sort(D, axis=1)[:, ms - 1])
-        cand = np.unique(np.concatenate([kd, D[np.triu_indices(n, 1)][:2000]]))
+        cand = np.unique(D[np.triu_indices(n, 1)])
         cand = cand[cand > 0]
+        # distances equal but for rounding (lattice rows) count as one: eps must not fall
+        # between them, where either answer is right
+        cand = cand[np.concatenate([[True], np.diff(cand) > 1e-9 * cand[1:]])] if len(cand) \
+            else cand
         if len(cand) < 2:
             return
         q = float(np.quantile(kd, rng.uniform(0.2, 0.95)))
