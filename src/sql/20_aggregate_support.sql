@@ -12,9 +12,9 @@ CREATE FUNCTION seg_rows_deserialize(bytea, internal) RETURNS internal
 COMMENT ON FUNCTION seg_rows_deserialize(bytea, internal) IS
     'Aggregate support: a partial row buffer from bytea';
 
--- The functions that read a table named by a regclass argument (seg_train, seg_sweep,
--- seg_compare, seg_report, seg_rfm, kmeans_stream_fit) check it first: a regclass holding the
--- OID of a dropped relation prints as a number, which made their queries syntax errors.
+-- A regclass argument naming a dropped relation prints as a number, which made the queries of
+-- the functions reading it syntax errors: seg_feature_columns, which each of them calls before
+-- it reads the source, checks it here.
 CREATE FUNCTION seg_require_relation(source regclass, caller text) RETURNS void
     LANGUAGE plpgsql STABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp

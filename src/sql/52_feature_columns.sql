@@ -1,6 +1,7 @@
 -- The named feature columns of a table or view, checked once for every function that reads
--- them (seg_train, kmeans_stream_fit, seg_sweep, seg_compare, seg_report): numbers cast to
--- float8, or (as_type 'text') k-prototypes' categorical columns, of any type, cast to text.
+-- them (seg_train, kmeans_stream_fit, seg_sweep, seg_compare, seg_report, seg_rfm): a source
+-- that names no relation is 42P01 (seg_require_relation); numbers cast to float8, or
+-- (as_type 'text') k-prototypes' categorical columns, of any type, cast to text.
 CREATE FUNCTION seg_feature_columns(caller text, source regclass, features text[],
                                     as_type text DEFAULT 'float8')
     RETURNS text LANGUAGE plpgsql STABLE
@@ -16,6 +17,7 @@ BEGIN
         RAISE EXCEPTION '%: source must not be NULL', caller
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    PERFORM @extschema@.seg_require_relation(source, caller);
     IF as_type IS NULL OR as_type NOT IN ('float8', 'text') THEN
         RAISE EXCEPTION '%: as_type must be float8 or text', caller
             USING ERRCODE = 'invalid_parameter_value';

@@ -57,7 +57,6 @@ DECLARE
     opts jsonb := coalesce(seg_sweep.options, '{}');
     columns text;
 BEGIN
-    PERFORM @extschema@.seg_require_relation(seg_sweep.source, 'seg_sweep');
     IF seg_sweep.source IS NULL THEN
         RAISE EXCEPTION 'seg_sweep: source must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';

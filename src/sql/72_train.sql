@@ -22,7 +22,6 @@ DECLARE
     miscased text;
     both_kinds text;
 BEGIN
-    PERFORM @extschema@.seg_require_relation(seg_train.source, 'seg_train');
     PERFORM @extschema@.seg_require_model_name(seg_train.name, 'seg_train');
     IF seg_train.source IS NULL OR seg_train.k IS NULL THEN
         RAISE EXCEPTION 'seg_train: source and k must not be NULL'

@@ -185,7 +185,6 @@ DECLARE
     started timestamptz;
     seconds float8;
 BEGIN
-    PERFORM @extschema@.seg_require_relation(seg_stream_run.source, 'kmeans_stream_fit');
     IF source IS NULL OR k IS NULL THEN
         RAISE EXCEPTION 'kmeans_stream_fit: source and k must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';

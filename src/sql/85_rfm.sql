@@ -32,7 +32,6 @@ AS $$
 DECLARE
     order_key text;
 BEGIN
-    PERFORM @extschema@.seg_require_relation(seg_rfm.orders, 'seg_rfm');
     IF orders IS NULL OR customer_col IS NULL OR date_col IS NULL OR amount_col IS NULL
        OR as_of IS NULL THEN
         RAISE EXCEPTION 'seg_rfm: orders, customer_col, date_col, amount_col and as_of must not '

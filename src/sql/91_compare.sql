@@ -47,7 +47,6 @@ DECLARE
     opts jsonb := coalesce(seg_compare.options, '{}');
     columns text;
 BEGIN
-    PERFORM @extschema@.seg_require_relation(seg_compare.source, 'seg_compare');
     IF seg_compare.source IS NULL THEN
         RAISE EXCEPTION 'seg_compare: source must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';

@@ -102,7 +102,6 @@ DECLARE
     misplaced text;
     source_rows bigint;
 BEGIN
-    PERFORM @extschema@.seg_require_relation(seg_report.source, 'seg_report');
     -- Column names are quoted; the caller's rights apply to reading the source.
     columns := @extschema@.seg_feature_columns('seg_report', seg_report.source,
                                                seg_report.features);
