@@ -135,6 +135,70 @@ CREATE TRIGGER label BEFORE INSERT ON altered
 INSERT INTO altered VALUES (30, 60, 50);
 ALTER TABLE altered ALTER COLUMN score TYPE text;
 SELECT try($$INSERT INTO altered VALUES (30, 60, '50')$$);
+-- Table rewrites between statements: a feature column int -> numeric, dropped and added again
+-- (a new attnum), renamed away and back; INSERT ... ON CONFLICT DO UPDATE and UPDATE of a
+-- feature. Every row ends up labelled as seg_assign labels it.
+CREATE TABLE rewritten (id int PRIMARY KEY, age int, income int, score int, seg int);
+CREATE TRIGGER label BEFORE INSERT OR UPDATE ON rewritten
+    FOR EACH ROW EXECUTE FUNCTION seg_label_trigger('mall', 'seg', 'age', 'income', 'score');
+INSERT INTO rewritten SELECT customer_id, age, annual_income, spending_score
+FROM mall_customers WHERE customer_id <= 50;
+ALTER TABLE rewritten ALTER COLUMN age TYPE numeric;
+INSERT INTO rewritten SELECT customer_id, age + 0.4, annual_income, spending_score
+FROM mall_customers WHERE customer_id BETWEEN 51 AND 100;
+ALTER TABLE rewritten DROP COLUMN income;
+ALTER TABLE rewritten ADD COLUMN income real;
+UPDATE rewritten r SET income = m.annual_income FROM mall_customers m WHERE m.customer_id = r.id;
+INSERT INTO rewritten (id, age, income, score)
+SELECT customer_id, age, annual_income, spending_score
+FROM mall_customers WHERE customer_id BETWEEN 101 AND 150;
+ALTER TABLE rewritten RENAME COLUMN score TO spending;
+SELECT try($$INSERT INTO rewritten (id, age, income, spending) VALUES (151, 30, 60, 50)$$);
+ALTER TABLE rewritten RENAME COLUMN spending TO score;
+INSERT INTO rewritten (id, age, income, score)
+SELECT customer_id, age, annual_income, 100 - spending_score
+FROM mall_customers WHERE customer_id <= 20 OR customer_id > 150
+ON CONFLICT (id) DO UPDATE SET score = excluded.score;
+SELECT count(*) AS rows, count(*) FILTER (WHERE seg IS NULL) AS unlabelled,
+       count(*) FILTER (WHERE seg IS DISTINCT FROM
+                        seg_assign('mall', ARRAY[age, income, score]::float8[])) AS mislabelled
+FROM rewritten;
+-- A partitioned table: the trigger on the parent also labels a partition attached later whose
+-- columns are in another order (and one dropped), and rows an UPDATE moves between partitions.
+CREATE TABLE parted (id int, region int, age int, income numeric, score int, seg int)
+    PARTITION BY LIST (region);
+CREATE TABLE parted_1 PARTITION OF parted FOR VALUES IN (1);
+CREATE TRIGGER label BEFORE INSERT OR UPDATE ON parted
+    FOR EACH ROW EXECUTE FUNCTION seg_label_trigger('mall', 'seg', 'age', 'income', 'score');
+CREATE TABLE parted_2 (junk text, score int, seg int, income numeric, id int, age int, region int);
+ALTER TABLE parted_2 DROP COLUMN junk;
+ALTER TABLE parted ATTACH PARTITION parted_2 FOR VALUES IN (2);
+INSERT INTO parted (id, region, age, income, score)
+SELECT customer_id, 1 + customer_id % 2, age, annual_income, spending_score FROM mall_customers;
+UPDATE parted SET region = 3 - region, score = 100 - score WHERE id <= 20;
+SELECT tableoid::regclass AS partition, count(*) AS rows,
+       count(*) FILTER (WHERE seg IS DISTINCT FROM
+                        seg_assign('mall', ARRAY[age, income, score]::float8[])) AS mislabelled
+FROM parted GROUP BY 1 ORDER BY 1;
+-- Huge, tiny and special numbers (numeric, a domain with a CHECK, float8): labelled as
+-- seg_assign labels them (NaN and +-Infinity give NULL; numeric 1e-400 is read as 0); a
+-- numeric beyond double precision's range is an error naming the column, not PostgreSQL's
+-- bare '"1000...0" is out of range for type double precision'.
+CREATE DOMAIN income_t AS numeric CHECK (VALUE >= 0);
+CREATE TABLE extremes (id int, age numeric, income income_t, score float8, seg int);
+CREATE TRIGGER label BEFORE INSERT OR UPDATE ON extremes
+    FOR EACH ROW EXECUTE FUNCTION seg_label_trigger('mall', 'seg', 'age', 'income', 'score');
+INSERT INTO extremes VALUES (1, 1e300, 60, 50), (2, 'NaN', 60, 50), (3, 'Infinity', 60, 50),
+    (4, -0.0, 60, 50), (5, 30, 60, 4.9e-324), (6, 30, 60, '-Infinity'), (7, -1e300, 60, 50),
+    (8, 30, 1e300, 1e300), (9, 1e-400, 60, 50);
+SELECT id, seg,
+       seg IS NOT DISTINCT FROM seg_assign('mall', ARRAY[CASE WHEN id = 9 THEN 0 ELSE age END,
+                                                         income, score]::float8[]) AS as_seg_assign
+FROM extremes ORDER BY id;
+SELECT try($$INSERT INTO extremes VALUES (10, 1e400, 60, 50)$$);
+SELECT try($$INSERT INTO extremes VALUES (10, 30, 60, 50), (11, -9e999, 60, 50)$$);
+SELECT try($$INSERT INTO extremes VALUES (10, 30, -1, 50)$$);
+SELECT try($$UPDATE extremes SET income = 1e309 WHERE id = 1$$);
 -- A role that may insert but not read the registry cannot label rows.
 CREATE ROLE regress_seg_writer;
 GRANT INSERT, SELECT ON shop_customers TO regress_seg_writer;
@@ -178,7 +242,8 @@ FROM ordered WHERE id = 2;
 SELECT seg_report(seg_model('ordered'), 'ordered_source', ARRAY['income', 'age', 'score'])
        LIKE '%<svg%' AS report;
 
-DROP TABLE shop_customers, imputed, dom, bad, altered, ordered;
+DROP TABLE shop_customers, imputed, dom, bad, altered, ordered, rewritten, parted, extremes;
+DROP DOMAIN income_t;
 DROP VIEW ordered_source;
 DROP DOMAIN score_t;
 DELETE FROM seg_models;

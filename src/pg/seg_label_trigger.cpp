@@ -39,6 +39,7 @@ extern "C" {
 #include "storage/proc.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
+#include "utils/numeric.h"
 #include "utils/rel.h"
 }
 
@@ -467,8 +468,27 @@ LabelTrigger* trigger_state(FunctionCallInfo fcinfo, const TriggerData* td) {
     return st;
 }
 
-// A feature column's value as a double (NULL -> NaN); numeric goes through the float8 cast.
-double feature_value(Datum d, bool isnull, Oid type) {
+// A numeric feature as a double, as ::float8 reads it (NaN and +-Infinity kept, a value too
+// small for double precision read as 0); a finite value beyond double precision's range is
+// an error naming the column, where ::float8 would name neither it nor the trigger.
+double numeric_feature(Datum d, const LabelTrigger* st, int32 j, const TriggerData* td) {
+    const double v = DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow, d));
+    if (std::isinf(v) && !numeric_is_inf(DatumGetNumeric(d)))
+        ereport(ERROR,
+                (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+                 errmsg("%s: feature column \"%s\" of table \"%s\" holds a value out of the "
+                        "range of double precision",
+                        kFn, td->tg_trigger->tgargs[st->feature_args[j]],
+                        table_name(td->tg_relation)),
+                 errdetail("Trigger \"%s\" reads feature columns as double precision (at most "
+                           "about 1.8e308 in magnitude).",
+                           td->tg_trigger->tgname)));
+    return v;
+}
+
+// A feature column's value as a double (NULL -> NaN); numeric goes through numeric_feature.
+double feature_value(Datum d, bool isnull, Oid type, const LabelTrigger* st, int32 j,
+                     const TriggerData* td) {
     if (isnull) return std::numeric_limits<double>::quiet_NaN();
     switch (type) {
         case INT2OID:
@@ -482,7 +502,7 @@ double feature_value(Datum d, bool isnull, Oid type) {
         case FLOAT8OID:
             return DatumGetFloat8(d);
         default:
-            return DatumGetFloat8(DirectFunctionCall1(numeric_float8, d));
+            return numeric_feature(d, st, j, td);
     }
 }
 
@@ -551,7 +571,7 @@ Datum seg_label_trigger(PG_FUNCTION_ARGS) {
     double* x = c->scratch;
     for (int32 j = 0; j < st->n_features; ++j) {
         const AttrNumber a = st->feature_attnums[j] - 1;
-        x[j] = feature_value(values[a], nulls[a], st->feature_types[j]);
+        x[j] = feature_value(values[a], nulls[a], st->feature_types[j], st, j, td);
     }
     bool categories_ok = true;
     for (int32 j = 0; j < st->n_categorical; ++j) {
