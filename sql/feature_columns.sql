@@ -86,4 +86,29 @@ CREATE VIEW fc_types_converted AS
 SELECT a_int, a_money::numeric AS a_money, a_bool::int AS a_bool FROM fc_types;
 SELECT seg_train('fc_converted', 'fc_types_converted', ARRAY['a_int', 'a_money', 'a_bool'], 3)
        AS version;
+-- Text that is not a number ('n/a', '', '1e400'): every reader names the column and the table
+-- (PostgreSQL's own cast named neither: 'invalid input syntax for type double precision').
+CREATE TABLE fc_text AS SELECT age::text AS age, income::varchar AS income FROM fc_base;
+UPDATE fc_text SET income = 'n/a' WHERE age = '30';
+SELECT try($$SELECT seg_train('x', 'fc_text', ARRAY['age', 'income'], 3)$$);
+SELECT try($$SELECT seg_train('x', 'fc_text', ARRAY['age', 'income'], 3, '{"engine": "stream"}')$$);
+SELECT try($$SELECT kmeans_stream_fit('fc_text', ARRAY['income'], 2)$$);
+SELECT try($$SELECT * FROM seg_sweep('fc_text', ARRAY['age', 'income'], 2, 3)$$);
+SELECT try($$SELECT * FROM seg_compare('fc_text', ARRAY['income', 'age'], 2, 3)$$);
+SELECT try($$SELECT seg_report((SELECT kmeans_fit(ARRAY[age, income]::float8[], 2) FROM fc_base),
+                               'fc_text', ARRAY['age', 'income'])$$);
+\set SHOW_CONTEXT never
+SELECT seg_train('x', 'fc_text', ARRAY['age', 'income'], 3);
+\set SHOW_CONTEXT errors
+UPDATE fc_text SET income = '' WHERE income = 'n/a';
+SELECT try($$SELECT seg_train('x', 'fc_text', ARRAY['age', 'income'], 3)$$);
+UPDATE fc_text SET income = '1e400' WHERE income = '';
+SELECT try($$SELECT seg_train('x', 'fc_text', ARRAY['age', 'income'], 3)$$);
+-- As the hint says; ' 42 ', 'NaN' and NULL read as ::float8 reads them.
+UPDATE fc_text SET income = ' 42 ' WHERE age = '31';
+UPDATE fc_text SET income = 'NaN' WHERE age = '32';
+CREATE VIEW fc_text_clean AS SELECT age, nullif(income, '1e400') AS income FROM fc_text;
+SELECT seg_train('fc_text', 'fc_text_clean', ARRAY['age', 'income'], 3) AS version;
+SELECT (seg_model('fc_text')::jsonb)->'n_rows' AS n_rows,
+       (seg_model('fc_text')::jsonb)->'n_skipped' AS n_skipped;
 DELETE FROM seg_models WHERE name LIKE 'fc\_%' OR name = 'x';

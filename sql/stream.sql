@@ -105,6 +105,10 @@ SELECT try($$SELECT kmeans_stream_fit('stream_rows', ARRAY['x', 'nope'], 2)$$);
 SELECT try($$SELECT kmeans_stream_fit('stream_rows', ARRAY[]::text[], 2)$$);
 SELECT try($$SELECT kmeans_stream_fit('stream_rows', ARRAY['x'], NULL)$$);
 SELECT try($$SELECT kmeans_stream_fit('stream_rows', ARRAY['x'], 2, '{"progress": "yes"}')$$);
+-- Its own options in another case are named as such (they used to reach the option check of
+-- the fit, whose list of valid options has neither).
+SELECT try($$SELECT kmeans_stream_fit('stream_rows', ARRAY['x'], 2, '{"Progress": true}')$$);
+SELECT try($$SELECT kmeans_stream_fit('stream_rows', ARRAY['x'], 2, '{"ENGINE": "stream"}')$$);
 SELECT kmeans_stream_fit('stream_rows', ARRAY['x'], 2, '{}') IS NOT NULL AS fits;
 -- Fewer distinct rows than k: the WARNING kmeans_fit gives, and the empty clusters.
 CREATE TABLE stream_few AS SELECT (i % 3)::float8 AS x FROM generate_series(1, 300) i;

@@ -1,3 +1,11 @@
+-- A text feature column's value as double precision (::float8), or an error naming the caller,
+-- the column and the table: seg_feature_columns reads text columns through it.
+CREATE FUNCTION seg_text_feature(value text, caller text, feature text, source text)
+    RETURNS float8 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION seg_text_feature(text, text, text, text) IS
+    'Internal: value::float8, but text that is not a number is an error naming the caller, '
+    'the feature column and the source (22P02, or 22003 out of range)';
+
 -- The named feature columns of a table or view, checked once for every function that reads
 -- them (seg_train, kmeans_stream_fit, seg_sweep, seg_compare, seg_report, seg_rfm): a source
 -- that names no relation is 42P01 (seg_require_relation); numbers cast to float8, or
@@ -12,6 +20,7 @@ DECLARE
     column_type oid;
     base_type oid;
     near text;
+    columns text[] := '{}';
 BEGIN
     IF source IS NULL THEN
         RAISE EXCEPTION '%: source must not be NULL', caller
@@ -70,9 +79,14 @@ BEGIN
                                 WHEN 'bool'::regtype THEN format('number: %1$I::int AS %1$I.', features[i])
                                 ELSE 'number.' END;
         END IF;
+        -- Text holding numbers is read by seg_text_feature, whose errors name the column.
+        columns := columns || CASE
+            WHEN as_type = 'float8' AND (SELECT t.typcategory = 'S' FROM pg_type t WHERE t.oid = base_type)
+                THEN format('%s.seg_text_feature(%I::text, %L, %L, %L)', '@extschema@',
+                            features[i], caller, features[i], source::text)
+            ELSE format('%I::%s', features[i], as_type) END;
     END LOOP;
-    RETURN (SELECT string_agg(format('%I::%s', f, as_type), ', ' ORDER BY o)
-            FROM unnest(features) WITH ORDINALITY AS u(f, o));
+    RETURN array_to_string(columns, ', ');
 END
 $$;
 COMMENT ON FUNCTION seg_feature_columns(text, regclass, text[], text) IS

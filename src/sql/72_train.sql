@@ -1,4 +1,29 @@
 -- Training into the registry
+-- Refuses an option of `keys` (the caller's own, lower case) written in another case: it
+-- would reach the fit aggregate, whose list of valid options does not name it.
+CREATE FUNCTION seg_refuse_miscased_options(caller text, options jsonb, keys text[])
+    RETURNS void LANGUAGE plpgsql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    miscased text;
+BEGIN
+    IF jsonb_typeof(options) IS DISTINCT FROM 'object' THEN
+        RETURN;
+    END IF;
+    SELECT o INTO miscased FROM jsonb_object_keys(options) AS o
+    WHERE lower(o) = ANY (keys) AND o <> ALL (keys)
+    LIMIT 1;
+    IF miscased IS NOT NULL THEN
+        RAISE EXCEPTION '%: unknown option "%"', caller, miscased
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = format('Option names are lower case: "%s".', lower(miscased));
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION seg_refuse_miscased_options(text, jsonb, text[]) IS
+    'Internal: refuses an option of keys written in another case (22023, naming the caller)';
+
 CREATE FUNCTION seg_train(name text, source regclass, features text[], k int,
                           options jsonb DEFAULT '{}')
     RETURNS int LANGUAGE plpgsql VOLATILE
@@ -19,7 +44,6 @@ DECLARE
     diff jsonb;
     new_version int;
     engine text;
-    miscased text;
     both_kinds text;
 BEGIN
     PERFORM @extschema@.seg_require_model_name(seg_train.name, 'seg_train');
@@ -36,15 +60,8 @@ BEGIN
     END IF;
     -- seg_train's own keys in another case would reach the fit, whose message lists only
     -- the fit's options.
-    SELECT o INTO miscased FROM jsonb_object_keys(opts) AS o
-    WHERE lower(o) IN ('algorithm', 'categorical_features', 'engine', 'progress')
-      AND o NOT IN ('algorithm', 'categorical_features', 'engine', 'progress')
-    LIMIT 1;
-    IF miscased IS NOT NULL THEN
-        RAISE EXCEPTION 'seg_train: unknown option "%"', miscased
-            USING ERRCODE = 'invalid_parameter_value',
-                  HINT = format('Option names are lower case: "%s".', lower(miscased));
-    END IF;
+    PERFORM @extschema@.seg_refuse_miscased_options(
+        'seg_train', opts, ARRAY['algorithm', 'categorical_features', 'engine', 'progress']);
     -- "algorithm" picks the kind (the family's registry, seg_kinds()); it is not an option of
     -- the fit aggregate itself.
     IF jsonb_typeof(opts->'algorithm') IS DISTINCT FROM 'string' AND opts ? 'algorithm' THEN
@@ -190,7 +207,13 @@ BEGIN
         END IF;
     END IF;
     new_version := @extschema@.seg_save(seg_train.name, fitted, true);
-    UPDATE @extschema@.seg_models m SET trained_on = seg_train.source::text
+    -- Schema-qualified always; a temporary table as pg_temp.name (regclass would print it
+    -- bare, as if it were a table of some schema on the path).
+    UPDATE @extschema@.seg_models m
+    SET trained_on = (SELECT CASE WHEN c.relpersistence = 't' THEN format('pg_temp.%I', c.relname)
+                                  ELSE format('%I.%I', n.nspname, c.relname) END
+                      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                      WHERE c.oid = seg_train.source)
     WHERE m.name = seg_train.name AND m.version = new_version;
     RETURN new_version;
 END

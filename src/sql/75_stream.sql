@@ -193,6 +193,8 @@ BEGIN
         RAISE EXCEPTION 'kmeans_stream_fit: options must be a JSON object'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    PERFORM @extschema@.seg_refuse_miscased_options('kmeans_stream_fit', opts,
+                                                    ARRAY['progress', 'engine']);
     IF opts ? 'progress' THEN
         IF jsonb_typeof(opts->'progress') <> 'boolean' THEN
             RAISE EXCEPTION 'kmeans_stream_fit: option "progress" must be true or false'
