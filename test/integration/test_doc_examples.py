@@ -10,6 +10,12 @@ on the line before a fenced block:
                               are run with ECHO all and the whole block is compared
   <!-- doc-setup: ID -->     before a ```sql block: run, no output compared, no ERROR allowed
   <!-- doc-demo: ID -->      before a plain ``` block: what scripts/demo.sql printed
+  <!-- doc-excerpt: ID expected/X.out ... -->   before a plain ``` block quoted from the
+                              pg_regress expected output named (whose tables the README does
+                              not create): every line of it must be a line of those files,
+                              once a trailing "-- comment" and a "=# " prompt are taken off,
+                              leading blanks aside; lines with "..." (an abridged statement)
+                              are not compared
 
 Each document runs its marked blocks in document order in one psql session (so temporary
 tables and settings carry over), on a fresh database set up as the README tells a reader to:
@@ -31,7 +37,7 @@ import sys
 
 from dbtest import ROOT, Checks, fresh_database, psql
 
-MARK = re.compile(r"^<!-- doc-(example|setup|demo): ([\w.-]+) -->\s*$")
+MARK = re.compile(r"^<!-- doc-(example|setup|demo|excerpt): ([\w.-]+)((?: [\w./-]+)*) -->\s*$")
 FENCE = re.compile(r"^(\s*)```(\w*)\s*$")
 SEP = "@@doc-example-boundary@@"
 # psql's own output lines; any other line of an echoed block is input.
@@ -67,15 +73,15 @@ def examples(path):
         m = MARK.match(line)
         if not m:
             continue
-        kind, ident = m.groups()
+        kind, ident, files = m.groups()
         start = next((s for s in starts if s > n), None)
         where = f"{os.path.relpath(path, ROOT)}:{n + 1} ({ident})"
         if start is None or any(l.strip() for l in lines[n + 1:start]):
             raise SystemExit(f"{where}: the marker is not followed by a fenced block")
         _, end, lang, body = blocks[start]
         ex = {"id": ident, "where": where, "kind": kind}
-        if kind == "demo":
-            ex["sql"], ex["echo"], ex["expected"] = "", False, body
+        if kind in ("demo", "excerpt"):
+            ex["sql"], ex["echo"], ex["expected"], ex["files"] = "", False, body, files.split()
         elif kind == "setup" or lang == "sql":
             ex["sql"], ex["echo"] = "\n".join(body), False
             if kind == "example":
@@ -128,11 +134,14 @@ def matches(expected, actual):
 def run_document(path, checks):
     """Runs one document's marked blocks in one session and checks each."""
     exs = examples(path)
+    for ex in [e for e in exs if e["kind"] == "excerpt"]:
+        check_excerpt(ex, checks)
+    exs = [e for e in exs if e["kind"] != "excerpt"]
     if not exs:
         return
     script = []
     for ex in exs:
-        if ex["kind"] == "demo":
+        if ex["kind"] in ("demo", "excerpt"):
             continue
         if ex["echo"]:
             script += ["\\set ECHO all", ex["sql"], "\\set ECHO none"]
@@ -177,6 +186,21 @@ def run_document(path, checks):
             print("  --- documented\n" + "\n".join("  " + l for l in want))
             print("  --- printed\n" + "\n".join("  " + l for l in have))
     checks.check(len(parts) == len(ran) + 1, f"{os.path.relpath(path, ROOT)}: every block ran")
+
+
+def check_excerpt(ex, checks):
+    """Every line of a block quoted from pg_regress expected output is one of its lines."""
+    have = set()
+    for f in ex["files"]:
+        full = os.path.join(ROOT, f)
+        have |= set(normalise(open(full, encoding="utf-8").read().split("\n"))) \
+            if os.path.exists(full) else set()
+    want = [re.sub(r"\s+-- .*$", "", re.sub(r"^[=-][#>] ", "", l)) for l in ex["expected"]]
+    have |= {l.lstrip() for l in have}
+    missing = [l for l in normalise(want) if "..." not in l and l.lstrip() not in have]
+    checks.check(ex["files"] and not missing, f"{ex['where']} is in {' '.join(ex['files'])}")
+    for line in missing:
+        print("  not there: " + line)
 
 
 def slug(heading):
