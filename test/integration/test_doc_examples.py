@@ -38,7 +38,7 @@ import sys
 
 from dbtest import ROOT, Checks, fresh_database, psql
 
-MARK = re.compile(r"^<!-- doc-(example|setup|demo|excerpt): ([\w.-]+)((?: [\w./-]+)*) -->\s*$")
+MARK = re.compile(r"^\s*<!-- doc-(example|setup|demo|excerpt): ([\w.-]+)((?: [\w./-]+)*) -->\s*$")
 FENCE = re.compile(r"^(\s*)```(\w*)\s*$")
 SEP = "@@doc-example-boundary@@"
 # psql's own output lines; any other line of an echoed block is input.
@@ -76,6 +76,9 @@ def examples(path):
     for n, line in enumerate(lines):
         m = MARK.match(line)
         if not m:
+            if line.strip().startswith("<!-- doc-"):
+                raise SystemExit(f"{os.path.relpath(path, ROOT)}:{n + 1}: a doc marker that is "
+                                 f"not understood: {line.strip()}")
             continue
         kind, ident, files = m.groups()
         start = next((s for s in starts if s > n), None)
