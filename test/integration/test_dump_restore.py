@@ -1,5 +1,8 @@
 """pg_dump | psql (and pg_dump -Fc | pg_restore) into a fresh database keeps every model of the
-registry and which version is active; the labelling trigger works on the restored copy. Before
+registry and which version is active; the labelling trigger works on the restored copy, and
+the views BI tools read (one a materialized view over seg_assign) come back with every row.
+A restore in two steps (--schema-only, then --data-only) needs --disable-triggers: without
+it the label trigger refuses the customers, who come before the registry's rows. Before
 the dump, a role allowed to save models tries to store text that is not valid UTF-8 inside a
 model (binary COPY into seg_models, text input with a NUL escape): it must be refused, or the
 dump would not restore and the whole registry would be lost.
@@ -65,6 +68,16 @@ def build_source(db):
                                                       'score', 'version_column=segment_version')""")
     cur.execute("INSERT INTO customers (id, age, income, score) "
                 "SELECT customer_id, age, annual_income, spending_score FROM mall_customers")
+    # What BI tools read: the recipe's view (docs/production.md) and a materialized view
+    # over seg_assign(name, ...), refreshed by the restore after the registry's rows.
+    cur.execute("""CREATE VIEW customer_segments AS
+                   SELECT c.id, c.segment, c.segment_version, d.description
+                   FROM customers c
+                   LEFT JOIN seg_models m ON m.name = 'mall' AND m.version = c.segment_version
+                   LEFT JOIN LATERAL seg_describe(m.model) d ON d.cluster = c.segment""")
+    cur.execute("""CREATE MATERIALIZED VIEW customer_live AS
+                   SELECT id, seg_assign('mall', ARRAY[age, income, score]::float8[]) AS live
+                   FROM customers""")
     conn.close()
 
 
@@ -124,6 +137,10 @@ def check_copy(checks, source, target, how):
                  f"{how}: seg_model('mall') is the same model")
     checks.check(query(target, CUSTOMERS) == query(source, CUSTOMERS),
                  f"{how}: customers and their labels restored unchanged")
+    for view in ("customer_segments", "customer_live"):
+        rows = f"SELECT * FROM {view} ORDER BY id"
+        checks.check(query(target, rows) == query(source, rows) and
+                     len(query(target, rows)) == 200, f"{how}: {view} restored with 200 rows")
     conn = connect(target)
     with conn.cursor() as cur:
         cur.execute("INSERT INTO customers (id, age, income, score) VALUES (9999, 30, 60, 50) "
@@ -178,7 +195,70 @@ def main():
             check_copy(checks, source, target, "pg_dump -Fc | pg_restore")
         finally:
             drop(target)
+        split_restores(checks, source, env)
     checks.finish()
+
+
+def pg_restore(archive, target, env, *options):
+    """pg_restore of an archive into target with options; the finished process."""
+    return subprocess.run([f"{BIN}/pg_restore", *options, "-d", target], input=archive, env=env,
+                          capture_output=True)
+
+
+def split_restores(checks, source, env):
+    """The schema first, the data later: the triggers exist while the rows are loaded, and
+    the customers' rows come before the registry's. Without --disable-triggers the label
+    trigger fires on every restored customer and fails loudly (no active model yet): it never
+    relabels them silently. With it, the copy is exact. An extension in another schema than
+    the dump's is refused loudly too."""
+    archive = subprocess.run([f"{BIN}/pg_dump", "-Fc", "-d", source], check=True, env=env,
+                             capture_output=True).stdout
+    target = "it_dump_split"
+    recreate(target)
+    try:
+        schema = pg_restore(archive, target, env, "--schema-only", "--exit-on-error")
+        checks.check(schema.returncode == 0, f"--schema-only restore succeeded "
+                                             f"{schema.stderr.decode()[-300:]}")
+        data = pg_restore(archive, target, env, "--data-only")
+        checks.check(data.returncode != 0 and
+                     'seg_label_trigger: no active model named "mall"' in data.stderr.decode(),
+                     f"--data-only with the triggers on: the trigger refuses the customers "
+                     f"(loudly: {data.stderr.decode()[:160]!r})")
+        checks.check(query(target, "SELECT count(*) FROM customers") == [(0,)],
+                     "and no customer was loaded with a relabelled segment")
+    finally:
+        drop(target)
+    recreate(target)
+    try:
+        pg_restore(archive, target, env, "--schema-only", "--exit-on-error")
+        data = pg_restore(archive, target, env, "--data-only", "--disable-triggers",
+                          "--exit-on-error")
+        checks.check(data.returncode == 0,
+                     f"--data-only --disable-triggers succeeded {data.stderr.decode()[-300:]}")
+        # The schema step refreshed the materialized view over no rows; --data-only does not
+        # refresh it again (pg_dump puts that in the post-data section).
+        checks.check(query(target, "SELECT count(*) FROM customer_live") == [(0,)],
+                     "the materialized view is empty until refreshed")
+        conn = connect(target)
+        with conn.cursor() as cur:
+            cur.execute("REFRESH MATERIALIZED VIEW customer_live")
+        conn.close()
+        check_copy(checks, source, target, "--schema-only, then --data-only --disable-triggers")
+    finally:
+        drop(target)
+    recreate(target)
+    try:
+        conn = connect(target)
+        with conn.cursor() as cur:
+            cur.execute("CREATE SCHEMA seg")
+            cur.execute("CREATE EXTENSION customer_seg SCHEMA seg")
+        conn.close()
+        moved = pg_restore(archive, target, env)
+        checks.check(moved.returncode != 0 and
+                     'relation "public.seg_models" does not exist' in moved.stderr.decode(),
+                     "into a database whose customer_seg lives in another schema: refused loudly")
+    finally:
+        drop(target)
 
 
 if __name__ == "__main__":

@@ -197,6 +197,56 @@ def callers_rights(checks, cur):
                  f"with SELECT on seg_models the trigger labels the row ({err})")
 
 
+def row_level_security(checks, cur):
+    """Row-level security on the source: seg_train (both engines), kmeans_stream_fit,
+    seg_sweep, seg_compare and seg_rfm fit on the rows the policy shows the caller, and a
+    role the policy shows nothing gets no model."""
+    cur.execute(f"CREATE TABLE guarded (id int, a float8, b float8, owner text, {AT})")
+    cur.execute("INSERT INTO guarded (id, a, b, owner) SELECT customer_id, age, spending_score, "
+                "CASE WHEN customer_id % 4 = 0 THEN 'it_sec_trainer' ELSE 'someone' END "
+                "FROM mall_customers")
+    cur.execute("ALTER TABLE guarded ENABLE ROW LEVEL SECURITY")
+    cur.execute("CREATE POLICY own_rows ON guarded USING (owner = current_user)")
+    cur.execute("GRANT SELECT ON guarded TO it_sec_trainer, it_sec_writer")
+    cur.execute("GRANT SELECT, INSERT, UPDATE ON seg_models TO it_sec_writer")
+    features = "ARRAY['a', 'b']"
+    # (what, a statement that fits, a query of the rows the fit counted)
+    reads = [
+        ("seg_train memory",
+         f"SELECT seg_train('it_sec_rls_m', 'guarded', {features}, 2, '{{\"engine\": \"memory\"}}')",
+         "SELECT (seg_model('it_sec_rls_m')::jsonb)->>'n_rows'"),
+        ("seg_train stream",
+         f"SELECT seg_train('it_sec_rls_s', 'guarded', {features}, 2, '{{\"engine\": \"stream\"}}')",
+         "SELECT (seg_model('it_sec_rls_s')::jsonb)->>'n_rows'"),
+        ("kmeans_stream_fit", None,
+         f"SELECT (kmeans_stream_fit('guarded', {features}, 2)::jsonb)->>'n_rows'"),
+        ("seg_sweep", None,
+         f"SELECT string_agg(DISTINCT (model::jsonb)->>'n_rows', ',') "
+         f"FROM seg_sweep('guarded', {features}, 2, 3)"),
+        ("seg_compare", None,
+         f"SELECT string_agg(DISTINCT (model::jsonb)->>'n_rows', ',') "
+         f"FROM seg_compare('guarded', {features}, 2, 2) WHERE algorithm = 'kmeans'"),
+        ("seg_rfm", None, "SELECT count(*)::text FROM seg_rfm('guarded', 'id', 'at', 'b', now())"),
+    ]
+    for what, fit, count in reads:
+        cur.execute("SET ROLE it_sec_trainer")
+        err = (fit and error_of(cur, fit)) or error_of(cur, count)
+        rows = None if err else cur.fetchone()[0]
+        cur.execute("RESET ROLE")
+        checks.check(err is None and rows == "50",
+                     f"{what} under row-level security reads the 50 rows the policy shows "
+                     f"({rows}, {err})")
+    cur.execute("SET ROLE it_sec_writer")
+    err = error_of(cur, f"SELECT seg_train('it_sec_rls_none', 'guarded', {features}, 2)")
+    cur.execute("RESET ROLE")
+    checks.check(isinstance(err, psycopg2.errors.NoDataFound),
+                 f"a role the policy shows no row gets no model ({type(err).__name__})")
+    checks.check(scalar(cur, "SELECT (seg_model('it_sec_rls_m')::jsonb)->>'n_rows'") == "50",
+                 "the saved model is the 50-row one, also for the table's owner")
+    cur.execute("REVOKE INSERT, UPDATE ON seg_models FROM it_sec_writer")
+    cur.execute("DROP TABLE guarded")
+
+
 def pinned_search_path(checks, cur):
     """Look-alike functions and tables earlier in the caller's search_path are never used."""
     cur.execute("CREATE SCHEMA evil AUTHORIZATION it_sec_hijacker")
@@ -207,16 +257,30 @@ def pinned_search_path(checks, cur):
     for fn, args, ret, body in (
             ("cardinality", "anyarray", "int", "0"),
             ("format", "text, text", "text", "'NULL'"),
-            ("array_position", "anyarray, anyelement", "int", "NULL")):
+            ("array_position", "anyarray, anyelement", "int", "NULL"),
+            ("quote_ident", "text", "text", "'x'"),
+            ("array_length", "anyarray, int", "int", "0"),
+            ("lower", "text", "text", "'x'"),
+            ("jsonb_typeof", "jsonb", "text", "'object'")):
         cur.execute(f"CREATE FUNCTION evil.{fn}({args}) RETURNS {ret} LANGUAGE plpgsql AS "
                     f"$$ BEGIN INSERT INTO evil.calls VALUES ('{fn}'); RETURN {body}; END $$")
+    # Look-alike operators on float8 and text that record their use and answer correctly.
+    for name, op, typ, ret in (("f8pl", "+", "float8", "float8"), ("f8mul", "*", "float8", "float8"),
+                               ("texteq", "=", "text", "bool"), ("f8lt", "<", "float8", "bool")):
+        cur.execute(f"CREATE FUNCTION evil.{name}({typ}, {typ}) RETURNS {ret} LANGUAGE plpgsql AS "
+                    f"$$ BEGIN INSERT INTO evil.calls VALUES ('{op}'); "
+                    f"RETURN $1 OPERATOR(pg_catalog.{op}) $2; END $$")
+        cur.execute(f"CREATE OPERATOR evil.{op} (LEFTARG = {typ}, RIGHTARG = {typ}, "
+                    f"FUNCTION = evil.{name})")
     # A temporary table that looks like the registry.
     cur.execute("CREATE TEMP TABLE seg_models (name text, version int, model text, "
                 "active boolean, created_by text, trained_on text, created_at timestamptz)")
     cur.execute("SET search_path = evil, pg_temp, public, pg_catalog")
     scalar(cur, "SELECT cardinality(ARRAY[1])")
-    hijack_works = scalar(cur, "SELECT count(*) FROM evil.calls") == 1
-    checks.check(hijack_works, "the look-alikes do capture unqualified calls in this session")
+    scalar(cur, "SELECT 1.5::float8 + 2.5::float8")
+    hijack_works = scalar(cur, "SELECT count(*) FROM evil.calls") == 2
+    checks.check(hijack_works, "the look-alike functions and operators do capture unqualified "
+                               "calls in this session")
     cur.execute("DELETE FROM evil.calls")
     err = error_of(cur, "SELECT seg_train('pinned', 'mall_customers', "
                         "ARRAY['age', 'annual_income'], 3)")
@@ -316,6 +380,7 @@ def main():
             completeness(checks, cur)
             injection(checks, cur)
             callers_rights(checks, cur)
+            row_level_security(checks, cur)
             pinned_search_path(checks, cur)
             per_model_grants(checks, cur)
             conn.close()
