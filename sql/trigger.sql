@@ -199,6 +199,22 @@ SELECT try($$INSERT INTO extremes VALUES (10, 1e400, 60, 50)$$);
 SELECT try($$INSERT INTO extremes VALUES (10, 30, 60, 50), (11, -9e999, 60, 50)$$);
 SELECT try($$INSERT INTO extremes VALUES (10, 30, -1, 50)$$);
 SELECT try($$UPDATE extremes SET income = 1e309 WHERE id = 1$$);
+-- A trigger that fires on UPDATE OF some of its input columns only is refused: an UPDATE of
+-- another one would leave the segment stale.
+CREATE TABLE partial_update (id int, age int, income numeric, score int, seg int);
+CREATE TRIGGER label BEFORE INSERT OR UPDATE OF age, income ON partial_update
+    FOR EACH ROW EXECUTE FUNCTION seg_label_trigger('mall', 'seg', 'age', 'income', 'score');
+SELECT try($$INSERT INTO partial_update VALUES (1, 30, 60, 50)$$);
+\set SHOW_CONTEXT never
+INSERT INTO partial_update VALUES (1, 30, 60, 50);
+\set SHOW_CONTEXT errors
+CREATE OR REPLACE TRIGGER label BEFORE INSERT OR UPDATE OF id, score, income, age
+    ON partial_update
+    FOR EACH ROW EXECUTE FUNCTION seg_label_trigger('mall', 'seg', 'age', 'income', 'score');
+INSERT INTO partial_update VALUES (1, 30, 60, 50);
+UPDATE partial_update SET score = 100 - score;
+SELECT seg = seg_assign('mall', ARRAY[age, income, score]::float8[]) AS relabelled
+FROM partial_update;
 -- A role that may insert but not read the registry cannot label rows.
 CREATE ROLE regress_seg_writer;
 GRANT INSERT, SELECT ON shop_customers TO regress_seg_writer;
@@ -242,7 +258,8 @@ FROM ordered WHERE id = 2;
 SELECT seg_report(seg_model('ordered'), 'ordered_source', ARRAY['income', 'age', 'score'])
        LIKE '%<svg%' AS report;
 
-DROP TABLE shop_customers, imputed, dom, bad, altered, ordered, rewritten, parted, extremes;
+DROP TABLE shop_customers, imputed, dom, bad, altered, ordered, rewritten, parted, extremes,
+           partial_update;
 DROP DOMAIN income_t;
 DROP VIEW ordered_source;
 DROP DOMAIN score_t;

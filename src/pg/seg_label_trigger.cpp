@@ -34,6 +34,7 @@
 
 extern "C" {
 #include "access/xact.h"
+#include "catalog/pg_trigger.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "storage/proc.h"
@@ -236,6 +237,29 @@ void refuse_output_columns(Relation rel, const LabelTrigger* st, const AttrNumbe
                             role)));
 }
 
+// Refuses a trigger that fires on UPDATE OF a column list missing one of its input columns:
+// an UPDATE of that column alone would leave the row's segment stale (in a probe, 150 of 200
+// rows after UPDATE ... SET score = 100 - score under UPDATE OF age).
+void refuse_partial_update_of(Relation rel, const Trigger* tg, const AttrNumber* attnums,
+                              int32 n) {
+    if (!TRIGGER_FOR_UPDATE(tg->tgtype) || tg->tgnattr == 0) return;
+    for (int32 j = 0; j < n; ++j) {
+        bool listed = false;
+        for (int16 i = 0; i < tg->tgnattr && !listed; ++i) listed = tg->tgattr[i] == attnums[j];
+        if (listed) continue;
+        ereport(ERROR,
+                (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                 errmsg("%s: trigger \"%s\" fires on UPDATE OF a column list without input "
+                        "column \"%s\"",
+                        kFn, tg->tgname,
+                        NameStr(TupleDescAttr(RelationGetDescr(rel), attnums[j] - 1)->attname)),
+                 errdetail("An UPDATE of that column alone would leave the row's segment "
+                           "stale."),
+                 errhint("Recreate the trigger as BEFORE INSERT OR UPDATE, or list every "
+                         "feature and categorical column after UPDATE OF.")));
+    }
+}
+
 // Checks how and where the trigger fires.
 void check_firing(const TriggerData* td) {
     const TriggerEvent ev = td->tg_event;
@@ -337,6 +361,8 @@ void setup_columns(LabelTrigger* st, const TriggerData* td) {
     refuse_output_columns(rel, st, st->categorical_attnums, st->n_categorical,
                           "a categorical column");
     refuse_output_columns(rel, st, st->feature_attnums, st->n_features, "a feature");
+    refuse_partial_update_of(rel, tg, st->feature_attnums, st->n_features);
+    refuse_partial_update_of(rel, tg, st->categorical_attnums, st->n_categorical);
     if (st->version_attnum == st->segment_attnum)
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                         errmsg("%s: the segment and version columns must differ", kFn)));
