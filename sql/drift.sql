@@ -65,8 +65,9 @@ SELECT gender, (seg_drift(dm.m, ARRAY[age, annual_income, spending_score]))->'ro
 FROM mall_customers, dm GROUP BY gender ORDER BY gender;
 
 -- Missing values: rows with a NULL or NaN element are counted as unlabelled; a NULL array or
--- a NULL model is ignored; no row at all gives NULL; an all-unlabelled input has no segment
--- PSI (its finite values still count in the features' PSIs and the overall verdict).
+-- a NULL model is ignored; no row at all gives NULL; an all-unlabelled input has no PSI and
+-- no verdict: a row the model skips counts in no feature either, as its training left such
+-- rows out of the deciles and means (drift_features.sql).
 SELECT r->'rows' AS rows, r->'unlabelled' AS unlabelled
 FROM (SELECT seg_drift(m, f) AS r
       FROM dm, (VALUES (ARRAY[30, 60, 50]::float8[]), (ARRAY[30, NULL, 50]),

@@ -72,7 +72,8 @@ std::vector<FeatureDrift> feature_drift(const FeatureDriftInput& in) {
         for (int32_t b = 0; b < kDecileBins; ++b) actual[b] = double(bins[b]) / double(f.rows_now);
         f.psi = population_stability_index(in.decile_shares + size_t(j) * kDecileBins, actual,
                                            kDecileBins);
-        f.mean_now = in.sum_now[j] / double(f.rows_now);
+        const int64_t filled = in.filled_now != nullptr ? in.filled_now[j] : 0;
+        f.mean_now = in.sum_now[j] / double(f.rows_now + filled);
         f.verdict = drift_verdict(f.psi);
     }
     return out;

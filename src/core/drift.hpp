@@ -26,13 +26,17 @@ struct FeatureDriftInput {
     const double* decile_shares = nullptr;  // dims * 10, training
     const double* mean_training = nullptr;  // dims, the model's feature_mean
     const int64_t* bins_now = nullptr;      // dims * 10 finite values now per decile bin
-    const double* sum_now = nullptr;        // dims sums of the finite values now
+    const double* sum_now = nullptr;        // dims sums of the values now (original units):
+                                            // the finite ones plus, for a model that imputes,
+                                            // each missing one's fill mapped back, as in the
+                                            // training mean
+    const int64_t* filled_now = nullptr;    // dims missing values imputed now, or nullptr
     std::vector<std::string> names;         // dims names, or empty
 };
 
 // One feature's comparison: PSI over the 10 training decile bins (shares floored at
 // kPsiEpsilon), the means, and the PSI verdict. Without finite values now there is no PSI,
-// mean or verdict.
+// mean or verdict. The mean now counts the imputed values as the training mean does.
 struct FeatureDrift {
     std::string name;  // empty => JSON null
     int64_t rows_now = 0;

@@ -2,8 +2,12 @@
 // population stability index, mean distance to the centroid now vs at training, per feature
 // the PSI against the training deciles and the means, and an overall verdict.
 // The state is small and parallel-safe: per segment a row count and a distance sum, per
-// feature a count per training decile bin and a sum of the finite values (models with
-// deciles), plus a copy of the model (every row must use the same one) for the final report.
+// feature a count per training decile bin, a sum of the values and a count of the imputed
+// ones (models with deciles), plus a copy of the model (every row must use the same one) for
+// the final report. A row's features count as the training counted them: a row the model
+// skips (a missing value, no imputation) not at all, as it was left out of the training
+// deciles and means; with imputation, a missing value adds its fill in original units to the
+// mean (as in the training mean) and to no decile bin (the deciles are of finite values).
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -19,7 +23,7 @@
 
 namespace {
 
-constexpr uint8 kDriftStateVersion = 2;
+constexpr uint8 kDriftStateVersion = 3;
 constexpr const char* kFn = "seg_drift";
 
 // Aggregate state, in the aggregate context. Plain data only.
@@ -31,7 +35,8 @@ struct DriftState {
     int64* rows;       // k
     double* distance;  // k sums of Euclidean distances (scaled space)
     int64* bins;       // dims * 10 finite values per training decile bin
-    double* sums;      // dims sums of the finite values (original units)
+    double* sums;      // dims sums of the values, imputed ones mapped back (original units)
+    int64* filled;     // dims missing values imputed
     uint64* model;     // the encoded model, 8-byte aligned, model_len bytes
     /* The call site's cache and its generation when its model was last found equal to
        `model` (NULL in a deserialized state): rows while it holds that model need no
@@ -54,6 +59,7 @@ DriftState* new_state(MemoryContext cxt, int32 k, int32 dims, const void* model,
     st->bins = static_cast<int64*>(
         MemoryContextAllocZero(cxt, sizeof(int64) * cseg::kDecileBins * dims + 1));
     st->sums = static_cast<double*>(MemoryContextAllocZero(cxt, sizeof(double) * dims + 1));
+    st->filled = static_cast<int64*>(MemoryContextAllocZero(cxt, sizeof(int64) * dims + 1));
     st->model = static_cast<uint64*>(MemoryContextAlloc(cxt, (len + 7) / 8 * 8 + 8));
     memcpy(st->model, model, len);
     return st;
@@ -124,15 +130,27 @@ Datum seg_drift_trans(PG_FUNCTION_ARGS) {
                                    kFn),
                             errhint("The features hold values near 1e308; rescale them.")));
     }
-    if (st->dims > 0) {
-        /* The values in original units, each into its training decile bin. */
+    if (st->dims > 0 && read) {
+        /* The values in original units, each into its training decile bin; a row the model
+           skips does not count (the training left such rows out), a missing value of a row
+           the model imputes counts its fill mapped back in the mean, as at training. */
         double* raw = c->scratch + m.dims;
         cseg_pg::float8_array_read(PG_GETARG_ARRAYTYPE_P(2), raw, m.dims);
         for (int32 j = 0; j < m.dims; ++j) {
-            if (!std::isfinite(raw[j])) continue;
-            const int32 b = cseg::decile_bin(m.deciles + size_t(j) * cseg::kDecileCuts, raw[j]);
-            st->bins[size_t(j) * cseg::kDecileBins + b]++;
-            st->sums[j] += raw[j];
+            if (!std::isfinite(raw[j])) {
+                if (m.impute == nullptr) continue;
+                st->filled[j]++;
+                st->sums[j] += m.transform == nullptr
+                                   ? m.impute[j]
+                                   : cseg::inverse_transform(
+                                         cseg::FeatureTransform(m.transform[j]), m.lambdas[j],
+                                         m.impute[j]);
+            } else {
+                const int32 b =
+                    cseg::decile_bin(m.deciles + size_t(j) * cseg::kDecileCuts, raw[j]);
+                st->bins[size_t(j) * cseg::kDecileBins + b]++;
+                st->sums[j] += raw[j];
+            }
             if (!std::isfinite(st->sums[j]))
                 ereport(ERROR,
                         (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
@@ -166,6 +184,7 @@ Datum seg_drift_combine(PG_FUNCTION_ARGS) {
     }
     for (int32 i = 0; i < cseg::kDecileBins * a->dims; ++i) a->bins[i] += b->bins[i];
     for (int32 j = 0; j < a->dims; ++j) {
+        a->filled[j] += b->filled[j];
         a->sums[j] += b->sums[j];
         if (!std::isfinite(a->sums[j]))
             ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
@@ -177,7 +196,7 @@ Datum seg_drift_combine(PG_FUNCTION_ARGS) {
 }
 
 // Serialize: version byte, k, dims, model length, unlabelled, rows[k], distance[k],
-// bins[dims * 10], sums[dims], model bytes.
+// bins[dims * 10], sums[dims], filled[dims], model bytes.
 Datum seg_drift_serialize(PG_FUNCTION_ARGS) {
     agg_context(fcinfo);
     const auto* st = reinterpret_cast<const DriftState*>(PG_GETARG_POINTER(0));
@@ -194,6 +213,7 @@ Datum seg_drift_serialize(PG_FUNCTION_ARGS) {
     pq_sendbytes(&buf, reinterpret_cast<const char*>(st->bins),
                  sizeof(int64) * cseg::kDecileBins * st->dims);
     pq_sendbytes(&buf, reinterpret_cast<const char*>(st->sums), sizeof(double) * st->dims);
+    pq_sendbytes(&buf, reinterpret_cast<const char*>(st->filled), sizeof(int64) * st->dims);
     pq_sendbytes(&buf, reinterpret_cast<const char*>(st->model), st->model_len);
     PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
@@ -210,17 +230,19 @@ Datum seg_drift_deserialize(PG_FUNCTION_ARGS) {
     const int64 unlabelled = pq_getmsgint64(&buf);
     const int64 rest = buf.len - buf.cursor;
     if (k < 1 || dims < 0 || model_len < 1 || unlabelled < 0 ||
-        rest != static_cast<int64>(k) * 16 + static_cast<int64>(dims) * 88 + model_len)
+        rest != static_cast<int64>(k) * 16 + static_cast<int64>(dims) * 96 + model_len)
         cseg_pg::small_state_corrupt(kFn);
     const char* rows = pq_getmsgbytes(&buf, sizeof(int64) * k);
     const char* distance = pq_getmsgbytes(&buf, sizeof(double) * k);
     const char* bins = pq_getmsgbytes(&buf, sizeof(int64) * cseg::kDecileBins * dims);
     const char* sums = pq_getmsgbytes(&buf, sizeof(double) * dims);
+    const char* filled = pq_getmsgbytes(&buf, sizeof(int64) * dims);
     DriftState* st = new_state(cxt, k, dims, pq_getmsgbytes(&buf, model_len), model_len);
     memcpy(st->rows, rows, sizeof(int64) * k);
     memcpy(st->distance, distance, sizeof(double) * k);
     memcpy(st->bins, bins, sizeof(int64) * cseg::kDecileBins * dims);
     memcpy(st->sums, sums, sizeof(double) * dims);
+    memcpy(st->filled, filled, sizeof(int64) * dims);
     st->unlabelled = unlabelled;
     pq_getmsgend(&buf);
     PG_RETURN_POINTER(st);
@@ -253,6 +275,7 @@ Datum seg_drift_final(PG_FUNCTION_ARGS) {
             features.mean_training = model.feature_mean.data();
             features.bins_now = st->bins;
             features.sum_now = st->sums;
+            features.filled_now = st->filled;
             features.names = model.feature_names;
             in.features = &features;
         }

@@ -91,6 +91,40 @@ TEST(Drift, NoRowsNowMeansNoPsi) {
     EXPECT_EQ(j.find("unlabelled")->int64_value(), 5);
 }
 
+// A model that imputes counts each fill (mapped back) in its training mean: the mean now
+// divides the finite values and the fills by both counts; the PSI stays over finite values.
+TEST(Drift, FeatureMeanNowCountsImputedValues) {
+    const std::vector<int64_t> now = {12}, train = {12};
+    const std::vector<double> dist = {0.0}, md = {0.0};
+    const std::vector<double> shares(10, 0.1), mean_training = {65.0 / 12.0};
+    const std::vector<int64_t> bins(10, 1), filled = {2};
+    const std::vector<double> sum_now = {55.0 + 2 * 5.0};  // 1..10, two fills of 5
+    cseg::FeatureDriftInput f;
+    f.dims = 1;
+    f.decile_shares = shares.data();
+    f.mean_training = mean_training.data();
+    f.bins_now = bins.data();
+    f.sum_now = sum_now.data();
+    f.filled_now = filled.data();
+    cseg::DriftInput in;
+    in.k = 1;
+    in.rows_now = now.data();
+    in.distance_sum_now = dist.data();
+    in.sizes_training = train.data();
+    in.mean_distance_training = md.data();
+    in.features = &f;
+    cseg::DriftReport r = cseg::drift_report(in);
+    ASSERT_EQ(r.features.size(), 1u);
+    EXPECT_EQ(r.features[0].rows_now, 10);
+    EXPECT_DOUBLE_EQ(r.features[0].mean_now, 65.0 / 12.0);
+    EXPECT_DOUBLE_EQ(r.features[0].psi, 0.0);
+    f.filled_now = nullptr;  // no imputation: the finite values alone
+    const std::vector<double> plain = {55.0};
+    f.sum_now = plain.data();
+    r = cseg::drift_report(in);
+    EXPECT_DOUBLE_EQ(r.features[0].mean_now, 5.5);
+}
+
 TEST(Drift, JsonCarriesEveryKey) {
     // Shares 0.7 / 0.3 against 0.5 / 0.5: psi = 0.2 ln 1.4 + 0.2 ln (5/3) ~= 0.1695.
     const std::vector<int64_t> now = {7, 3}, train = {5, 5};
