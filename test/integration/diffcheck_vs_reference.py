@@ -49,6 +49,7 @@ import traceback
 import warnings
 
 import numpy as np
+import pandas as pd
 import psycopg2
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import cdist
@@ -57,7 +58,9 @@ from sklearn.decomposition import PCA
 from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
 from sklearn.mixture import GaussianMixture
 from sklearn.mixture._gaussian_mixture import _compute_precision_cholesky
-from sklearn.preprocessing import PowerTransformer, StandardScaler
+from sklearn.impute import SimpleImputer
+from sklearn.preprocessing import (MinMaxScaler, PowerTransformer, RobustScaler,
+                                   StandardScaler)
 
 from dbtest import connect, fresh_database
 
@@ -119,6 +122,7 @@ def numbering_ok(labels, Xs, k):
     if len(labels) and (labels.min() < 0 or labels.max() >= k):
         return False
     sizes = np.bincount(labels, minlength=k)
+    colscale = np.abs(Xs).max(axis=0) if len(Xs) else np.zeros(Xs.shape[1])
     keys = []
     for c in range(k):
         cen = Xs[labels == c].mean(axis=0) if sizes[c] else None
@@ -128,7 +132,10 @@ def numbering_ok(labels, Xs, k):
             return False
         if keys[c][0] == keys[c + 1][0] and keys[c][1] is not None and keys[c + 1][1] is not None:
             a, b = keys[c][1], keys[c + 1][1]
-            diff = np.nonzero(np.abs(a - b) > 1e-9 * (1 + np.abs(a)))[0]
+            # equal up to rounding, relative to the values and their column (unscaled
+            # columns of values near 1e-9 are not equal because they are small)
+            diff = np.nonzero(np.abs(a - b) > 1e-9 * np.maximum(np.abs(a), np.abs(b)) +
+                              1e-12 * colscale)[0]
             if len(diff) and a[diff[0]] > b[diff[0]]:
                 return False
     return True
@@ -355,9 +362,14 @@ def check_scaler(run, conn, X):
     return Xs
 
 
-def check_kmeans(run, conn, Xs, k):
-    """kmeans_fit against KMeans(n_init=10); returns our labels (or None)."""
-    got = model_json(run, conn, "kmeans", f"kmeans_fit(x, {k})")
+def check_kmeans(run, conn, Xs, k, opts=None, area="kmeans"):
+    """kmeans_fit (with options opts, a dict) against KMeans(n_init=10) on Xs, the rows as the
+    model sees them; returns our labels and the model text (or None)."""
+
+    def with_seed(s):
+        return json.dumps({**(opts or {}), "seed": s})
+
+    got = model_json(run, conn, area, f"kmeans_fit(x, {k}, '{with_seed(0)}')")
     if got is None:
         return None, None
     m, text = got
@@ -371,8 +383,8 @@ def check_kmeans(run, conn, Xs, k):
         run.kmeans_ratios.append(ratio)
     if not ok and ref.inertia_ > 1e-12 * (1 + total):
         # one seed against one random_state is luck: compare the medians over 5 of each
-        ours5 = [m["inertia"]] + [sql(run, conn, "kmeans", f"SELECT (kmeans_fit(x, {k}, "
-                                      f"'{{\"seed\": {s}}}')::jsonb->>'inertia')::float8 FROM t")
+        ours5 = [m["inertia"]] + [sql(run, conn, area, f"SELECT (kmeans_fit(x, {k}, "
+                                      f"'{with_seed(s)}')::jsonb->>'inertia')::float8 FROM t")
                                   [0][0] for s in range(1, 5)]
         ref5 = [ref.inertia_] + [KMeans(n_clusters=k, n_init=10, random_state=s).fit(Xs).inertia_
                                  for s in range(1, 5)]
@@ -380,15 +392,16 @@ def check_kmeans(run, conn, Xs, k):
         run.kmeans_median_ratios.append(mratio)
         ok = mratio <= 1.001
         if ok:
-            run.note("kmeans", f"seed 0 inertia {m['inertia']!r} vs random_state 0 "
+            run.note(area, f"seed 0 inertia {m['inertia']!r} vs random_state 0 "
                                f"{ref.inertia_!r} (ratio {ratio:.6f}); medians over 5 seeds "
                                f"ratio {mratio:.6f}")
         else:
             # still behind: is one start of ours (plain Lloyd, as scikit-learn) less likely
             # to reach the best basin than one of scikit-learn's? 100 starts each.
-            rows = sql(run, conn, "kmeans", f"SELECT (kmeans_fit(x, {k}, ('{{\"n_init\": 1, "
-                       f"\"refine\": \"none\", \"seed\": ' || s || '}}')::jsonb)::jsonb->>"
-                       f"'inertia')::float8 FROM t, generate_series(0, 99) s GROUP BY s")
+            one = json.dumps({**(opts or {}), "n_init": 1, "refine": "none"})[:-1]
+            rows = sql(run, conn, area, f"SELECT (kmeans_fit(x, {k}, ('{one}, \"seed\": ' || s "
+                       f"|| '}}')::jsonb)::jsonb->>'inertia')::float8 FROM t, "
+                       f"generate_series(0, 99) s GROUP BY s")
             ours1 = np.array([r[0] for r in rows or []])
             ref1 = np.array([KMeans(n_clusters=k, n_init=1, random_state=s).fit(Xs).inertia_
                              for s in range(100)])
@@ -400,21 +413,21 @@ def check_kmeans(run, conn, Xs, k):
                     f"{ratio:.6f}), medians over 5 seeds {mratio:.6f}; one start reaches "
                     f"1.001 x the best: ours {po:.2f}, sklearn {pr:.2f} of 100")
             if ok:
-                run.note("kmeans", what + " (same odds: luck of the seeds)")
-    run.check("kmeans", ok, f"inertia {m['inertia']!r} vs sklearn {ref.inertia_!r} "
+                run.note(area, what + " (same odds: luck of the seeds)")
+    run.check(area, ok, f"inertia {m['inertia']!r} vs sklearn {ref.inertia_!r} "
                             f"(ratio {ratio:.6f}; medians over 5 seeds and the odds of one "
                             f"start behind too)")
-    labels = labels_of(run, conn, "kmeans", text)
+    labels = labels_of(run, conn, area, text)
     if labels is None:
         return None, text
-    run.check("kmeans", list(np.bincount(labels[labels >= 0], minlength=k)) == m["sizes"],
+    run.check(area, list(np.bincount(labels[labels >= 0], minlength=k)) == m["sizes"],
               f"seg_assign counts {np.bincount(labels[labels >= 0], minlength=k).tolist()} "
               f"vs sizes {m['sizes']}")
     C = np.array(m["centroids"])
     inertia = float(((Xs - C[labels]) ** 2).sum())
-    run.check("kmeans", abs(inertia - m["inertia"]) <= 1e-9 * (abs(inertia) + 1e-12 * total),
+    run.check(area, abs(inertia - m["inertia"]) <= 1e-9 * (abs(inertia) + 1e-12 * total),
               f"inertia of seg_assign labels {inertia!r} vs model {m['inertia']!r}")
-    run.check("kmeans", numbering_ok(labels, Xs, k), f"numbering rule: sizes {m['sizes']}")
+    run.check(area, numbering_ok(labels, Xs, k), f"numbering rule: sizes {m['sizes']}")
     return labels, text
 
 
@@ -723,48 +736,630 @@ def check_yeojohnson(run, conn, X):
     if ref is None:
         return
     for j in range(d):
-        if abs(lam[j] - ref[j]) <= 1e-6 * max(1, abs(ref[j])):
-            run.check("yeojohnson", True, "")
-            continue
+        judge_lambda(run, "yeojohnson", X[:, j], lam[j], ref[j], j)
+
+
+def judge_lambda(run, area, x, ours, ref, j):
+    """Our Yeo-Johnson lambda for column x (feature j) against scikit-learn's: equal to 1e-6,
+    or the profile log-likelihood (in 50 digits where doubles cannot tell) says ours is at
+    least as good; constant and ill-conditioned columns are reported."""
+    if abs(ours - ref) <= 1e-6 * max(1, abs(ref)):
+        run.check(area, True, "")
+        return
+    with np.errstate(all="ignore"):
+        lo, lr = yj_loglik(x, ours), yj_loglik(x, ref)
+    if not np.isfinite(lo) and not np.isfinite(lr):
+        run.note(area, f"feature {j}: no finite likelihood (constant column): "
+                               f"lambda {ours!r} vs sklearn {ref!r}, both arbitrary")
+        return
+    with np.errstate(all="ignore"):
+        spread = min(np.std(yj_stable(x, lam_j)) / np.mean(np.abs(yj_stable(x,
+                                                                            lam_j)))
+                     for lam_j in (ours, ref))
+    if not spread >= 1e-7:
+        run.note(area, f"feature {j}: ill-conditioned (transformed values agree to "
+                               f"{-math.log10(max(spread, 1e-300)):.0f} digits): lambda "
+                               f"{ours!r} vs sklearn {ref!r}")
+        return
+    better = np.isfinite(lo) and (not np.isfinite(lr) or lo >= lr - 1e-9 * abs(lr))
+    if not better:
+        # the double-precision likelihood may be noise here: 50 digits decide, unless
+        # the gap is within the double evaluation's own error (no double code can tell)
+        eo, er = yj_loglik_exact(x, ours), yj_loglik_exact(x, ref)
+        noise = max(abs(eo - lo), abs(er - lr))
+        if eo < er - 1e-12 * abs(er) and er - eo <= 2 * noise:
+            run.note(area, f"feature {j}: lambda {ours!r} vs sklearn {ref!r}: "
+                                   f"exact log-likelihoods {eo!r} vs {er!r} differ by less "
+                                   f"than the double evaluation's error {noise:.1e}")
+            return
+        if eo < er and er - eo <= 1e-8 * abs(er):
+            run.note(area, f"feature {j}: flat likelihood: lambda {ours!r} vs "
+                                   f"sklearn {ref!r}, exact log-likelihoods {eo!r} vs "
+                                   f"{er!r} (under 1e-8 relative apart)")
+            return
+        lo, lr = eo, er
+        better = lo >= lr - 1e-12 * abs(lr)
+    if better:
+        run.note(area, f"feature {j}: lambda {ours!r} vs sklearn {ref!r}, "
+                               f"log-likelihood ours {lo!r} >= sklearn's {lr!r}")
+    run.check(area, better,
+              f"feature {j}: lambda {ours!r} vs sklearn {ref!r}; log-likelihood "
+              f"ours {lo!r} sklearn's {lr!r}")
+
+
+def yj_inverse(y, lam):
+    """The inverse of yj_stable for the same lambda, by expm1 / log1p."""
+    y = np.asarray(y, dtype=float)
+    out = np.empty_like(y)
+    pos = y >= 0
+    out[pos] = np.expm1(y[pos]) if abs(lam) < np.spacing(1.0) else \
+        np.expm1(np.log1p(lam * y[pos]) / lam)
+    out[~pos] = -np.expm1(-y[~pos]) if abs(lam - 2) <= np.spacing(1.0) else \
+        -np.expm1(np.log1p(-(2 - lam) * y[~pos]) / (2 - lam))
+    return out
+
+
+def pipeline_data(rng, X):
+    """Original rows for the feature pipeline check from a data set's rows: per feature a
+    transform its values allow (columns moved to start at 0 or near -1 so that log1p and sqrt
+    get zeros, heavy tails and values near their domain's edge), some elements NULL or NaN;
+    returns (rows with NaN for missing, transforms, options)."""
+    X = X.copy()
+    n, d = X.shape
+    transforms = []
+    for j in range(d):
+        t = str(rng.choice(["none", "log1p", "sqrt", "yeo-johnson"]))
+        col = X[:, j]
+        if t in ("log1p", "sqrt") and col.min() < (0 if t == "sqrt" else -1 + 1e-12):
+            col = col - col.min()               # zeros at the bottom
+            if t == "log1p" and rng.random() < 0.3 and n > 2:
+                # values near -1 (log1p's edge): -1 + 10^-u, u up to 12
+                m = max(1, n // 20)
+                col[rng.choice(n, m, replace=False)] = -1 + 10.0 ** -rng.uniform(1, 12, m)
+        X[:, j] = col
+        transforms.append(t)
+    opts = {"transform": transforms, "feature_names": [f"f{j + 1}" for j in range(d)],
+            "scale": str(rng.choice(["standard", "robust", "minmax", "none"]))}
+    if rng.random() < 0.7:
+        opts["clip"] = [float(q) for q in [(0.01, 0.99), (0.05, 0.95), (0.0, 1.0), (0.25, 0.75),
+                                             (0.1, 1.0), (0.0, 0.5)][int(rng.integers(0, 6))]]
+    if rng.random() < 0.7:
+        opts["missing"] = "impute"
+        opts["impute"] = str(rng.choice(["mean", "median", "zero"]))
+        if n > 3:
+            holes = rng.random((n, d)) < 0.05
+            holes[rng.integers(0, n, d), np.arange(d)] = False     # keep a value per feature
+            X[holes] = np.nan
+    return X, transforms, opts
+
+
+def load_missing(cur, table, X, nan_rng):
+    """Replaces table `table` with the rows of X (id from 1, x float8[]); missing elements
+    are written as NULL or as 'NaN' (both missing to the pipeline)."""
+    cur.execute(f"DROP TABLE IF EXISTS {table}; CREATE TABLE {table} (id int PRIMARY KEY, "
+                f"x float8[])")
+    buf = io.StringIO()
+    for i, row in enumerate(X):
+        cells = [repr(float(v)) if np.isfinite(v) else
+                 ("NULL" if nan_rng.random() < 0.7 else "NaN") for v in row]
+        buf.write(f"{i + 1}\t{{{','.join(cells)}}}\n")
+    buf.seek(0)
+    cur.copy_expert(f"COPY {table} FROM STDIN", buf)
+
+
+def transformed(X, transforms, lambdas):
+    """X with each feature's transform applied (np.log1p, np.sqrt, Yeo-Johnson of the given
+    lambda); missing values stay NaN."""
+    T = X.copy()
+    for j, t in enumerate(transforms):
         with np.errstate(all="ignore"):
-            lo, lr = yj_loglik(X[:, j], lam[j]), yj_loglik(X[:, j], ref[j])
-        if not np.isfinite(lo) and not np.isfinite(lr):
-            run.note("yeojohnson", f"feature {j}: no finite likelihood (constant column): "
-                                   f"lambda {lam[j]!r} vs sklearn {ref[j]!r}, both arbitrary")
+            if t == "log1p":
+                T[:, j] = np.log1p(T[:, j])
+            elif t == "sqrt":
+                T[:, j] = np.sqrt(T[:, j])
+            elif t == "yeo-johnson":
+                fin = np.isfinite(T[:, j])
+                T[fin, j] = yj_stable(T[fin, j], lambdas[j])
+    return T
+
+
+def model_space(X, transforms, m):
+    """New rows X through a fitted model's stored pipeline by numpy: transform, the model's
+    fills for missing values, its clip bounds, its scaler."""
+    T = transformed(X, transforms, m.get("lambdas") or [0.0] * X.shape[1])
+    if m.get("impute") is not None:
+        T = np.where(np.isfinite(T), T, np.array(m["impute"], dtype=float))
+    if m.get("clip_bounds") is not None:
+        B = np.array(m["clip_bounds"], dtype=float)
+        T = np.clip(T, B[:, 0], B[:, 1])
+    return T, (T - np.array(m["scaler"]["center"])) / np.array(m["scaler"]["scale"])
+
+
+def reference_pipeline(X, transforms, lambdas, opts):
+    """The pipeline by numpy / scikit-learn with the given lambdas: transform, impute
+    (SimpleImputer over the transformed values), clip at np.quantile of the transformed finite
+    values, scale (StandardScaler / RobustScaler / MinMaxScaler); returns the transformed
+    rows, the fills, the clip bounds, the scaler's center and scale and the scaled rows."""
+    T = transformed(X, transforms, lambdas)
+    fills = None
+    if opts.get("missing") == "impute":
+        how = opts.get("impute", "mean")
+        imp = SimpleImputer(strategy="constant" if how == "zero" else how, fill_value=0.0)
+        fills = imp.fit(T).statistics_
+        T_imp = imp.transform(T)
+    else:
+        T_imp = T
+    bounds = None
+    if "clip" in opts:
+        bounds = []
+        for j in range(T.shape[1]):
+            fin = T[np.isfinite(T[:, j]), j]
+            bounds.append([float(np.quantile(fin, opts["clip"][0])),
+                           float(np.quantile(fin, opts["clip"][1]))])
+        B = np.array(bounds)
+        T_imp = np.clip(T_imp, B[:, 0], B[:, 1])
+    scale = opts.get("scale", "standard")
+    if scale == "standard":
+        s = StandardScaler().fit(T_imp)
+        center, sc = s.mean_, s.scale_
+    elif scale == "robust":
+        s = RobustScaler().fit(T_imp)
+        center, sc = s.center_, s.scale_
+    elif scale == "minmax":
+        s = MinMaxScaler().fit(T_imp)
+        center = s.data_min_
+        sc = np.where(s.data_range_ == 0, 1.0, s.data_range_)
+    else:
+        center, sc = np.zeros(T.shape[1]), np.ones(T.shape[1])
+    return T_imp, fills, bounds, np.asarray(center), np.asarray(sc), (T_imp - center) / sc
+
+
+def span_of(x):
+    """The largest magnitude among the finite values of x (a scale for rounding errors)."""
+    f = np.abs(x[np.isfinite(x)])
+    return float(f.max()) if len(f) else 0.0
+
+
+def close_to(a, b, scale, tol=1e-12):
+    """|a - b| within tol of max(|a|, |b|, scale): rounding relative to the values compared
+    or to the scale they live on."""
+    return abs(a - b) <= tol * max(abs(a), abs(b), scale)
+
+
+def check_pipeline(run, conn, X, rng, k):
+    """kmeans_fit with transform / clip / impute / scale options against the same steps in
+    numpy / scikit-learn: the stored parameters, seg_scale rows, seg_assign against the
+    nearest centroid, inertia against KMeans(n_init=10); then the profiles (pandas groupby of
+    the rows labelled by seg_assign), seg_drift (PSI from the stored deciles by numpy) and
+    domain errors naming the feature."""
+    P, transforms, opts = pipeline_data(rng, X)
+    n, d = P.shape
+    with conn.cursor() as cur:
+        load_missing(cur, "t", P, rng)
+    print(f"  pipeline: {json.dumps({k_: v for k_, v in opts.items() if k_ != 'feature_names'})}",
+          flush=True)
+    got = model_json(run, conn, "pipeline", f"kmeans_fit(x, {k}, '{json.dumps(opts)}')",
+                     expect=("22000", "22003"))
+    if got is None:
+        return
+    m, text = got
+    # lambdas: ours against PowerTransformer (judged as in check_yeojohnson); the reference
+    # pipeline then runs with ours, so that what follows checks the other steps
+    lambdas = m.get("lambdas") or [0.0] * d
+    for j, t in enumerate(transforms):
+        if t == "yeo-johnson":
+            col = P[np.isfinite(P[:, j]), j]
+            try:
+                ref = PowerTransformer(method="yeo-johnson", standardize=False).fit(
+                    col[:, None]).lambdas_[0]
+            except Exception as e:
+                run.note("pipeline", f"f{j + 1}: sklearn refused: {str(e)[:100]}")
+                continue
+            judge_lambda(run, "pipeline", col, lambdas[j], ref, j)
+        else:
+            run.check("pipeline", lambdas[j] == 0, f"f{j + 1} ({t}): lambda {lambdas[j]!r}")
+    T, fills, bounds, center, scale, R = reference_pipeline(P, transforms, lambdas, opts)
+    spread = np.nanmax(np.abs(T), axis=0) + 1e-300
+    if fills is not None:
+        for j in range(d):
+            run.check("pipeline", close_to(m["impute"][j], fills[j], spread[j]),
+                      f"f{j + 1}: fill {m['impute'][j]!r} vs SimpleImputer {fills[j]!r}")
+    if bounds is not None:
+        for j in range(d):
+            ok = all(close_to(m["clip_bounds"][j][e], bounds[j][e], spread[j]) for e in (0, 1))
+            run.check("pipeline", ok, f"f{j + 1} ({transforms[j]}): clip bounds "
+                                      f"{m['clip_bounds'][j]} vs np.quantile {bounds[j]}")
+    # a feature whose transformed values agree to 5 digits or more (1e7 +- a few, after log1p
+    # or a large Yeo-Johnson lambda) has a spread of few ulps of its values: a last-bit
+    # difference between two log1p / pow implementations is over 1e-10 of it once scaled
+    with np.errstate(all="ignore"):
+        cond = np.nanstd(T, axis=0) / spread
+    ill = [j for j in range(d) if 0 < cond[j] < 1e-5]
+    for j in range(d):
+        what = (f"f{j + 1}: {opts['scale']} center / scale {m['scaler']['center'][j]!r} "
+                f"{m['scaler']['scale'][j]!r} vs {center[j]!r} {scale[j]!r}")
+        ok = (close_to(m["scaler"]["center"][j], center[j], spread[j], 1e-11) and
+              rel(m["scaler"]["scale"][j], scale[j]) <= 1e-11)
+        if not ok and j in ill:
+            run.note("pipeline", what + f" (transformed values agree to "
+                                        f"{-math.log10(cond[j]):.0f} digits)")
             continue
+        run.check("pipeline", ok, what)
+    # training deciles (original units, finite values) and each bin's share
+    cuts = np.array(m["feature_deciles"], dtype=float).reshape(d, 9)
+    shares = np.array(m["feature_decile_shares"], dtype=float).reshape(d, 10)
+    for j in range(d):
+        col = P[np.isfinite(P[:, j]), j]
+        q = np.quantile(col, np.arange(1, 10) / 10)
+        bins = np.bincount(np.searchsorted(cuts[j], col, side="left"), minlength=10)
+        ok = all(close_to(cuts[j][b], q[b], np.abs(col).max()) for b in range(9))
+        run.check("drift", ok and np.allclose(shares[j], bins / len(col), rtol=0, atol=1e-15),
+                  f"f{j + 1}: deciles {cuts[j].tolist()} shares {shares[j].tolist()} vs "
+                  f"np.quantile {q.tolist()} counts {(bins / len(col)).tolist()}")
+    if ill:
+        run.note("pipeline", f"ill-conditioned after the transform: "
+                             f"{', '.join(f'f{j + 1}' for j in ill)}; rows in model space are "
+                             f"rounding noise there: rows, labels, profiles, drift not compared")
+        check_domain_errors(run, conn, P, transforms, opts, k, text)
+        return
+    # seg_scale(model, x): transform and clip, no imputation (NULL elements stay NULL)
+    rows = sql(run, conn, "pipeline", "SELECT seg_scale(%s::segmodel, x) FROM t ORDER BY id",
+               (text,))
+    if rows is not None:
+        S = np.array([[np.nan if v is None else v for v in r[0]] for r in rows], dtype=float)
+        miss = ~np.isfinite(P)
+        run.check("pipeline", np.array_equal(~np.isfinite(S), miss),
+                  "seg_scale: missing elements are not exactly the NULL / NaN inputs")
+        bound = 1e-11 * (1 + np.abs(T) / scale)
+        err = np.where(miss, 0.0, np.abs(np.nan_to_num(S) - R)) / bound
+        worst = np.unravel_index(int(np.argmax(err)), err.shape)
+        run.check("pipeline", err[worst] <= 1,
+                  f"seg_scale row {worst[0] + 1} f{worst[1] + 1}: {S[worst]!r} vs reference "
+                  f"{R[worst]!r} (original {P[worst]!r})")
+    # k-means on the reference rows: inertia vs KMeans, seg_assign reproduces sizes/inertia
+    labels, _ = check_kmeans(run, conn, R, k, opts, area="pipeline")
+    if labels is None:
+        return
+    C = np.array(m["centroids"], dtype=float)
+    D = cdist(R, C, "sqeuclidean")
+    near = D.argmin(axis=1)
+    mine = D[np.arange(n), labels]
+    tie = mine <= D[np.arange(n), near] * (1 + 1e-9) + 1e-12
+    run.check("pipeline", bool(np.all(tie)),
+              f"seg_assign differs from the nearest centroid on the reference rows in "
+              f"{int((~tie).sum())} of {n} rows (first: row {int(np.argmin(tie)) + 1})")
+    dist = np.sqrt(mine)
+    for c in range(k):
+        if (labels == c).any():
+            md = float(dist[labels == c].mean())
+            run.check("drift", close_to(m["mean_distance"][c], md, np.abs(R).max(), 1e-9),
+                      f"cluster {c}: mean_distance {m['mean_distance'][c]!r} vs numpy {md!r}")
+    check_profiles(run, conn, P, T, transforms, lambdas, fills, labels, m, text)
+    check_pipeline_gmm(run, conn, R, opts, k, rng)
+    check_drift(run, conn, P, transforms, lambdas, opts, labels, m, text, rng)
+    check_domain_errors(run, conn, P, transforms, opts, k, text)
+
+
+def check_pipeline_gmm(run, conn, R, opts, k, rng):
+    """gmm_fit with the same pipeline options: its log_likelihood is score() of its own
+    parameters on the reference rows, seg_assign is their most probable component (ties
+    within rounding allowed) and seg_proba their predict_proba."""
+    n, d = R.shape
+    cov = str(rng.choice(["full", "tied", "diag", "spherical"]))
+    got = model_json(run, conn, "pipeline",
+                     f"gmm_fit(x, {k}, '{json.dumps({**opts, 'covariance': cov})}')")
+    if got is None:
+        return
+    m, text = got
+    g = GaussianMixture(k, covariance_type=cov)
+    g.weights_ = np.array(m["weights"])
+    g.means_ = np.array(m["centroids"])
+    shape = {"full": (k, d, d), "tied": (d, d), "diag": (k, d), "spherical": (k,)}[cov]
+    g.covariances_ = np.array(m["covariances"]).reshape(shape)
+    try:
+        g.precisions_cholesky_ = _compute_precision_cholesky(g.covariances_, cov)
+        own = float(g.score(R))
+        W = g._estimate_weighted_log_prob(R)
+        proba = g.predict_proba(R)
+    except Exception as e:   # our covariances not positive definite for numpy
+        run.check("pipeline", False, f"gmm {cov}: our covariances refused by sklearn: {e}")
+        return
+    ll = m["log_likelihood"]
+    run.check("pipeline", rel(own, ll) <= 1e-6 or abs(own - ll) <= 1e-9,
+              f"gmm {cov}: log_likelihood {ll!r} vs score() of our parameters on the "
+              f"reference rows {own!r}")
+    rows = sql(run, conn, "pipeline", "SELECT seg_assign(%s::segmodel, x), seg_proba("
+               "%s::segmodel, x) FROM t ORDER BY id", (text, text))
+    if rows is None:
+        return
+    lab = np.array([r[0] for r in rows])
+    P = np.array([r[1] for r in rows], dtype=float)
+    mine = W[np.arange(n), lab]
+    tie = mine >= W.max(axis=1) - 1e-9 * (1 + np.abs(W.max(axis=1)))
+    run.check("pipeline", bool(np.all(tie)),
+              f"gmm {cov}: seg_assign is not the most probable component in "
+              f"{int((~tie).sum())} of {n} rows")
+    err = float(np.abs(P - proba).max())
+    run.check("pipeline", err <= 1e-6, f"gmm {cov}: seg_proba differs from predict_proba of "
+                                       f"our parameters by {err:.2e}")
+
+
+def check_profiles(run, conn, P, T, transforms, lambdas, fills, labels, m, text):
+    """seg_centroids, seg_profile and seg_describe against pandas groupby over the rows
+    labelled by seg_assign: each cluster's mean of the model's rows (transformed, imputed,
+    clipped) mapped back to original units, z-scores against the original rows' mean and
+    population std (imputed values mapped back), sizes and shares."""
+    n, d = P.shape
+    k = m["k"]
+    back = np.empty((k, d))
+    means = pd.DataFrame(T).groupby(labels).mean().reindex(range(k))
+    for j, t in enumerate(transforms):
+        col = means[j].to_numpy()
         with np.errstate(all="ignore"):
-            spread = min(np.std(yj_stable(X[:, j], lam_j)) / np.mean(np.abs(yj_stable(X[:, j],
-                                                                                lam_j)))
-                         for lam_j in (lam[j], ref[j]))
-        if not spread >= 1e-7:
-            run.note("yeojohnson", f"feature {j}: ill-conditioned (transformed values agree to "
-                                   f"{-math.log10(max(spread, 1e-300)):.0f} digits): lambda "
-                                   f"{lam[j]!r} vs sklearn {ref[j]!r}")
+            back[:, j] = (np.expm1(col) if t == "log1p" else col ** 2 if t == "sqrt" else
+                          yj_inverse(col, lambdas[j]) if t == "yeo-johnson" else col)
+    orig = P.copy()
+    if fills is not None:   # the model's fills (checked above) mapped back to original units
+        for j, t in enumerate(transforms):
+            f = np.array([m["impute"][j]])
+            f = (np.expm1(f) if t == "log1p" else f ** 2 if t == "sqrt" else
+                 yj_inverse(f, lambdas[j]) if t == "yeo-johnson" else f)[0]
+            orig[~np.isfinite(orig[:, j]), j] = f
+    ref = pd.DataFrame(orig)
+    fmean, fstd = ref.mean().to_numpy(), ref.std(ddof=0).to_numpy()
+    for j in range(d):
+        run.check("profile", close_to(m["feature_mean"][j], fmean[j], span_of(orig[:, j])) and
+                  close_to(m["feature_std"][j], fstd[j], span_of(orig[:, j]), 1e-9),
+                  f"f{j + 1}: training mean / std {m['feature_mean'][j]!r} "
+                  f"{m['feature_std'][j]!r} vs pandas {fmean[j]!r} {fstd[j]!r}")
+    rows = sql(run, conn, "profile", "SELECT cluster, feature, value, zscore, level FROM "
+               "seg_profile(%s::segmodel) ORDER BY cluster, feature", (text,))
+    cent = sql(run, conn, "profile", "SELECT cluster, size, centroid FROM "
+               "seg_centroids(%s::segmodel) ORDER BY cluster", (text,))
+    desc = sql(run, conn, "profile", "SELECT cluster, size, share FROM "
+               "seg_describe(%s::segmodel) ORDER BY cluster", (text,))
+    if rows is None or cent is None or desc is None:
+        return
+    sizes = np.bincount(labels, minlength=k)
+    for c, size, share in desc:
+        run.check("profile", size == sizes[c] and rel(share, sizes[c] / n) <= 1e-15,
+                  f"seg_describe cluster {c}: size {size} share {share!r} vs groupby "
+                  f"{sizes[c]} {sizes[c] / n!r}")
+    cvals = {c: v for c, _, v in cent}
+    span = np.nanmax(np.abs(orig), axis=0) + 1e-300
+    for c, feature, value, z, level in rows:
+        j = int(feature[1:]) - 1
+        if sizes[c] == 0:
             continue
-        better = np.isfinite(lo) and (not np.isfinite(lr) or lo >= lr - 1e-9 * abs(lr))
-        if not better:
-            # the double-precision likelihood may be noise here: 50 digits decide, unless
-            # the gap is within the double evaluation's own error (no double code can tell)
-            eo, er = yj_loglik_exact(X[:, j], lam[j]), yj_loglik_exact(X[:, j], ref[j])
-            noise = max(abs(eo - lo), abs(er - lr))
-            if eo < er - 1e-12 * abs(er) and er - eo <= 2 * noise:
-                run.note("yeojohnson", f"feature {j}: lambda {lam[j]!r} vs sklearn {ref[j]!r}: "
-                                       f"exact log-likelihoods {eo!r} vs {er!r} differ by less "
-                                       f"than the double evaluation's error {noise:.1e}")
-                continue
-            if eo < er and er - eo <= 1e-8 * abs(er):
-                run.note("yeojohnson", f"feature {j}: flat likelihood: lambda {lam[j]!r} vs "
-                                       f"sklearn {ref[j]!r}, exact log-likelihoods {eo!r} vs "
-                                       f"{er!r} (under 1e-8 relative apart)")
-                continue
-            lo, lr = eo, er
-            better = lo >= lr - 1e-12 * abs(lr)
-        if better:
-            run.note("yeojohnson", f"feature {j}: lambda {lam[j]!r} vs sklearn {ref[j]!r}, "
-                                   f"log-likelihood ours {lo!r} >= sklearn's {lr!r}")
-        run.check("yeojohnson", better,
-                  f"feature {j}: lambda {lam[j]!r} vs sklearn {ref[j]!r}; log-likelihood "
-                  f"ours {lo!r} sklearn's {lr!r}")
+        run.check("profile", close_to(value, back[c, j], span[j], 1e-9) and
+                  close_to(cvals[c][j], value, 0.0, 0.0),
+                  f"cluster {c} {feature} ({transforms[j]}): seg_profile {value!r}, "
+                  f"seg_centroids {cvals[c][j]!r} vs groupby mean mapped back {back[c, j]!r}")
+        const = fstd[j] <= 1e-12 * (abs(fmean[j]) + 1e-300) or fstd[j] == 0
+        zref = 0.0 if const else (value - fmean[j]) / fstd[j]
+        lvl = ("very low" if zref <= -1 else "low" if zref <= -0.5 else "average" if zref < 0.5
+               else "high" if zref < 1 else "very high")
+        # value - mean cancels when the values are far from 0 next to their spread
+        ok = abs(z - zref) <= 1e-9 * max(1.0, abs(zref)) + \
+            64 * np.spacing(1.0) * (abs(value) + abs(fmean[j])) / max(fstd[j], 1e-300)
+        run.check("profile", ok and (level == lvl or min(abs(abs(zref) - 0.5),
+                                                         abs(abs(zref) - 1)) < 1e-9),
+                  f"cluster {c} {feature}: z {z!r} {level} vs (value - mean) / std "
+                  f"{zref!r} {lvl} (mean {fmean[j]!r} std {fstd[j]!r})")
+
+
+def check_drift(run, conn, P, transforms, lambdas, opts, labels, m, text, rng):
+    """seg_drift over new rows (a random half of the training rows, some features multiplied
+    by a factor) against numpy: per feature PSI over the stored decile bins, the means; the
+    segment shares' PSI from seg_assign's labels; the mean distances."""
+    n, d = P.shape
+    pick = rng.random(n) < 0.5
+    pick[int(rng.integers(0, n))] = True
+    N = P[pick].copy()
+    for j, t in enumerate(transforms):
+        if rng.random() < 0.5 and (t in ("none", "yeo-johnson") or np.nanmin(N[:, j]) >= 0):
+            N[:, j] *= float(rng.uniform(0.5, 2.0))
+    with conn.cursor() as cur:
+        load_missing(cur, "t_new", N, rng)
+    rows = sql(run, conn, "drift", "SELECT seg_drift(%s::segmodel, x)::text FROM t_new",
+               (text,))
+    lab = sql(run, conn, "drift", "SELECT seg_assign(%s::segmodel, x), seg_distance("
+              "%s::segmodel, x) FROM t_new ORDER BY id", (text, text))
+    if rows is None or lab is None:
+        return
+    r = json.loads(rows[0][0])
+    cuts = np.array(m["feature_deciles"], dtype=float).reshape(d, 9)
+    shares = np.array(m["feature_decile_shares"], dtype=float).reshape(d, 10)
+    eps = 1e-4
+
+    def psi(e, a):
+        e, a = np.maximum(e, eps), np.maximum(a, eps)
+        return float(((a - e) * np.log(a / e)).sum())
+
+    # the rows count as the training rows did (README): with imputation every row, each
+    # missing value at its fill mapped back in the mean (and in no decile bin); without, only
+    # the complete rows
+    imputes = m.get("impute") is not None
+    used = N if imputes else N[np.all(np.isfinite(N), axis=1)]
+    for j in range(d):
+        col = used[np.isfinite(used[:, j]), j]
+        f = r["features"][j]
+        if not len(col):
+            run.check("drift", f["psi"] is None and f["rows_now"] == 0,
+                      f"f{j + 1}: no finite value now but psi {f['psi']!r}")
+            continue
+        a = np.bincount(np.searchsorted(cuts[j], col, side="left"), minlength=10) / len(col)
+        p = psi(shares[j], a)
+        values = col
+        if imputes:
+            t = transforms[j]
+            fill = np.array([m["impute"][j]])
+            fill = (np.expm1(fill) if t == "log1p" else fill ** 2 if t == "sqrt" else
+                    yj_inverse(fill, lambdas[j]) if t == "yeo-johnson" else fill)[0]
+            values = np.where(np.isfinite(used[:, j]), used[:, j], fill)
+        ok = (abs(f["psi"] - p) <= 1e-12 * max(1.0, p) and f["rows_now"] == len(col) and
+              close_to(f["mean_now"], values.mean(), np.abs(values).max(), 1e-12) and
+              f["mean_training"] == m["feature_mean"][j] and f["feature"] == f"f{j + 1}")
+        run.check("drift", ok, f"f{j + 1}: psi {f['psi']!r} rows {f['rows_now']} mean now "
+                               f"{f['mean_now']!r} vs numpy {p!r} {len(col)} "
+                               f"{values.mean()!r}")
+    # the training rows themselves: no drift, every feature's mean as at training
+    rows = sql(run, conn, "drift", "SELECT seg_drift(%s::segmodel, x)::text FROM t", (text,))
+    if rows is not None:
+        r0 = json.loads(rows[0][0])
+        for j, f in enumerate(r0["features"]):
+            run.check("drift", f["psi"] == 0 and close_to(f["mean_now"], f["mean_training"],
+                                                          span_of(P[:, j]), 1e-12),
+                      f"f{j + 1}: the training rows drift: psi {f['psi']!r}, mean now "
+                      f"{f['mean_now']!r} vs at training {f['mean_training']!r}")
+    k = m["k"]
+    now = np.array([x[0] for x in lab if x[0] is not None])
+    dist = np.array([x[1] for x in lab if x[0] is not None])
+    sizes = np.array(m["sizes"], dtype=float)
+    counts = np.bincount(now, minlength=k)
+    p = psi(sizes / sizes.sum(), counts / max(1, counts.sum()))
+    run.check("drift", abs(r["psi"] - p) <= 1e-12 * max(1.0, p) and r["rows"] == len(now) and
+              r["unlabelled"] == len(lab) - len(now),
+              f"segments: psi {r['psi']!r} rows {r['rows']} vs numpy {p!r} {len(now)}")
+    # the new rows (outside the training range, clipped; missing ones imputed) labelled by
+    # numpy's nearest centroid in the model's space, and their distances
+    Tn, Rn = model_space(N, transforms, m)
+    C = np.array(m["centroids"], dtype=float)
+    D = cdist(Rn, C, "sqeuclidean")
+    ours = np.array([-1 if x[0] is None else x[0] for x in lab])
+    ok = np.all(np.isfinite(Rn), axis=1)
+    run.check("drift", np.array_equal(ours >= 0, ok),
+              f"new rows: seg_assign labels {int((ours >= 0).sum())} of {len(ours)}, numpy "
+              f"{int(ok.sum())} complete after imputation")
+    both = ok & (ours >= 0)
+    idx = np.nonzero(both)[0]
+    mine = D[idx, ours[idx]]
+    best = D[idx].min(axis=1)
+    tie = mine <= best * (1 + 1e-9) + 1e-12 * (1 + np.abs(Rn[idx]).max(axis=1) ** 2)
+    run.check("drift", bool(np.all(tie)),
+              f"new rows: seg_assign is not the nearest centroid in {int((~tie).sum())} of "
+              f"{len(idx)} rows (first: row {int(idx[np.argmin(tie)]) + 1 if len(idx) else 0})")
+    dnow = np.array([x[1] for x in lab], dtype=object)[idx].astype(float)
+    err = np.abs(dnow - np.sqrt(mine)) / (1e-9 * (1 + np.sqrt(mine)))
+    run.check("drift", not len(err) or err.max() <= 1,
+              f"new rows: seg_distance differs from numpy's by {err.max() if len(err) else 0:.2e}"
+              f" x 1e-9")
+    # mean distance to the centroid now (seg_distance) and at training (the model's)
+    run.check("drift", close_to(r["mean_distance_now"], dist.mean(), 0.0, 1e-12),
+              f"mean distance now {r['mean_distance_now']!r} vs numpy {dist.mean()!r}")
+
+
+def check_domain_errors(run, conn, P, transforms, opts, k, text):
+    """A value outside a transform's domain, at assign and at fit: 22000 naming the
+    feature."""
+    d = P.shape[1]
+    for j, t in enumerate(transforms):
+        if t not in ("log1p", "sqrt"):
+            continue
+        bad = -1.0 if t == "log1p" else -0.5
+        row = [0.0] * d
+        row[j] = bad
+        for what, query, args in (
+                ("seg_assign", "SELECT seg_assign(%s::segmodel, %s::float8[])", (text, row)),
+                ("kmeans_fit", f"SELECT kmeans_fit(x, {k}, '{json.dumps(opts)}')::text FROM "
+                               f"(SELECT CASE WHEN id = 1 THEN %s::float8[] ELSE x END x "
+                               f"FROM t) s", (row,))):
+            try:
+                with conn.cursor() as cur:
+                    cur.execute(query, args)
+                    cur.fetchall()
+                run.check("pipeline", False, f"{what}: f{j + 1} = {bad} ({t}) accepted")
+            except psycopg2.OperationalError:
+                raise
+            except psycopg2.Error as e:
+                msg = (e.pgerror or "").strip()
+                run.check("pipeline", e.pgcode == "22000" and f'"f{j + 1}"' in msg,
+                          f"{what}: f{j + 1} = {bad} ({t}): SQLSTATE {e.pgcode}: {msg[:200]}")
+        break
+
+
+RFM_GRID = {   # README "RFM from an order table": segment by R (rows 5..1) and F (1..5)
+    5: ["New customers", "Potential loyalists", "Potential loyalists", "Champions", "Champions"],
+    4: ["Promising", "Potential loyalists", "Potential loyalists", "Loyal customers",
+        "Loyal customers"],
+    3: ["About to sleep", "About to sleep", "Need attention", "Loyal customers",
+        "Loyal customers"],
+    2: ["Hibernating", "Hibernating", "At risk", "At risk", "Can't lose them"],
+    1: ["Lost", "Hibernating", "At risk", "At risk", "Can't lose them"]}
+
+
+def ntile5(order):
+    """PostgreSQL's ntile(5) over rows taken in the given order (an index array): the first
+    n % 5 tiles hold one row more."""
+    n = len(order)
+    sizes = [n // 5 + (1 if t < n % 5 else 0) for t in range(5)]
+    tiles = np.repeat(np.arange(1, 6), sizes)
+    out = np.empty(n, dtype=int)
+    out[order] = tiles
+    return out
+
+
+def check_rfm(run, conn):
+    """seg_rfm on the shipped online retail lines against pandas, as README describes it:
+    orders by invoice (or a customer's calendar day), purchases = orders of positive net
+    amount, recency in whole days, quintile scores ordered by customer within ties, the R/F
+    grid of segment names; three variants (two as_of dates, with and without order_col)."""
+    from dbtest import psql
+    db = conn.get_dsn_parameters()["dbname"]
+    psql(db, "-f", "data/load_online_retail.sql")
+    with conn.cursor() as cur:
+        cur.execute("SET TimeZone = 'UTC'")
+        cur.execute("CREATE VIEW online_retail_amounts AS SELECT *, quantity * unit_price AS "
+                    "amount FROM online_retail")
+        cur.execute("SELECT count(*) FROM online_retail WHERE unit_price * 1000 <> "
+                    "round(unit_price * 1000)")
+        run.check("rfm", cur.fetchone()[0] == 0, "unit prices with more than 3 decimals")
+        cur.execute("SELECT customer_id::text, invoice_no, invoice_date, "
+                    "(quantity * unit_price * 1000)::bigint FROM online_retail "
+                    "WHERE customer_id IS NOT NULL")
+        lines = pd.DataFrame(cur.fetchall(), columns=["customer", "invoice", "at", "milli"])
+    for as_of, order_col in (("2011-12-10", "invoice_no"), ("2011-06-30 12:00", "invoice_no"),
+                             ("2011-12-10", None)):
+        rows = sql(run, conn, "rfm", "SELECT customer, recency_days, frequency, monetary, "
+                   "r_score, f_score, m_score, rfm_score, segment FROM seg_rfm("
+                   "'online_retail_amounts', 'customer_id', 'invoice_date', 'amount', %s, %s)",
+                   (as_of, order_col))
+        if rows is None:
+            continue
+        ts = pd.Timestamp(as_of)
+        li = lines[lines["at"] <= ts].copy()
+        li["ord"] = li["invoice"] if order_col else li["at"].dt.date.astype(str)
+        orders = li.groupby(["customer", "ord"]).agg(at=("at", "max"), milli=("milli", "sum"))
+        orders = orders.reset_index()
+        buy = orders[orders["milli"] > 0]
+        per = pd.DataFrame({
+            "last": buy.groupby("customer")["at"].max(),
+            "frequency": buy.groupby("customer").size(),
+            "milli": orders.groupby("customer")["milli"].sum()}).dropna(subset=["frequency"])
+        per = per.sort_index()               # customer text order (5-digit ids)
+        per["recency"] = np.floor((ts - per["last"]).dt.total_seconds() / 86400).astype(int)
+        cust = per.index.to_numpy()
+        rec, freq = per["recency"].to_numpy(), per["frequency"].to_numpy().astype(int)
+        mon = per["milli"].to_numpy()
+        # ties split by customer: lexsort's last key is the primary one
+        r = ntile5(np.lexsort((cust, -rec)))
+        f = ntile5(np.lexsort((cust, freq)))
+        mm = ntile5(np.lexsort((cust, mon)))
+        ref = {c: (int(rec[i]), int(freq[i]), Fraction(int(mon[i]), 1000), int(r[i]), int(f[i]),
+                   int(mm[i]), f"{r[i]}{f[i]}{mm[i]}", RFM_GRID[int(r[i])][int(f[i]) - 1])
+               for i, c in enumerate(cust)}
+        got = {row[0]: (row[1], row[2], Fraction(row[3]), *row[4:]) for row in rows}
+        run.check("rfm", set(got) == set(ref), f"as_of {as_of} order_col {order_col}: "
+                                               f"{len(got)} customers vs pandas {len(ref)}")
+        cols = ["recency_days", "frequency", "monetary", "r_score", "f_score", "m_score",
+                "rfm_score", "segment"]
+        for j, name in enumerate(cols):
+            bad = [c for c in ref if c in got and got[c][j] != ref[c][j]]
+            run.check("rfm", not bad, f"as_of {as_of} order_col {order_col}: {name} differs "
+                                      f"for {len(bad)} customers (first {bad[:1]}: "
+                                      f"{[got[c][j] for c in bad[:1]]} vs pandas "
+                                      f"{[ref[c][j] for c in bad[:1]]})")
+        print(f"  rfm as_of {as_of} order_col {order_col}: {len(got)} customers", flush=True)
 
 
 def one_set(run, conn, rng, shape, index):
@@ -791,6 +1386,7 @@ def one_set(run, conn, rng, shape, index):
         check_scores(run, conn, X, Xs, labels, text)
         check_project(run, conn, Xs, text)
     check_yeojohnson(run, conn, X)
+    check_pipeline(run, conn, X, rng, k)
 
 
 def main():
@@ -812,6 +1408,11 @@ def main():
                 conn = connect(db)
             except Exception:
                 run.check("harness", False, f"set {index}: {traceback.format_exc()}")
+        if os.environ.get("DIFFCHECK_RFM", "1") != "0" and only is None:
+            try:
+                check_rfm(run, conn)
+            except Exception:
+                run.check("harness", False, f"rfm: {traceback.format_exc()}")
         conn.close()
     print("\n== summary (seed %d, %d data sets)" % (seed, sets))
     for area in sorted(run.checks):
