@@ -571,6 +571,18 @@ def check_dbscan(run, conn, Xs, rng, eps=None, options=""):
                                      f"nearest core row")
 
 
+def mixture_of(m, cov, k, d):
+    """A GaussianMixture holding our model's parameters (raises when numpy finds a
+    covariance not positive definite)."""
+    g = GaussianMixture(k, covariance_type=cov)
+    g.weights_ = np.array(m["weights"])
+    g.means_ = np.array(m["centroids"])
+    shape = {"full": (k, d, d), "tied": (d, d), "diag": (k, d), "spherical": (k,)}[cov]
+    g.covariances_ = np.array(m["covariances"]).reshape(shape)
+    g.precisions_cholesky_ = _compute_precision_cholesky(g.covariances_, cov)
+    return g
+
+
 def check_gmm(run, conn, Xs, k):
     """gmm_fit, every covariance type, against GaussianMixture."""
     n, d = Xs.shape
@@ -580,13 +592,8 @@ def check_gmm(run, conn, Xs, k):
             continue
         m, text = got
         ll = m["log_likelihood"]
-        g = GaussianMixture(k, covariance_type=cov)
-        g.weights_ = np.array(m["weights"])
-        g.means_ = np.array(m["centroids"])
-        shape = {"full": (k, d, d), "tied": (d, d), "diag": (k, d), "spherical": (k,)}[cov]
-        g.covariances_ = np.array(m["covariances"]).reshape(shape)
         try:
-            g.precisions_cholesky_ = _compute_precision_cholesky(g.covariances_, cov)
+            g = mixture_of(m, cov, k, d)
             own = float(g.score(Xs))
         except Exception as e:   # our covariances not positive definite for numpy
             own = float("nan")
@@ -1051,13 +1058,8 @@ def check_pipeline_gmm(run, conn, R, opts, k, rng):
     if got is None:
         return
     m, text = got
-    g = GaussianMixture(k, covariance_type=cov)
-    g.weights_ = np.array(m["weights"])
-    g.means_ = np.array(m["centroids"])
-    shape = {"full": (k, d, d), "tied": (d, d), "diag": (k, d), "spherical": (k,)}[cov]
-    g.covariances_ = np.array(m["covariances"]).reshape(shape)
     try:
-        g.precisions_cholesky_ = _compute_precision_cholesky(g.covariances_, cov)
+        g = mixture_of(m, cov, k, d)
         own = float(g.score(R))
         W = g._estimate_weighted_log_prob(R)
         proba = g.predict_proba(R)
