@@ -31,6 +31,30 @@ loads each into a table and compares, through SQL, with the reference on the sam
               profile log-likelihood, accurately evaluated and if need be in 50 digits,
               decides who is right; constant and ill-conditioned columns are reported)
 
+  pipeline    kmeans_fit with random "transform" (log1p / sqrt on columns moved to start at
+              0 or with values near -1, yeo-johnson), "clip", "missing": "impute" with each
+              "impute" (5 % of the elements NULL or NaN) and each "scale", against the same
+              steps by numpy / scikit-learn (np.log1p, np.sqrt, PowerTransformer lambdas,
+              SimpleImputer, np.quantile clip bounds, StandardScaler / RobustScaler /
+              MinMaxScaler): the stored lambdas, fills, clip bounds, center / scale (1e-12 of
+              the values), seg_scale rows, seg_assign = numpy's nearest centroid, inertia vs
+              KMeans(n_init=10) as above; gmm_fit with the same options (score() of its
+              parameters, seg_assign, seg_proba); a value outside log1p / sqrt's domain at
+              assign and at fit: 22000 naming the feature. Features whose transformed values
+              agree to 5+ digits (1e7 +- a few) are reported, the rows not compared there
+  profile     seg_profile / seg_centroids / seg_describe vs pandas groupby over the rows
+              labelled by seg_assign (cluster means of the model's rows mapped back, z-scores
+              against the training mean / std with the fills mapped back, sizes, shares)
+  drift       the stored deciles and decile shares vs np.quantile / counts; seg_drift over new
+              rows (half the rows, some features x 0.5-2): per feature PSI, rows, means vs
+              numpy from the stored deciles, the segment PSI, seg_assign / seg_distance of the
+              new rows (outside the training range: clipped) vs numpy in the model's space;
+              seg_drift of the training rows: PSI 0, same means
+  rfm         seg_rfm on the 541,909 online retail lines (data/) vs pandas: as_of 2011-12-10
+              and 2011-06-30 12:00 with invoices, and without order_col (calendar days):
+              recency, frequency, monetary, the three ntile(5) scores, rfm_score, segment
+              (DIFFCHECK_RFM=0 skips it; DIFFCHECK_ONLY does too)
+
 Every SQL error is recorded with its SQLSTATE; XX000 or a lost connection is a failure.
 Not part of the test command: `make diffcheck` (DIFFCHECK_SETS, DIFFCHECK_SEED), or
   pg_virtualenv -t -v 15 -o extension_destdir=$PWD/build/dev-install \
