@@ -111,4 +111,8 @@ CREATE VIEW fc_text_clean AS SELECT age, nullif(income, '1e400') AS income FROM 
 SELECT seg_train('fc_text', 'fc_text_clean', ARRAY['age', 'income'], 3) AS version;
 SELECT (seg_model('fc_text')::jsonb)->'n_rows' AS n_rows,
        (seg_model('fc_text')::jsonb)->'n_skipped' AS n_skipped;
+-- A column whose values are too large to summarise is named (the message said "feature 2").
+CREATE TABLE fc_huge AS SELECT income, age::numeric AS age FROM fc_base;
+UPDATE fc_huge SET age = 1e200 WHERE age = 30;
+SELECT try($$SELECT seg_train('x', 'fc_huge', ARRAY['income', 'age'], 3)$$);
 DELETE FROM seg_models WHERE name LIKE 'fc\_%' OR name = 'x';

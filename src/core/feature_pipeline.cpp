@@ -343,12 +343,6 @@ double sorted_quantile(const double* sorted, int64_t n, double q) {
     return quantile_lerp(sorted[p.lo], sorted[p.hi], p.frac);
 }
 
-// "\"name\"" or "feature j+1".
-std::string feature_in_message(const std::vector<std::string>& names, int32_t j) {
-    if (j >= 0 && size_t(j) < names.size()) return "feature \"" + names[size_t(j)] + "\"";
-    return "feature " + std::to_string(j + 1);
-}
-
 // The domain error, naming the feature and the value.
 void throw_domain_error(const std::string& fn, const std::vector<std::string>& names, int32_t j,
                         FeatureTransform t, double x) {
@@ -685,7 +679,8 @@ FeaturePipeline fit_feature_pipeline(RowMap rows, const PipelineSpec& spec,
     }
     if (moments != nullptr) *moments = ColumnMoments();
     const bool unchanged = !transform && !spec.clip;  // the rows leave as they were measured
-    column_mean_std(X, feature_mean, feature_std, interrupt, unchanged ? moments : nullptr);
+    column_mean_std(X, feature_mean, feature_std, interrupt, unchanged ? moments : nullptr,
+                    spec.feature_names);
     if (unchanged) return p;
     for (int64_t i = 0; i < n; ++i) {
         if ((i % kPollRows) == 0) interrupt.poll();

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "eigen.hpp"
+#include "feature_stats.hpp"
 #include "interrupt.hpp"
 #include "task_threads.hpp"
 
@@ -109,8 +110,6 @@ struct PipelineSpec {
     std::vector<std::string> feature_names;   // for error messages (empty: "feature 3")
 };
 
-// The name a message uses for feature j (0-based): "\"income\"" or "feature 3".
-std::string feature_in_message(const std::vector<std::string>& names, int32_t j);
 
 // Fits the pipeline on n x d training rows in original units (NaN or +-Inf = missing; rows
 // must already be complete unless spec.impute) and applies it in place: afterwards `rows`

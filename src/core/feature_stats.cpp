@@ -64,9 +64,16 @@ ColumnMoments column_moments(ConstRowMap X, const Interrupt& interrupt) {
     return m;
 }
 
+// The name a message uses for feature j: its name when known, else its 1-based number.
+std::string feature_in_message(const std::vector<std::string>& names, int32_t j) {
+    if (j >= 0 && size_t(j) < names.size()) return "feature \"" + names[size_t(j)] + "\"";
+    return "feature " + std::to_string(j + 1);
+}
+
 // The population deviation sqrt(squares / n) of column_moments.
 void column_mean_std(ConstRowMap X, std::vector<double>& mean, std::vector<double>& std_dev,
-                     const Interrupt& interrupt, ColumnMoments* moments) {
+                     const Interrupt& interrupt, ColumnMoments* moments,
+                     const std::vector<std::string>& names) {
     ColumnMoments m = column_moments(X, interrupt);
     const int32_t d = static_cast<int32_t>(X.cols());
     mean = m.mean;
@@ -76,7 +83,7 @@ void column_mean_std(ConstRowMap X, std::vector<double>& mean, std::vector<doubl
         s = std::sqrt(m.squares[size_t(j)] / static_cast<double>(m.n));
         if (!std::isfinite(s) || !std::isfinite(mean[size_t(j)]))
             throw Error(ErrorKind::DataException,
-                        "feature " + std::to_string(j + 1) +
+                        feature_in_message(names, j) +
                             " has values too large to summarise (its mean or standard "
                             "deviation overflows)");
     }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "eigen.hpp"
@@ -25,11 +26,15 @@ struct ColumnMoments {
 };
 ColumnMoments column_moments(ConstRowMap X, const Interrupt& interrupt);
 
+// The name a message uses for feature j (0-based): "\"income\"" or "feature 3".
+std::string feature_in_message(const std::vector<std::string>& names, int32_t j);
+
 // Per-feature mean and population standard deviation of X (all finite), from column_moments
-// (when `moments` is not NULL it receives them). Throws Error(DataException) when either
-// overflows.
+// (when `moments` is not NULL it receives them). Throws Error(DataException) naming the
+// feature (by `names` when given) when either overflows.
 void column_mean_std(ConstRowMap X, std::vector<double>& mean, std::vector<double>& std_dev,
-                     const Interrupt& interrupt, ColumnMoments* moments = nullptr);
+                     const Interrupt& interrupt, ColumnMoments* moments = nullptr,
+                     const std::vector<std::string>& names = {});
 
 // Chosen order statistics of one column's values without sorting them all: a sorted sample
 // brackets each asked-for rank, one pass keeps the values inside the brackets (Floyd &
