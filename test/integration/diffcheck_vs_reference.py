@@ -339,6 +339,7 @@ def sql(run, conn, area, query, args=None, expect=None):
     except psycopg2.Error as e:
         msg = (e.pgerror or str(e)).strip().splitlines()[0]
         run.errors[(area, e.pgcode, msg[:120])] += 1
+        print(f"  error {area} {e.pgcode}: {msg[:200]}", flush=True)
         if expect is None or e.pgcode not in expect:
             run.check(area, e.pgcode not in ("XX000", None) and expect is not None,
                       f"SQLSTATE {e.pgcode}: {msg}")
@@ -611,11 +612,12 @@ def mixture_loglik_direct(m, cov, k, X):
     """Mean log-likelihood of rows X under our mixture's parameters from the differences
     x - mean (Cholesky solves), not scikit-learn's expanded x.x - 2 x.mean + mean.mean, which
     loses digits on unscaled rows far from 0 with a collapsed (reg_covar) variance."""
+    X = np.asarray(X, dtype=float)
     n, d = X.shape
     C = np.array(m["covariances"], dtype=float)
     logp = np.empty((n, k))
     for c in range(k):
-        diff = X - np.array(m["centroids"][c])
+        diff = X - np.array(m["centroids"][c], dtype=float)
         if cov in ("full", "tied"):
             L = np.linalg.cholesky(C.reshape(-1, d, d)[c if cov == "full" else 0])
             z = np.linalg.solve(L, diff.T).T
