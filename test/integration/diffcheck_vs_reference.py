@@ -60,6 +60,13 @@ Not part of the test command: `make diffcheck` (DIFFCHECK_SETS, DIFFCHECK_SEED),
   pg_virtualenv -t -v 15 -o extension_destdir=$PWD/build/dev-install \
       /usr/bin/python3 test/integration/diffcheck_vs_reference.py
 after `bash scripts/dev_check.sh setup` has installed the build.
+
+Last runs (git 90ff4ce, extension of git 5aca8d3): default seed, 120 data sets: 34,071
+checks, 0 disagreements, 421 documented differences; DIFFCHECK_SEED=7 DIFFCHECK_SETS=48
+DIFFCHECK_RFM=0: 13,044 checks, 0 disagreements, 121 documented; DIFFCHECK_SEED=11
+DIFFCHECK_SETS=48 DIFFCHECK_RFM=0: 11,677 checks, 1 disagreement (a full-covariance mixture,
+k = 8, 5.6e-3 below scikit-learn's median over 10 seeds: the tol = 1e-3 stopping rule on a
+slowly climbing likelihood, README), 127 documented.
 """
 import collections
 from decimal import Decimal, getcontext
