@@ -61,7 +61,7 @@ Not part of the test command: `make diffcheck` (DIFFCHECK_SETS, DIFFCHECK_SEED),
       /usr/bin/python3 test/integration/diffcheck_vs_reference.py
 after `bash scripts/dev_check.sh setup` has installed the build.
 
-Last runs (git 90ff4ce, extension of git 5aca8d3): default seed, 120 data sets: 34,071
+Last runs (git aeada45, extension of git 5aca8d3): default seed, 120 data sets: 34,071
 checks, 0 disagreements, 421 documented differences; DIFFCHECK_SEED=7 DIFFCHECK_SETS=48
 DIFFCHECK_RFM=0: 13,044 checks, 0 disagreements, 121 documented; DIFFCHECK_SEED=11
 DIFFCHECK_SETS=48 DIFFCHECK_RFM=0: 11,677 checks, 1 disagreement (a full-covariance mixture,
