@@ -788,6 +788,11 @@ ModelView model_view(const uint8_t* data, size_t len) {
         if (std::any_of(codes, codes + h.dims, [](uint8_t t) { return t != 0; })) {
             v.transform = codes;
             v.lambdas = doubles(l.lambdas);
+            const int32_t n_log1p = int32_t(std::count(codes, codes + h.dims,
+                                                       uint8_t(FeatureTransform::Log1p)));
+            if (n_log1p <= ModelView::kMaxLog1pIndex)
+                for (int32_t j = 0; j < h.dims; ++j)
+                    if (codes[j] == uint8_t(FeatureTransform::Log1p)) v.log1p_index[v.n_log1p++] = j;
         }
     }
     if (h.flags & kFlagClip) {

@@ -140,6 +140,12 @@ struct ModelView {
     int32_t n_kind_arrays;
     const void* kind_array[kMaxKindArrays];
     int64_t kind_rows[kMaxKindArrays];
+    // The features whose transform is log1p, in order, when there are at most
+    // kMaxLog1pIndex of them (n_log1p = 0 otherwise or without any): assign computes their
+    // logs four at a time (pipeline_log1p_at) before its pass over the features.
+    static constexpr int32_t kMaxLog1pIndex = 64;
+    int32_t n_log1p;
+    int32_t log1p_index[kMaxLog1pIndex];
 
     // Kind array i as doubles / as int64 (its spec says which).
     const double* kind_doubles(int32_t i) const { return static_cast<const double*>(kind_array[i]); }

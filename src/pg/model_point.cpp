@@ -152,6 +152,11 @@ bool model_point_values(const cseg::ModelView& m, const double* in, double* x) {
     const double *const center = m.center, *const scale = m.scale;
     int32 overflow = -1;  // the first feature whose scaled value overflows
     double overflow_input = 0.0, overflow_value = 0.0;
+    // The log1p features' logs first, four at a time (the same bits as one by one); a value
+    // missing or outside the domain gets a meaningless log that is never used.
+    double logs[cseg::ModelView::kMaxLog1pIndex];
+    if (m.n_log1p > 0) cseg::pipeline_log1p_at(m.log1p_index, m.n_log1p, in, logs);
+    int32 next_log = 0;
     for (int32 j = 0; j < n; ++j) {
         const double input = in[j];
         double v = input;
@@ -169,8 +174,14 @@ bool model_point_values(const cseg::ModelView& m, const double* in, double* x) {
         } else if (transform != nullptr) {
             const auto t = cseg::FeatureTransform(transform[j]);
             if (!cseg::in_transform_domain(t, v)) transform_domain_error(m, j, v);
-            v = cseg::apply_transform(t, lambdas[j], v);
+            if (t == cseg::FeatureTransform::Log1p && m.n_log1p > 0)
+                v = logs[next_log];
+            else
+                v = cseg::apply_transform(t, lambdas[j], v);
         }
+        // Counted for every log1p feature, missing or not (logs[] follows log1p_index).
+        if (transform != nullptr && transform[j] == uint8(cseg::FeatureTransform::Log1p))
+            ++next_log;
         if (clip_lo != nullptr) v = std::min(std::max(v, clip_lo[j]), clip_hi[j]);
         const double scaled = (v - center[j]) / scale[j];
         x[j] = scaled;
