@@ -263,6 +263,15 @@ SELECT try($$SELECT * FROM seg_rfm('hi_orders', 'customer', 'at', 'amount', 'inf
 SELECT try($$SELECT * FROM seg_rfm('hi_orders', 'customer', 'at', 'amount', '-infinity')$$);
 SELECT count(*) FROM seg_rfm('hi_orders', 'customer', 'at', 'amount', '9999-12-31');
 
+-- A scaled value beyond 1e100 is refused naming the feature (by its name when the model has
+-- names, as every other feature error does).
+SELECT try($$SELECT kmeans_fit(ARRAY[i::float8, CASE WHEN i = 3 THEN 1e120 ELSE i END], 2,
+                               '{"scale": "none", "feature_names": ["visits", "spend"]}')
+             FROM generate_series(1, 5) i$$);
+SELECT try($$SELECT kmeans_fit(ARRAY[i::float8, CASE WHEN i = 3 THEN 1e120 ELSE i END], 2,
+                               '{"scale": "none"}')
+             FROM generate_series(1, 5) i$$);
+
 DROP TABLE hi, hi_orders;
 DELETE FROM seg_models WHERE name = 'hostile';
 RESET client_min_messages;

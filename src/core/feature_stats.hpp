@@ -75,7 +75,9 @@ private:
 };
 
 // Throws Error(DataException) naming the first element of X (scaled) beyond kMaxScaledValue;
-// X's first row is row first_row of the data (rows are numbered from 1 in the message).
-void check_scaled_range(ConstRowMap X, int64_t first_row = 0);
+// X's first row is row first_row of the data (rows are numbered from 1 in the message); the
+// feature by its name in `names` when given (feature_in_message).
+void check_scaled_range(ConstRowMap X, int64_t first_row = 0,
+                        const std::vector<std::string>& names = {});
 
 }  // namespace cseg

@@ -364,7 +364,8 @@ Model fit_model(const ModelKind& kind, FitInput in, int32_t k, const KMeansOptio
             const int64_t lo = task_block_begin(b);
             const RowMap block(r.x + lo * d, task_block_end(b, usable) - lo, d);
             m.scaler.transform_rows(block);
-            check_scaled_range(ConstRowMap(block.data(), block.rows(), d), lo);
+            check_scaled_range(ConstRowMap(block.data(), block.rows(), d), lo,
+                               opts.feature_names);
         },
         interrupt);
     // The 2-D principal components of the scaled rows, for seg_project and the segment map;

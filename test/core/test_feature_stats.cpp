@@ -8,6 +8,7 @@
 #include <random>
 #include <vector>
 
+#include "errors.hpp"
 #include "feature_stats.hpp"
 
 namespace {
@@ -81,3 +82,20 @@ TEST(OrderStatistics, SmallColumnsAreSortedWhole) {
 }
 
 }  // namespace
+
+TEST(CheckScaledRange, NamesTheFeatureWhenTheModelHasNames) {
+    std::vector<double> x = {0.5, 1.0, 2.0, 3e200};  // 2 rows x 2 features, row-major
+    const cseg::ConstRowMap X(x.data(), 2, 2);
+    try {
+        cseg::check_scaled_range(X, 10, {"age", "income"});
+        FAIL() << "no error";
+    } catch (const cseg::Error& e) {
+        EXPECT_STREQ(e.what(), "feature \"income\" of row 12 is too large after scaling");
+    }
+    try {
+        cseg::check_scaled_range(X, 0);
+        FAIL() << "no error";
+    } catch (const cseg::Error& e) {
+        EXPECT_STREQ(e.what(), "feature 2 of row 2 is too large after scaling");
+    }
+}
