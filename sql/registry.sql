@@ -215,8 +215,33 @@ SET ROLE regress_seg_trainer;
 SELECT seg_activate('mall', 1);
 SELECT seg_train('mall', 'mall_customers', ARRAY['age', 'annual_income', 'spending_score'], 5)
        AS trainer_version;
+-- A trainer cannot rewrite a saved version: an UPDATE may change only "active" (what
+-- seg_activate, seg_save and seg_train do); a new row's created_by and created_at are the
+-- registry's (current_user, now()), a forged one is refused.
+SELECT try($$UPDATE seg_models SET model = (SELECT m FROM reg_models WHERE k = 3) WHERE name = 'mall' AND version = 1$$);
+SELECT try($$UPDATE seg_models SET created_by = 'postgres' WHERE name = 'mall' AND version = 6$$);
+SELECT try($$UPDATE seg_models SET created_at = '2000-01-01' WHERE name = 'mall' AND version = 1$$);
+SELECT try($$UPDATE seg_models SET trained_on = 'nothing' WHERE name = 'mall' AND version = 6$$);
+SELECT try($$UPDATE seg_models SET name = 'stolen' WHERE name = 'mall' AND version = 1$$);
+SELECT try($$UPDATE seg_models SET version = version + 100 WHERE name = 'mall' AND version = 1$$);
+SELECT try($$UPDATE seg_models SET active = false, trained_on = NULL WHERE name = 'mall' AND version = 6$$);
+SELECT try($$INSERT INTO seg_models (name, version, model, created_by) SELECT 'forged', 1, m, 'postgres' FROM reg_models WHERE k = 3$$);
+SELECT try($$INSERT INTO seg_models (name, version, model, created_at) SELECT 'forged', 1, m, '2000-01-01' FROM reg_models WHERE k = 3$$);
+SELECT try($$INSERT INTO seg_models (name, version, model) SELECT 'forged', 1, m FROM reg_models WHERE k = 3$$);
+SELECT try($$UPDATE seg_models SET active = false WHERE name = 'mall' AND version = 6$$);
+SELECT try($$UPDATE seg_models SET active = true WHERE name = 'mall' AND version = 6$$);
+SELECT seg_activate('mall', 5), seg_activate('mall', 6);
 RESET ROLE;
-SELECT version, active, created_by FROM seg_models WHERE name = 'mall' ORDER BY version;
+SELECT name, version, active, created_by, created_at > '2000-01-02' AS created_at_kept, trained_on
+FROM seg_models WHERE name IN ('mall', 'forged') ORDER BY name, version;
+-- The owner (here a superuser) may still rewrite rows, as a restore or a data fix does.
+UPDATE seg_models SET created_by = 'restored_role', created_at = '2000-01-01 00:00:00+00'
+WHERE name = 'forged';
+INSERT INTO seg_models (name, version, model, created_by, created_at, trained_on)
+SELECT 'forged', 2, m, 'restored_role', '2000-01-02 00:00:00+00', 'public.elsewhere'
+FROM reg_models WHERE k = 3;
+SELECT version, created_by, created_at AT TIME ZONE 'UTC' AS created_at_utc, trained_on
+FROM seg_models WHERE name = 'forged' ORDER BY version;
 REVOKE ALL ON mall_customers, reg_models FROM regress_seg_nobody, regress_seg_reader, regress_seg_trainer;
 REVOKE ALL ON seg_models FROM regress_seg_reader, regress_seg_trainer;
 DROP ROLE regress_seg_nobody, regress_seg_reader, regress_seg_trainer;

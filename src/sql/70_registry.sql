@@ -4,7 +4,8 @@
 -- Every registry function runs with the caller's rights (none is SECURITY DEFINER), so
 --   reading (seg_model, seg_assign(name, ...), seg_label_trigger) needs SELECT on seg_models;
 --   saving, training and activating (seg_save, seg_train, seg_activate) need SELECT, INSERT
---   and UPDATE on it (they take a SHARE ROW EXCLUSIVE lock, which needs UPDATE).
+--   and UPDATE on it (they take a SHARE ROW EXCLUSIVE lock, which needs UPDATE). That UPDATE
+--   right changes only "active" of a saved version: the trigger seg_models_guard below.
 CREATE TABLE seg_models (
     name       text        NOT NULL CHECK (name <> ''),
     version    int         NOT NULL CHECK (version >= 1),
@@ -15,6 +16,77 @@ CREATE TABLE seg_models (
     trained_on text,
     PRIMARY KEY (name, version)
 );
+-- Saved versions are immutable for every role but the table's owner (and its members;
+-- superusers): an UPDATE may change only "active" (all seg_activate, seg_save and seg_train
+-- do), and a new row's created_by and created_at must be the registry's own (current_user,
+-- now()). A forged value is refused, not overwritten, as PostgreSQL refuses an explicit
+-- value for a GENERATED ALWAYS identity: the attempt is visible and nothing is silently
+-- rewritten. The owner keeps every right, so pg_restore and data fixes work as before.
+CREATE FUNCTION seg_models_guard() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    unchanged record;
+    owner_name name;
+    col name;
+    same boolean;
+BEGIN
+    SELECT pg_get_userbyid(c.relowner) INTO owner_name FROM pg_class c WHERE c.oid = TG_RELID;
+    IF pg_has_role(current_user, owner_name, 'MEMBER') THEN
+        RETURN NEW;
+    END IF;
+    IF TG_OP = 'INSERT' THEN
+        IF NEW.created_by IS DISTINCT FROM current_user::text THEN
+            RAISE EXCEPTION 'seg_models: a new version''s created_by must be the inserting role "%", not "%"',
+                            current_user, NEW.created_by
+                USING ERRCODE = 'insufficient_privilege',
+                      HINT = 'Leave created_by and created_at out of the INSERT (their defaults '
+                             'are current_user and now()); only the owner of seg_models ("'
+                             || owner_name || '") may write other values, as a restore does.';
+        END IF;
+        IF NEW.created_at IS DISTINCT FROM now() THEN
+            RAISE EXCEPTION 'seg_models: a new version''s created_at must be now(), the start of the inserting transaction, not %',
+                            coalesce(NEW.created_at::text, 'NULL')
+                USING ERRCODE = 'insufficient_privilege',
+                      HINT = 'Leave created_by and created_at out of the INSERT (their defaults '
+                             'are current_user and now()); only the owner of seg_models ("'
+                             || owner_name || '") may write other values, as a restore does.';
+        END IF;
+        RETURN NEW;
+    END IF;
+    -- UPDATE: the row with the new "active" and every other column as it was must be the new
+    -- row, byte for byte (*= compares binary images: segmodel has no equality operator).
+    unchanged := OLD;
+    unchanged.active := NEW.active;
+    IF unchanged OPERATOR(pg_catalog.*=) NEW THEN
+        RETURN NEW;
+    END IF;
+    FOR col IN SELECT a.attname FROM pg_attribute a
+               WHERE a.attrelid = TG_RELID AND a.attnum > 0 AND NOT a.attisdropped
+                 AND a.attname <> 'active'
+               ORDER BY a.attnum LOOP
+        -- (Not ROW(a) *= ROW(b): a row comparison is expanded column by column, and text
+        -- has no *=. The text forms differ when the values do; this runs only to name one.)
+        EXECUTE format('SELECT ($1).%1$I::text IS NOT DISTINCT FROM ($2).%1$I::text', col)
+            INTO same USING OLD, NEW;
+        EXIT WHEN NOT same;
+    END LOOP;
+    RAISE EXCEPTION 'seg_models: column "%" of saved version % of model "%" cannot change; only "active" may be updated',
+                    col, OLD.version, OLD.name
+        USING ERRCODE = 'insufficient_privilege',
+              DETAIL = 'Saved versions are immutable for every role but the owner of seg_models ("'
+                       || owner_name || '").',
+              HINT = 'Save a new version with seg_save or seg_train; seg_activate switches '
+                     'the active one.';
+END
+$$;
+COMMENT ON FUNCTION seg_models_guard() IS
+    'Trigger on seg_models: for roles other than its owner, an UPDATE may change only "active" '
+    'and an INSERT must leave created_by and created_at to the registry (internal)';
+CREATE TRIGGER seg_models_guard BEFORE INSERT OR UPDATE ON seg_models
+    FOR EACH ROW EXECUTE FUNCTION seg_models_guard();
+
 -- At most one active version per name; also the index the active-model lookups use.
 CREATE UNIQUE INDEX seg_models_one_active ON seg_models (name) WHERE active;
 -- pg_dump keeps the rows (every model, and which version is active).
@@ -51,7 +123,10 @@ COMMENT ON FUNCTION seg_require_model_name(text, text) IS
     'Raises 22023 naming the caller when a model name is NULL, empty or over 1024 bytes '
     '(internal)';
 
-CREATE FUNCTION seg_save(name text, model segmodel, activate boolean DEFAULT true)
+-- The one writer of new versions (seg_save and seg_train): numbers the version after the
+-- newest of the name, deactivates the active one when asked and inserts the row with its
+-- trained_on, in one INSERT (the registry trigger lets no one else change trained_on later).
+CREATE FUNCTION seg_save_version(name text, model segmodel, activate boolean, trained_on text)
     RETURNS int LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -59,29 +134,42 @@ AS $$
 DECLARE
     new_version int;
 BEGIN
-    PERFORM @extschema@.seg_require_model_name(seg_save.name, 'seg_save');
-    IF seg_save.model IS NULL OR seg_save.activate IS NULL THEN
-        RAISE EXCEPTION 'seg_save: model and activate must not be NULL'
-            USING ERRCODE = 'null_value_not_allowed';
-    END IF;
     -- One saver or activator at a time; readers (triggers, seg_model) are not blocked.
     LOCK TABLE @extschema@.seg_models IN SHARE ROW EXCLUSIVE MODE;
     SELECT coalesce(max(m.version), 0) + 1 INTO new_version
-    FROM @extschema@.seg_models m WHERE m.name = seg_save.name;
-    IF seg_save.activate THEN
+    FROM @extschema@.seg_models m WHERE m.name = seg_save_version.name;
+    IF seg_save_version.activate THEN
         UPDATE @extschema@.seg_models m SET active = false
-        WHERE m.name = seg_save.name AND m.active;
+        WHERE m.name = seg_save_version.name AND m.active;
     END IF;
-    INSERT INTO @extschema@.seg_models (name, version, model, active)
-    VALUES (seg_save.name, new_version, seg_save.model, seg_save.activate);
+    INSERT INTO @extschema@.seg_models (name, version, model, active, trained_on)
+    VALUES (seg_save_version.name, new_version, seg_save_version.model,
+            seg_save_version.activate, seg_save_version.trained_on);
     RETURN new_version;
 EXCEPTION WHEN unique_violation THEN
     -- Only reachable when this transaction's snapshot predates another saver's commit
     -- (REPEATABLE READ or SERIALIZABLE): the version number it computed is taken.
     RAISE EXCEPTION 'seg_save: another transaction saved a version of model "%" concurrently',
-                    seg_save.name
+                    seg_save_version.name
         USING ERRCODE = 'serialization_failure',
               HINT = 'Retry the transaction.';
+END
+$$;
+COMMENT ON FUNCTION seg_save_version(text, segmodel, boolean, text) IS
+    'Inserts a model as the next version of a name with its trained_on, activating it when '
+    'asked; returns the version (internal: seg_save and seg_train call it)';
+
+CREATE FUNCTION seg_save(name text, model segmodel, activate boolean DEFAULT true)
+    RETURNS int LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM @extschema@.seg_require_model_name(seg_save.name, 'seg_save');
+    IF seg_save.model IS NULL OR seg_save.activate IS NULL THEN
+        RAISE EXCEPTION 'seg_save: model and activate must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    RETURN @extschema@.seg_save_version(seg_save.name, seg_save.model, seg_save.activate, NULL);
 END
 $$;
 COMMENT ON FUNCTION seg_save(text, segmodel, boolean) IS

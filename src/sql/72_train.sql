@@ -206,15 +206,13 @@ BEGIN
                          seg_train.name, (reference::jsonb)->>'dims', cardinality(seg_train.features);
         END IF;
     END IF;
-    new_version := @extschema@.seg_save(seg_train.name, fitted, true);
-    -- Schema-qualified always; a temporary table as pg_temp.name (regclass would print it
-    -- bare, as if it were a table of some schema on the path).
-    UPDATE @extschema@.seg_models m
-    SET trained_on = (SELECT CASE WHEN c.relpersistence = 't' THEN format('pg_temp.%I', c.relname)
-                                  ELSE format('%I.%I', n.nspname, c.relname) END
-                      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                      WHERE c.oid = seg_train.source)
-    WHERE m.name = seg_train.name AND m.version = new_version;
+    -- trained_on: schema-qualified always; a temporary table as pg_temp.name (regclass would
+    -- print it bare, as if it were a table of some schema on the path).
+    new_version := @extschema@.seg_save_version(seg_train.name, fitted, true,
+        (SELECT CASE WHEN c.relpersistence = 't' THEN format('pg_temp.%I', c.relname)
+                     ELSE format('%I.%I', n.nspname, c.relname) END
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE c.oid = seg_train.source));
     RETURN new_version;
 END
 $$;

@@ -120,7 +120,15 @@ def hostile_saves(checks, db):
     cur.execute("RESET ROLE")
     cur.execute("SELECT count(*) FROM seg_models WHERE name LIKE 'evil%'")
     checks.check(cur.fetchone()[0] == 0, "nothing of the attempts was stored")
-    cur.execute("REVOKE ALL ON seg_models FROM it_dump_saver")
+    # A version the saver trains (created_by it_dump_saver, trained_on its source), and an
+    # owner's data fix of a timestamp: the restore, run by a superuser, must keep both as
+    # they are, although the registry's trigger refuses such values from other roles.
+    cur.execute("GRANT SELECT ON mall_customers TO it_dump_saver")
+    cur.execute("SET ROLE it_dump_saver")
+    cur.execute(f"SELECT seg_train('team', 'mall_customers', {FEATURES}, 3)")
+    cur.execute("RESET ROLE")
+    cur.execute("UPDATE seg_models SET created_at = '2001-02-03 04:05:06+00' WHERE name = 'draft'")
+    cur.execute("REVOKE ALL ON seg_models, mall_customers FROM it_dump_saver")
     cur.execute("DROP ROLE it_dump_saver")
     conn.close()
 
@@ -131,7 +139,14 @@ def check_copy(checks, source, target, how):
     checks.check(query(target, REGISTRY) == query(source, REGISTRY),
                  f"{how}: every model, version, flag and timestamp restored")
     active = "SELECT name, version FROM seg_models WHERE active ORDER BY name"
-    checks.check(query(target, active) == [("mall", 2)], f"{how}: version 2 of 'mall' is active")
+    checks.check(query(target, active) == [("mall", 2), ("team", 1)],
+                 f"{how}: version 2 of 'mall' is active")
+    checks.check(query(target, "SELECT created_by, trained_on FROM seg_models WHERE name = 'team'")
+                 == [("it_dump_saver", "public.mall_customers")] and
+                 query(target, "SELECT created_at = '2001-02-03 04:05:06+00' FROM seg_models "
+                               "WHERE name = 'draft'") == [(True,)],
+                 f"{how}: another role's version keeps its created_by and trained_on, the "
+                 f"owner's edited created_at stays")
     checks.check(query(target, "SELECT seg_model('mall')::text") ==
                  query(source, "SELECT seg_model('mall')::text"),
                  f"{how}: seg_model('mall') is the same model")
@@ -162,8 +177,8 @@ def main():
     with fresh_database("it_dump_source") as source:
         build_source(source)
         hostile_saves(checks, source)
-        checks.check(query(source, "SELECT count(*) FROM seg_models") == [(4,)],
-                     "source registry has 4 versions")
+        checks.check(query(source, "SELECT count(*) FROM seg_models") == [(5,)],
+                     "source registry has 5 versions")
 
         # Plain format through psql.
         target = "it_dump_plain"

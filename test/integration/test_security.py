@@ -51,6 +51,10 @@ NAME_TAKING["seg_report(segmodel,regclass,text[])"] = (
     "SELECT pg_catalog.length(seg_report((SELECT public.kmeans_fit(ARRAY(SELECT ((g * j) %% 7)"
     "::float8 FROM pg_catalog.generate_series(1, pg_catalog.cardinality(%(features)s)) j), 2) "
     "FROM pg_catalog.generate_series(1, 20) g), %(source)s, %(features)s))")
+# Every trigger function of the extension: the label trigger users attach, and the guard on
+# seg_models that keeps saved versions immutable for roles other than the table's owner
+# (immutable_versions below). A trigger function missing here fails the test: add it.
+TRIGGER_FUNCTIONS = {"seg_label_trigger()", "seg_models_guard()"}
 # The order time column of every source table (seg_rfm needs one).
 AT = "at timestamptz DEFAULT '2011-06-01'"
 ROLES = ("it_sec_trainer", "it_sec_writer", "it_sec_hijacker", "it_sec_team_a", "it_sec_team_b")
@@ -352,18 +356,115 @@ def per_model_grants(checks, cur):
     cur.execute("ALTER TABLE seg_models DISABLE ROW LEVEL SECURITY")
 
 
-def completeness(checks, cur):
-    """Every extension function with a regclass argument is in NAME_TAKING."""
-    cur.execute("""
+def immutable_versions(checks, cur):
+    """A role with the documented trainer grants (SELECT, INSERT, UPDATE on seg_models) cannot
+    rewrite another role's saved version nor forge who saved a version and when; it still
+    saves, trains and activates. The owner (here a superuser) still writes any value, as a
+    restore does."""
+    registry = ("SELECT name, version, active, model::text, created_at, created_by, trained_on "
+                "FROM seg_models WHERE name = 'it_sec_owned' ORDER BY version")
+    cur.execute("SELECT seg_train('it_sec_owned', 'mall_customers', ARRAY['age', 'annual_income'], 3)")
+    cur.execute("SELECT seg_save('it_sec_owned', (SELECT kmeans_fit(ARRAY[age, annual_income], 2) "
+                "FROM mall_customers), false)")
+    cur.execute("GRANT SELECT, INSERT, UPDATE ON seg_models TO it_sec_trainer")
+    cur.execute("GRANT SELECT ON mall_customers TO it_sec_trainer")
+    cur.execute(registry)
+    before = cur.fetchall()
+    other = "(SELECT kmeans_fit(ARRAY[annual_income, age], 3) FROM mall_customers)"
+    where = "WHERE name = 'it_sec_owned' AND version = 1"
+    forgeries = {
+        "model": f"UPDATE seg_models SET model = {other} {where}",
+        "created_by": f"UPDATE seg_models SET created_by = 'it_sec_trainer' {where}",
+        "created_at": f"UPDATE seg_models SET created_at = '2000-01-01' {where}",
+        "trained_on": f"UPDATE seg_models SET trained_on = 'public.nothing' {where}",
+        "name": f"UPDATE seg_models SET name = 'it_sec_stolen' {where}",
+        "version": f"UPDATE seg_models SET version = 99 {where}",
+    }
+    cur.execute("SET ROLE it_sec_trainer")
+    for column, sql in forgeries.items():
+        err = error_of(cur, sql)
+        checks.check(err is not None and err.pgcode == "42501" and f'column "{column}"' in str(err)
+                     and 'only "active" may be updated' in str(err),
+                     f"a trainer cannot change {column} of another role's saved version "
+                     f"({err.pgcode if err else 'no error'}: "
+                     f"{str(err).splitlines()[0] if err else ''})")
+    inserts = {
+        "created_by": "INSERT INTO seg_models (name, version, model, created_by) "
+                      f"VALUES ('it_sec_forged', 1, {other}, current_user || '_not')",
+        "created_at": "INSERT INTO seg_models (name, version, model, created_at) "
+                      f"VALUES ('it_sec_forged', 1, {other}, '2000-01-01')",
+    }
+    for column, sql in inserts.items():
+        err = error_of(cur, sql)
+        checks.check(err is not None and err.pgcode == "42501" and column in str(err),
+                     f"a trainer's INSERT cannot forge {column} "
+                     f"({err.pgcode if err else 'no error'}: "
+                     f"{str(err).splitlines()[0] if err else ''})")
+    # What the registry functions do still works for the trainer.
+    ok = error_of(cur, "SELECT seg_activate('it_sec_owned', 2)") or \
+        error_of(cur, f"UPDATE seg_models SET active = (version = 1) WHERE name = 'it_sec_owned' "
+                      f"AND active") or \
+        error_of(cur, f"UPDATE seg_models SET active = true {where}") or \
+        error_of(cur, "SELECT seg_train('it_sec_owned', 'mall_customers', ARRAY['age', "
+                      "'annual_income'], 3)") or \
+        error_of(cur, f"SELECT seg_save('it_sec_owned', {other}, false)") or \
+        error_of(cur, "SELECT seg_activate('it_sec_owned', 1)") or \
+        error_of(cur, f"INSERT INTO seg_models (name, version, model) "
+                      f"VALUES ('it_sec_forged', 1, {other})")
+    cur.execute("RESET ROLE")
+    checks.check(ok is None, f"the trainer still activates, trains, saves and inserts ({ok})")
+    cur.execute(registry)
+    after = cur.fetchall()
+    checks.check([r[:2] + r[3:] for r in after[:2]] == [r[:2] + r[3:] for r in before] and
+                 [r[2] for r in after] == [True, False, False, False],
+                 "the owner's versions are unchanged but for the active flag the trainer "
+                 "switched back to version 1")
+    cur.execute("SELECT name, version, trained_on FROM seg_models "
+                "WHERE name IN ('it_sec_owned', 'it_sec_forged') AND created_by = 'it_sec_trainer' "
+                "ORDER BY name, version")
+    checks.check(cur.fetchall() == [("it_sec_forged", 1, None),
+                                    ("it_sec_owned", 3, "public.mall_customers"),
+                                    ("it_sec_owned", 4, None)],
+                 "the trainer's own versions say it saved them; seg_train's says what it read")
+    # The owner restores rows as they were (pg_restore's COPY, a data fix's INSERT/UPDATE).
+    cur.execute("INSERT INTO seg_models (name, version, model, created_by, created_at, trained_on) "
+                f"VALUES ('it_sec_restored', 1, {other}, 'it_sec_gone', '2001-02-03 04:05:06+00', "
+                "'public.old_table')")
+    cur.execute("UPDATE seg_models SET created_by = 'it_sec_gone', created_at = '2001-02-03 04:05:06+00', "
+                "trained_on = 'public.old_table' WHERE name = 'it_sec_forged'")
+    cur.execute("SELECT count(*) FROM seg_models WHERE name IN ('it_sec_restored', 'it_sec_forged') "
+                "AND created_by = 'it_sec_gone' AND created_at = '2001-02-03 04:05:06+00' "
+                "AND trained_on = 'public.old_table'")
+    checks.check(cur.fetchone()[0] == 2, "the owner writes created_by, created_at and trained_on "
+                                         "as given (INSERT and UPDATE)")
+    cur.execute("REVOKE SELECT ON mall_customers FROM it_sec_trainer")
+
+
+def extension_functions_where(cur, condition):
+    """The signatures of the extension's functions p for which the SQL condition holds."""
+    cur.execute(f"""
         SELECT p.oid::regprocedure::text
         FROM pg_proc p
         JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
                          AND d.deptype = 'e'
         JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'customer_seg'
-        WHERE 'regclass'::regtype = ANY (p.proargtypes)""")
-    found = {r[0] for r in cur.fetchall()}
+        WHERE {condition}""")
+    return {r[0] for r in cur.fetchall()}
+
+
+def completeness(checks, cur):
+    """Every extension function with a regclass argument is in NAME_TAKING, every trigger
+    function in TRIGGER_FUNCTIONS, and seg_models has its guard trigger."""
+    found = extension_functions_where(cur, "'regclass'::regtype = ANY (p.proargtypes)")
     checks.check(found == set(NAME_TAKING) | set(CATALOG_ONLY),
                  f"the functions taking a table are exactly those tested: {sorted(found)}")
+    found = extension_functions_where(cur, "p.prorettype = 'trigger'::regtype")
+    checks.check(found == TRIGGER_FUNCTIONS,
+                 f"the trigger functions are exactly those tested: {sorted(found)}")
+    cur.execute("SELECT tgname, tgenabled FROM pg_trigger "
+                "WHERE tgrelid = 'seg_models'::regclass AND NOT tgisinternal")
+    checks.check(cur.fetchall() == [("seg_models_guard", "O")],
+                 "seg_models has its guard trigger, enabled")
 
 
 def main():
@@ -383,6 +484,7 @@ def main():
             row_level_security(checks, cur)
             pinned_search_path(checks, cur)
             per_model_grants(checks, cur)
+            immutable_versions(checks, cur)
             conn.close()
     finally:
         for role in ROLES:
