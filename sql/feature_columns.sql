@@ -115,4 +115,18 @@ SELECT (seg_model('fc_text')::jsonb)->'n_rows' AS n_rows,
 CREATE TABLE fc_huge AS SELECT income, age::numeric AS age FROM fc_base;
 UPDATE fc_huge SET age = 1e200 WHERE age = 30;
 SELECT try($$SELECT seg_train('x', 'fc_huge', ARRAY['income', 'age'], 3)$$);
+-- A numeric beyond double precision's range is 22003 naming the column and the table, in
+-- every reader (PostgreSQL's cast said only '"1000...0" is out of range for type double
+-- precision'); 1e-400 reads as 0 and numeric 'NaN' is a missing value, as ::float8 reads them.
+UPDATE fc_huge SET age = 1e400 WHERE age = 1e200;
+SELECT try($$SELECT seg_train('x', 'fc_huge', ARRAY['income', 'age'], 3)$$);
+SELECT try($$SELECT seg_train('x', 'fc_huge', ARRAY['income', 'age'], 3, '{"engine": "stream"}')$$);
+SELECT try($$SELECT * FROM seg_sweep('fc_huge', ARRAY['age', 'income'], 2, 3)$$);
+UPDATE fc_huge SET age = -1e400 WHERE age = 1e400;
+SELECT try($$SELECT * FROM seg_compare('fc_huge', ARRAY['income', 'age'], 2, 3)$$);
+UPDATE fc_huge SET age = 1e-400 WHERE age = -1e400;
+UPDATE fc_huge SET age = 'NaN' WHERE age = 31;
+SELECT seg_train('fc_huge', 'fc_huge', ARRAY['income', 'age'], 3) AS version;
+SELECT (seg_model('fc_huge')::jsonb)->'n_rows' AS n_rows,
+       (seg_model('fc_huge')::jsonb)->'n_skipped' AS n_skipped;
 DELETE FROM seg_models WHERE name LIKE 'fc\_%' OR name = 'x';

@@ -30,6 +30,7 @@
 #include "feature_order.hpp"
 #include "guard.hpp"
 #include "model_point.hpp"
+#include "numeric_feature.hpp"
 #include "registry_lookup.hpp"
 
 extern "C" {
@@ -40,7 +41,6 @@ extern "C" {
 #include "storage/proc.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
-#include "utils/numeric.h"
 #include "utils/rel.h"
 }
 
@@ -498,8 +498,8 @@ LabelTrigger* trigger_state(FunctionCallInfo fcinfo, const TriggerData* td) {
 // small for double precision read as 0); a finite value beyond double precision's range is
 // an error naming the column, where ::float8 would name neither it nor the trigger.
 double numeric_feature(Datum d, const LabelTrigger* st, int32 j, const TriggerData* td) {
-    const double v = DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow, d));
-    if (std::isinf(v) && !numeric_is_inf(DatumGetNumeric(d)))
+    double v = 0.0;
+    if (!numeric_to_double(d, &v))
         ereport(ERROR,
                 (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
                  errmsg("%s: feature column \"%s\" of table \"%s\" holds a value out of the "

@@ -1,15 +1,18 @@
-// seg_text_feature(): a feature column of type text read as double precision, as ::float8
-// reads it, but an unreadable value is an error that names the function, the column and the
-// table (seg_feature_columns wraps text columns in it). ::float8 alone says only
-// 'invalid input syntax for type double precision: "n/a"', naming neither.
+// seg_text_feature() and seg_numeric_feature(): a feature column of type text or numeric read
+// as double precision, as ::float8 reads it, but an unreadable value is an error that names
+// the function, the column and the table (seg_feature_columns wraps such columns in them).
+// ::float8 alone says only 'invalid input syntax for type double precision: "n/a"' or
+// '"1000...0" is out of range for type double precision', naming neither.
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
 
-#include "pg.hpp"
+#include "numeric_feature.hpp"
 
 extern "C" {
 #include "mb/pg_wchar.h"
 #include "utils/float.h"
+#include "utils/numeric.h"
 }
 
 namespace {
@@ -18,6 +21,12 @@ namespace {
 constexpr int kShownBytes = 40;
 
 }  // namespace
+
+// value::float8 without numeric_float8's bare error; false for a finite value beyond the range.
+bool numeric_to_double(Datum value, double* out) {
+    *out = DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow, value));
+    return !(std::isinf(*out) && !numeric_is_inf(DatumGetNumeric(value)));
+}
 
 extern "C" {
 
@@ -57,6 +66,24 @@ Datum seg_text_feature(PG_FUNCTION_ARGS) {
                      "(option \"missing\").",
                      quote_identifier(feature), quote_literal_cstr(pnstrdup(value, shown)),
                      quote_identifier(feature))));
+    PG_RETURN_NULL();
+}
+
+PG_FUNCTION_INFO_V1(seg_numeric_feature);
+
+// (value numeric, caller text, feature text, source text) -> float8: value::float8, or 22003
+// naming caller, feature and source when a finite value lies beyond double precision's range.
+Datum seg_numeric_feature(PG_FUNCTION_ARGS) {
+    double v = 0.0;
+    if (numeric_to_double(PG_GETARG_DATUM(0), &v)) PG_RETURN_FLOAT8(v);
+    ereport(ERROR,
+            (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+             errmsg("%s: feature column \"%s\" of %s holds a value out of the range of double "
+                    "precision",
+                    text_to_cstring(PG_GETARG_TEXT_PP(1)), text_to_cstring(PG_GETARG_TEXT_PP(2)),
+                    text_to_cstring(PG_GETARG_TEXT_PP(3))),
+             errdetail("Feature columns are read as double precision (at most about 1.8e308 in "
+                       "magnitude).")));
     PG_RETURN_NULL();
 }
 

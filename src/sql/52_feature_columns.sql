@@ -6,6 +6,14 @@ COMMENT ON FUNCTION seg_text_feature(text, text, text, text) IS
     'Internal: value::float8, but text that is not a number is an error naming the caller, '
     'the feature column and the source (22P02, or 22003 out of range)';
 
+-- A numeric feature column's value as double precision (::float8), or 22003 naming the caller,
+-- the column and the table when it lies beyond double precision's range.
+CREATE FUNCTION seg_numeric_feature(value numeric, caller text, feature text, source text)
+    RETURNS float8 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION seg_numeric_feature(numeric, text, text, text) IS
+    'Internal: value::float8, but a value beyond double precision''s range is an error naming '
+    'the caller, the feature column and the source (22003)';
+
 -- The named feature columns of a table or view, checked once for every function that reads
 -- them (seg_train, kmeans_stream_fit, seg_sweep, seg_compare, seg_report, seg_rfm): a source
 -- that names no relation is 42P01 (seg_require_relation); numbers cast to float8, or
@@ -79,10 +87,14 @@ BEGIN
                                 WHEN 'bool'::regtype THEN format('number: %1$I::int AS %1$I.', features[i])
                                 ELSE 'number.' END;
         END IF;
-        -- Text holding numbers is read by seg_text_feature, whose errors name the column.
+        -- Text holding numbers is read by seg_text_feature, numeric by seg_numeric_feature,
+        -- whose errors name the column.
         columns := columns || CASE
             WHEN as_type = 'float8' AND (SELECT t.typcategory = 'S' FROM pg_type t WHERE t.oid = base_type)
                 THEN format('%s.seg_text_feature(%I::text, %L, %L, %L)', '@extschema@',
+                            features[i], caller, features[i], source::text)
+            WHEN as_type = 'float8' AND base_type = 'numeric'::regtype
+                THEN format('%s.seg_numeric_feature(%I::numeric, %L, %L, %L)', '@extschema@',
                             features[i], caller, features[i], source::text)
             ELSE format('%I::%s', features[i], as_type) END;
     END LOOP;
