@@ -103,7 +103,9 @@ COMMENT ON FUNCTION seg_stream_finish(segmodel, bytea) IS
 
 -- The relations one pass reads: the source itself, or, for a partitioned table with foreign
 -- partitions (shards), each leaf partition on its own so that postgres_fdw can push the
--- pass aggregate down to its server.
+-- pass aggregate down to its server. Reading a leaf directly checks the leaf's privileges and
+-- row-level security instead of the parent's: unless the caller may read every leaf and no
+-- leaf (nor the parent) has row-level security, the pass reads the parent, as a query would.
 CREATE FUNCTION seg_stream_sources(source regclass, OUT relation regclass, OUT is_foreign bool)
     RETURNS SETOF record LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -111,12 +113,14 @@ AS $$
     WITH src AS (
         SELECT c.relkind, c.relrowsecurity FROM pg_class c WHERE c.oid = source
     ), leaves AS (
-        SELECT t.relid, c.relkind = 'f' AS is_foreign
+        SELECT t.relid, c.relkind = 'f' AS is_foreign,
+               NOT c.relrowsecurity AND has_table_privilege(t.relid, 'SELECT') AS readable
         FROM pg_partition_tree(source) t JOIN pg_class c ON c.oid = t.relid
         WHERE t.isleaf
     ), sharded AS (
         SELECT coalesce((SELECT relkind = 'p' AND NOT relrowsecurity FROM src), false)
-               AND EXISTS (SELECT FROM leaves WHERE is_foreign) AS yes
+               AND EXISTS (SELECT FROM leaves WHERE is_foreign)
+               AND NOT EXISTS (SELECT FROM leaves WHERE NOT readable) AS yes
     )
     SELECT l.relid::regclass, l.is_foreign FROM leaves l WHERE (SELECT yes FROM sharded)
     UNION ALL
@@ -124,8 +128,8 @@ AS $$
     WHERE NOT (SELECT yes FROM sharded)
 $$;
 COMMENT ON FUNCTION seg_stream_sources(regclass) IS
-    'Stream engine: the relations each pass reads (a sharded table''s leaf partitions, else '
-    'the source itself)';
+    'Stream engine: the relations each pass reads (a sharded table''s leaf partitions when the '
+    'caller may read each and none has row-level security, else the source itself)';
 
 CREATE FUNCTION seg_memory_budget() RETURNS bigint
     AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
@@ -139,7 +143,9 @@ CREATE FUNCTION seg_train_engine(source regclass, dims int) RETURNS text
     SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT CASE
-        WHEN EXISTS (SELECT FROM @extschema@.seg_stream_sources(source) s WHERE s.is_foreign)
+        WHEN (SELECT c.relkind = 'f' FROM pg_class c WHERE c.oid = source)
+             OR EXISTS (SELECT FROM pg_partition_tree(source) t JOIN pg_class c ON c.oid = t.relid
+                        WHERE t.isleaf AND c.relkind = 'f')
             THEN 'stream'
         WHEN coalesce((SELECT sum(CASE WHEN c.reltuples >= 0 THEN c.reltuples
                                        ELSE pg_relation_size(c.oid)::float8 / (32 + 8 * dims)
@@ -225,6 +231,9 @@ BEGIN
         pass_query := format('SELECT %s.seg_stream_pass($1, ARRAY[%s]) FROM %s',
                              '@extschema@', columns, source);
     ELSE
+        -- The leaves are read directly: the caller must also be allowed to read the
+        -- feature columns of the table it named (a query with no rows checks that).
+        EXECUTE format('SELECT ARRAY[%s] FROM ONLY %s WHERE false', columns, source);
         SELECT format('SELECT %s.seg_stream_seed_merge(s) FROM (%s) q', '@extschema@',
                       string_agg(format('SELECT %s.seg_stream_seed(ARRAY[%s], $1) AS s FROM ONLY %s',
                                         '@extschema@', columns, r), ' UNION ALL ')),

@@ -218,12 +218,82 @@ def main():
                 mismatched += sum(1 for i, label in scur.fetchall() if central[i] != label)
                 sconn.close()
             checks.check(mismatched == 0, "labels on the shards = labels on the coordinator")
+            privileges(checks, cur, shards, sharded)
         finally:
             for shard in shards:
                 shard.stop()
             conn.close()
             shutil.rmtree(base, ignore_errors=True)
     checks.finish()
+
+
+def privileges(checks, cur, shards, sharded):
+    """A fit over the shards reads what a query on the parent would: a role granted SELECT on
+    the parent only fits it (the passes then read the parent), one granted the partitions but
+    not the parent does not, and a leaf with row-level security is read through the parent
+    (whose query does not apply the leaf's policies)."""
+    cur.execute("DROP ROLE IF EXISTS cseg_shard_analyst")
+    cur.execute("CREATE ROLE cseg_shard_analyst")
+    cur.execute("GRANT SELECT ON customers TO cseg_shard_analyst")
+    for i in range(len(shards)):
+        cur.execute(f"CREATE USER MAPPING FOR cseg_shard_analyst SERVER shard{i} "
+                    "OPTIONS (user 'postgres', password_required 'false')")
+    fit = (f"SELECT kmeans_stream_fit('customers', {FEATURES}, 4, "
+           "'{\"seed\": 3, \"sample\": 500}')::text")
+    cur.execute("SET ROLE cseg_shard_analyst")
+    cur.execute("SELECT relation::text FROM seg_stream_sources('customers')")
+    parts = [r[0] for r in cur.fetchall()]
+    checks.check(parts == ["customers"], f"without SELECT on the partitions a pass reads the parent: {parts}")
+    cur.execute("SELECT seg_train_engine('customers', 4)")
+    checks.check(cur.fetchone()[0] == "stream", "the default engine is still stream")
+    try:
+        cur.execute(fit)
+        model = cur.fetchone()[0]
+        cur.execute("SELECT (%s::segmodel::jsonb)->>'inertia', (%s::segmodel::jsonb)->'sizes' = "
+                    "(%s::segmodel::jsonb)->'sizes'", (model, model, sharded))
+        inertia, same_sizes = cur.fetchone()
+        cur.execute("SELECT (%s::segmodel::jsonb)->>'inertia'", (sharded,))
+        rel = abs(float(inertia) / float(cur.fetchone()[0]) - 1)
+        checks.check(rel < 1e-9 and same_sizes,
+                     f"a role with SELECT on the parent only fits it: the same model ({rel:.1e})")
+    except psycopg2.Error as e:
+        checks.check(False, f"a role with SELECT on the parent only fits it: {e.pgcode} {e}")
+        cur.connection.rollback()
+    cur.execute("RESET ROLE")
+    cur.execute("REVOKE SELECT ON customers FROM cseg_shard_analyst")
+    cur.execute("GRANT SELECT ON " + ", ".join(f"customers_{i}" for i in range(len(shards)))
+                + " TO cseg_shard_analyst")
+    cur.execute("SET ROLE cseg_shard_analyst")
+    try:
+        cur.execute(fit)
+        checks.check(False, "SELECT on the partitions but not on the parent: refused")
+    except psycopg2.Error as e:
+        checks.check(e.pgcode == "42501" and "customers" in str(e),
+                     f"SELECT on the partitions but not on the parent: refused ({e.pgcode}: "
+                     f"{str(e).splitlines()[0]})")
+        cur.connection.rollback()
+    cur.execute("RESET ROLE")
+    # A local leaf with row-level security whose policy shows the analyst nothing: a query
+    # through the parent reads its rows all the same, and so does the fit.
+    cur.execute("GRANT SELECT ON customers TO cseg_shard_analyst")
+    cur.execute("CREATE TABLE customers_9 PARTITION OF customers FOR VALUES IN (9)")
+    cur.execute("INSERT INTO customers SELECT 100000 + g, 9, 1, 2, 3, 4 "
+                "FROM generate_series(1, 50) g")
+    cur.execute("GRANT SELECT ON customers_9 TO cseg_shard_analyst")
+    cur.execute("ALTER TABLE customers_9 ENABLE ROW LEVEL SECURITY")
+    cur.execute("CREATE POLICY nobody ON customers_9 USING (false)")
+    cur.execute("SET ROLE cseg_shard_analyst")
+    cur.execute("SELECT count(*) FROM seg_stream_sources('customers')")
+    one = cur.fetchone()[0]
+    cur.execute("SELECT count(*) FROM customers")
+    visible = cur.fetchone()[0]
+    cur.execute(fit)
+    cur.execute("SELECT ((%s::segmodel::jsonb)->>'n_rows')::int", (cur.fetchone()[0],))
+    n_rows = cur.fetchone()[0]
+    checks.check(one == 1 and n_rows == visible == ROWS + 50,
+                 f"a leaf with row-level security: the fit reads the parent ({n_rows} rows, "
+                 f"a query {visible})")
+    cur.execute("RESET ROLE")
 
 
 def destdir_supported(cur):
