@@ -119,6 +119,31 @@ SELECT kmeans_stream_fit('stream_empty', ARRAY['x'], 2) IS NULL AS empty_is_null
 SELECT try($$SELECT seg_stream_update(stream, '\x00'::bytea) FROM stream_models$$);
 SELECT try($$SELECT seg_stream_update(stream, '\x4c0100000001000000'::bytea) FROM stream_models$$);
 SELECT try($$SELECT seg_stream_start('\x53'::bytea, 2, '{}')$$);
+-- Values near the largest double: kmeans_fit's errors, naming the feature (the stream engine
+-- said "seg_stream_start: malformed state: non-finite moments", 22P03, also for the merged
+-- states of partitions or shards).
+CREATE TABLE stream_huge AS SELECT (i % 3)::float8 AS y, i::float8 AS x FROM generate_series(1, 100) i;
+INSERT INTO stream_huge VALUES (1, 1e308), (2, -1e308);
+SELECT try($$SELECT kmeans_stream_fit('stream_huge', ARRAY['y', 'x'], 2)$$);
+SELECT try($$SELECT kmeans_stream_fit('stream_huge', ARRAY['y', 'x'], 2, '{"scale": "minmax"}')$$);
+SELECT try($$SELECT seg_stream_start(seg_stream_seed_merge(s), 2, '{}')
+             FROM (SELECT seg_stream_seed(ARRAY[x], '{}') AS s FROM stream_huge WHERE x > 0
+                   UNION ALL SELECT seg_stream_seed(ARRAY[x], '{}') FROM stream_huge WHERE x <= 0) q$$);
+SELECT try($$SELECT kmeans_fit(ARRAY[y, x], 2) FROM stream_huge$$) AS memory_engine;
+-- Values that scale beyond 1e100 (scale "none"): the passes' squared distances could overflow.
+CREATE TABLE stream_vast AS SELECT (i % 3)::float8 AS y, i * 1e120::float8 AS x FROM generate_series(1, 100) i;
+SELECT try($$SELECT kmeans_stream_fit('stream_vast', ARRAY['y', 'x'], 2, '{"scale": "none"}')$$);
+SELECT (kmeans_stream_fit('stream_vast', ARRAY['y', 'x'], 2)::jsonb)->>'n_rows' AS standard_scale_fits;
+-- Every pass must read the seeding pass's rows: a view of random() returns others each time
+-- (the fit used to go on, its model from rows no single read returned).
+CREATE VIEW stream_random AS SELECT * FROM stream_rows WHERE random() < 0.5;
+SELECT regexp_replace(try($$SELECT kmeans_stream_fit('stream_random', ARRAY['x', 'y'], 2)$$),
+                      'pass [0-9]+ read [0-9]+ rows of public.stream_random, the seeding pass [0-9]+',
+                      'pass P read N rows of public.stream_random, the seeding pass M') AS random_view;
+SELECT seg_stream_rows(seg_stream_seed(ARRAY[x, y], '{"sample": 10}')) AS seed_rows,
+       seg_stream_rows(seg_stream_pass((SELECT kmeans_fit(ARRAY[x, y], 2) FROM stream_rows), ARRAY[x, y])) AS pass_rows
+FROM stream_missing;
+SELECT try($$SELECT seg_stream_rows('\x4d'::bytea)$$);
 -- A pass belongs to the model that labelled its rows: passes of two models of the same shape
 -- do not merge, and a model is not updated or finished with another model's pass.
 CREATE TEMP TABLE stream_passes AS

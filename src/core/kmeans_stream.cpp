@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cluster_order.hpp"
+#include "feature_stats.hpp"
 #include "kmeans.hpp"
 #include "kmeans_parallel.hpp"
 #include "model_json.hpp"
@@ -148,6 +149,36 @@ Scaler scaler_from_moments(const StreamSeedView& s, ScaleMethod method) {
     return sc;
 }
 
+// kmeans_fit's error for a feature whose mean or standard deviation overflows (values near
+// the largest double): the moments of every row, merged from any number of shards.
+void check_moments(const StreamSeedView& s, const std::vector<std::string>& names) {
+    for (int32_t j = 0; j < s.dims; ++j) {
+        if (s.count[j] == 0) continue;
+        if (!std::isfinite(s.mean[j]) || !std::isfinite(std::sqrt(s.m2[j] / s.count[j])))
+            throw Error(ErrorKind::DataException,
+                        feature_in_message(names, j) +
+                            " has values too large to summarise (its mean or standard "
+                            "deviation overflows)");
+    }
+}
+
+// kmeans_fit's range check on scaled values (check_scaled_range), for every row at once:
+// a feature's smallest and largest values scaled must lie within +-kMaxScaledValue, or the
+// squared distances of the passes could overflow.
+void check_scaled_extremes(const StreamSeedView& s, const Scaler& sc,
+                           const std::vector<std::string>& names) {
+    for (int32_t j = 0; j < s.dims; ++j) {
+        if (s.count[j] == 0) continue;
+        const double lo = (s.min[j] - sc.center[size_t(j)]) / sc.scale[size_t(j)];
+        const double hi = (s.max[j] - sc.center[size_t(j)]) / sc.scale[size_t(j)];
+        if (!(std::fabs(lo) <= kMaxScaledValue) || !(std::fabs(hi) <= kMaxScaledValue))
+            throw Error(ErrorKind::DataException,
+                        feature_in_message(names, j) + " is too large after scaling",
+                        "Scaled values must lie within +-1e100.",
+                        "Choose another \"scale\" method or rescale the data.");
+    }
+}
+
 // Errors unless the pass sums were made for a model of m's shape.
 void check_pass_shape(const Model& m, const LloydSumsView& pass) {
     if (pass.k != m.k || pass.dims != m.dims)
@@ -283,7 +314,9 @@ Model stream_start(const StreamSeedView& s, int32_t k, const KMeansOptions& opts
     m.options = opts;
     m.options.sample = 0;
     if (opts.has_feature_names) m.feature_names = opts.feature_names;
+    check_moments(s, m.feature_names);
     m.scaler = scaler_from_moments(s, opts.scale);
+    check_scaled_extremes(s, m.scaler, m.feature_names);
     m.feature_mean.assign(s.mean, s.mean + d);
     m.feature_std.resize(size_t(d));
     for (int32_t j = 0; j < d; ++j)

@@ -289,10 +289,11 @@ SeedState* seed_deserialize(const bytea* bytes, MemoryContext cxt, const char* f
         v.heap[i] = i;
     }
     st->sampled = sampled;
+    // A mean or m2 that overflowed is the data's (values near the largest double), not a
+    // malformed state: seg_stream_start names the feature.
     for (int32 j = 0; j < d; ++j)
-        if (!(v.count[j] >= 0) || !std::isfinite(v.mean[j]) || !(v.m2[j] >= 0) ||
-            !std::isfinite(v.m2[j]))
-            bad_state(fn, "non-finite moments");
+        if (!(v.count[j] >= 0) || !std::isfinite(v.count[j]) || v.m2[j] < 0)
+            bad_state(fn, "negative or non-finite counts, or a negative m2");
     return st;
 }
 
@@ -460,11 +461,35 @@ PG_FUNCTION_INFO_V1(seg_stream_update);
 PG_FUNCTION_INFO_V1(seg_stream_shift);
 PG_FUNCTION_INFO_V1(seg_stream_finish);
 PG_FUNCTION_INFO_V1(seg_memory_budget);
+PG_FUNCTION_INFO_V1(seg_stream_rows);
 
 // seg_memory_budget() -> the bytes one aggregate may hold (customer_seg.max_memory); a C
 // function so that SQL can read the setting before anything else has loaded the library.
 Datum seg_memory_budget(PG_FUNCTION_ARGS) {
     PG_RETURN_INT64(static_cast<int64>(cseg_pg::memory_budget_bytes()));
+}
+
+// seg_stream_rows(state bytea) -> the rows a seeding or pass state read (used or skipped),
+// from its header: kmeans_stream_fit checks that every pass read the seeding pass's rows.
+Datum seg_stream_rows(PG_FUNCTION_ARGS) {
+    const char* fn = "seg_stream_rows";
+    const bytea* bytes = PG_GETARG_BYTEA_PP(0);
+    const char* p = VARDATA_ANY(bytes);
+    const Size len = VARSIZE_ANY_EXHDR(bytes);
+    // n_rows and n_skipped follow the version byte, dims and one more 4-byte field (missing
+    // or, in a pass state, dims after k), and in a seeding state capacity and seed.
+    Size at;
+    if (len >= 1 + 2 * sizeof(int32) + 5 * sizeof(int64) && p[0] == kSeedVersion)
+        at = 1 + 2 * sizeof(int32) + 2 * sizeof(int64);
+    else if (len >= kPassHeader && p[0] == kPassVersion)
+        at = 1 + 2 * sizeof(int32);
+    else
+        bad_state(fn, "neither a seeding nor a Lloyd pass state");
+    int64 n_rows, n_skipped;
+    get(get(p + at, &n_rows, sizeof(int64)), &n_skipped, sizeof(int64));
+    if (n_rows < 0 || n_skipped < 0 || n_rows > PG_INT64_MAX - n_skipped)
+        bad_state(fn, "inconsistent header");
+    PG_RETURN_INT64(n_rows + n_skipped);
 }
 
 // seg_stream_seed(features float8[], options jsonb) transition: moments and the bottom-s

@@ -78,6 +78,11 @@ CREATE AGGREGATE seg_stream_pass_merge(bytea) (
 COMMENT ON AGGREGATE seg_stream_pass_merge(bytea) IS
     'Stream engine: merges the Lloyd pass states of several shards or partitions';
 
+CREATE FUNCTION seg_stream_rows(state bytea) RETURNS bigint
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION seg_stream_rows(bytea) IS
+    'Stream engine: the rows a seeding or pass state read (used or skipped)';
+
 CREATE FUNCTION seg_stream_start(seed bytea, k int, options jsonb) RETURNS segmodel
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION seg_stream_start(bytea, int, jsonb) IS
@@ -162,6 +167,32 @@ COMMENT ON FUNCTION seg_train_engine(regclass, int) IS
     'The engine seg_train uses when none is given: stream for sharded tables and tables whose '
     'rows would not fit customer_seg.max_memory (planner row estimate x dims x 8 bytes)';
 
+-- The error unless a pass read as many rows as the seeding pass: a source whose rows change
+-- from one read to the next (a view of random(), a foreign table over such a view) would
+-- otherwise give a model of rows no single read returned.
+CREATE FUNCTION seg_stream_require_rows(source text, relations text, pass int, sums bytea,
+                                        seen bigint)
+    RETURNS void LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    got bigint := coalesce(@extschema@.seg_stream_rows(sums), 0);
+BEGIN
+    IF got IS DISTINCT FROM seen THEN
+        RAISE EXCEPTION 'kmeans_stream_fit: pass % read % rows of %, the seeding pass %',
+                        pass, got, source, seen
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = format('Every pass reads the source again (%s) and must find the same rows.',
+                                  relations),
+                  HINT = 'A view or foreign table whose rows change from one read to the next '
+                         '(random(), clock_timestamp(), a remote view of such) cannot be fitted '
+                         'pass by pass: copy its rows into a table, or use engine "memory".';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION seg_stream_require_rows(text, text, int, bytea, bigint) IS
+    'Internal: the error unless a stream pass read the rows of the seeding pass';
+
 -- The stream fit itself. STABLE, so the seeding pass and every Lloyd pass read the snapshot
 -- of the statement that called it: rows another session commits during the fit are in no
 -- pass, in READ COMMITTED too, as with engine "memory"'s one query (a VOLATILE function takes
@@ -181,6 +212,7 @@ DECLARE
     relations regclass[];
     shards int;
     seed bytea;
+    seen bigint;
     model @extschema@.segmodel;
     next_model @extschema@.segmodel;
     sums bytea;
@@ -249,6 +281,7 @@ BEGIN
     IF seed IS NULL THEN
         RETURN NULL;
     END IF;
+    seen := @extschema@.seg_stream_rows(seed);
     -- The starting model checks every option (unknown keys list the valid ones).
     model := @extschema@.seg_stream_start(seed, k, opts);
     tol := @extschema@.seg_stream_tolerance(seed, model);
@@ -263,6 +296,8 @@ BEGIN
         EXIT WHEN pass >= max_iter;
         started := clock_timestamp();
         EXECUTE pass_query INTO sums USING model;
+        PERFORM @extschema@.seg_stream_require_rows(source::text, array_to_string(relations, ', '),
+                                                   pass + 1, sums, seen);
         next_model := @extschema@.seg_stream_update(model, sums);
         shift := @extschema@.seg_stream_shift(model, next_model);
         model := next_model;
@@ -282,6 +317,8 @@ BEGIN
         EXIT WHEN shift <= tol;
     END LOOP;
     EXECUTE pass_query INTO sums USING model;
+    PERFORM @extschema@.seg_stream_require_rows(source::text, array_to_string(relations, ', '),
+                                                   pass + 1, sums, seen);
     RETURN @extschema@.seg_stream_finish(model, sums);
 END
 $$;

@@ -219,6 +219,7 @@ def main():
                 sconn.close()
             checks.check(mismatched == 0, "labels on the shards = labels on the coordinator")
             privileges(checks, cur, shards, sharded)
+            bad_shards(checks, cur, shards)
         finally:
             for shard in shards:
                 shard.stop()
@@ -294,6 +295,38 @@ def privileges(checks, cur, shards, sharded):
                  f"a leaf with row-level security: the fit reads the parent ({n_rows} rows, "
                  f"a query {visible})")
     cur.execute("RESET ROLE")
+
+
+def bad_shards(checks, cur, shards):
+    """A shard whose rows change between passes (a remote view of random()) stops the fit with
+    55000 instead of fitting rows no read returned; values whose moments overflow on a shard
+    get kmeans_fit's error naming the feature, not "malformed state" (22P03)."""
+    sconn = shards[0].connect()
+    scur = sconn.cursor()
+    scur.execute("CREATE VIEW customers_random AS SELECT * FROM customers_shard "
+                 "WHERE random() < 0.5")
+    scur.execute("CREATE TABLE customers_huge AS SELECT * FROM customers_shard")
+    scur.execute("UPDATE customers_huge SET x = 1e308 WHERE id = 0")
+    scur.execute("UPDATE customers_huge SET x = -1e308 WHERE id = 3")
+    sconn.close()
+    for remote, code, words in (("customers_random", "55000", "rows of public.customers_bad"),
+                                ("customers_huge", "22000", 'feature "x" has values too large')):
+        cur.execute("DROP TABLE IF EXISTS customers_bad")
+        cur.execute("""CREATE TABLE customers_bad (id bigint, shard int, x float8, y float8,
+                       z float8, w float8) PARTITION BY LIST (shard)""")
+        for i in range(len(shards)):
+            cur.execute(f"""CREATE FOREIGN TABLE customers_bad_{i} PARTITION OF customers_bad
+                            FOR VALUES IN ({i}) SERVER shard{i}
+                            OPTIONS (table_name '{remote if i == 0 else "customers_shard"}')""")
+        try:
+            cur.execute(f"SELECT kmeans_stream_fit('customers_bad', {FEATURES}, 4, "
+                        "'{\"sample\": 500}')")
+            checks.check(False, f"a shard reading {remote}: the fit fails")
+        except psycopg2.Error as e:
+            checks.check(e.pgcode == code and words in str(e),
+                         f"a shard reading {remote}: {e.pgcode}: {str(e).splitlines()[0]}")
+        cur.execute("SELECT 1")
+        checks.check(cur.fetchone()[0] == 1, "the session goes on")
 
 
 def destdir_supported(cur):
