@@ -213,6 +213,14 @@ DECLARE
     shards int;
     seed bytea;
     seen bigint;
+    seed_branches text[];
+    pass_branches text[];
+    running text;
+    culprit text;
+    err_state text;
+    err_message text;
+    err_detail text;
+    err_hint text;
     model @extschema@.segmodel;
     next_model @extschema@.segmodel;
     sums bytea;
@@ -266,60 +274,114 @@ BEGIN
         -- The leaves are read directly: the caller must also be allowed to read the
         -- feature columns of the table it named (a query with no rows checks that).
         EXECUTE format('SELECT ARRAY[%s] FROM ONLY %s WHERE false', columns, source);
-        SELECT format('SELECT %s.seg_stream_seed_merge(s) FROM (%s) q', '@extschema@',
-                      string_agg(format('SELECT %s.seg_stream_seed(ARRAY[%s], $1) AS s FROM ONLY %s',
-                                        '@extschema@', columns, r), ' UNION ALL ')),
-               format('SELECT %s.seg_stream_pass_merge(s) FROM (%s) q', '@extschema@',
-                      string_agg(format('SELECT %s.seg_stream_pass($1, ARRAY[%s]) AS s FROM ONLY %s',
-                                        '@extschema@', columns, r), ' UNION ALL '))
-            INTO seed_query, pass_query
-        FROM unnest(relations) AS r;
+        SELECT array_agg(format('SELECT %s.seg_stream_seed(ARRAY[%s], $1) AS s FROM ONLY %s',
+                                '@extschema@', columns, r) ORDER BY o),
+               array_agg(format('SELECT %s.seg_stream_pass($1, ARRAY[%s]) AS s FROM ONLY %s',
+                                '@extschema@', columns, r) ORDER BY o)
+            INTO seed_branches, pass_branches
+        FROM unnest(relations) WITH ORDINALITY AS u(r, o);
+        seed_query := format('SELECT %s.seg_stream_seed_merge(s) FROM (%s) q', '@extschema@',
+                             array_to_string(seed_branches, ' UNION ALL '));
+        pass_query := format('SELECT %s.seg_stream_pass_merge(s) FROM (%s) q', '@extschema@',
+                             array_to_string(pass_branches, ' UNION ALL '));
     END IF;
 
-    started := clock_timestamp();
-    EXECUTE seed_query INTO seed USING opts;
-    IF seed IS NULL THEN
-        RETURN NULL;
-    END IF;
-    seen := @extschema@.seg_stream_rows(seed);
-    -- The starting model checks every option (unknown keys list the valid ones).
-    model := @extschema@.seg_stream_start(seed, k, opts);
-    tol := @extschema@.seg_stream_tolerance(seed, model);
-    max_iter := ((model::jsonb)->'options'->>'max_iter')::int;
-    IF progress THEN
-        seconds := extract(epoch FROM clock_timestamp() - started);
-        RAISE NOTICE 'kmeans_stream_fit: seeding pass and a fit on a sample of % rows in % s%',
-            (model::jsonb)->>'n_rows', round(seconds::numeric, 3),
-            CASE WHEN shards > 0 THEN format(', %s of %s shards answered', shards, shards) ELSE '' END;
-    END IF;
-    LOOP
-        EXIT WHEN pass >= max_iter;
+    -- An error a shard raises does not say which shard (postgres_fdw reports the remote
+    -- query, the same on every shard): the handler at the end names it.
+    BEGIN
         started := clock_timestamp();
-        EXECUTE pass_query INTO sums USING model;
-        PERFORM @extschema@.seg_stream_require_rows(source::text, array_to_string(relations, ', '),
-                                                   pass + 1, sums, seen);
-        next_model := @extschema@.seg_stream_update(model, sums);
-        shift := @extschema@.seg_stream_shift(model, next_model);
-        model := next_model;
-        pass := pass + 1;
+        running := 'seed';
+        EXECUTE seed_query INTO seed USING opts;
+        running := NULL;
+        IF seed IS NULL THEN
+            RETURN NULL;
+        END IF;
+        seen := @extschema@.seg_stream_rows(seed);
+        -- The starting model checks every option (unknown keys list the valid ones).
+        model := @extschema@.seg_stream_start(seed, k, opts);
+        tol := @extschema@.seg_stream_tolerance(seed, model);
+        max_iter := ((model::jsonb)->'options'->>'max_iter')::int;
         IF progress THEN
             seconds := extract(epoch FROM clock_timestamp() - started);
-            RAISE NOTICE 'kmeans_stream_fit: pass % of at most %: % rows in % s (% rows/s), inertia %, centre shift % (tolerance %)%',
-                pass, max_iter, (model::jsonb)->>'n_rows', round(seconds::numeric, 3),
-                round(((model::jsonb)->>'n_rows')::numeric / greatest(seconds, 1e-6)::numeric),
-                (model::jsonb)->>'inertia', shift, tol,
+            RAISE NOTICE 'kmeans_stream_fit: seeding pass and a fit on a sample of % rows in % s%',
+                (model::jsonb)->>'n_rows', round(seconds::numeric, 3),
                 CASE WHEN shards > 0 THEN format(', %s of %s shards answered', shards, shards) ELSE '' END;
-            PERFORM set_config('application_name',
-                               left(format('customer_seg: kmeans_stream_fit pass %s/%s inertia %s',
-                                           pass, max_iter, (model::jsonb)->>'inertia'), 63),
-                               true);
         END IF;
-        EXIT WHEN shift <= tol;
-    END LOOP;
-    EXECUTE pass_query INTO sums USING model;
-    PERFORM @extschema@.seg_stream_require_rows(source::text, array_to_string(relations, ', '),
-                                                   pass + 1, sums, seen);
-    RETURN @extschema@.seg_stream_finish(model, sums);
+        LOOP
+            EXIT WHEN pass >= max_iter;
+            started := clock_timestamp();
+            running := 'pass';
+            EXECUTE pass_query INTO sums USING model;
+            running := NULL;
+            PERFORM @extschema@.seg_stream_require_rows(source::text, array_to_string(relations, ', '),
+                                                       pass + 1, sums, seen);
+            next_model := @extschema@.seg_stream_update(model, sums);
+            shift := @extschema@.seg_stream_shift(model, next_model);
+            model := next_model;
+            pass := pass + 1;
+            IF progress THEN
+                seconds := extract(epoch FROM clock_timestamp() - started);
+                RAISE NOTICE 'kmeans_stream_fit: pass % of at most %: % rows in % s (% rows/s), inertia %, centre shift % (tolerance %)%',
+                    pass, max_iter, (model::jsonb)->>'n_rows', round(seconds::numeric, 3),
+                    round(((model::jsonb)->>'n_rows')::numeric / greatest(seconds, 1e-6)::numeric),
+                    (model::jsonb)->>'inertia', shift, tol,
+                    CASE WHEN shards > 0 THEN format(', %s of %s shards answered', shards, shards) ELSE '' END;
+                PERFORM set_config('application_name',
+                                   left(format('customer_seg: kmeans_stream_fit pass %s/%s inertia %s',
+                                               pass, max_iter, (model::jsonb)->>'inertia'), 63),
+                                   true);
+            END IF;
+            EXIT WHEN shift <= tol;
+        END LOOP;
+        running := 'pass';
+        EXECUTE pass_query INTO sums USING model;
+        running := NULL;
+        PERFORM @extschema@.seg_stream_require_rows(source::text, array_to_string(relations, ', '),
+                                                       pass + 1, sums, seen);
+        RETURN @extschema@.seg_stream_finish(model, sums);
+    EXCEPTION WHEN OTHERS THEN
+        -- A pass or the seeding pass over several relations failed: read them one at a time
+        -- (the same statement, one branch) to name the first that fails. Cancellation is not
+        -- caught here; an error no single relation repeats is raised as it was.
+        IF running IS NULL OR seed_branches IS NULL THEN
+            RAISE;
+        END IF;
+        GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_message = MESSAGE_TEXT,
+                                err_detail = PG_EXCEPTION_DETAIL, err_hint = PG_EXCEPTION_HINT;
+        FOR i IN 1 .. cardinality(relations) LOOP
+            BEGIN
+                IF running = 'seed' THEN
+                    EXECUTE format('SELECT %s.seg_stream_seed_merge(s) FROM (%s) q', '@extschema@',
+                                   seed_branches[i]) USING opts;
+                ELSE
+                    EXECUTE format('SELECT %s.seg_stream_pass_merge(s) FROM (%s) q', '@extschema@',
+                                   pass_branches[i]) USING model;
+                END IF;
+            EXCEPTION WHEN OTHERS THEN
+                SELECT format('%s %s', CASE WHEN v.srvname IS NULL THEN 'table'
+                                            ELSE 'foreign table' END, relations[i])
+                       || coalesce(format(' on server %I', v.srvname), '')
+                    INTO culprit
+                FROM (SELECT) one
+                     LEFT JOIN (pg_foreign_table f JOIN pg_foreign_server v ON v.oid = f.ftserver)
+                     ON f.ftrelid = relations[i];
+                EXIT;
+            END;
+        END LOOP;
+        IF culprit IS NULL THEN
+            RAISE;
+        END IF;
+        err_detail := concat_ws(' ', nullif(err_detail, ''),
+                                format('Raised by %s, one of the %s relations the %s reads.',
+                                       culprit, cardinality(relations),
+                                       CASE running WHEN 'seed' THEN 'seeding pass'
+                                                    ELSE 'Lloyd pass' END));
+        IF err_hint <> '' THEN
+            RAISE EXCEPTION USING ERRCODE = err_state, MESSAGE = err_message,
+                                  DETAIL = err_detail, HINT = err_hint;
+        END IF;
+        RAISE EXCEPTION USING ERRCODE = err_state, MESSAGE = err_message, DETAIL = err_detail;
+    END;
 END
 $$;
 COMMENT ON FUNCTION seg_stream_run(regclass, text[], int, jsonb) IS

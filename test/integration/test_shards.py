@@ -300,7 +300,8 @@ def privileges(checks, cur, shards, sharded):
 def bad_shards(checks, cur, shards):
     """A shard whose rows change between passes (a remote view of random()) stops the fit with
     55000 instead of fitting rows no read returned; values whose moments overflow on a shard
-    get kmeans_fit's error naming the feature, not "malformed state" (22P03)."""
+    get kmeans_fit's error naming the feature, not "malformed state" (22P03); an error a shard
+    raises names the shard (foreign table and server)."""
     sconn = shards[0].connect()
     scur = sconn.cursor()
     scur.execute("CREATE VIEW customers_random AS SELECT * FROM customers_shard "
@@ -309,22 +310,34 @@ def bad_shards(checks, cur, shards):
     scur.execute("UPDATE customers_huge SET x = 1e308 WHERE id = 0")
     scur.execute("UPDATE customers_huge SET x = -1e308 WHERE id = 3")
     sconn.close()
-    for remote, code, words in (("customers_random", "55000", "rows of public.customers_bad"),
-                                ("customers_huge", "22000", 'feature "x" has values too large')):
+    # A NULL on shard 1: the shard's error names no shard (postgres_fdw reports the remote
+    # query, the same on every shard); the fit reads the shards one by one to name it.
+    sconn = shards[1].connect()
+    sconn.cursor().execute("CREATE TABLE customers_nulls AS SELECT * FROM customers_shard; "
+                           "UPDATE customers_nulls SET y = NULL WHERE id = 1")
+    sconn.close()
+    for remote, at, options, code, words in (
+            ("customers_random", 0, "", "55000", "rows of public.customers_bad"),
+            ("customers_huge", 0, "", "22000", 'feature "x" has values too large'),
+            ("customers_nulls", 1, ', "missing": "error"', "22004",
+             "Raised by foreign table public.customers_bad_1 on server shard1, one of the 3 relations "
+             "the seeding pass reads.")):
         cur.execute("DROP TABLE IF EXISTS customers_bad")
         cur.execute("""CREATE TABLE customers_bad (id bigint, shard int, x float8, y float8,
                        z float8, w float8) PARTITION BY LIST (shard)""")
         for i in range(len(shards)):
             cur.execute(f"""CREATE FOREIGN TABLE customers_bad_{i} PARTITION OF customers_bad
                             FOR VALUES IN ({i}) SERVER shard{i}
-                            OPTIONS (table_name '{remote if i == 0 else "customers_shard"}')""")
+                            OPTIONS (table_name '{remote if i == at else "customers_shard"}')""")
         try:
             cur.execute(f"SELECT kmeans_stream_fit('customers_bad', {FEATURES}, 4, "
-                        "'{\"sample\": 500}')")
+                        f"'{{\"sample\": 500{options}}}')")
             checks.check(False, f"a shard reading {remote}: the fit fails")
         except psycopg2.Error as e:
-            checks.check(e.pgcode == code and words in str(e),
-                         f"a shard reading {remote}: {e.pgcode}: {str(e).splitlines()[0]}")
+            text = f"{e.pgerror} {e.diag.message_detail}"
+            checks.check(e.pgcode == code and words in text,
+                         f"a shard reading {remote}: {e.pgcode}: {str(e).splitlines()[0]} "
+                         f"({e.diag.message_detail})")
         cur.execute("SELECT 1")
         checks.check(cur.fetchone()[0] == 1, "the session goes on")
 
