@@ -9,35 +9,26 @@ Models and rows as bench/pipeline_overhead.py: the mall model plain, with
 16 columns plain and with log1p on 11 ("wide"). Per build and round: the MINIMUM backend CPU
 time of AB_REPS runs of each query, net of the bare scan, per row.
 Run: AB_BEFORE=/path/to/before/customer_seg.so bash scripts/dev_check.sh bench/pipeline_ab.py
-     (output in build/dev-pipeline_ab.log; AB_ROWS, AB_REPS, AB_ROUNDS to change the sizes)
+     (output in build/dev-pipeline_ab.log; AB_ROWS, AB_REPS, AB_ROUNDS to change the sizes;
+     AB_TRANSFORM='["none", "log1p", "log1p"]' for another mall pipeline, clipped as before)
 """
 import json
 import os
 import shutil
-import subprocess
 import sys
 
 sys.path.insert(0, "test/integration")
 sys.path.insert(0, "bench")
 import dbtest  # noqa: E402
+from assign_ab import install, installed_library  # noqa: E402  (the .so swap)
 from pipeline_overhead import FEATURES, MODELS, WIDE_COLUMNS, WIDE_MODELS  # noqa: E402
 
+if os.environ.get("AB_TRANSFORM"):  # another transform list for the "pipeline" model
+    MODELS = dict(MODELS, pipeline=json.dumps({"transform": json.loads(os.environ["AB_TRANSFORM"]),
+                                               "clip": [0.01, 0.99]}))
 ROWS = int(os.environ.get("AB_ROWS", "1000000"))
 REPS = int(os.environ.get("AB_REPS", "9"))
 ROUNDS = int(os.environ.get("AB_ROUNDS", "4"))
-
-
-def installed_library():
-    """The customer_seg.so the private cluster loads (scripts/dev_check.sh's install)."""
-    lib = subprocess.run([os.environ.get("PG_CONFIG", "pg_config"), "--pkglibdir"],
-                         capture_output=True, text=True, check=True).stdout.strip()
-    return os.path.join("build/dev-install", lib.lstrip("/"), "customer_seg.so")
-
-
-def install(src, dst):
-    """Replaces dst by a copy of src atomically (running backends keep their mapping)."""
-    shutil.copyfile(src, dst + ".tmp")
-    os.replace(dst + ".tmp", dst)
 
 
 def cpu_seconds(pid):
