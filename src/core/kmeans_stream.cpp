@@ -308,6 +308,7 @@ Model stream_start(const StreamSeedView& s, int32_t k, const KMeansOptions& opts
                     *s.n_skipped > 0 ? std::to_string(*s.n_skipped) +
                                            " rows with a NULL or non-finite element were skipped."
                                      : std::string());
+    require_sample_holds_k(s.capacity, k, "kmeans_stream_fit");
     Model m;
     m.k = k;
     m.dims = d;

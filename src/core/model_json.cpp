@@ -1083,6 +1083,16 @@ std::string kmeans_options_to_json(const KMeansOptions& o) {
     return w.take();
 }
 
+void require_sample_holds_k(int64_t sample, int32_t k, std::string_view fn) {
+    if (sample >= k) return;
+    throw Error(ErrorKind::InvalidParameter,
+                std::string(fn) + ": the sample of " + std::to_string(sample) +
+                    " rows (option \"sample\") is smaller than k = " + std::to_string(k),
+                "The clusters are found on the sample, which needs at least k rows; the table "
+                "has more.",
+                "Raise \"sample\" to at least " + std::to_string(k) + ".");
+}
+
 // Checks every kmeans_fit option against its table row.
 void validate_kmeans_options(const KMeansOptions& o, ErrorKind kind, std::string_view prefix) {
     validate_model_options(o, ModelAlgorithm::KMeans, kind, prefix);

@@ -58,6 +58,11 @@ std::string kmeans_options_to_json(const KMeansOptions& o);
 // no names). Does not know dims: validate_model checks the number of names.
 void validate_kmeans_options(const KMeansOptions& o, ErrorKind kind, std::string_view prefix);
 
+// Throws Error(InvalidParameter) when a fit on a sample of `sample` rows cannot find k
+// clusters though the table has enough rows (sample < k): the message names option "sample"
+// instead of reporting the sample as the table's usable rows.
+void require_sample_holds_k(int64_t sample, int32_t k, std::string_view fn);
+
 // The same for the options of a model of algorithm a; options that a does not take must have
 // their default values.
 void validate_model_options(const KMeansOptions& o, ModelAlgorithm a, ErrorKind kind,

@@ -74,6 +74,9 @@ Datum kmeans_fit_final(PG_FUNCTION_ARGS) {
         const cseg::KMeansOptions opts = cseg::parse_kmeans_options(st->param);
         const cseg::Interrupt interrupt(cseg_pg::interrupt_pending);
         reject_unsampled_missing(st, opts);
+        /* Rows enough for k, but a sample too small for it. */
+        if (st->sample > 0 && st->n_seen >= st->k)
+            cseg::require_sample_holds_k(st->sample, st->k, "kmeans_fit");
         /* Everything the fit will allocate, within customer_seg.max_memory, before any of it. */
         const int32 threads = cseg_pg::fit_threads_within_budget(
             budget, held, st->n_rows, st->dims, st->k, opts, "kmeans_fit");
