@@ -214,6 +214,7 @@ DECLARE
     seed bytea;
     seen bigint;
     seed_branches text[];
+    unshipped text;
     pass_branches text[];
     running text;
     culprit text;
@@ -284,6 +285,23 @@ BEGIN
                              array_to_string(seed_branches, ' UNION ALL '));
         pass_query := format('SELECT %s.seg_stream_pass_merge(s) FROM (%s) q', '@extschema@',
                              array_to_string(pass_branches, ' UNION ALL '));
+    END IF;
+
+    -- postgres_fdw runs our aggregates on a server only when its "extensions" option lists
+    -- customer_seg; elsewhere every pass fetches the rows: say so rather than be slow.
+    SELECT string_agg(DISTINCT format('%I', v.srvname), ', ') INTO unshipped
+    FROM unnest(relations) AS r
+         JOIN pg_foreign_table f ON f.ftrelid = r
+         JOIN pg_foreign_server v ON v.oid = f.ftserver
+         JOIN pg_foreign_data_wrapper w ON w.oid = v.srvfdw
+    WHERE w.fdwname = 'postgres_fdw'
+      AND NOT EXISTS (SELECT FROM unnest(v.srvoptions) AS o
+                      WHERE o LIKE 'extensions=%'
+                        AND 'customer_seg' = ANY (string_to_array(replace(substr(o, 12), ' ', ''), ',')));
+    IF unshipped IS NOT NULL THEN
+        RAISE WARNING 'kmeans_stream_fit: foreign server % does not list customer_seg in its "extensions" option: every pass fetches its rows instead of running there', unshipped
+            USING HINT = 'ALTER SERVER ... OPTIONS (ADD extensions ''customer_seg''), with '
+                         'customer_seg installed on that server in the schema it has here.';
     END IF;
 
     -- An error a shard raises does not say which shard (postgres_fdw reports the remote
