@@ -215,6 +215,7 @@ DECLARE
     seen bigint;
     seed_branches text[];
     unshipped text;
+    through_parent text;
     pass_branches text[];
     running text;
     culprit text;
@@ -298,6 +299,24 @@ BEGIN
       AND NOT EXISTS (SELECT FROM unnest(v.srvoptions) AS o
                       WHERE o LIKE 'extensions=%'
                         AND 'customer_seg' = ANY (string_to_array(replace(substr(o, 12), ' ', ''), ',')));
+    -- A sharded table read through its parent (seg_stream_sources: row-level security, or a
+    -- leaf the caller may not read by name): every pass fetches the foreign leaves' rows.
+    IF relations = ARRAY[source] AND EXISTS (SELECT FROM pg_partition_tree(source) t
+                                             JOIN pg_class c ON c.oid = t.relid
+                                             WHERE t.isleaf AND c.relkind = 'f') THEN
+        SELECT string_agg(format('%s (%s)', c.oid::regclass,
+                                 CASE WHEN c.relrowsecurity THEN 'row-level security'
+                                      ELSE 'no SELECT on it' END), ', ' ORDER BY c.oid::regclass::text)
+            INTO through_parent
+        FROM pg_class c
+        WHERE (c.oid = source AND c.relrowsecurity)
+           OR (c.oid IN (SELECT t.relid FROM pg_partition_tree(source) t WHERE t.isleaf)
+               AND (c.relrowsecurity OR NOT has_table_privilege(c.oid, 'SELECT')));
+        RAISE NOTICE 'kmeans_stream_fit: the passes read % through the parent, as a query would: each fetches the rows of its foreign partitions', source
+            USING DETAIL = format('Because of %s.', coalesce(through_parent, 'the partitions')),
+                  HINT = 'The passes run on the shards when the caller may read every partition '
+                         'and none has row-level security.';
+    END IF;
     IF unshipped IS NOT NULL THEN
         RAISE WARNING 'kmeans_stream_fit: foreign server % does not list customer_seg in its "extensions" option: every pass fetches its rows instead of running there', unshipped
             USING HINT = 'ALTER SERVER ... OPTIONS (ADD extensions ''customer_seg''), with '

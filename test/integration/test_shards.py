@@ -249,8 +249,12 @@ def privileges(checks, cur, shards, sharded):
     cur.execute("SELECT seg_train_engine('customers', 4)")
     checks.check(cur.fetchone()[0] == "stream", "the default engine is still stream")
     try:
+        del cur.connection.notices[:]
         cur.execute(fit)
         model = cur.fetchone()[0]
+        said = [n for n in cur.connection.notices if "through the parent" in n]
+        checks.check(len(said) == 1 and "customers_0 (no SELECT on it)" in said[0],
+                     f"the fit says it reads the parent, and why: {said}")
         cur.execute("SELECT (%s::segmodel::jsonb)->>'inertia', (%s::segmodel::jsonb)->'sizes' = "
                     "(%s::segmodel::jsonb)->'sizes'", (model, model, sharded))
         inertia, same_sizes = cur.fetchone()
