@@ -134,6 +134,32 @@ FROM (SELECT hclust_fit(ARRAY[fresh, milk, grocery], 3,
                         '{"transform": ["log1p", "sqrt", "none"], "clip": [0.01, 0.99]}') AS m
       FROM wholesale_customers) t;
 SELECT try($$SELECT hclust_fit(ARRAY[fresh - 10000, milk], 2, '{"transform": ["log1p", "none"]}') FROM wholesale_customers$$);
+-- Every model kind: a mixture and DBSCAN with a transform label the rows as the plain fit on
+-- the same columns transformed in SQL (ln(1 + x), sqrt), with the same likelihood / noise.
+WITH p AS (SELECT gmm_fit(ARRAY[fresh, milk, grocery], 3,
+                          '{"transform": ["log1p", "sqrt", "log1p"]}') AS m
+           FROM wholesale_customers),
+     q AS (SELECT gmm_fit(ARRAY[ln(1 + fresh), sqrt(milk), ln(1 + grocery)], 3) AS m
+           FROM wholesale_customers)
+SELECT (SELECT count(*) FROM wholesale_customers
+        WHERE seg_assign(p.m, ARRAY[fresh, milk, grocery])
+              <> seg_assign(q.m, ARRAY[ln(1 + fresh), sqrt(milk), ln(1 + grocery)]))
+           AS gmm_labels_differ,
+       abs(((p.m::jsonb)->>'log_likelihood')::float8
+           - ((q.m::jsonb)->>'log_likelihood')::float8) < 1e-9 AS same_log_likelihood
+FROM p, q;
+WITH p AS (SELECT dbscan_fit(ARRAY[fresh, milk, grocery], 0.5, 5,
+                             '{"transform": ["log1p", "sqrt", "log1p"]}') AS m
+           FROM wholesale_customers),
+     q AS (SELECT dbscan_fit(ARRAY[ln(1 + fresh), sqrt(milk), ln(1 + grocery)], 0.5, 5) AS m
+           FROM wholesale_customers)
+SELECT (SELECT count(*) FROM wholesale_customers
+        WHERE seg_assign(p.m, ARRAY[fresh, milk, grocery])
+              <> seg_assign(q.m, ARRAY[ln(1 + fresh), sqrt(milk), ln(1 + grocery)]))
+           AS dbscan_labels_differ,
+       (p.m::jsonb)->'sizes' AS sizes, (p.m::jsonb)->'n_noise' AS n_noise,
+       (q.m::jsonb)->'sizes' = (p.m::jsonb)->'sizes' AS same_sizes
+FROM p, q;
 -- The stream engine does not apply the pipeline: it refuses it (22023); engine "auto" picks
 -- engine "memory" for such a fit.
 SELECT try($$SELECT seg_train('pipeline_stream', 'wholesale_customers', ARRAY['fresh', 'milk'], 2,
