@@ -129,4 +129,24 @@ UPDATE fc_huge SET age = 'NaN' WHERE age = 31;
 SELECT seg_train('fc_huge', 'fc_huge', ARRAY['income', 'age'], 3) AS version;
 SELECT (seg_model('fc_huge')::jsonb)->'n_rows' AS n_rows,
        (seg_model('fc_huge')::jsonb)->'n_skipped' AS n_skipped;
+-- seg_numeric_feature reads short numerics from their stored digits (Clinger's fast path)
+-- and the rest as ::float8 does: the same bits as ::float8 for every value, compared as
+-- bytes (float8send) so that a sign of zero would count too. Money-like scales and integers,
+-- negative values, tiny and huge exponents, long digit strings, zero, -0, NaN, +-Infinity
+-- (1e-400, which ::float8 refuses and seg_numeric_feature reads as 0, is above).
+SELECT setseed(0.13);
+CREATE TEMP TABLE fc_numbers AS
+    SELECT round((random() - 0.3)::numeric * 10::numeric ^ (i % 40 - 12), i % 25) AS x
+    FROM generate_series(1, 50000) i
+    UNION ALL SELECT round((random() * 1e7)::numeric, 2) FROM generate_series(1, 20000)
+    UNION ALL SELECT (random() * 9007199254740992)::bigint::numeric FROM generate_series(1, 5000)
+    UNION ALL SELECT x::numeric FROM unnest(ARRAY['0', '-0', '0.00', '-1e-30', '5e-324',
+        '9007199254740992', '9007199254740993', '9999999999999999', '10000000000000000',
+        '123456789012.34', '0.1', '-0.1', '1e22', '1e23', '1e-22', '1e-23', '99999999.99999999',
+        '1.00000000000000000001', '4503599627370497.5', 'NaN', 'Infinity', '-Infinity',
+        '1e300', '-2.5e-300']) AS x;
+SELECT count(*) AS values_read,
+       count(*) FILTER (WHERE float8send(seg_numeric_feature(x, 't', 'x', 'fc_numbers'))
+                              <> float8send(x::float8)) AS bits_differ
+FROM fc_numbers;
 DELETE FROM seg_models WHERE name LIKE 'fc\_%' OR name = 'x';

@@ -6,7 +6,9 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 
+#include "decimal_double.hpp"
 #include "numeric_feature.hpp"
 
 extern "C" {
@@ -22,8 +24,60 @@ constexpr int kShownBytes = 40;
 
 }  // namespace
 
+// A finite numeric of at most four base-10000 digits whose decimal exponent lies within
+// +-22 (money and count columns: numeric(12,2) up to 9,999,999,999.99, integers up to 2^53), read
+// from its stored digits in place: the same double as ::float8, which prints the digits and
+// parses them with strtod (cseg::decimal_to_double_fast). False for any other value (NaN and
+// +-Infinity included), left to numeric_float8. The stored format is numeric.c's: after the
+// varlena header a uint16 header — short form (0x8000 set, 0x4000 clear): sign 0x2000, weight
+// in the low 7 bits (0x0040 its sign); long form (0x8000 clear): sign 0x4000, then an int16
+// weight; 0xC000 NaN/Infinity — then int16 digits in base 10000, the first at 10000^weight.
+// This layout is PostgreSQL's on-disk format (kept across major versions for pg_upgrade).
+static bool numeric_to_double_fast(Datum value, double* out) {
+    auto* v = reinterpret_cast<varlena*>(pg_detoast_datum_packed(
+        reinterpret_cast<varlena*>(DatumGetPointer(value))));
+    const auto* p = reinterpret_cast<const unsigned char*>(VARDATA_ANY(v));
+    const Size len = VARSIZE_ANY_EXHDR(v);
+    if (len < sizeof(uint16)) return false;
+    uint16 header;
+    memcpy(&header, p, sizeof header);
+    bool negative;
+    int32 weight;
+    Size offset;
+    if ((header & 0xC000) == 0xC000) return false;  // NaN, +-Infinity
+    if (header & 0x8000) {                           // short form
+        negative = (header & 0x2000) != 0;
+        weight = (header & 0x0040) ? int32(~0x003F | (header & 0x003F)) : int32(header & 0x003F);
+        offset = sizeof(uint16);
+    } else {
+        if (len < 2 * sizeof(uint16)) return false;
+        negative = (header & 0xC000) == 0x4000;
+        int16 w;
+        memcpy(&w, p + sizeof(uint16), sizeof w);
+        weight = w;
+        offset = 2 * sizeof(uint16);
+    }
+    const int32 ndigits = int32((len - offset) / sizeof(int16));
+    if (ndigits > 4) return false;
+    uint64 n = 0;
+    for (int32 i = 0; i < ndigits; ++i) {
+        int16 d;
+        memcpy(&d, p + offset + size_t(i) * sizeof(int16), sizeof d);
+        if (d < 0 || d > 9999) return false;
+        n = n * 10000 + uint64(d);
+    }
+    if (n == 0) {  // numeric has no negative zero: ::float8 gives +0
+        *out = 0.0;
+        return true;
+    }
+    if (!cseg::decimal_to_double_fast(n, 4 * (weight - ndigits + 1), out)) return false;
+    if (negative) *out = -*out;
+    return true;
+}
+
 // value::float8 without numeric_float8's bare error; false for a finite value beyond the range.
 bool numeric_to_double(Datum value, double* out) {
+    if (numeric_to_double_fast(value, out)) return true;
     *out = DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow, value));
     return !(std::isinf(*out) && !numeric_is_inf(DatumGetNumeric(value)));
 }
