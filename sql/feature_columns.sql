@@ -144,7 +144,10 @@ CREATE TEMP TABLE fc_numbers AS
         '9007199254740992', '9007199254740993', '9999999999999999', '10000000000000000',
         '123456789012.34', '0.1', '-0.1', '1e22', '1e23', '1e-22', '1e-23', '99999999.99999999',
         '1.00000000000000000001', '4503599627370497.5', 'NaN', 'Infinity', '-Infinity',
-        '1e300', '-2.5e-300']) AS x;
+        '1e300', '-2.5e-300']) AS x
+    -- a display scale above 63 takes numeric's long header form
+    UNION ALL SELECT round(x, 70) FROM unnest(ARRAY[1, -1, 123.45, -0.0001, 0, 9999999999999999,
+        1e20, 1e-20, 0.1, 12345678.9, -5e15]::numeric[]) AS x;
 SELECT count(*) AS values_read,
        count(*) FILTER (WHERE float8send(seg_numeric_feature(x, 't', 'x', 'fc_numbers'))
                               <> float8send(x::float8)) AS bits_differ
