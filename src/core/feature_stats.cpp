@@ -187,16 +187,20 @@ int64_t OrderStatistics::count_at_most(double c) const {
     return std::count_if(values_.begin(), values_.end(), [c](double x) { return x <= c; });
 }
 
+// The one message of a scaled value out of range.
+void throw_scaled_too_large(const std::string& subject) {
+    throw Error(ErrorKind::DataException, subject + " is too large after scaling",
+                "Scaled values must lie within +-1e100.",
+                "Choose another \"scale\" method or rescale the data.");
+}
+
 // Scans for the first scaled value out of range.
 void check_scaled_range(ConstRowMap X, int64_t first_row, const std::vector<std::string>& names) {
     for (int64_t i = 0; i < X.rows(); ++i) {
         for (int64_t j = 0; j < X.cols(); ++j) {
             if (!(std::fabs(X(i, j)) <= kMaxScaledValue))
-                throw Error(ErrorKind::DataException,
-                            feature_in_message(names, int32_t(j)) + " of row " +
-                                std::to_string(first_row + i + 1) + " is too large after scaling",
-                            "Scaled values must lie within +-1e100.",
-                            "Choose another \"scale\" method or rescale the data.");
+                throw_scaled_too_large(feature_in_message(names, int32_t(j)) + " of row " +
+                                       std::to_string(first_row + i + 1));
         }
     }
 }

@@ -74,6 +74,10 @@ private:
     int64_t n_;
 };
 
+// Throws the error of a scaled value beyond kMaxScaledValue: "<subject> is too large after
+// scaling" (subject e.g. `feature "x" of row 3`), with its detail and hint.
+[[noreturn]] void throw_scaled_too_large(const std::string& subject);
+
 // Throws Error(DataException) naming the first element of X (scaled) beyond kMaxScaledValue;
 // X's first row is row first_row of the data (rows are numbered from 1 in the message); the
 // feature by its name in `names` when given (feature_in_message).

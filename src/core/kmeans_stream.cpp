@@ -172,10 +172,7 @@ void check_scaled_extremes(const StreamSeedView& s, const Scaler& sc,
         const double lo = (s.min[j] - sc.center[size_t(j)]) / sc.scale[size_t(j)];
         const double hi = (s.max[j] - sc.center[size_t(j)]) / sc.scale[size_t(j)];
         if (!(std::fabs(lo) <= kMaxScaledValue) || !(std::fabs(hi) <= kMaxScaledValue))
-            throw Error(ErrorKind::DataException,
-                        feature_in_message(names, j) + " is too large after scaling",
-                        "Scaled values must lie within +-1e100.",
-                        "Choose another \"scale\" method or rescale the data.");
+            throw_scaled_too_large(feature_in_message(names, j));
     }
 }
 
