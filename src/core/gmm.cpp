@@ -51,6 +51,7 @@ ConstRowMap block_rows(ConstRowMap X, int64_t begin, int64_t end) {
 // row.
 constexpr int64_t kMinBlockRows = 8192;
 constexpr int64_t kBlockRowsPerSquare = 4;
+// The rows of a block for rows of d features, by the rule above.
 int64_t block_rows_for(int64_t d) {
     return std::min(kTaskBlockRows, std::max(kMinBlockRows, kBlockRowsPerSquare * d * d));
 }

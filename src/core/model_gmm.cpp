@@ -50,6 +50,7 @@ struct Prepared {
     double* work;
 };
 
+// The prepared scratch block of a model cut into its parts.
 Prepared prepared_parts(const ModelView& v, void* prepared) {
     double* base = static_cast<double*>(prepared);
     const int64_t cov = v.kind_rows[kCovariances];

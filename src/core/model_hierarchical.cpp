@@ -31,6 +31,7 @@ KindArray integers(std::vector<int64_t> v, int64_t rows) {
     return a;
 }
 
+// Builds a tree part's heights (doubles) in kind-array form.
 KindArray doubles(std::vector<double> v, int64_t rows) {
     KindArray a;
     a.rows = rows;

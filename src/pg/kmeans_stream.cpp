@@ -180,6 +180,7 @@ cseg::LloydSumsView pass_view(PassState* st) {
     return v;
 }
 
+// Labels the pending rows with the pass's model and adds them to its sums.
 void pass_flush(PassState* st) {
     if (st->n_pending == 0) return;
     const cseg_pg::ModelCache* c = st->model;
