@@ -110,12 +110,18 @@ SELECT try($$SELECT kmeans_stream_fit('stream_rows', ARRAY['x'], 2, '{"progress"
 SELECT try($$SELECT kmeans_stream_fit('stream_rows', ARRAY['x'], 2, '{"Progress": true}')$$);
 SELECT try($$SELECT kmeans_stream_fit('stream_rows', ARRAY['x'], 2, '{"ENGINE": "stream"}')$$);
 SELECT kmeans_stream_fit('stream_rows', ARRAY['x'], 2, '{}') IS NOT NULL AS fits;
+CREATE TABLE stream_rows_15 AS SELECT * FROM stream_rows WHERE id <= 15;
 -- A sample smaller than k on a table with enough rows names option "sample" (both engines
 -- said "needs at least k rows: got 10 rows for k = 20" of a 4000-row table); with fewer rows
--- than k in the table the message stays "needs at least k usable rows" (of the sample's).
+-- than k in the table the message is "needs at least k usable rows", counting the table's
+-- usable rows (it counted the sample's: "got 10 usable rows" of a 15-row table), in both
+-- engines; the detail says the sample does not matter, and counts the rows skipped.
 SELECT try($$SELECT kmeans_stream_fit('stream_rows', ARRAY['x', 'y'], 20, '{"sample": 10}')$$);
 SELECT try($$SELECT kmeans_fit(ARRAY[x, y], 20, '{"sample": 10}') FROM stream_rows$$) AS memory_engine;
 SELECT try($$SELECT kmeans_fit(ARRAY[x, y], 20, '{"sample": 10}') FROM stream_rows WHERE id <= 15$$) AS few_rows;
+SELECT try($$SELECT kmeans_stream_fit('stream_rows_15', ARRAY['x', 'y'], 20, '{"sample": 10}')$$) AS few_rows_stream;
+SELECT kmeans_fit(ARRAY[CASE WHEN id % 5 = 0 THEN NULL ELSE x END, y], 20,
+                  '{"sample": 10, "missing": "skip"}') FROM stream_rows WHERE id <= 15;
 SELECT (kmeans_fit(ARRAY[x, y], 10, '{"sample": 10}')::jsonb)->>'n_rows' AS sample_of_k_rows FROM stream_rows;
 -- Fewer distinct rows than k: the WARNING kmeans_fit gives, and the empty clusters.
 CREATE TABLE stream_few AS SELECT (i % 3)::float8 AS x FROM generate_series(1, 300) i;

@@ -13,6 +13,7 @@
 #include "feature_stats.hpp"
 #include "kmeans.hpp"
 #include "kmeans_parallel.hpp"
+#include "model_fit.hpp"
 #include "model_json.hpp"
 #include "rng.hpp"
 
@@ -299,12 +300,8 @@ Model stream_start(const StreamSeedView& s, int32_t k, const KMeansOptions& opts
                         std::to_string(opts.feature_names.size()) +
                         " names but the feature arrays have " + std::to_string(d) + " elements");
     if (*s.n_rows < k)
-        throw Error(ErrorKind::DataException,
-                    "the stream engine needs at least k usable rows: got " + std::to_string(*s.n_rows) +
-                        " usable rows for k = " + std::to_string(k),
-                    *s.n_skipped > 0 ? std::to_string(*s.n_skipped) +
-                                           " rows with a NULL or non-finite element were skipped."
-                                     : std::string());
+        throw too_few_usable_rows("the stream engine", *s.n_rows, k, *s.n_skipped,
+                                  kMissingElement);
     require_sample_holds_k(s.capacity, k, "kmeans_stream_fit");
     Model m;
     m.k = k;

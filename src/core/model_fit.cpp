@@ -77,12 +77,11 @@ std::string row_text(const Rows& r, int64_t i) {
 
 // What a missing value is, for messages.
 const char* missing_what(const Rows& r) {
-    return r.q == 0 ? "a NULL or non-finite element"
-                    : "a NULL or non-finite number or a NULL category";
+    return r.q == 0 ? kMissingElement : "a NULL or non-finite number or a NULL category";
 }
 
 // When every row was skipped: which features are missing in how many rows, most first, e.g.
-// " Missing by feature: \"income\" in 200 rows, \"age\" in 3 rows." (the rows are still in
+// "Missing by feature: \"income\" in 200 rows, \"age\" in 3 rows." (the rows are still in
 // place then: the compaction moved none).
 std::string missing_by_feature(const Rows& r, const std::vector<std::string>& names,
                                const std::vector<std::string>& categorical_names) {
@@ -95,7 +94,7 @@ std::string missing_by_feature(const Rows& r, const std::vector<std::string>& na
     }
     std::stable_sort(counts.begin(), counts.end(),
                      [](const auto& a, const auto& b) { return a.first > b.first; });
-    std::string out = " Missing by feature:";
+    std::string out = "Missing by feature:";
     for (size_t c = 0; c < counts.size() && c < 5; ++c) {
         const int32_t j = counts[c].second;
         const std::vector<std::string>& from = j < r.p ? names : categorical_names;
@@ -310,6 +309,20 @@ void number_clusters(const ModelKind& kind, const FitRows& rows, KindFit& fit, M
 
 }  // namespace
 
+// "<fn> needs at least k usable rows: got ...", the skipped rows and `more` as its detail.
+Error too_few_usable_rows(std::string_view fn, int64_t usable, int32_t k, int64_t skipped,
+                          std::string_view what, std::string_view more) {
+    std::string detail;
+    if (skipped > 0)
+        detail = std::to_string(skipped) + rows_word(skipped) + " with " + std::string(what) +
+                 (skipped == 1 ? " was" : " were") + " skipped.";
+    if (!more.empty()) detail += (detail.empty() ? "" : " ") + std::string(more);
+    return Error(ErrorKind::DataException,
+                 std::string(fn) + " needs at least k usable rows: got " + std::to_string(usable) +
+                     " usable" + rows_word(usable) + " for k = " + std::to_string(k),
+                 detail);
+}
+
 // Canonical order, missing values, statistics, scaler, the kind's fit, numbering, validation.
 Model fit_model(const ModelKind& kind, FitInput in, int32_t k, const KMeansOptions& opts,
                 const Interrupt& interrupt, int32_t threads) {
@@ -335,19 +348,12 @@ Model fit_model(const ModelKind& kind, FitInput in, int32_t k, const KMeansOptio
     const int64_t usable = apply_missing_policy(r, m, fn, in.complete, interrupt);
     m.n_rows = usable;
     m.n_skipped = in.n - usable;
-    if (usable < k) {
-        std::string detail;
-        if (m.n_skipped > 0)
-            detail = std::to_string(m.n_skipped) + rows_word(m.n_skipped) + " with " +
-                     missing_what(r) + (m.n_skipped == 1 ? " was" : " were") + " skipped.";
-        if (usable == 0 && m.n_skipped > 0)
-            detail += missing_by_feature(r, opts.feature_names, opts.categorical_names);
-        throw Error(ErrorKind::DataException,
-                    std::string(fn) + " needs at least k usable rows: got " +
-                        std::to_string(usable) + " usable" + rows_word(usable) + " for k = " +
-                        std::to_string(k),
-                    detail);
-    }
+    if (usable < k)
+        throw too_few_usable_rows(
+            fn, usable, k, m.n_skipped, missing_what(r),
+            usable == 0 && m.n_skipped > 0
+                ? missing_by_feature(r, opts.feature_names, opts.categorical_names)
+                : std::string());
     if (cats != nullptr) m.categorical.categories = std::move(cats->categories);
 
     const ConstRowMap Xc(r.x, usable, d);

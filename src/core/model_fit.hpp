@@ -5,9 +5,11 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "eigen.hpp"
+#include "errors.hpp"
 #include "interrupt.hpp"
 #include "model.hpp"
 
@@ -51,6 +53,15 @@ struct FitInput {
 // bit-identical model, whatever `threads` is. Throws Cancelled through interrupt.
 Model fit_model(const ModelKind& kind, FitInput in, int32_t k, const KMeansOptions& opts,
                 const Interrupt& interrupt, int32_t threads = 1);
+
+// The error of a fit left with fewer usable rows than k (22000): "<fn> needs at least k usable
+// rows: got <usable> usable rows for k = <k>"; the detail says how many rows with `what` (a
+// missing value) were skipped, when any were, then `more`.
+Error too_few_usable_rows(std::string_view fn, int64_t usable, int32_t k, int64_t skipped,
+                          std::string_view what, std::string_view more = {});
+
+// A missing value of a numbers-only row, for too_few_usable_rows.
+inline constexpr const char* kMissingElement = "a NULL or non-finite element";
 
 // The kmeans_fit model of n x d rows that are in canonical order already (kmeans_sweep's
 // rows; kmeans_fit sorts in fit_model): fit_model(kmeans) with canonical = true. Afterwards

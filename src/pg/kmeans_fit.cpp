@@ -74,9 +74,17 @@ Datum kmeans_fit_final(PG_FUNCTION_ARGS) {
         const cseg::KMeansOptions opts = cseg::parse_kmeans_options(st->param);
         const cseg::Interrupt interrupt(cseg_pg::interrupt_pending);
         reject_unsampled_missing(st, opts);
-        /* Rows enough for k, but a sample too small for it. */
-        if (st->sample > 0 && st->n_seen >= st->k)
+        if (st->sample > 0) {
+            /* Too few usable rows in the table (n_seen: every usable row read), whatever the
+             * sample; else rows enough for k, but perhaps a sample too small for it. */
+            if (st->n_seen < st->k)
+                throw cseg::too_few_usable_rows(
+                    "kmeans_fit", st->n_seen, st->k,
+                    st->sample_skips_missing ? st->n_missing : 0, cseg::kMissingElement,
+                    "The input itself has fewer usable rows than k; option \"sample\" (" +
+                        std::to_string(st->sample) + " rows) does not matter here.");
             cseg::require_sample_holds_k(st->sample, st->k, "kmeans_fit");
+        }
         /* Everything the fit will allocate, within customer_seg.max_memory, before any of it. */
         const int32 threads = cseg_pg::fit_threads_within_budget(
             budget, held, st->n_rows, st->dims, st->k, opts, "kmeans_fit");
