@@ -223,6 +223,7 @@ DECLARE
     err_message text;
     err_detail text;
     err_hint text;
+    err_context text;
     model @extschema@.segmodel;
     next_model @extschema@.segmodel;
     sums bytea;
@@ -384,7 +385,8 @@ BEGIN
             RAISE;
         END IF;
         GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_message = MESSAGE_TEXT,
-                                err_detail = PG_EXCEPTION_DETAIL, err_hint = PG_EXCEPTION_HINT;
+                                err_detail = PG_EXCEPTION_DETAIL, err_hint = PG_EXCEPTION_HINT,
+                                err_context = PG_EXCEPTION_CONTEXT;
         FOR i IN 1 .. cardinality(relations) LOOP
             BEGIN
                 IF running = 'seed' THEN
@@ -413,6 +415,10 @@ BEGIN
                                        culprit, cardinality(relations),
                                        CASE running WHEN 'seed' THEN 'seeding pass'
                                                     ELSE 'Lloyd pass' END));
+        -- RAISE cannot set CONTEXT: the shard's part of it (postgres_fdw's "remote SQL
+        -- command: ..." and the remote server's own lines before it) goes into the DETAIL.
+        err_detail := concat_ws(E'\n', err_detail,
+                                substring(err_context FROM E'^(.*remote SQL command: [^\n]*)'));
         IF err_hint <> '' THEN
             RAISE EXCEPTION USING ERRCODE = err_state, MESSAGE = err_message,
                                   DETAIL = err_detail, HINT = err_hint;

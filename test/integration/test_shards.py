@@ -321,12 +321,14 @@ def bad_shards(checks, cur, shards):
     sconn.cursor().execute("CREATE TABLE customers_nulls AS SELECT * FROM customers_shard; "
                            "UPDATE customers_nulls SET y = NULL WHERE id = 1")
     sconn.close()
+    # The error the fit raises again to name the shard keeps the shard's CONTEXT (the remote
+    # query) in its DETAIL (RAISE cannot set CONTEXT); it was dropped.
     for remote, at, options, code, words in (
             ("customers_random", 0, "", "55000", "rows of public.customers_bad"),
             ("customers_huge", 0, "", "22000", 'feature "x" has values too large'),
             ("customers_nulls", 1, ', "missing": "error"', "22004",
              "Raised by foreign table public.customers_bad_1 on server shard1, one of the 3 relations "
-             "the seeding pass reads.")):
+             "the seeding pass reads.\nremote SQL command: SELECT public.seg_stream_seed(")):
         cur.execute("DROP TABLE IF EXISTS customers_bad")
         cur.execute("""CREATE TABLE customers_bad (id bigint, shard int, x float8, y float8,
                        z float8, w float8) PARTITION BY LIST (shard)""")
