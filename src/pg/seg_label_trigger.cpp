@@ -76,7 +76,8 @@ struct LabelTrigger {
     const cseg_pg::ModelCache* order_checked;
     uint64 order_checked_generation;
     int32 n_categorical;
-    AttrNumber* categorical_attnums;  // text or varchar columns
+    AttrNumber* categorical_attnums;  // text, varchar or char(n) columns
+    bool* categorical_padded;         // char(n): trailing blanks are dropped, as by ::text
     const char** categories;          // one row's category texts (n_categorical)
     int32* category_lengths;          // their byte lengths, -1 for NULL
     AttrNumber segment_attnum;
@@ -292,6 +293,7 @@ void setup_columns(LabelTrigger* st, const TriggerData* td) {
         if (st->feature_types != nullptr) pfree(st->feature_types);
         if (st->feature_args != nullptr) pfree(st->feature_args);
         if (st->categorical_attnums != nullptr) pfree(st->categorical_attnums);
+        if (st->categorical_padded != nullptr) pfree(st->categorical_padded);
         if (st->categories != nullptr) pfree(st->categories);
         if (st->category_lengths != nullptr) pfree(st->category_lengths);
         st->feature_attnums = static_cast<AttrNumber*>(
@@ -302,6 +304,8 @@ void setup_columns(LabelTrigger* st, const TriggerData* td) {
             static_cast<int16*>(MemoryContextAlloc(st->mcxt, sizeof(int16) * tg->tgnargs));
         st->categorical_attnums = static_cast<AttrNumber*>(
             MemoryContextAlloc(st->mcxt, sizeof(AttrNumber) * tg->tgnargs));
+        st->categorical_padded =
+            static_cast<bool*>(MemoryContextAlloc(st->mcxt, sizeof(bool) * tg->tgnargs));
         st->categories =
             static_cast<const char**>(MemoryContextAlloc(st->mcxt, sizeof(char*) * tg->tgnargs));
         st->category_lengths =
@@ -323,12 +327,14 @@ void setup_columns(LabelTrigger* st, const TriggerData* td) {
             const AttrNumber a = column(rel, name, "categorical", tg);
             refuse_generated(rel, a, "categorical", tg);
             const Oid t = column_type(rel, a);
-            if (t != TEXTOID && t != VARCHAROID)
+            if (t != TEXTOID && t != VARCHAROID && t != BPCHAROID)
                 ereport(ERROR,
                         (errcode(ERRCODE_DATATYPE_MISMATCH),
                          errmsg("%s: categorical column \"%s\" has type %s", kFn, name,
                                 format_type_be(t)),
-                         errdetail("Categorical columns must be text or character varying.")));
+                         errdetail("Categorical columns must be text, character varying or "
+                                   "character.")));
+            st->categorical_padded[st->n_categorical] = t == BPCHAROID;
             st->categorical_attnums[st->n_categorical++] = a;
             continue;
         }
@@ -610,6 +616,10 @@ Datum seg_label_trigger(PG_FUNCTION_ARGS) {
         const text* t = reinterpret_cast<const text*>(PG_DETOAST_DATUM_PACKED(values[a]));
         st->categories[j] = VARDATA_ANY(t);
         st->category_lengths[j] = static_cast<int32>(VARSIZE_ANY_EXHDR(t));
+        /* char(n): the category is the value without its padding, as char(n)::text gives. */
+        if (st->categorical_padded[j])
+            st->category_lengths[j] =
+                bpchartruelen(const_cast<char*>(st->categories[j]), st->category_lengths[j]);
     }
     if (st->n_categorical > 0)
         categories_ok =
