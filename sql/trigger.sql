@@ -180,6 +180,22 @@ SELECT tableoid::regclass AS partition, count(*) AS rows,
        count(*) FILTER (WHERE seg IS DISTINCT FROM
                         seg_assign('mall', ARRAY[age, income, score]::float8[])) AS mislabelled
 FROM parted GROUP BY 1 ORDER BY 1;
+-- DETACH PARTITION removes the trigger PostgreSQL cloned onto the partition: a row written to
+-- the detached table afterwards is not labelled (docs/production.md says so).
+ALTER TABLE parted DETACH PARTITION parted_2;
+INSERT INTO parted_2 (id, region, age, income, score) VALUES (1001, 2, 30, 60, 50);
+SELECT id, seg, (SELECT count(*) FROM pg_trigger WHERE tgrelid = 'parted_2'::regclass) AS triggers
+FROM parted_2 WHERE id = 1001;
+-- A table partitioned by the segment column cannot be labelled: PostgreSQL routes the row
+-- before the partition's BEFORE ROW trigger runs and refuses to move it afterwards (a NULL
+-- segment has no partition but a DEFAULT one).
+CREATE TABLE by_segment (id int, age int, income numeric, score int, seg int)
+    PARTITION BY LIST (seg);
+CREATE TABLE by_segment_0 PARTITION OF by_segment FOR VALUES IN (0);
+CREATE TABLE by_segment_other PARTITION OF by_segment DEFAULT;
+CREATE TRIGGER label BEFORE INSERT OR UPDATE ON by_segment
+    FOR EACH ROW EXECUTE FUNCTION seg_label_trigger('mall', 'seg', 'age', 'income', 'score');
+INSERT INTO by_segment (id, age, income, score) VALUES (1, 30, 60, 50);
 -- Huge, tiny and special numbers (numeric, a domain with a CHECK, float8): labelled as
 -- seg_assign labels them (NaN and +-Infinity give NULL; numeric 1e-400 is read as 0); a
 -- numeric beyond double precision's range is an error naming the column, not PostgreSQL's
@@ -258,8 +274,8 @@ FROM ordered WHERE id = 2;
 SELECT seg_report(seg_model('ordered'), 'ordered_source', ARRAY['income', 'age', 'score'])
        LIKE '%<svg%' AS report;
 
-DROP TABLE shop_customers, imputed, dom, bad, altered, ordered, rewritten, parted, extremes,
-           partial_update;
+DROP TABLE shop_customers, imputed, dom, bad, altered, ordered, rewritten, parted, parted_2,
+           by_segment, extremes, partial_update;
 DROP DOMAIN income_t;
 DROP VIEW ordered_source;
 DROP DOMAIN score_t;
