@@ -75,6 +75,9 @@ CASES = [
     ("mall k=3 seed 6 gamma 0", MALL, "gender", "true", 3, {"seed": 6, "gamma": 0.0}),
     ("mall k=12 seed 2 gamma 0, id mod 3 as category", MALL, "gender, (customer_id % 3)::text",
      "true", 12, {"seed": 2, "gamma": 0.0}),
+    ("mall k=12 seed 2 gamma 0.3, non-ASCII categories", MALL,
+     "CASE gender WHEN 'Male' THEN 'Ärger' ELSE 'Zebra' END, "
+     "(ARRAY['é', 'e', 'Z'])[customer_id % 3 + 1]", "true", 12, {"seed": 2, "gamma": 0.3}),
 ]
 
 
@@ -85,13 +88,13 @@ def bytewise(values):
 
 def most_frequent(values):
     """The most frequent of the values, ties to the first bytewise (the documented rule), and
-    whether the top count was tied."""
+    the tied values (empty when the top count is not tied)."""
     counts = {}
     for v in values:
         counts[v] = counts.get(v, 0) + 1
     top = max(counts.values())
-    best = [v for v in counts if counts[v] == top]
-    return bytewise(best)[0], len(best) > 1
+    best = bytewise([v for v in counts if counts[v] == top])
+    return best[0], best if len(best) > 1 else []
 
 
 class Pipeline:
@@ -194,14 +197,17 @@ def worst(a, b):
 
 def made_up_rows(rng, raw, vocab, n=60):
     """Held-out rows nobody trained on: real numbers scaled by 0.5-1.5, a few far out, categories
-    drawn from the vocabulary plus unseen ones, some NULL numbers and categories."""
+    drawn from the vocabulary plus unseen ones (another attribute's, the empty string), some
+    NULL numbers and categories."""
     rows = []
     for i in range(n):
         r = raw[rng.integers(len(raw))].copy()
         r = r * rng.uniform(0.5, 1.5, size=r.shape)
         if i % 10 == 0:
             r[rng.integers(len(r))] *= 50.0
-        c = [str(rng.choice(v + ["Unseen", v[0].lower() + "x"])) for v in vocab]
+        others = [x for w in vocab for x in w]
+        c = [str(rng.choice(v + ["Unseen", v[0].lower() + "x", "", str(rng.choice(others))]))
+             for v in vocab]
         if i % 7 == 0:
             r[rng.integers(len(r))] = np.nan
         if i % 9 == 0:
@@ -285,17 +291,18 @@ def check_case(cur, checks, name, query, catexpr, train, k, opts, stats):
               f"by up to {np.nanmax(np.abs(np.array(m['centroids']) - means)):.2e} (documented)")
 
     # (b) modes, (e) shares (of the stored modes, which are the recomputed ones when converged).
-    modes, shares, ties = [], [], 0
+    modes, shares, ties = [], [], []
     for c in range(k):
         row_m, row_s = [], []
         for j in range(C.shape[1]):
-            mode, tied = most_frequent(C[L == c, j]) if sizes[c] else (None, False)
-            ties += tied
+            mode, tied = most_frequent(C[L == c, j]) if sizes[c] else (None, [])
+            if tied:
+                ties.append(f"{'/'.join(tied)} in {sizes[c]} rows")
             row_m.append(mode)
             row_s.append(float(np.mean(C[L == c, j] == m["modes"][c][j])) if sizes[c] else 0.0)
         modes.append(row_m)
         shares.append(row_s)
-    stats["ties"] += ties
+    stats["ties"] += len(ties)
     cur.execute("SELECT cluster, feature, mode, share FROM seg_modes((SELECT m FROM model)) "
                 "ORDER BY cluster")
     sm = cur.fetchall()
@@ -304,7 +311,8 @@ def check_case(cur, checks, name, query, catexpr, train, k, opts, stats):
     moved = sum(a != b for r, q in zip(modes, m["modes"]) for a, b in zip(r, q))
     checks.check(sm_modes == m["modes"] and (moved == 0 or not converged),
                  f"{name}: modes (JSON and seg_modes) = most frequent per cluster, "
-                 f"{ties} tied top counts resolved first bytewise"
+                 f"{len(ties)} tied top counts resolved first bytewise"
+                 + (f" ({', '.join(ties)})" if ties else "")
                  + ("" if converged else
                     f" (not converged: {moved} of the last update's modes differ, documented)"))
     checks.check(close(m["mode_shares"], shares, 1e-12) and close(sm_shares, shares, 1e-12),
@@ -389,7 +397,7 @@ def check_case(cur, checks, name, query, catexpr, train, k, opts, stats):
                  f"{worst(h_dist[ok_rows] ** 2, hb):.1e}); {int((~ok_rows).sum())} incomplete "
                  f"get NULL")
     stats["table"].append(f"| {name} | {n_used} | {k} | {m['gamma']:.4f} | {m['cost']:.4f} | "
-                          f"{ties} | {len(hl)} | {unseen} |")
+                          f"{len(ties)} | {len(hl)} | {unseen} |")
     cur.execute("DROP TABLE held, model")
     cur.execute("DROP VIEW src")
 
