@@ -123,6 +123,17 @@ SELECT try($$SELECT kmeans_stream_fit('stream_rows_15', ARRAY['x', 'y'], 20, '{"
 SELECT kmeans_fit(ARRAY[CASE WHEN id % 5 = 0 THEN NULL ELSE x END, y], 20,
                   '{"sample": 10, "missing": "skip"}') FROM stream_rows WHERE id <= 15;
 SELECT (kmeans_fit(ARRAY[x, y], 10, '{"sample": 10}')::jsonb)->>'n_rows' AS sample_of_k_rows FROM stream_rows;
+-- Every row skipped for a missing value: the DETAIL counts the missing values per feature,
+-- most first, as kmeans_fit's does (the stream engine did not name the all-NULL column).
+CREATE TABLE stream_nulls AS
+SELECT id, x, CASE WHEN id % 3 = 0 THEN NULL ELSE y END AS y, NULL::float8 AS z
+FROM stream_rows WHERE id <= 15;
+\set SHOW_CONTEXT never
+SELECT kmeans_stream_fit('stream_nulls', ARRAY['x', 'y', 'z'], 2, '{"missing": "skip"}');
+SELECT seg_train('stream_nulls', 'stream_nulls', ARRAY['z', 'y'], 2, '{"engine": "stream"}');
+SELECT kmeans_fit(ARRAY[x, y, z], 2, '{"missing": "skip", "feature_names": ["x", "y", "z"]}')
+FROM stream_nulls;
+\set SHOW_CONTEXT errors
 -- Fewer distinct rows than k: the WARNING kmeans_fit gives, and the empty clusters.
 CREATE TABLE stream_few AS SELECT (i % 3)::float8 AS x FROM generate_series(1, 300) i;
 SELECT (kmeans_stream_fit('stream_few', ARRAY['x'], 5, '{"seed": 1}')::jsonb)->'sizes' AS stream_sizes;
