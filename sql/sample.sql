@@ -79,6 +79,12 @@ SELECT try($$SELECT kmeans_fit(v, 4, '{"sample": "100"}') FROM sample_rows$$);
 SELECT try($$SELECT kmeans_fit(v, 4, '{"sample": 3}') FROM sample_rows$$);
 SELECT (kmeans_fit(v, 4, '{"sample": null}')::jsonb)->'options'->'sample' AS sample
 FROM sample_rows;
+-- An integer written as a JSON float (1e3, 1.0e1) is that integer, for "sample" as for every
+-- integer option (shard13 reported 1e12 refused; it is not, on this code).
+SELECT (m::jsonb)->'options'->'sample' AS sample, (m::jsonb)->'options'->'n_init' AS n_init
+FROM (SELECT kmeans_fit(v, 4, '{"sample": 1e3, "n_init": 1.0e1}') AS m FROM sample_rows) AS t;
+SELECT (m::jsonb)->'options'->'sample' AS sample
+FROM (SELECT kmeans_fit(v, 4, '{"sample": 1e12}') AS m FROM sample_rows WHERE id <= 20) AS t;
 
 -- A sampled model's text form round-trips; n_seen is checked against the other counts.
 SELECT m::text::segmodel::text = m::text AS text_round_trip FROM sampled;
