@@ -166,7 +166,7 @@ CREATE AGGREGATE silhouette_values(id text, features float8[], label int) (
 );
 COMMENT ON AGGREGATE silhouette_values(text, float8[], int) IS
     'silhouette_values with text ids, ordered by id (text: byte order, the C collation''s); '
-    'runs without parallel workers';
+    'no partial aggregate (parallel workers only scan)';
 CREATE FUNCTION silhouette_values_model_text_trans(internal, segmodel, text, float8[])
     RETURNS internal
     AS 'MODULE_PATHNAME', 'silhouette_values_model_keyed_trans'
@@ -184,7 +184,8 @@ CREATE AGGREGATE silhouette_values(model segmodel, id text, features float8[]) (
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE silhouette_values(segmodel, text, float8[]) IS
-    'silhouette_values(segmodel, ...) with text ids, ordered by id; runs without parallel workers';
+    'silhouette_values(segmodel, ...) with text ids, ordered by id; no partial aggregate '
+    '(parallel workers only scan)';
 
 CREATE TYPE seg_silhouette_value_uuid AS (id uuid, label int, silhouette float8);
 COMMENT ON TYPE seg_silhouette_value_uuid IS
@@ -205,7 +206,7 @@ CREATE AGGREGATE silhouette_values(id uuid, features float8[], label int) (
 );
 COMMENT ON AGGREGATE silhouette_values(uuid, float8[], int) IS
     'silhouette_values with uuid ids, ordered by id (uuid order); '
-    'runs without parallel workers';
+    'no partial aggregate (parallel workers only scan)';
 CREATE FUNCTION silhouette_values_model_uuid_trans(internal, segmodel, uuid, float8[])
     RETURNS internal
     AS 'MODULE_PATHNAME', 'silhouette_values_model_keyed_trans'
@@ -223,4 +224,5 @@ CREATE AGGREGATE silhouette_values(model segmodel, id uuid, features float8[]) (
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE silhouette_values(segmodel, uuid, float8[]) IS
-    'silhouette_values(segmodel, ...) with uuid ids, ordered by id; runs without parallel workers';
+    'silhouette_values(segmodel, ...) with uuid ids, ordered by id; no partial aggregate '
+    '(parallel workers only scan)';
