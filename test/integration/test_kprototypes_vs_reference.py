@@ -27,7 +27,8 @@ fit, made in SQL with several k, seeds, scalings, gamma, missing policies and a 
 Also: the vocabularies, n_rows / n_skipped, the scaler and the stored fills, the silhouette
 (model form) against scikit-learn's on the matrix of sqrt(cost), and that ties between
 categories occurred (so the tie rule was exercised, not vacuous). A fit stopped by max_iter is
-checked against its own stored prototypes, as documented.
+checked against its own stored prototypes, as documented; a fit renumbered by seg_align must
+pass every check too (its modes and shares moved with the centroids).
 
 Run alone: pg_virtualenv -v 15 /usr/bin/python3 test/integration/test_kprototypes_vs_reference.py
 """
@@ -67,6 +68,8 @@ CASES = [
      {"seed": 13, "scale": "robust", "missing": "impute"}),
     ("marketing k=6 seed 1 max_iter 3", MARKETING, "education, marital_status", "true", 6,
      {"seed": 1, "max_iter": 3, "n_init": 2}),
+    ("marketing k=5 seed 4, seg_align to seed 8", MARKETING, "education, marital_status",
+     "true", 5, {"seed": 4, "init": "random"}, {"seed": 8}),
     ("mall k=5 default", MALL, "gender", "true", 5, {}),
     ("mall k=6 seed 4 minmax, held out id%5=0", MALL, "gender", "id % 5 <> 0", 6,
      {"seed": 4, "scale": "minmax"}),
@@ -216,13 +219,24 @@ def made_up_rows(rng, raw, vocab, n=60):
     return rows
 
 
-def check_case(cur, checks, name, query, catexpr, train, k, opts, stats):
-    """Fits one model in SQL and checks (a)-(g) on it."""
+def check_case(cur, checks, name, query, catexpr, train, k, opts, stats, align_to=None):
+    """Fits one model in SQL (renumbered by seg_align to the fit with options align_to when
+    given) and checks (a)-(g) on it."""
     cur.execute(f"CREATE TEMP VIEW src AS {query.format(cats=catexpr)}")
+    where = train.replace("%", "%%")
     cur.execute(f"CREATE TEMP TABLE model AS SELECT kprototypes_fit(num, cat, %s, %s) AS m "
-                f"FROM src WHERE {train.replace('%', '%%')}", (k, json.dumps(opts)))
+                f"FROM src WHERE {where}", (k, json.dumps(opts)))
+    if align_to is not None:
+        cur.execute("SELECT m::text FROM model")
+        plain = json.loads(cur.fetchone()[0])
+        cur.execute(f"UPDATE model SET m = seg_align(m, (SELECT kprototypes_fit(num, cat, %s, %s)"
+                    f" FROM src WHERE {where}))", (k, json.dumps(align_to)))
     cur.execute("SELECT m::text FROM model")
     m = json.loads(cur.fetchone()[0])
+    if align_to is not None:
+        moved = [m["centroids"].index(c) for c in plain["centroids"]]
+        checks.check(sorted(moved) == list(range(k)) and moved != list(range(k)),
+                     f"{name}: seg_align renumbered the clusters {list(range(k))} -> {moved}")
     cur.execute(f"SELECT id, num, cat, {train}, seg_assign(m, num, cat), "
                 f"seg_distance(m, num, cat) FROM src, model ORDER BY id")
     rows = cur.fetchall()
@@ -408,8 +422,8 @@ def main():
     with fresh_database("it_kprototypes_ref", load=("mall", "marketing")) as db:
         cur = connect(db).cursor()
         cur.execute("SET client_min_messages = warning")
-        for case in CASES:
-            check_case(cur, checks, *case, stats)
+        for name, query, catexpr, train, k, opts, *align_to in CASES:
+            check_case(cur, checks, name, query, catexpr, train, k, opts, stats, *align_to)
     checks.check(stats["ties"] > 0, f"the mode tie rule was exercised: {stats['ties']} "
                                     f"(cluster, attribute) pairs with a tied top count; "
                                     f"{stats['near_ties']} rows at a prototype tie")
