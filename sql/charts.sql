@@ -183,6 +183,26 @@ FROM (SELECT seg_report(kprototypes_fit(ARRAY[age, annual_income, spending_score
                         'mall_customers', ARRAY['age', 'annual_income', 'spending_score', 'gender'])
              AS r
       FROM mall_customers) q;
+-- A k-prototypes page lists every segment's categorical modes with their shares, as
+-- seg_modes gives them (segment, mode, share in % to one decimal).
+CREATE TEMP TABLE chart_kp AS
+SELECT kprototypes_fit(ARRAY[age, annual_income]::float8[], ARRAY[gender, CASE WHEN age < 35
+                       THEN 'young' ELSE 'older' END], 3,
+                       '{"categorical_names": ["gender", "<age band>"]}') AS m
+FROM mall_customers;
+SELECT r LIKE '%<h2>Categories</h2>%<th>gender</th><th>&lt;age band&gt;</th>%' AS modes_table,
+       (SELECT array_agg(x[1] || ' ' || x[2] || ' ' || x[3] ORDER BY x[1], x[2])
+        FROM regexp_matches(r, '<tr><td>([0-9]+)</td>(?:<td>([^<]+) \(([0-9.]+) %\)</td>)', 'g') x)
+           AS first_attribute,
+       (SELECT array_agg(cluster || ' ' || mode || ' ' || round(100 * share::numeric, 1)
+                         ORDER BY cluster)
+        FROM seg_modes(m) WHERE feature = 'gender') AS seg_modes
+FROM (SELECT m, seg_report(m, 'mall_customers', ARRAY['age', 'annual_income']) AS r
+      FROM chart_kp) q;
+SELECT unnest(string_to_array(substring(r FROM '<table class="modes">.*?</table>'), E'\n'))
+           AS modes_html
+FROM (SELECT seg_report(m, 'mall_customers', ARRAY['age', 'annual_income']) AS r
+      FROM chart_kp) q;
 -- An empty source: the page without the row charts, and a NOTICE says why.
 CREATE TABLE chart_empty (age int, annual_income numeric, spending_score int);
 SELECT (SELECT count(*) FROM regexp_matches(r, '<svg ', 'g')) AS charts

@@ -1,5 +1,6 @@
 // seg_report's HTML page: one self-contained document about a model and its table.
 #include <string>
+#include <vector>
 
 #include "charts.hpp"
 #include "errors.hpp"
@@ -19,9 +20,39 @@ constexpr const char* kStyle =
     "margin-right:6px;vertical-align:middle}figure{margin:12px 0}svg{max-width:100%;height:auto}"
     "p.meta{color:#555}";
 
+// k-prototypes: each segment's mode of every categorical attribute and the share of the
+// segment's training rows that have it (what seg_modes returns).
+std::string modes_table(const Model& m) {
+    const CategoricalPart& cat = m.categorical;
+    std::string out = "<h2>Categories</h2>\n<table class=\"modes\">\n<tr><th>segment</th>";
+    for (int32_t j = 0; j < cat.dims; ++j)
+        out += "<th>" +
+               xml_escape(cat.names.size() == size_t(cat.dims) ? cat.names[size_t(j)]
+                                                               : "categorical_" +
+                                                                     std::to_string(j + 1)) +
+               "</th>";
+    out += "</tr>\n";
+    for (int32_t c = 0; c < m.k; ++c) {
+        out += "<tr><td>" + std::to_string(c) + "</td>";
+        for (int32_t j = 0; j < cat.dims; ++j) {
+            const size_t at = size_t(c) * size_t(cat.dims) + size_t(j);
+            const int32_t code = cat.modes[at];
+            const std::vector<std::string>& vocabulary = cat.categories[size_t(j)];
+            if (code < 0 || size_t(code) >= vocabulary.size())
+                throw Error(ErrorKind::Internal, "a mode outside its attribute's categories");
+            out += "<td>" + xml_escape(vocabulary[size_t(code)]) + " (" +
+                   fixed(100 * cat.mode_share[at], 1) + " %)</td>";
+        }
+        out += "</tr>\n";
+    }
+    return out +
+           "</table>\n<p class=\"meta\">The most frequent category of each attribute in the "
+           "segment and the share of its training rows that have it (seg_modes).</p>\n";
+}
+
 }  // namespace
 
-// Header, model facts, sizes and descriptions table, then the charts.
+// Header, model facts, sizes and descriptions table, the modes (k-prototypes), then the charts.
 std::string report_html(const ReportInput& in) {
     if (in.model == nullptr) throw Error(ErrorKind::Internal, "report_html without a model");
     const Model& m = *in.model;
@@ -65,6 +96,7 @@ std::string report_html(const ReportInput& in) {
     out +=
         "</table>\n<p class=\"meta\">Centroids in original units; the word is the z-score's "
         "level against all training rows.</p>\n";
+    if (m.categorical.dims > 0) out += modes_table(m);
     for (const auto& [heading, svg] : in.charts) {
         out += "<h2>" + xml_escape(heading) + "</h2>\n<figure>\n" + svg + "</figure>\n";
     }

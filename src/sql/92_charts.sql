@@ -154,6 +154,7 @@ END
 $$;
 COMMENT ON FUNCTION seg_report(segmodel, regclass, text[]) IS
     'One self-contained HTML page about the model on the named columns of a table or view '
-    '(caller''s rights): segment sizes, profiles in words, the profile heat map, the '
+    '(caller''s rights): segment sizes, profiles in words, the categorical modes '
+    '(k-prototypes), the profile heat map, the '
     'silhouette plot and the segment map (kinds labelling rows by their numbers), the '
     'dendrogram (hierarchical models)';
