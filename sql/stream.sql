@@ -109,6 +109,13 @@ SELECT try($$SELECT kmeans_stream_fit('stream_rows', ARRAY['x'], 2, '{"progress"
 -- the fit, whose list of valid options has neither).
 SELECT try($$SELECT kmeans_stream_fit('stream_rows', ARRAY['x'], 2, '{"Progress": true}')$$);
 SELECT try($$SELECT kmeans_stream_fit('stream_rows', ARRAY['x'], 2, '{"ENGINE": "stream"}')$$);
+-- An unknown key, or one of kmeans_fit's in another case, is named as kmeans_stream_fit's
+-- option and the DETAIL lists kmeans_stream_fit's keys (it was "unknown kmeans_fit option",
+-- listing kmeans_fit's, without "progress" and "engine"); so are bad values.
+\set SHOW_CONTEXT never
+SELECT kmeans_stream_fit('stream_rows', ARRAY['x'], 2, '{"Seed": 1}');
+SELECT kmeans_stream_fit('stream_rows', ARRAY['x'], 2, '{"sample": 0}');
+\set SHOW_CONTEXT errors
 SELECT kmeans_stream_fit('stream_rows', ARRAY['x'], 2, '{}') IS NOT NULL AS fits;
 CREATE TABLE stream_rows_15 AS SELECT * FROM stream_rows WHERE id <= 15;
 -- A sample smaller than k on a table with enough rows names option "sample" (both engines

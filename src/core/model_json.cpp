@@ -575,11 +575,13 @@ std::vector<const char*> option_keys(ModelAlgorithm a) {
 }
 
 // Reads an options object of an algorithm: strict (inside a model: every key required) or
-// not (defaults).
+// not (defaults); the keys `also` (a caller's own, read by it) are allowed and ignored.
 KMeansOptions read_options(const Json& v, const Doc& doc, const std::string& path, bool strict,
-                           ModelAlgorithm a) {
+                           ModelAlgorithm a, const std::vector<const char*>& also = {}) {
     const ObjectReader r(v, doc, path.empty() ? path : path + ".");
-    r.allow_only(option_keys(a));
+    std::vector<const char*> allowed = option_keys(a);
+    allowed.insert(allowed.end(), also.begin(), also.end());
+    r.allow_only(allowed);
     KMeansOptions o;
     for (const OptionField& f : kOptionFields) {
         if (!applies(f.algorithms, a)) continue;
@@ -1062,6 +1064,14 @@ Scaler scaler_from_json(std::string_view text) {
 KMeansOptions parse_kmeans_options(std::string_view json) {
     const Doc doc{ErrorKind::InvalidParameter, nullptr};
     return read_options(json_parse(json, doc.kind), doc, "", false, ModelAlgorithm::KMeans);
+}
+
+// kmeans_fit's options as passed on by `caller`, which reads `own_keys` itself.
+KMeansOptions parse_passed_kmeans_options(std::string_view json, const char* caller,
+                                          const std::vector<const char*>& own_keys) {
+    const Doc doc{ErrorKind::InvalidParameter, nullptr, caller};
+    return read_options(json_parse(json, doc.kind), doc, "", false, ModelAlgorithm::KMeans,
+                        own_keys);
 }
 
 // Parses the kprototypes_fit options object, filling defaults.

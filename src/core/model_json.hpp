@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "errors.hpp"
 #include "model.hpp"
@@ -49,6 +50,12 @@ KMeansOptions parse_model_options(std::string_view json, ModelAlgorithm a);
 // Error(InvalidParameter) naming the key and the valid values; an unknown key's error
 // lists every valid key in its detail.
 KMeansOptions parse_kmeans_options(std::string_view json);
+
+// parse_kmeans_options for a function that passes kmeans_fit's options on (kmeans_sweep,
+// kmeans_stream_fit): messages name `caller`, and its own keys `own_keys` (which it reads
+// itself) are allowed, ignored here, and listed with the others when a key is unknown.
+KMeansOptions parse_passed_kmeans_options(std::string_view json, const char* caller,
+                                          const std::vector<const char*>& own_keys);
 
 // Every option with its value, in the order above (the "options" member of a model).
 std::string kmeans_options_to_json(const KMeansOptions& o);

@@ -33,20 +33,6 @@ std::string replace_first(std::string s, const std::string& from, const std::str
     return s;
 }
 
-// parse_kmeans_options, its errors reworded for kmeans_sweep (and the sweep's own keys added
-// to the list of valid options).
-KMeansOptions parse_passed_options(const std::string& json) {
-    try {
-        return parse_kmeans_options(json);
-    } catch (const Error& e) {
-        std::string detail = e.detail();
-        if (detail.rfind("Valid options are: ", 0) == 0 && !detail.empty() && detail.back() == '.')
-            detail.insert(detail.size() - 1, ", silhouette_sample, elbow_sensitivity");
-        throw Error(e.kind(), replace_first(e.what(), "kmeans_fit", "kmeans_sweep"), detail,
-                    e.hint());
-    }
-}
-
 // Labels of the n scaled rows: the nearest centroid of the model, as seg_assign.
 std::vector<int32_t> nearest_labels(ConstRowMap X, const Model& m, const Interrupt& interrupt) {
     std::vector<int32_t> labels(static_cast<size_t>(X.rows()));
@@ -133,7 +119,8 @@ SweepOptions parse_sweep_options(std::string_view json) {
         }
     }
     rest.end_object();
-    o.kmeans = parse_passed_options(rest.str());
+    o.kmeans = parse_passed_kmeans_options(rest.str(), "kmeans_sweep",
+                                           {"silhouette_sample", "elbow_sensitivity"});
     return o;
 }
 

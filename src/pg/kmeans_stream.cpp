@@ -37,6 +37,12 @@ constexpr Size kPassHeader = 1 + 2 * sizeof(int32) + 2 * sizeof(int64) + sizeof(
 // Default rows of the seeding sample (option "sample").
 constexpr int64 kDefaultSample = 100000;
 
+// The options kmeans_stream_fit passes on (its own "progress" and "engine" taken off): an
+// error names kmeans_stream_fit and lists its keys, not kmeans_fit's.
+cseg::KMeansOptions stream_options(const char* options) {
+    return cseg::parse_passed_kmeans_options(options, "kmeans_stream_fit", {"progress", "engine"});
+}
+
 // The seeding pass's state.
 struct SeedState {
     int32 dims;  // 0 until the first row
@@ -502,7 +508,7 @@ Datum seg_stream_seed_trans(PG_FUNCTION_ARGS) {
     if (st == nullptr) {
         const char* options = cseg_pg::jsonb_options_text(fcinfo, 2);
         const SeedOptions o = cseg_pg::guarded([&] {
-            const cseg::KMeansOptions opts = cseg::parse_kmeans_options(options);
+            const cseg::KMeansOptions opts = stream_options(options);
             return SeedOptions{static_cast<int32>(opts.missing),
                                opts.sample > 0 ? opts.sample : kDefaultSample, opts.seed};
         });
@@ -693,7 +699,7 @@ Datum seg_stream_start(PG_FUNCTION_ARGS) {
     const int32 threads = cseg_pg::effective_fit_threads();
     struct varlena* out = cseg_pg::guarded([&] {
         const cseg::Interrupt interrupt(cseg_pg::interrupt_pending);
-        const cseg::KMeansOptions opts = cseg::parse_kmeans_options(options);
+        const cseg::KMeansOptions opts = stream_options(options);
         return cseg_pg::model_to_varlena(
             cseg::stream_start(seed_view(st), k, opts, interrupt, threads));
     });
