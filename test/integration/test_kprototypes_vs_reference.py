@@ -27,8 +27,9 @@ fit, made in SQL with several k, seeds, scalings, gamma, missing policies and a 
 Also: the vocabularies, n_rows / n_skipped, the scaler and the stored fills, the silhouette
 (model form) against scikit-learn's on the matrix of sqrt(cost), and that ties between
 categories occurred (so the tie rule was exercised, not vacuous). A fit stopped by max_iter is
-checked against its own stored prototypes, as documented; a fit renumbered by seg_align must
-pass every check too (its modes and shares moved with the centroids).
+checked against its own stored prototypes, as documented; a fit renumbered by seg_align, and
+seg_train's second version of a name (aligned to the first), must pass every check too (their
+modes and shares moved with the centroids).
 
 Run alone: pg_virtualenv -v 15 /usr/bin/python3 test/integration/test_kprototypes_vs_reference.py
 """
@@ -70,6 +71,8 @@ CASES = [
      {"seed": 1, "max_iter": 3, "n_init": 2}),
     ("marketing k=5 seed 4, seg_align to seed 8", MARKETING, "education, marital_status",
      "true", 5, {"seed": 4, "init": "random"}, {"seed": 8}),
+    ("marketing k=4 seed 6 via seg_train, retrained and aligned", MARKETING,
+     "education, marital_status", "id % 2 = 0", 4, {"seed": 6}, {"seed": 10}, True),
     ("mall k=5 default", MALL, "gender", "true", 5, {}),
     ("mall k=6 seed 4 minmax, held out id%5=0", MALL, "gender", "id % 5 <> 0", 6,
      {"seed": 4, "scale": "minmax"}),
@@ -219,16 +222,36 @@ def made_up_rows(rng, raw, vocab, n=60):
     return rows
 
 
-def check_case(cur, checks, name, query, catexpr, train, k, opts, stats, align_to=None):
+def check_case(cur, checks, name, query, catexpr, train, k, opts, stats, align_to=None,
+               seg_train=False):
     """Fits one model in SQL (renumbered by seg_align to the fit with options align_to when
-    given) and checks (a)-(g) on it."""
+    given; with seg_train, trained twice under one name by seg_train, the second version, with
+    opts, aligned to the first, made with align_to) and checks (a)-(g) on it."""
     cur.execute(f"CREATE TEMP VIEW src AS {query.format(cats=catexpr)}")
     where = train.replace("%", "%%")
-    cur.execute(f"CREATE TEMP TABLE model AS SELECT kprototypes_fit(num, cat, %s, %s) AS m "
-                f"FROM src WHERE {where}", (k, json.dumps(opts)))
+    if seg_train:
+        cur.execute("SELECT array_length(num, 1), array_length(cat, 1) FROM src LIMIT 1")
+        p, q = cur.fetchone()
+        cols = [f"num[{j + 1}] AS n{j + 1}" for j in range(p)] + \
+            [f"cat[{j + 1}] AS c{j + 1}" for j in range(q)]
+        cur.execute(f"CREATE TABLE src_cols AS SELECT {', '.join(cols)} FROM src WHERE {train}")
+        features = [f"n{j + 1}" for j in range(p)]
+        for o in (align_to, opts):
+            cur.execute("SELECT seg_train('kp_ref', 'src_cols', %s, %s, %s)",
+                        (features, k, json.dumps({**o, "algorithm": "kprototypes",
+                                                  "categorical_features":
+                                                      [f"c{j + 1}" for j in range(q)]})))
+        cur.execute("SELECT (SELECT version FROM seg_models WHERE name = 'kp_ref' AND active)")
+        checks.check(cur.fetchone()[0] == 2, f"{name}: seg_train made version 2 the active one")
+        cur.execute("CREATE TEMP TABLE model AS SELECT seg_model('kp_ref') AS m")
+    else:
+        cur.execute(f"CREATE TEMP TABLE model AS SELECT kprototypes_fit(num, cat, %s, %s) AS m "
+                    f"FROM src WHERE {where}", (k, json.dumps(opts)))
     if align_to is not None:
-        cur.execute("SELECT m::text FROM model")
+        cur.execute(f"SELECT kprototypes_fit(num, cat, %s, %s)::text FROM src WHERE {where}",
+                    (k, json.dumps(opts)))
         plain = json.loads(cur.fetchone()[0])
+    if align_to is not None and not seg_train:
         cur.execute(f"UPDATE model SET m = seg_align(m, (SELECT kprototypes_fit(num, cat, %s, %s)"
                     f" FROM src WHERE {where}))", (k, json.dumps(align_to)))
     cur.execute("SELECT m::text FROM model")
@@ -236,7 +259,8 @@ def check_case(cur, checks, name, query, catexpr, train, k, opts, stats, align_t
     if align_to is not None:
         moved = [m["centroids"].index(c) for c in plain["centroids"]]
         checks.check(sorted(moved) == list(range(k)) and moved != list(range(k)),
-                     f"{name}: seg_align renumbered the clusters {list(range(k))} -> {moved}")
+                     f"{name}: {'seg_train' if seg_train else 'seg_align'} renumbered the "
+                     f"clusters of the plain fit {list(range(k))} -> {moved}")
     cur.execute(f"SELECT id, num, cat, {train}, seg_assign(m, num, cat), "
                 f"seg_distance(m, num, cat) FROM src, model ORDER BY id")
     rows = cur.fetchall()
@@ -413,6 +437,7 @@ def check_case(cur, checks, name, query, catexpr, train, k, opts, stats, align_t
     stats["table"].append(f"| {name} | {n_used} | {k} | {m['gamma']:.4f} | {m['cost']:.4f} | "
                           f"{len(ties)} | {len(hl)} | {unseen} |")
     cur.execute("DROP TABLE held, model")
+    cur.execute("DROP TABLE IF EXISTS src_cols")
     cur.execute("DROP VIEW src")
 
 
