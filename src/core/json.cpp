@@ -13,6 +13,9 @@ class JsonParser {
   public:
     JsonParser(std::string_view text, ErrorKind kind) : s_(text), kind_(kind) {}
 
+    // Records every \u escape of a non-ASCII character into *out while parsing.
+    void record_non_ascii_escapes(std::vector<JsonNonAsciiEscape>* out) { escapes_ = out; }
+
     // Parses the whole text: one value surrounded by optional whitespace.
     Json parse_document() {
         Json v;
@@ -197,6 +200,7 @@ class JsonParser {
             cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
         }
         if (cp == 0) fail_at(start, "\\u0000 is not allowed in text");
+        if (escapes_ != nullptr && cp >= 0x80) escapes_->push_back({start, pos_ - start, cp});
         append_utf8(out, cp);
     }
 
@@ -301,6 +305,7 @@ class JsonParser {
     std::string_view s_;
     ErrorKind kind_;
     size_t pos_ = 0;
+    std::vector<JsonNonAsciiEscape>* escapes_ = nullptr;
 };
 
 // Decomposes the number text into sign and exact integer magnitude, if integral.
@@ -402,6 +407,15 @@ const char* json_type_name(Json::Type t) {
 // Parses one JSON text into a DOM.
 Json json_parse(std::string_view text, ErrorKind kind) {
     return JsonParser(text, kind).parse_document();
+}
+
+// Parses the text, recording its non-ASCII \u escapes.
+std::vector<JsonNonAsciiEscape> json_non_ascii_escapes(std::string_view text, ErrorKind kind) {
+    std::vector<JsonNonAsciiEscape> out;
+    JsonParser parser(text, kind);
+    parser.record_non_ascii_escapes(&out);
+    parser.parse_document();
+    return out;
 }
 
 // json_parse, then the object check.

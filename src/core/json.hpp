@@ -69,6 +69,19 @@ const char* json_type_name(Json::Type t);
 // the input is valid in the database encoding.
 Json json_parse(std::string_view text, ErrorKind kind);
 
+// One \u escape of a non-ASCII character in a JSON text: its first byte, its length (6, or 12
+// for a surrogate pair) and the code point it names.
+struct JsonNonAsciiEscape {
+    size_t at;
+    size_t length;
+    uint32_t code_point;
+};
+
+// The \u escapes of non-ASCII characters in the strings of a JSON text, in order (json_parse
+// decodes them to UTF-8; a database in another encoding rewrites them first). Throws what
+// json_parse throws for a text that is not valid JSON.
+std::vector<JsonNonAsciiEscape> json_non_ascii_escapes(std::string_view text, ErrorKind kind);
+
 // Parses a function's options text, which must be a JSON object: throws
 // Error(InvalidParameter) "<what> options must be a JSON object, got <type>" otherwise.
 Json json_parse_options(std::string_view text, const char* what);

@@ -1,11 +1,18 @@
 // Input/output functions of the segmodel and segscaler types: JSON text, binary send/recv.
 // One template serves both types; each is described by a small traits struct.
+#include <algorithm>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "datum_codec.hpp"
 #include "guard.hpp"
+#include "json.hpp"
 #include "model_json.hpp"
+
+extern "C" {
+#include "mb/pg_wchar.h"
+}
 
 namespace {
 
@@ -31,11 +38,47 @@ struct ScalerTraits {
     }
 };
 
+// The JSON text with each \u escape of a non-ASCII character replaced by that character in
+// the database encoding, as jsonb reads such escapes (pg_unicode_to_server: 22P05 for one the
+// encoding lacks); the text as it is in a UTF8 or SQL_ASCII database or without such escapes.
+// The parser decodes escapes to UTF-8, which a LATIN1 database would store as mojibake.
+const char* escapes_in_database_encoding(const char* text, size_t* len) {
+    const int encoding = GetDatabaseEncoding();
+    if (encoding == PG_UTF8 || encoding == PG_SQL_ASCII || strstr(text, "\\u") == nullptr)
+        return text;
+    const size_t text_len = *len;
+    size_t n = 0;
+    auto* found = cseg_pg::guarded([&] {
+        const std::vector<cseg::JsonNonAsciiEscape> e = cseg::json_non_ascii_escapes(
+            std::string_view(text, text_len), cseg::ErrorKind::InvalidText);
+        auto* out = static_cast<cseg::JsonNonAsciiEscape*>(
+            cseg_pg::alloc_nothrow(sizeof(cseg::JsonNonAsciiEscape) * (e.size() + 1)));
+        std::copy(e.begin(), e.end(), out);
+        n = e.size();
+        return out;
+    });
+    if (n == 0) return text;
+    StringInfoData out;
+    initStringInfo(&out);
+    size_t from = 0;
+    for (size_t i = 0; i < n; ++i) {
+        appendBinaryStringInfo(&out, text + from, static_cast<int>(found[i].at - from));
+        unsigned char c[MAX_UNICODE_EQUIVALENT_STRING + 1];
+        pg_unicode_to_server(found[i].code_point, c);
+        appendStringInfoString(&out, reinterpret_cast<const char*>(c));
+        from = found[i].at + found[i].length;
+    }
+    appendBinaryStringInfo(&out, text + from, static_cast<int>(text_len - from));
+    pfree(found);
+    *len = static_cast<size_t>(out.len);
+    return out.data;
+}
+
 // Text input: parse and validate JSON, store the binary encoding.
 template <class T>
 Datum type_in(FunctionCallInfo fcinfo) {
-    const char* text = PG_GETARG_CSTRING(0);
-    const size_t len = strlen(text);
+    size_t len = strlen(PG_GETARG_CSTRING(0));
+    const char* text = escapes_in_database_encoding(PG_GETARG_CSTRING(0), &len);
     struct varlena* out = cseg_pg::guarded(
         [&] { return T::to_varlena(T::from_json(std::string_view(text, len))); });
     PG_RETURN_POINTER(out);

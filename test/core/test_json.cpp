@@ -66,6 +66,23 @@ TEST(JsonParse, StringEscapes) {
     EXPECT_EQ(parse("\"caf\xc3\xa9\"").text(), "caf\xc3\xa9");  // raw UTF-8 passes through
 }
 
+// The non-ASCII \u escapes, where they are and what they name: a surrogate pair counts once
+// (12 bytes); an escaped backslash before "u", ASCII escapes and raw UTF-8 bytes are not escapes.
+TEST(JsonParse, NonAsciiEscapesFound) {
+    const std::string text =
+        "{\"a\": \"x\\u00e9\\\\u00e9\\u0041\xc3\xa9\", \"b\": [\"\\ud83d\\ude00\\u20AC\"]}";
+    const std::vector<JsonNonAsciiEscape> e = json_non_ascii_escapes(text, ErrorKind::InvalidText);
+    ASSERT_EQ(e.size(), 3u);
+    EXPECT_EQ(text.substr(e[0].at, e[0].length), "\\u00e9");
+    EXPECT_EQ(e[0].code_point, 0xE9u);
+    EXPECT_EQ(text.substr(e[1].at, e[1].length), "\\ud83d\\ude00");
+    EXPECT_EQ(e[1].code_point, 0x1F600u);
+    EXPECT_EQ(text.substr(e[2].at, e[2].length), "\\u20AC");
+    EXPECT_EQ(e[2].code_point, 0x20ACu);
+    EXPECT_TRUE(json_non_ascii_escapes("[\"plain\"]", ErrorKind::InvalidText).empty());
+    EXPECT_THROW(json_non_ascii_escapes("[\"\\u00e9\"", ErrorKind::InvalidText), Error);
+}
+
 TEST(JsonParse, ExactIntegers) {
     EXPECT_EQ(parse("9223372036854775807").int64_value(), std::numeric_limits<int64_t>::max());
     EXPECT_EQ(parse("-9223372036854775808").int64_value(), std::numeric_limits<int64_t>::min());
