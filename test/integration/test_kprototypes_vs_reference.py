@@ -79,6 +79,8 @@ CASES = [
     ("mall k=10 seed 1 gamma 2, age decade as category", MALL,
      "gender, (floor(age / 10) * 10)::int::text", "true", 10, {"seed": 1, "gamma": 2.0}),
     ("mall k=3 seed 6 gamma 0", MALL, "gender", "true", 3, {"seed": 6, "gamma": 0.0}),
+    ("mall k=4 seed 12 unscaled, sqrt score", MALL, "gender", "true", 4,
+     {"seed": 12, "scale": "none", "transform": ["none", "none", "sqrt"]}),
     ("mall k=12 seed 2 gamma 0, id mod 3 as category", MALL, "gender, (customer_id % 3)::text",
      "true", 12, {"seed": 2, "gamma": 0.0}),
     ("mall k=12 seed 2 gamma 0.3, non-ASCII categories", MALL,
@@ -134,6 +136,8 @@ class Pipeline:
             self.center, self.scale = t.mean(axis=0), t.std(axis=0)
         elif scale == "minmax":
             self.center, self.scale = t.min(axis=0), t.max(axis=0) - t.min(axis=0)
+        elif scale == "none":
+            self.center, self.scale = np.zeros(t.shape[1]), np.ones(t.shape[1])
         elif scale == "robust":
             q1, med, q3 = np.percentile(t, [25, 50, 75], axis=0)
             self.center, self.scale = med, q3 - q1
@@ -147,6 +151,8 @@ class Pipeline:
         for j, name in enumerate(self.transform):
             if name == "log1p":
                 out[:, j] = np.log1p(out[:, j])
+            elif name == "sqrt":
+                out[:, j] = np.sqrt(out[:, j])
             elif name != "none":
                 raise ValueError(name)
         return out
@@ -321,6 +327,8 @@ def check_case(cur, checks, name, query, catexpr, train, k, opts, stats, align_t
         for j, t in enumerate(pipe.transform):
             if t == "log1p":
                 orig[:, j] = np.expm1(orig[:, j])
+            elif t == "sqrt":
+                orig[:, j] = orig[:, j] ** 2
         checks.check([r[1] for r in sc] == m["sizes"] and close([r[2] for r in sc], orig),
                      f"{name}: seg_centroids = the means in original units (worst "
                      f"{worst([r[2] for r in sc], orig):.1e})")
