@@ -140,11 +140,11 @@ Scaler scaler_from_moments(const StreamSeedView& s, ScaleMethod method) {
                 break;
             case ScaleMethod::Robust:
                 throw Error(ErrorKind::InvalidParameter,
-                            "seg_train engine \"stream\" cannot use scale \"robust\"",
+                            "kmeans_stream_fit: scale \"robust\" needs engine \"memory\"",
                             "The robust scaler needs the median and quartiles of every "
                             "row; the stream engine holds only per-feature moments.",
-                            "Use scale \"standard\", \"minmax\" or \"none\", or engine "
-                            "\"memory\".");
+                            "Use scale \"standard\", \"minmax\" or \"none\", or the memory "
+                            "engine (kmeans_fit; seg_train with engine \"memory\").");
         }
     }
     return sc;
@@ -285,10 +285,10 @@ void lloyd_sums_merge(const LloydSumsView& a, const LloydSumsView& b) noexcept {
 Model stream_start(const StreamSeedView& s, int32_t k, const KMeansOptions& opts,
                    const Interrupt& interrupt, int32_t threads) {
     const int32_t d = s.dims;
-    validate_kmeans_options(opts, ErrorKind::InvalidParameter, "seg_train ");
+    validate_kmeans_options(opts, ErrorKind::InvalidParameter, "kmeans_stream_fit: ");
     if (!opts.transform.empty() || opts.has_clip || opts.impute != ImputeMethod::Mean)
         throw Error(ErrorKind::InvalidParameter,
-                    "seg_train engine \"stream\" does not apply the feature pipeline: options "
+                    "kmeans_stream_fit: engine \"stream\" does not apply the feature pipeline: options "
                     "\"transform\", \"clip\" and \"impute\" (other than \"mean\") need engine "
                     "\"memory\"");
     if (k < 1)
@@ -296,7 +296,7 @@ Model stream_start(const StreamSeedView& s, int32_t k, const KMeansOptions& opts
                     "k must be at least 1 (got k = " + std::to_string(k) + ")");
     if (opts.has_feature_names && opts.feature_names.size() != size_t(d))
         throw Error(ErrorKind::InvalidParameter,
-                    "seg_train option \"feature_names\" has " +
+                    "kmeans_stream_fit: option \"feature_names\" has " +
                         std::to_string(opts.feature_names.size()) +
                         " names but the feature arrays have " + std::to_string(d) + " elements");
     if (*s.n_rows < k)
