@@ -7,6 +7,8 @@
 # or: pg_virtualenv -t -v 15 -o extension_destdir=$PWD/build/bench-install \
 #         /usr/bin/python3 bench/fixed_cost_probe.py
 # PERF=1 also records the backend with perf (3 more serial fits) and prints the top symbols.
+# Every line also gives the leader backend's minor page faults and user/system CPU seconds per
+# query (medians, from /proc/<pid>/stat; a parallel plan's workers are other processes).
 import psycopg2, time, os, statistics
 N = int(os.environ.get("N", "1000000"))
 REPS = int(os.environ.get("REPS", "7"))
@@ -20,8 +22,19 @@ arr = "ARRAY[f1,f2,f3,f4,f5,f6,f7,f8]"
 QUERIES = {"scan": f"SELECT count({arr}) FROM t",
            "scaler_fit": f"SELECT scaler_fit({arr}) IS NULL FROM t",
            "kmeans_fit k=1": f"SELECT kmeans_fit({arr}, 1, '{{\"n_init\":1}}') IS NULL FROM t"}
-def t(q):
-    s = time.time(); cur.execute(q); cur.fetchall(); return time.time() - s
+cur.execute("SELECT pg_backend_pid()"); backend = cur.fetchone()[0]
+TICK = os.sysconf("SC_CLK_TCK")
+def backend_counters():
+    # minor faults, user and system CPU seconds of the backend so far
+    f = open(f"/proc/{backend}/stat").read().rsplit(")", 1)[1].split()
+    return int(f[7]), int(f[11]) / TICK, int(f[12]) / TICK
+counters = {}
+def t(q, key=None):
+    a = backend_counters()
+    s = time.time(); cur.execute(q); cur.fetchall(); wall = time.time() - s
+    b = backend_counters()
+    if key is not None: counters.setdefault(key, []).append([y - x for x, y in zip(a, b)])
+    return wall
 plans = os.environ.get("PLANS", "parallel,serial").split(",")
 times = {(p, q): [] for p in plans for q in QUERIES}
 t(QUERIES["scan"])  # warm the caches
@@ -29,13 +42,15 @@ for rep in range(REPS):
     for p in plans:
         cur.execute(f"SET max_parallel_workers_per_gather = {PLANS[p]}")
         for q, sql in QUERIES.items():
-            times[(p, q)].append(t(sql))
+            times[(p, q)].append(t(sql, (p, q)))
 print(f"{N} rows x 8, median of {REPS} runs (wall time)")
 for p in plans:
     scan = statistics.median(times[(p, "scan")])
     for q in QUERIES:
         med = statistics.median(times[(p, q)])
-        print(f"  {p:8} {q:15} {med:.3f} s ({med / scan:.2f}x the scan)  runs: "
+        c = [statistics.median(col) for col in zip(*counters[(p, q)])]
+        print(f"  {p:8} {q:15} {med:.3f} s ({med / scan:.2f}x the scan)  leader: {c[0]:.0f} "
+              f"minor faults, user {c[1]:.2f} s, sys {c[2]:.2f} s  runs: "
               + " ".join(f"{x:.3f}" for x in times[(p, q)]), flush=True)
 if os.environ.get("PERF"):
     import subprocess
