@@ -12,20 +12,21 @@ namespace cseg {
 
 // Calls f(field, index, text) for every text in m: its feature names, the options' feature
 // and categorical names, and the categorical part's attribute names and categories (index
-// counts within the field; categories count across attributes in order).
-template <class F>
-void for_each_model_text(const Model& m, F&& f) {
+// counts within the field; categories count across attributes in order). M is Model or
+// const Model: f may rewrite the texts of a non-const model.
+template <class M, class F>
+void for_each_model_text(M& m, F&& f) {
     size_t i = 0;
-    for (const std::string& s : m.feature_names) f("feature_names", i++, s);
+    for (auto& s : m.feature_names) f("feature_names", i++, s);
     i = 0;
-    for (const std::string& s : m.options.feature_names) f("options.feature_names", i++, s);
+    for (auto& s : m.options.feature_names) f("options.feature_names", i++, s);
     i = 0;
-    for (const std::string& s : m.options.categorical_names) f("options.categorical_names", i++, s);
+    for (auto& s : m.options.categorical_names) f("options.categorical_names", i++, s);
     i = 0;
-    for (const std::string& s : m.categorical.names) f("categorical names", i++, s);
+    for (auto& s : m.categorical.names) f("categorical names", i++, s);
     i = 0;
-    for (const auto& vocabulary : m.categorical.categories)
-        for (const std::string& s : vocabulary) f("categories", i++, s);
+    for (auto& vocabulary : m.categorical.categories)
+        for (auto& s : vocabulary) f("categories", i++, s);
 }
 
 }  // namespace cseg

@@ -15,13 +15,17 @@ namespace cseg {
 namespace {
 
 // Length of the well-formed UTF-8 sequence starting at s[i], or 0 when it is not one (overlong
-// forms, surrogates and code points above U+10FFFF are not well formed).
-size_t utf8_sequence(std::string_view s, size_t i) {
+// forms, surrogates and code points above U+10FFFF are not well formed); its code point in
+// *code_point when asked.
+size_t utf8_sequence(std::string_view s, size_t i, uint32_t* code_point = nullptr) {
     const auto b = [&](size_t j) { return static_cast<unsigned char>(s[j]); };
     const unsigned char c = b(i);
     size_t len = 0;
     uint32_t cp = 0;
-    if (c < 0x80) return 1;
+    if (c < 0x80) {
+        if (code_point != nullptr) *code_point = c;
+        return 1;
+    }
     if (c >= 0xC2 && c <= 0xDF) {
         len = 2, cp = c & 0x1Fu;
     } else if (c >= 0xE0 && c <= 0xEF) {
@@ -40,6 +44,7 @@ size_t utf8_sequence(std::string_view s, size_t i) {
         (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
         return 0;
     if (cp == 0xFFFE || cp == 0xFFFF) return 0;  // not XML characters either
+    if (code_point != nullptr) *code_point = cp;
     return len;
 }
 
@@ -90,6 +95,23 @@ std::string xml_escape(std::string_view text) {
             out.append(text.substr(i, len));
             i += len;
         }
+    }
+    return out;
+}
+
+// Non-ASCII characters as decimal character references (see svg.hpp).
+std::string ascii_character_references(std::string_view markup) {
+    std::string out;
+    out.reserve(markup.size());
+    for (size_t i = 0; i < markup.size();) {
+        if (static_cast<unsigned char>(markup[i]) < 0x80) {
+            out += markup[i++];
+            continue;
+        }
+        uint32_t cp = 0xFFFD;
+        const size_t len = utf8_sequence(markup, i, &cp);
+        out += "&#" + std::to_string(cp) + ";";  // U+FFFD where len == 0
+        i += len == 0 ? 1 : len;
     }
     return out;
 }
@@ -356,11 +378,20 @@ bool chart_attribute(std::string_view name) {
     return std::find(std::begin(kNames), std::end(kNames), name) != std::end(kNames);
 }
 
-// Length of the predefined entity xml_escape writes at svg[i] ('&'), or 0.
+// Length of the predefined entity xml_escape writes at svg[i] ('&'), or of a decimal
+// character reference of an XML character (ascii_character_references), or 0.
 size_t chart_entity(std::string_view svg, size_t i) {
     for (std::string_view e : {"&amp;", "&lt;", "&gt;", "&quot;", "&#39;"})
         if (svg.substr(i, e.size()) == e) return e.size();
-    return 0;
+    if (svg.substr(i, 2) != "&#") return 0;
+    size_t j = i + 2;
+    uint32_t cp = 0;
+    while (j < svg.size() && j < i + 9 && svg[j] >= '0' && svg[j] <= '9')
+        cp = cp * 10 + uint32_t(svg[j++] - '0');
+    if (j == i + 2 || j >= svg.size() || svg[j] != ';' || svg[i + 2] == '0') return 0;
+    const bool xml_char = (cp >= 0x20 && cp <= 0xD7FF) || (cp >= 0xE000 && cp <= 0xFFFD) ||
+                          (cp >= 0x10000 && cp <= 0x10FFFF) || cp == 0x9 || cp == 0xA || cp == 0xD;
+    return xml_char ? j + 1 - i : 0;
 }
 
 constexpr std::string_view kSvgNamespace = "http://www.w3.org/2000/svg";
@@ -396,7 +427,10 @@ void check_chart_markup(std::string_view svg, std::string_view what) {
             if (u < 0x20 && !space(c) && c != '\r') fail(i, "a control character");
             if (c == '&') {
                 const size_t len = chart_entity(svg, i);
-                if (len == 0) fail(i, "an entity other than &amp; &lt; &gt; &quot; &#39;");
+                if (len == 0)
+                    fail(i,
+                         "an entity other than &amp; &lt; &gt; &quot; &#39; or a decimal "
+                         "character reference");
                 i += len;
             } else {
                 ++i;

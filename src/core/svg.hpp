@@ -15,6 +15,13 @@ namespace cseg {
 // become U+FFFD. User data (feature names, categories, table names) always passes here.
 std::string xml_escape(std::string_view text);
 
+// `markup` (UTF-8, as the chart builders write it) with every non-ASCII character written as
+// a decimal character reference (U+00E9 as "&#233;") and every byte that is not well-formed
+// UTF-8 as "&#65533;": pure ASCII that reads the same in any ASCII-compatible encoding. For a
+// database whose encoding is not UTF-8 (markup and text only: the builders put user text in
+// character data and attribute values, never in names).
+std::string ascii_character_references(std::string_view markup);
+
 // x with exactly `decimals` digits after the point ("%.*f" in the C locale), "-0" printed as
 // "0"; NaN as "NaN" and infinities as "inf"/"-inf" (charts never draw those, but labels may).
 std::string fixed(double x, int decimals);
@@ -101,7 +108,8 @@ struct LegendEntry {
 // prologue) holding only the chart elements (svg, title, g, rect, line, circle, path,
 // polyline, text) with only the chart attributes (coordinates, colours, fonts, class,
 // transform, data-*), attribute values of [A-Za-z0-9 #.,()-] only (no URL can be written),
-// character data whose only markup is the five predefined entities, nothing after the root,
+// character data whose only markup is the five predefined entities and decimal character
+// references of XML characters (ascii_character_references), nothing after the root,
 // no comments, CDATA, processing instructions or doctype. seg_report_page checks the charts
 // it is handed with it, so the HTML page carries no script, link or redirect.
 void check_chart_markup(std::string_view svg, std::string_view what);

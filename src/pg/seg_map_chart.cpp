@@ -6,11 +6,11 @@
 #include <vector>
 
 #include "chart_rows.hpp"
+#include "chart_text.hpp"
 #include "charts.hpp"
 #include "guard.hpp"
 #include "metrics.hpp"
 #include "pca.hpp"
-#include "text_result.hpp"
 
 namespace {
 
@@ -87,7 +87,7 @@ Datum seg_map_chart_final(PG_FUNCTION_ARGS) {
             in.xy.push_back(xy[1]);
             in.labels.push_back(st->labels[r]);
         }
-        return cseg_pg::text_nothrow(cseg::map_chart(in));
+        return cseg_pg::chart_text_result(cseg::map_chart(in));
     });
     PG_RETURN_TEXT_P(out);
 }

@@ -5,10 +5,10 @@
 #include <vector>
 
 #include "chart_rows.hpp"
+#include "chart_text.hpp"
 #include "charts.hpp"
 #include "guard.hpp"
 #include "metrics.hpp"
-#include "text_result.hpp"
 
 extern "C" {
 
@@ -70,7 +70,7 @@ Datum seg_silhouette_chart_final(PG_FUNCTION_ARGS) {
         double sum = 0;
         for (double v : in.values) sum += v;
         in.mean = sum / double(in.values.size());
-        return cseg_pg::text_nothrow(cseg::silhouette_chart(in));
+        return cseg_pg::chart_text_result(cseg::silhouette_chart(in));
     });
     PG_RETURN_TEXT_P(out);
 }

@@ -4,9 +4,9 @@
 #include <cmath>
 #include <vector>
 
+#include "chart_text.hpp"
 #include "charts.hpp"
 #include "guard.hpp"
-#include "text_result.hpp"
 
 extern "C" {
 #include "utils/array.h"
@@ -92,7 +92,7 @@ Datum seg_sweep_chart_final(PG_FUNCTION_ARGS) {
             pts.push_back(
                 {static_cast<int32_t>(k), v[i + 1], v[i + 2], v[i + 3] == 1.0, v[i + 4] == 1.0});
         }
-        return cseg_pg::text_nothrow(cseg::sweep_chart(std::move(pts)));
+        return cseg_pg::chart_text_result(cseg::sweep_chart(std::move(pts)));
     });
     PG_RETURN_TEXT_P(out);
 }

@@ -2,6 +2,7 @@
 // each chart must carry, deterministic bytes, and errors on malformed input.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,22 @@ TEST(Svg, EscapesMarkupAndInvalidText) {
     EXPECT_EQ(xml_escape("x\x01y"), "x\xEF\xBF\xBDy");    // control char
     EXPECT_EQ(xml_escape("\xC3"), "\xEF\xBF\xBD");        // truncated sequence
     EXPECT_EQ(xml_escape("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
+}
+
+TEST(Svg, AsciiCharacterReferences) {
+    EXPECT_EQ(ascii_character_references("<text>caf\xC3\xA9 &amp; x</text>"),
+              "<text>caf&#233; &amp; x</text>");
+    EXPECT_EQ(ascii_character_references("\xE2\x82\xAC\xF0\x9F\x98\x80"), "&#8364;&#128512;");
+    EXPECT_EQ(ascii_character_references(std::string("a\xC3") + "b"), "a&#65533;b");  // not UTF-8
+    EXPECT_EQ(ascii_character_references("plain <svg/>"), "plain <svg/>");
+    // The chart checker takes what it writes: a profile chart of a non-ASCII name.
+    Model m = hostile_model();
+    m.feature_names[1] = "caf\xC3\xA9 \xE2\x82\xAC";
+    const std::string svg = ascii_character_references(profile_chart(m));
+    EXPECT_NE(svg.find(">caf&#233; &#8364;</text>"), std::string::npos);
+    EXPECT_TRUE(std::all_of(svg.begin(), svg.end(),
+                            [](char c) { return static_cast<unsigned char>(c) < 0x80; }));
+    check_chart_markup(svg, "profile");
 }
 
 TEST(Svg, FixedNumbers) {
@@ -228,6 +245,7 @@ TEST(Report, ChartMarkupCheck) {
     check_chart_markup(map_chart(map), "map");
     const std::string open = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1\">";
     check_chart_markup(open + "<title>a &lt;b&gt; &amp; c</title></svg>\n", "ok");
+    check_chart_markup(open + "<text>&#233;&#1114111;&#9;</text></svg>", "numeric references");
     const std::pair<std::string, std::string> refused[] = {
         {open + "</svg><script>alert(1)</script>", "markup after the closing </svg>"},
         {"<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"></svg>",
@@ -242,6 +260,12 @@ TEST(Report, ChartMarkupCheck) {
         {open + "<!-- x --></svg>", "a comment, CDATA section"},
         {open + "<![CDATA[<script>]]></svg>", "a comment, CDATA section"},
         {open + "<text>&nbsp;</text></svg>", "an entity other than"},
+        {open + "<text>&#1;</text></svg>", "an entity other than"},
+        {open + "<text>&#xE9;</text></svg>", "an entity other than"},
+        {open + "<text>&#0233;</text></svg>", "an entity other than"},
+        {open + "<text>&#55296;</text></svg>", "an entity other than"},
+        {open + "<text>&#1114112;</text></svg>", "an entity other than"},
+        {open + "<text>&#233</text></svg>", "an entity other than"},
         {open + "<text>]]></text></svg>", "a bare '>'"},
         {open + "<g><rect/></svg>", "an end tag that does not close"},
         {open + "<g>", "the <svg> element is not closed"},

@@ -3,8 +3,17 @@ non-ASCII character stores that character in the database encoding, as jsonb rea
 its UTF-8 bytes, read back as mojibake, "cafÃ©"); a character the encoding lacks is refused as
 jsonb refuses it (22P05).
 
+Charts and the report in the same database: every chart function's output is pure ASCII (each
+non-ASCII character of a feature name, category, table or column name written as a character
+reference), and an XML or HTML parser reads the names back (before: the SVG declared UTF-8
+but carried U+FFFD's bytes as LATIN1, a feature "café" read "cafï¿½").
+
 Run alone: pg_virtualenv -v 15 /usr/bin/python3 test/integration/test_latin1_database.py
 """
+import html.parser
+import re
+import xml.etree.ElementTree as ET
+
 import psycopg2
 
 from dbtest import Checks, connect, psql
@@ -31,6 +40,78 @@ def sqlstate(cur, name, via):
     except psycopg2.Error as e:
         return e.pgcode
     return None
+
+
+# A table, a column, a feature name and a category that LATIN1 has and ASCII lacks.
+CHART_SETUP = """
+CREATE TABLE "données" AS
+SELECT x::float8 AS "café", (x % 7)::float8 AS y, CASE WHEN x % 2 = 0 THEN 'crème' ELSE 'thé' END AS g
+FROM generate_series(1, 60) x;
+CREATE TABLE cm AS
+SELECT kmeans_fit(ARRAY["café", y], 3, '{"feature_names": ["café", "ÿ"], "seed": 1}') AS m,
+       hclust_fit(ARRAY["café", y], 3, '{"feature_names": ["café", "ÿ"]}') AS h,
+       kprototypes_fit(ARRAY["café", y], ARRAY[g], 2, '{"feature_names": ["café", "ÿ"],
+                       "categorical_names": ["boisson"], "seed": 1}') AS kp
+FROM "données";
+"""
+
+# Each chart function on the models above (name, query returning one text).
+CHARTS = [
+    ("seg_profile_chart", "SELECT seg_profile_chart(m) FROM cm"),
+    ("seg_dendrogram_chart", "SELECT seg_dendrogram_chart(h) FROM cm"),
+    ("seg_sweep_chart", "SELECT seg_sweep_chart(s) FROM seg_sweep('\"données\"', "
+                        "ARRAY['café', 'y'], 1, 4) s"),
+    ("seg_silhouette_chart", 'SELECT seg_silhouette_chart(m, ARRAY["café", y]) FROM cm, "données"'),
+    ("seg_map_chart", 'SELECT seg_map_chart(m, ARRAY["café", y]) FROM cm, "données"'),
+    ("seg_report", "SELECT seg_report(m, '\"données\"', ARRAY['café', 'y']) FROM cm"),
+    ("seg_report (k-prototypes)",
+     "SELECT seg_report(kp, '\"données\"', ARRAY['café', 'y', 'g']) FROM cm"),
+]
+
+
+class TextOf(html.parser.HTMLParser):
+    """The character data of an HTML page, character references decoded."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts = []
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def parsed_text(markup):
+    """The text an XML parser (SVG) or an HTML parser (the report page) reads in markup."""
+    if markup.startswith("<svg"):
+        return " ".join(ET.fromstring(markup).itertext())
+    p = TextOf()
+    p.feed(markup)
+    p.close()
+    return " ".join(p.parts)
+
+
+def check_charts(checks, cur):
+    """Every chart function's output is ASCII and parses back to the non-ASCII names."""
+    cur.execute(CHART_SETUP)
+    for name, query in CHARTS:
+        cur.execute(query)
+        markup = cur.fetchone()[0] or ""
+        bad = sorted({c for c in markup if ord(c) > 127})
+        checks.check(markup is not None and not bad,
+                     f"{name}: the output is pure ASCII (non-ASCII seen: {bad[:5]})")
+        try:
+            text = parsed_text(markup)
+        except ET.ParseError as e:
+            checks.check(False, f"{name}: the SVG parses: {e}")
+            continue
+        expect = {"seg_profile_chart": ["café", "ÿ"],
+                  "seg_report": ["café", "ÿ", "données"],
+                  "seg_report (k-prototypes)": ["café", "boisson", "crème", "thé", "données"]}
+        missing = [w for w in expect.get(name, []) if w not in text]
+        label = re.search(r'<text [^>]*class="feature-label">[^<]*</text>', markup)
+        checks.check(not missing and "\ufffd" not in text and "ï¿½" not in text,
+                     f"{name}: the parser reads the names back ({len(markup)} characters; "
+                     f"missing {missing})" + (f"; first feature label: {label[0]}" if label else ""))
 
 
 def main():
@@ -67,6 +148,7 @@ def main():
                          f"{name}, not in LATIN1: refused as jsonb refuses it: {codes}")
         checks.check(sqlstate(cur, '"\\u00e9', "::segmodel") == "22P02",
                      "malformed JSON with an escape is still 22P02")
+        check_charts(checks, cur)
         conn.close()
     finally:
         acur.execute(f"DROP DATABASE IF EXISTS {NAME} WITH (FORCE)")
