@@ -177,6 +177,22 @@ SELECT try($$SELECT seg_train('x', 'mall_customers', ARRAY['age', NULL], 3)$$);
 SELECT try($$SELECT seg_train('x', 'mall_customers', ARRAY['age'], 0)$$);
 SELECT try($$SELECT seg_train('x', 'mall_customers', ARRAY['age'], 3, '[1]')$$);
 SELECT try($$SELECT seg_train('x', 'mall_customers', ARRAY['age'], 3, '{"bogus": 1}')$$);
+-- An unknown option names seg_train, and the DETAIL lists seg_train's own keys with those of
+-- the chosen algorithm's fit (it was "unknown kmeans_fit option", listing kmeans_fit's keys
+-- only). It is refused before the table is read: this view fails on any row read.
+CREATE VIEW unreadable_customers AS SELECT age / 0 AS age FROM mall_customers;
+\set SHOW_CONTEXT never
+SELECT seg_train('x', 'unreadable_customers', ARRAY['age'], 3, '{"bogus": 1}');
+SELECT seg_train('x', 'unreadable_customers', ARRAY['age'], 3,
+                 '{"algorithm": "gmm", "engine": "memory", "sample": 10}');
+SELECT seg_train('x', 'unreadable_customers', ARRAY['age'], 3,
+                 '{"engine": "stream", "Progress": true}');
+SELECT seg_train('x', 'unreadable_customers', ARRAY['age'], 3,
+                 '{"algorithm": "kprototypes", "categorical_features": ["genre"], "tol": 0}');
+\set SHOW_CONTEXT errors
+SELECT try($$SELECT seg_train('x', 'unreadable_customers', ARRAY['age'], 3,
+                              '{"algorithm": "hierarchical", "linkage": "ward"}')$$);
+DROP VIEW unreadable_customers;
 SELECT try($$SELECT seg_train('x', 'no_such_table', ARRAY['age'], 3)$$);
 SELECT try($$SELECT seg_train('x', '(SELECT 1)', ARRAY['age'], 3)$$);
 CREATE TABLE empty_customers (age float8);

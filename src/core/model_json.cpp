@@ -566,20 +566,12 @@ const OptionField kOptionFields[] = {
                               ImputeMethod::Zero>>("impute", kForAll),
 };
 
-// The option keys of an algorithm, in table order.
-std::vector<const char*> option_keys(ModelAlgorithm a) {
-    std::vector<const char*> keys;
-    for (const OptionField& f : kOptionFields)
-        if (applies(f.algorithms, a)) keys.push_back(f.key);
-    return keys;
-}
-
 // Reads an options object of an algorithm: strict (inside a model: every key required) or
 // not (defaults); the keys `also` (a caller's own, read by it) are allowed and ignored.
 KMeansOptions read_options(const Json& v, const Doc& doc, const std::string& path, bool strict,
                            ModelAlgorithm a, const std::vector<const char*>& also = {}) {
     const ObjectReader r(v, doc, path.empty() ? path : path + ".");
-    std::vector<const char*> allowed = option_keys(a);
+    std::vector<const char*> allowed = model_option_keys(a);
     allowed.insert(allowed.end(), also.begin(), also.end());
     r.allow_only(allowed);
     KMeansOptions o;
@@ -1058,6 +1050,14 @@ Scaler scaler_from_json(std::string_view text) {
     Scaler s = read_scaler(json_parse(text, doc.kind), doc, "");
     validate_scaler(s, doc.kind);
     return s;
+}
+
+// The option keys of an algorithm, in table order.
+std::vector<const char*> model_option_keys(ModelAlgorithm a) {
+    std::vector<const char*> keys;
+    for (const OptionField& f : kOptionFields)
+        if (applies(f.algorithms, a)) keys.push_back(f.key);
+    return keys;
 }
 
 // Parses the kmeans_fit options object, filling defaults.

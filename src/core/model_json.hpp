@@ -44,6 +44,10 @@ KMeansOptions parse_kprototypes_options(std::string_view json);
 // parse_kmeans_options.
 KMeansOptions parse_model_options(std::string_view json, ModelAlgorithm a);
 
+// The option keys of the fit aggregate of algorithm a, in kOptionFields order (static
+// strings): what parse_model_options accepts.
+std::vector<const char*> model_option_keys(ModelAlgorithm a);
+
 // Parses the kmeans_fit options object (the text of a jsonb object, "{}" for defaults).
 // Keys: scale, init, n_init (1..10000), max_iter (1..1000000), tol (finite, >= 0),
 // seed (0..2^63-1), missing, feature_names (array of strings or null). Throws

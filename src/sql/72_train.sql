@@ -45,6 +45,8 @@ DECLARE
     new_version int;
     engine text;
     both_kinds text;
+    valid_keys text[];
+    unknown_key text;
 BEGIN
     PERFORM @extschema@.seg_require_model_name(seg_train.name, 'seg_train');
     IF seg_train.source IS NULL OR seg_train.k IS NULL THEN
@@ -58,10 +60,6 @@ BEGIN
         RAISE EXCEPTION 'seg_train: options must be a JSON object'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    -- seg_train's own keys in another case would reach the fit, whose message lists only
-    -- the fit's options.
-    PERFORM @extschema@.seg_refuse_miscased_options(
-        'seg_train', opts, ARRAY['algorithm', 'categorical_features', 'engine', 'progress']);
     -- "algorithm" picks the kind (the family's registry, seg_kinds()); it is not an option of
     -- the fit aggregate itself.
     IF jsonb_typeof(opts->'algorithm') IS DISTINCT FROM 'string' AND opts ? 'algorithm' THEN
@@ -84,6 +82,19 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Fit with dbscan_fit(features, eps, min_samples) and register the model '
                          'with seg_save(name, model); seg_compare suggests eps.';
+    END IF;
+    -- An unknown key (or one in another case) is refused here, naming seg_train and its keys
+    -- for this kind, before the fit reads the table: the fit's message would list only its own.
+    valid_keys := @extschema@.seg_kind_options(kind_name)
+                  || ARRAY['algorithm', 'categorical_features', 'engine', 'progress'];
+    PERFORM @extschema@.seg_refuse_miscased_options('seg_train', opts, valid_keys);
+    SELECT o INTO unknown_key FROM jsonb_object_keys(opts) AS o
+    WHERE o <> ALL (valid_keys) LIMIT 1;
+    IF unknown_key IS NOT NULL THEN
+        RAISE EXCEPTION 'seg_train: unknown option "%"', unknown_key
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('Valid options with algorithm "%s" are: %s.', kind_name,
+                                  array_to_string(valid_keys, ', '));
     END IF;
     IF is_categorical THEN
         -- "categorical_features": the text columns; features are the numeric ones.

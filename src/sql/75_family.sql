@@ -9,6 +9,11 @@ COMMENT ON FUNCTION seg_kinds() IS
     'its rows carry categorical attributes, and the operations beyond the common ones it takes '
     '(assign: seg_assign(segmodel, float8[]); assign_mixed: seg_assign(segmodel, float8[], '
     'text[]); modes; proba; dendrogram)';
+CREATE FUNCTION seg_kind_options(algorithm text) RETURNS text[]
+    AS 'MODULE_PATHNAME', 'seg_kind_options' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION seg_kind_options(text) IS
+    'Internal: the option keys the fit aggregate of a kind (seg_kinds().algorithm) takes, for '
+    'seg_train''s message on an unknown option';
 CREATE FUNCTION seg_assign(name text, numbers float8[], categorical text[]) RETURNS int
     AS 'MODULE_PATHNAME', 'seg_assign_name_mixed' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION seg_assign(text, float8[], text[]) IS

@@ -1,6 +1,7 @@
 // Tests of the segmodel/segscaler JSON forms and the kmeans_fit option parser.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -469,6 +470,30 @@ TEST(KMeansOptions, UnknownKeyListsValidKeys) {
                   "Valid options are: scale, init, n_init, max_iter, tol, seed, missing, refine, "
                   "feature_names, sample, transform, clip, impute.");
     }
+}
+
+// model_option_keys (seg_train's list, seg_kind_options) is exactly what each fit's parser
+// lists as valid when it refuses a key.
+TEST(KMeansOptions, ModelOptionKeysAreTheParsersValidKeys) {
+    for (uint8_t code = 0; code <= kModelAlgorithmLast; ++code) {
+        const ModelAlgorithm a = ModelAlgorithm(code);
+        std::string listed;
+        for (const char* key : model_option_keys(a))
+            listed += (listed.empty() ? "" : ", ") + std::string(key);
+        try {
+            parse_model_options(R"({"zz_unknown": 1})", a);
+            FAIL() << "no error for algorithm " << int(code);
+        } catch (const Error& e) {
+            EXPECT_EQ(e.detail(), "Valid options are: " + listed + ".") << int(code);
+        }
+    }
+    const std::vector<const char*> gmm = model_option_keys(ModelAlgorithm::Gmm);
+    const auto has = [&gmm](const char* key) {
+        return std::any_of(gmm.begin(), gmm.end(),
+                           [key](const char* k) { return std::strcmp(k, key) == 0; });
+    };
+    EXPECT_TRUE(has("covariance"));
+    EXPECT_FALSE(has("sample"));
 }
 
 TEST(KMeansOptions, BadValuesNameTheKeyAndTheValidValues) {
