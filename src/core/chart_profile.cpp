@@ -4,6 +4,7 @@
 #include <string>
 
 #include "charts.hpp"
+#include "json.hpp"
 #include "profile.hpp"
 #include "svg.hpp"
 
@@ -37,7 +38,7 @@ std::string profile_chart(const Model& m) {
     svg.raw("</g>\n");
     for (int32_t j = 0; j < m.dims; ++j) {
         std::string name = feature_label(m, j);
-        if (name.size() > 40) name = name.substr(0, 38) + "...";
+        if (name.size() > 40) name = std::string(utf8_prefix(name, 38)) + "...";
         const double x = left + cell_w * (j + 0.5);
         svg.text(x, top - 8, name, "start", 12, -35, "class=\"feature-label\"");
     }

@@ -409,6 +409,14 @@ Json json_parse(std::string_view text, ErrorKind kind) {
     return JsonParser(text, kind).parse_document();
 }
 
+// s cut at max_bytes, moved back to the start of the character that would be split.
+std::string_view utf8_prefix(std::string_view s, size_t max_bytes) {
+    if (s.size() <= max_bytes) return s;
+    size_t cut = max_bytes;
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+    return s.substr(0, cut);
+}
+
 // Parses the text, recording its non-ASCII \u escapes.
 std::vector<JsonNonAsciiEscape> json_non_ascii_escapes(std::string_view text, ErrorKind kind) {
     std::vector<JsonNonAsciiEscape> out;

@@ -93,6 +93,10 @@ void append_shortest(std::string& out, double x);
 // The text of a number for messages: the shortest round trip, or NaN, Infinity, -Infinity.
 std::string number_text(double x);
 
+// The longest start of UTF-8 text s of at most max_bytes bytes that does not split a
+// character (for shortening names and values shown in messages and charts).
+std::string_view utf8_prefix(std::string_view s, size_t max_bytes);
+
 // Appends compact JSON (no spaces) to a string; the caller keeps the nesting balanced.
 class JsonWriter {
   public:

@@ -43,9 +43,7 @@ std::string describe(const Json& v) {
         return json_type_name(v.type());
     }
     if (shown.size() <= kMaxShown) return shown;
-    size_t cut = kMaxShown;  // do not split a UTF-8 sequence
-    while (cut > 0 && (static_cast<unsigned char>(shown[cut]) & 0xC0) == 0x80) --cut;
-    return shown.substr(0, cut) + "...";
+    return std::string(utf8_prefix(shown, kMaxShown)) + "...";
 }
 
 // Which document is being read: the error kind and how messages name things.

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "charts.hpp"
+#include "json.hpp"
 #include "model_test_util.hpp"
 #include "svg.hpp"
 
@@ -163,6 +164,21 @@ TEST(Charts, ProfileEscapesFeatureNames) {
     EXPECT_NE(svg.find("income &amp; &quot;k$&quot;"), std::string::npos);
     EXPECT_EQ(count(svg, "class=\"cell\""), size_t(m.k * m.dims));
     EXPECT_EQ(profile_chart(m), svg);
+}
+
+// A name over 40 bytes is shortened to 38 bytes and "...", never inside a character: 37
+// ASCII bytes and then "é" (2 bytes) would be cut after its first byte (shown as U+FFFD).
+TEST(Charts, ProfileShortensLongNamesBetweenCharacters) {
+    Model m = test::sample_model();
+    m.feature_names = {std::string(37, 'a') + "\xC3\xA9" + "tail", "b"};
+    m.options.feature_names = m.feature_names;
+    const std::string svg = profile_chart(m);
+    EXPECT_NE(svg.find(">" + std::string(37, 'a') + "...</text>"), std::string::npos);
+    EXPECT_EQ(svg.find("\xEF\xBF\xBD"), std::string::npos);  // no U+FFFD
+    EXPECT_EQ(utf8_prefix("ab\xC3\xA9", 3), "ab");
+    EXPECT_EQ(utf8_prefix("ab\xC3\xA9", 4), "ab\xC3\xA9");
+    EXPECT_EQ(utf8_prefix("ab\xE2\x82\xAC", 4), "ab");
+    EXPECT_EQ(utf8_prefix("ab", 0), "");
 }
 
 // scipy's linkage convention: 4 leaves, nodes 4, 5, 6.
