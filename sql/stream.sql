@@ -140,6 +140,22 @@ SELECT kmeans_stream_fit('stream_nulls', ARRAY['x', 'y', 'z'], 2, '{"missing": "
 SELECT seg_train('stream_nulls', 'stream_nulls', ARRAY['z', 'y'], 2, '{"engine": "stream"}');
 SELECT kmeans_fit(ARRAY[x, y, z], 2, '{"missing": "skip", "feature_names": ["x", "y", "z"]}')
 FROM stream_nulls;
+-- With "sample" too (it named no column: the sample keeps complete rows only); in a parallel
+-- plan whose workers read every row, their counts travel in the partial states.
+SELECT kmeans_fit(ARRAY[x, y, z], 2,
+                  '{"missing": "skip", "sample": 10, "feature_names": ["x", "y", "z"]}')
+FROM stream_nulls;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET parallel_leader_participation = off;
+EXPLAIN (COSTS OFF) SELECT kmeans_fit(ARRAY[x, y, z], 2, '{"missing": "skip", "sample": 10}')
+FROM stream_nulls;
+SELECT kmeans_fit(ARRAY[x, y, z], 2, '{"missing": "skip", "sample": 10}') FROM stream_nulls;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+RESET parallel_leader_participation;
 \set SHOW_CONTEXT errors
 -- Fewer distinct rows than k: the WARNING kmeans_fit gives, and the empty clusters.
 CREATE TABLE stream_few AS SELECT (i % 3)::float8 AS x FROM generate_series(1, 300) i;

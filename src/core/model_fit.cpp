@@ -80,31 +80,16 @@ const char* missing_what(const Rows& r) {
     return r.q == 0 ? kMissingElement : "a NULL or non-finite number or a NULL category";
 }
 
-// When every row was skipped: which features are missing in how many rows, most first, e.g.
-// "Missing by feature: \"income\" in 200 rows, \"age\" in 3 rows." (the rows are still in
-// place then: the compaction moved none).
+// When every row was skipped: which features are missing in how many rows (the rows are
+// still in place then: the compaction moved none); missing_by_feature_text says it.
 std::string missing_by_feature(const Rows& r, const std::vector<std::string>& names,
                                const std::vector<std::string>& categorical_names) {
-    std::vector<std::pair<int64_t, int32_t>> counts;  // (rows, column), numbers then categories
-    for (int32_t j = 0; j < r.p + r.q; ++j) {
-        int64_t missing = 0;
+    std::vector<int64_t> counts(size_t(r.p + r.q), 0);
+    for (int32_t j = 0; j < r.p + r.q; ++j)
         for (int64_t i = 0; i < r.n; ++i)
-            missing += j < r.p ? !std::isfinite(r.x[i * r.p + j]) : r.codes[i * r.q + j - r.p] < 0;
-        if (missing > 0) counts.push_back({missing, j});
-    }
-    std::stable_sort(counts.begin(), counts.end(),
-                     [](const auto& a, const auto& b) { return a.first > b.first; });
-    std::string out = "Missing by feature:";
-    for (size_t c = 0; c < counts.size() && c < 5; ++c) {
-        const int32_t j = counts[c].second;
-        const std::vector<std::string>& from = j < r.p ? names : categorical_names;
-        const size_t at = size_t(j < r.p ? j : j - r.p);
-        const std::string name = at < from.size() ? "\"" + from[at] + "\""
-                                 : (j < r.p ? "feature " : "category ") + std::to_string(at + 1);
-        out += (c == 0 ? " " : ", ") + name + " in " + std::to_string(counts[c].first) +
-               rows_word(counts[c].first);
-    }
-    return out + (counts.size() > 5 ? ", ..." : "") + ".";
+            counts[size_t(j)] +=
+                j < r.p ? !std::isfinite(r.x[i * r.p + j]) : r.codes[i * r.q + j - r.p] < 0;
+    return missing_by_feature_text(counts, r.p, names, categorical_names);
 }
 
 // Sorts the rows into canonical order: the numbers, then the codes (row_order.hpp).
@@ -308,6 +293,29 @@ void number_clusters(const ModelKind& kind, const FitRows& rows, KindFit& fit, M
 }
 
 }  // namespace
+
+// "Missing by feature: \"income\" in 200 rows, \"age\" in 3 rows.": the five columns missing
+// in the most rows, most first (ties in column order).
+std::string missing_by_feature_text(const std::vector<int64_t>& missing, int32_t p,
+                                    const std::vector<std::string>& names,
+                                    const std::vector<std::string>& categorical_names) {
+    std::vector<std::pair<int64_t, int32_t>> counts;  // (rows, column), numbers then categories
+    for (size_t j = 0; j < missing.size(); ++j)
+        if (missing[j] > 0) counts.push_back({missing[j], int32_t(j)});
+    std::stable_sort(counts.begin(), counts.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::string out = "Missing by feature:";
+    for (size_t c = 0; c < counts.size() && c < 5; ++c) {
+        const int32_t j = counts[c].second;
+        const std::vector<std::string>& from = j < p ? names : categorical_names;
+        const size_t at = size_t(j < p ? j : j - p);
+        const std::string name = at < from.size() ? "\"" + from[at] + "\""
+                                 : (j < p ? "feature " : "category ") + std::to_string(at + 1);
+        out += (c == 0 ? " " : ", ") + name + " in " + std::to_string(counts[c].first) +
+               rows_word(counts[c].first);
+    }
+    return out + (counts.size() > 5 ? ", ..." : "") + ".";
+}
 
 // "<fn> needs at least k usable rows: got ...", the skipped rows and `more` as its detail.
 Error too_few_usable_rows(std::string_view fn, int64_t usable, int32_t k, int64_t skipped,

@@ -60,6 +60,13 @@ Model fit_model(const ModelKind& kind, FitInput in, int32_t k, const KMeansOptio
 Error too_few_usable_rows(std::string_view fn, int64_t usable, int32_t k, int64_t skipped,
                           std::string_view what, std::string_view more = {});
 
+// "Missing by feature: \"income\" in 200 rows, \"age\" in 3 rows." from the count of rows
+// missing each column (the p numbers, then the categories), for too_few_usable_rows' `more`
+// when every row was skipped: the five columns missing most, most first.
+std::string missing_by_feature_text(const std::vector<int64_t>& missing, int32_t p,
+                                    const std::vector<std::string>& names,
+                                    const std::vector<std::string>& categorical_names);
+
 // A missing value of a numbers-only row, for too_few_usable_rows.
 inline constexpr const char* kMissingElement = "a NULL or non-finite element";
 

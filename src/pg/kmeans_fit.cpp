@@ -1,5 +1,6 @@
 // kmeans_fit(features float8[], k int [, options jsonb]) aggregate: transition and final.
 #include <string>
+#include <vector>
 
 #include "datum_codec.hpp"
 #include "model_fit.hpp"
@@ -77,12 +78,21 @@ Datum kmeans_fit_final(PG_FUNCTION_ARGS) {
         if (st->sample > 0) {
             /* Too few usable rows in the table (n_seen: every usable row read), whatever the
              * sample; else rows enough for k, but perhaps a sample too small for it. */
-            if (st->n_seen < st->k)
+            if (st->n_seen < st->k) {
+                /* Every row skipped: which features they miss, as without "sample". */
+                const std::string missing =
+                    st->n_seen == 0 && st->missing_by != nullptr
+                        ? cseg::missing_by_feature_text(
+                              std::vector<int64_t>(st->missing_by, st->missing_by + st->dims),
+                              st->dims, opts.feature_names, {}) + " "
+                        : std::string();
                 throw cseg::too_few_usable_rows(
                     "kmeans_fit", st->n_seen, st->k,
                     st->sample_skips_missing ? st->n_missing : 0, cseg::kMissingElement,
-                    "The input itself has fewer usable rows than k; option \"sample\" (" +
-                        std::to_string(st->sample) + " rows) does not matter here.");
+                    missing + "The input itself has fewer usable rows than k; option " +
+                        "\"sample\" (" + std::to_string(st->sample) +
+                        " rows) does not matter here.");
+            }
             cseg::require_sample_holds_k(st->sample, st->k, "kmeans_fit");
         }
         /* Everything the fit will allocate, within customer_seg.max_memory, before any of it. */

@@ -3,6 +3,7 @@
 #include "row_buffer.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "fit_settings.hpp"
@@ -19,8 +20,9 @@ namespace cseg_pg {
 
 namespace {
 
-// Version 2 added the reservoir fields (sample, n_seen, seed, skip flag).
-constexpr uint8 kStateVersion = 2;
+// Version 2 added the reservoir fields (sample, n_seen, seed, skip flag); 3 the counts of
+// missing_by.
+constexpr uint8 kStateVersion = 3;
 // The version byte of a loan: a token for a state lent within this process.
 constexpr uint8 kLoanVersion = 0x80 | kStateVersion;
 
@@ -147,6 +149,14 @@ void check_width(RowBuffer* st, int32 n, const char* fn) {
     }
 }
 
+// st->missing_by, allocated zeroed in cxt on first use (dims counts).
+int64* missing_by(RowBuffer* st, MemoryContext cxt) {
+    if (st->missing_by == nullptr)
+        st->missing_by = static_cast<int64*>(
+            MemoryContextAllocZero(cxt, sizeof(int64) * static_cast<Size>(st->dims)));
+    return st->missing_by;
+}
+
 // Sampling: reads the row, then lets Algorithm R decide whether and where it is kept.
 void reservoir_append(RowBuffer* st, ArrayType* features, int32 n, const char* fn) {
     MemoryContext cxt = GetMemoryChunkContext(st);
@@ -154,7 +164,15 @@ void reservoir_append(RowBuffer* st, ArrayType* features, int32 n, const char* f
         st->scratch = static_cast<double*>(MemoryContextAlloc(cxt, sizeof(double) * n));
     if (float8_array_read(features, st->scratch, n) > 0) {
         st->n_missing++;
-        if (st->sample_skips_missing) return;
+        if (st->sample_skips_missing) {
+            /* No usable row yet: which features the skipped rows miss, for the fit's error if
+             * none comes (only these rows pay, and only until the first usable one). */
+            if (st->n_seen == 0) {
+                int64* counts = missing_by(st, cxt);
+                for (int32 j = 0; j < n; ++j) counts[j] += !std::isfinite(st->scratch[j]);
+            }
+            return;
+        }
     }
     const int64 slot = cseg::reservoir_slot(st->sample_seed, st->n_seen, st->sample);
     st->n_seen++;
@@ -280,6 +298,10 @@ RowBuffer* row_buffer_combine(FunctionCallInfo fcinfo, const char* fn) {
                         errmsg("%s: partial states with different sample sizes", fn)));
     a->n_missing += b->n_missing;
     if (b->borrowed_rows != nullptr) require_combine_memory(a, b, fn);
+    if (a->n_seen == 0 && b->n_seen == 0 && b->missing_by != nullptr) {
+        int64* counts = missing_by(a, cxt);  // neither saw a usable row: both skipped counts
+        for (int32 j = 0; j < a->dims; ++j) counts[j] += b->missing_by[j];
+    }
     if (a->sample > 0) {
         const int64 room = a->n_rows + b->n_rows < a->sample ? a->n_rows + b->n_rows : a->sample;
         reserve_rows(a, room, cxt, fn);
@@ -312,19 +334,21 @@ RowBuffer* row_buffer_combine(FunctionCallInfo fcinfo, const char* fn) {
 }
 
 // Layout: version, has_labels, dims, k, n_rows, n_missing, sample, n_seen, sample seed,
-// sample_skips_missing, param length, param, rows, labels.
+// sample_skips_missing, has missing_by (then its dims counts), param length, param, rows,
+// labels.
 bytea* row_buffer_serialize(const RowBuffer* st) {
     StringInfoData buf;
     const Size param_len = st->param != nullptr ? strlen(st->param) : 0;
     const double payload = static_cast<double>(st->n_rows) * static_cast<double>(row_bytes(st));
-    if (payload + param_len + 96 > static_cast<double>(MaxAllocSize))
+    const double extra = 96 + 8.0 * st->dims;  // the fixed fields and missing_by
+    if (payload + param_len + extra > static_cast<double>(MaxAllocSize))
         ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
                         errmsg("aggregate state of %lld rows is too large to pass between "
                                "parallel workers",
                                static_cast<long long>(st->n_rows)),
                         errhint("SET max_parallel_workers_per_gather = 0 for this query.")));
     pq_begintypsend(&buf);
-    enlargeStringInfo(&buf, static_cast<int>(payload + param_len + 96));
+    enlargeStringInfo(&buf, static_cast<int>(payload + param_len + extra));
     pq_sendbyte(&buf, kStateVersion);
     pq_sendbyte(&buf, st->has_labels ? 1 : 0);
     pq_sendint32(&buf, st->dims);
@@ -335,6 +359,9 @@ bytea* row_buffer_serialize(const RowBuffer* st) {
     pq_sendint64(&buf, st->n_seen);
     pq_sendint64(&buf, static_cast<int64>(st->sample_seed));
     pq_sendbyte(&buf, st->sample_skips_missing ? 1 : 0);
+    const bool counts = st->missing_by != nullptr && st->n_seen == 0;
+    pq_sendbyte(&buf, counts ? 1 : 0);
+    for (int32 j = 0; counts && j < st->dims; ++j) pq_sendint64(&buf, st->missing_by[j]);
     pq_sendint32(&buf, static_cast<int32>(param_len));
     pq_sendbytes(&buf, st->param != nullptr ? st->param : "", static_cast<int>(param_len));
     /* Native byte order: the state only travels between processes of one server. */
@@ -408,6 +435,13 @@ RowBuffer* row_buffer_deserialize(FunctionCallInfo fcinfo, const bytea* bytes) {
     st->n_seen = pq_getmsgint64(&buf);
     st->sample_seed = static_cast<uint64>(pq_getmsgint64(&buf));
     st->sample_skips_missing = pq_getmsgbyte(&buf) != 0;
+    if (pq_getmsgbyte(&buf) != 0) {
+        if (st->dims <= 0 || st->dims > (buf.len - buf.cursor) / 8)
+            ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+                            errmsg("corrupt customer_seg aggregate state")));
+        int64* counts = missing_by(st, cxt);
+        for (int32 j = 0; j < st->dims; ++j) counts[j] = pq_getmsgint64(&buf);
+    }
     const int32 param_len = pq_getmsgint(&buf, 4);
     if (st->dims < 0 || n_rows < 0 || param_len < 0 || param_len > buf.len - buf.cursor ||
         st->sample < 0 || st->n_seen < 0 ||
