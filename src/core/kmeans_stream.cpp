@@ -191,7 +191,7 @@ void check_pass_shape(const Model& m, const LloydSumsView& pass) {
 // --- seeding ---------------------------------------------------------------------------------
 
 int64_t stream_seed_bytes(int32_t dims, int64_t capacity) {
-    const int64_t per_feature = sat_bytes(5, sizeof(double), 0);
+    const int64_t per_feature = sat_bytes(6, sizeof(double), 0);
     const int64_t per_row = sat_bytes(dims, sizeof(double), sizeof(uint64_t) + sizeof(int64_t));
     return sat_bytes(capacity, per_row, sat_bytes(dims, per_feature, 0));
 }
@@ -201,7 +201,7 @@ void stream_seed_reset(const StreamSeedView& s) noexcept {
     *s.n_skipped = 0;
     *s.sampled = 0;
     for (int32_t j = 0; j < s.dims; ++j) {
-        s.count[j] = s.mean[j] = s.m2[j] = 0.0;
+        s.count[j] = s.mean[j] = s.m2[j] = s.missing[j] = 0.0;
         s.min[j] = std::numeric_limits<double>::infinity();
         s.max[j] = -std::numeric_limits<double>::infinity();
     }
@@ -224,8 +224,14 @@ void stream_seed_add(const StreamSeedView& s, const double* x) noexcept {
     sample_offer(s, stream_row_hash(x, s.dims, s.seed), x);
 }
 
+void stream_seed_skip(const StreamSeedView& s, const double* x) noexcept {
+    ++*s.n_skipped;
+    for (int32_t j = 0; j < s.dims; ++j) s.missing[j] += !std::isfinite(x[j]);
+}
+
 void stream_seed_merge(const StreamSeedView& a, const StreamSeedView& b) noexcept {
     for (int32_t j = 0; j < a.dims; ++j) {
+        a.missing[j] += b.missing[j];
         const double na = a.count[j], nb = b.count[j];
         if (nb == 0) continue;
         const double n = na + nb;
@@ -300,8 +306,12 @@ Model stream_start(const StreamSeedView& s, int32_t k, const KMeansOptions& opts
                         std::to_string(opts.feature_names.size()) +
                         " names but the feature arrays have " + std::to_string(d) + " elements");
     if (*s.n_rows < k)
-        throw too_few_usable_rows("the stream engine", *s.n_rows, k, *s.n_skipped,
-                                  kMissingElement);
+        throw too_few_usable_rows(
+            "the stream engine", *s.n_rows, k, *s.n_skipped, kMissingElement,
+            *s.n_rows == 0 && *s.n_skipped > 0
+                ? missing_by_feature_text(std::vector<int64_t>(s.missing, s.missing + d), d,
+                                          opts.feature_names, {})
+                : std::string());
     require_sample_holds_k(s.capacity, k, "kmeans_stream_fit");
     Model m;
     m.k = k;

@@ -37,6 +37,7 @@ struct StreamSeedView {
     double* m2;            // their sum of squared deviations from the mean
     double* min;
     double* max;
+    double* missing;       // per feature: the skipped rows missing it (stream_seed_skip)
     uint64_t* keys;        // capacity
     int64_t* heap;         // capacity slot numbers
     double* rows;          // capacity * dims, original units, NaN = missing
@@ -56,6 +57,10 @@ uint64_t stream_row_hash(const double* x, int32_t dims, uint64_t seed) noexcept;
 // of its finite elements and keeps it in the sample when its (hash, values) key is among the
 // `capacity` smallest seen. Never throws.
 void stream_seed_add(const StreamSeedView& s, const double* x) noexcept;
+
+// Counts one row left out for its missing values ("missing": "skip"): n_skipped and, per
+// feature, whether the row misses it (for the error when no row is usable). Never throws.
+void stream_seed_skip(const StreamSeedView& s, const double* x) noexcept;
 
 // Merges seeding state b into a (Chan, Golub & LeVeque's pairwise update of the moments; the
 // sample keeps the smallest keys of both), so the result does not depend on how the rows were

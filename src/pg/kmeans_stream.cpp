@@ -28,7 +28,10 @@ extern "C" {
 namespace {
 
 // Format bytes of the two serialized states.
-constexpr char kSeedVersion = 'S';
+constexpr char kSeedVersion = 'T';  // 'S' had no per-feature missing counts
+// Doubles per feature in a seeding state: count, mean, m2, min, max and the skipped rows
+// missing the feature.
+constexpr int32 kSeedMoments = 6;
 constexpr char kPassVersion = 'M';  // 'L' states carried no model fingerprint
 // A serialized pass state's header: the version, k, dims, n_rows, n_skipped, the inertia and
 // the model's fingerprint (length, hash); the Lloyd sums follow when k > 0.
@@ -53,7 +56,7 @@ struct SeedState {
     int64 n_skipped;
     int64 sampled;
     int64 allocated;  // sample rows the sample block has room for (grows up to capacity)
-    double* moments;  // 5 * dims: count, mean, m2, min, max
+    double* moments;  // kSeedMoments * dims: count, mean, m2, min, max, missing
     char* sample;     // keys, heap and rows of `allocated` rows
     double* scratch;  // one row
     const char* options;  // the first row's options text (NULL in a deserialized state)
@@ -127,6 +130,7 @@ cseg::StreamSeedView seed_view(SeedState* st) {
     v.m2 = f + 2 * d;
     v.min = f + 3 * d;
     v.max = f + 4 * d;
+    v.missing = f + 5 * d;
     v.keys = reinterpret_cast<uint64*>(st->sample);
     v.heap = reinterpret_cast<int64_t*>(v.keys + st->allocated);
     v.rows = reinterpret_cast<double*>(v.heap + st->allocated);
@@ -164,7 +168,7 @@ void sample_reserve(SeedState* st, int64 want) {
 
 // Allocates the moments of a seeding state once dims is known (the sample grows as needed).
 void seed_allocate(SeedState* st, MemoryContext cxt) {
-    st->moments = static_cast<double*>(MemoryContextAlloc(cxt, sizeof(double) * 5 * st->dims));
+    st->moments = static_cast<double*>(MemoryContextAlloc(cxt, sizeof(double) * kSeedMoments * st->dims));
     st->scratch = static_cast<double*>(MemoryContextAlloc(cxt, sizeof(double) * st->dims));
     const int64 n_rows = st->n_rows, n_skipped = st->n_skipped;
     cseg::stream_seed_reset(seed_view(st));
@@ -236,7 +240,7 @@ const char* get(const char* in, void* dst, Size n) {
 bytea* seed_serialize(SeedState* st) {
     const int32 d = st->dims;
     const Size header = 1 + 2 * sizeof(int32) + 5 * sizeof(int64);
-    const Size moments = st->dims > 0 ? 5 * sizeof(double) * d : 0;
+    const Size moments = st->dims > 0 ? kSeedMoments * sizeof(double) * d : 0;
     const Size per_row = sizeof(uint64) + sizeof(double) * d;
     const Size len = VARHDRSZ + header + moments + per_row * st->sampled;
     bytea* out = static_cast<bytea*>(palloc_extended(len, MCXT_ALLOC_HUGE));
@@ -252,7 +256,7 @@ bytea* seed_serialize(SeedState* st) {
     p = put(p, &st->sampled, sizeof(int64));
     if (d > 0) {
         const cseg::StreamSeedView v = seed_view(st);
-        p = put(p, v.count, 5 * sizeof(double) * d);
+        p = put(p, v.count, kSeedMoments * sizeof(double) * d);
         for (int64 i = 0; i < st->sampled; ++i) {
             const int64 slot = v.heap[i];
             p = put(p, &v.keys[slot], sizeof(uint64));
@@ -284,12 +288,12 @@ SeedState* seed_deserialize(const bytea* bytes, MemoryContext cxt, const char* f
     if (st->dims == 0) return st;
     const int32 d = st->dims;
     const Size per_row = sizeof(uint64) + sizeof(double) * d;
-    if (len != header + 5 * sizeof(double) * d + per_row * static_cast<Size>(sampled))
+    if (len != header + kSeedMoments * sizeof(double) * d + per_row * static_cast<Size>(sampled))
         bad_state(fn, "wrong length");
     seed_allocate(st, cxt);
     sample_reserve(st, sampled);
     const cseg::StreamSeedView v = seed_view(st);
-    p = get(p, v.count, 5 * sizeof(double) * d);
+    p = get(p, v.count, kSeedMoments * sizeof(double) * d);
     for (int64 i = 0; i < sampled; ++i) {
         p = get(p, &v.keys[i], sizeof(uint64));
         p = get(p, v.rows + i * d, sizeof(double) * d);
@@ -542,7 +546,7 @@ Datum seg_stream_seed_trans(PG_FUNCTION_ARGS) {
                                     "\"impute\" to replace missing elements by the feature "
                                     "mean.")));
         if (st->missing == static_cast<int32>(cseg::MissingPolicy::Skip)) {
-            st->n_skipped++;
+            cseg::stream_seed_skip(seed_view(st), st->scratch);
             PG_RETURN_POINTER(st);
         }
     }

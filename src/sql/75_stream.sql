@@ -219,7 +219,6 @@ DECLARE
     pass_branches text[];
     running text;
     culprit text;
-    missing_by text;
     err_state text;
     err_message text;
     err_detail text;
@@ -379,29 +378,6 @@ BEGIN
                                                        pass + 1, sums, seen);
         RETURN @extschema@.seg_stream_finish(model, sums);
     EXCEPTION WHEN OTHERS THEN
-        -- Every row was skipped for a missing value: which features are missing in how many
-        -- rows, most first, as kmeans_fit's DETAIL says; counted by reading the source again,
-        -- only now, so a fit that succeeds pays nothing for it.
-        IF running IS NULL AND model IS NULL AND seed IS NOT NULL AND SQLSTATE = '22000'
-           AND SQLERRM LIKE '% needs at least k usable rows: got 0 usable rows for k = %' THEN
-            GET STACKED DIAGNOSTICS err_message = MESSAGE_TEXT, err_detail = PG_EXCEPTION_DETAIL;
-            EXECUTE format(
-                $q$SELECT string_agg(format('"%%s" in %%s %%s', $1->>(o::int - 1), n,
-                                            CASE n WHEN 1 THEN 'row' ELSE 'rows' END), ', '
-                                     ORDER BY n DESC, o)
-                          || CASE WHEN max(features) > 5 THEN ', ...' ELSE '' END
-                   FROM (SELECT o, n, count(*) OVER () AS features,
-                                row_number() OVER (ORDER BY n DESC, o) AS r
-                         FROM (SELECT f.o, count(*) AS n
-                               FROM %s, unnest(ARRAY[%s]) WITH ORDINALITY AS f(v, o)
-                               WHERE f.v IS NULL OR f.v IN ('NaN', 'Infinity', '-Infinity')
-                               GROUP BY f.o) c) t
-                   WHERE r <= 5$q$, source, columns)
-                INTO missing_by USING opts->'feature_names';
-            RAISE EXCEPTION USING ERRCODE = 'data_exception', MESSAGE = err_message,
-                                  DETAIL = concat_ws(' ', nullif(err_detail, ''),
-                                                     'Missing by feature: ' || missing_by || '.');
-        END IF;
         -- A pass or the seeding pass over several relations failed: read them one at a time
         -- (the same statement, one branch) to name the first that fails. Cancellation is not
         -- caught here; an error no single relation repeats is raised as it was.

@@ -31,7 +31,7 @@ struct Seed {
     cseg::StreamSeedView view;
 
     Seed(int32_t dims, int64_t capacity, uint64_t seed)
-        : moments(size_t(5 * dims)), keys(size_t(capacity)), heap(size_t(capacity)),
+        : moments(size_t(6 * dims)), keys(size_t(capacity)), heap(size_t(capacity)),
           rows(size_t(capacity * dims)) {
         view.dims = dims;
         view.capacity = capacity;
@@ -44,6 +44,7 @@ struct Seed {
         view.m2 = view.count + 2 * dims;
         view.min = view.count + 3 * dims;
         view.max = view.count + 4 * dims;
+        view.missing = view.count + 5 * dims;
         view.keys = keys.data();
         view.heap = heap.data();
         view.rows = rows.data();
@@ -265,3 +266,30 @@ TEST(KMeansStream, AssignRowsEqualsAssignPerRow) {
 }
 
 }  // namespace cseg
+
+// Rows skipped for missing values are counted per feature, through merges, and a start with
+// no usable row names the features in its detail (as kmeans_fit's does).
+TEST(KMeansStream, SkippedRowsNameTheirMissingFeatures) {
+    const double nan = std::nan("");
+    Seed a(3, 10, 1), b(3, 10, 1);
+    const double r1[3] = {1.0, nan, nan}, r2[3] = {nan, 2.0, nan}, r3[3] = {1.0, 2.0, nan};
+    cseg::stream_seed_skip(a.view, r1);
+    cseg::stream_seed_skip(a.view, r2);
+    cseg::stream_seed_skip(b.view, r3);
+    cseg::stream_seed_merge(a.view, b.view);
+    EXPECT_EQ(a.n_skipped, 3);
+    EXPECT_EQ(a.view.missing[0], 1.0);
+    EXPECT_EQ(a.view.missing[1], 1.0);
+    EXPECT_EQ(a.view.missing[2], 3.0);
+    cseg::KMeansOptions opts;
+    opts.feature_names = {"x", "y", "z"};
+    opts.has_feature_names = true;
+    try {
+        cseg::stream_start(a.view, 2, opts, cseg::Interrupt(), 1);
+        FAIL() << "no error";
+    } catch (const cseg::Error& e) {
+        EXPECT_EQ(std::string(e.detail()),
+                  "3 rows with a NULL or non-finite element were skipped. Missing by feature: "
+                  "\"z\" in 3 rows, \"x\" in 1 row, \"y\" in 1 row.");
+    }
+}
