@@ -165,12 +165,10 @@ void reservoir_append(RowBuffer* st, ArrayType* features, int32 n, const char* f
     if (float8_array_read(features, st->scratch, n) > 0) {
         st->n_missing++;
         if (st->sample_skips_missing) {
-            /* No usable row yet: which features the skipped rows miss, for the fit's error if
-             * none comes (only these rows pay, and only until the first usable one). */
-            if (st->n_seen == 0) {
-                int64* counts = missing_by(st, cxt);
-                for (int32 j = 0; j < n; ++j) counts[j] += !std::isfinite(st->scratch[j]);
-            }
+            /* Which features the skipped rows miss, for the fit's error if no row is usable
+             * (only skipped rows pay). */
+            int64* counts = missing_by(st, cxt);
+            for (int32 j = 0; j < n; ++j) counts[j] += !std::isfinite(st->scratch[j]);
             return;
         }
     }
@@ -298,8 +296,8 @@ RowBuffer* row_buffer_combine(FunctionCallInfo fcinfo, const char* fn) {
                         errmsg("%s: partial states with different sample sizes", fn)));
     a->n_missing += b->n_missing;
     if (b->borrowed_rows != nullptr) require_combine_memory(a, b, fn);
-    if (a->n_seen == 0 && b->n_seen == 0 && b->missing_by != nullptr) {
-        int64* counts = missing_by(a, cxt);  // neither saw a usable row: both skipped counts
+    if (b->missing_by != nullptr) {
+        int64* counts = missing_by(a, cxt);
         for (int32 j = 0; j < a->dims; ++j) counts[j] += b->missing_by[j];
     }
     if (a->sample > 0) {
@@ -359,7 +357,7 @@ bytea* row_buffer_serialize(const RowBuffer* st) {
     pq_sendint64(&buf, st->n_seen);
     pq_sendint64(&buf, static_cast<int64>(st->sample_seed));
     pq_sendbyte(&buf, st->sample_skips_missing ? 1 : 0);
-    const bool counts = st->missing_by != nullptr && st->n_seen == 0;
+    const bool counts = st->missing_by != nullptr;
     pq_sendbyte(&buf, counts ? 1 : 0);
     for (int32 j = 0; counts && j < st->dims; ++j) pq_sendint64(&buf, st->missing_by[j]);
     pq_sendint32(&buf, static_cast<int32>(param_len));

@@ -25,8 +25,8 @@ struct RowBuffer {
     uint64 sample_seed;   // reservoir_seed(options seed)
     bool sample_skips_missing;  // rows with a missing element are only counted (n_missing)
     double* scratch;      // one row, read before the reservoir decides
-    // With skip_missing, while no usable row was seen (n_seen == 0): per feature, the rows
-    // skipped for missing it (dims counts), for the error's "Missing by feature"; else NULL.
+    // With sample_skips_missing: per feature, the rows skipped for missing it (dims counts),
+    // for the error's "Missing by feature" when no row is usable; NULL before the first.
     int64* missing_by;
     // A deserialized partial state (no sampling) does not copy its rows: they stay in the
     // serialized bytea, valid only until the combine function returns, which copies them.
