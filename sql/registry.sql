@@ -187,6 +187,12 @@ SELECT seg_train('x', 'unreadable_customers', ARRAY['age'], 3,
                  '{"algorithm": "gmm", "engine": "memory", "sample": 10}');
 SELECT seg_train('x', 'unreadable_customers', ARRAY['age'], 3,
                  '{"engine": "stream", "Progress": true}');
+-- k-prototypes' list has "categorical_features"; the others' do not (a separate error says it
+-- does not apply to them).
+SELECT seg_train('x', 'unreadable_customers', ARRAY['age'], 3,
+                 '{"algorithm": "kprototypes", "categorical_features": ["age"], "Gamma": 1}');
+SELECT seg_train('x', 'unreadable_customers', ARRAY['age'], 3,
+                 '{"categorical_features": ["age"], "Gamma": 1}');
 SELECT seg_train('x', 'unreadable_customers', ARRAY['age'], 3,
                  '{"algorithm": "kprototypes", "categorical_features": ["genre"], "tol": 0}');
 \set SHOW_CONTEXT errors

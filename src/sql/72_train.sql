@@ -83,14 +83,25 @@ BEGIN
                   HINT = 'Fit with dbscan_fit(features, eps, min_samples) and register the model '
                          'with seg_save(name, model); seg_compare suggests eps.';
     END IF;
-    -- An unknown key (or one in another case) is refused here, naming seg_train and its keys
-    -- for this kind, before the fit reads the table: the fit's message would list only its own.
-    valid_keys := @extschema@.seg_kind_options(kind_name)
-                  || ARRAY['algorithm', 'categorical_features', 'engine', 'progress'];
-    PERFORM @extschema@.seg_refuse_miscased_options('seg_train', opts, valid_keys);
+    IF NOT is_categorical AND opts ? 'categorical_features' THEN
+        RAISE EXCEPTION 'seg_train: option "categorical_features" does not apply to algorithm "%"', kind_name
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- An unknown key (or one in another case, named first) is refused here, naming seg_train
+    -- and its keys for this kind, before the fit reads the table: the fit's message would list
+    -- only its own.
+    valid_keys := @extschema@.seg_kind_options(kind_name) || ARRAY['algorithm']
+                  || CASE WHEN is_categorical THEN ARRAY['categorical_features'] END
+                  || ARRAY['engine', 'progress'];
     SELECT o INTO unknown_key FROM jsonb_object_keys(opts) AS o
-    WHERE o <> ALL (valid_keys) LIMIT 1;
-    IF unknown_key IS NOT NULL THEN
+    WHERE o <> ALL (valid_keys) ORDER BY lower(o) = ANY (valid_keys) DESC, o LIMIT 1;
+    IF lower(unknown_key) = ANY (valid_keys) THEN
+        RAISE EXCEPTION 'seg_train: unknown option "%"', unknown_key
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('Valid options with algorithm "%s" are: %s.', kind_name,
+                                  array_to_string(valid_keys, ', ')),
+                  HINT = format('Option names are lower case: "%s".', lower(unknown_key));
+    ELSIF unknown_key IS NOT NULL THEN
         RAISE EXCEPTION 'seg_train: unknown option "%"', unknown_key
             USING ERRCODE = 'invalid_parameter_value',
                   DETAIL = format('Valid options with algorithm "%s" are: %s.', kind_name,
@@ -120,9 +131,6 @@ BEGIN
                 USING ERRCODE = 'duplicate_column',
                       DETAIL = 'A column is either a number or a category of k-prototypes.';
         END IF;
-    ELSIF opts ? 'categorical_features' THEN
-        RAISE EXCEPTION 'seg_train: option "categorical_features" does not apply to algorithm "%"', kind_name
-            USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF NOT opts ? 'feature_names' THEN
         opts := opts || jsonb_build_object('feature_names', to_jsonb(seg_train.features));
