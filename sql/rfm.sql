@@ -56,6 +56,62 @@ INSERT INTO no_orders VALUES (7, '2024-01-01', 9.5), (7, '2024-01-03', 0.5), (8,
 SELECT customer, recency_days, frequency, monetary
 FROM seg_rfm('no_orders', 'c', 'd', 'a', '2024-01-10 00:00+00');
 
+-- Days on the session's calendar and clock. A date two days before as_of is 2 days old in
+-- every TimeZone, also across the start of summer time (London, 2011-03-27: the two days
+-- last 47 hours) and where a day starts at 01:00 (Sao Paulo, 2018-11-04); a timestamptz is
+-- read on the session's clock (47 hours of wall-clock 2 days are 2 days). Before, every date
+-- was an instant in the session's TimeZone and 47 hours gave 1 day.
+CREATE TEMP TABLE dst_orders (c text, d date, ts timestamp, tstz timestamptz, a int);
+INSERT INTO dst_orders VALUES
+    ('london', '2011-03-26', '2011-03-26 12:00', '2011-03-26 12:00+00', 1),
+    ('sao_paulo', '2018-11-04', '2018-11-04 00:00', '2018-11-04 00:00-02', 1);
+SET TimeZone = 'Europe/London';
+SELECT customer, recency_days, frequency
+FROM seg_rfm('dst_orders', 'c', 'd', 'a', '2011-03-28') WHERE customer = 'london'
+UNION ALL SELECT customer || ' (timestamp)', recency_days, frequency
+FROM seg_rfm('dst_orders', 'c', 'ts', 'a', '2011-03-28 12:00') WHERE customer = 'london'
+UNION ALL SELECT customer || ' (timestamptz)', recency_days, frequency
+FROM seg_rfm('dst_orders', 'c', 'tstz', 'a', '2011-03-28 12:00') WHERE customer = 'london';
+SET TimeZone = 'America/Sao_Paulo';
+SELECT customer, recency_days, frequency
+FROM seg_rfm('dst_orders', 'c', 'd', 'a', '2018-11-06') WHERE customer = 'sao_paulo'
+UNION ALL SELECT customer || ' (timestamp)', recency_days, frequency
+FROM seg_rfm('dst_orders', 'c', 'ts', 'a', '2018-11-06') WHERE customer = 'sao_paulo';
+-- A date column gives the same answer in every TimeZone (as_of a date, read in each zone).
+CREATE TEMP TABLE zone_answers (tz text, answer text);
+DO $$
+DECLARE
+    tz text;
+BEGIN
+    FOREACH tz IN ARRAY ARRAY['UTC', 'Europe/London', 'America/Sao_Paulo', 'Pacific/Kiritimati',
+                              'Pacific/Pago_Pago', 'Asia/Kolkata'] LOOP
+        PERFORM set_config('TimeZone', tz, true);
+        EXECUTE $q$INSERT INTO zone_answers
+                   SELECT $1, array_agg(row(customer, recency_days, frequency) ORDER BY customer)
+                   FROM seg_rfm('dst_orders', 'c', 'd', 'a', date '2018-11-06')$q$ USING tz;
+    END LOOP;
+END
+$$;
+SELECT count(*) AS zones, count(DISTINCT answer) AS answers, min(answer) AS answer
+FROM zone_answers;
+SET TimeZone = 'UTC';
+
+-- Customers and orders are told apart and ordered byte for byte (the C collation's), whatever
+-- the column's collation: under a case-insensitive collation 'A1' and 'a1' stay two
+-- customers, invoices 'x1' and 'X1' two orders, and the ties of the scores split in byte
+-- order ('B2' before 'a10'), as in a database whose collation is C. Before, the customers
+-- merged into one (spelled either way) and the ties followed the column's collation.
+CREATE COLLATION rfm_ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+CREATE TEMP TABLE ci_orders (c text COLLATE rfm_ci, inv text COLLATE rfm_ci, d date, a int);
+INSERT INTO ci_orders VALUES ('A1', 'x1', '2024-01-01', 10), ('a1', 'X1', '2024-01-02', 10),
+    ('a1', 'x1', '2024-01-02', 5), ('b1', 'y', '2024-01-01', 5);
+SELECT customer, recency_days, frequency, monetary
+FROM seg_rfm('ci_orders', 'c', 'd', 'a', '2024-02-01', 'inv');
+CREATE TEMP TABLE icu_orders (c text COLLATE "und-x-icu", d date, a int);
+INSERT INTO icu_orders SELECT c, '2024-01-01', 10
+FROM unnest(ARRAY['a10', 'B2', 'c3', 'D4', 'e5', 'F6', 'g7', 'H8', 'i9', 'J0']) AS c;
+SELECT customer, r_score, f_score, m_score FROM seg_rfm('icu_orders', 'c', 'd', 'a', '2024-02-01');
+
 -- Bad input: NULL arguments, unknown tables and columns; names are quoted, never spliced.
 SELECT try($$SELECT * FROM seg_rfm(NULL, 'c', 'd', 'a', now())$$);
 SELECT try($$SELECT * FROM seg_rfm('no_orders', 'c', 'd', 'a', NULL)$$);

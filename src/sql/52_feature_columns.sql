@@ -17,7 +17,9 @@ COMMENT ON FUNCTION seg_numeric_feature(numeric, text, text, text) IS
 -- The named feature columns of a table or view, checked once for every function that reads
 -- them (seg_train, kmeans_stream_fit, seg_sweep, seg_compare, seg_report, seg_rfm): a source
 -- that names no relation is 42P01 (seg_require_relation); numbers cast to float8, or
--- (as_type 'text') k-prototypes' categorical columns, of any type, cast to text.
+-- (as_type 'text') k-prototypes' categorical columns, of any type, cast to text, or
+-- (as_type 'timestamp') seg_rfm's dates as wall-clock times: a date or timestamp as written,
+-- anything else (timestamptz, text) through timestamptz in the session's TimeZone.
 CREATE FUNCTION seg_feature_columns(caller text, source regclass, features text[],
                                     as_type text DEFAULT 'float8')
     RETURNS text LANGUAGE plpgsql STABLE
@@ -35,8 +37,8 @@ BEGIN
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
     PERFORM @extschema@.seg_require_relation(source, caller);
-    IF as_type IS NULL OR as_type NOT IN ('float8', 'text') THEN
-        RAISE EXCEPTION '%: as_type must be float8 or text', caller
+    IF as_type IS NULL OR as_type NOT IN ('float8', 'text', 'timestamp') THEN
+        RAISE EXCEPTION '%: as_type must be float8, text or timestamp', caller
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF coalesce(cardinality(features), 0) = 0 OR array_position(features, NULL) IS NOT NULL THEN
@@ -96,12 +98,14 @@ BEGIN
             WHEN as_type = 'float8' AND base_type = 'numeric'::regtype
                 THEN format('%s.seg_numeric_feature(%I::numeric, %L, %L, %L)', '@extschema@',
                             features[i], caller, features[i], source::text)
+            WHEN as_type = 'timestamp' AND base_type NOT IN ('date'::regtype, 'timestamp'::regtype)
+                THEN format('(%I::timestamptz)::timestamp', features[i])
             ELSE format('%I::%s', features[i], as_type) END;
     END LOOP;
     RETURN array_to_string(columns, ', ');
 END
 $$;
 COMMENT ON FUNCTION seg_feature_columns(text, regclass, text[], text) IS
-    'Internal: the feature columns of source as a list of quoted casts to as_type (float8 or '
-    'text), after checking that each exists once and, for float8, holds numbers (errors are '
+    'Internal: the feature columns of source as a list of quoted casts to as_type (float8, '
+    'text, or timestamp: wall-clock times in the session''s TimeZone), after checking that each exists once and, for float8, holds numbers (errors are '
     'prefixed with caller)';

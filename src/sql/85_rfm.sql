@@ -31,6 +31,7 @@ CREATE FUNCTION seg_rfm(orders regclass, customer_col text, date_col text, amoun
 AS $$
 DECLARE
     order_key text;
+    at_local text;
 BEGIN
     IF orders IS NULL OR customer_col IS NULL OR date_col IS NULL OR amount_col IS NULL
        OR as_of IS NULL THEN
@@ -53,18 +54,23 @@ BEGIN
         RAISE WARNING 'seg_rfm: as_of (%) is later than now; recency counts the days from it',
             as_of;
     END IF;
-    -- Without an order column, an order is a customer's calendar day (in the session's
-    -- TimeZone) of purchases.
+    -- Dates are compared on the session's calendar and clock: as_of and a timestamptz (or
+    -- text) date in its TimeZone, a date or timestamp column as written. So days are whole
+    -- across a daylight-saving change, and a date column counts the same days in any TimeZone.
+    at_local := @extschema@.seg_feature_columns('seg_rfm', seg_rfm.orders, ARRAY[date_col],
+                                                'timestamp');
+    -- Without an order column, an order is a customer's calendar day of purchases. Customers
+    -- and orders are told apart and ordered byte for byte (the C collation), whatever the
+    -- column's or the database's collation, so the scores' ties split the same everywhere.
     order_key := CASE WHEN order_col IS NULL
-                      THEN format('(%I)::timestamptz::date::text', date_col)
-                      ELSE format('(%I)::text', order_col) END;
+                      THEN format('(%s)::date::text COLLATE pg_catalog."C"', at_local)
+                      ELSE format('(%I)::text COLLATE pg_catalog."C"', order_col) END;
     RETURN QUERY EXECUTE format($q$
         WITH lines AS (
-            SELECT (%1$I)::text AS customer, (%2$I)::timestamptz AS at,
+            SELECT (%1$I)::text COLLATE pg_catalog."C" AS customer, %2$s AS at,
                    coalesce((%3$I)::numeric, 0) AS amount, %4$s AS ord
             FROM %5$s
-            WHERE %1$I IS NOT NULL AND isfinite((%2$I)::timestamptz)
-              AND (%2$I)::timestamptz <= $1
+            WHERE %1$I IS NOT NULL AND isfinite(%2$s) AND %2$s <= $1
         ), per_order AS (
             SELECT l.customer, l.ord, max(l.at) AS at, sum(l.amount) AS total
             FROM lines l WHERE l.ord IS NOT NULL GROUP BY l.customer, l.ord
@@ -87,9 +93,9 @@ BEGIN
                s.m_score, s.r_score::text || s.f_score::text || s.m_score::text,
                %6$s.seg_rfm_segment(s.r_score, s.f_score)
         FROM scored s ORDER BY s.customer
-        $q$, customer_col, date_col, amount_col, order_key, orders,
+        $q$, customer_col, at_local, amount_col, order_key, orders,
              '@extschema@')
-    USING as_of;
+    USING as_of::timestamp;
 END
 $$;
 COMMENT ON FUNCTION seg_rfm(regclass, text, text, text, timestamptz, text) IS
@@ -98,4 +104,5 @@ COMMENT ON FUNCTION seg_rfm(regclass, text, text, text, timestamptz, text) IS
     'distinct days when order_col is NULL), monetary (net sum of amount, returns included), '
     'quintile scores 1-5 (R: more recent = 5; ties split by customer) and the '
     'seg_rfm_segment name. Lines with a NULL or infinite date are ignored; as_of must be '
-    'finite (a WARNING when it is later than now)';
+    'finite (a WARNING when it is later than now). Days on the session''s calendar and clock '
+    '(a date or timestamp column as written); customers and orders compared byte for byte';
