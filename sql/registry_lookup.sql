@@ -127,7 +127,46 @@ FROM pg_stat_xact_user_tables, rl_scans WHERE relid = 'seg_models'::regclass;
 COMMIT;
 DROP TABLE rl_scans;
 
-DROP FUNCTION rl_definer_insert(), rl_both(float8[]);
+-- 5. A rolled-back subtransaction takes its registry writes with it. In REPEATABLE READ the
+-- snapshot, the command id and the user stay the same across a PL/pgSQL exception block (or
+-- ROLLBACK TO SAVEPOINT), so one call site must not keep the answer it read inside the block:
+-- the version saved or activated there no longer counts (step 2 answered k 5, label 3 before).
+SELECT seg_save('rl_sp', seg_model('rl_k3')) AS v;
+CREATE FUNCTION rl_undone(what text) RETURNS TABLE (step int, k text, version int, label int)
+    LANGUAGE plpgsql AS $$
+BEGIN
+    FOR i IN 1..2 LOOP
+        BEGIN
+            IF i = 1 AND what = 'save' THEN
+                PERFORM seg_save('rl_sp', seg_model('rl_k5'));
+            ELSIF i = 1 THEN
+                PERFORM seg_activate('rl_sp', 2);
+            END IF;
+            step := i;
+            k := seg_model('rl_sp')::jsonb ->> 'k';
+            label := seg_assign('rl_sp', ARRAY[40, 100, 20]::float8[]);
+            version := (SELECT m.version FROM seg_models m WHERE m.name = 'rl_sp' AND m.active);
+            RETURN NEXT;
+            IF i = 1 THEN
+                RAISE EXCEPTION 'undo';
+            END IF;
+        EXCEPTION WHEN raise_exception THEN
+            NULL;
+        END;
+    END LOOP;
+END $$;
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+SELECT * FROM rl_undone('save');
+COMMIT;
+SELECT seg_save('rl_sp', seg_model('rl_k5'), false) AS v;
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+SELECT * FROM rl_undone('activate');
+COMMIT;
+SELECT version, active FROM seg_models WHERE name = 'rl_sp' ORDER BY version;
+SELECT seg_assign(seg_model('rl_k3'), ARRAY[40, 100, 20]::float8[]) AS k3_label,
+       seg_assign(seg_model('rl_k5'), ARRAY[40, 100, 20]::float8[]) AS k5_label;
+
+DROP FUNCTION rl_definer_insert(), rl_both(float8[]), rl_undone(text);
 DROP TABLE rl_rows, rl_rewritten, rl_priv;
 DROP ROLE regress_rl_writer;
 DELETE FROM seg_models WHERE name LIKE 'rl\_%';

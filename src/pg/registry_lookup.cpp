@@ -22,6 +22,17 @@ namespace {
 SPIPlanPtr lookup_plan = nullptr;
 Oid lookup_plan_schema = InvalidOid;
 
+// Subtransactions rolled back in this backend so far, and whether the callback counting them
+// is registered. Under REPEATABLE READ (and within one PL/pgSQL statement's snapshot) a
+// rolled-back seg_train or seg_activate leaves every other part of the key unchanged.
+uint64 subxact_aborts = 0;
+bool subxact_callback_registered = false;
+
+// Subtransaction callback: counts the rollbacks (ROLLBACK TO, an exception block's error).
+void count_subxact_abort(SubXactEvent event, SubTransactionId, SubTransactionId, void*) {
+    if (event == SUBXACT_EVENT_ABORT_SUB) ++subxact_aborts;
+}
+
 // Prepares (once per backend and schema) the saved lookup plan; call between SPI_connect
 // and SPI_finish.
 SPIPlanPtr prepared_lookup(Oid schema) {
@@ -57,8 +68,8 @@ SPIPlanPtr prepared_lookup(Oid schema) {
 // contents.
 bool same_key(const LookupKey& key, Snapshot snap) {
     if (!key.valid || snap == nullptr || snap->snapshot_type != SNAPSHOT_MVCC) return false;
-    if (key.lxid != MyProc->lxid || key.userid != GetUserId() ||
-        key.sinval != SharedInvalidMessageCounter)
+    if (key.lxid != MyProc->lxid || key.subxact_aborts != subxact_aborts ||
+        key.userid != GetUserId() || key.sinval != SharedInvalidMessageCounter)
         return false;
     if (key.xmin != snap->xmin || key.xmax != snap->xmax || key.curcid != snap->curcid ||
         key.suboverflowed != snap->suboverflowed || key.xcnt != snap->xcnt ||
@@ -86,6 +97,7 @@ void record_key(LookupKey* key, Snapshot snap, MemoryContext mcxt) {
     if (subxcnt > 0)
         memcpy(key->xids + snap->xcnt, snap->subxip, sizeof(TransactionId) * subxcnt);
     key->lxid = MyProc->lxid;
+    key->subxact_aborts = subxact_aborts;
     key->userid = GetUserId();
     key->sinval = SharedInvalidMessageCounter;
     key->xmin = snap->xmin;
@@ -109,6 +121,10 @@ void registry_active_model(Oid schema, const char* name, MemoryContext mcxt, Act
     Snapshot snap = ActiveSnapshotSet() ? GetActiveSnapshot() : nullptr;
     if (out->model != nullptr && same_key(out->key, snap)) return;
     out->key.valid = false;  // until the lookup below succeeds
+    if (!subxact_callback_registered) {
+        RegisterSubXactCallback(count_subxact_abort, nullptr);
+        subxact_callback_registered = true;
+    }
     if (SPI_connect() != SPI_OK_CONNECT)
         ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("%s: SPI_connect failed", fn)));
     SPIPlanPtr plan = prepared_lookup(schema);

@@ -6,14 +6,17 @@
 
 namespace cseg_pg {
 
-// Everything a registry lookup's answer depends on: the transaction, the user it ran as, the
-// invalidation messages processed so far (grants, policies, DDL) and the MVCC snapshot's
-// contents (which transactions it sees and the command id). Two lookups with equal keys read
-// exactly the same rows with the same rights, so the second one can reuse the first one's
-// answer. Nothing in it can collide the way a TID or an xmin can.
+// Everything a registry lookup's answer depends on: the transaction, the subtransactions
+// rolled back since (an aborted savepoint or PL/pgSQL exception block takes its writes with
+// it without changing the snapshot), the user it ran as, the invalidation messages processed
+// so far (grants, policies, DDL) and the MVCC snapshot's contents (which transactions it sees
+// and the command id). Two lookups with equal keys read exactly the same rows with the same
+// rights, so the second one can reuse the first one's answer. Nothing in it can collide the
+// way a TID or an xmin can.
 struct LookupKey {
     bool valid;  // false: no answer to reuse
     LocalTransactionId lxid;
+    uint64 subxact_aborts;  // the backend's count of rolled-back subtransactions
     Oid userid;
     uint64 sinval;  // SharedInvalidMessageCounter
     TransactionId xmin;
