@@ -174,7 +174,62 @@ SELECT count(*) AS n,
            AS padded_text_would_differ
 FROM fam_live_char;
 DROP TABLE fam_live_char, fam_char;
--- Categorical columns with a model without categories, a wrong count, a wrong type.
+-- Categorical columns of other types are read as ::text reads them (as seg_train reads its
+-- "categorical_features"): an enum (and a domain over one) and an integer through their output
+-- functions, boolean as true/false and "char" through their casts. Each model has that column
+-- as its only category, decisive (gamma 10) against noise in x: the trigger labels every row
+-- as seg_assign with col::text. Before, the trigger refused every type but text, varchar and
+-- char(n) (42804), though seg_train trained on them.
+CREATE TYPE fam_mood AS ENUM ('sad', 'happy');
+CREATE DOMAIN fam_mood_d AS fam_mood CHECK (VALUE IS NOT NULL);
+CREATE TEMP TABLE fam_types AS
+SELECT ((i * 37) % 11)::float8 AS x, (ARRAY['sad', 'happy'])[1 + i % 2]::fam_mood AS m,
+       (ARRAY['happy', 'sad'])[1 + i % 2]::fam_mood_d AS d, i % 2 = 1 AS b,
+       (ARRAY['a', 'b'])[1 + i % 2]::"char" AS c, 7 * (i % 2) AS n
+FROM generate_series(1, 40) i;
+CREATE TEMP TABLE fam_live_types (LIKE fam_types);
+ALTER TABLE fam_live_types ADD COLUMN segment int;
+DO $$
+DECLARE
+    col text;
+BEGIN
+    FOREACH col IN ARRAY ARRAY['m', 'd', 'b', 'c', 'n'] LOOP
+        EXECUTE format('SELECT seg_save(%L, kprototypes_fit(ARRAY[x], ARRAY[%I::text], 2, '
+                       '''{"gamma": 10}'')) FROM fam_types', 'fam_types_' || col, col);
+        EXECUTE format('CREATE TRIGGER fam_label_%s BEFORE INSERT ON fam_live_types FOR EACH ROW '
+                       'EXECUTE FUNCTION seg_label_trigger(%L, ''segment'', ''x'', %L)',
+                       col, 'fam_types_' || col, 'categorical=' || col);
+        INSERT INTO fam_live_types (x, m, d, b, c, n) SELECT x, m, d, b, c, n FROM fam_types;
+        EXECUTE format('DROP TRIGGER fam_label_%s ON fam_live_types', col);
+        RAISE NOTICE '%: % rows, % as seg_assign, % segments', col,
+            (SELECT count(*) FROM fam_live_types),
+            (SELECT count(*) FROM fam_live_types
+             WHERE segment = seg_assign('fam_types_' || col, ARRAY[x],
+                                        ARRAY[CASE col WHEN 'm' THEN m::text WHEN 'd' THEN d::text
+                                                       WHEN 'b' THEN b::text WHEN 'c' THEN c::text
+                                                       ELSE n::text END])),
+            (SELECT count(DISTINCT segment) FROM fam_live_types);
+        TRUNCATE fam_live_types;
+    END LOOP;
+END
+$$;
+-- A cast to text written in SQL (or any language but C) is refused: it could write and fire
+-- the trigger while it reads the row.
+CREATE TYPE fam_box AS (a int);
+CREATE FUNCTION fam_box_text(fam_box) RETURNS text LANGUAGE sql AS $$SELECT 'box' || $1.a$$;
+CREATE CAST (fam_box AS text) WITH FUNCTION fam_box_text(fam_box);
+CREATE TEMP TABLE fam_live_box (x float8, q fam_box, segment int);
+CREATE TRIGGER fam_label_box BEFORE INSERT ON fam_live_box FOR EACH ROW
+    EXECUTE FUNCTION seg_label_trigger('fam_types_m', 'segment', 'x', 'categorical=q');
+SELECT try($$INSERT INTO fam_live_box VALUES (1, row(1), NULL)$$);
+DROP TABLE fam_live_box, fam_live_types, fam_types;
+DROP CAST (fam_box AS text);
+DROP FUNCTION fam_box_text(fam_box);
+DROP TYPE fam_box;
+DROP DOMAIN fam_mood_d;
+DROP TYPE fam_mood;
+-- Categorical columns with a model without categories, a wrong count, a column that is also
+-- a feature (42701, as seg_train).
 CREATE TRIGGER fam_label BEFORE INSERT ON fam_live FOR EACH ROW
     EXECUTE FUNCTION seg_label_trigger('fam_km', 'segment', 'income', 'age', 'recency',
                                        'categorical=education');

@@ -5,8 +5,9 @@
 //                                      [, 'categorical=column_name', ...]
 //                                      [, 'version_column=column_name'])
 //
-// Feature columns are the model's numbers in order; 'categorical=' arguments name the text
-// columns of a model whose kind has categories (k-prototypes), in the model's order.
+// Feature columns are the model's numbers in order; 'categorical=' arguments name the columns
+// of a model whose kind has categories (k-prototypes), in the model's order, read as ::text
+// reads them (seg_train's categorical_features are read the same way).
 //
 // Per trigger and statement the arguments and column types are checked (a generated feature
 // column is refused: BEFORE triggers see it as NULL). Per row the active model is the one the
@@ -35,12 +36,18 @@
 
 extern "C" {
 #include "access/xact.h"
+#include "catalog/pg_language.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_trigger.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
+#include "parser/parse_coerce.h"
 #include "storage/proc.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/regproc.h"
+#include "utils/syscache.h"
 #include "utils/rel.h"
 }
 
@@ -76,8 +83,14 @@ struct LabelTrigger {
     const cseg_pg::ModelCache* order_checked;
     uint64 order_checked_generation;
     int32 n_categorical;
-    AttrNumber* categorical_attnums;  // text, varchar or char(n) columns
-    bool* categorical_padded;         // char(n): trailing blanks are dropped, as by ::text
+    AttrNumber* categorical_attnums;
+    // How each is read, as ::text reads it: 't' its bytes (text, varchar, citext: binary
+    // casts), 'f' through its cast function to text (char(n) without its padding, boolean as
+    // true/false), 'o' through its output function (enums and the other I/O casts).
+    char* categorical_read;
+    FmgrInfo* categorical_fn;  // the function of 'f' and 'o', in casts_mcxt
+    Oid* categorical_collation;
+    MemoryContext casts_mcxt;  // reset at every set-up of the columns
     const char** categories;          // one row's category texts (n_categorical)
     int32* category_lengths;          // their byte lengths, -1 for NULL
     AttrNumber segment_attnum;
@@ -238,6 +251,56 @@ void refuse_output_columns(Relation rel, const LabelTrigger* st, const AttrNumbe
                             role)));
 }
 
+// Sets up how the trigger reads categorical column `a` (the j-th) as ::text reads it: its
+// cast to text, else its output function. A cast function in another language than C (a
+// user's PL function, which could write and fire this trigger) is refused.
+void setup_category_read(Relation rel, AttrNumber a, const char* name, LabelTrigger* st,
+                         int32 j) {
+    const Oid t = column_type(rel, a);
+    Oid fn = InvalidOid;
+    const CoercionPathType path = find_coercion_pathway(TEXTOID, t, COERCION_EXPLICIT, &fn);
+    st->categorical_collation[j] = TupleDescAttr(RelationGetDescr(rel), a - 1)->attcollation;
+    if (path == COERCION_PATH_RELABELTYPE) {
+        st->categorical_read[j] = 't';
+        return;
+    }
+    if (path == COERCION_PATH_FUNC) {
+        HeapTuple proc = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn));
+        if (!HeapTupleIsValid(proc)) elog(ERROR, "cache lookup failed for function %u", fn);
+        const Oid lang = reinterpret_cast<Form_pg_proc>(GETSTRUCT(proc))->prolang;
+        ReleaseSysCache(proc);
+        if (lang != INTERNALlanguageId && lang != ClanguageId)
+            ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                            errmsg("%s: categorical column \"%s\" has type %s, whose cast to "
+                                   "text is function %s in language %s",
+                                   kFn, name, format_type_be(t), format_procedure(fn),
+                                   get_language_name(lang, false)),
+                            errhint("Read the category through a column of type text.")));
+        st->categorical_read[j] = 'f';
+    } else {
+        bool varlena = false;
+        getTypeOutputInfo(t, &fn, &varlena);
+        st->categorical_read[j] = 'o';
+    }
+    fmgr_info_cxt(fn, &st->categorical_fn[j], st->casts_mcxt);
+}
+
+// Refuses a column listed both as a feature and as a categorical column (seg_train refuses
+// the same): it would count as a number and as a category.
+void refuse_both_kinds(Relation rel, const LabelTrigger* st) {
+    for (int32 j = 0; j < st->n_categorical; ++j)
+        for (int32 i = 0; i < st->n_features; ++i)
+            if (st->categorical_attnums[j] == st->feature_attnums[i])
+                ereport(ERROR,
+                        (errcode(ERRCODE_DUPLICATE_COLUMN),
+                         errmsg("%s: column \"%s\" is both a feature and a categorical column",
+                                kFn,
+                                NameStr(TupleDescAttr(RelationGetDescr(rel),
+                                                      st->feature_attnums[i] - 1)->attname)),
+                         errdetail("A column is either a number or a category of "
+                                   "k-prototypes.")));
+}
+
 // Refuses a trigger that fires on UPDATE OF a column list missing one of its input columns:
 // an UPDATE of that column alone would leave the row's segment stale (in a probe, 150 of 200
 // rows after UPDATE ... SET score = 100 - score under UPDATE OF age).
@@ -293,7 +356,8 @@ void setup_columns(LabelTrigger* st, const TriggerData* td) {
         if (st->feature_types != nullptr) pfree(st->feature_types);
         if (st->feature_args != nullptr) pfree(st->feature_args);
         if (st->categorical_attnums != nullptr) pfree(st->categorical_attnums);
-        if (st->categorical_padded != nullptr) pfree(st->categorical_padded);
+        if (st->categorical_read != nullptr) pfree(st->categorical_read);
+        if (st->categorical_collation != nullptr) pfree(st->categorical_collation);
         if (st->categories != nullptr) pfree(st->categories);
         if (st->category_lengths != nullptr) pfree(st->category_lengths);
         st->feature_attnums = static_cast<AttrNumber*>(
@@ -304,8 +368,10 @@ void setup_columns(LabelTrigger* st, const TriggerData* td) {
             static_cast<int16*>(MemoryContextAlloc(st->mcxt, sizeof(int16) * tg->tgnargs));
         st->categorical_attnums = static_cast<AttrNumber*>(
             MemoryContextAlloc(st->mcxt, sizeof(AttrNumber) * tg->tgnargs));
-        st->categorical_padded =
-            static_cast<bool*>(MemoryContextAlloc(st->mcxt, sizeof(bool) * tg->tgnargs));
+        st->categorical_read =
+            static_cast<char*>(MemoryContextAlloc(st->mcxt, sizeof(char) * tg->tgnargs));
+        st->categorical_collation =
+            static_cast<Oid*>(MemoryContextAlloc(st->mcxt, sizeof(Oid) * tg->tgnargs));
         st->categories =
             static_cast<const char**>(MemoryContextAlloc(st->mcxt, sizeof(char*) * tg->tgnargs));
         st->category_lengths =
@@ -318,6 +384,13 @@ void setup_columns(LabelTrigger* st, const TriggerData* td) {
     st->n_features = 0;
     st->order_checked = nullptr;
     st->n_categorical = 0;
+    /* The cast functions of the previous set-up go; this one's live until the next. */
+    if (st->casts_mcxt == nullptr)
+        st->casts_mcxt = AllocSetContextCreate(st->mcxt, "customer_seg label trigger casts",
+                                               ALLOCSET_SMALL_SIZES);
+    MemoryContextReset(st->casts_mcxt);
+    st->categorical_fn = static_cast<FmgrInfo*>(
+        MemoryContextAllocZero(st->casts_mcxt, sizeof(FmgrInfo) * tg->tgnargs));
     const size_t option_len = strlen(kVersionOption);
     const size_t categorical_len = strlen(kCategoricalOption);
     for (int i = 2; i < tg->tgnargs; ++i) {
@@ -326,15 +399,7 @@ void setup_columns(LabelTrigger* st, const TriggerData* td) {
             const char* name = arg + categorical_len;
             const AttrNumber a = column(rel, name, "categorical", tg);
             refuse_generated(rel, a, "categorical", tg);
-            const Oid t = column_type(rel, a);
-            if (t != TEXTOID && t != VARCHAROID && t != BPCHAROID)
-                ereport(ERROR,
-                        (errcode(ERRCODE_DATATYPE_MISMATCH),
-                         errmsg("%s: categorical column \"%s\" has type %s", kFn, name,
-                                format_type_be(t)),
-                         errdetail("Categorical columns must be text, character varying or "
-                                   "character.")));
-            st->categorical_padded[st->n_categorical] = t == BPCHAROID;
+            setup_category_read(rel, a, name, st, st->n_categorical);
             st->categorical_attnums[st->n_categorical++] = a;
             continue;
         }
@@ -364,6 +429,7 @@ void setup_columns(LabelTrigger* st, const TriggerData* td) {
     if (st->n_features == 0)
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                         errmsg("%s: no feature columns given", kFn)));
+    refuse_both_kinds(rel, st);
     refuse_output_columns(rel, st, st->categorical_attnums, st->n_categorical,
                           "a categorical column");
     refuse_output_columns(rel, st, st->feature_attnums, st->n_features, "a feature");
@@ -612,14 +678,19 @@ Datum seg_label_trigger(PG_FUNCTION_ARGS) {
             st->category_lengths[j] = -1;
             continue;
         }
-        /* A toasted or compressed text is detoasted into the per-row memory. */
-        const text* t = reinterpret_cast<const text*>(PG_DETOAST_DATUM_PACKED(values[a]));
+        /* The category as ::text gives it, in the per-row memory (detoasted). */
+        if (st->categorical_read[j] == 'o') {
+            st->categories[j] = OutputFunctionCall(&st->categorical_fn[j], values[a]);
+            st->category_lengths[j] = static_cast<int32>(strlen(st->categories[j]));
+            continue;
+        }
+        const Datum v = st->categorical_read[j] == 'f'
+                            ? FunctionCall1Coll(&st->categorical_fn[j],
+                                                st->categorical_collation[j], values[a])
+                            : values[a];
+        const text* t = reinterpret_cast<const text*>(PG_DETOAST_DATUM_PACKED(v));
         st->categories[j] = VARDATA_ANY(t);
         st->category_lengths[j] = static_cast<int32>(VARSIZE_ANY_EXHDR(t));
-        /* char(n): the category is the value without its padding, as char(n)::text gives. */
-        if (st->categorical_padded[j])
-            st->category_lengths[j] =
-                bpchartruelen(const_cast<char*>(st->categories[j]), st->category_lengths[j]);
     }
     if (st->n_categorical > 0)
         categories_ok =
