@@ -221,3 +221,30 @@ SELECT (kprototypes_fit(num, cat, 3)::jsonb)->'n_rows' AS n_rows FROM mc;
 SELECT seg_assign(m, num, cat) AS seg, count(*) FROM kp, mc GROUP BY 1 ORDER BY 1;
 RESET force_parallel_mode;
 DROP TABLE kp_par;
+
+-- Categories are compared byte for byte everywhere, whatever the column's collation: under a
+-- case-insensitive (nondeterministic) collation 'Single' and 'single' are two categories for
+-- kprototypes_fit, seg_train, seg_assign and the label trigger alike; 'SINGLE' is unseen.
+CREATE COLLATION kp_ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+CREATE TABLE kp_ci_rows (x float8, status text COLLATE kp_ci, segment int);
+INSERT INTO kp_ci_rows (x, status)
+SELECT i % 5, (ARRAY['Single', 'single', 'Married'])[1 + i % 3] FROM generate_series(1, 60) i;
+SELECT count(DISTINCT status) AS distinct_by_collation,
+       (kprototypes_fit(ARRAY[x], ARRAY[status], 3)::jsonb)->'categories' AS categories
+FROM kp_ci_rows;
+SELECT seg_train('kp_ci', 'kp_ci_rows', ARRAY['x'], 3,
+                 '{"algorithm": "kprototypes", "categorical_features": ["status"],
+                   "gamma": 10}') AS version;
+SELECT cluster, mode, share FROM seg_modes(seg_model('kp_ci')) ORDER BY mode;
+SELECT s AS status, seg_assign('kp_ci', ARRAY[2.0], ARRAY[s]) AS segment,
+       round(seg_distance(seg_model('kp_ci'), ARRAY[2.0], ARRAY[s])::numeric, 6) AS distance
+FROM unnest(ARRAY['Single', 'single', 'SINGLE' COLLATE kp_ci]) AS s;
+CREATE TRIGGER kp_ci_label BEFORE UPDATE ON kp_ci_rows FOR EACH ROW
+    EXECUTE FUNCTION seg_label_trigger('kp_ci', 'segment', 'x', 'categorical=status');
+UPDATE kp_ci_rows SET x = x;
+SELECT count(*) AS n,
+       count(*) FILTER (WHERE segment = seg_assign('kp_ci', ARRAY[x], ARRAY[status]))
+           AS same_as_seg_assign
+FROM kp_ci_rows;
+DROP TABLE kp_ci_rows;
+DROP COLLATION kp_ci;
