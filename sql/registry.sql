@@ -267,5 +267,21 @@ FROM seg_models WHERE name = 'forged' ORDER BY version;
 REVOKE ALL ON mall_customers, reg_models FROM regress_seg_nobody, regress_seg_reader, regress_seg_trainer;
 REVOKE ALL ON seg_models FROM regress_seg_reader, regress_seg_trainer;
 DROP ROLE regress_seg_nobody, regress_seg_reader, regress_seg_trainer;
+-- A read-only transaction (a hot standby, default_transaction_read_only = on) cannot save a
+-- version: seg_train says so (25006) before the fit reads the table. It used to fit, read the
+-- table again for the retrain diff and fail only at the registry's UPDATE, or (as here, k over
+-- the row count) fail in the fit with an error that hid the real obstacle
+-- (a real hot standby: test/integration/test_hot_standby.py).
+SELECT max(version) AS mall_versions FROM seg_models WHERE name = 'mall';
+BEGIN READ ONLY;
+SELECT try($$SELECT seg_train('mall', 'mall_customers', ARRAY['age', 'annual_income', 'spending_score'], 1000)$$);
+SELECT try($$SELECT seg_train('mall', 'mall_customers', ARRAY['age', 'annual_income', 'spending_score'], 3)$$);
+COMMIT;
+SET default_transaction_read_only = on;
+\set SHOW_CONTEXT never
+SELECT seg_train('mall', 'mall_customers', ARRAY['age', 'annual_income', 'spending_score'], 3);
+\set SHOW_CONTEXT errors
+RESET default_transaction_read_only;
+SELECT max(version) AS mall_versions FROM seg_models WHERE name = 'mall';
 DELETE FROM seg_models;
 RESET client_min_messages;

@@ -53,6 +53,19 @@ BEGIN
         RAISE EXCEPTION 'seg_train: source and k must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    -- The model is saved into seg_models at the end: a read-only transaction (a hot standby,
+    -- default_transaction_read_only) is refused now, not after the fit has read the table.
+    IF current_setting('transaction_read_only') = 'on' THEN
+        RAISE EXCEPTION 'seg_train: cannot train in a read-only transaction'
+            USING ERRCODE = 'read_only_sql_transaction',
+                  DETAIL = CASE WHEN pg_is_in_recovery()
+                                THEN 'This server is a hot standby; seg_train saves the model in '
+                                     'seg_models, which only the primary can write.'
+                                ELSE 'transaction_read_only is on; seg_train saves the model in '
+                                     'seg_models.' END,
+                  HINT = 'Train on the primary in a read-write transaction; the fit aggregates '
+                         '(kmeans_fit, ...) and every function that reads a model work read-only.';
+    END IF;
     -- Column names are quoted; the caller's rights apply to reading the source (the fit and,
     -- below, the retrain diff of either engine).
     columns := @extschema@.seg_feature_columns('seg_train', seg_train.source, seg_train.features);

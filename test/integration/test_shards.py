@@ -4,77 +4,21 @@ server holding the same rows (inertia to 1e-9 relative, the same labels); every 
 the shards at the same time (Async Foreign Scan, the aggregate pushed down); the model saved
 on a shard labels that shard's rows as the coordinator does.
 
-The three servers are made with initdb/pg_ctl under build/ (trust authentication, listening on
+The three servers are made with initdb/pg_ctl (dbtest.Server: trust authentication, listening on
 127.0.0.1 only, ports picked free), load customer_seg from the same place as the server the
 test runs against (its extension_destdir, if any), and are removed at the end.
 Run alone: pg_virtualenv -v 15 /usr/bin/python3 test/integration/test_shards.py
 """
-import os
-import pwd
 import shutil
-import socket
-import subprocess
-import tempfile
 
 import numpy as np
 import psycopg2
 
-from dbtest import Checks, connect, fresh_database
+from dbtest import Checks, Server, connect, destdir_supported, fresh_database, server_directory
 
-BIN = "/usr/lib/postgresql/15/bin"
 SHARDS = 3
 ROWS = 30000
 FEATURES = "ARRAY['x', 'y', 'z', 'w']"
-
-
-def free_port():
-    """A TCP port on 127.0.0.1 nobody listens on now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def as_postgres(args):
-    """Runs a server command as the postgres user when we are root (initdb refuses root)."""
-    if os.geteuid() == 0:
-        args = ["runuser", "-u", "postgres", "--"] + args
-    subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-
-
-class Shard:
-    """One throwaway PostgreSQL server."""
-
-    def __init__(self, base, number, destdir):
-        self.dir = os.path.join(base, f"shard{number}")
-        self.port = free_port()
-        as_postgres([f"{BIN}/initdb", "-D", self.dir, "-A", "trust", "-U", "postgres",
-                     "--no-sync"])
-        opts = (f"-c port={self.port} -c listen_addresses=127.0.0.1 "
-                f"-c unix_socket_directories={self.dir} -c fsync=off "
-                f"-c log_min_duration_statement=0")
-        if destdir:
-            opts += f" -c extension_destdir={destdir}"
-        as_postgres([f"{BIN}/pg_ctl", "-D", self.dir, "-o", opts, "-l",
-                     os.path.join(self.dir, "log"), "-w", "start"])
-
-    def connect(self):
-        """An autocommit superuser connection over TCP."""
-        conn = psycopg2.connect(host="127.0.0.1", port=self.port, user="postgres",
-                                dbname="postgres")
-        conn.autocommit = True
-        return conn
-
-    def log(self):
-        """The server log so far."""
-        with open(os.path.join(self.dir, "log"), encoding="utf-8", errors="replace") as f:
-            return f.read()
-
-    def stop(self):
-        """Stops the server at once."""
-        try:
-            as_postgres([f"{BIN}/pg_ctl", "-D", self.dir, "-m", "immediate", "stop"])
-        except subprocess.CalledProcessError:
-            pass
 
 
 def customer_rows():
@@ -103,16 +47,10 @@ def main():
         if destdir_supported(cur):
             cur.execute("SHOW extension_destdir")
             destdir = cur.fetchone()[0]
-        # Under the system's temporary directory, not the checkout: the postgres user must be
-        # able to reach the shards' data directories, and a checkout may sit in a directory
-        # only its owner can enter (a clean clone in `mktemp -d`, mode 700).
-        base = tempfile.mkdtemp(prefix="cseg-shards-")
-        if os.geteuid() == 0:
-            pw = pwd.getpwnam("postgres")
-            os.chown(base, pw.pw_uid, pw.pw_gid)
+        base = server_directory("cseg-shards-")
         shards = []
         try:
-            shards = [Shard(base, i, destdir) for i in range(SHARDS)]
+            shards = [Server(base, f"shard{i}", destdir) for i in range(SHARDS)]
             rows = customer_rows()
             for i, shard in enumerate(shards):
                 sconn = shard.connect()
@@ -363,12 +301,6 @@ def unlisted_extension(checks, conn, cur):
     checks.check(fitted and len(warnings) == 1 and "foreign server shard2 does not list "
                  "customer_seg" in warnings[0], f"a server without customer_seg listed: {warnings}")
     cur.execute("ALTER SERVER shard2 OPTIONS (SET extensions 'customer_seg')")
-
-
-def destdir_supported(cur):
-    """True when the server has Debian's extension_destdir setting."""
-    cur.execute("SELECT count(*) FROM pg_settings WHERE name = 'extension_destdir'")
-    return cur.fetchone()[0] == 1
 
 
 if __name__ == "__main__":
