@@ -95,6 +95,15 @@ $$;
 SELECT count(*) AS zones, count(DISTINCT answer) AS answers, min(answer) AS answer
 FROM zone_answers;
 SET TimeZone = 'UTC';
+-- Dates far apart: recency is whole calendar days, without an interval (PostgreSQL 15's
+-- timestamp subtraction wraps around beyond 292,000 years: this gave -104300494 days).
+CREATE TEMP TABLE far_orders (c text, t timestamp, a int);
+INSERT INTO far_orders VALUES ('bc', '4713-01-01 00:00 BC', 1), ('noon', '1800-06-02 12:00', 1);
+SELECT customer, recency_days,
+       recency_days = '294276-12-31'::date - CASE customer WHEN 'bc' THEN '4713-01-01 BC'::date
+                                                         ELSE '1800-06-02'::date + 1 END
+           AS whole_days
+FROM seg_rfm('far_orders', 'c', 't', 'a', '294276-12-31 00:00');
 
 -- Customers and orders are told apart and ordered byte for byte (the C collation's), whatever
 -- the column's collation: under a case-insensitive collation 'A1' and 'a1' stay two

@@ -75,19 +75,22 @@ BEGIN
             SELECT l.customer, l.ord, max(l.at) AS at, sum(l.amount) AS total
             FROM lines l WHERE l.ord IS NOT NULL GROUP BY l.customer, l.ord
         ), per_customer AS (
-            SELECT o.customer,
-                   floor(extract(epoch FROM $1 - max(o.at) FILTER (WHERE o.total > 0))
-                         / 86400)::int AS recency_days,
+            SELECT o.customer, max(o.at) FILTER (WHERE o.total > 0) AS last_at,
                    count(*) FILTER (WHERE o.total > 0) AS frequency,
                    sum(o.total) AS monetary
             FROM per_order o GROUP BY o.customer
             HAVING count(*) FILTER (WHERE o.total > 0) > 0
         ), scored AS (
-            SELECT c.*,
-                   ntile(5) OVER (ORDER BY c.recency_days DESC, c.customer)::int AS r_score,
+            -- Whole days from the last purchase to as_of: the calendar days between them, one
+            -- less when as_of's time of day is earlier (no interval: timestamps 292,000 years
+            -- apart overflow one).
+            SELECT c.customer, r.recency_days, c.frequency, c.monetary,
+                   ntile(5) OVER (ORDER BY r.recency_days DESC, c.customer)::int AS r_score,
                    ntile(5) OVER (ORDER BY c.frequency, c.customer)::int AS f_score,
                    ntile(5) OVER (ORDER BY c.monetary, c.customer)::int AS m_score
-            FROM per_customer c
+            FROM per_customer c,
+                 LATERAL (SELECT ($1::date - c.last_at::date)
+                                 - ($1::time < c.last_at::time)::int AS recency_days) r
         )
         SELECT s.customer, s.recency_days, s.frequency, s.monetary, s.r_score, s.f_score,
                s.m_score, s.r_score::text || s.f_score::text || s.m_score::text,
