@@ -115,6 +115,19 @@ SHAPES = ["blobs", "overlap", "heavy", "duplicates", "ties", "constant", "intege
           "tiny", "zeros", "offset", "mixed"]
 
 
+def json_number_int(text):
+    """An integer literal of a model's JSON: an int, or a float beyond 2^53. The model writes a
+    double in the shorter of its two spellings, so -1.3077934239618613e20 comes as
+    -130779342396186132480, which numpy would hold as a Python object beside floats."""
+    value = int(text)
+    return value if abs(value) < 2 ** 53 else float(value)
+
+
+def loads(text):
+    """json.loads of a model's or a function's JSON text (json_number_int)."""
+    return json.loads(text, parse_int=json_number_int)
+
+
 def make_data(rng, shape):
     """One data set of the named shape: (X, k, description)."""
     n = int(round(math.exp(rng.uniform(math.log(3), math.log(3000)))))
@@ -204,6 +217,28 @@ def maxclust_cut(Z, n, k):
             parent[root(int(Z[i, 0]))] = n + i
             parent[root(int(Z[i, 1]))] = n + i
     return np.array([root(i) for i in range(n)])
+
+
+def ward_tree_of(leaves, pairs, h):
+    """Our Ward tree (seg_dendrogram's pairs and heights over the model's leaves) as a scipy
+    linkage matrix, and the largest difference, relative to the top height, between each
+    height and the Ward distance of the two clusters it merges, recomputed from the leaves:
+    sqrt(2 nu nv / (nu + nv)) ||cu - cv||."""
+    n = len(leaves)
+    sums = [leaves[i].astype(float) for i in range(n)]
+    sizes = [1] * n
+    Z = np.zeros((n - 1, 4))
+    top = max(float(np.max(h)), 1e-300) if len(h) else 1.0
+    worst = 0.0
+    for i, ((a, b), height) in enumerate(zip(pairs.astype(int), h)):
+        nu, nv = sizes[a], sizes[b]
+        gap = sums[a] / nu - sums[b] / nv
+        ward = math.sqrt(2.0 * nu * nv / (nu + nv)) * float(np.sqrt(gap @ gap))
+        worst = max(worst, abs(ward - height) / top)  # sums of rows: rounding beside the top
+        sums.append(sums[a] + sums[b])
+        sizes.append(nu + nv)
+        Z[i] = (a, b, height, nu + nv)
+    return Z, worst
 
 
 def exact_silhouette(X, labels):
@@ -372,7 +407,7 @@ def model_json(run, conn, area, fit, expect=None):
     rows = sql(run, conn, area, f"SELECT m::text FROM (SELECT {fit} AS m FROM t) s", expect=expect)
     if rows is None or rows[0][0] is None:
         return None
-    return json.loads(rows[0][0]), rows[0][0]
+    return loads(rows[0][0]), rows[0][0]
 
 
 def labels_of(run, conn, area, model_text):
@@ -387,7 +422,7 @@ def check_scaler(run, conn, X):
     ref = StandardScaler().fit(X)
     rows = sql(run, conn, "scaler", "SELECT scaler_fit(x)::text FROM t")
     if rows:
-        s = json.loads(rows[0][0])
+        s = loads(rows[0][0])
         for j in range(X.shape[1]):
             ok = (rel(s["center"][j], ref.mean_[j]) <= 1e-12 or
                   abs(s["center"][j] - ref.mean_[j]) <= 1e-12 * ref.scale_[j])
@@ -547,6 +582,7 @@ def check_hclust(run, conn, Xs, k, opts=None, area="hclust", bound=None,
             continue
         h = np.array([r[0] for r in rows], dtype=float)
         pairs = np.array([r[1:] for r in rows], dtype=float).reshape(-1, 2)
+        own_tree = None
         run.check(area, len(h) == len(Z), f"{method}: {len(h)} merges vs scipy {len(Z)}")
         if len(h) == len(Z) and len(h):
             top = max(float(Z[:, 2].max()), 1e-300)
@@ -557,7 +593,13 @@ def check_hclust(run, conn, Xs, k, opts=None, area="hclust", bound=None,
             if err[worst] > 1e-9 and method == "ward" and len(split) and split[0] < first_bad:
                 # README: Ward's heights come from centroids, scipy's from Lance-Williams;
                 # an exact tie between two merges may go either way, and the trees differ
-                # after it
+                # after it. Ours must still be a Ward tree: every height the Ward distance of
+                # the two clusters it merges; its cut is checked against that tree below.
+                own_tree, ward_err = ward_tree_of(leaves, pairs, h)
+                run.check(area, ward_err <= 1e-9 and bool(np.all(np.diff(h) >= 0)),
+                          f"ward: a merge height is not the Ward distance of the clusters it "
+                          f"merges (by {ward_err:.2e} of the top height), or the heights "
+                          f"decrease")
                 run.note(area, f"ward: tied merges at step {split[0]} (height "
                                    f"{h[split[0]]!r}) taken in another order than scipy; "
                                    f"heights differ after it (step {worst}: {h[worst]!r} vs "
@@ -568,6 +610,15 @@ def check_hclust(run, conn, Xs, k, opts=None, area="hclust", bound=None,
                           f"(rel {err[worst]:.2e})")
         labels = labels_of(run, conn, area, text)
         if labels is None:
+            continue
+        if own_tree is not None:  # a Ward tree that differs from scipy's after a tie
+            own = np.zeros(len(Xs), dtype=int)
+            own[order] = maxclust_cut(own_tree, len(Xs), k)
+            run.check(area, same_partition(labels, own),
+                      f"ward: cut at k={k} differs from the maxclust cut of our own tree")
+            run.note(area, f"ward: cut at k={k} compared with our own tree's (scipy's tree "
+                           f"differs after a tie)")
+            out[method] = (m, text, labels)
             continue
         ref = np.ones(len(Xs), dtype=int)
         if len(Xs) > 1:
@@ -1367,7 +1418,7 @@ def check_drift(run, conn, P, transforms, lambdas, opts, labels, m, text, rng):
               "%s::segmodel, x) FROM t_new ORDER BY id", (text, text))
     if rows is None or lab is None:
         return N
-    r = json.loads(rows[0][0])
+    r = loads(rows[0][0])
     cuts = np.array(m["feature_deciles"], dtype=float).reshape(d, 9)
     shares = np.array(m["feature_decile_shares"], dtype=float).reshape(d, 10)
     eps = 1e-4
@@ -1406,7 +1457,7 @@ def check_drift(run, conn, P, transforms, lambdas, opts, labels, m, text, rng):
     # the training rows themselves: no drift, every feature's mean as at training
     rows = sql(run, conn, "drift", "SELECT seg_drift(%s::segmodel, x)::text FROM t", (text,))
     if rows is not None:
-        r0 = json.loads(rows[0][0])
+        r0 = loads(rows[0][0])
         for j, f in enumerate(r0["features"]):
             run.check("drift", f["psi"] == 0 and close_to(f["mean_now"], f["mean_training"],
                                                           span_of(P[:, j]), 1e-12),
