@@ -832,6 +832,11 @@ void read_categorical(const ObjectReader& r, const Doc& doc, Model& m) {
         const Json& vocab = cats.items()[j];
         if (!vocab.is_array() || !read_names(vocab, c.categories.back()))
             doc.bad_value("categories[" + std::to_string(j) + "]", "an array of strings", vocab);
+        // Sorted here, bytewise: text from a database of another encoding (pg_dump of a
+        // WIN1252 database restored into a UTF8 one) lists the same categories in that
+        // encoding's byte order. Modes and fills are read as names below, so nothing else
+        // moves; a repeated category is still refused by the validation.
+        std::sort(c.categories.back().begin(), c.categories.back().end());
     }
     const Json& modes = r.get("modes");
     if (!modes.is_array() || modes.items().size() != size_t(m.k))

@@ -456,6 +456,23 @@ TEST(KPrototypesModel, ValidationRejectsInconsistentParts) {
                  "key \"modes[0][0]\" must be one of the categories of its attribute");
 }
 
+// Text listing a vocabulary in another byte order (a model from a WIN1252 database restored
+// into a UTF8 one) reads as the same model: the vocabulary is sorted, the modes and fills
+// (names) keep their categories. A repeated category is still refused.
+TEST(KPrototypesModel, JsonVocabularyInAnotherOrderIsSorted) {
+    const std::string json = model_to_json(small_model(true));
+    const std::string sorted = R"("categories":[["blue","red"],["m","s"]])";
+    const size_t at = json.find(sorted);
+    ASSERT_NE(at, std::string::npos) << json;
+    std::string swapped = json;
+    swapped.replace(at, sorted.size(), R"("categories":[["red","blue"],["s","m"]])");
+    EXPECT_EQ(model_to_json(model_from_json(swapped)), json);
+    std::string repeated = json;
+    repeated.replace(at, sorted.size(), R"("categories":[["red","blue","red"],["m","s"]])");
+    expect_error([&] { model_from_json(repeated); }, ErrorKind::InvalidText,
+                 "categories[0] is not sorted and unique");
+}
+
 TEST(KPrototypesModel, MutatedTextNeverCrashes) {
     const std::string good = model_to_json(small_model(true));
     const std::string alphabet = "[]{},:\"0123456789.-eabnrstuxyz ";

@@ -8,6 +8,12 @@ non-ASCII character of a feature name, category, table or column name written as
 reference), and an XML or HTML parser reads the names back (before: the SVG declared UTF-8
 but carried U+FFFD's bytes as LATIN1, a feature "café" read "cafï¿½").
 
+A k-prototypes model fitted in a WIN1252 database is read by a UTF8 database from its text
+(as pg_dump moves it), with the same modes and labels: its categories are listed in WIN1252's
+byte order ('€' 0x80 before 'À' 0xC0), which UTF-8's is not (C3 80 before E2 82 AC), and the
+text input sorts them (before: "categories[0] is not sorted and unique", so the registry of
+such a database could not be restored into a UTF8 one).
+
 Run alone: pg_virtualenv -v 15 /usr/bin/python3 test/integration/test_latin1_database.py
 """
 import html.parser
@@ -114,6 +120,48 @@ def check_charts(checks, cur):
                      f"missing {missing})" + (f"; first feature label: {label[0]}" if label else ""))
 
 
+def check_win1252_model_in_utf8(checks, acur):
+    """A k-prototypes model's text from a WIN1252 database read by a UTF8 database."""
+    src, dst = NAME + "_win1252", NAME + "_utf8"
+    acur.execute(f"CREATE DATABASE {src} ENCODING 'WIN1252' LC_COLLATE 'C' LC_CTYPE 'C' "
+                 "TEMPLATE template0")
+    acur.execute(f"CREATE DATABASE {dst} ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' "
+                 "TEMPLATE template0")
+    try:
+        rows = "SELECT i::float8 AS x, (ARRAY['€uro', 'Àlpha', 'beta'])[1 + mod(i, 3)] AS cat " \
+               "FROM generate_series(1, 30) i"
+        labels = f"SELECT cat, seg_assign(%s::segmodel, ARRAY[x], ARRAY[cat]) FROM ({rows}) r " \
+                 "ORDER BY x"
+        texts, modes, assigned = [], [], []
+        for db in (src, dst):
+            psql(db, "-c", "CREATE EXTENSION customer_seg")
+            conn = connect(db)
+            conn.set_client_encoding("UTF8")
+            cur = conn.cursor()
+            if db == src:
+                cur.execute(f"SELECT kprototypes_fit(ARRAY[x], ARRAY[cat], 2, '{{\"seed\": 1}}')"
+                            f"::text FROM ({rows}) r")
+                texts.append(cur.fetchone()[0])
+            try:
+                cur.execute("SELECT (%s::segmodel::jsonb)->'categories'->0, "
+                            "(%s::segmodel::jsonb)->'modes'", (texts[0], texts[0]))
+                cats, m = cur.fetchone()
+                modes.append(m)
+                cur.execute(labels, (texts[0],))
+                assigned.append(cur.fetchall())
+                checks.check(True, f"{db}: the model's text reads, categories {cats}")
+            except psycopg2.Error as e:
+                checks.check(False, f"{db}: the model's text reads: {e.pgcode} {e.pgerror}")
+            conn.close()
+        checks.check(len(modes) == 2 and modes[0] == modes[1],
+                     f"the same modes in both databases: {modes}")
+        checks.check(len(assigned) == 2 and assigned[0] == assigned[1],
+                     "the same label for each of the 30 rows in both databases")
+    finally:
+        acur.execute(f"DROP DATABASE IF EXISTS {src} WITH (FORCE)")
+        acur.execute(f"DROP DATABASE IF EXISTS {dst} WITH (FORCE)")
+
+
 def main():
     checks = Checks()
     admin = psycopg2.connect(dbname="postgres")
@@ -150,6 +198,7 @@ def main():
                      "malformed JSON with an escape is still 22P02")
         check_charts(checks, cur)
         conn.close()
+        check_win1252_model_in_utf8(checks, acur)
     finally:
         acur.execute(f"DROP DATABASE IF EXISTS {NAME} WITH (FORCE)")
         admin.close()
