@@ -41,6 +41,9 @@ DECLARE
     fitted @extschema@.segmodel;
     reference @extschema@.segmodel;
     reference_version int;
+    unaligned @extschema@.segmodel;       -- the fitted model before seg_align
+    compared_version int;                 -- the active version it was aligned to
+    locked boolean := false;              -- the registry's lock is held
     diff jsonb;
     new_version int;
     engine text;
@@ -193,51 +196,64 @@ BEGIN
         RAISE EXCEPTION 'seg_train: % has no rows to train on', seg_train.source
             USING ERRCODE = 'no_data_found';
     END IF;
-    -- The fit ran without locks; from here on no other save or activation can interleave,
-    -- so the numbering follows the version that is active when this one replaces it.
-    LOCK TABLE @extschema@.seg_models IN SHARE ROW EXCLUSIVE MODE;
-    SELECT m.model, m.version INTO reference, reference_version FROM @extschema@.seg_models m
-    WHERE m.name = seg_train.name AND m.active;
-    IF reference IS NOT NULL THEN
-        IF (reference::jsonb)->>'algorithm' IS DISTINCT FROM kind_name THEN
-            RAISE NOTICE 'seg_train: segment numbers not aligned: the active version of "%" is a % model, the new one a % model',
-                         seg_train.name, (reference::jsonb)->>'algorithm', kind_name;
-        ELSIF ((reference::jsonb)->>'dims')::int = cardinality(seg_train.features)
-              AND ((reference::jsonb)->>'categorical_dims')::int
-                  IS NOT DISTINCT FROM cardinality(cat_features)
-              AND EXISTS (SELECT FROM (VALUES ('feature_names'), ('categorical_names')) AS v(k)
-                          WHERE jsonb_typeof((reference::jsonb)->v.k) = 'array'
-                            AND jsonb_typeof((fitted::jsonb)->v.k) = 'array'
-                            AND (reference::jsonb)->v.k <> (fitted::jsonb)->v.k) THEN
-            -- Other columns, or the same ones in another order (seg_align's rule): a label
-            -- trigger still listing the old order refuses the new version.
-            RAISE NOTICE 'seg_train: segment numbers not aligned: the active version of "%" has features %, the new one %',
-                         seg_train.name,
-                         concat_ws(' + ', (reference::jsonb)->'feature_names', nullif((reference::jsonb)->'categorical_names', 'null')),
-                         concat_ws(' + ', (fitted::jsonb)->'feature_names', nullif((fitted::jsonb)->'categorical_names', 'null'));
-        ELSIF ((reference::jsonb)->>'dims')::int = cardinality(seg_train.features)
-              AND ((reference::jsonb)->>'categorical_dims')::int
-                  IS NOT DISTINCT FROM cardinality(cat_features) THEN
-            fitted := @extschema@.seg_align(fitted, reference);
-            -- What retraining changes for the customers: their segments under both versions
-            -- (seg_diff labels by the numbers: every kind but the categorical ones).
-            IF NOT is_categorical THEN
-                EXECUTE format('SELECT %s.seg_diff($1, $2, ARRAY[%s]) FROM %s',
-                               '@extschema@', columns, seg_train.source)
-                    INTO diff USING reference, fitted;
-                IF (diff->>'rows')::bigint > 0 THEN
-                    RAISE NOTICE 'seg_train: % %% of the % training rows change segment against the active version % of "%"',
-                        round(100 * (diff->>'changed_share')::numeric, 1), diff->>'rows',
-                        reference_version, seg_train.name
-                        USING DETAIL = 'seg_diff(old, new, features) over the training rows: '
-                                       || (diff->'transitions')::text;
+    -- Align to the active version and say what retraining changes (seg_diff reads the table
+    -- again) before taking the registry's lock: held during that pass, it made every other
+    -- save and activation, of any model, wait for it. Under the lock the active version is
+    -- read again; if another session switched it in between, the alignment and the diff are
+    -- redone against the new one. From then on no other save or activation can interleave, so
+    -- the numbering follows the version that is active when this one replaces it.
+    unaligned := fitted;
+    LOOP
+        SELECT m.model, m.version INTO reference, reference_version
+        FROM @extschema@.seg_models m WHERE m.name = seg_train.name AND m.active;
+        EXIT WHEN locked AND reference_version IS NOT DISTINCT FROM compared_version;
+        fitted := unaligned;
+        compared_version := reference_version;
+        IF reference IS NOT NULL THEN
+            IF (reference::jsonb)->>'algorithm' IS DISTINCT FROM kind_name THEN
+                RAISE NOTICE 'seg_train: segment numbers not aligned: the active version of "%" is a % model, the new one a % model',
+                             seg_train.name, (reference::jsonb)->>'algorithm', kind_name;
+            ELSIF ((reference::jsonb)->>'dims')::int = cardinality(seg_train.features)
+                  AND ((reference::jsonb)->>'categorical_dims')::int
+                      IS NOT DISTINCT FROM cardinality(cat_features)
+                  AND EXISTS (SELECT FROM (VALUES ('feature_names'), ('categorical_names')) AS v(k)
+                              WHERE jsonb_typeof((reference::jsonb)->v.k) = 'array'
+                                AND jsonb_typeof((fitted::jsonb)->v.k) = 'array'
+                                AND (reference::jsonb)->v.k <> (fitted::jsonb)->v.k) THEN
+                -- Other columns, or the same ones in another order (seg_align's rule): a label
+                -- trigger still listing the old order refuses the new version.
+                RAISE NOTICE 'seg_train: segment numbers not aligned: the active version of "%" has features %, the new one %',
+                             seg_train.name,
+                             concat_ws(' + ', (reference::jsonb)->'feature_names', nullif((reference::jsonb)->'categorical_names', 'null')),
+                             concat_ws(' + ', (fitted::jsonb)->'feature_names', nullif((fitted::jsonb)->'categorical_names', 'null'));
+            ELSIF ((reference::jsonb)->>'dims')::int = cardinality(seg_train.features)
+                  AND ((reference::jsonb)->>'categorical_dims')::int
+                      IS NOT DISTINCT FROM cardinality(cat_features) THEN
+                fitted := @extschema@.seg_align(fitted, reference);
+                -- What retraining changes for the customers: their segments under both versions
+                -- (seg_diff labels by the numbers: every kind but the categorical ones).
+                IF NOT is_categorical THEN
+                    EXECUTE format('SELECT %s.seg_diff($1, $2, ARRAY[%s]) FROM %s',
+                                   '@extschema@', columns, seg_train.source)
+                        INTO diff USING reference, fitted;
+                    IF (diff->>'rows')::bigint > 0 THEN
+                        RAISE NOTICE 'seg_train: % %% of the % training rows change segment against the active version % of "%"',
+                            round(100 * (diff->>'changed_share')::numeric, 1), diff->>'rows',
+                            reference_version, seg_train.name
+                            USING DETAIL = 'seg_diff(old, new, features) over the training rows: '
+                                           || (diff->'transitions')::text;
+                    END IF;
                 END IF;
+            ELSE
+                RAISE NOTICE 'seg_train: segment numbers not aligned: the active version of "%" has % features, the new one %',
+                             seg_train.name, (reference::jsonb)->>'dims', cardinality(seg_train.features);
             END IF;
-        ELSE
-            RAISE NOTICE 'seg_train: segment numbers not aligned: the active version of "%" has % features, the new one %',
-                         seg_train.name, (reference::jsonb)->>'dims', cardinality(seg_train.features);
         END IF;
-    END IF;
+        IF NOT locked THEN
+            LOCK TABLE @extschema@.seg_models IN SHARE ROW EXCLUSIVE MODE;
+            locked := true;
+        END IF;
+    END LOOP;
     -- trained_on: schema-qualified always; a temporary table as pg_temp.name (regclass would
     -- print it bare, as if it were a table of some schema on the path).
     new_version := @extschema@.seg_save_version(seg_train.name, fitted, true,
