@@ -248,3 +248,4 @@ SELECT count(*) AS n,
 FROM kp_ci_rows;
 DROP TABLE kp_ci_rows;
 DROP COLLATION kp_ci;
+DELETE FROM seg_models WHERE name = 'kp_ci';
