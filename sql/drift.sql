@@ -123,4 +123,29 @@ SELECT p.r - 'mean_distance_now' - 'distance_change' - 'segments'
        s.r->'rows' AS rows, s.r->>'verdict' AS verdict
 FROM d_serial s, d_parallel p, d_forced f;
 DROP TABLE dm, d_train, d_old, many, d_serial, d_parallel, d_forced;
+-- Partial states merge to the serial report, digit for digit: the sums carry their rounding
+-- errors. A partitionwise plan sums each partition's rows apart and merges the partial
+-- states, always in another order than a serial scan (the mean distances once differed in
+-- the last digits).
+CREATE TABLE d_parts (id int, g int, x float8[], c text[]) PARTITION BY RANGE (id);
+CREATE TABLE d_parts_1 PARTITION OF d_parts FOR VALUES FROM (0) TO (70);
+CREATE TABLE d_parts_2 PARTITION OF d_parts FOR VALUES FROM (70) TO (140);
+CREATE TABLE d_parts_3 PARTITION OF d_parts FOR VALUES FROM (140) TO (1000);
+INSERT INTO d_parts
+SELECT customer_id, customer_id % 2, ARRAY[age, annual_income * 1.1, spending_score], ARRAY[gender]
+FROM mall_customers;
+ANALYZE d_parts;
+CREATE TABLE d_models AS SELECT kmeans_fit(x, 4) AS km, kprototypes_fit(x, c, 3) AS kp FROM d_parts;
+CREATE TABLE d_whole AS
+SELECT g, seg_drift((SELECT km FROM d_models), x) AS km,
+       seg_drift((SELECT kp FROM d_models), x, c) AS kp
+FROM d_parts GROUP BY g;
+SET enable_partitionwise_aggregate = on;
+EXPLAIN (COSTS OFF) SELECT g, seg_drift((SELECT km FROM d_models), x) FROM d_parts GROUP BY g;
+SELECT w.g, p.km = w.km AS same_kmeans_report, p.kp = w.kp AS same_kprototypes_report
+FROM (SELECT g, seg_drift((SELECT km FROM d_models), x) AS km,
+             seg_drift((SELECT kp FROM d_models), x, c) AS kp
+      FROM d_parts GROUP BY g) p JOIN d_whole w USING (g) ORDER BY g;
+RESET enable_partitionwise_aggregate;
+DROP TABLE d_parts, d_models, d_whole;
 RESET client_min_messages;

@@ -31,11 +31,7 @@ namespace cseg {
 // Sum of n values with Neumaier's compensation (the mean of many silhouettes can be near 0).
 double compensated_sum(const double* v, int64_t n) {
     double sum = 0.0, carry = 0.0;
-    for (int64_t i = 0; i < n; ++i) {
-        const double t = sum + v[i];
-        carry += std::abs(sum) >= std::abs(v[i]) ? (sum - t) + v[i] : (v[i] - t) + sum;
-        sum = t;
-    }
+    for (int64_t i = 0; i < n; ++i) compensated_add(sum, carry, v[i]);
     return sum + carry;
 }
 

@@ -2,6 +2,7 @@
 // _unsupervised.py): silhouette, Davies-Bouldin, Calinski-Harabasz.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <vector>
@@ -43,6 +44,16 @@ double cluster_index_bytes(int64_t n, int32_t d, int64_t n_labels);
 
 // Sum of n values with Neumaier's compensation (the mean of many silhouettes can be near 0).
 double compensated_sum(const double* v, int64_t n);
+
+// Adds x to a running sum and its carry (Neumaier's compensation; the sum is sum + carry).
+// The rounded sum then hardly depends on the order of the values: a parallel plan's partial
+// sums, merged by adding one's sum to the other this way and the carries, give the serial
+// plan's digits.
+inline void compensated_add(double& sum, double& carry, double x) {
+    const double t = sum + x;
+    carry += std::abs(sum) >= std::abs(x) ? (sum - t) + x : (x - t) + sum;
+    sum = t;
+}
 
 // Per-row silhouettes of rows X with labels into out (silhouette_samples or its mixed twin).
 using SilhouetteSamples =

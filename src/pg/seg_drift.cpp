@@ -4,13 +4,16 @@
 // The state is small and parallel-safe: per segment a row count and a distance sum, per
 // feature a count per training decile bin, a sum of the values and a count of the imputed
 // ones (models with deciles), plus a copy of the model (every row must use the same one) for
-// the final report. A row's features count as the training counted them: a row the model
-// skips (a missing value, no imputation) not at all, as it was left out of the training
-// deciles and means; with imputation, a missing value adds its fill in original units to the
-// mean (as in the training mean) and to no decile bin (the deciles are of finite values).
+// the final report. The sums carry their rounding errors (cseg::compensated_add), so a
+// parallel or partitionwise plan, adding the rows in another order, reports the same digits.
+// A row's features count as the training counted them: a row the model skips (a missing
+// value, no imputation) not at all, as it was left out of the training deciles and means;
+// with imputation, a missing value adds its fill in original units to the mean (as in the
+// training mean) and to no decile bin (the deciles are of finite values).
 #include <cmath>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "distance.hpp"
 #include "feature_pipeline.hpp"
@@ -18,26 +21,29 @@
 #include "model_codec.hpp"
 #include "drift.hpp"
 #include "guard.hpp"
+#include "metrics.hpp"
 #include "model_point.hpp"
 #include "small_agg_state.hpp"
 
 namespace {
 
-constexpr uint8 kDriftStateVersion = 3;
+constexpr uint8 kDriftStateVersion = 4;
 constexpr const char* kFn = "seg_drift";
 
 // Aggregate state, in the aggregate context. Plain data only.
 struct DriftState {
     int32 k;
-    int32 dims;        // features counted per decile bin; 0 for a model without deciles
-    int32 model_len;   // bytes of the encoded model (the datum's payload)
-    int64 unlabelled;  // rows with a missing feature the model does not impute
-    int64* rows;       // k
-    double* distance;  // k sums of Euclidean distances (scaled space)
-    int64* bins;       // dims * 10 finite values per training decile bin
-    double* sums;      // dims sums of the values, imputed ones mapped back (original units)
-    int64* filled;     // dims missing values imputed
-    uint64* model;     // the encoded model, 8-byte aligned, model_len bytes
+    int32 dims;              // features counted per decile bin; 0 for a model without deciles
+    int32 model_len;         // bytes of the encoded model (the datum's payload)
+    int64 unlabelled;        // rows with a missing feature the model does not impute
+    int64* rows;             // k
+    double* distance;        // k sums of Euclidean distances (scaled space)
+    double* distance_carry;  // k rounding errors of those sums
+    int64* bins;             // dims * 10 finite values per training decile bin
+    double* sums;            // dims sums of the values, imputed ones mapped back (orig. units)
+    double* sums_carry;      // dims rounding errors of those sums
+    int64* filled;           // dims missing values imputed
+    uint64* model;           // the encoded model, 8-byte aligned, model_len bytes
     /* The call site's cache and its generation when its model was last found equal to
        `model` (NULL in a deserialized state): rows while it holds that model need no
        comparison of the whole encoding. */
@@ -56,9 +62,12 @@ DriftState* new_state(MemoryContext cxt, int32 k, int32 dims, const void* model,
     st->model_len = len;
     st->rows = static_cast<int64*>(MemoryContextAllocZero(cxt, sizeof(int64) * k));
     st->distance = static_cast<double*>(MemoryContextAllocZero(cxt, sizeof(double) * k));
+    st->distance_carry = static_cast<double*>(MemoryContextAllocZero(cxt, sizeof(double) * k));
     st->bins = static_cast<int64*>(
         MemoryContextAllocZero(cxt, sizeof(int64) * cseg::kDecileBins * dims + 1));
     st->sums = static_cast<double*>(MemoryContextAllocZero(cxt, sizeof(double) * dims + 1));
+    st->sums_carry =
+        static_cast<double*>(MemoryContextAllocZero(cxt, sizeof(double) * dims + 1));
     st->filled = static_cast<int64*>(MemoryContextAllocZero(cxt, sizeof(int64) * dims + 1));
     st->model = static_cast<uint64*>(MemoryContextAlloc(cxt, (len + 7) / 8 * 8 + 8));
     memcpy(st->model, model, len);
@@ -122,7 +131,7 @@ Datum seg_drift_trans(PG_FUNCTION_ARGS) {
         st->unlabelled++;
     } else {
         st->rows[label]++;
-        st->distance[label] += distance;
+        cseg::compensated_add(st->distance[label], st->distance_carry[label], distance);
         if (!std::isfinite(st->distance[label]))
             ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
                             errmsg("%s: the distances of the rows to their centroids add up "
@@ -140,16 +149,17 @@ Datum seg_drift_trans(PG_FUNCTION_ARGS) {
             if (!std::isfinite(raw[j])) {
                 if (m.impute == nullptr) continue;
                 st->filled[j]++;
-                st->sums[j] += m.transform == nullptr
-                                   ? m.impute[j]
-                                   : cseg::inverse_transform(
-                                         cseg::FeatureTransform(m.transform[j]), m.lambdas[j],
-                                         m.impute[j]);
+                cseg::compensated_add(
+                    st->sums[j], st->sums_carry[j],
+                    m.transform == nullptr
+                        ? m.impute[j]
+                        : cseg::inverse_transform(cseg::FeatureTransform(m.transform[j]),
+                                                  m.lambdas[j], m.impute[j]));
             } else {
                 const int32 b =
                     cseg::decile_bin(m.deciles + size_t(j) * cseg::kDecileCuts, raw[j]);
                 st->bins[size_t(j) * cseg::kDecileBins + b]++;
-                st->sums[j] += raw[j];
+                cseg::compensated_add(st->sums[j], st->sums_carry[j], raw[j]);
             }
             if (!std::isfinite(st->sums[j]))
                 ereport(ERROR,
@@ -180,12 +190,14 @@ Datum seg_drift_combine(PG_FUNCTION_ARGS) {
     a->unlabelled += b->unlabelled;
     for (int32 c = 0; c < a->k; ++c) {
         a->rows[c] += b->rows[c];
-        a->distance[c] += b->distance[c];
+        cseg::compensated_add(a->distance[c], a->distance_carry[c], b->distance[c]);
+        a->distance_carry[c] += b->distance_carry[c];
     }
     for (int32 i = 0; i < cseg::kDecileBins * a->dims; ++i) a->bins[i] += b->bins[i];
     for (int32 j = 0; j < a->dims; ++j) {
         a->filled[j] += b->filled[j];
-        a->sums[j] += b->sums[j];
+        cseg::compensated_add(a->sums[j], a->sums_carry[j], b->sums[j]);
+        a->sums_carry[j] += b->sums_carry[j];
         if (!std::isfinite(a->sums[j]))
             ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
                             errmsg("%s: the values of feature %d add up beyond the double "
@@ -196,7 +208,7 @@ Datum seg_drift_combine(PG_FUNCTION_ARGS) {
 }
 
 // Serialize: version byte, k, dims, model length, unlabelled, rows[k], distance[k],
-// bins[dims * 10], sums[dims], filled[dims], model bytes.
+// distance_carry[k], bins[dims * 10], sums[dims], sums_carry[dims], filled[dims], model bytes.
 Datum seg_drift_serialize(PG_FUNCTION_ARGS) {
     agg_context(fcinfo);
     const auto* st = reinterpret_cast<const DriftState*>(PG_GETARG_POINTER(0));
@@ -210,9 +222,13 @@ Datum seg_drift_serialize(PG_FUNCTION_ARGS) {
     /* Native byte order: the state only travels between processes of one server. */
     pq_sendbytes(&buf, reinterpret_cast<const char*>(st->rows), sizeof(int64) * st->k);
     pq_sendbytes(&buf, reinterpret_cast<const char*>(st->distance), sizeof(double) * st->k);
+    pq_sendbytes(&buf, reinterpret_cast<const char*>(st->distance_carry),
+                 sizeof(double) * st->k);
     pq_sendbytes(&buf, reinterpret_cast<const char*>(st->bins),
                  sizeof(int64) * cseg::kDecileBins * st->dims);
     pq_sendbytes(&buf, reinterpret_cast<const char*>(st->sums), sizeof(double) * st->dims);
+    pq_sendbytes(&buf, reinterpret_cast<const char*>(st->sums_carry),
+                 sizeof(double) * st->dims);
     pq_sendbytes(&buf, reinterpret_cast<const char*>(st->filled), sizeof(int64) * st->dims);
     pq_sendbytes(&buf, reinterpret_cast<const char*>(st->model), st->model_len);
     PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
@@ -230,18 +246,22 @@ Datum seg_drift_deserialize(PG_FUNCTION_ARGS) {
     const int64 unlabelled = pq_getmsgint64(&buf);
     const int64 rest = buf.len - buf.cursor;
     if (k < 1 || dims < 0 || model_len < 1 || unlabelled < 0 ||
-        rest != static_cast<int64>(k) * 16 + static_cast<int64>(dims) * 96 + model_len)
+        rest != static_cast<int64>(k) * 24 + static_cast<int64>(dims) * 104 + model_len)
         cseg_pg::small_state_corrupt(kFn);
     const char* rows = pq_getmsgbytes(&buf, sizeof(int64) * k);
     const char* distance = pq_getmsgbytes(&buf, sizeof(double) * k);
+    const char* distance_carry = pq_getmsgbytes(&buf, sizeof(double) * k);
     const char* bins = pq_getmsgbytes(&buf, sizeof(int64) * cseg::kDecileBins * dims);
     const char* sums = pq_getmsgbytes(&buf, sizeof(double) * dims);
+    const char* sums_carry = pq_getmsgbytes(&buf, sizeof(double) * dims);
     const char* filled = pq_getmsgbytes(&buf, sizeof(int64) * dims);
     DriftState* st = new_state(cxt, k, dims, pq_getmsgbytes(&buf, model_len), model_len);
     memcpy(st->rows, rows, sizeof(int64) * k);
     memcpy(st->distance, distance, sizeof(double) * k);
+    memcpy(st->distance_carry, distance_carry, sizeof(double) * k);
     memcpy(st->bins, bins, sizeof(int64) * cseg::kDecileBins * dims);
     memcpy(st->sums, sums, sizeof(double) * dims);
+    memcpy(st->sums_carry, sums_carry, sizeof(double) * dims);
     memcpy(st->filled, filled, sizeof(int64) * dims);
     st->unlabelled = unlabelled;
     pq_getmsgend(&buf);
@@ -258,10 +278,14 @@ Datum seg_drift_final(PG_FUNCTION_ARGS) {
             cseg::model_view(reinterpret_cast<const uint8_t*>(st->model), st->model_len);
         if (m.k != st->k || (st->dims != 0 && (st->dims != m.dims || m.deciles == nullptr)))
             throw cseg::Error(cseg::ErrorKind::Internal, "seg_drift: state and model disagree");
+        /* Each sum with its carry. */
+        std::vector<double> distance(st->k), sums(st->dims);
+        for (int32 c = 0; c < st->k; ++c) distance[c] = st->distance[c] + st->distance_carry[c];
+        for (int32 j = 0; j < st->dims; ++j) sums[j] = st->sums[j] + st->sums_carry[j];
         cseg::DriftInput in;
         in.k = st->k;
         in.rows_now = st->rows;
-        in.distance_sum_now = st->distance;
+        in.distance_sum_now = distance.data();
         in.unlabelled = st->unlabelled;
         in.sizes_training = m.sizes;
         in.mean_distance_training = m.mean_distance;
@@ -274,7 +298,7 @@ Datum seg_drift_final(PG_FUNCTION_ARGS) {
             features.decile_shares = m.decile_shares;
             features.mean_training = model.feature_mean.data();
             features.bins_now = st->bins;
-            features.sum_now = st->sums;
+            features.sum_now = sums.data();
             features.filled_now = st->filled;
             features.names = model.feature_names;
             in.features = &features;

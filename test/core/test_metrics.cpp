@@ -447,3 +447,29 @@ TEST(Metrics, DuplicateAndNearDuplicateRowsAreMeasuredExactly) {
 
 }  // namespace
 }  // namespace cseg
+
+// A compensated sum split into partial sums merged in another order (as seg_drift's parallel
+// and partitionwise plans merge their states) has the serial sum's digits, where plain
+// addition does not.
+TEST(Metrics, CompensatedAddMergesPartialSumsToTheSerialDigits) {
+    std::vector<double> v;
+    for (int i = 0; i < 5000; ++i) v.push_back((i * 7919 % 10007) * 1.1 + 1e-3 * (i % 13));
+    double sum = 0.0, carry = 0.0, plain = 0.0;
+    for (double x : v) {
+        cseg::compensated_add(sum, carry, x);
+        plain += x;
+    }
+    bool plain_differs = false;
+    for (size_t cut : {size_t{1}, size_t{1234}, size_t{2500}, size_t{4999}}) {
+        double s1 = 0.0, c1 = 0.0, s2 = 0.0, c2 = 0.0, p1 = 0.0, p2 = 0.0;
+        for (size_t i = 0; i < cut; ++i) cseg::compensated_add(s1, c1, v[i]), p1 += v[i];
+        for (size_t i = cut; i < v.size(); ++i) cseg::compensated_add(s2, c2, v[i]), p2 += v[i];
+        /* The later partial state first, as a Finalize Aggregate may receive them. */
+        cseg::compensated_add(s2, c2, s1);
+        c2 += c1;
+        EXPECT_EQ(s2 + c2, sum + carry) << "cut at " << cut;
+        plain_differs = plain_differs || p2 + p1 != plain;
+    }
+    EXPECT_TRUE(plain_differs) << "the data no longer shows plain addition's order dependence";
+    EXPECT_EQ(cseg::compensated_sum(v.data(), static_cast<int64_t>(v.size())), sum + carry);
+}
