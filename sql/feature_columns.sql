@@ -80,6 +80,12 @@ SELECT try($$SELECT seg_report(seg_model('fc_types'), 'fc_types', ARRAY['a_int',
 \set SHOW_CONTEXT never
 SELECT seg_train('x', 'fc_types', ARRAY['a_int', 'a_money'], 3);
 SELECT seg_train('x', 'fc_types', ARRAY['a_int', 'A_Real'], 3);
+-- A name longer than 63 bytes: PostgreSQL cut the column's name when the table was made (and
+-- cuts it in a query), so the hint names the column the table has.
+CREATE TEMP TABLE fc_long (average_monthly_spending_on_wine_products_in_the_last_two_years_eur float8);
+SELECT seg_train('x', 'fc_long',
+                 ARRAY['average_monthly_spending_on_wine_products_in_the_last_two_years_eur'], 2);
+DROP TABLE fc_long;
 \set SHOW_CONTEXT errors
 -- As the hint says: a view that converts them.
 CREATE VIEW fc_types_converted AS

@@ -57,8 +57,8 @@ BEGIN
           AND NOT a.attisdropped;
         IF column_type IS NULL THEN
             SELECT string_agg(format('%I', a.attname), ', ') INTO near FROM pg_attribute a
-            WHERE a.attrelid = source AND lower(a.attname) = lower(features[i]) AND a.attnum > 0
-              AND NOT a.attisdropped;
+            WHERE a.attrelid = source AND a.attnum > 0 AND NOT a.attisdropped
+              AND (lower(a.attname) = lower(features[i]) OR a.attname = features[i]::name);
             IF near IS NULL THEN
                 RAISE EXCEPTION '%: column "%" does not exist in %', caller, features[i], source
                     USING ERRCODE = 'undefined_column';
