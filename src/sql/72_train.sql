@@ -164,6 +164,16 @@ BEGIN
         RAISE EXCEPTION 'seg_train: engine "stream" fits algorithm "kmeans" only, not "%"', kind_name
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    -- Lock the source as reading it does (ACCESS SHARE), in a statement of its own, and check
+    -- its columns again under a snapshot taken after the lock: DDL committed since the check
+    -- above (ALTER COLUMN ... TYPE rewrites the table) met the old columns' casts in the fit
+    -- (a bare 22P02), or in the stream engine a snapshot older than the rewrite (no rows).
+    EXECUTE format('SELECT FROM %s LIMIT 0', seg_train.source);
+    columns := @extschema@.seg_feature_columns('seg_train', seg_train.source, seg_train.features);
+    IF is_categorical THEN
+        cat_columns := @extschema@.seg_feature_columns('seg_train', seg_train.source,
+                                                       cat_features, 'text');
+    END IF;
     IF engine = 'auto' THEN
         -- The stream engine does not apply the feature pipeline (transform, clip, an impute
         -- other than the mean): such fits use engine "memory".

@@ -2,7 +2,10 @@
 diff (seg_diff over the training rows, a second read of the table) runs before it, so a
 seg_activate or seg_save of any model -- a rollback in a hurry -- does not wait for another
 model's training to read its table again. If the active version changes while the diff runs,
-seg_train aligns and diffs again against the new one under the lock.
+seg_train aligns and diffs again against the new one under the lock. And seg_train locks its
+source before it reads the columns' types for the fit: an ALTER COLUMN ... TYPE committed
+while it waited is read as the new type (a text column's values named in the error), not
+through the old column's cast.
 
 The training source is a view whose every scan first counts itself in a sequence, then sleeps
 2 s: the test acts while the second scan (the diff) runs.
@@ -103,6 +106,42 @@ def main():
                     "FROM seg_models WHERE name IN ('a', 'b') GROUP BY name ORDER BY name")
         checks.check([r[0] for r in cur.fetchall()] == [[3], [1]],
                      "active: version 3 of a, version 1 of b")
+
+        # 3. DDL committed while seg_train waits for the source: the fit reads the new column
+        # type (y now text holding 'n/a', which seg_text_feature names), with either engine.
+        cur.execute("CREATE TABLE altered AS SELECT g AS id, g % 7 AS x, g % 5 AS y "
+                    "FROM generate_series(1, 300) g")
+        for engine in ("memory", "stream"):
+            cur.execute("DROP TABLE IF EXISTS altering")
+            cur.execute("CREATE TABLE altering AS SELECT * FROM altered")
+            ddl = connect(db)
+            ddl.cursor().execute("BEGIN; ALTER TABLE altering ALTER y TYPE text USING 'n/a'")
+            trainer = connect(db)
+            pid = trainer.get_backend_pid()
+            result = {}
+            def run():
+                try:
+                    trainer.cursor().execute("SELECT seg_train('d', 'altering', ARRAY['x', 'y'], "
+                                             "3, %s)", ('{"engine": "%s"}' % engine,))
+                    result["error"] = None
+                except psycopg2.Error as e:
+                    result["error"] = (e.pgcode, e.diag.message_primary)
+            thread = threading.Thread(target=run)
+            thread.start()
+            waiting = False
+            for _ in range(600):
+                if scalar(cur, "SELECT wait_event_type = 'Lock' FROM pg_stat_activity "
+                               "WHERE pid = %s", (pid,)):
+                    waiting = True
+                    break
+                time.sleep(0.05)
+            ddl.cursor().execute("COMMIT")
+            thread.join()
+            want = ("22P02", f'{"kmeans_stream_fit" if engine == "stream" else "seg_train"}: '
+                    'feature column "y" of public.altering holds "n/a", not a number')
+            checks.check(waiting and result.get("error") == want,
+                         f"engine {engine}: an ALTER ... TYPE committed while seg_train waited "
+                         f"is read as the new type ({result.get('error')})")
     checks.finish()
 
 
