@@ -228,6 +228,57 @@ DROP FUNCTION fam_box_text(fam_box);
 DROP TYPE fam_box;
 DROP DOMAIN fam_mood_d;
 DROP TYPE fam_mood;
+-- A date, a float or an interval category has one text in every session: seg_train and the
+-- trigger read categories as ::text under fixed display settings (DateStyle ISO in the
+-- session's field order, IntervalStyle postgres, extra_float_digits 1, bytea_output hex).
+-- Trained under 'SQL, DMY', extra_float_digits 0 and sql_standard intervals, the models keep
+-- ISO dates, shortest floats and postgres intervals; rows inserted under 'German', -3 and
+-- iso_8601 get the labels of seg_assign with the default session's ::text. Before, the models
+-- kept '01/02/2024' and 0.333333333333333, and the trigger read each session's own text.
+CREATE TEMP TABLE fam_styled AS
+SELECT ((i * 37) % 11)::float8 AS x, date '2024-01-01' + 31 * (i % 3) AS d,
+       (i % 3) / 3.0::float8 AS f, make_interval(days => i % 3, hours => 1) AS v
+FROM generate_series(1, 60) i;
+SET DateStyle = 'SQL, DMY';
+SET extra_float_digits = 0;
+SET IntervalStyle = 'sql_standard';
+SELECT c, seg_train('fam_styled_' || c, 'fam_styled', ARRAY['x'], 3,
+                    jsonb_build_object('algorithm', 'kprototypes', 'gamma', 10,
+                                       'categorical_features', jsonb_build_array(c))) AS version
+FROM unnest(ARRAY['d', 'f', 'v']) c;
+RESET DateStyle;
+RESET extra_float_digits;
+RESET IntervalStyle;
+SELECT c, (seg_model('fam_styled_' || c)::jsonb)->'categories' AS categories
+FROM unnest(ARRAY['d', 'f', 'v']) c;
+CREATE TEMP TABLE fam_live_styled (LIKE fam_styled, seg_d int, seg_f int, seg_v int);
+CREATE TRIGGER fam_label_d BEFORE INSERT ON fam_live_styled FOR EACH ROW
+    EXECUTE FUNCTION seg_label_trigger('fam_styled_d', 'seg_d', 'x', 'categorical=d');
+CREATE TRIGGER fam_label_f BEFORE INSERT ON fam_live_styled FOR EACH ROW
+    EXECUTE FUNCTION seg_label_trigger('fam_styled_f', 'seg_f', 'x', 'categorical=f');
+CREATE TRIGGER fam_label_v BEFORE INSERT ON fam_live_styled FOR EACH ROW
+    EXECUTE FUNCTION seg_label_trigger('fam_styled_v', 'seg_v', 'x', 'categorical=v');
+SET DateStyle = 'German';
+SET extra_float_digits = -3;
+SET IntervalStyle = 'iso_8601';
+INSERT INTO fam_live_styled (x, d, f, v) SELECT x, d, f, v FROM fam_styled;
+SELECT current_setting('DateStyle') AS datestyle_after_trigger,
+       current_setting('extra_float_digits') AS digits_after_trigger;
+RESET extra_float_digits;
+-- A default session's text (pg_regress runs in DateStyle Postgres).
+SET DateStyle = 'ISO, MDY';
+SET IntervalStyle = 'postgres';
+SELECT d::text AS d_text, v::text AS v_text FROM fam_styled LIMIT 1;
+SELECT count(*) AS n,
+       count(*) FILTER (WHERE seg_d = seg_assign('fam_styled_d', ARRAY[x], ARRAY[d::text])) AS d,
+       count(*) FILTER (WHERE seg_f = seg_assign('fam_styled_f', ARRAY[x], ARRAY[f::text])) AS f,
+       count(*) FILTER (WHERE seg_v = seg_assign('fam_styled_v', ARRAY[x], ARRAY[v::text])) AS v,
+       count(DISTINCT seg_d) AS segments_d
+FROM fam_live_styled;
+RESET DateStyle;
+RESET IntervalStyle;
+DROP TABLE fam_live_styled, fam_styled;
+DELETE FROM seg_models WHERE name LIKE 'fam\_styled\_%';
 -- Categorical columns with a model without categories, a wrong count, a column that is also
 -- a feature (42701, as seg_train).
 CREATE TRIGGER fam_label BEFORE INSERT ON fam_live FOR EACH ROW

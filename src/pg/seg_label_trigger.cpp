@@ -43,6 +43,7 @@ extern "C" {
 #include "executor/spi.h"
 #include "parser/parse_coerce.h"
 #include "storage/proc.h"
+#include "utils/guc.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
@@ -88,6 +89,10 @@ struct LabelTrigger {
     // casts), 'f' through its cast function to text (char(n) without its padding, boolean as
     // true/false), 'o' through its output function (enums and the other I/O casts).
     char* categorical_read;
+    // Whether a category is read through an output function whose text depends on the
+    // session's display settings (a date, a float, an interval...): then each row reads its
+    // categories under seg_train's pinned ones (pin_category_text_settings).
+    bool categories_pin_settings;
     FmgrInfo* categorical_fn;  // the function of 'f' and 'o', in casts_mcxt
     Oid* categorical_collation;
     MemoryContext casts_mcxt;  // reset at every set-up of the columns
@@ -251,6 +256,23 @@ void refuse_output_columns(Relation rel, const LabelTrigger* st, const AttrNumbe
                             role)));
 }
 
+// Pins the settings that change a value's text (a date's, a float's, an interval's, a bytea's)
+// to the ones seg_train reads its categorical_features under (its SET clauses: DateStyle ISO
+// keeping the session's field order, IntervalStyle postgres, extra_float_digits 1,
+// bytea_output hex), so a category reads the same in every session; returns the GUC nest
+// level to pop with AtEOXact_GUC.
+int pin_category_text_settings() {
+    const int level = NewGUCNestLevel();
+    static constexpr const char* kSettings[][2] = {{"datestyle", "ISO"},
+                                                   {"intervalstyle", "postgres"},
+                                                   {"extra_float_digits", "1"},
+                                                   {"bytea_output", "hex"}};
+    for (const auto& g : kSettings)
+        (void)set_config_option(g[0], g[1], PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
+                                false);
+    return level;
+}
+
 // Sets up how the trigger reads categorical column `a` (the j-th) as ::text reads it: its
 // cast to text, else its output function. A cast function in another language than C (a
 // user's PL function, which could write and fire this trigger) is refused.
@@ -281,6 +303,10 @@ void setup_category_read(Relation rel, AttrNumber a, const char* name, LabelTrig
         bool varlena = false;
         getTypeOutputInfo(t, &fn, &varlena);
         st->categorical_read[j] = 'o';
+        /* Enums and integers print the same under every setting. */
+        const Oid base = getBaseType(t);
+        if (!type_is_enum(base) && !is_integer_type(base))
+            st->categories_pin_settings = true;
     }
     fmgr_info_cxt(fn, &st->categorical_fn[j], st->casts_mcxt);
 }
@@ -384,6 +410,7 @@ void setup_columns(LabelTrigger* st, const TriggerData* td) {
     st->n_features = 0;
     st->order_checked = nullptr;
     st->n_categorical = 0;
+    st->categories_pin_settings = false;
     /* The cast functions of the previous set-up go; this one's live until the next. */
     if (st->casts_mcxt == nullptr)
         st->casts_mcxt = AllocSetContextCreate(st->mcxt, "customer_seg label trigger casts",
@@ -672,6 +699,7 @@ Datum seg_label_trigger(PG_FUNCTION_ARGS) {
         x[j] = feature_value(values[a], nulls[a], st->feature_types[j], st, j, td);
     }
     bool categories_ok = true;
+    const int pinned = st->categories_pin_settings ? pin_category_text_settings() : -1;
     for (int32 j = 0; j < st->n_categorical; ++j) {
         const AttrNumber a = st->categorical_attnums[j] - 1;
         if (nulls[a]) {
@@ -692,6 +720,7 @@ Datum seg_label_trigger(PG_FUNCTION_ARGS) {
         st->categories[j] = VARDATA_ANY(t);
         st->category_lengths[j] = static_cast<int32>(VARSIZE_ANY_EXHDR(t));
     }
+    if (pinned >= 0) AtEOXact_GUC(true, pinned);
     if (st->n_categorical > 0)
         categories_ok =
             cseg_pg::model_category_codes(c->view, st->categories, st->category_lengths, c->codes);

@@ -28,6 +28,11 @@ CREATE FUNCTION seg_train(name text, source regclass, features text[], k int,
                           options jsonb DEFAULT '{}')
     RETURNS int LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
+    -- Categories are read as ::text under fixed display settings (DateStyle's field order
+    -- stays the session's), the ones seg_label_trigger reads them under: a date or a float
+    -- category has the same text in every session.
+    SET DateStyle = 'ISO' SET IntervalStyle = 'postgres' SET extra_float_digits = 1
+    SET bytea_output = 'hex'
 AS $$
 #variable_conflict use_column
 DECLARE
