@@ -223,6 +223,14 @@ CREATE TRIGGER label BEFORE INSERT OR UPDATE OF age, income ON partial_update
 SELECT try($$INSERT INTO partial_update VALUES (1, 30, 60, 50)$$);
 \set SHOW_CONTEXT never
 INSERT INTO partial_update VALUES (1, 30, 60, 50);
+-- A column name longer than 63 bytes, which CREATE TABLE cut: the hint names the cut column.
+CREATE TABLE long_names (age int, income numeric,
+    spending_score_on_a_scale_from_one_to_one_hundred_as_the_mall_rates_it int, seg int);
+CREATE TRIGGER label BEFORE INSERT ON long_names FOR EACH ROW
+    EXECUTE FUNCTION seg_label_trigger('mall', 'seg', 'age', 'income',
+        'spending_score_on_a_scale_from_one_to_one_hundred_as_the_mall_rates_it');
+INSERT INTO long_names VALUES (30, 60, 50);
+DROP TABLE long_names;
 \set SHOW_CONTEXT errors
 CREATE OR REPLACE TRIGGER label BEFORE INSERT OR UPDATE OF id, score, income, age
     ON partial_update

@@ -41,6 +41,7 @@ extern "C" {
 #include "catalog/pg_trigger.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
+#include "mb/pg_wchar.h"
 #include "parser/parse_coerce.h"
 #include "storage/proc.h"
 #include "utils/guc.h"
@@ -184,15 +185,28 @@ bool is_feature_type(Oid t) {
            t == NUMERICOID;
 }
 
-// Resolves a column name of the trigger's table; errors when missing or a system column.
+// Resolves a column name of the trigger's table; errors when missing or a system column (a
+// name longer than 63 bytes gets a hint when the table has it cut, as CREATE TABLE cut it).
 AttrNumber column(Relation rel, const char* name, const char* role, const Trigger* tg) {
     const int attnum = SPI_fnumber(RelationGetDescr(rel), name);
-    if (attnum == SPI_ERROR_NOATTRIBUTE || attnum <= 0)
-        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_COLUMN),
-                        errmsg("%s: %s column \"%s\" does not exist in table \"%s\"", kFn, role,
-                               name, table_name(rel)),
-                        errdetail("Trigger \"%s\" was created with this argument.", tg->tgname)));
-    return static_cast<AttrNumber>(attnum);
+    if (attnum != SPI_ERROR_NOATTRIBUTE && attnum > 0) return static_cast<AttrNumber>(attnum);
+    char cut[NAMEDATALEN] = "";
+    const int len = static_cast<int>(strlen(name));
+    if (len >= NAMEDATALEN) {
+        const int n = pg_mbcliplen(name, len, NAMEDATALEN - 1);
+        memcpy(cut, name, size_t(n));
+        cut[n] = '\0';
+    }
+    const bool was_cut = cut[0] != '\0' && SPI_fnumber(RelationGetDescr(rel), cut) > 0;
+    ereport(ERROR, (errcode(ERRCODE_UNDEFINED_COLUMN),
+                    errmsg("%s: %s column \"%s\" does not exist in table \"%s\"", kFn, role,
+                           name, table_name(rel)),
+                    errdetail("Trigger \"%s\" was created with this argument.", tg->tgname),
+                    was_cut ? errhint("PostgreSQL cut the column's name to 63 bytes when it made "
+                                      "the table: name it \"%s\".",
+                                      cut)
+                            : 0));
+    return InvalidAttrNumber;
 }
 
 // The base type (domains resolved) of a column.
