@@ -448,8 +448,18 @@ void append_chars(std::string& out, T x) {
 
 }  // namespace
 
-// Shortest round-trip text of a double.
-void append_shortest(std::string& out, double x) { append_chars(out, x); }
+// Shortest round-trip text of a double; from 2^53 on (where every double is an integer) always
+// with an exponent: plain digits, when shorter, read back as an integer in parsers that keep
+// integers apart (Python's json gives an int, which numpy cannot hold beside floats).
+void append_shortest(std::string& out, double x) {
+    if (!(std::fabs(x) >= 9007199254740992.0)) {
+        append_chars(out, x);
+        return;
+    }
+    char buf[32];
+    const auto r = std::to_chars(buf, buf + sizeof buf, x, std::chars_format::scientific);
+    out.append(buf, r.ptr);
+}
 
 // Writes a comma unless this is the first value in its container (or follows a key).
 void JsonWriter::separate() {

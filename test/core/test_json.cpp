@@ -182,6 +182,11 @@ TEST(JsonWrite, ShortestRoundTripDoubles) {
     EXPECT_EQ(write_number(-0.0), "-0");
     EXPECT_EQ(write_number(3.0), "3");
     EXPECT_EQ(write_number(-2.5), "-2.5");
+    // From 2^53 on with an exponent, so no parser reads an integer (was "-130779342396186132480").
+    EXPECT_EQ(write_number(-1.3077934239618613e20), "-1.3077934239618613e+20");
+    EXPECT_EQ(write_number(9007199254740991.0), "9007199254740991");
+    EXPECT_EQ(write_number(9007199254740992.0), "9.007199254740992e+15");
+    EXPECT_EQ(write_number(1e17), "1e+17");
 }
 
 TEST(JsonWrite, RandomDoublesRoundTripBitExactly) {
