@@ -1,6 +1,10 @@
 -- The backend's store of prepared models (customer_seg.model_cache_memory): whatever it holds,
 -- every answer is the one of a model decoded afresh; it stays bounded; errors leave no pin.
 SET client_min_messages = warning;
+-- The store measured is this backend's: the statements must run here, not in a parallel
+-- worker with a store of its own (a server with force_parallel_mode = regress in its
+-- configuration left the cap check below with nothing to measure: NULL, not true).
+SET force_parallel_mode = off;
 CREATE FUNCTION mc_entries() RETURNS int LANGUAGE sql AS $$
     SELECT count(*)::int FROM pg_backend_memory_contexts
     WHERE name = 'customer_seg prepared model' $$;
