@@ -438,6 +438,14 @@ CREATE FUNCTION kmeans_stream_fit(source regclass, features text[], k int,
     SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+    -- Lock the source as reading it does (ACCESS SHARE), in a statement of its own, before
+    -- the passes take their one snapshot (seg_stream_run is STABLE): DDL committed while this
+    -- waited (ALTER COLUMN ... TYPE rewrites the table) met the old columns' casts and a
+    -- snapshot older than the rewrite, which sees no row (the fit returned NULL). Only for a
+    -- caller who may read the table (any column): the others get the usual errors, in order.
+    IF source IS NOT NULL AND has_any_column_privilege(source, 'SELECT') THEN
+        EXECUTE format('SELECT FROM %s LIMIT 0', source);
+    END IF;
     RETURN @extschema@.seg_stream_run(source, features, k, options);
 END
 $$;

@@ -111,7 +111,7 @@ def main():
         # type (y now text holding 'n/a', which seg_text_feature names), with either engine.
         cur.execute("CREATE TABLE altered AS SELECT g AS id, g % 7 AS x, g % 5 AS y "
                     "FROM generate_series(1, 300) g")
-        for engine in ("memory", "stream"):
+        for engine in ("memory", "stream", "direct"):   # direct: kmeans_stream_fit itself
             cur.execute("DROP TABLE IF EXISTS altering")
             cur.execute("CREATE TABLE altering AS SELECT * FROM altered")
             ddl = connect(db)
@@ -121,8 +121,13 @@ def main():
             result = {}
             def run():
                 try:
-                    trainer.cursor().execute("SELECT seg_train('d', 'altering', ARRAY['x', 'y'], "
-                                             "3, %s)", ('{"engine": "%s"}' % engine,))
+                    if engine == "direct":
+                        trainer.cursor().execute("SELECT kmeans_stream_fit('altering', "
+                                                 "ARRAY['x', 'y'], 3)")
+                    else:
+                        trainer.cursor().execute("SELECT seg_train('d', 'altering', "
+                                                 "ARRAY['x', 'y'], 3, %s)",
+                                                 ('{"engine": "%s"}' % engine,))
                     result["error"] = None
                 except psycopg2.Error as e:
                     result["error"] = (e.pgcode, e.diag.message_primary)
@@ -137,10 +142,10 @@ def main():
                 time.sleep(0.05)
             ddl.cursor().execute("COMMIT")
             thread.join()
-            want = ("22P02", f'{"kmeans_stream_fit" if engine == "stream" else "seg_train"}: '
+            want = ("22P02", f'{"seg_train" if engine == "memory" else "kmeans_stream_fit"}: '
                     'feature column "y" of public.altering holds "n/a", not a number')
             checks.check(waiting and result.get("error") == want,
-                         f"engine {engine}: an ALTER ... TYPE committed while seg_train waited "
+                         f"engine {engine}: an ALTER ... TYPE committed while the fit waited "
                          f"is read as the new type ({result.get('error')})")
     checks.finish()
 
