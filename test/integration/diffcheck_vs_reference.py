@@ -990,6 +990,24 @@ def yj_inverse(y, lam):
     return out
 
 
+def inverse_slope(t, y, lam):
+    """|dx/dy| of the inverse of transform t at the transformed value y: how much a rounding
+    of y moves the value mapped back to original units (near Yeo-Johnson's asymptote
+    1/|lambda|, for lambda < 0, without bound)."""
+    with np.errstate(all="ignore"):
+        if t == "log1p":
+            return math.exp(min(y, 700.0))
+        if t == "sqrt":
+            return 2.0 * abs(y)
+        if t != "yeo-johnson":
+            return 1.0
+        if y >= 0:
+            return math.exp(min(y, 700.0)) if abs(lam) < np.spacing(1.0) else \
+                float(np.power(1.0 + lam * y, 1.0 / lam - 1.0))
+        return math.exp(min(-y, 700.0)) if abs(lam - 2) <= np.spacing(1.0) else \
+            float(np.power(1.0 - (2.0 - lam) * y, 1.0 / (2.0 - lam) - 1.0))
+
+
 def pipeline_data(rng, X):
     """Original rows for the feature pipeline check from a data set's rows: per feature a
     transform its values allow (columns moved to start at 0 or near -1 so that log1p and sqrt
@@ -1307,6 +1325,17 @@ def check_pipeline_gmm(run, conn, R, S, opts, k, rng):
                                         f"fills, which differ by {gap:.1e}; smallest variance "
                                         f"{np.min(m['covariances']):.1e})")
             return None
+    if not (rel(own, ll) <= 1e-6 or abs(own - ll) <= 1e-9):
+        # covariances positive definite within rounding only (the rule of the refusal above):
+        # the likelihood is not determined to the digits compared
+        C = np.array(m["covariances"], dtype=float)
+        worst = (max(np.linalg.cond(b) for b in C.reshape(-1, d, d)) if cov in ("full", "tied")
+                 else float(C.max() / max(C.min(), 1e-300)))
+        if worst > 1e13:
+            run.note("pipeline", what + f": ill-conditioned (condition number {worst:.1e}; "
+                                        f"the rows differ from ours by "
+                                        f"{float(np.nanmax(np.abs(R - S))) if S is not None else 0.0:.1e})")
+            return None
     run.check("pipeline", rel(own, ll) <= 1e-6 or abs(own - ll) <= 1e-9, what)
     rows = sql(run, conn, "pipeline", "SELECT seg_assign(%s::segmodel, x), seg_proba("
                "%s::segmodel, x) FROM t ORDER BY id", (text, text))
@@ -1337,11 +1366,25 @@ def check_profiles(run, conn, P, T, transforms, lambdas, fills, labels, m, text,
     n, d = P.shape
     k = m["k"]
     back = np.empty((k, d))
+    if row_means and m["algorithm"] == "kmeans":
+        # A refinement stopped by its budget leaves centres that are the means of its own
+        # labels, not of the nearest-centre labels seg_assign gives (kmeans_hartigan.hpp), as
+        # do scikit-learn's centres after a stop by tol: then the profile is the stored centres.
+        C = np.array(m["centroids"], dtype=float).reshape(k, d) * \
+            np.array(m["scaler"]["scale"]) + np.array(m["scaler"]["center"])
+        G = pd.DataFrame(T).groupby(labels).mean().reindex(range(k)).to_numpy()
+        off = np.nanmax(np.abs(G - C) / (np.abs(T).max(axis=0) + 1e-300))
+        if off > 1e-9:
+            run.note("profile", f"kmeans: the centres are not the means of the seg_assign "
+                                f"labels (by {off:.1e} of the largest value): the profile "
+                                f"compared with the stored centres")
+            row_means = False
     if row_means:
         means = pd.DataFrame(T).groupby(labels).mean().reindex(range(k))
     else:
         means = pd.DataFrame(np.array(m["centroids"], dtype=float).reshape(k, d) *
                              np.array(m["scaler"]["scale"]) + np.array(m["scaler"]["center"]))
+    means_t = means.to_numpy()
     for j, t in enumerate(transforms):
         col = means[j].to_numpy()
         with np.errstate(all="ignore"):
@@ -1380,7 +1423,12 @@ def check_profiles(run, conn, P, T, transforms, lambdas, fills, labels, m, text,
         j = int(feature[1:]) - 1
         if sizes[c] == 0:
             continue
-        run.check("profile", close_to(value, back[c, j], span[j], 1e-9) and
+        # the cluster mean of the transformed values, rounded in the scaled space and back,
+        # mapped back through the inverse transform at its slope there
+        slack = inverse_slope(transforms[j], float(means_t[c, j]), lambdas[j]) * 64 * \
+            np.spacing(1.0) * float(np.nanmax(np.abs(T[:, j])))
+        run.check("profile", (close_to(value, back[c, j], span[j], 1e-9) or
+                              abs(value - back[c, j]) <= slack) and
                   close_to(cvals[c][j], value, 0.0, 0.0),
                   f"{m['algorithm']} cluster {c} {feature} ({transforms[j]}): seg_profile "
                   f"{value!r}, seg_centroids {cvals[c][j]!r} vs "
