@@ -168,7 +168,8 @@ void sample_reserve(SeedState* st, int64 want) {
 
 // Allocates the moments of a seeding state once dims is known (the sample grows as needed).
 void seed_allocate(SeedState* st, MemoryContext cxt) {
-    st->moments = static_cast<double*>(MemoryContextAlloc(cxt, sizeof(double) * kSeedMoments * st->dims));
+    st->moments =
+        static_cast<double*>(MemoryContextAlloc(cxt, sizeof(double) * kSeedMoments * st->dims));
     st->scratch = static_cast<double*>(MemoryContextAlloc(cxt, sizeof(double) * st->dims));
     const int64 n_rows = st->n_rows, n_skipped = st->n_skipped;
     cseg::stream_seed_reset(seed_view(st));
@@ -404,7 +405,8 @@ PassState* pass_merge(PassState* a, PassState* b, MemoryContext cxt, const char*
                         errmsg("%s: passes of different models (both k = %d, %d features, but "
                                "not the same centres, scaler or options)",
                                fn, a->k, a->dims),
-                        errhint("Run seg_stream_pass with one model on every shard or partition.")));
+                        errhint("Run seg_stream_pass with one model on every shard or "
+                                "partition.")));
     cseg::lloyd_sums_merge(pass_view(a), pass_view(b));
     return a;
 }

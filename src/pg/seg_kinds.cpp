@@ -9,7 +9,6 @@
 #include "model_kind.hpp"
 #include "pg.hpp"
 
-
 extern "C" {
 
 PG_FUNCTION_INFO_V1(seg_kinds);

@@ -41,8 +41,8 @@ extern "C" {
 #include "catalog/pg_trigger.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
-#include "mb/pg_wchar.h"
 #include "parser/parse_coerce.h"
+#include "parser/scansup.h"
 #include "storage/proc.h"
 #include "utils/guc.h"
 #include "utils/hsearch.h"
@@ -190,14 +190,11 @@ bool is_feature_type(Oid t) {
 AttrNumber column(Relation rel, const char* name, const char* role, const Trigger* tg) {
     const int attnum = SPI_fnumber(RelationGetDescr(rel), name);
     if (attnum != SPI_ERROR_NOATTRIBUTE && attnum > 0) return static_cast<AttrNumber>(attnum);
-    char cut[NAMEDATALEN] = "";
+    /* The name as CREATE TABLE would have cut it (truncate_identifier, without its NOTICE). */
     const int len = static_cast<int>(strlen(name));
-    if (len >= NAMEDATALEN) {
-        const int n = pg_mbcliplen(name, len, NAMEDATALEN - 1);
-        memcpy(cut, name, size_t(n));
-        cut[n] = '\0';
-    }
-    const bool was_cut = cut[0] != '\0' && SPI_fnumber(RelationGetDescr(rel), cut) > 0;
+    char* cut = pstrdup(name);
+    truncate_identifier(cut, len, false);
+    const bool was_cut = len >= NAMEDATALEN && SPI_fnumber(RelationGetDescr(rel), cut) > 0;
     ereport(ERROR, (errcode(ERRCODE_UNDEFINED_COLUMN),
                     errmsg("%s: %s column \"%s\" does not exist in table \"%s\"", kFn, role,
                            name, table_name(rel)),
